@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const OnOff = z.enum(['on', 'off']);
+
+/** Every setting of the service, read from environment variables (documented in the README). */
+const Environment = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('localhost'),
+  PUBLIC_ORIGIN: z.url().optional(),
+  DATABASE_FILE: z.string().default('./data/regarding.db'),
+  TLS: OnOff.default('on'),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  AUTH_PROVIDERS: z
+    .string()
+    .default('pat')
+    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['pat', 'oidc'])).min(1)),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_AUDIENCE: z.string().optional(),
+  OIDC_JWKS_URI: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_SCOPES: z.string().optional(),
+  DEMO_DATA: OnOff.default('on'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ADDIN_DIR: z.string().default('./dist/addin'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The origin Outlook loads the add-in from; the manifest points here. */
+  publicOrigin: string | undefined;
+  databaseFile: string;
+  tls: { enabled: boolean; certFile?: string; keyFile?: string };
+  auth: {
+    providers: ('pat' | 'oidc')[];
+    oidc?: { issuer: string; audience: string; jwksUri?: string; clientId?: string; scopes: string[] };
+  };
+  demoData: boolean;
+  logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
+  addinDir: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Environment.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.AUTH_PROVIDERS.includes('oidc') && (!e.OIDC_ISSUER || !e.OIDC_AUDIENCE)) {
+    throw new Error('Invalid configuration:\n  AUTH_PROVIDERS includes oidc, so OIDC_ISSUER and OIDC_AUDIENCE are required');
+  }
+  if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
+    throw new Error('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
+    databaseFile: path.resolve(e.DATABASE_FILE),
+    tls: { enabled: e.TLS === 'on', certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
+    auth: {
+      providers: e.AUTH_PROVIDERS,
+      oidc:
+        e.OIDC_ISSUER && e.OIDC_AUDIENCE
+          ? {
+              issuer: e.OIDC_ISSUER,
+              audience: e.OIDC_AUDIENCE,
+              jwksUri: e.OIDC_JWKS_URI,
+              clientId: e.OIDC_CLIENT_ID,
+              scopes: (e.OIDC_SCOPES ?? `${e.OIDC_AUDIENCE}/access_as_user`).split(/[ ,]+/).filter(Boolean),
+            }
+          : undefined,
+    },
+    demoData: e.DEMO_DATA === 'on',
+    logLevel: e.LOG_LEVEL,
+    addinDir: path.resolve(e.ADDIN_DIR),
+  };
+}

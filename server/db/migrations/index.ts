@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate';
+import { initial } from './001_initial';
+
+/** Every schema change, in order. Never edit a released migration: add the next one. */
+export const migrations: Migration[] = [initial];

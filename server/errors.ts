@@ -1,0 +1,50 @@
+/**
+ * The failures a service can report. The HTTP layer turns each into a problem+json response
+ * with the matching status; anything else becomes a 500 without details.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+    readonly fieldErrors?: { path: string; message: string }[],
+  ) {
+    super(detail);
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(detail: string, fieldErrors?: { path: string; message: string }[]) {
+    super(400, 'Bad Request', detail, fieldErrors);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(detail = 'Sign in with a valid bearer token.') {
+    super(401, 'Unauthorized', detail);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(detail: string) {
+    super(403, 'Forbidden', detail);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super(404, 'Not Found', `${what} was not found.`);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(detail: string) {
+    super(409, 'Conflict', detail);
+  }
+}
+
+export class PreconditionRequiredError extends AppError {
+  constructor(detail: string) {
+    super(428, 'Precondition Required', detail);
+  }
+}

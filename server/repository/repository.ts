@@ -1,0 +1,223 @@
+/**
+ * The storage interface the services use. Every method is atomic (one transaction), so the rules
+ * in the services never depend on a particular database: SQLite implements it today
+ * (./sqlite), and a PostgreSQL implementation only has to implement these interfaces.
+ */
+import type { Advisor, Me, Role, Team } from '../../shared/schemas/advisors';
+import type { Contact } from '../../shared/schemas/contacts';
+import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
+import type { Note } from '../../shared/schemas/notes';
+import type { Campaign, Opportunity, OpportunitySummary, OpportunityView, Stage } from '../../shared/schemas/opportunities';
+import type { Assignment } from '../../shared/schemas/timeline';
+
+export type AdvisorRecord = Me & { entraOid: string | null };
+export type OpportunityRecord = Omit<Opportunity, 'canAct'>;
+
+/** Who did it and when: every write is recorded in the audit log with these. */
+export interface Actor {
+  advisorId: number;
+  at: string;
+}
+
+export interface ShareTargets {
+  advisorIds: number[];
+  teamIds: number[];
+}
+
+export interface NewContactFields {
+  name: string;
+  email: string | null;
+  phone: string | null;
+  organizationId: number | null;
+}
+
+/** An Outlook item with its identity fields normalised (see OutlookItem in shared/). */
+export interface OutlookItemFields {
+  kind: 'email' | 'appointment';
+  internetMessageId: string | null;
+  trackingToken: string | null;
+  itemId: string | null;
+  conversationId: string | null;
+  subject: string;
+  participants: { email: string; name: string | null; role: 'from' | 'to' | 'cc' | 'organizer' | 'attendee' }[];
+  sentAt: string | null;
+  startAt: string | null;
+  endAt: string | null;
+  location: string | null;
+}
+
+export interface AdvisorStore {
+  count(): Promise<number>;
+  findById(id: number): Promise<AdvisorRecord | null>;
+  findByEmail(email: string): Promise<AdvisorRecord | null>;
+  findByEntraOid(oid: string): Promise<AdvisorRecord | null>;
+  setEntraOid(id: number, oid: string): Promise<void>;
+  search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]>;
+  /** Throws ConflictError when the email is taken. */
+  create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null): Promise<AdvisorRecord>;
+  update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: Actor): Promise<AdvisorRecord | null>;
+  markWorkSeen(id: number, at: string): Promise<void>;
+  /** The ids of everyone who shares a team with the advisor, the advisor included. */
+  teammateIds(advisorId: number): Promise<number[]>;
+  existingIds(ids: number[]): Promise<number[]>;
+}
+
+export interface TeamStore {
+  findById(id: number): Promise<Team | null>;
+  findByName(name: string): Promise<Team | null>;
+  search(q: string | undefined, limit: number, offset: number): Promise<Team[]>;
+  /** Throws ConflictError when the name is taken. */
+  create(name: string, memberIds: number[], actor: Actor | null): Promise<Team>;
+  addMember(teamId: number, advisorId: number, actor: Actor | null): Promise<void>;
+  removeMember(teamId: number, advisorId: number, actor: Actor): Promise<void>;
+  existingIds(ids: number[]): Promise<number[]>;
+}
+
+export interface TokenRecord {
+  id: number;
+  advisorId: number;
+  name: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface TokenStore {
+  create(advisorId: number, name: string, tokenHash: string, createdAt: string, expiresAt: string | null): Promise<TokenRecord>;
+  findByHash(tokenHash: string): Promise<TokenRecord | null>;
+  listFor(advisorId: number): Promise<TokenRecord[]>;
+  revoke(id: number, at: string): Promise<boolean>;
+  touch(id: number, at: string): Promise<void>;
+}
+
+export interface ContactStore {
+  findById(id: number): Promise<Contact | null>;
+  findByEmails(emails: string[]): Promise<Contact[]>;
+  search(q: string, limit: number, offset: number): Promise<Contact[]>;
+  /** Inserts unless a contact has the same email; then returns that one with created = false. */
+  createOrFind(fields: NewContactFields, actor: Actor | null): Promise<{ contact: Contact; created: boolean }>;
+  organizationIdForDomain(domain: string): Promise<number | null>;
+  organizationExists(id: number): Promise<boolean>;
+  createOrganization(name: string, domains: string[], actor: Actor | null): Promise<number>;
+}
+
+export interface ListOpportunitiesOptions {
+  view: OpportunityView;
+  advisorId: number;
+  /** For team-open: the owners whose opportunities count. */
+  ownerIds?: number[];
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface NewOpportunity {
+  topic: string;
+  description: string | null;
+  customerContactId: number | null;
+  newContact: NewContactFields | null;
+  customerOrganizationId: number | null;
+  campaignId: number;
+  stage: Stage;
+  estimatedValue: number | null;
+  estimatedCloseDate: string | null;
+  ownerId: number;
+  note: { body: string; shareWith: ShareTargets } | null;
+  linkItem: OutlookItemFields | null;
+  idempotencyKey: string | null;
+}
+
+export interface OpportunityChanges {
+  topic?: string;
+  description?: string | null;
+  campaignId?: number;
+  stage?: Stage;
+  estimatedValue?: number | null;
+  estimatedCloseDate?: string | null;
+}
+
+export interface OpportunityStore {
+  campaigns(): Promise<Campaign[]>;
+  campaignExists(id: number): Promise<boolean>;
+  findById(id: number): Promise<OpportunityRecord | null>;
+  list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]>;
+  /** Open opportunities whose customer contact has one of the emails; the advisor's own first. */
+  suggestions(emails: string[], advisorId: number, limit: number): Promise<OpportunitySummary[]>;
+  /** All of it in one transaction. With an idempotency key already used, returns the first opportunity's id. */
+  create(fields: NewOpportunity, actor: Actor): Promise<{ id: number; created: boolean }>;
+  /** Returns 'stale' when the version does not match. */
+  update(id: number, expectedVersion: number, changes: OpportunityChanges, actor: Actor): Promise<OpportunityRecord | 'stale'>;
+  /** Records the assignment and shares every note the assigner wrote on it with the new owner. */
+  assign(id: number, toAdvisorId: number, message: string | null, actor: Actor): Promise<void>;
+  close(id: number, outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null }, actor: Actor): Promise<void>;
+  reopen(id: number, actor: Actor): Promise<void>;
+  markRecent(advisorId: number, opportunityId: number, at: string): Promise<void>;
+  assignments(opportunityId: number): Promise<Assignment[]>;
+}
+
+export interface NoteStore {
+  findById(id: number): Promise<Note | null>;
+  isVisibleTo(noteId: number, advisorId: number): Promise<boolean>;
+  visibleOn(opportunityId: number, advisorId: number): Promise<Note[]>;
+  create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor): Promise<Note>;
+  update(id: number, body: string, actor: Actor): Promise<Note>;
+  share(id: number, shareWith: ShareTargets, actor: Actor): Promise<Note>;
+}
+
+export interface ActivityIdentity {
+  internetMessageId?: string | null;
+  trackingToken?: string | null;
+  itemId?: string | null;
+}
+
+export interface ActivityStore {
+  findById(id: number): Promise<Activity | null>;
+  /** The activity with this internetMessageId, else this tracking token, else this item id. */
+  findByIdentity(identity: ActivityIdentity): Promise<Activity | null>;
+  /** Set Regarding: one activity per Outlook item, however often or concurrently it is called. */
+  upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor): Promise<Activity>;
+  setRegarding(id: number, opportunityId: number | null, actor: Actor): Promise<Activity>;
+  completeSent(id: number, sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null }, actor: Actor): Promise<Activity>;
+  createNextStep(fields: { kind: 'phone_call' | 'task'; subject: string; opportunityId: number; startAt: string | null; endAt: string | null }, actor: Actor): Promise<Activity>;
+  setStatus(id: number, status: ActivityStatus, actor: Actor): Promise<Activity>;
+  regarding(opportunityId: number): Promise<Activity[]>;
+}
+
+export interface AttentionCandidate {
+  opportunity: OpportunitySummary;
+  assignedAt: string;
+  touchedSinceAssignment: boolean;
+  hasNextStep: boolean;
+}
+
+export interface StageRow {
+  stage: Stage;
+  status: 'open' | 'won' | 'lost';
+  count: number;
+  estimatedValue: number;
+  actualValue: number;
+}
+
+export interface WorkStore {
+  /** Open opportunities of these owners, with the facts the needs-attention rules use. */
+  attentionCandidates(ownerIds: number[], now: string): Promise<AttentionCandidate[]>;
+  assignmentsTo(advisorId: number, since: string | null): Promise<Assignment[]>;
+  /** ownerIds = null: every opportunity. */
+  stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
+  openStageEntries(ownerIds: number[] | null): Promise<{ stage: Stage; stageEnteredAt: string }[]>;
+}
+
+export interface Repository {
+  advisors: AdvisorStore;
+  teams: TeamStore;
+  tokens: TokenStore;
+  contacts: ContactStore;
+  opportunities: OpportunityStore;
+  notes: NoteStore;
+  activities: ActivityStore;
+  work: WorkStore;
+  /** True when the storage is reachable (for /healthz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

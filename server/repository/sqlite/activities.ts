@@ -1,0 +1,249 @@
+import type { Db } from '../../db/connection';
+import type { Activity, ActivityStatus } from '../../../shared/schemas/activities';
+import type { Actor, ActivityIdentity, ActivityStore, OutlookItemFields } from '../repository';
+import { list, writeAudit } from './support';
+
+interface ActivityRow {
+  id: number;
+  kind: Activity['kind'];
+  subject: string;
+  status: ActivityStatus;
+  sent_at: string | null;
+  start_at: string | null;
+  end_at: string | null;
+  location: string | null;
+  regarding_opportunity_id: number | null;
+  internet_message_id: string | null;
+  conversation_id: string | null;
+  item_id: string | null;
+  tracking_token: string | null;
+  created_by_id: number;
+  created_at: string;
+  updated_at: string;
+  regarding_topic: string | null;
+  regarding_status: 'open' | 'won' | 'lost' | null;
+  regarding_owner_id: number | null;
+  creator_name: string;
+  creator_email: string;
+}
+
+const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS regarding_status, o.owner_id AS regarding_owner_id,
+    cb.display_name AS creator_name, cb.email AS creator_email
+  FROM activities a
+  LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id
+  JOIN advisors cb ON cb.id = a.created_by_id`;
+
+export function loadActivities(db: Db, where: string, ...params: unknown[]): Activity[] {
+  const rows = db.prepare(`${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
+  if (rows.length === 0) return [];
+  const participants = db
+    .prepare(
+      `SELECT activity_id, role, email, name FROM activity_participants
+       WHERE activity_id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(list(rows.map((row) => row.id))) as { activity_id: number; role: Activity['participants'][number]['role']; email: string; name: string | null }[];
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    subject: row.subject,
+    status: row.status,
+    participants: participants
+      .filter((p) => p.activity_id === row.id)
+      .map((p) => ({ email: p.email, name: p.name, role: p.role })),
+    sentAt: row.sent_at,
+    startAt: row.start_at,
+    endAt: row.end_at,
+    location: row.location,
+    regarding: row.regarding_opportunity_id
+      ? { id: row.regarding_opportunity_id, topic: row.regarding_topic!, status: row.regarding_status!, ownerId: row.regarding_owner_id! }
+      : null,
+    outlook: {
+      internetMessageId: row.internet_message_id,
+      conversationId: row.conversation_id,
+      itemId: row.item_id,
+      trackingToken: row.tracking_token,
+      pending: row.kind === 'email' && row.internet_message_id === null && row.tracking_token !== null,
+    },
+    createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}
+
+function idBy(db: Db, column: 'internet_message_id' | 'tracking_token' | 'item_id', value: string | null | undefined): number | null {
+  if (!value) return null;
+  return (db.prepare(`SELECT id FROM activities WHERE ${column} = ?`).pluck().get(value) as number | undefined) ?? null;
+}
+
+export function markRecent(db: Db, advisorId: number, opportunityId: number, at: string): void {
+  db.prepare(
+    `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at) VALUES (?, ?, ?)
+     ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
+  ).run(advisorId, opportunityId, at);
+}
+
+function replaceParticipants(db: Db, activityId: number, participants: OutlookItemFields['participants']): void {
+  if (participants.length === 0) return;
+  db.prepare('DELETE FROM activity_participants WHERE activity_id = ?').run(activityId);
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO activity_participants (activity_id, role, email, name) VALUES (?, ?, ?, ?)',
+  );
+  for (const p of participants) insert.run(activityId, p.role, p.email, p.name);
+}
+
+/**
+ * Set Regarding for an Outlook item; call inside a transaction. The item's identity decides which
+ * activity it is: the one with its internetMessageId, else its tracking token, else its item id.
+ * When a sent email arrives whose compose draft was linked under a tracking token, the two are one
+ * message: the draft's pending record is folded into the sent one.
+ */
+export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: number, actor: Actor): number {
+  const byMessageId = idBy(db, 'internet_message_id', item.internetMessageId);
+  const byToken = idBy(db, 'tracking_token', item.trackingToken);
+  const byItemId = idBy(db, 'item_id', item.itemId);
+
+  if (byMessageId !== null && byToken !== null && byToken !== byMessageId) {
+    db.prepare('DELETE FROM activities WHERE id = ?').run(byToken);
+    writeAudit(db, actor, 'activity', byToken, 'merge-into', { activityId: byMessageId });
+  }
+  const existing = byMessageId ?? byToken ?? byItemId;
+  const status = item.kind === 'email' ? 'completed' : 'open';
+
+  let id: number;
+  if (existing === null) {
+    id = Number(
+      db
+        .prepare(
+          `INSERT INTO activities (kind, subject, status, sent_at, start_at, end_at, location, regarding_opportunity_id,
+             internet_message_id, conversation_id, item_id, tracking_token, created_by_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(item.kind, item.subject, status, item.sentAt, item.startAt, item.endAt, item.location, opportunityId,
+          item.internetMessageId, item.conversationId, item.itemId, item.trackingToken, actor.advisorId, actor.at, actor.at)
+        .lastInsertRowid,
+    );
+    writeAudit(db, actor, 'activity', id, 'create', { kind: item.kind, regarding: opportunityId });
+  } else {
+    id = existing;
+    // Fill in identities the record lacks, unless another record already holds them.
+    const free = (other: number | null) => other === null || other === id;
+    db.prepare(
+      `UPDATE activities SET
+         subject = CASE WHEN ? <> '' THEN ? ELSE subject END,
+         sent_at = coalesce(?, sent_at), start_at = coalesce(?, start_at), end_at = coalesce(?, end_at),
+         location = coalesce(?, location), conversation_id = coalesce(conversation_id, ?),
+         internet_message_id = coalesce(internet_message_id, ?),
+         tracking_token = coalesce(tracking_token, ?),
+         item_id = coalesce(item_id, ?),
+         regarding_opportunity_id = ?, updated_at = ?
+       WHERE id = ?`,
+    ).run(item.subject, item.subject, item.sentAt, item.startAt, item.endAt, item.location, item.conversationId,
+      free(byMessageId) ? item.internetMessageId : null,
+      free(byToken) || byMessageId !== null ? item.trackingToken : null,
+      free(byItemId) ? item.itemId : null,
+      opportunityId, actor.at, id);
+    writeAudit(db, actor, 'activity', id, 'set-regarding', { regarding: opportunityId });
+  }
+  replaceParticipants(db, id, item.participants);
+  markRecent(db, actor.advisorId, opportunityId, actor.at);
+  return id;
+}
+
+export class SqliteActivityStore implements ActivityStore {
+  constructor(private readonly db: Db) {}
+
+  private get(id: number): Activity {
+    return loadActivities(this.db, 'a.id = ?', id)[0]!;
+  }
+
+  async findById(id: number) {
+    return loadActivities(this.db, 'a.id = ?', id)[0] ?? null;
+  }
+
+  async findByIdentity(identity: ActivityIdentity) {
+    const id =
+      idBy(this.db, 'internet_message_id', identity.internetMessageId) ??
+      idBy(this.db, 'tracking_token', identity.trackingToken) ??
+      idBy(this.db, 'item_id', identity.itemId);
+    return id === null ? null : this.get(id);
+  }
+
+  async upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor) {
+    const id = this.db.transaction(() => upsertRegarding(this.db, item, opportunityId, actor)).immediate();
+    return this.get(id);
+  }
+
+  async setRegarding(id: number, opportunityId: number | null, actor: Actor) {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(opportunityId, actor.at, id);
+      if (opportunityId !== null) markRecent(this.db, actor.advisorId, opportunityId, actor.at);
+      writeAudit(this.db, actor, 'activity', id, opportunityId === null ? 'remove-regarding' : 'set-regarding', { regarding: opportunityId });
+    }).immediate();
+    return this.get(id);
+  }
+
+  async completeSent(id: number, sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null }, actor: Actor) {
+    const resultId = this.db.transaction(() => {
+      const other = idBy(this.db, 'internet_message_id', sent.internetMessageId);
+      if (other !== null && other !== id) {
+        // The sent copy was linked on its own already: keep that record, lose the draft's.
+        const regarding = this.db.prepare('SELECT regarding_opportunity_id FROM activities WHERE id = ?').pluck().get(id);
+        const token = this.db.prepare('SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
+        this.db.prepare('DELETE FROM activities WHERE id = ?').run(id);
+        this.db
+          .prepare(
+            `UPDATE activities SET regarding_opportunity_id = coalesce(regarding_opportunity_id, ?),
+               tracking_token = coalesce(tracking_token, ?), updated_at = ? WHERE id = ?`,
+          )
+          .run(regarding, token, actor.at, other);
+        writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
+        return other;
+      }
+      this.db
+        .prepare(
+          `UPDATE activities SET internet_message_id = ?, conversation_id = coalesce(?, conversation_id),
+             sent_at = coalesce(?, sent_at), status = 'completed', updated_at = ? WHERE id = ?`,
+        )
+        .run(sent.internetMessageId, sent.conversationId, sent.sentAt, actor.at, id);
+      writeAudit(this.db, actor, 'activity', id, 'complete-sent', sent);
+      return id;
+    }).immediate();
+    return this.get(resultId);
+  }
+
+  async createNextStep(
+    fields: { kind: 'phone_call' | 'task'; subject: string; opportunityId: number; startAt: string | null; endAt: string | null },
+    actor: Actor,
+  ) {
+    const id = this.db.transaction(() => {
+      const newId = Number(
+        this.db
+          .prepare(
+            `INSERT INTO activities (kind, subject, status, start_at, end_at, regarding_opportunity_id, created_by_id, created_at, updated_at)
+             VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(fields.kind, fields.subject, fields.startAt, fields.endAt, fields.opportunityId, actor.advisorId, actor.at, actor.at)
+          .lastInsertRowid,
+      );
+      writeAudit(this.db, actor, 'activity', newId, 'create', fields);
+      return newId;
+    })();
+    return this.get(id);
+  }
+
+  async setStatus(id: number, status: ActivityStatus, actor: Actor) {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE activities SET status = ?, updated_at = ? WHERE id = ?').run(status, actor.at, id);
+      writeAudit(this.db, actor, 'activity', id, 'status', { status });
+    })();
+    return this.get(id);
+  }
+
+  async regarding(opportunityId: number) {
+    return loadActivities(
+      this.db,
+      'a.regarding_opportunity_id = ? ORDER BY coalesce(a.sent_at, a.start_at, a.created_at) DESC, a.id DESC',
+      opportunityId,
+    );
+  }
+}

@@ -1,0 +1,120 @@
+import type { Db } from '../../db/connection';
+import type { Note } from '../../../shared/schemas/notes';
+import type { Actor, NoteStore, ShareTargets } from '../repository';
+import { list, writeAudit } from './support';
+
+interface NoteRow {
+  id: number;
+  opportunity_id: number;
+  author_id: number;
+  author_name: string;
+  author_email: string;
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const SELECT_NOTE = `SELECT n.*, a.display_name AS author_name, a.email AS author_email
+  FROM notes n JOIN advisors a ON a.id = n.author_id`;
+
+/** The one definition of who may see a note: its author, and whoever it is shared with directly or by team. */
+export const NOTE_VISIBLE_TO = (noteAlias: string, advisorParam: string) => `(
+  ${noteAlias}.author_id = ${advisorParam}
+  OR EXISTS (
+    SELECT 1 FROM note_shares s WHERE s.note_id = ${noteAlias}.id
+      AND (s.advisor_id = ${advisorParam}
+           OR s.team_id IN (SELECT team_id FROM team_members WHERE advisor_id = ${advisorParam}))
+  ))`;
+
+export function loadNotes(db: Db, where: string, params: Record<string, unknown>): Note[] {
+  const rows = db.prepare(`${SELECT_NOTE} WHERE ${where}`).all(params) as NoteRow[];
+  if (rows.length === 0) return [];
+  const ids = list(rows.map((row) => row.id));
+  const advisors = db
+    .prepare(
+      `SELECT s.note_id, a.id, a.display_name, a.email FROM note_shares s JOIN advisors a ON a.id = s.advisor_id
+       WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name`,
+    )
+    .all(ids) as { note_id: number; id: number; display_name: string; email: string }[];
+  const teams = db
+    .prepare(
+      `SELECT s.note_id, t.id, t.name FROM note_shares s JOIN teams t ON t.id = s.team_id
+       WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
+    )
+    .all(ids) as { note_id: number; id: number; name: string }[];
+  return rows.map((row) => ({
+    id: row.id,
+    opportunityId: row.opportunity_id,
+    author: { id: row.author_id, displayName: row.author_name, email: row.author_email },
+    body: row.body,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    sharedWith: {
+      advisors: advisors.filter((a) => a.note_id === row.id).map((a) => ({ id: a.id, displayName: a.display_name, email: a.email })),
+      teams: teams.filter((t) => t.note_id === row.id).map((t) => ({ id: t.id, name: t.name })),
+    },
+  }));
+}
+
+export function addShares(db: Db, noteId: number, shareWith: ShareTargets): void {
+  const toAdvisor = db.prepare('INSERT OR IGNORE INTO note_shares (note_id, advisor_id) VALUES (?, ?)');
+  const toTeam = db.prepare('INSERT OR IGNORE INTO note_shares (note_id, team_id) VALUES (?, ?)');
+  for (const advisorId of shareWith.advisorIds) toAdvisor.run(noteId, advisorId);
+  for (const teamId of shareWith.teamIds) toTeam.run(noteId, teamId);
+}
+
+/** Call inside a transaction. */
+export function insertNote(db: Db, opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor): number {
+  const id = Number(
+    db
+      .prepare('INSERT INTO notes (opportunity_id, author_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .run(opportunityId, actor.advisorId, body, actor.at, actor.at).lastInsertRowid,
+  );
+  addShares(db, id, { advisorIds: shareWith.advisorIds.filter((a) => a !== actor.advisorId), teamIds: shareWith.teamIds });
+  writeAudit(db, actor, 'note', id, 'create', { opportunityId, shareWith });
+  return id;
+}
+
+export class SqliteNoteStore implements NoteStore {
+  constructor(private readonly db: Db) {}
+
+  private get(id: number): Note {
+    return loadNotes(this.db, 'n.id = :id', { id })[0]!;
+  }
+
+  async findById(id: number) {
+    return loadNotes(this.db, 'n.id = :id', { id })[0] ?? null;
+  }
+
+  async isVisibleTo(noteId: number, advisorId: number) {
+    return this.db.prepare(`SELECT 1 FROM notes n WHERE n.id = :id AND ${NOTE_VISIBLE_TO('n', ':me')}`).get({ id: noteId, me: advisorId }) !== undefined;
+  }
+
+  async visibleOn(opportunityId: number, advisorId: number) {
+    return loadNotes(this.db, `n.opportunity_id = :opportunityId AND ${NOTE_VISIBLE_TO('n', ':me')} ORDER BY n.created_at DESC, n.id DESC`, {
+      opportunityId,
+      me: advisorId,
+    });
+  }
+
+  async create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor) {
+    const id = this.db.transaction(() => insertNote(this.db, opportunityId, body, shareWith, actor))();
+    return this.get(id);
+  }
+
+  async update(id: number, body: string, actor: Actor) {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE notes SET body = ?, updated_at = ? WHERE id = ?').run(body, actor.at, id);
+      writeAudit(this.db, actor, 'note', id, 'update');
+    })();
+    return this.get(id);
+  }
+
+  async share(id: number, shareWith: ShareTargets, actor: Actor) {
+    this.db.transaction(() => {
+      addShares(this.db, id, shareWith);
+      writeAudit(this.db, actor, 'note', id, 'share', shareWith);
+    })();
+    return this.get(id);
+  }
+}

@@ -1,0 +1,306 @@
+import type { Db } from '../../db/connection';
+import type { Campaign, OpportunitySummary } from '../../../shared/schemas/opportunities';
+import type { Assignment } from '../../../shared/schemas/timeline';
+import type {
+  Actor,
+  ListOpportunitiesOptions,
+  NewOpportunity,
+  OpportunityChanges,
+  OpportunityRecord,
+  OpportunityStore,
+} from '../repository';
+import { insertContact } from './contacts';
+import { markRecent, upsertRegarding } from './activities';
+import { insertNote } from './notes';
+import { list, writeAudit } from './support';
+
+interface OpportunityRow {
+  id: number;
+  topic: string;
+  description: string | null;
+  customer_contact_id: number | null;
+  customer_organization_id: number | null;
+  campaign_id: number;
+  stage: OpportunityRecord['stage'];
+  stage_entered_at: string;
+  status: OpportunityRecord['status'];
+  owner_id: number;
+  assigned_at: string;
+  created_by_id: number;
+  estimated_value: number | null;
+  estimated_close_date: string | null;
+  actual_value: number | null;
+  actual_close_date: string | null;
+  close_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  contact_name: string | null;
+  contact_email: string | null;
+  organization_name: string | null;
+  campaign_name: string;
+  owner_name: string;
+  owner_email: string;
+  creator_name: string;
+  creator_email: string;
+}
+
+export const SELECT_OPPORTUNITY = `SELECT o.*, c.name AS contact_name, c.email AS contact_email, g.name AS organization_name,
+    cp.name AS campaign_name, ow.display_name AS owner_name, ow.email AS owner_email,
+    cb.display_name AS creator_name, cb.email AS creator_email
+  FROM opportunities o
+  LEFT JOIN contacts c ON c.id = o.customer_contact_id
+  LEFT JOIN organizations g ON g.id = o.customer_organization_id
+  JOIN campaigns cp ON cp.id = o.campaign_id
+  JOIN advisors ow ON ow.id = o.owner_id
+  JOIN advisors cb ON cb.id = o.created_by_id`;
+
+export function toOpportunity(row: OpportunityRow): OpportunityRecord {
+  return {
+    id: row.id,
+    topic: row.topic,
+    description: row.description,
+    status: row.status,
+    stage: row.stage,
+    customerContact: row.customer_contact_id
+      ? { id: row.customer_contact_id, name: row.contact_name!, email: row.contact_email }
+      : null,
+    customerOrganization: row.customer_organization_id
+      ? { id: row.customer_organization_id, name: row.organization_name! }
+      : null,
+    campaign: { id: row.campaign_id, name: row.campaign_name },
+    owner: { id: row.owner_id, displayName: row.owner_name, email: row.owner_email },
+    createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
+    estimatedValue: row.estimated_value,
+    estimatedCloseDate: row.estimated_close_date,
+    actualValue: row.actual_value,
+    actualCloseDate: row.actual_close_date,
+    closeReason: row.close_reason,
+    assignedAt: row.assigned_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}
+
+export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>): OpportunityRecord[] {
+  return (db.prepare(`${SELECT_OPPORTUNITY} WHERE ${where}`).all(params) as OpportunityRow[]).map(toOpportunity);
+}
+
+/** Turns type-ahead text into an FTS5 query: every word, as a prefix, must match. */
+export function ftsQuery(text: string): string | null {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 8);
+  return words.length ? words.map((word) => `"${word}"*`).join(' ') : null;
+}
+
+const CHANGEABLE: Record<keyof OpportunityChanges, string> = {
+  topic: 'topic',
+  description: 'description',
+  campaignId: 'campaign_id',
+  stage: 'stage',
+  estimatedValue: 'estimated_value',
+  estimatedCloseDate: 'estimated_close_date',
+};
+
+export class SqliteOpportunityStore implements OpportunityStore {
+  constructor(private readonly db: Db) {}
+
+  async campaigns(): Promise<Campaign[]> {
+    return this.db.prepare('SELECT id, name FROM campaigns ORDER BY id').all() as Campaign[];
+  }
+
+  async campaignExists(id: number) {
+    return this.db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(id) !== undefined;
+  }
+
+  async findById(id: number) {
+    return loadOpportunities(this.db, 'o.id = :id', { id })[0] ?? null;
+  }
+
+  async list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]> {
+    const match = options.q ? ftsQuery(options.q) : null;
+    const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
+    const params = {
+      me: options.advisorId,
+      owners: list(options.ownerIds ?? [options.advisorId]),
+      match,
+      limit: options.limit,
+      offset: options.offset,
+    };
+    const page = 'LIMIT :limit OFFSET :offset';
+    switch (options.view) {
+      case 'my-open':
+        return loadOpportunities(this.db, `o.status = 'open' AND o.owner_id = :me ${search} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
+      case 'team-open':
+        return loadOpportunities(
+          this.db,
+          `o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners)) ${search} ORDER BY o.updated_at DESC, o.id DESC ${page}`,
+          params,
+        );
+      case 'all-open':
+        return loadOpportunities(this.db, `o.status = 'open' ${search} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
+      case 'closed':
+        return loadOpportunities(
+          this.db,
+          `o.status <> 'open' AND (o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me) ${search}
+           ORDER BY o.updated_at DESC, o.id DESC ${page}`,
+          params,
+        );
+      case 'recent':
+        return loadOpportunities(
+          this.db,
+          `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me)
+             AND (o.status = 'open' OR o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me) ${search}
+           ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
+          params,
+        );
+    }
+  }
+
+  async suggestions(emails: string[], advisorId: number, limit: number) {
+    return loadOpportunities(
+      this.db,
+      `o.status = 'open' AND o.customer_contact_id IN (SELECT id FROM contacts WHERE email IN (SELECT value FROM json_each(:emails)))
+       ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC LIMIT :limit`,
+      { emails: list(emails), me: advisorId, limit },
+    );
+  }
+
+  async create(fields: NewOpportunity, actor: Actor) {
+    return this.db
+      .transaction(() => {
+        if (fields.idempotencyKey) {
+          const earlier = this.db
+            .prepare('SELECT opportunity_id FROM idempotency_keys WHERE advisor_id = ? AND key = ?')
+            .pluck()
+            .get(actor.advisorId, fields.idempotencyKey) as number | undefined;
+          if (earlier !== undefined) return { id: earlier, created: false };
+        }
+        const contactId = fields.newContact ? insertContact(this.db, fields.newContact, actor).id : fields.customerContactId;
+        const id = Number(
+          this.db
+            .prepare(
+              `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
+                 stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(fields.topic, fields.description, contactId, fields.customerOrganizationId, fields.campaignId, fields.stage,
+              actor.at, fields.ownerId, actor.at, actor.advisorId, fields.estimatedValue, fields.estimatedCloseDate, actor.at, actor.at)
+            .lastInsertRowid,
+        );
+        this.db
+          .prepare('INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)')
+          .run(id, fields.ownerId, actor.advisorId, actor.at);
+        writeAudit(this.db, actor, 'opportunity', id, 'create', { topic: fields.topic, ownerId: fields.ownerId });
+        if (fields.note) insertNote(this.db, id, fields.note.body, fields.note.shareWith, actor);
+        if (fields.linkItem) upsertRegarding(this.db, fields.linkItem, id, actor);
+        markRecent(this.db, actor.advisorId, id, actor.at);
+        if (fields.idempotencyKey) {
+          this.db
+            .prepare('INSERT INTO idempotency_keys (advisor_id, key, opportunity_id, created_at) VALUES (?, ?, ?, ?)')
+            .run(actor.advisorId, fields.idempotencyKey, id, actor.at);
+        }
+        return { id, created: true };
+      })
+      .immediate();
+  }
+
+  async update(id: number, expectedVersion: number, changes: OpportunityChanges, actor: Actor) {
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined) as [keyof OpportunityChanges, unknown][];
+    const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
+    const updated = this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `UPDATE opportunities SET ${[...sets, 'version = version + 1', 'updated_at = :at',
+            "stage_entered_at = CASE WHEN :stage IS NOT NULL AND :stage <> stage THEN :at ELSE stage_entered_at END"].join(', ')}
+           WHERE id = :id AND version = :expectedVersion`,
+        )
+        .run({ ...Object.fromEntries(entries), stage: changes.stage ?? null, at: actor.at, id, expectedVersion });
+      if (result.changes === 0) return false;
+      writeAudit(this.db, actor, 'opportunity', id, 'update', Object.fromEntries(entries));
+      return true;
+    })();
+    return updated ? (await this.findById(id))! : 'stale';
+  }
+
+  async assign(id: number, toAdvisorId: number, message: string | null, actor: Actor) {
+    this.db
+      .transaction(() => {
+        const from = this.db.prepare('SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
+        this.db
+          .prepare('UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?')
+          .run(toAdvisorId, actor.at, actor.at, id);
+        this.db
+          .prepare('INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(id, from, toAdvisorId, actor.advisorId, message, actor.at);
+        // A referral's note must never be invisible to the advisor who now handles it.
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
+             SELECT id, :to FROM notes WHERE opportunity_id = :id AND author_id = :by AND author_id <> :to`,
+          )
+          .run({ to: toAdvisorId, id, by: actor.advisorId });
+        writeAudit(this.db, actor, 'opportunity', id, 'assign', { from, to: toAdvisorId, message });
+      })
+      .immediate();
+  }
+
+  async close(id: number, outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null }, actor: Actor) {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
+             updated_at = ?, version = version + 1 WHERE id = ?`,
+        )
+        .run(outcome.status, outcome.actualValue, outcome.closeDate, outcome.reason, actor.at, id);
+      writeAudit(this.db, actor, 'opportunity', id, 'close', outcome);
+    })();
+  }
+
+  async reopen(id: number, actor: Actor) {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,
+             updated_at = ?, version = version + 1 WHERE id = ?`,
+        )
+        .run(actor.at, id);
+      writeAudit(this.db, actor, 'opportunity', id, 'reopen');
+    })();
+  }
+
+  async markRecent(advisorId: number, opportunityId: number, at: string) {
+    markRecent(this.db, advisorId, opportunityId, at);
+  }
+
+  async assignments(opportunityId: number) {
+    return loadAssignments(this.db, 's.opportunity_id = :id ORDER BY s.created_at DESC, s.id DESC', { id: opportunityId });
+  }
+}
+
+export function loadAssignments(db: Db, where: string, params: Record<string, unknown>): Assignment[] {
+  const rows = db
+    .prepare(
+      `SELECT s.*, f.display_name AS from_name, f.email AS from_email, t.display_name AS to_name, t.email AS to_email,
+         b.display_name AS by_name, b.email AS by_email
+       FROM assignments s
+       LEFT JOIN advisors f ON f.id = s.from_advisor_id
+       JOIN advisors t ON t.id = s.to_advisor_id
+       JOIN advisors b ON b.id = s.by_advisor_id
+       WHERE ${where}`,
+    )
+    .all(params) as {
+    id: number; opportunity_id: number; from_advisor_id: number | null; to_advisor_id: number; by_advisor_id: number;
+    message: string | null; created_at: string; from_name: string | null; from_email: string | null;
+    to_name: string; to_email: string; by_name: string; by_email: string;
+  }[];
+  return rows.map((row) => ({
+    id: row.id,
+    opportunityId: row.opportunity_id,
+    from: row.from_advisor_id ? { id: row.from_advisor_id, displayName: row.from_name!, email: row.from_email! } : null,
+    to: { id: row.to_advisor_id, displayName: row.to_name, email: row.to_email },
+    by: { id: row.by_advisor_id, displayName: row.by_name, email: row.by_email },
+    message: row.message,
+    createdAt: row.created_at,
+  }));
+}

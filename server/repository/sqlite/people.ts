@@ -1,0 +1,212 @@
+import type { Db } from '../../db/connection';
+import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
+import { ConflictError } from '../../errors';
+import type { Actor, AdvisorRecord, AdvisorStore, TeamStore } from '../repository';
+import { isUniqueViolation, likePrefix, list, writeAudit } from './support';
+
+interface AdvisorRow {
+  id: number;
+  email: string;
+  display_name: string;
+  role: Role;
+  active: number;
+  entra_oid: string | null;
+  work_seen_at: string | null;
+}
+
+export class SqliteAdvisorStore implements AdvisorStore {
+  constructor(private readonly db: Db) {}
+
+  private teamsOf(ids: number[]): Map<number, { id: number; name: string }[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT m.advisor_id, t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id
+         WHERE m.advisor_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
+      )
+      .all(list(ids)) as { advisor_id: number; id: number; name: string }[];
+    const byAdvisor = new Map<number, { id: number; name: string }[]>();
+    for (const row of rows) {
+      const teams = byAdvisor.get(row.advisor_id) ?? [];
+      teams.push({ id: row.id, name: row.name });
+      byAdvisor.set(row.advisor_id, teams);
+    }
+    return byAdvisor;
+  }
+
+  private toRecords(rows: AdvisorRow[]): AdvisorRecord[] {
+    const teams = this.teamsOf(rows.map((row) => row.id));
+    return rows.map((row) => ({
+      id: row.id,
+      email: row.email,
+      displayName: row.display_name,
+      role: row.role,
+      active: row.active === 1,
+      teams: teams.get(row.id) ?? [],
+      workSeenAt: row.work_seen_at,
+      entraOid: row.entra_oid,
+    }));
+  }
+
+  private one(where: string, value: unknown): AdvisorRecord | null {
+    const row = this.db.prepare(`SELECT * FROM advisors WHERE ${where}`).get(value) as AdvisorRow | undefined;
+    return row ? this.toRecords([row])[0]! : null;
+  }
+
+  async count() {
+    return this.db.prepare('SELECT count(*) FROM advisors').pluck().get() as number;
+  }
+  async findById(id: number) {
+    return this.one('id = ?', id);
+  }
+  async findByEmail(email: string) {
+    return this.one('email = ?', email);
+  }
+  async findByEntraOid(oid: string) {
+    return this.one('entra_oid = ?', oid);
+  }
+  async setEntraOid(id: number, oid: string) {
+    this.db.prepare('UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id);
+  }
+
+  async search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM advisors WHERE active = 1
+           AND (:q IS NULL OR display_name LIKE :prefix ESCAPE '\\' OR email LIKE :prefix ESCAPE '\\'
+                OR display_name LIKE '% ' || :prefix ESCAPE '\\')
+         ORDER BY display_name COLLATE NOCASE, id LIMIT :limit OFFSET :offset`,
+      )
+      .all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as AdvisorRow[];
+    return this.toRecords(rows).map(({ workSeenAt: _seen, entraOid: _oid, ...advisor }) => advisor);
+  }
+
+  async create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null) {
+    const insert = this.db.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare('INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)')
+          .run(fields.email, fields.displayName, fields.role, actor?.at ?? new Date().toISOString()).lastInsertRowid,
+      );
+      writeAudit(this.db, actor, 'advisor', id, 'create', fields);
+      return id;
+    });
+    try {
+      return (await this.findById(insert()))!;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`An advisor with the email ${fields.email} already exists.`);
+      throw error;
+    }
+  }
+
+  async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: Actor) {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
+             active = coalesce(?, active) WHERE id = ?`,
+        )
+        .run(fields.displayName ?? null, fields.role ?? null, fields.active === undefined ? null : Number(fields.active), id);
+      writeAudit(this.db, actor, 'advisor', id, 'update', fields);
+    })();
+    return this.findById(id);
+  }
+
+  async markWorkSeen(id: number, at: string) {
+    this.db.prepare('UPDATE advisors SET work_seen_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async teammateIds(advisorId: number) {
+    const ids = this.db
+      .prepare(
+        `SELECT DISTINCT other.advisor_id FROM team_members mine
+         JOIN team_members other ON other.team_id = mine.team_id WHERE mine.advisor_id = ?`,
+      )
+      .pluck()
+      .all(advisorId) as number[];
+    return [...new Set([advisorId, ...ids])];
+  }
+
+  async existingIds(ids: number[]) {
+    return this.db
+      .prepare('SELECT id FROM advisors WHERE active = 1 AND id IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(list(ids)) as number[];
+  }
+}
+
+export class SqliteTeamStore implements TeamStore {
+  constructor(private readonly db: Db) {}
+
+  private toTeams(rows: { id: number; name: string }[]): Team[] {
+    const members = this.db
+      .prepare(
+        `SELECT m.team_id, a.id, a.display_name, a.email FROM team_members m JOIN advisors a ON a.id = m.advisor_id
+         WHERE m.team_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name COLLATE NOCASE`,
+      )
+      .all(list(rows.map((row) => row.id))) as { team_id: number; id: number; display_name: string; email: string }[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      members: members
+        .filter((member) => member.team_id === row.id)
+        .map((member) => ({ id: member.id, displayName: member.display_name, email: member.email })),
+    }));
+  }
+
+  async findById(id: number) {
+    const row = this.db.prepare('SELECT id, name FROM teams WHERE id = ?').get(id) as { id: number; name: string } | undefined;
+    return row ? this.toTeams([row])[0]! : null;
+  }
+
+  async findByName(name: string) {
+    const row = this.db.prepare('SELECT id, name FROM teams WHERE name = ?').get(name) as { id: number; name: string } | undefined;
+    return row ? this.toTeams([row])[0]! : null;
+  }
+
+  async search(q: string | undefined, limit: number, offset: number) {
+    const rows = this.db
+      .prepare(
+        `SELECT id, name FROM teams WHERE (:q IS NULL OR name LIKE :prefix ESCAPE '\\')
+         ORDER BY name COLLATE NOCASE LIMIT :limit OFFSET :offset`,
+      )
+      .all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as { id: number; name: string }[];
+    return this.toTeams(rows);
+  }
+
+  async create(name: string, memberIds: number[], actor: Actor | null) {
+    const insert = this.db.transaction(() => {
+      const id = Number(
+        this.db.prepare('INSERT INTO teams (name, created_at) VALUES (?, ?)').run(name, actor?.at ?? new Date().toISOString())
+          .lastInsertRowid,
+      );
+      const add = this.db.prepare('INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)');
+      for (const advisorId of memberIds) add.run(id, advisorId);
+      writeAudit(this.db, actor, 'team', id, 'create', { name, memberIds });
+      return id;
+    });
+    try {
+      return (await this.findById(insert()))!;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`A team named ${name} already exists.`);
+      throw error;
+    }
+  }
+
+  async addMember(teamId: number, advisorId: number, actor: Actor | null) {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(teamId, advisorId);
+      writeAudit(this.db, actor, 'team', teamId, 'add-member', { advisorId });
+    })();
+  }
+
+  async removeMember(teamId: number, advisorId: number, actor: Actor) {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM team_members WHERE team_id = ? AND advisor_id = ?').run(teamId, advisorId);
+      writeAudit(this.db, actor, 'team', teamId, 'remove-member', { advisorId });
+    })();
+  }
+
+  async existingIds(ids: number[]) {
+    return this.db.prepare('SELECT id FROM teams WHERE id IN (SELECT value FROM json_each(?))').pluck().all(list(ids)) as number[];
+  }
+}

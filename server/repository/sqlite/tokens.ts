@@ -1,0 +1,46 @@
+import type { Db } from '../../db/connection';
+import type { TokenRecord, TokenStore } from '../repository';
+
+interface TokenRow {
+  id: number;
+  advisor_id: number;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+const toRecord = (row: TokenRow): TokenRecord => ({
+  id: row.id,
+  advisorId: row.advisor_id,
+  name: row.name,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
+
+export class SqliteTokenStore implements TokenStore {
+  constructor(private readonly db: Db) {}
+
+  async create(advisorId: number, name: string, tokenHash: string, createdAt: string, expiresAt: string | null) {
+    const id = this.db
+      .prepare('INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(advisorId, name, tokenHash, createdAt, expiresAt).lastInsertRowid;
+    return toRecord(this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
+  }
+  async findByHash(tokenHash: string) {
+    const row = this.db.prepare('SELECT * FROM access_tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+  async listFor(advisorId: number) {
+    return (this.db.prepare('SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]).map(toRecord);
+  }
+  async revoke(id: number, at: string) {
+    return this.db.prepare('UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+  }
+  async touch(id: number, at: string) {
+    this.db.prepare('UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+}

@@ -1,0 +1,64 @@
+import type { Db } from '../../db/connection';
+import type { AttentionCandidate, StageRow, WorkStore } from '../repository';
+import { loadAssignments, SELECT_OPPORTUNITY, toOpportunity } from './opportunities';
+import { list } from './support';
+
+export class SqliteWorkStore implements WorkStore {
+  constructor(private readonly db: Db) {}
+
+  async attentionCandidates(ownerIds: number[], now: string): Promise<AttentionCandidate[]> {
+    const rows = this.db
+      .prepare(
+        `${SELECT_OPPORTUNITY.replace(
+          'FROM opportunities o',
+          `, EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
+             OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at)
+             AS touched,
+           EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+                     AND a.kind IN ('appointment', 'task', 'phone_call')
+                     AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL)))
+             AS has_next_step
+           FROM opportunities o`,
+        )}
+         WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))
+         ORDER BY o.updated_at DESC, o.id DESC`,
+      )
+      .all({ now, owners: list(ownerIds) }) as (Parameters<typeof toOpportunity>[0] & { touched: number; has_next_step: number })[];
+    return rows.map((row) => ({
+      opportunity: toOpportunity(row),
+      assignedAt: row.assigned_at,
+      touchedSinceAssignment: row.touched === 1,
+      hasNextStep: row.has_next_step === 1,
+    }));
+  }
+
+  async assignmentsTo(advisorId: number, since: string | null) {
+    return loadAssignments(
+      this.db,
+      `s.to_advisor_id = :me AND s.by_advisor_id <> :me AND (:since IS NULL OR s.created_at > :since)
+       AND s.id = (SELECT max(id) FROM assignments latest WHERE latest.opportunity_id = s.opportunity_id)
+       ORDER BY s.created_at DESC, s.id DESC LIMIT 100`,
+      { me: advisorId, since },
+    );
+  }
+
+  async stageRows(ownerIds: number[] | null): Promise<StageRow[]> {
+    return this.db
+      .prepare(
+        `SELECT stage, status, count(*) AS count, coalesce(sum(estimated_value), 0) AS estimatedValue,
+           coalesce(sum(actual_value), 0) AS actualValue
+         FROM opportunities WHERE (:all OR owner_id IN (SELECT value FROM json_each(:owners)))
+         GROUP BY stage, status`,
+      )
+      .all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as StageRow[];
+  }
+
+  async openStageEntries(ownerIds: number[] | null) {
+    return this.db
+      .prepare(
+        `SELECT stage, stage_entered_at AS stageEnteredAt FROM opportunities
+         WHERE status = 'open' AND (:all OR owner_id IN (SELECT value FROM json_each(:owners)))`,
+      )
+      .all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as { stage: StageRow['stage']; stageEnteredAt: string }[];
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The contract of the HTTP API: every endpoint, its input schemas and its response schema.
+ * The server mounts routes from it (and validates with it), the OpenAPI document is generated
+ * from it, and the add-in's API client is typed by it: one definition of every request and response.
+ */
+import { z } from 'zod';
+import { IdParams, page } from './schemas/common';
+import {
+  Advisor,
+  AdvisorSearchQuery,
+  CreateAdvisorRequest,
+  CreateTeamRequest,
+  Me,
+  Team,
+  TeamMemberParams,
+  TeamSearchQuery,
+  UpdateAdvisorRequest,
+} from './schemas/advisors';
+import { Contact, ContactSearchQuery, NewContact } from './schemas/contacts';
+import {
+  AssignRequest,
+  Campaign,
+  CloseRequest,
+  CreateOpportunityRequest,
+  OpportunityListQuery,
+  OpportunitySummary,
+  Opportunity,
+  SuggestionQuery,
+  UpdateOpportunityRequest,
+} from './schemas/opportunities';
+import { CreateNoteRequest, Note, NoteShareTargets, UpdateNoteRequest } from './schemas/notes';
+import {
+  Activity,
+  ActivityLookupQuery,
+  ChangeRegardingRequest,
+  CompleteSentRequest,
+  CreateActivityRequest,
+  SetRegardingRequest,
+  UpdateActivityStatusRequest,
+} from './schemas/activities';
+import { CloseResult, OpportunityDetail } from './schemas/timeline';
+import { NeedsAttention, NeedsAttentionQuery, NewForMe, ReportQuery, StageReport } from './schemas/work';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface Endpoint<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** Express-style path under /api/v1, e.g. `/opportunities/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: R;
+  /** The status of a successful response. */
+  status: number;
+  /** Other statuses this endpoint documents besides the common 400/401/500. */
+  errors?: number[];
+  /** Request headers it reads (documented in OpenAPI). */
+  headers?: Record<string, string>;
+}
+
+function endpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  definition: Endpoint<P, Q, B, R>,
+): Endpoint<P, Q, B, R> {
+  return definition;
+}
+
+const IfMatch = { 'If-Match': 'The opportunity version from its ETag, e.g. "3". Required.' };
+const IdempotencyKey = {
+  'Idempotency-Key': 'Optional. Retrying a create with the same key returns the first result instead of creating another.',
+};
+
+export const endpoints = {
+  getMe: endpoint({ method: 'get', path: '/me', tag: 'people', summary: 'The signed-in advisor', response: Me, status: 200 }),
+  markWorkSeen: endpoint({
+    method: 'post', path: '/me/work-seen', tag: 'work', status: 200, response: Me,
+    summary: 'Mark "New for me" as seen now',
+  }),
+  searchAdvisors: endpoint({
+    method: 'get', path: '/advisors', tag: 'people', query: AdvisorSearchQuery, response: page(Advisor), status: 200,
+    summary: 'Search active advisors by name or email prefix',
+  }),
+  createAdvisor: endpoint({
+    method: 'post', path: '/advisors', tag: 'people', body: CreateAdvisorRequest, response: Advisor, status: 201,
+    errors: [403, 409], summary: 'Add an advisor (admin)',
+  }),
+  updateAdvisor: endpoint({
+    method: 'patch', path: '/advisors/:id', tag: 'people', params: IdParams, body: UpdateAdvisorRequest, response: Advisor,
+    status: 200, errors: [403, 404], summary: 'Change an advisor\'s name, role or active flag (admin)',
+  }),
+  searchTeams: endpoint({
+    method: 'get', path: '/teams', tag: 'people', query: TeamSearchQuery, response: page(Team), status: 200,
+    summary: 'Search teams by name prefix',
+  }),
+  createTeam: endpoint({
+    method: 'post', path: '/teams', tag: 'people', body: CreateTeamRequest, response: Team, status: 201,
+    errors: [403, 404, 409], summary: 'Create a team (admin)',
+  }),
+  addTeamMember: endpoint({
+    method: 'put', path: '/teams/:id/members/:advisorId', tag: 'people', params: TeamMemberParams, response: Team,
+    status: 200, errors: [403, 404], summary: 'Add an advisor to a team (admin)',
+  }),
+  removeTeamMember: endpoint({
+    method: 'delete', path: '/teams/:id/members/:advisorId', tag: 'people', params: TeamMemberParams, response: Team,
+    status: 200, errors: [403, 404], summary: 'Remove an advisor from a team (admin)',
+  }),
+
+  searchContacts: endpoint({
+    method: 'get', path: '/contacts', tag: 'contacts', query: ContactSearchQuery, response: page(Contact), status: 200,
+    summary: 'Find contacts by exact email(s) or by name/email prefix',
+  }),
+  createContact: endpoint({
+    method: 'post', path: '/contacts', tag: 'contacts', body: NewContact, response: Contact, status: 201,
+    errors: [404],
+    summary: 'Create a contact. When one with the same email exists, it is returned with 200 instead (never a duplicate).',
+  }),
+
+  listCampaigns: endpoint({
+    method: 'get', path: '/campaigns', tag: 'opportunities', response: z.array(Campaign), status: 200,
+    summary: 'Source campaigns',
+  }),
+  listOpportunities: endpoint({
+    method: 'get', path: '/opportunities', tag: 'opportunities', query: OpportunityListQuery,
+    response: page(OpportunitySummary), status: 200,
+    summary: 'List opportunities by view (my-open, team-open, all-open, recent, closed), with type-ahead search',
+  }),
+  suggestOpportunities: endpoint({
+    method: 'get', path: '/opportunities/suggestions', tag: 'opportunities', query: SuggestionQuery,
+    response: z.array(OpportunitySummary), status: 200,
+    summary: 'Open opportunities whose customer has one of these email addresses, mine first',
+  }),
+  createOpportunity: endpoint({
+    method: 'post', path: '/opportunities', tag: 'opportunities', body: CreateOpportunityRequest,
+    response: OpportunityDetail, status: 201, errors: [404, 409], headers: IdempotencyKey,
+    summary: 'Create an opportunity, optionally with its customer, a first shared note, an owner and a linked Outlook item, in one transaction',
+  }),
+  getOpportunity: endpoint({
+    method: 'get', path: '/opportunities/:id', tag: 'opportunities', params: IdParams, response: OpportunityDetail,
+    status: 200, errors: [403, 404], summary: 'One opportunity with its timeline (activities, visible notes, assignments)',
+  }),
+  updateOpportunity: endpoint({
+    method: 'patch', path: '/opportunities/:id', tag: 'opportunities', params: IdParams, body: UpdateOpportunityRequest,
+    response: Opportunity, status: 200, errors: [403, 404, 409, 428], headers: IfMatch,
+    summary: 'Change fields; 409 when the If-Match version is stale',
+  }),
+  assignOpportunity: endpoint({
+    method: 'post', path: '/opportunities/:id/assign', tag: 'opportunities', params: IdParams, body: AssignRequest,
+    response: OpportunityDetail, status: 200, errors: [403, 404, 409],
+    summary: 'Assign to another advisor; the new owner gets every note the assigner wrote on it',
+  }),
+  closeOpportunity: endpoint({
+    method: 'post', path: '/opportunities/:id/close', tag: 'opportunities', params: IdParams, body: CloseRequest,
+    response: CloseResult, status: 200, errors: [403, 404, 409], summary: 'Close as won or lost',
+  }),
+  reopenOpportunity: endpoint({
+    method: 'post', path: '/opportunities/:id/reopen', tag: 'opportunities', params: IdParams, response: Opportunity,
+    status: 200, errors: [403, 404, 409], summary: 'Reopen a won or lost opportunity',
+  }),
+
+  addNote: endpoint({
+    method: 'post', path: '/opportunities/:id/notes', tag: 'notes', params: IdParams, body: CreateNoteRequest,
+    response: Note, status: 201, errors: [403, 404], summary: 'Add a note, optionally shared with advisors or teams',
+  }),
+  updateNote: endpoint({
+    method: 'patch', path: '/notes/:id', tag: 'notes', params: IdParams, body: UpdateNoteRequest, response: Note,
+    status: 200, errors: [403, 404], summary: 'Edit one of my notes',
+  }),
+  shareNote: endpoint({
+    method: 'post', path: '/notes/:id/shares', tag: 'notes', params: IdParams, body: NoteShareTargets, response: Note,
+    status: 200, errors: [403, 404], summary: 'Share one of my notes with more advisors or teams',
+  }),
+
+  setRegarding: endpoint({
+    method: 'post', path: '/activities/regarding', tag: 'activities', body: SetRegardingRequest, response: Activity,
+    status: 200, errors: [403, 404, 409],
+    summary: 'Set Regarding for an Outlook item: an idempotent upsert keyed by internetMessageId, tracking token or item id',
+  }),
+  lookupActivity: endpoint({
+    method: 'get', path: '/activities/lookup', tag: 'activities', query: ActivityLookupQuery, response: Activity,
+    status: 200, errors: [404], summary: 'The activity recorded for an Outlook item',
+  }),
+  createActivity: endpoint({
+    method: 'post', path: '/activities', tag: 'activities', body: CreateActivityRequest, response: Activity, status: 201,
+    errors: [403, 404, 409], summary: 'Record a phone call or task on an opportunity',
+  }),
+  changeRegarding: endpoint({
+    method: 'put', path: '/activities/:id/regarding', tag: 'activities', params: IdParams, body: ChangeRegardingRequest,
+    response: Activity, status: 200, errors: [403, 404, 409], summary: 'Change what an activity is regarding',
+  }),
+  removeRegarding: endpoint({
+    method: 'delete', path: '/activities/:id/regarding', tag: 'activities', params: IdParams, response: Activity,
+    status: 200, errors: [403, 404], summary: 'Remove the regarding of an activity',
+  }),
+  completeSent: endpoint({
+    method: 'post', path: '/activities/:id/sent', tag: 'activities', params: IdParams, body: CompleteSentRequest,
+    response: Activity, status: 200, errors: [403, 404, 409],
+    summary: 'Complete a compose-mode link with the sent message\'s internetMessageId',
+  }),
+  updateActivityStatus: endpoint({
+    method: 'patch', path: '/activities/:id', tag: 'activities', params: IdParams, body: UpdateActivityStatusRequest,
+    response: Activity, status: 200, errors: [403, 404], summary: 'Complete, cancel or reopen an activity',
+  }),
+
+  needsAttention: endpoint({
+    method: 'get', path: '/work/needs-attention', tag: 'work', query: NeedsAttentionQuery, response: NeedsAttention,
+    status: 200, errors: [403],
+    summary: 'Open opportunities untouched for over a business day since assignment, with no next step, or past their close date',
+  }),
+  newForMe: endpoint({
+    method: 'get', path: '/work/new-for-me', tag: 'work', response: NewForMe, status: 200,
+    summary: 'Opportunities assigned to me since I last marked My Work as seen',
+  }),
+  stageReport: endpoint({
+    method: 'get', path: '/reports/stages', tag: 'work', query: ReportQuery, response: StageReport, status: 200,
+    errors: [403], summary: 'Counts and value per stage and status, and days in the current stage',
+  }),
+} as const;
+
+export type Endpoints = typeof endpoints;
+export type EndpointName = keyof Endpoints;
+
+type InputOf<S> = S extends z.ZodType ? z.input<S> : undefined;
+/** What a client sends to an endpoint. */
+export type RequestOf<E extends Endpoint> = {
+  params: InputOf<E['params']>;
+  query: InputOf<E['query']>;
+  body: InputOf<E['body']>;
+};
+/** What a client receives from an endpoint. */
+export type ResponseOf<E extends Endpoint> = z.output<E['response']>;
+
+export const API_PREFIX = '/api/v1';

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { AdvisorRef, EmailAddress, Id, IsoDateTime } from './common';
+
+export const ActivityKind = z.enum(['email', 'appointment', 'phone_call', 'task']);
+export type ActivityKind = z.infer<typeof ActivityKind>;
+
+export const ActivityStatus = z.enum(['open', 'completed', 'canceled']);
+export type ActivityStatus = z.infer<typeof ActivityStatus>;
+
+export const ParticipantRole = z.enum(['from', 'to', 'cc', 'organizer', 'attendee']);
+
+export const Participant = z
+  .object({
+    email: EmailAddress,
+    name: z.string().trim().max(200).optional(),
+    role: ParticipantRole,
+  })
+  .meta({ id: 'Participant' });
+export type Participant = z.input<typeof Participant>;
+
+const OutlookIdentity = z.string().trim().min(1).max(1000);
+
+/**
+ * An Outlook email or appointment as the add-in sees it. Its identity, in order of preference:
+ * `internetMessageId` (a received or sent email: the same for every mailbox), `trackingToken`
+ * (a compose draft: a token the add-in writes into the item and its internet headers), then
+ * `itemId` (an appointment: `seriesId` for a recurring series, else the item id).
+ */
+export const OutlookItem = z
+  .object({
+    kind: z.enum(['email', 'appointment']),
+    internetMessageId: OutlookIdentity.optional(),
+    trackingToken: z.uuid().optional(),
+    itemId: OutlookIdentity.optional(),
+    conversationId: OutlookIdentity.optional(),
+    subject: z.string().max(1000).default(''),
+    participants: z.array(Participant).max(500).default([]),
+    sentAt: IsoDateTime.optional(),
+    startAt: IsoDateTime.optional(),
+    endAt: IsoDateTime.optional(),
+    location: z.string().max(1000).optional(),
+  })
+  .refine((item) => item.internetMessageId || item.trackingToken || item.itemId, {
+    message: 'An item needs an internetMessageId, a trackingToken or an itemId',
+    path: ['internetMessageId'],
+  })
+  .meta({ id: 'OutlookItem' });
+export type OutlookItem = z.input<typeof OutlookItem>;
+
+export const RegardingRef = z
+  .object({ id: Id, topic: z.string(), status: z.enum(['open', 'won', 'lost']), ownerId: Id })
+  .meta({ id: 'RegardingRef' });
+
+export const Activity = z
+  .object({
+    id: Id,
+    kind: ActivityKind,
+    subject: z.string(),
+    status: ActivityStatus,
+    participants: z.array(z.object({ email: z.string(), name: z.string().nullable(), role: ParticipantRole })),
+    sentAt: IsoDateTime.nullable(),
+    startAt: IsoDateTime.nullable(),
+    endAt: IsoDateTime.nullable(),
+    location: z.string().nullable(),
+    regarding: RegardingRef.nullable(),
+    outlook: z.object({
+      internetMessageId: z.string().nullable(),
+      conversationId: z.string().nullable(),
+      itemId: z.string().nullable(),
+      trackingToken: z.string().nullable(),
+      /** A compose-mode link waiting for the sent message's internetMessageId. */
+      pending: z.boolean(),
+    }),
+    createdBy: AdvisorRef,
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  })
+  .meta({ id: 'Activity' });
+export type Activity = z.infer<typeof Activity>;
+
+export const SetRegardingRequest = z
+  .object({ item: OutlookItem, opportunityId: Id })
+  .meta({ id: 'SetRegardingRequest' });
+export type SetRegardingRequest = z.input<typeof SetRegardingRequest>;
+
+export const ChangeRegardingRequest = z.object({ opportunityId: Id }).meta({ id: 'ChangeRegardingRequest' });
+
+export const ActivityLookupQuery = z
+  .object({
+    internetMessageId: OutlookIdentity.optional(),
+    itemId: OutlookIdentity.optional(),
+    trackingToken: z.uuid().optional(),
+  })
+  .refine((q) => q.internetMessageId || q.itemId || q.trackingToken, {
+    message: 'Give internetMessageId, itemId or trackingToken',
+    path: ['internetMessageId'],
+  });
+
+export const CompleteSentRequest = z
+  .object({
+    internetMessageId: OutlookIdentity,
+    conversationId: OutlookIdentity.optional(),
+    sentAt: IsoDateTime.optional(),
+  })
+  .meta({ id: 'CompleteSentRequest' });
+
+/** A phone call or task (a next step), recorded directly on an opportunity. */
+export const CreateActivityRequest = z
+  .object({
+    kind: z.enum(['phone_call', 'task']),
+    subject: z.string().trim().min(1).max(1000),
+    opportunityId: Id,
+    startAt: IsoDateTime.optional(),
+    endAt: IsoDateTime.optional(),
+  })
+  .meta({ id: 'CreateActivityRequest' });
+
+export const UpdateActivityStatusRequest = z
+  .object({ status: ActivityStatus })
+  .meta({ id: 'UpdateActivityStatusRequest' });

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { EmailAddress, Id, IsoDateTime, Paging, SearchText, TeamRef } from './common';
+
+export const Role = z.enum(['advisor', 'manager', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const Advisor = z
+  .object({
+    id: Id,
+    email: z.string(),
+    displayName: z.string(),
+    role: Role,
+    active: z.boolean(),
+    teams: z.array(TeamRef),
+  })
+  .meta({ id: 'Advisor' });
+export type Advisor = z.infer<typeof Advisor>;
+
+export const Me = Advisor.extend({
+  /** When the advisor last looked at "New for me" in My Work; null if never. */
+  workSeenAt: IsoDateTime.nullable(),
+}).meta({ id: 'Me' });
+export type Me = z.infer<typeof Me>;
+
+export const AdvisorSearchQuery = Paging.extend({ q: SearchText.optional() });
+
+export const CreateAdvisorRequest = z
+  .object({
+    email: EmailAddress,
+    displayName: z.string().trim().min(1).max(200),
+    role: Role.default('advisor'),
+  })
+  .meta({ id: 'CreateAdvisorRequest' });
+export type CreateAdvisorRequest = z.input<typeof CreateAdvisorRequest>;
+
+export const UpdateAdvisorRequest = z
+  .object({
+    displayName: z.string().trim().min(1).max(200).optional(),
+    role: Role.optional(),
+    active: z.boolean().optional(),
+  })
+  .meta({ id: 'UpdateAdvisorRequest' });
+
+export const Team = z
+  .object({ id: Id, name: z.string(), members: z.array(z.object({ id: Id, displayName: z.string(), email: z.string() })) })
+  .meta({ id: 'Team' });
+export type Team = z.infer<typeof Team>;
+
+export const TeamSearchQuery = Paging.extend({ q: SearchText.optional() });
+
+export const CreateTeamRequest = z
+  .object({ name: z.string().trim().min(1).max(200), memberIds: z.array(Id).max(500).default([]) })
+  .meta({ id: 'CreateTeamRequest' });
+
+export const TeamMemberParams = z.object({ id: z.coerce.number().int().positive(), advisorId: z.coerce.number().int().positive() });

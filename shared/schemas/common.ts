@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** A database identifier as it appears in JSON bodies. */
+export const Id = z.number().int().positive();
+
+/** A database identifier in a path or query string (always text on the wire). */
+export const IdText = z.coerce.number().int().positive();
+
+export const IdParams = z.object({ id: IdText });
+
+export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDate = z.iso.date();
+
+/** Email addresses are compared case-insensitively everywhere, so they are stored lower-cased. */
+export const EmailAddress = z.email().max(320).transform((value) => value.toLowerCase());
+
+export const Money = z.number().nonnegative().max(1e12);
+
+/** Free-text search for type-ahead: short, trimmed. */
+export const SearchText = z.string().trim().max(100);
+
+export const Paging = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+
+/** One value or many from a repeated query parameter (`?email=a&email=b`). */
+export function repeated<T extends z.ZodType>(item: T) {
+  return z.union([item, z.array(item).max(100)]).transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
+}
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    /** Offset of the next page, or null when this is the last page. */
+    nextOffset: z.number().int().nullable(),
+  });
+}
+
+export const AdvisorRef = z
+  .object({ id: Id, displayName: z.string(), email: z.string() })
+  .meta({ id: 'AdvisorRef' });
+export type AdvisorRef = z.infer<typeof AdvisorRef>;
+
+export const TeamRef = z.object({ id: Id, name: z.string() }).meta({ id: 'TeamRef' });
+export type TeamRef = z.infer<typeof TeamRef>;
+
+/** RFC 9457 problem details, as every error response of the API carries. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('For validation errors: the offending field path (e.g. body.topic) and what is wrong with it.'),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.infer<typeof Problem>;

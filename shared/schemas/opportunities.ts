@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { AdvisorRef, Id, IsoDate, IsoDateTime, Money, Paging, SearchText, repeated, EmailAddress } from './common';
+import { NewContact, OrganizationRef } from './contacts';
+import { NoteShareTargets } from './notes';
+import { OutlookItem } from './activities';
+
+/** The sales process stages, in order (as in Dynamics 365's lead-to-opportunity process). */
+export const Stage = z.enum(['qualify', 'develop', 'propose', 'close']);
+export type Stage = z.infer<typeof Stage>;
+export const STAGES = Stage.options;
+
+export const OpportunityStatus = z.enum(['open', 'won', 'lost']);
+export type OpportunityStatus = z.infer<typeof OpportunityStatus>;
+
+export const Campaign = z.object({ id: Id, name: z.string() }).meta({ id: 'Campaign' });
+export type Campaign = z.infer<typeof Campaign>;
+
+export const CustomerContactRef = z
+  .object({ id: Id, name: z.string(), email: z.string().nullable() })
+  .meta({ id: 'CustomerContactRef' });
+
+export const OpportunitySummary = z
+  .object({
+    id: Id,
+    topic: z.string(),
+    status: OpportunityStatus,
+    stage: Stage,
+    customerContact: CustomerContactRef.nullable(),
+    customerOrganization: OrganizationRef.nullable(),
+    campaign: Campaign,
+    owner: AdvisorRef,
+    createdBy: AdvisorRef,
+    estimatedValue: z.number().nullable(),
+    estimatedCloseDate: IsoDate.nullable(),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    version: z.number().int(),
+  })
+  .meta({ id: 'OpportunitySummary' });
+export type OpportunitySummary = z.infer<typeof OpportunitySummary>;
+
+export const Opportunity = OpportunitySummary.extend({
+  description: z.string().nullable(),
+  actualValue: z.number().nullable(),
+  actualCloseDate: IsoDate.nullable(),
+  closeReason: z.string().nullable(),
+  /** When the current owner was given the opportunity. */
+  assignedAt: IsoDateTime,
+  /** Whether the caller may change, assign, close or reopen it. */
+  canAct: z.boolean(),
+}).meta({ id: 'Opportunity' });
+export type Opportunity = z.infer<typeof Opportunity>;
+
+export const OpportunityView = z.enum(['my-open', 'team-open', 'all-open', 'recent', 'closed']);
+export type OpportunityView = z.infer<typeof OpportunityView>;
+
+export const OpportunityListQuery = Paging.extend({
+  view: OpportunityView.default('my-open'),
+  /** Type-ahead: word prefixes of the topic, the customer's name or email. */
+  q: SearchText.optional(),
+});
+export type OpportunityListQuery = z.input<typeof OpportunityListQuery>;
+
+export const SuggestionQuery = z.object({
+  email: repeated(EmailAddress),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+export const CustomerChoice = z
+  .union([
+    z.object({ contactId: Id }).strict(),
+    z.object({ organizationId: Id }).strict(),
+    z.object({ newContact: NewContact }).strict(),
+  ])
+  .describe('The potential customer: an existing contact, an organization, or a new contact (matched by email first).')
+  .meta({ id: 'CustomerChoice' });
+export type CustomerChoice = z.input<typeof CustomerChoice>;
+
+export const CreateOpportunityRequest = z
+  .object({
+    topic: z.string().trim().min(1).max(300),
+    description: z.string().trim().max(10_000).optional(),
+    customer: CustomerChoice,
+    /** Defaults to the Referral campaign. */
+    campaignId: Id.optional(),
+    stage: Stage.default('qualify'),
+    estimatedValue: Money.optional(),
+    estimatedCloseDate: IsoDate.optional(),
+    /** Who should handle it; defaults to the caller. */
+    ownerId: Id.optional(),
+    /** A first note; it is always shared with the owner. */
+    note: z
+      .object({ body: z.string().trim().min(1).max(10_000), shareWith: NoteShareTargets.optional() })
+      .optional(),
+    /** An Outlook item to link to the new opportunity (Set Regarding) in the same transaction. */
+    linkItem: OutlookItem.optional(),
+  })
+  .meta({ id: 'CreateOpportunityRequest' });
+export type CreateOpportunityRequest = z.input<typeof CreateOpportunityRequest>;
+
+export const UpdateOpportunityRequest = z
+  .object({
+    topic: z.string().trim().min(1).max(300).optional(),
+    description: z.string().trim().max(10_000).nullable().optional(),
+    campaignId: Id.optional(),
+    stage: Stage.optional(),
+    estimatedValue: Money.nullable().optional(),
+    estimatedCloseDate: IsoDate.nullable().optional(),
+  })
+  .meta({ id: 'UpdateOpportunityRequest' });
+export type UpdateOpportunityRequest = z.input<typeof UpdateOpportunityRequest>;
+
+export const AssignRequest = z
+  .object({ ownerId: Id, message: z.string().trim().max(2000).optional() })
+  .meta({ id: 'AssignRequest' });
+export type AssignRequest = z.input<typeof AssignRequest>;
+
+export const CloseRequest = z
+  .object({
+    outcome: z.enum(['won', 'lost']),
+    actualValue: Money.optional(),
+    closeDate: IsoDate.optional(),
+    reason: z.string().trim().max(2000).optional(),
+  })
+  .meta({ id: 'CloseRequest' });
+export type CloseRequest = z.input<typeof CloseRequest>;

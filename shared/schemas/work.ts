@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { IsoDateTime } from './common';
+import { OpportunityStatus, OpportunitySummary, Stage } from './opportunities';
+import { Assignment } from './timeline';
+import { Note } from './notes';
+
+export const WorkScope = z.enum(['me', 'team']);
+export const ReportScope = z.enum(['me', 'team', 'all']);
+
+export const AttentionReason = z
+  .object({
+    code: z.enum(['untouched', 'no-next-step', 'past-close-date']),
+    /** untouched: when it was assigned; past-close-date: the estimated close date. */
+    since: z.string().nullable(),
+  })
+  .meta({ id: 'AttentionReason' });
+export type AttentionReason = z.infer<typeof AttentionReason>;
+
+export const NeedsAttentionItem = z
+  .object({ opportunity: OpportunitySummary, reasons: z.array(AttentionReason).min(1) })
+  .meta({ id: 'NeedsAttentionItem' });
+export type NeedsAttentionItem = z.infer<typeof NeedsAttentionItem>;
+
+export const NeedsAttentionQuery = z.object({ scope: WorkScope.default('me') });
+export const NeedsAttention = z.object({ items: z.array(NeedsAttentionItem) }).meta({ id: 'NeedsAttention' });
+
+/** Opportunities assigned to me since I last looked, with who assigned them and the notes I can see. */
+export const NewForMeItem = z
+  .object({ opportunity: OpportunitySummary, assignment: Assignment, notes: z.array(Note) })
+  .meta({ id: 'NewForMeItem' });
+export type NewForMeItem = z.infer<typeof NewForMeItem>;
+export const NewForMe = z
+  .object({ since: IsoDateTime.nullable(), items: z.array(NewForMeItem) })
+  .meta({ id: 'NewForMe' });
+export type NewForMe = z.infer<typeof NewForMe>;
+
+export const ReportQuery = z.object({ scope: ReportScope.default('me') });
+export const StageReport = z
+  .object({
+    scope: ReportScope,
+    rows: z.array(
+      z.object({
+        stage: Stage,
+        status: OpportunityStatus,
+        count: z.number().int(),
+        estimatedValue: z.number(),
+        actualValue: z.number(),
+      }),
+    ),
+    /** For open opportunities: how long they have been in their current stage. */
+    daysInStage: z.array(
+      z.object({ stage: Stage, open: z.number().int(), medianDays: z.number().nullable(), maxDays: z.number().nullable() }),
+    ),
+  })
+  .meta({ id: 'StageReport' });
+export type StageReport = z.infer<typeof StageReport>;
