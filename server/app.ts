@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import express, { Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { API_PREFIX, type Endpoint } from '../shared/api';
+import { Authenticator } from './auth/authenticator';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import { NotFoundError } from './errors';
+import { mount, type Handler } from './http/mount';
+import { buildOpenApiDocument } from './http/openapi';
+import { problemHandler } from './http/problem';
+import type { Repository } from './repository/repository';
+import { activityRoutes } from './routes/activities';
+import { contactRoutes } from './routes/contacts';
+import { noteRoutes } from './routes/notes';
+import { opportunityRoutes } from './routes/opportunities';
+import { peopleRoutes } from './routes/people';
+import { workRoutes } from './routes/work';
+import { addinRoutes } from './routes/addin';
+import { createServices } from './services';
+
+export interface AppDeps {
+  config: Config;
+  repo: Repository;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The whole HTTP application: the API under /api/v1, the add-in's files and manifest, /healthz. */
+export function createApp({ config, repo, clock, logger }: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customProps: (_req, res) => ({ advisorId: (res as express.Response).locals?.advisorId }),
+      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }) },
+    }),
+  );
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    const ok = await repo.ping().catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
+  });
+
+  const api = Router();
+  api.use(express.json({ limit: '1mb' }));
+  api.get('/openapi.json', (_req, res) => res.json(buildOpenApiDocument(config.publicOrigin)));
+  api.get('/auth/config', (_req, res) =>
+    res.json({
+      providers: config.auth.providers,
+      oidc: config.auth.oidc?.clientId
+        ? { clientId: config.auth.oidc.clientId, authority: config.auth.oidc.issuer.replace(/\/v2\.0\/?$/, ''), scopes: config.auth.oidc.scopes }
+        : null,
+    }),
+  );
+
+  const authenticator = new Authenticator(repo, config.auth, clock);
+  const deps = {
+    services: createServices({ repo, clock }),
+    route: <E extends Endpoint>(endpoint: E, handler: Handler<E>) => mount(api, authenticator, endpoint, handler),
+  };
+  peopleRoutes(deps);
+  contactRoutes(deps);
+  opportunityRoutes(deps);
+  noteRoutes(deps);
+  activityRoutes(deps);
+  workRoutes(deps);
+  api.use((req) => {
+    throw new NotFoundError(`The API route ${req.method} ${API_PREFIX}${req.path}`);
+  });
+  app.use(API_PREFIX, api);
+
+  if (fs.existsSync(config.addinDir)) addinRoutes(app, config);
+  app.use(problemHandler);
+  return app;
+}

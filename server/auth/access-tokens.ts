@@ -1,0 +1,29 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Repository, TokenRecord } from '../repository/repository';
+
+const PREFIX = 'rgd_';
+
+/** A personal access token: 256 random bits. Only its SHA-256 is stored, so a database leak reveals no token. */
+export function newAccessToken(): string {
+  return PREFIX + randomBytes(32).toString('base64url');
+}
+
+export function hashAccessToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function looksLikeAccessToken(token: string): boolean {
+  return token.startsWith(PREFIX);
+}
+
+export async function issueAccessToken(
+  repo: Repository,
+  advisorId: number,
+  name: string,
+  now: Date,
+  expiresAt: Date | null = null,
+): Promise<{ token: string; record: TokenRecord }> {
+  const token = newAccessToken();
+  const record = await repo.tokens.create(advisorId, name, hashAccessToken(token), now.toISOString(), expiresAt?.toISOString() ?? null);
+  return { token, record };
+}

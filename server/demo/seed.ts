@@ -1,0 +1,77 @@
+import type { Repository } from '../repository/repository';
+import { issueAccessToken } from '../auth/access-tokens';
+
+export interface DemoSignIn {
+  email: string;
+  displayName: string;
+  role: string;
+  token: string;
+}
+
+const DAY = 86_400_000;
+
+/** Fills an empty database with a small firm: four advisors, a team, customers and opportunities in several stages. */
+export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSignIn[]> {
+  const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * DAY).toISOString();
+  const date = (daysFromNow: number) => new Date(now.getTime() + daysFromNow * DAY).toISOString().slice(0, 10);
+
+  const people = [
+    { email: 'alex.morgan@regarding.example', displayName: 'Alex Morgan', role: 'advisor' as const },
+    { email: 'blake.chen@regarding.example', displayName: 'Blake Chen', role: 'advisor' as const },
+    { email: 'casey.rivera@regarding.example', displayName: 'Casey Rivera', role: 'manager' as const },
+    { email: 'dana.patel@regarding.example', displayName: 'Dana Patel', role: 'admin' as const },
+  ];
+  const advisors = [];
+  for (const person of people) advisors.push(await repo.advisors.create(person, null));
+  const [alex, blake, casey] = advisors as [typeof advisors[0], typeof advisors[0], typeof advisors[0]];
+  await repo.teams.create('Northeast Wealth', [alex.id, blake.id, casey.id], null);
+
+  const harbor = await repo.contacts.createOrganization('Harbor Dental Group', ['harbordental.example'], null);
+  const summit = await repo.contacts.createOrganization('Summit Logistics', ['summitlogistics.example'], null);
+  const contact = async (name: string, email: string, organizationId: number | null) =>
+    (await repo.contacts.createOrFind({ name, email, phone: null, organizationId }, null)).contact.id;
+  const jordan = await contact('Jordan Lee', 'jordan.lee@harbordental.example', harbor);
+  const priya = await contact('Priya Shah', 'priya.shah@gmail.com', null);
+  const sam = await contact('Sam Okafor', 'sam.okafor@summitlogistics.example', summit);
+  const maria = await contact('Maria Gomez', 'maria.gomez@outlook.com', null);
+  const wei = await contact('Wei Zhang', 'wei.zhang@harbordental.example', harbor);
+
+  const opportunity = async (
+    daysAgo: number,
+    by: number,
+    fields: { topic: string; contactId: number; organizationId?: number | null; ownerId: number; stage: 'qualify' | 'develop' | 'propose' | 'close'; campaignId?: number; value?: number; closeInDays?: number; note?: string },
+  ) =>
+    (
+      await repo.opportunities.create(
+        {
+          topic: fields.topic, description: null, customerContactId: fields.contactId, newContact: null,
+          customerOrganizationId: fields.organizationId ?? null, campaignId: fields.campaignId ?? 1, stage: fields.stage,
+          estimatedValue: fields.value ?? null, estimatedCloseDate: fields.closeInDays === undefined ? null : date(fields.closeInDays),
+          ownerId: fields.ownerId,
+          note: fields.note ? { body: fields.note, shareWith: { advisorIds: [fields.ownerId], teamIds: [] } } : null,
+          linkItem: null, idempotencyKey: null,
+        },
+        { advisorId: by, at: at(daysAgo) },
+      )
+    ).id;
+
+  await opportunity(3, blake.id, {
+    topic: 'Retirement rollover for Jordan Lee', contactId: jordan, organizationId: harbor, ownerId: alex.id, stage: 'qualify', value: 250_000,
+    note: 'Jordan is leaving Harbor Dental in March and asked about rolling over the 401(k). Prefers calls after 5pm.',
+  });
+  await opportunity(10, alex.id, { topic: 'College savings plan for the Shah family', contactId: priya, ownerId: alex.id, stage: 'develop', value: 60_000, closeInDays: 30 });
+  await opportunity(20, casey.id, {
+    topic: 'Group benefits review, Summit Logistics', contactId: sam, organizationId: summit, ownerId: blake.id, stage: 'propose',
+    campaignId: 4, value: 120_000, closeInDays: -2, note: 'Met Sam at the chamber breakfast; decision before quarter end.',
+  });
+  await opportunity(5, alex.id, { topic: 'Medicare supplement for Maria Gomez', contactId: maria, ownerId: alex.id, stage: 'close', campaignId: 2, value: 4_800, closeInDays: 7 });
+  const won = await opportunity(40, blake.id, { topic: 'Practice succession plan, Harbor Dental', contactId: wei, organizationId: harbor, ownerId: blake.id, stage: 'close', value: 500_000 });
+  await repo.opportunities.close(won, { status: 'won', actualValue: 480_000, closeDate: date(-1), reason: 'Signed engagement letter' }, { advisorId: blake.id, at: at(1) });
+
+  const signIns: DemoSignIn[] = [];
+  for (const advisor of advisors) {
+    const { token } = await issueAccessToken(repo, advisor.id, 'demo', now);
+    signIns.push({ email: advisor.email, displayName: advisor.displayName, role: advisor.role, token });
+  }
+  return signIns;
+}

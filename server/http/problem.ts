@@ -1,0 +1,50 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type {} from 'pino-http';
+import type { Problem } from '../../shared/schemas/common';
+import { AppError } from '../errors';
+
+export function sendProblem(res: Response, problem: Problem): void {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+const BODY_PARSER_ERRORS: Record<string, { status: number; title: string; detail: string }> = {
+  'entity.parse.failed': { status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON.' },
+  'entity.too.large': { status: 413, title: 'Content Too Large', detail: 'The request body is larger than 1 MB.' },
+  'encoding.unsupported': { status: 415, title: 'Unsupported Media Type', detail: 'Send the body as UTF-8 JSON.' },
+  'charset.unsupported': { status: 415, title: 'Unsupported Media Type', detail: 'Send the body as UTF-8 JSON.' },
+  'request.aborted': { status: 400, title: 'Bad Request', detail: 'The request was aborted.' },
+};
+
+/** Every error becomes RFC 9457 problem+json; unexpected ones are logged and answered without details. */
+export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const requestId = String(req.id ?? '');
+  const instance = req.originalUrl.split('?')[0];
+  if (error instanceof AppError) {
+    if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    sendProblem(res, {
+      type: 'about:blank',
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      instance,
+      requestId,
+      ...(error.fieldErrors ? { errors: error.fieldErrors } : {}),
+    });
+    return;
+  }
+  const known = typeof error?.type === 'string' ? BODY_PARSER_ERRORS[error.type] : undefined;
+  if (known) {
+    sendProblem(res, { type: 'about:blank', ...known, instance, requestId, ...(known.status === 400 ? { errors: [{ path: 'body', message: known.detail }] } : {}) });
+    return;
+  }
+  req.log.error({ err: error }, 'unexpected error');
+  if (res.headersSent) return;
+  sendProblem(res, {
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'Something went wrong on our side. Nothing was changed by the failed step; try again, and tell IT the request id if it happens again.',
+    instance,
+    requestId,
+  });
+};

@@ -1,0 +1,86 @@
+/** `npm start`: the one process that serves the API and the add-in over HTTPS. */
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createApp } from './app';
+import { systemClock } from './clock';
+import { loadConfig } from './config';
+import { openDatabase } from './db/connection';
+import { migrate } from './db/migrate';
+import { seedDemoData } from './demo/seed';
+import { createSqliteRepository } from './repository/sqlite';
+import { loadOrCreateCertificate } from './tls/certificate';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const db = openDatabase(config.databaseFile);
+  const { applied } = migrate(db);
+  if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
+  const repo = createSqliteRepository(db);
+  const dataDir = path.dirname(config.databaseFile);
+  const signInFile = path.join(dataDir, 'demo-sign-in.txt');
+
+  if (config.demoData && (await repo.advisors.count()) === 0) {
+    const signIns = await seedDemoData(repo, systemClock.now());
+    const lines = signIns.map((s) => `${s.displayName.padEnd(14)} ${s.role.padEnd(8)} ${s.email.padEnd(32)} ${s.token}`);
+    fs.writeFileSync(signInFile, `Demo advisors and their personal access tokens:\n${lines.join('\n')}\n`, { mode: 0o600 });
+    logger.info('demo data created');
+  }
+
+  const app = createApp({ config, repo, clock: systemClock, logger });
+  let server: http.Server;
+  let tlsNote = '';
+  if (config.tls.enabled) {
+    const tls = await loadOrCreateCertificate({ certFile: config.tls.certFile, keyFile: config.tls.keyFile, dir: path.join(dataDir, 'tls') });
+    if (tls.generatedAt) tlsNote = `Generated a self-signed certificate for localhost: ${tls.generatedAt} (trust it once in your browser or OS).`;
+    else if (!config.tls.certFile) tlsNote = `Using the self-signed localhost certificate in ${path.join(dataDir, 'tls')}.`;
+    server = https.createServer({ cert: tls.cert, key: tls.key }, app);
+  } else {
+    server = http.createServer(app);
+  }
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = config.publicOrigin ?? `${config.tls.enabled ? 'https' : 'http'}://localhost:${port}`;
+  const banner = [
+    '',
+    `Regarding is running at ${origin}`,
+    `  Add-in manifest to sideload in Outlook: ${origin}/manifest.xml`,
+    `  Demo page (no Office tenant needed):      ${origin}/demo.html`,
+    `  API description:                         ${origin}/api/v1/openapi.json`,
+    `  Database: ${config.databaseFile}`,
+  ];
+  if (tlsNote) banner.push(`  ${tlsNote}`);
+  if (fs.existsSync(signInFile)) banner.push('', fs.readFileSync(signInFile, 'utf8').trimEnd().replace(/^/gm, '  '));
+  process.stdout.write(`${banner.join('\n')}\n\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests');
+    const force = setTimeout(() => {
+      logger.warn('requests still open after 10s; closing them');
+      server.closeAllConnections();
+    }, 10_000);
+    force.unref();
+    server.close(async () => {
+      await repo.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`Regarding could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

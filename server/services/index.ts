@@ -1,0 +1,23 @@
+import { ActivityService } from './activities';
+import { ContactService } from './contacts';
+import type { ServiceContext } from './context';
+import { NoteService } from './notes';
+import { OpportunityService } from './opportunities';
+import { PeopleService } from './people';
+import { WorkService } from './work';
+
+export type Services = ReturnType<typeof createServices>;
+
+export function createServices(ctx: ServiceContext) {
+  const people = new PeopleService(ctx);
+  const contacts = new ContactService(ctx);
+  const activities = new ActivityService(ctx);
+  return {
+    people,
+    contacts,
+    activities,
+    opportunities: new OpportunityService(ctx, people, contacts, activities),
+    notes: new NoteService(ctx, people),
+    work: new WorkService(ctx),
+  };
+}

@@ -1,0 +1,204 @@
+import type { z } from 'zod';
+import type {
+  AssignRequest,
+  CloseRequest,
+  CreateOpportunityRequest,
+  Opportunity,
+  OpportunityListQuery,
+  OpportunitySummary,
+  SuggestionQuery,
+  UpdateOpportunityRequest,
+} from '../../shared/schemas/opportunities';
+import type { CloseResult, OpportunityDetail } from '../../shared/schemas/timeline';
+import { BadRequestError, ConflictError, PreconditionRequiredError } from '../errors';
+import type { OpportunityRecord } from '../repository/repository';
+import { OpportunityAccess } from './access';
+import type { ActivityService } from './activities';
+import type { ContactService } from './contacts';
+import { actorOf, pageOf, type Caller, type Page, type ServiceContext } from './context';
+import type { PeopleService } from './people';
+
+const REFERRAL_CAMPAIGN_ID = 1;
+
+/** Reads the version out of an If-Match header: `"3"`, `W/"3"` or `3`. */
+export function versionFromIfMatch(header: string | undefined): number {
+  if (!header) throw new PreconditionRequiredError('Send If-Match with the opportunity version (its ETag) to change it.');
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!match) {
+    throw new BadRequestError('If-Match must be the opportunity version, e.g. "3".', [
+      { path: 'headers.if-match', message: 'Expected a version such as "3"' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+export class OpportunityService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly people: PeopleService,
+    private readonly contacts: ContactService,
+    private readonly activities: ActivityService,
+  ) {}
+
+  private access(caller: Caller) {
+    return new OpportunityAccess(this.ctx.repo, caller);
+  }
+
+  async withPermissions(caller: Caller, record: OpportunityRecord): Promise<Opportunity> {
+    return { ...record, canAct: await this.access(caller).canAct(record) };
+  }
+
+  campaigns() {
+    return this.ctx.repo.opportunities.campaigns();
+  }
+
+  async list(caller: Caller, query: z.output<typeof OpportunityListQuery>): Promise<Page<OpportunitySummary>> {
+    const ownerIds =
+      query.view === 'team-open'
+        ? await this.ctx.repo.advisors.teammateIds(caller.id)
+        : await this.access(caller).managedOwnerIds();
+    return pageOf(query, (limit, offset) =>
+      this.ctx.repo.opportunities.list({ view: query.view, advisorId: caller.id, ownerIds, q: query.q, limit, offset }),
+    );
+  }
+
+  suggestions(caller: Caller, query: z.output<typeof SuggestionQuery>): Promise<OpportunitySummary[]> {
+    const others = query.email.filter((email) => email !== caller.email.toLowerCase());
+    return this.ctx.repo.opportunities.suggestions(others, caller.id, query.limit);
+  }
+
+  /** The opportunity with its timeline, as the caller may see it. Opening it counts as "recent". */
+  async detail(caller: Caller, id: number, options: { markRecent: boolean } = { markRecent: true }): Promise<OpportunityDetail> {
+    const record = await this.access(caller).readable(id);
+    if (options.markRecent) await this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString());
+    const [opportunity, activities, notes, assignments] = await Promise.all([
+      this.withPermissions(caller, record),
+      this.ctx.repo.activities.regarding(id),
+      this.ctx.repo.notes.visibleOn(id, caller.id),
+      this.ctx.repo.opportunities.assignments(id),
+    ]);
+    return { opportunity, activities, notes, assignments };
+  }
+
+  async create(
+    caller: Caller,
+    body: z.output<typeof CreateOpportunityRequest>,
+    idempotencyKey: string | undefined,
+  ): Promise<{ detail: OpportunityDetail; created: boolean }> {
+    if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
+      throw new BadRequestError('Idempotency-Key must be 1 to 200 letters, digits or . _ : -', [
+        { path: 'headers.idempotency-key', message: 'Invalid key' },
+      ]);
+    }
+    const ownerId = body.ownerId ?? caller.id;
+    await this.people.requireAdvisors([ownerId], 'body.ownerId');
+    const campaignId = body.campaignId ?? REFERRAL_CAMPAIGN_ID;
+    if (!(await this.ctx.repo.opportunities.campaignExists(campaignId))) {
+      throw new BadRequestError(`No campaign has the id ${campaignId}.`, [{ path: 'body.campaignId', message: 'Unknown campaign' }]);
+    }
+
+    const customer = body.customer;
+    let customerContactId: number | null = null;
+    let customerOrganizationId: number | null = null;
+    let newContact = null;
+    if ('contactId' in customer) {
+      const contact = await this.ctx.repo.contacts.findById(customer.contactId);
+      if (!contact) throw new BadRequestError(`No contact has the id ${customer.contactId}.`, [{ path: 'body.customer.contactId', message: 'Unknown contact' }]);
+      customerContactId = contact.id;
+      customerOrganizationId = contact.organization?.id ?? null;
+    } else if ('organizationId' in customer) {
+      if (!(await this.ctx.repo.contacts.organizationExists(customer.organizationId))) {
+        throw new BadRequestError(`No organization has the id ${customer.organizationId}.`, [
+          { path: 'body.customer.organizationId', message: 'Unknown organization' },
+        ]);
+      }
+      customerOrganizationId = customer.organizationId;
+    } else {
+      newContact = await this.contacts.prepare(customer.newContact, 'body.customer.newContact');
+      customerOrganizationId = newContact.organizationId;
+    }
+
+    let note = null;
+    if (body.note) {
+      const shareWith = body.note.shareWith ?? { advisorIds: [], teamIds: [] };
+      await this.people.requireAdvisors(shareWith.advisorIds, 'body.note.shareWith.advisorIds');
+      await this.people.requireTeams(shareWith.teamIds, 'body.note.shareWith.teamIds');
+      // The owner always sees the note: a referral's note must reach the advisor who handles it.
+      note = { body: body.note.body, shareWith: { advisorIds: [...new Set([...shareWith.advisorIds, ownerId])], teamIds: shareWith.teamIds } };
+    }
+
+    const linkItem = body.linkItem ? this.activities.toItemFields(body.linkItem) : null;
+    if (linkItem) await this.activities.checkRelinkAllowed(caller, linkItem);
+
+    const { id, created } = await this.ctx.repo.opportunities.create(
+      {
+        topic: body.topic,
+        description: body.description ?? null,
+        customerContactId,
+        newContact,
+        customerOrganizationId,
+        campaignId,
+        stage: body.stage,
+        estimatedValue: body.estimatedValue ?? null,
+        estimatedCloseDate: body.estimatedCloseDate ?? null,
+        ownerId,
+        note,
+        linkItem,
+        idempotencyKey: idempotencyKey ?? null,
+      },
+      actorOf(caller, this.ctx.clock),
+    );
+    return { detail: await this.detail(caller, id, { markRecent: false }), created };
+  }
+
+  async update(caller: Caller, id: number, ifMatch: string | undefined, body: z.output<typeof UpdateOpportunityRequest>): Promise<Opportunity> {
+    const expectedVersion = versionFromIfMatch(ifMatch);
+    const current = await this.access(caller).actionable(id);
+    if (body.campaignId !== undefined && !(await this.ctx.repo.opportunities.campaignExists(body.campaignId))) {
+      throw new BadRequestError(`No campaign has the id ${body.campaignId}.`, [{ path: 'body.campaignId', message: 'Unknown campaign' }]);
+    }
+    if (current.version !== expectedVersion) throw this.stale(current);
+    const updated = await this.ctx.repo.opportunities.update(id, expectedVersion, body, actorOf(caller, this.ctx.clock));
+    if (updated === 'stale') throw this.stale((await this.ctx.repo.opportunities.findById(id))!);
+    return this.withPermissions(caller, updated);
+  }
+
+  private stale(current: OpportunityRecord): ConflictError {
+    return new ConflictError(
+      `Opportunity ${current.id} was changed by someone else (it is now at version ${current.version}): reload it and try again.`,
+    );
+  }
+
+  async assign(caller: Caller, id: number, body: z.output<typeof AssignRequest>): Promise<OpportunityDetail> {
+    const opportunity = await this.access(caller).actionable(id);
+    if (opportunity.status !== 'open') throw new ConflictError(`Opportunity ${id} is ${opportunity.status}: reopen it before assigning it.`);
+    await this.people.requireAdvisors([body.ownerId], 'body.ownerId');
+    if (body.ownerId !== opportunity.owner.id) {
+      await this.ctx.repo.opportunities.assign(id, body.ownerId, body.message || null, actorOf(caller, this.ctx.clock));
+    }
+    return this.detail(caller, id, { markRecent: false });
+  }
+
+  async close(caller: Caller, id: number, body: z.output<typeof CloseRequest>): Promise<CloseResult> {
+    const opportunity = await this.access(caller).actionable(id);
+    if (opportunity.status !== 'open') throw new ConflictError(`Opportunity ${id} is already ${opportunity.status}.`);
+    const today = this.ctx.clock.now().toISOString().slice(0, 10);
+    await this.ctx.repo.opportunities.close(
+      id,
+      { status: body.outcome, actualValue: body.actualValue ?? null, closeDate: body.closeDate ?? today, reason: body.reason || null },
+      actorOf(caller, this.ctx.clock),
+    );
+    const activities = await this.ctx.repo.activities.regarding(id);
+    return {
+      opportunity: await this.withPermissions(caller, (await this.ctx.repo.opportunities.findById(id))!),
+      openActivities: activities.filter((activity) => activity.status === 'open'),
+    };
+  }
+
+  async reopen(caller: Caller, id: number): Promise<Opportunity> {
+    const opportunity = await this.access(caller).actionable(id);
+    if (opportunity.status === 'open') throw new ConflictError(`Opportunity ${id} is already open.`);
+    await this.ctx.repo.opportunities.reopen(id, actorOf(caller, this.ctx.clock));
+    return this.withPermissions(caller, (await this.ctx.repo.opportunities.findById(id))!);
+  }
+}

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import type { CreateAdvisorRequest, CreateTeamRequest, UpdateAdvisorRequest } from '../../shared/schemas/advisors';
+import type { Advisor, Me, Team } from '../../shared/schemas/advisors';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
+import type { AdvisorRecord } from '../repository/repository';
+import { actorOf, pageOf, type Caller, type Page, type ServiceContext } from './context';
+
+export function toMe({ entraOid: _oid, ...me }: AdvisorRecord): Me {
+  return me;
+}
+
+export function toAdvisor({ entraOid: _oid, workSeenAt: _seen, ...advisor }: AdvisorRecord): Advisor {
+  return advisor;
+}
+
+/** Advisors and teams: anyone may look people up; only an admin changes them. */
+export class PeopleService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  private requireAdmin(caller: Caller): void {
+    if (caller.role !== 'admin') throw new ForbiddenError('Only an admin manages advisors and teams.');
+  }
+
+  async markWorkSeen(caller: Caller): Promise<Me> {
+    await this.ctx.repo.advisors.markWorkSeen(caller.id, this.ctx.clock.now().toISOString());
+    return toMe((await this.ctx.repo.advisors.findById(caller.id))!);
+  }
+
+  searchAdvisors(query: { q?: string; limit: number; offset: number }): Promise<Page<Advisor>> {
+    return pageOf(query, (limit, offset) => this.ctx.repo.advisors.search(query.q, limit, offset));
+  }
+
+  async createAdvisor(caller: Caller, body: z.output<typeof CreateAdvisorRequest>): Promise<Advisor> {
+    this.requireAdmin(caller);
+    return toAdvisor(await this.ctx.repo.advisors.create(body, actorOf(caller, this.ctx.clock)));
+  }
+
+  async updateAdvisor(caller: Caller, id: number, body: z.output<typeof UpdateAdvisorRequest>): Promise<Advisor> {
+    this.requireAdmin(caller);
+    if (id === caller.id && (body.active === false || (body.role && body.role !== 'admin'))) {
+      throw new BadRequestError('An admin cannot deactivate or demote themselves.', [
+        { path: body.active === false ? 'body.active' : 'body.role', message: 'Not allowed on your own account' },
+      ]);
+    }
+    const updated = await this.ctx.repo.advisors.update(id, body, actorOf(caller, this.ctx.clock));
+    if (!updated) throw new NotFoundError(`Advisor ${id}`);
+    return toAdvisor(updated);
+  }
+
+  searchTeams(query: { q?: string; limit: number; offset: number }): Promise<Page<Team>> {
+    return pageOf(query, (limit, offset) => this.ctx.repo.teams.search(query.q, limit, offset));
+  }
+
+  async createTeam(caller: Caller, body: z.output<typeof CreateTeamRequest>): Promise<Team> {
+    this.requireAdmin(caller);
+    await this.requireAdvisors(body.memberIds, 'body.memberIds');
+    return this.ctx.repo.teams.create(body.name, body.memberIds, actorOf(caller, this.ctx.clock));
+  }
+
+  async changeMembership(caller: Caller, teamId: number, advisorId: number, member: boolean): Promise<Team> {
+    this.requireAdmin(caller);
+    if (!(await this.ctx.repo.teams.findById(teamId))) throw new NotFoundError(`Team ${teamId}`);
+    if (!(await this.ctx.repo.advisors.findById(advisorId))) throw new NotFoundError(`Advisor ${advisorId}`);
+    const actor = actorOf(caller, this.ctx.clock);
+    if (member) await this.ctx.repo.teams.addMember(teamId, advisorId, actor);
+    else await this.ctx.repo.teams.removeMember(teamId, advisorId, actor);
+    return (await this.ctx.repo.teams.findById(teamId))!;
+  }
+
+  /** 400 naming the field when any id is not an active advisor. */
+  async requireAdvisors(ids: number[], path: string): Promise<void> {
+    const existing = new Set(await this.ctx.repo.advisors.existingIds(ids));
+    const missing = ids.filter((id) => !existing.has(id));
+    if (missing.length) {
+      throw new BadRequestError(`No active advisor has the id ${missing.join(', ')}.`, [
+        { path, message: `Unknown or inactive advisor: ${missing.join(', ')}` },
+      ]);
+    }
+  }
+
+  async requireTeams(ids: number[], path: string): Promise<void> {
+    const existing = new Set(await this.ctx.repo.teams.existingIds(ids));
+    const missing = ids.filter((id) => !existing.has(id));
+    if (missing.length) {
+      throw new BadRequestError(`No team has the id ${missing.join(', ')}.`, [{ path, message: `Unknown team: ${missing.join(', ')}` }]);
+    }
+  }
+}
