@@ -119,6 +119,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]> {
     const match = options.q ? ftsQuery(options.q) : null;
+    if (options.q && !match) return []; // only punctuation: nothing can match
     const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
     const params = {
       me: options.advisorId,

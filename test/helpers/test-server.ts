@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createApp } from '../../server/app';
+import { issueAccessToken } from '../../server/auth/access-tokens';
+import { ManualClock } from '../../server/clock';
+import { loadConfig, type Config } from '../../server/config';
+import { openDatabase, type Db } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
+import type { AdvisorRecord, Repository } from '../../server/repository/repository';
+import { createSqliteRepository } from '../../server/repository/sqlite';
+import { TestClient } from './api-client';
+
+export interface TestServer {
+  url: string;
+  dir: string;
+  db: Db;
+  repo: Repository;
+  clock: ManualClock;
+  config: Config;
+  client: TestClient;
+  /** Creates an advisor with a personal access token; returns a client signed in as them. */
+  advisor(name: string, role?: 'advisor' | 'manager' | 'admin'): Promise<{ record: AdvisorRecord; token: string; api: TestClient }>;
+  close(): Promise<void>;
+}
+
+/** A wall-clock Wednesday, so "one business day" arithmetic in tests is predictable. */
+export const WEDNESDAY = '2026-11-18T10:00:00.000Z';
+
+/** The real app on a real SQLite file in a temp directory, over real HTTP on loopback. */
+export async function startTestServer(env: Record<string, string> = {}, options: { clock?: ManualClock; addinDir?: string } = {}): Promise<TestServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-test-'));
+  const config = loadConfig({
+    DATABASE_FILE: path.join(dir, 'test.db'),
+    LOG_LEVEL: 'silent',
+    ADDIN_DIR: options.addinDir ?? path.join(dir, 'no-addin'),
+    ...env,
+  });
+  const db = openDatabase(config.databaseFile);
+  migrate(db);
+  const repo = createSqliteRepository(db);
+  const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));
+  const app = createApp({ config, repo, clock, logger: pino({ level: 'silent' }) });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new TestClient(url);
+  let count = 0;
+  return {
+    url, dir, db, repo, clock, config, client,
+    async advisor(name, role = 'advisor') {
+      count += 1;
+      const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${count}@firm.example`;
+      const record = await repo.advisors.create({ email, displayName: name, role }, null);
+      const { token } = await issueAccessToken(repo, record.id, 'test', clock.now());
+      return { record, token, api: client.as(token) };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await repo.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A minimal valid create-opportunity body for a new customer. */
+export function referral(topic: string, customerEmail: string, extra: Record<string, unknown> = {}) {
+  return { topic, customer: { newContact: { name: customerEmail.split('@')[0], email: customerEmail } }, ...extra };
+}
+
+export function emailItem(internetMessageId: string, extra: Record<string, unknown> = {}) {
+  return {
+    kind: 'email',
+    internetMessageId,
+    subject: 'About the rollover',
+    participants: [
+      { email: 'client@example.org', name: 'Client', role: 'from' },
+      { email: 'advisor@firm.example', role: 'to' },
+    ],
+    sentAt: '2026-11-18T09:00:00+01:00',
+    ...extra,
+  };
+}
