@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { startChildServer } from '../helpers/child-server';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const tsx = (script: string, args: string[], env: Record<string, string>) =>
+  run(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+
+function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('operations', function () {
+  this.timeout(60_000);
+
+  describe('HTTP basics', () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer();
+    });
+    after(() => server.close());
+
+    it('answers /healthz, request ids, and problem+json for unknown routes and broken JSON', async () => {
+      const health = await server.client.get('/healthz');
+      assert.deepEqual(health.body, { status: 'ok' });
+      const advisor = await server.advisor('Ops');
+      const missing = await advisor.api.get('/api/v1/nothing-here');
+      assert.equal(missing.status, 404);
+      assert.match(missing.headers.get('content-type')!, /problem\+json/);
+      const broken = await advisor.api.request('POST', '/api/v1/opportunities', { rawBody: '{"topic": ' });
+      assert.equal(broken.status, 400);
+      assert.equal(broken.body.detail, 'The request body is not valid JSON.');
+      assert.ok(broken.body.requestId);
+      assert.equal(broken.headers.get('x-request-id'), broken.body.requestId);
+      assert.ok(!JSON.stringify(broken.body).includes(' at '), 'no stack trace');
+      const traced = await advisor.api.get('/api/v1/me', { 'X-Request-Id': 'trace-me-1' });
+      assert.equal(traced.headers.get('x-request-id'), 'trace-me-1');
+    });
+  });
+
+  describe('start-up, CLI and backup', () => {
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-ops-'));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('serves HTTPS with a generated localhost certificate, seeds demo data and prints how to sign in', async () => {
+      const databaseFile = path.join(dir, 'demo', 'regarding.db');
+      const server = await startChildServer({ DATABASE_FILE: databaseFile });
+      try {
+        assert.match(server.url, /^https:/);
+        const out = server.output();
+        assert.match(out, /Generated a self-signed certificate for localhost/);
+        assert.match(out, /manifest\.xml/);
+        const token = /alex\.morgan@regarding\.example\s+(rgd_\S+)/.exec(out)?.[1];
+        assert.ok(token, `a demo token is printed:\n${out}`);
+        const ca = fs.readFileSync(path.join(dir, 'demo', 'tls', 'localhost-cert.pem'), 'utf8');
+        const health = await httpsGet(`${server.url.replace('127.0.0.1', 'localhost')}/healthz`, ca);
+        assert.equal(health.status, 200, 'the certificate is valid for localhost');
+      } finally {
+        server.child.kill('SIGTERM');
+        assert.equal(await server.exited, 0);
+      }
+      const restarted = await startChildServer({ DATABASE_FILE: databaseFile });
+      restarted.child.kill('SIGTERM');
+      await restarted.exited;
+      assert.doesNotMatch(restarted.output(), /Generated a self-signed/, 'the certificate is reused');
+      assert.match(restarted.output(), /alex\.morgan@regarding\.example\s+rgd_/, 'sign-in details are shown again');
+      const db = new Database(databaseFile, { readonly: true });
+      assert.equal(db.prepare('SELECT count(*) FROM advisors').pluck().get(), 4, 'demo data is seeded once');
+      db.close();
+    });
+
+    it('migrates, manages advisors and tokens from the CLI, and backs up a live database', async () => {
+      const env = { DATABASE_FILE: path.join(dir, 'cli', 'regarding.db') };
+      assert.match((await tsx('server/cli/migrate.ts', [], env)).stdout, /Applied 1 \(initial\)/);
+      assert.match((await tsx('server/cli/migrate.ts', [], env)).stdout, /up to date/);
+      await tsx('server/cli/admin.ts', ['advisor', 'add', '--email', 'Kim@Firm.example', '--name', 'Kim Lee', '--role', 'manager'], env);
+      await tsx('server/cli/admin.ts', ['team', 'add', 'West', '--members', 'kim@firm.example'], env);
+      const created = await tsx('server/cli/admin.ts', ['token', 'create', '--email', 'kim@firm.example'], env);
+      const token = /rgd_\S+/.exec(created.stdout)?.[0];
+      assert.ok(token);
+      const duplicate = await tsx('server/cli/admin.ts', ['advisor', 'add', '--email', 'kim@firm.example', '--name', 'Again'], env).catch((e) => e);
+      assert.equal(duplicate.code, 1);
+      assert.match(duplicate.stderr, /already exists/);
+
+      const server = await startChildServer({ ...env, TLS: 'off', DEMO_DATA: 'off' });
+      try {
+        const me = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+        assert.equal((await me.json()).teams[0].name, 'West');
+        const backupFile = path.join(dir, 'backups', 'copy.db');
+        assert.match((await tsx('server/cli/backup.ts', [backupFile], env)).stdout, /Backed up/);
+        const copy = new Database(backupFile, { readonly: true });
+        assert.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
+        assert.equal(copy.prepare('SELECT display_name FROM advisors').pluck().get(), 'Kim Lee');
+        copy.close();
+        const again = await tsx('server/cli/backup.ts', [backupFile], env).catch((e) => e);
+        assert.match(again.stderr, /already exists/);
+        assert.match((await tsx('server/cli/admin.ts', ['token', 'revoke', '1'], env)).stdout, /Revoked/);
+        const revoked = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+        assert.equal(revoked.status, 401);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    });
+
+    it('refuses to start with invalid configuration and says why', async () => {
+      const result = await tsx('server/main.ts', [], { AUTH_PROVIDERS: 'oidc', DATABASE_FILE: path.join(dir, 'x.db') }).catch((e) => e);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /OIDC_ISSUER and OIDC_AUDIENCE are required/);
+    });
+  });
+});

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { addBusinessDays } from '../../server/services/business-days';
+import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
+
+const HOUR = 3_600_000;
+
+describe('My Work rules', () => {
+  let server: TestServer;
+  let referrer: Awaited<ReturnType<TestServer['advisor']>>;
+  let owner: Awaited<ReturnType<TestServer['advisor']>>;
+
+  beforeEach(async () => {
+    server = await startTestServer();
+    server.clock.set('2026-11-20T16:00:00.000Z'); // a Friday afternoon
+    referrer = await server.advisor('Rita Referrer');
+    owner = await server.advisor('Omar Owner');
+  });
+  afterEach(() => server.close());
+
+  const reasons = async (api = owner.api, scope = 'me') => {
+    const res = await api.get(`/api/v1/work/needs-attention?scope=${scope}`);
+    assert.equal(res.status, 200);
+    return Object.fromEntries(res.body.items.map((i: { opportunity: { topic: string }; reasons: { code: string }[] }) => [i.opportunity.topic, i.reasons.map((r) => r.code)]));
+  };
+
+  it('counts business days: Friday afternoon plus one is Monday afternoon; weekends start Monday', () => {
+    assert.equal(addBusinessDays(new Date('2026-11-20T16:00:00Z'), 1).toISOString(), '2026-11-23T16:00:00.000Z');
+    assert.equal(addBusinessDays(new Date('2026-11-18T10:00:00Z'), 1).toISOString(), '2026-11-19T10:00:00.000Z');
+    assert.equal(addBusinessDays(new Date('2026-11-21T12:00:00Z'), 1).toISOString(), '2026-11-24T00:00:00.000Z');
+  });
+
+  it('flags an untouched referral after one business day, and clears it when an email is linked', async () => {
+    const created = await referrer.api.post('/api/v1/opportunities', {
+      ...referral('Untouched referral', 'u@client.example'), ownerId: owner.record.id, note: { body: 'please call' },
+    });
+    const id = created.body.opportunity.id;
+    assert.deepEqual(await reasons(), { 'Untouched referral': ['no-next-step'] }, 'not yet: less than a business day');
+
+    server.clock.set('2026-11-23T15:59:00.000Z'); // Monday, just before one business day has passed
+    assert.deepEqual((await reasons())['Untouched referral'], ['no-next-step']);
+    server.clock.set('2026-11-23T16:01:00.000Z');
+    assert.deepEqual((await reasons())['Untouched referral'], ['untouched', 'no-next-step']);
+
+    await owner.api.post('/api/v1/activities/regarding', { item: emailItem('<reply@x>'), opportunityId: id });
+    assert.deepEqual((await reasons())['Untouched referral'], ['no-next-step'], 'a linked email is a touch');
+  });
+
+  it('clears "no next step" with a future appointment or task, and flags a passed close date', async () => {
+    const created = await owner.api.post('/api/v1/opportunities', {
+      ...referral('Needs a next step', 'n@client.example'), estimatedCloseDate: '2026-11-19',
+    });
+    const id = created.body.opportunity.id;
+    assert.deepEqual((await reasons())['Needs a next step'], ['no-next-step', 'past-close-date']);
+    await owner.api.post('/api/v1/activities/regarding', {
+      item: { kind: 'appointment', itemId: 'appt-1', subject: 'Review', startAt: new Date(server.clock.now().getTime() + 48 * HOUR).toISOString() },
+      opportunityId: id,
+    });
+    assert.deepEqual((await reasons())['Needs a next step'], ['past-close-date']);
+    server.clock.advance(72 * HOUR);
+    assert.deepEqual((await reasons())['Needs a next step'], ['no-next-step', 'past-close-date'], 'a past appointment is not a next step');
+  });
+
+  it('shows the team list to a manager only', async () => {
+    const manager = await server.advisor('Mia Manager', 'manager');
+    await server.repo.teams.create('Desk', [owner.record.id, manager.record.id], null);
+    await owner.api.post('/api/v1/opportunities', referral('Team item', 't@client.example'));
+    assert.deepEqual(Object.keys(await reasons(manager.api, 'team')), ['Team item']);
+    const denied = await owner.api.get('/api/v1/work/needs-attention?scope=team');
+    assert.equal(denied.status, 403);
+  });
+
+  it('reports counts and values per stage and status, and days in stage', async () => {
+    const a = await owner.api.post('/api/v1/opportunities', { ...referral('A', 'a@client.example'), estimatedValue: 100 });
+    await owner.api.post('/api/v1/opportunities', { ...referral('B', 'b@client.example'), estimatedValue: 50 });
+    const c = await owner.api.post('/api/v1/opportunities', { ...referral('C', 'c@client.example'), stage: 'propose', estimatedValue: 10 });
+    await owner.api.post(`/api/v1/opportunities/${c.body.opportunity.id}/close`, { outcome: 'won', actualValue: 12 });
+    server.clock.advance(48 * HOUR);
+    await owner.api.patch(`/api/v1/opportunities/${a.body.opportunity.id}`, { stage: 'develop' }, { 'If-Match': '"1"' });
+    server.clock.advance(24 * HOUR);
+
+    const report = (await owner.api.get('/api/v1/reports/stages?scope=me')).body;
+    assert.deepEqual(report.rows, [
+      { stage: 'qualify', status: 'open', count: 1, estimatedValue: 50, actualValue: 0 },
+      { stage: 'develop', status: 'open', count: 1, estimatedValue: 100, actualValue: 0 },
+      { stage: 'propose', status: 'won', count: 1, estimatedValue: 10, actualValue: 12 },
+    ]);
+    const qualify = report.daysInStage.find((d: { stage: string }) => d.stage === 'qualify');
+    const develop = report.daysInStage.find((d: { stage: string }) => d.stage === 'develop');
+    assert.deepEqual(qualify, { stage: 'qualify', open: 1, medianDays: 3, maxDays: 3 });
+    assert.deepEqual(develop, { stage: 'develop', open: 1, medianDays: 1, maxDays: 1 });
+    assert.equal((await owner.api.get('/api/v1/reports/stages?scope=everyone')).status, 400);
+  });
+});
