@@ -56,8 +56,7 @@ export type OpportunityView = z.infer<typeof OpportunityView>;
 
 export const OpportunityListQuery = Paging.extend({
   view: OpportunityView.default('my-open'),
-  /** Type-ahead: word prefixes of the topic, the customer's name or email. */
-  q: SearchText.optional(),
+  q: SearchText.optional().describe("Type-ahead: word prefixes of the topic, the customer's name or email; with q, results come newest first."),
 });
 export type OpportunityListQuery = z.input<typeof OpportunityListQuery>;
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Activity, ActivityStatus } from '../../../shared/schemas/activities';
 import type { Actor, ActivityIdentity, ActivityStore, OutlookItemFields } from '../repository';
-import { list, writeAudit } from './support';
+import { list, writeAudit, sql } from './support';
 
 interface ActivityRow {
   id: number;
@@ -34,10 +34,9 @@ const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS reg
   JOIN advisors cb ON cb.id = a.created_by_id`;
 
 export function loadActivities(db: Db, where: string, ...params: unknown[]): Activity[] {
-  const rows = db.prepare(`${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
+  const rows = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
   if (rows.length === 0) return [];
-  const participants = db
-    .prepare(
+  const participants = sql(db, 
       `SELECT activity_id, role, email, name FROM activity_participants
        WHERE activity_id IN (SELECT value FROM json_each(?))`,
     )
@@ -72,11 +71,11 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
 
 function idBy(db: Db, column: 'internet_message_id' | 'tracking_token' | 'item_id', value: string | null | undefined): number | null {
   if (!value) return null;
-  return (db.prepare(`SELECT id FROM activities WHERE ${column} = ?`).pluck().get(value) as number | undefined) ?? null;
+  return (sql(db, `SELECT id FROM activities WHERE ${column} = ?`).pluck().get(value) as number | undefined) ?? null;
 }
 
 export function markRecent(db: Db, advisorId: number, opportunityId: number, at: string): void {
-  db.prepare(
+  sql(db, 
     `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at) VALUES (?, ?, ?)
      ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
   ).run(advisorId, opportunityId, at);
@@ -84,8 +83,8 @@ export function markRecent(db: Db, advisorId: number, opportunityId: number, at:
 
 function replaceParticipants(db: Db, activityId: number, participants: OutlookItemFields['participants']): void {
   if (participants.length === 0) return;
-  db.prepare('DELETE FROM activity_participants WHERE activity_id = ?').run(activityId);
-  const insert = db.prepare(
+  sql(db, 'DELETE FROM activity_participants WHERE activity_id = ?').run(activityId);
+  const insert = sql(db, 
     'INSERT OR IGNORE INTO activity_participants (activity_id, role, email, name) VALUES (?, ?, ?, ?)',
   );
   for (const p of participants) insert.run(activityId, p.role, p.email, p.name);
@@ -103,7 +102,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
   const byItemId = idBy(db, 'item_id', item.itemId);
 
   if (byMessageId !== null && byToken !== null && byToken !== byMessageId) {
-    db.prepare('DELETE FROM activities WHERE id = ?').run(byToken);
+    sql(db, 'DELETE FROM activities WHERE id = ?').run(byToken);
     writeAudit(db, actor, 'activity', byToken, 'merge-into', { activityId: byMessageId });
   }
   const existing = byMessageId ?? byToken ?? byItemId;
@@ -112,8 +111,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
   let id: number;
   if (existing === null) {
     id = Number(
-      db
-        .prepare(
+      sql(db, 
           `INSERT INTO activities (kind, subject, status, sent_at, start_at, end_at, location, regarding_opportunity_id,
              internet_message_id, conversation_id, item_id, tracking_token, created_by_id, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -127,7 +125,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
     id = existing;
     // Fill in identities the record lacks, unless another record already holds them.
     const free = (other: number | null) => other === null || other === id;
-    db.prepare(
+    sql(db, 
       `UPDATE activities SET
          subject = CASE WHEN ? <> '' THEN ? ELSE subject END,
          sent_at = coalesce(?, sent_at), start_at = coalesce(?, start_at), end_at = coalesce(?, end_at),
@@ -175,7 +173,7 @@ export class SqliteActivityStore implements ActivityStore {
 
   async setRegarding(id: number, opportunityId: number | null, actor: Actor) {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(opportunityId, actor.at, id);
+      sql(this.db, 'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(opportunityId, actor.at, id);
       if (opportunityId !== null) markRecent(this.db, actor.advisorId, opportunityId, actor.at);
       writeAudit(this.db, actor, 'activity', id, opportunityId === null ? 'remove-regarding' : 'set-regarding', { regarding: opportunityId });
     }).immediate();
@@ -187,11 +185,10 @@ export class SqliteActivityStore implements ActivityStore {
       const other = idBy(this.db, 'internet_message_id', sent.internetMessageId);
       if (other !== null && other !== id) {
         // The sent copy was linked on its own already: keep that record, lose the draft's.
-        const regarding = this.db.prepare('SELECT regarding_opportunity_id FROM activities WHERE id = ?').pluck().get(id);
-        const token = this.db.prepare('SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
-        this.db.prepare('DELETE FROM activities WHERE id = ?').run(id);
-        this.db
-          .prepare(
+        const regarding = sql(this.db, 'SELECT regarding_opportunity_id FROM activities WHERE id = ?').pluck().get(id);
+        const token = sql(this.db, 'SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
+        sql(this.db, 'DELETE FROM activities WHERE id = ?').run(id);
+        sql(this.db, 
             `UPDATE activities SET regarding_opportunity_id = coalesce(regarding_opportunity_id, ?),
                tracking_token = coalesce(tracking_token, ?), updated_at = ? WHERE id = ?`,
           )
@@ -199,8 +196,7 @@ export class SqliteActivityStore implements ActivityStore {
         writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
         return other;
       }
-      this.db
-        .prepare(
+      sql(this.db, 
           `UPDATE activities SET internet_message_id = ?, conversation_id = coalesce(?, conversation_id),
              sent_at = coalesce(?, sent_at), status = 'completed', updated_at = ? WHERE id = ?`,
         )
@@ -217,8 +213,7 @@ export class SqliteActivityStore implements ActivityStore {
   ) {
     const id = this.db.transaction(() => {
       const newId = Number(
-        this.db
-          .prepare(
+        sql(this.db, 
             `INSERT INTO activities (kind, subject, status, start_at, end_at, regarding_opportunity_id, created_by_id, created_at, updated_at)
              VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
           )
@@ -233,7 +228,7 @@ export class SqliteActivityStore implements ActivityStore {
 
   async setStatus(id: number, status: ActivityStatus, actor: Actor) {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE activities SET status = ?, updated_at = ? WHERE id = ?').run(status, actor.at, id);
+      sql(this.db, 'UPDATE activities SET status = ?, updated_at = ? WHERE id = ?').run(status, actor.at, id);
       writeAudit(this.db, actor, 'activity', id, 'status', { status });
     })();
     return this.get(id);

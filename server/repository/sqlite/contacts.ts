@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Contact } from '../../../shared/schemas/contacts';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
-import { likePrefix, list, writeAudit } from './support';
+import { likePrefix, list, writeAudit, sql } from './support';
 
 interface ContactRow {
   id: number;
@@ -20,8 +20,7 @@ export class SqliteContactStore implements ContactStore {
   constructor(private readonly db: Db) {}
 
   private toContacts(rows: ContactRow[]): Contact[] {
-    const open = this.db
-      .prepare(
+    const open = sql(this.db, 
         `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
          WHERE status = 'open' AND customer_contact_id IN (SELECT value FROM json_each(?)) ORDER BY updated_at DESC`,
       )
@@ -40,20 +39,18 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async findById(id: number) {
-    const row = this.db.prepare(`${SELECT_CONTACT} WHERE c.id = ?`).get(id) as ContactRow | undefined;
+    const row = sql(this.db, `${SELECT_CONTACT} WHERE c.id = ?`).get(id) as ContactRow | undefined;
     return row ? this.toContacts([row])[0]! : null;
   }
 
   async findByEmails(emails: string[]) {
-    const rows = this.db
-      .prepare(`${SELECT_CONTACT} WHERE c.email IN (SELECT value FROM json_each(?)) ORDER BY c.name`)
+    const rows = sql(this.db, `${SELECT_CONTACT} WHERE c.email IN (SELECT value FROM json_each(?)) ORDER BY c.name`)
       .all(list(emails)) as ContactRow[];
     return this.toContacts(rows);
   }
 
   async search(q: string, limit: number, offset: number) {
-    const rows = this.db
-      .prepare(
+    const rows = sql(this.db, 
         `${SELECT_CONTACT} WHERE c.name LIKE :prefix ESCAPE '\\' OR c.name LIKE '% ' || :prefix ESCAPE '\\'
            OR c.email LIKE :prefix ESCAPE '\\'
          ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset`,
@@ -68,20 +65,20 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async organizationIdForDomain(domain: string) {
-    return (this.db.prepare('SELECT organization_id FROM organization_domains WHERE domain = ?').pluck().get(domain) as number | undefined) ?? null;
+    return (sql(this.db, 'SELECT organization_id FROM organization_domains WHERE domain = ?').pluck().get(domain) as number | undefined) ?? null;
   }
 
   async organizationExists(id: number) {
-    return this.db.prepare('SELECT 1 FROM organizations WHERE id = ?').get(id) !== undefined;
+    return sql(this.db, 'SELECT 1 FROM organizations WHERE id = ?').get(id) !== undefined;
   }
 
   async createOrganization(name: string, domains: string[], actor: Actor | null) {
     return this.db.transaction(() => {
       const id = Number(
-        this.db.prepare('INSERT INTO organizations (name, created_at) VALUES (?, ?)').run(name, actor?.at ?? new Date().toISOString())
+        sql(this.db, 'INSERT INTO organizations (name, created_at) VALUES (?, ?)').run(name, actor?.at ?? new Date().toISOString())
           .lastInsertRowid,
       );
-      const addDomain = this.db.prepare('INSERT INTO organization_domains (domain, organization_id) VALUES (?, ?)');
+      const addDomain = sql(this.db, 'INSERT INTO organization_domains (domain, organization_id) VALUES (?, ?)');
       for (const domain of domains) addDomain.run(domain.toLowerCase(), id);
       writeAudit(this.db, actor, 'organization', id, 'create', { name, domains });
       return id;
@@ -95,8 +92,7 @@ export class SqliteContactStore implements ContactStore {
  */
 export function insertContact(db: Db, fields: NewContactFields, actor: Actor | null): { id: number; created: boolean } {
   const at = actor?.at ?? new Date().toISOString();
-  const inserted = db
-    .prepare(
+  const inserted = sql(db, 
       `INSERT INTO contacts (name, email, phone, organization_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id`,
     )
@@ -105,6 +101,6 @@ export function insertContact(db: Db, fields: NewContactFields, actor: Actor | n
     writeAudit(db, actor, 'contact', inserted.id, 'create', fields);
     return { id: inserted.id, created: true };
   }
-  const existing = db.prepare('SELECT id FROM contacts WHERE email = ?').pluck().get(fields.email) as number;
+  const existing = sql(db, 'SELECT id FROM contacts WHERE email = ?').pluck().get(fields.email) as number;
   return { id: existing, created: false };
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Note } from '../../../shared/schemas/notes';
 import type { Actor, NoteStore, ShareTargets } from '../repository';
-import { list, writeAudit } from './support';
+import { list, writeAudit, sql } from './support';
 
 interface NoteRow {
   id: number;
@@ -27,17 +27,15 @@ export const NOTE_VISIBLE_TO = (noteAlias: string, advisorParam: string) => `(
   ))`;
 
 export function loadNotes(db: Db, where: string, params: Record<string, unknown>): Note[] {
-  const rows = db.prepare(`${SELECT_NOTE} WHERE ${where}`).all(params) as NoteRow[];
+  const rows = sql(db, `${SELECT_NOTE} WHERE ${where}`).all(params) as NoteRow[];
   if (rows.length === 0) return [];
   const ids = list(rows.map((row) => row.id));
-  const advisors = db
-    .prepare(
+  const advisors = sql(db, 
       `SELECT s.note_id, a.id, a.display_name, a.email FROM note_shares s JOIN advisors a ON a.id = s.advisor_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name`,
     )
     .all(ids) as { note_id: number; id: number; display_name: string; email: string }[];
-  const teams = db
-    .prepare(
+  const teams = sql(db, 
       `SELECT s.note_id, t.id, t.name FROM note_shares s JOIN teams t ON t.id = s.team_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
     )
@@ -57,8 +55,8 @@ export function loadNotes(db: Db, where: string, params: Record<string, unknown>
 }
 
 export function addShares(db: Db, noteId: number, shareWith: ShareTargets): void {
-  const toAdvisor = db.prepare('INSERT OR IGNORE INTO note_shares (note_id, advisor_id) VALUES (?, ?)');
-  const toTeam = db.prepare('INSERT OR IGNORE INTO note_shares (note_id, team_id) VALUES (?, ?)');
+  const toAdvisor = sql(db, 'INSERT OR IGNORE INTO note_shares (note_id, advisor_id) VALUES (?, ?)');
+  const toTeam = sql(db, 'INSERT OR IGNORE INTO note_shares (note_id, team_id) VALUES (?, ?)');
   for (const advisorId of shareWith.advisorIds) toAdvisor.run(noteId, advisorId);
   for (const teamId of shareWith.teamIds) toTeam.run(noteId, teamId);
 }
@@ -66,8 +64,7 @@ export function addShares(db: Db, noteId: number, shareWith: ShareTargets): void
 /** Call inside a transaction. */
 export function insertNote(db: Db, opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor): number {
   const id = Number(
-    db
-      .prepare('INSERT INTO notes (opportunity_id, author_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+    sql(db, 'INSERT INTO notes (opportunity_id, author_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
       .run(opportunityId, actor.advisorId, body, actor.at, actor.at).lastInsertRowid,
   );
   addShares(db, id, { advisorIds: shareWith.advisorIds.filter((a) => a !== actor.advisorId), teamIds: shareWith.teamIds });
@@ -87,7 +84,7 @@ export class SqliteNoteStore implements NoteStore {
   }
 
   async isVisibleTo(noteId: number, advisorId: number) {
-    return this.db.prepare(`SELECT 1 FROM notes n WHERE n.id = :id AND ${NOTE_VISIBLE_TO('n', ':me')}`).get({ id: noteId, me: advisorId }) !== undefined;
+    return sql(this.db, `SELECT 1 FROM notes n WHERE n.id = :id AND ${NOTE_VISIBLE_TO('n', ':me')}`).get({ id: noteId, me: advisorId }) !== undefined;
   }
 
   async visibleOn(opportunityId: number, advisorId: number) {
@@ -104,7 +101,7 @@ export class SqliteNoteStore implements NoteStore {
 
   async update(id: number, body: string, actor: Actor) {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE notes SET body = ?, updated_at = ? WHERE id = ?').run(body, actor.at, id);
+      sql(this.db, 'UPDATE notes SET body = ?, updated_at = ? WHERE id = ?').run(body, actor.at, id);
       writeAudit(this.db, actor, 'note', id, 'update');
     })();
     return this.get(id);

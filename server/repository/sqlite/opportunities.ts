@@ -12,7 +12,7 @@ import type {
 import { insertContact } from './contacts';
 import { markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
-import { list, writeAudit } from './support';
+import { list, writeAudit, sql } from './support';
 
 interface OpportunityRow {
   id: number;
@@ -84,7 +84,7 @@ export function toOpportunity(row: OpportunityRow): OpportunityRecord {
 }
 
 export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>): OpportunityRecord[] {
-  return (db.prepare(`${SELECT_OPPORTUNITY} WHERE ${where}`).all(params) as OpportunityRow[]).map(toOpportunity);
+  return (sql(db, `${SELECT_OPPORTUNITY} WHERE ${where}`).all(params) as OpportunityRow[]).map(toOpportunity);
 }
 
 /** Turns type-ahead text into an FTS5 query: every word, as a prefix, must match. */
@@ -106,11 +106,11 @@ export class SqliteOpportunityStore implements OpportunityStore {
   constructor(private readonly db: Db) {}
 
   async campaigns(): Promise<Campaign[]> {
-    return this.db.prepare('SELECT id, name FROM campaigns ORDER BY id').all() as Campaign[];
+    return sql(this.db, 'SELECT id, name FROM campaigns ORDER BY id').all() as Campaign[];
   }
 
   async campaignExists(id: number) {
-    return this.db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(id) !== undefined;
+    return sql(this.db, 'SELECT 1 FROM campaigns WHERE id = ?').get(id) !== undefined;
   }
 
   async findById(id: number) {
@@ -120,7 +120,6 @@ export class SqliteOpportunityStore implements OpportunityStore {
   async list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]> {
     const match = options.q ? ftsQuery(options.q) : null;
     if (options.q && !match) return []; // only punctuation: nothing can match
-    const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
     const params = {
       me: options.advisorId,
       owners: list(options.ownerIds ?? [options.advisorId]),
@@ -129,33 +128,30 @@ export class SqliteOpportunityStore implements OpportunityStore {
       offset: options.offset,
     };
     const page = 'LIMIT :limit OFFSET :offset';
-    switch (options.view) {
-      case 'my-open':
-        return loadOpportunities(this.db, `o.status = 'open' AND o.owner_id = :me ${search} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
-      case 'team-open':
-        return loadOpportunities(
-          this.db,
-          `o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners)) ${search} ORDER BY o.updated_at DESC, o.id DESC ${page}`,
-          params,
-        );
-      case 'all-open':
-        return loadOpportunities(this.db, `o.status = 'open' ${search} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
-      case 'closed':
-        return loadOpportunities(
-          this.db,
-          `o.status <> 'open' AND (o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me) ${search}
-           ORDER BY o.updated_at DESC, o.id DESC ${page}`,
-          params,
-        );
-      case 'recent':
-        return loadOpportunities(
-          this.db,
-          `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me)
-             AND (o.status = 'open' OR o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me) ${search}
-           ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
-          params,
-        );
+    const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
+    if (options.view === 'recent') {
+      const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
+      return loadOpportunities(
+        this.db,
+        `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search}
+         ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
+        params,
+      );
     }
+    const filter = {
+      'my-open': "o.status = 'open' AND o.owner_id = :me",
+      'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
+      'all-open': "o.status = 'open'",
+      closed: `o.status <> 'open' AND ${mine}`,
+    }[options.view];
+    if (!match) return loadOpportunities(this.db, `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
+    // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
+    const rows = sql(this.db, 
+        `${SELECT_OPPORTUNITY.replace('FROM opportunities o', 'FROM opportunity_search s JOIN opportunities o ON o.id = s.rowid')}
+         WHERE opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
+      )
+      .all(params) as OpportunityRow[];
+    return rows.map(toOpportunity);
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {
@@ -171,16 +167,14 @@ export class SqliteOpportunityStore implements OpportunityStore {
     return this.db
       .transaction(() => {
         if (fields.idempotencyKey) {
-          const earlier = this.db
-            .prepare('SELECT opportunity_id FROM idempotency_keys WHERE advisor_id = ? AND key = ?')
+          const earlier = sql(this.db, 'SELECT opportunity_id FROM idempotency_keys WHERE advisor_id = ? AND key = ?')
             .pluck()
             .get(actor.advisorId, fields.idempotencyKey) as number | undefined;
           if (earlier !== undefined) return { id: earlier, created: false };
         }
         const contactId = fields.newContact ? insertContact(this.db, fields.newContact, actor).id : fields.customerContactId;
         const id = Number(
-          this.db
-            .prepare(
+          sql(this.db, 
               `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
                  stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -189,16 +183,14 @@ export class SqliteOpportunityStore implements OpportunityStore {
               actor.at, fields.ownerId, actor.at, actor.advisorId, fields.estimatedValue, fields.estimatedCloseDate, actor.at, actor.at)
             .lastInsertRowid,
         );
-        this.db
-          .prepare('INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)')
+        sql(this.db, 'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)')
           .run(id, fields.ownerId, actor.advisorId, actor.at);
         writeAudit(this.db, actor, 'opportunity', id, 'create', { topic: fields.topic, ownerId: fields.ownerId });
         if (fields.note) insertNote(this.db, id, fields.note.body, fields.note.shareWith, actor);
         if (fields.linkItem) upsertRegarding(this.db, fields.linkItem, id, actor);
         markRecent(this.db, actor.advisorId, id, actor.at);
         if (fields.idempotencyKey) {
-          this.db
-            .prepare('INSERT INTO idempotency_keys (advisor_id, key, opportunity_id, created_at) VALUES (?, ?, ?, ?)')
+          sql(this.db, 'INSERT INTO idempotency_keys (advisor_id, key, opportunity_id, created_at) VALUES (?, ?, ?, ?)')
             .run(actor.advisorId, fields.idempotencyKey, id, actor.at);
         }
         return { id, created: true };
@@ -210,8 +202,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
     const entries = Object.entries(changes).filter(([, value]) => value !== undefined) as [keyof OpportunityChanges, unknown][];
     const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
     const updated = this.db.transaction(() => {
-      const result = this.db
-        .prepare(
+      const result = sql(this.db, 
           `UPDATE opportunities SET ${[...sets, 'version = version + 1', 'updated_at = :at',
             "stage_entered_at = CASE WHEN :stage IS NOT NULL AND :stage <> stage THEN :at ELSE stage_entered_at END"].join(', ')}
            WHERE id = :id AND version = :expectedVersion`,
@@ -227,16 +218,13 @@ export class SqliteOpportunityStore implements OpportunityStore {
   async assign(id: number, toAdvisorId: number, message: string | null, actor: Actor) {
     this.db
       .transaction(() => {
-        const from = this.db.prepare('SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
-        this.db
-          .prepare('UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?')
+        const from = sql(this.db, 'SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
+        sql(this.db, 'UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?')
           .run(toAdvisorId, actor.at, actor.at, id);
-        this.db
-          .prepare('INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        sql(this.db, 'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(id, from, toAdvisorId, actor.advisorId, message, actor.at);
         // A referral's note must never be invisible to the advisor who now handles it.
-        this.db
-          .prepare(
+        sql(this.db, 
             `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
              SELECT id, :to FROM notes WHERE opportunity_id = :id AND author_id = :by AND author_id <> :to`,
           )
@@ -248,8 +236,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async close(id: number, outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null }, actor: Actor) {
     this.db.transaction(() => {
-      this.db
-        .prepare(
+      sql(this.db, 
           `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
              updated_at = ?, version = version + 1 WHERE id = ?`,
         )
@@ -260,8 +247,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async reopen(id: number, actor: Actor) {
     this.db.transaction(() => {
-      this.db
-        .prepare(
+      sql(this.db, 
           `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,
              updated_at = ?, version = version + 1 WHERE id = ?`,
         )
@@ -280,8 +266,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
 }
 
 export function loadAssignments(db: Db, where: string, params: Record<string, unknown>): Assignment[] {
-  const rows = db
-    .prepare(
+  const rows = sql(db, 
       `SELECT s.*, f.display_name AS from_name, f.email AS from_email, t.display_name AS to_name, t.email AS to_email,
          b.display_name AS by_name, b.email AS by_email
        FROM assignments s

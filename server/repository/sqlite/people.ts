@@ -2,7 +2,7 @@ import type { Db } from '../../db/connection';
 import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
 import type { Actor, AdvisorRecord, AdvisorStore, TeamStore } from '../repository';
-import { isUniqueViolation, likePrefix, list, writeAudit } from './support';
+import { isUniqueViolation, likePrefix, list, writeAudit, sql } from './support';
 
 interface AdvisorRow {
   id: number;
@@ -18,8 +18,7 @@ export class SqliteAdvisorStore implements AdvisorStore {
   constructor(private readonly db: Db) {}
 
   private teamsOf(ids: number[]): Map<number, { id: number; name: string }[]> {
-    const rows = this.db
-      .prepare(
+    const rows = sql(this.db, 
         `SELECT m.advisor_id, t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id
          WHERE m.advisor_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
       )
@@ -48,12 +47,12 @@ export class SqliteAdvisorStore implements AdvisorStore {
   }
 
   private one(where: string, value: unknown): AdvisorRecord | null {
-    const row = this.db.prepare(`SELECT * FROM advisors WHERE ${where}`).get(value) as AdvisorRow | undefined;
+    const row = sql(this.db, `SELECT * FROM advisors WHERE ${where}`).get(value) as AdvisorRow | undefined;
     return row ? this.toRecords([row])[0]! : null;
   }
 
   async count() {
-    return this.db.prepare('SELECT count(*) FROM advisors').pluck().get() as number;
+    return sql(this.db, 'SELECT count(*) FROM advisors').pluck().get() as number;
   }
   async findById(id: number) {
     return this.one('id = ?', id);
@@ -65,12 +64,11 @@ export class SqliteAdvisorStore implements AdvisorStore {
     return this.one('entra_oid = ?', oid);
   }
   async setEntraOid(id: number, oid: string) {
-    this.db.prepare('UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id);
+    sql(this.db, 'UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id);
   }
 
   async search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]> {
-    const rows = this.db
-      .prepare(
+    const rows = sql(this.db, 
         `SELECT * FROM advisors WHERE active = 1
            AND (:q IS NULL OR display_name LIKE :prefix ESCAPE '\\' OR email LIKE :prefix ESCAPE '\\'
                 OR display_name LIKE '% ' || :prefix ESCAPE '\\')
@@ -83,8 +81,7 @@ export class SqliteAdvisorStore implements AdvisorStore {
   async create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null) {
     const insert = this.db.transaction(() => {
       const id = Number(
-        this.db
-          .prepare('INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)')
+        sql(this.db, 'INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)')
           .run(fields.email, fields.displayName, fields.role, actor?.at ?? new Date().toISOString()).lastInsertRowid,
       );
       writeAudit(this.db, actor, 'advisor', id, 'create', fields);
@@ -100,8 +97,7 @@ export class SqliteAdvisorStore implements AdvisorStore {
 
   async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: Actor) {
     this.db.transaction(() => {
-      this.db
-        .prepare(
+      sql(this.db, 
           `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
              active = coalesce(?, active) WHERE id = ?`,
         )
@@ -112,12 +108,11 @@ export class SqliteAdvisorStore implements AdvisorStore {
   }
 
   async markWorkSeen(id: number, at: string) {
-    this.db.prepare('UPDATE advisors SET work_seen_at = ? WHERE id = ?').run(at, id);
+    sql(this.db, 'UPDATE advisors SET work_seen_at = ? WHERE id = ?').run(at, id);
   }
 
   async teammateIds(advisorId: number) {
-    const ids = this.db
-      .prepare(
+    const ids = sql(this.db, 
         `SELECT DISTINCT other.advisor_id FROM team_members mine
          JOIN team_members other ON other.team_id = mine.team_id WHERE mine.advisor_id = ?`,
       )
@@ -127,8 +122,7 @@ export class SqliteAdvisorStore implements AdvisorStore {
   }
 
   async existingIds(ids: number[]) {
-    return this.db
-      .prepare('SELECT id FROM advisors WHERE active = 1 AND id IN (SELECT value FROM json_each(?))')
+    return sql(this.db, 'SELECT id FROM advisors WHERE active = 1 AND id IN (SELECT value FROM json_each(?))')
       .pluck()
       .all(list(ids)) as number[];
   }
@@ -138,8 +132,7 @@ export class SqliteTeamStore implements TeamStore {
   constructor(private readonly db: Db) {}
 
   private toTeams(rows: { id: number; name: string }[]): Team[] {
-    const members = this.db
-      .prepare(
+    const members = sql(this.db, 
         `SELECT m.team_id, a.id, a.display_name, a.email FROM team_members m JOIN advisors a ON a.id = m.advisor_id
          WHERE m.team_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name COLLATE NOCASE`,
       )
@@ -154,18 +147,17 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async findById(id: number) {
-    const row = this.db.prepare('SELECT id, name FROM teams WHERE id = ?').get(id) as { id: number; name: string } | undefined;
+    const row = sql(this.db, 'SELECT id, name FROM teams WHERE id = ?').get(id) as { id: number; name: string } | undefined;
     return row ? this.toTeams([row])[0]! : null;
   }
 
   async findByName(name: string) {
-    const row = this.db.prepare('SELECT id, name FROM teams WHERE name = ?').get(name) as { id: number; name: string } | undefined;
+    const row = sql(this.db, 'SELECT id, name FROM teams WHERE name = ?').get(name) as { id: number; name: string } | undefined;
     return row ? this.toTeams([row])[0]! : null;
   }
 
   async search(q: string | undefined, limit: number, offset: number) {
-    const rows = this.db
-      .prepare(
+    const rows = sql(this.db, 
         `SELECT id, name FROM teams WHERE (:q IS NULL OR name LIKE :prefix ESCAPE '\\')
          ORDER BY name COLLATE NOCASE LIMIT :limit OFFSET :offset`,
       )
@@ -176,10 +168,10 @@ export class SqliteTeamStore implements TeamStore {
   async create(name: string, memberIds: number[], actor: Actor | null) {
     const insert = this.db.transaction(() => {
       const id = Number(
-        this.db.prepare('INSERT INTO teams (name, created_at) VALUES (?, ?)').run(name, actor?.at ?? new Date().toISOString())
+        sql(this.db, 'INSERT INTO teams (name, created_at) VALUES (?, ?)').run(name, actor?.at ?? new Date().toISOString())
           .lastInsertRowid,
       );
-      const add = this.db.prepare('INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)');
+      const add = sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)');
       for (const advisorId of memberIds) add.run(id, advisorId);
       writeAudit(this.db, actor, 'team', id, 'create', { name, memberIds });
       return id;
@@ -194,19 +186,19 @@ export class SqliteTeamStore implements TeamStore {
 
   async addMember(teamId: number, advisorId: number, actor: Actor | null) {
     this.db.transaction(() => {
-      this.db.prepare('INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(teamId, advisorId);
+      sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(teamId, advisorId);
       writeAudit(this.db, actor, 'team', teamId, 'add-member', { advisorId });
     })();
   }
 
   async removeMember(teamId: number, advisorId: number, actor: Actor) {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM team_members WHERE team_id = ? AND advisor_id = ?').run(teamId, advisorId);
+      sql(this.db, 'DELETE FROM team_members WHERE team_id = ? AND advisor_id = ?').run(teamId, advisorId);
       writeAudit(this.db, actor, 'team', teamId, 'remove-member', { advisorId });
     })();
   }
 
   async existingIds(ids: number[]) {
-    return this.db.prepare('SELECT id FROM teams WHERE id IN (SELECT value FROM json_each(?))').pluck().all(list(ids)) as number[];
+    return sql(this.db, 'SELECT id FROM teams WHERE id IN (SELECT value FROM json_each(?))').pluck().all(list(ids)) as number[];
   }
 }

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/connection';
 import type { Actor } from '../repository';
 
@@ -5,7 +6,8 @@ import type { Actor } from '../repository';
 export const list = (values: readonly (number | string)[]): string => JSON.stringify(values);
 
 export function writeAudit(db: Db, actor: Actor | null, entity: string, entityId: number, action: string, details?: unknown): void {
-  db.prepare(
+  sql(
+    db,
     'INSERT INTO audit_log (at, actor_id, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(actor?.at ?? new Date().toISOString(), actor?.advisorId ?? null, entity, entityId, action, details === undefined ? null : JSON.stringify(details));
 }
@@ -17,4 +19,15 @@ export function isUniqueViolation(error: unknown): boolean {
 /** Escapes LIKE wildcards so a user's text matches literally (with ESCAPE '\'). */
 export function likePrefix(text: string): string {
   return `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/** A prepared statement for this SQL text, compiled once per connection (preparing costs more than most queries here). */
+export function sql(db: Db, text: string): Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(text);
+  if (!statement) cache.set(text, (statement = db.prepare(text)));
+  return statement;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
 import type { TokenRecord, TokenStore } from '../repository';
+import { sql } from './support';
 
 interface TokenRow {
   id: number;
@@ -25,22 +26,21 @@ export class SqliteTokenStore implements TokenStore {
   constructor(private readonly db: Db) {}
 
   async create(advisorId: number, name: string, tokenHash: string, createdAt: string, expiresAt: string | null) {
-    const id = this.db
-      .prepare('INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+    const id = sql(this.db, 'INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(advisorId, name, tokenHash, createdAt, expiresAt).lastInsertRowid;
-    return toRecord(this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
+    return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
   }
   async findByHash(tokenHash: string) {
-    const row = this.db.prepare('SELECT * FROM access_tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
+    const row = sql(this.db, 'SELECT * FROM access_tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
     return row ? toRecord(row) : null;
   }
   async listFor(advisorId: number) {
-    return (this.db.prepare('SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]).map(toRecord);
+    return (sql(this.db, 'SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]).map(toRecord);
   }
   async revoke(id: number, at: string) {
-    return this.db.prepare('UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+    return sql(this.db, 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
   }
   async touch(id: number, at: string) {
-    this.db.prepare('UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+    sql(this.db, 'UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
   }
 }
