@@ -47,8 +47,16 @@ export const OutlookItem = z
   .meta({ id: 'OutlookItem' });
 export type OutlookItem = z.input<typeof OutlookItem>;
 
+/** The opportunity an activity is regarding, with what a card about it shows. */
 export const RegardingRef = z
-  .object({ id: Id, topic: z.string(), status: z.enum(['open', 'won', 'lost']), ownerId: Id })
+  .object({
+    id: Id,
+    topic: z.string(),
+    status: z.enum(['open', 'won', 'lost']),
+    stage: z.enum(['qualify', 'develop', 'propose', 'close']),
+    owner: AdvisorRef,
+    customerName: z.string().nullable(),
+  })
   .meta({ id: 'RegardingRef' });
 
 export const Activity = z

@@ -23,14 +23,22 @@ interface ActivityRow {
   regarding_topic: string | null;
   regarding_status: 'open' | 'won' | 'lost' | null;
   regarding_owner_id: number | null;
+  regarding_stage: 'qualify' | 'develop' | 'propose' | 'close' | null;
+  regarding_owner_name: string | null;
+  regarding_owner_email: string | null;
+  regarding_customer: string | null;
   creator_name: string;
   creator_email: string;
 }
 
 const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS regarding_status, o.owner_id AS regarding_owner_id,
-    cb.display_name AS creator_name, cb.email AS creator_email
+    o.stage AS regarding_stage, ow.display_name AS regarding_owner_name, ow.email AS regarding_owner_email,
+    coalesce(rc.name, rg.name) AS regarding_customer, cb.display_name AS creator_name, cb.email AS creator_email
   FROM activities a
   LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id
+  LEFT JOIN advisors ow ON ow.id = o.owner_id
+  LEFT JOIN contacts rc ON rc.id = o.customer_contact_id
+  LEFT JOIN organizations rg ON rg.id = o.customer_organization_id
   JOIN advisors cb ON cb.id = a.created_by_id`;
 
 export function loadActivities(db: Db, where: string, ...params: unknown[]): Activity[] {
@@ -54,7 +62,14 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
     endAt: row.end_at,
     location: row.location,
     regarding: row.regarding_opportunity_id
-      ? { id: row.regarding_opportunity_id, topic: row.regarding_topic!, status: row.regarding_status!, ownerId: row.regarding_owner_id! }
+      ? {
+          id: row.regarding_opportunity_id,
+          topic: row.regarding_topic!,
+          status: row.regarding_status!,
+          stage: row.regarding_stage!,
+          owner: { id: row.regarding_owner_id!, displayName: row.regarding_owner_name!, email: row.regarding_owner_email! },
+          customerName: row.regarding_customer,
+        }
       : null,
     outlook: {
       internetMessageId: row.internet_message_id,

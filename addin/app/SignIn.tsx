@@ -1,0 +1,58 @@
+import { useState } from 'react';
+import { Button, Field, Input, Text, makeStyles, tokens } from '@fluentui/react-components';
+import type { Session } from '../auth/session';
+import { Notice } from '../ui/Notice';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalL },
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+});
+
+/** Sign in with Microsoft (when configured) or with a personal access token pasted once. */
+export function SignIn({ session, reason }: { session: Session; reason?: string }) {
+  const styles = useStyles();
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(await session.signInWithToken(token));
+    setBusy(false);
+  };
+  const microsoft = async () => {
+    setBusy(true);
+    setError(await session.signInWithMicrosoft());
+    setBusy(false);
+  };
+
+  return (
+    <main className={styles.root} aria-labelledby="sign-in-title">
+      <Text as="h1" size={500} weight="semibold" id="sign-in-title">
+        Sign in to Regarding
+      </Text>
+      {reason && <Notice intent="warning">{reason}</Notice>}
+      {session.canUseMicrosoft && (
+        <Button appearance="primary" onClick={() => void microsoft()} disabled={busy}>
+          Sign in with Microsoft
+        </Button>
+      )}
+      {session.canUseToken && (
+        <form className={styles.form} onSubmit={(event) => void submit(event)}>
+          <Field
+            label="Personal access token"
+            hint="Paste the token your administrator gave you (it starts with rgd_). You only do this once."
+            validationMessage={error ?? undefined}
+            validationState={error ? 'error' : 'none'}
+          >
+            <Input type="password" value={token} onChange={(_, data) => setToken(data.value)} autoComplete="off" required />
+          </Field>
+          <Button type="submit" appearance={session.canUseMicrosoft ? 'secondary' : 'primary'} disabled={busy || !token}>
+            Sign in
+          </Button>
+        </form>
+      )}
+    </main>
+  );
+}

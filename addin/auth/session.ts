@@ -1,0 +1,144 @@
+import type { Me } from '../../shared/schemas/advisors';
+import { ApiClient, type TokenSource } from '../api/client';
+import { ApiError } from '../api/errors';
+import { roaming } from '../office/mailbox';
+import { createMicrosoftSignIn, type MicrosoftSignIn } from './microsoft';
+
+const TOKEN_SETTING = 'regarding.accessToken';
+
+export type SessionState =
+  | { status: 'starting' }
+  | { status: 'signed-out'; reason?: string }
+  | { status: 'signed-in'; me: Me; method: 'token' | 'microsoft' };
+
+export interface AuthConfig {
+  providers: ('pat' | 'oidc')[];
+  oidc: { clientId: string; authority: string; scopes: string[] } | null;
+}
+
+/**
+ * Who the pane acts for. A personal access token is pasted once and kept in the mailbox's roaming
+ * settings; with Entra ID configured, nested app authentication signs in with the Outlook account.
+ * When the service answers 401, every waiting request pauses until the advisor signs in again,
+ * then continues: nothing the advisor was doing is lost.
+ */
+export class Session implements TokenSource {
+  private state: SessionState = { status: 'starting' };
+  private listeners = new Set<() => void>();
+  private signedIn: { promise: Promise<void>; resolve: () => void } | null = null;
+  private accessToken: string | null = null;
+  private microsoft: MicrosoftSignIn | null = null;
+  readonly api: ApiClient;
+
+  constructor(private readonly config: AuthConfig) {
+    this.api = new ApiClient(this);
+    if (config.oidc) this.microsoft = createMicrosoftSignIn(config.oidc);
+  }
+
+  get canUseMicrosoft(): boolean {
+    return this.microsoft !== null;
+  }
+  get canUseToken(): boolean {
+    return this.config.providers.includes('pat');
+  }
+
+  snapshot = (): SessionState => this.state;
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  private set(state: SessionState): void {
+    this.state = state;
+    for (const listener of this.listeners) listener();
+    if (state.status === 'signed-in') {
+      this.signedIn?.resolve();
+      this.signedIn = null;
+    }
+  }
+
+  async start(): Promise<void> {
+    const saved = roaming.get(TOKEN_SETTING);
+    if (saved && (await this.tryToken(saved, false))) return;
+    if (this.microsoft && (await this.tryMicrosoft(false))) return;
+    this.set({ status: 'signed-out' });
+  }
+
+  async token(): Promise<string | null> {
+    if (this.state.status === 'signed-in' && this.state.method === 'microsoft' && this.microsoft) {
+      return this.microsoft.token(false);
+    }
+    return this.accessToken;
+  }
+
+  reauthenticate(): Promise<void> {
+    if (this.state.status !== 'signed-out') this.set({ status: 'signed-out', reason: 'Your sign-in has expired or was revoked. Sign in again to continue; what you were doing will carry on.' });
+    if (!this.signedIn) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.signedIn = { promise, resolve };
+    }
+    return this.signedIn.promise;
+  }
+
+  /** Checks a pasted token with the service, then keeps it. Returns an error message, or null on success. */
+  async signInWithToken(token: string): Promise<string | null> {
+    const trimmed = token.trim();
+    if (!/^rgd_[\w-]{20,}$/.test(trimmed)) return 'That does not look like a Regarding access token (it starts with rgd_).';
+    try {
+      return (await this.tryToken(trimmed, true)) ? null : 'That token was not accepted. Ask your administrator for a new one.';
+    } catch (error) {
+      return error instanceof ApiError ? error.message : 'Signing in failed.';
+    }
+  }
+
+  private async tryToken(token: string, save: boolean): Promise<boolean> {
+    try {
+      const me = await this.api.send('getMe', {}, token);
+      this.accessToken = token;
+      if (save) await roaming.set(TOKEN_SETTING, token);
+      this.set({ status: 'signed-in', me, method: 'token' });
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return false;
+      if (!save) {
+        // The service is unreachable at start-up: keep the token and let requests report the outage.
+        this.accessToken = token;
+        this.set({ status: 'signed-out', reason: error instanceof Error ? error.message : undefined });
+        return true;
+      }
+      throw error;
+    }
+  }
+
+  async signInWithMicrosoft(): Promise<string | null> {
+    try {
+      return (await this.tryMicrosoft(true)) ? null : 'Your Microsoft account is not set up in Regarding. Ask your administrator.';
+    } catch (error) {
+      return error instanceof Error ? error.message : 'Signing in with Microsoft failed.';
+    }
+  }
+
+  private async tryMicrosoft(interactive: boolean): Promise<boolean> {
+    if (!this.microsoft) return false;
+    const token = await this.microsoft.token(interactive).catch(() => null);
+    if (!token) return false;
+    try {
+      const me = await this.api.send('getMe', {}, token);
+      this.set({ status: 'signed-in', me, method: 'microsoft' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async signOut(): Promise<void> {
+    this.accessToken = null;
+    await roaming.set(TOKEN_SETTING, null);
+    this.set({ status: 'signed-out' });
+  }
+
+  /** After marking "New for me" as seen. */
+  update(me: Me): void {
+    if (this.state.status === 'signed-in') this.set({ ...this.state, me });
+  }
+}

@@ -1,0 +1,24 @@
+import { createRoot } from 'react-dom/client';
+import { App, type PaneView } from './app/App';
+import { Session, type AuthConfig } from './auth/session';
+import { myEmailAddress } from './office/mailbox';
+
+async function loadAuthConfig(): Promise<AuthConfig> {
+  try {
+    const response = await fetch('/api/v1/auth/config');
+    if (response.ok) return (await response.json()) as AuthConfig;
+  } catch {
+    /* the service is unreachable: offer token sign-in, requests will say what is wrong */
+  }
+  return { providers: ['pat'], oidc: null };
+}
+
+function viewFromUrl(): PaneView {
+  return 'regarding';
+}
+
+Office.onReady(async () => {
+  const session = new Session(await loadAuthConfig());
+  void session.start();
+  createRoot(document.getElementById('root')!).render(<App session={session} myEmail={myEmailAddress()} initialView={viewFromUrl()} />);
+});

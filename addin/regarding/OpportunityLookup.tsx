@@ -1,0 +1,165 @@
+import { useEffect, useId, useMemo, useState } from 'react';
+import { Field, Input, Spinner, Tab, TabList, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import type { OpportunitySummary } from '../../shared/schemas/opportunities';
+import type { ApiClient } from '../api/client';
+import { isAbort } from '../api/errors';
+import { STAGE_LABELS, customerName } from '../ui/labels';
+import { Notice } from '../ui/Notice';
+
+export type LookupView = 'suggested' | 'my-open' | 'recent' | 'all-open';
+
+const VIEW_LABELS: Record<LookupView, string> = {
+  suggested: 'Suggested',
+  'my-open': 'My Open Opportunities',
+  recent: 'Recent',
+  'all-open': 'All Open',
+};
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  tabs: { flexWrap: 'wrap' },
+  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px', maxHeight: '50vh', overflowY: 'auto' },
+  option: {
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    borderRadius: tokens.borderRadiusMedium,
+    cursor: 'pointer',
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    ':hover': { backgroundColor: tokens.colorNeutralBackground1Hover },
+  },
+  active: { outline: `2px solid ${tokens.colorStrokeFocus2}`, backgroundColor: tokens.colorNeutralBackground1Selected },
+  topic: { display: 'block', fontWeight: tokens.fontWeightSemibold },
+  meta: { display: 'block', color: tokens.colorNeutralForeground2 },
+});
+
+function matchesWords(opportunity: OpportunitySummary, text: string): boolean {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const haystack = `${opportunity.topic} ${customerName(opportunity)} ${opportunity.customerContact?.email ?? ''}`
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u);
+  return words.every((word) => haystack.some((h) => h.startsWith(word)));
+}
+
+export interface OpportunityLookupProps {
+  api: ApiClient;
+  /** The item's people (besides me), for the Suggested view. */
+  people: string[];
+  onPick: (opportunity: OpportunitySummary) => void;
+  onCancel?: () => void;
+  /** Hide one opportunity (the current regarding, when changing it). */
+  exclude?: number;
+  busy?: boolean;
+  label?: string;
+}
+
+/** Look for: Opportunity. Views, search as you type, keyboard only works (arrows, Enter, Esc). */
+export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy, label = 'Look for: Opportunity' }: OpportunityLookupProps) {
+  const styles = useStyles();
+  const id = useId();
+  const [view, setView] = useState<LookupView>(people.length ? 'suggested' : 'my-open');
+  const [text, setText] = useState('');
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<OpportunitySummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [active, setActive] = useState(0);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(text.trim()), 200);
+    return () => clearTimeout(timer);
+  }, [text]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setResults(null);
+    setError(null);
+    const request =
+      view === 'suggested'
+        ? people.length
+          ? api.call('suggestOpportunities', { query: { email: people, limit: 20 }, signal: controller.signal }).then((list) => list.filter((o) => !query || matchesWords(o, query)))
+          : Promise.resolve([])
+        : api.call('listOpportunities', { query: { view, q: query || undefined, limit: 20 }, signal: controller.signal }).then((page) => page.items);
+    request.then(
+      (list) => {
+        setResults(list);
+        setActive(0);
+      },
+      (failure: Error) => {
+        if (!isAbort(failure)) setError(failure.message);
+      },
+    );
+    return () => controller.abort();
+  }, [api, view, query, people]);
+
+  const shown = useMemo(() => (results ?? []).filter((o) => o.id !== exclude), [results, exclude]);
+  const optionId = (index: number) => `${id}-option-${index}`;
+
+  const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'ArrowDown') {
+      event.preventDefault();
+      setActive((i) => Math.min(i + 1, shown.length - 1));
+    } else if (event.key === 'ArrowUp') {
+      event.preventDefault();
+      setActive((i) => Math.max(i - 1, 0));
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      const pick = shown[active];
+      if (pick && !busy) onPick(pick);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      if (text) setText('');
+      else onCancel?.();
+    }
+  };
+
+  return (
+    <section className={styles.root} aria-label={label}>
+      <Text as="h3" weight="semibold" size={300}>
+        {label}
+      </Text>
+      <TabList className={styles.tabs} size="small" selectedValue={view} onTabSelect={(_, data) => setView(data.value as LookupView)} aria-label="Views">
+        {(Object.keys(VIEW_LABELS) as LookupView[]).map((key) => (
+          <Tab key={key} value={key}>
+            {VIEW_LABELS[key]}
+          </Tab>
+        ))}
+      </TabList>
+      <Field label="Search opportunities" hint="Topic, customer name or email. Arrow keys to choose, Enter to link, Esc to clear.">
+        <Input
+          role="combobox"
+          aria-expanded={true}
+          aria-controls={`${id}-list`}
+          aria-autocomplete="list"
+          aria-activedescendant={shown[active] ? optionId(active) : undefined}
+          value={text}
+          onChange={(_, data) => setText(data.value)}
+          onKeyDown={onKeyDown}
+          autoFocus
+          disabled={busy}
+        />
+      </Field>
+      {error && <Notice intent="error">{error}</Notice>}
+      {results === null && !error && <Spinner size="tiny" label="Searching…" />}
+      {results !== null && shown.length === 0 && (
+        <Text role="status">{query ? `No open opportunity matches “${query}” in ${VIEW_LABELS[view]}.` : `Nothing in ${VIEW_LABELS[view]}.`}</Text>
+      )}
+      <ul id={`${id}-list`} role="listbox" aria-label="Opportunities" className={styles.list}>
+        {shown.map((opportunity, index) => (
+          <li
+            key={opportunity.id}
+            id={optionId(index)}
+            role="option"
+            aria-selected={index === active}
+            className={mergeClasses(styles.option, index === active && styles.active)}
+            onMouseEnter={() => setActive(index)}
+            onClick={() => !busy && onPick(opportunity)}
+          >
+            <span className={styles.topic}>{opportunity.topic}</span>
+            <span className={styles.meta}>
+              {customerName(opportunity)} · {opportunity.owner.displayName} · {STAGE_LABELS[opportunity.stage]}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,169 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import type { Activity } from '../../shared/schemas/activities';
+import type { ApiClient } from '../api/client';
+import { isAbort } from '../api/errors';
+import type { ItemSnapshot } from '../office/item';
+import { Notice, type NoticeProps } from '../ui/Notice';
+import { OpportunityLookup } from './OpportunityLookup';
+import { RegardingCard } from './RegardingCard';
+import { ItemChangedError, linkItem, loadRegarding, removeLink, type FlowResult } from './regarding-flow';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  heading: { display: 'block', margin: 0 },
+  subject: { display: 'block', margin: 0, color: tokens.colorNeutralForeground2 },
+});
+
+interface Message {
+  intent: NoticeProps['intent'];
+  text: string;
+  retry?: boolean;
+}
+
+export interface SetRegardingProps {
+  api: ApiClient;
+  snapshot: ItemSnapshot;
+  myEmail: string;
+  onOpenOpportunity?: (id: number) => void;
+}
+
+function itemNoun(snapshot: ItemSnapshot): string {
+  if (snapshot.kind === 'appointment') return 'appointment';
+  return snapshot.mode === 'compose' ? 'draft' : 'email';
+}
+
+/**
+ * Set Regarding for one item. Mounted per item (keyed by the item), so when a pinned pane moves
+ * to another item this unmounts, its signal aborts, and nothing of the old item reaches the new one.
+ */
+export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetRegardingProps) {
+  const styles = useStyles();
+  const controller = useRef(new AbortController());
+  const [loading, setLoading] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [activity, setActivity] = useState<Activity | null>(null);
+  const [changing, setChanging] = useState(false);
+  const [message, setMessage] = useState<Message | null>(null);
+  const people = useMemo(
+    () => [...new Set(snapshot.participants.map((p) => p.email).filter((email) => email !== myEmail))],
+    [snapshot, myEmail],
+  );
+  const noun = itemNoun(snapshot);
+
+  const report = useCallback(
+    (result: FlowResult, done: (activity: Activity | null) => Message | null) => {
+      if (result.unsynced) {
+        const what = result.unsynced.opportunityId !== null ? `The link to “${result.unsynced.topic}”` : 'Removing the link';
+        setMessage({
+          intent: 'warning',
+          text: `Regarding could not reach its service. ${what} is kept on this ${noun} and will be completed the next time you open it, or now with Try again.`,
+          retry: true,
+        });
+        return;
+      }
+      setActivity(result.activity?.regarding ? result.activity : null);
+      setMessage(done(result.activity));
+    },
+    [noun],
+  );
+
+  const run = useCallback(
+    async (work: (signal: AbortSignal) => Promise<FlowResult>, done: (activity: Activity | null) => Message | null) => {
+      const signal = controller.current.signal;
+      setBusy(true);
+      try {
+        report(await work(signal), done);
+      } catch (error) {
+        if (error instanceof ItemChangedError || isAbort(error) || signal.aborted) return;
+        setMessage({ intent: 'error', text: error instanceof Error ? error.message : String(error), retry: true });
+      } finally {
+        if (!signal.aborted) {
+          setBusy(false);
+          setLoading(false);
+        }
+      }
+    },
+    [report],
+  );
+
+  const load = useCallback(
+    () =>
+      run(
+        (signal) => loadRegarding(api, snapshot, signal),
+        (current) => (current?.outlook.pending ? { intent: 'info', text: 'Linked, completes when sent.' } : null),
+      ),
+    [api, run, snapshot],
+  );
+
+  useEffect(() => {
+    const mine = controller.current;
+    void load();
+    return () => mine.abort();
+  }, [load]);
+
+  const linked = (current: Activity | null): Message | null =>
+    current?.regarding
+      ? current.outlook.pending
+        ? { intent: 'success', text: `Linked to “${current.regarding.topic}”. Linked, completes when sent.` }
+        : { intent: 'success', text: `This ${noun} is now regarding “${current.regarding.topic}”.` }
+      : null;
+
+  const pick = (opportunity: { id: number; topic: string }) => {
+    setChanging(false);
+    void run((signal) => linkItem(api, snapshot, opportunity, signal), linked);
+  };
+
+  const remove = () =>
+    run(
+      (signal) => removeLink(api, snapshot, activity?.id ?? null, signal),
+      () => ({ intent: 'success', text: `Regarding removed from this ${noun}.` }),
+    );
+
+  return (
+    <div className={styles.root}>
+      <div>
+        <Text as="h2" size={300} weight="semibold" className={styles.heading}>
+          {noun === 'draft' ? 'This draft' : noun === 'email' ? 'This email' : 'This appointment'}
+        </Text>
+        <Text as="p" className={styles.subject} truncate wrap={false}>
+          {snapshot.subject || '(no subject)'}
+        </Text>
+      </div>
+      {loading ? (
+        <Spinner size="small" label={`Checking what this ${noun} is regarding…`} />
+      ) : (
+        <>
+          {message && (
+            <Notice intent={message.intent} action={message.retry ? { label: 'Try again', onClick: () => void load() } : undefined}>
+              {message.text}
+            </Notice>
+          )}
+          {activity?.regarding && !changing ? (
+            <RegardingCard
+              activity={activity}
+              busy={busy}
+              onChange={() => setChanging(true)}
+              onRemove={() => void remove()}
+              onOpen={onOpenOpportunity ? () => onOpenOpportunity(activity.regarding!.id) : undefined}
+            />
+          ) : (
+            <>
+              {!activity?.regarding && <Text>Regarding: Not set</Text>}
+              {busy && <Spinner size="tiny" label="Saving…" />}
+              <OpportunityLookup
+                api={api}
+                people={people}
+                busy={busy}
+                exclude={changing ? activity?.regarding?.id : undefined}
+                label={changing ? 'Change regarding to' : 'Look for: Opportunity'}
+                onPick={pick}
+                onCancel={changing ? () => setChanging(false) : undefined}
+              />
+            </>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+import type { Activity } from '../../shared/schemas/activities';
+import type { ApiClient } from '../api/client';
+import { ApiError } from '../api/errors';
+import { readInternetHeaders, saveAndGetItemId, savedItemId, setInternetHeader, toOutlookItem, type ItemSnapshot } from '../office/item';
+import { readItemProperty, writeItemProperty } from '../office/mailbox';
+
+/** The header a compose draft carries, so its sent copy can be matched to the draft's link. */
+export const TRACKING_HEADER = 'X-Regarding-Token';
+const PROPERTY = 'regarding';
+
+/**
+ * What Regarding keeps on the Outlook item itself (a custom property), so a later open shows the
+ * link at once and an intended change survives the service being unreachable.
+ */
+export interface ItemLink {
+  /** null: a removal is intended. */
+  opportunityId: number | null;
+  topic: string | null;
+  activityId: number | null;
+  trackingToken: string | null;
+  /** false while the service has not confirmed it: retried when the item is next opened. */
+  synced: boolean;
+}
+
+export interface FlowResult {
+  activity: Activity | null;
+  /** Set when the service could not be reached and the intent was kept on the item. */
+  unsynced?: ItemLink;
+  /** Set when an earlier, unsent change was completed now. */
+  resumed?: boolean;
+}
+
+/** Thrown when the item changed (pinned pane) before the flow finished: nothing more may be written. */
+export class ItemChangedError extends Error {}
+
+function guard(signal: AbortSignal): void {
+  if (signal.aborted) throw new ItemChangedError('The selected item changed.');
+}
+
+function headerToken(headers: string): string | null {
+  const match = new RegExp(`^${TRACKING_HEADER}:\\s*([0-9a-f-]{36})\\s*$`, 'im').exec(headers);
+  return match ? match[1]!.toLowerCase() : null;
+}
+
+async function lookup(api: ApiClient, query: { internetMessageId?: string; trackingToken?: string; itemId?: string }, signal: AbortSignal) {
+  try {
+    return await api.call('lookupActivity', { query, signal });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+async function save(snapshot: ItemSnapshot, link: ItemLink | null, signal: AbortSignal): Promise<void> {
+  guard(signal);
+  await writeItemProperty(snapshot.handle, PROPERTY, link);
+}
+
+/**
+ * What the item is regarding now. Resumes a change the service never confirmed, and completes a
+ * compose-mode link once the sent copy (with its internetMessageId) is open.
+ */
+export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, signal: AbortSignal): Promise<FlowResult> {
+  const stored = await readItemProperty<ItemLink>(snapshot.handle, PROPERTY);
+  guard(signal);
+  if (stored && !stored.synced) {
+    const resumed =
+      stored.opportunityId !== null
+        ? await linkItem(api, snapshot, { id: stored.opportunityId, topic: stored.topic ?? '' }, signal, stored)
+        : await removeLink(api, snapshot, stored.activityId, signal, stored);
+    return { ...resumed, resumed: !resumed.unsynced };
+  }
+
+  let activity: Activity | null = null;
+  if (snapshot.kind === 'email') {
+    const token = stored?.trackingToken ?? (snapshot.mode === 'read' ? headerToken(await readInternetHeaders(snapshot.handle)) : null);
+    if (snapshot.internetMessageId) activity = await lookup(api, { internetMessageId: snapshot.internetMessageId }, signal);
+    if (!activity && token) activity = await lookup(api, { trackingToken: token }, signal);
+    if (activity?.outlook.pending && snapshot.internetMessageId) {
+      activity = await api.call('completeSent', {
+        params: { id: activity.id },
+        body: { internetMessageId: snapshot.internetMessageId, conversationId: snapshot.conversationId ?? undefined, sentAt: snapshot.sentAt ?? undefined },
+        signal,
+      });
+    }
+  } else {
+    const itemId = snapshot.seriesId ?? (await savedItemId(snapshot.handle));
+    if (itemId) activity = await lookup(api, { itemId }, signal);
+  }
+  guard(signal);
+
+  const current: ItemLink | null = activity?.regarding
+    ? { opportunityId: activity.regarding.id, topic: activity.regarding.topic, activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }
+    : null;
+  if (JSON.stringify(current) !== JSON.stringify(stored)) await save(snapshot, current, signal);
+  return { activity };
+}
+
+/** Set Regarding: records the intent on the item first, then tells the service; idempotent, so a retry never links twice. */
+export async function linkItem(
+  api: ApiClient,
+  snapshot: ItemSnapshot,
+  opportunity: { id: number; topic: string },
+  signal: AbortSignal,
+  previous?: ItemLink | null,
+): Promise<FlowResult> {
+  const stored = previous === undefined ? await readItemProperty<ItemLink>(snapshot.handle, PROPERTY) : previous;
+  guard(signal);
+  let trackingToken = stored?.trackingToken ?? null;
+  let itemId: string | null = snapshot.itemId;
+  if (snapshot.kind === 'email' && snapshot.mode === 'compose') {
+    trackingToken ??= crypto.randomUUID();
+    await setInternetHeader(snapshot.handle, TRACKING_HEADER, trackingToken);
+  }
+  if (snapshot.kind === 'appointment' && snapshot.mode === 'compose' && !snapshot.seriesId) itemId = await saveAndGetItemId(snapshot.handle);
+  const intent: ItemLink = { opportunityId: opportunity.id, topic: opportunity.topic, activityId: stored?.activityId ?? null, trackingToken, synced: false };
+  await save(snapshot, intent, signal);
+  try {
+    const activity = await api.call('setRegarding', {
+      body: { item: toOutlookItem(snapshot, { itemId, trackingToken }), opportunityId: opportunity.id },
+      signal,
+    });
+    await save(snapshot, { ...intent, activityId: activity.id, synced: true }, signal);
+    return { activity };
+  } catch (error) {
+    if (error instanceof ApiError && error.unreachable) return { activity: null, unsynced: intent };
+    if (error instanceof ApiError) await save(snapshot, stored?.synced ? stored : null, signal); // refused: nothing to retry
+    throw error;
+  }
+}
+
+export async function removeLink(
+  api: ApiClient,
+  snapshot: ItemSnapshot,
+  activityId: number | null,
+  signal: AbortSignal,
+  previous?: ItemLink | null,
+): Promise<FlowResult> {
+  const stored = previous === undefined ? await readItemProperty<ItemLink>(snapshot.handle, PROPERTY) : previous;
+  if (activityId === null) {
+    await save(snapshot, null, signal);
+    return { activity: null };
+  }
+  const intent: ItemLink = { opportunityId: null, topic: null, activityId, trackingToken: stored?.trackingToken ?? null, synced: false };
+  await save(snapshot, intent, signal);
+  try {
+    const activity = await api.call('removeRegarding', { params: { id: activityId }, signal });
+    await save(snapshot, null, signal);
+    return { activity };
+  } catch (error) {
+    if (error instanceof ApiError && error.unreachable) return { activity: null, unsynced: intent };
+    if (error instanceof ApiError) await save(snapshot, stored?.synced ? stored : null, signal);
+    throw error;
+  }
+}

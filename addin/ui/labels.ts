@@ -1,0 +1,23 @@
+import type { Stage } from '../../shared/schemas/opportunities';
+
+export const STAGE_LABELS: Record<Stage, string> = {
+  qualify: 'Qualify',
+  develop: 'Develop',
+  propose: 'Propose',
+  close: 'Close',
+};
+
+export const STATUS_LABELS = { open: 'Open', won: 'Won', lost: 'Lost' } as const;
+
+export function customerName(opportunity: {
+  customerContact: { name: string } | null;
+  customerOrganization: { name: string } | null;
+}): string {
+  return opportunity.customerContact?.name ?? opportunity.customerOrganization?.name ?? 'No customer';
+}
+
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+export const formatMoney = (value: number | null) => (value === null ? '—' : money.format(value));
+
+export const formatDate = (iso: string | null) =>
+  iso ? new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' }) : '—';

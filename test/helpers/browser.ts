@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { ItemSpec, PersonSpec } from '../office-simulator/simulator';
+import { OFFICE_JS_URL, simulatorScript } from '../office-simulator/bundle';
+
+export const DIST_ADDIN = path.resolve(import.meta.dirname, '../../dist/addin');
+
+/** Debian's Chromium, headless, with a fresh profile, and office.js replaced by the simulated Outlook host. */
+export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  if (!fs.existsSync(path.join(DIST_ADDIN, 'taskpane.html'))) throw new Error('Build the add-in first: npm run build (npm test does).');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    reducedMotion: 'reduce',
+    viewport: { width: 360, height: 720 },
+  });
+  await context.route(OFFICE_JS_URL, (route) => route.fulfill({ status: 200, contentType: 'application/javascript', body: simulatorScript() }));
+  return {
+    context,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OutlookSetup {
+  user: PersonSpec;
+  items?: ItemSpec[];
+  selected?: string;
+  token?: string;
+  theme?: string;
+}
+
+/** Opens the task pane on `selected`, with the simulated mailbox holding `items` (and a saved token, if given). */
+export async function openPane(context: BrowserContext, baseUrl: string, setup: OutlookSetup, query = 'view=regarding'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/healthz`);
+  await page.evaluate((s) => {
+    localStorage.clear();
+    localStorage.setItem(
+      '__outlookSimulator',
+      JSON.stringify({
+        items: Object.fromEntries((s.items ?? []).map((item) => [item.id, item])),
+        customProperties: {},
+        roaming: s.token ? { 'regarding.accessToken': s.token } : {},
+        selected: s.selected ?? null,
+        user: s.user,
+        theme: s.theme ? { bodyBackgroundColor: s.theme } : null,
+        log: [],
+      }),
+    );
+  }, setup);
+  await page.goto(`${baseUrl}/taskpane.html?${query}`);
+  return page;
+}
+
+/** Runs axe-core in the page; returns the violations (empty is good). */
+export async function axeViolations(page: Page): Promise<{ id: string; help: string; nodes: string[] }[]> {
+  await page.addScriptTag({ path: path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+}
