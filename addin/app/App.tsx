@@ -41,7 +41,9 @@ export function App({ session, myEmail }: AppProps) {
       {everSignedIn && (
         <div hidden={state.status !== 'signed-in'}>
           <header className={styles.header}>
-            <Text weight="semibold">Regarding</Text>
+            <Text as="h1" size={400} weight="semibold" style={{ margin: 0 }}>
+              Regarding
+            </Text>
             <span>
               <Text size={200}>{state.status === 'signed-in' ? state.me.displayName : ''}</Text>{' '}
               <Button size="small" appearance="subtle" onClick={() => void session.signOut()}>
