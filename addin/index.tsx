@@ -13,8 +13,10 @@ async function loadAuthConfig(): Promise<AuthConfig> {
   return { providers: ['pat'], oidc: null };
 }
 
+/** The ribbon button that opened the pane says what to show (?view=regarding|new); otherwise My Work. */
 function viewFromUrl(): PaneView {
-  return 'regarding';
+  const view = new URLSearchParams(window.location.search).get('view');
+  return view === 'regarding' || view === 'new' ? view : 'work';
 }
 
 Office.onReady(async () => {

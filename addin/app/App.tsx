@@ -1,8 +1,12 @@
 import { useState, useSyncExternalStore } from 'react';
 import { Button, FluentProvider, Spinner, Tab, TabList, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import type { Me } from '../../shared/schemas/advisors';
 import type { Session } from '../auth/session';
 import { prefersDarkTheme } from '../office/mailbox';
+import { NewOpportunity } from '../opportunities/NewOpportunity';
+import { OpportunityView } from '../opportunities/OpportunityView';
 import { SetRegarding } from '../regarding/SetRegarding';
+import { MyWork } from '../work/MyWork';
 import { Notice } from '../ui/Notice';
 import { SignIn } from './SignIn';
 import { useCurrentItem } from './useCurrentItem';
@@ -17,7 +21,7 @@ const useStyles = makeStyles({
   main: { padding: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
 
-export type PaneView = 'regarding';
+export type PaneView = 'regarding' | 'new' | 'work';
 
 export interface AppProps {
   session: Session;
@@ -25,42 +29,66 @@ export interface AppProps {
   initialView: PaneView;
 }
 
-export function App({ session, myEmail }: AppProps) {
+export function App({ session, myEmail, initialView }: AppProps) {
   const styles = useStyles();
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
   const [dark] = useState(prefersDarkTheme);
-  const [everSignedIn, setEverSignedIn] = useState(false);
-  if (state.status === 'signed-in' && !everSignedIn) setEverSignedIn(true);
+  // The last signed-in advisor: views stay mounted (and keep what was typed) while a 401 asks for sign-in again.
+  const [me, setMe] = useState<Me | null>(null);
+  if (state.status === 'signed-in' && state.me !== me) setMe(state.me);
   const item = useCurrentItem();
+  const [view, setView] = useState<PaneView>(initialView);
+  const [opened, setOpened] = useState<number | null>(null);
+  const today = new Date().toISOString().slice(0, 10);
+  const show = (next: PaneView) => {
+    setOpened(null);
+    setView(next);
+  };
+  const noItem = !item.loading && !item.snapshot && !item.error && <Text>Select an email or appointment to set what it is regarding.</Text>;
 
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme} className={styles.shell}>
       {state.status === 'starting' && <Spinner label="Signing in…" style={{ padding: 24 }} />}
       {state.status === 'signed-out' && <SignIn session={session} reason={state.reason} />}
       {/* Stays mounted while a 401 asks for sign-in again, so the advisor's work resumes afterwards. */}
-      {everSignedIn && (
+      {me && (
         <div hidden={state.status !== 'signed-in'}>
           <header className={styles.header}>
             <Text as="h1" size={400} weight="semibold" style={{ margin: 0 }}>
               Regarding
             </Text>
             <span>
-              <Text size={200}>{state.status === 'signed-in' ? state.me.displayName : ''}</Text>{' '}
+              <Text size={200}>{me.displayName}</Text>{' '}
               <Button size="small" appearance="subtle" onClick={() => void session.signOut()}>
                 Sign out
               </Button>
             </span>
           </header>
           <nav aria-label="Regarding sections" style={{ padding: `0 ${tokens.spacingHorizontalS}` }}>
-            <TabList selectedValue="regarding" size="small">
+            <TabList selectedValue={view} size="small" onTabSelect={(_, data) => show(data.value as PaneView)}>
               <Tab value="regarding">Set Regarding</Tab>
+              <Tab value="new">New</Tab>
+              <Tab value="work">My Work</Tab>
             </TabList>
           </nav>
           <main className={styles.main}>
-            {item.loading && <Spinner size="small" label="Reading the item…" />}
-            {item.error && <Notice intent="error">{item.error}</Notice>}
-            {!item.loading && !item.snapshot && !item.error && <Text>Select an email or appointment to set what it is regarding.</Text>}
-            {item.snapshot && <SetRegarding key={item.key} api={session.api} snapshot={item.snapshot} myEmail={myEmail} />}
+            {opened !== null ? (
+              <OpportunityView key={opened} api={session.api} id={opened} today={today} onBack={() => setOpened(null)} />
+            ) : view === 'work' ? (
+              <MyWork api={session.api} me={me} onOpen={setOpened} onSeen={(me) => session.update(me)} />
+            ) : (
+              <>
+                {item.loading && <Spinner size="small" label="Reading the item…" />}
+                {item.error && <Notice intent="error">{item.error}</Notice>}
+                {view === 'regarding' && noItem}
+                {view === 'regarding' && item.snapshot && (
+                  <SetRegarding key={item.key} api={session.api} snapshot={item.snapshot} myEmail={myEmail} onOpenOpportunity={setOpened} />
+                )}
+                {view === 'new' && !item.loading && (
+                  <NewOpportunity key={item.key} api={session.api} me={me} snapshot={item.snapshot} onCreated={(detail) => setOpened(detail.opportunity.id)} />
+                )}
+              </>
+            )}
           </main>
         </div>
       )}

@@ -44,7 +44,9 @@ export interface OpportunityLookupProps {
   api: ApiClient;
   /** The item's people (besides me), for the Suggested view. */
   people: string[];
-  onPick: (opportunity: OpportunitySummary) => void;
+  onPick: (opportunity: { id: number; topic: string }) => void;
+  /** Offered first (the opportunity whose next step this appointment is). */
+  preferred?: { id: number; topic: string } | null;
   onCancel?: () => void;
   /** Hide one opportunity (the current regarding, when changing it). */
   exclude?: number;
@@ -53,7 +55,7 @@ export interface OpportunityLookupProps {
 }
 
 /** Look for: Opportunity. Views, search as you type, keyboard only works (arrows, Enter, Esc). */
-export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy, label = 'Look for: Opportunity' }: OpportunityLookupProps) {
+export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy, preferred, label = 'Look for: Opportunity' }: OpportunityLookupProps) {
   const styles = useStyles();
   const id = useId();
   const [view, setView] = useState<LookupView>(people.length ? 'suggested' : 'my-open');
@@ -90,7 +92,14 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
     return () => controller.abort();
   }, [api, view, query, people]);
 
-  const shown = useMemo(() => (results ?? []).filter((o) => o.id !== exclude), [results, exclude]);
+  type Choice = { id: number; topic: string; meta: string };
+  const shown = useMemo<Choice[]>(() => {
+    const list = (results ?? [])
+      .filter((o) => o.id !== exclude && o.id !== preferred?.id)
+      .map((o) => ({ id: o.id, topic: o.topic, meta: `${customerName(o)} · ${o.owner.displayName} · ${STAGE_LABELS[o.stage]}` }));
+    const first = preferred && preferred.id !== exclude && !query ? [{ ...preferred, meta: 'The next step you scheduled' }] : [];
+    return [...first, ...list];
+  }, [results, exclude, preferred, query]);
   const optionId = (index: number) => `${id}-option-${index}`;
 
   const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
@@ -103,7 +112,7 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
     } else if (event.key === 'Enter') {
       event.preventDefault();
       const pick = shown[active];
-      if (pick && !busy) onPick(pick);
+      if (pick && !busy) onPick({ id: pick.id, topic: pick.topic });
     } else if (event.key === 'Escape') {
       event.preventDefault();
       if (text) setText('');
@@ -151,12 +160,10 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
             aria-selected={index === active}
             className={mergeClasses(styles.option, index === active && styles.active)}
             onMouseEnter={() => setActive(index)}
-            onClick={() => !busy && onPick(opportunity)}
+            onClick={() => !busy && onPick({ id: opportunity.id, topic: opportunity.topic })}
           >
             <span className={styles.topic}>{opportunity.topic}</span>
-            <span className={styles.meta}>
-              {customerName(opportunity)} · {opportunity.owner.displayName} · {STAGE_LABELS[opportunity.stage]}
-            </span>
+            <span className={styles.meta}>{opportunity.meta}</span>
           </li>
         ))}
       </ul>

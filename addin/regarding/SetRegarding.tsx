@@ -7,6 +7,7 @@ import type { ItemSnapshot } from '../office/item';
 import { Notice, type NoticeProps } from '../ui/Notice';
 import { OpportunityLookup } from './OpportunityLookup';
 import { RegardingCard } from './RegardingCard';
+import { nextStepFor } from './next-step';
 import { ItemChangedError, linkItem, loadRegarding, removeLink, type FlowResult } from './regarding-flow';
 
 const useStyles = makeStyles({
@@ -50,6 +51,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
     [snapshot, myEmail],
   );
   const noun = itemNoun(snapshot);
+  const preferred = useMemo(() => (snapshot.kind === 'appointment' ? nextStepFor(snapshot.subject) : null), [snapshot]);
 
   const report = useCallback(
     (result: FlowResult, done: (activity: Activity | null) => Message | null) => {
@@ -156,6 +158,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
                 people={people}
                 busy={busy}
                 exclude={changing ? activity?.regarding?.id : undefined}
+                preferred={preferred ? { id: preferred.opportunityId, topic: preferred.topic } : null}
                 label={changing ? 'Change regarding to' : 'Look for: Opportunity'}
                 onPick={pick}
                 onCancel={changing ? () => setChanging(false) : undefined}

@@ -1,4 +1,4 @@
-import type { Activity } from '../../shared/schemas/activities';
+import type { Activity, OutlookItem } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { readInternetHeaders, saveAndGetItemId, savedItemId, setInternetHeader, toOutlookItem, type ItemSnapshot } from '../office/item';
@@ -96,6 +96,31 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
   return { activity };
 }
 
+/**
+ * The item as Set Regarding sends it: a compose draft gets its tracking token (kept in an internet
+ * header too, so the sent copy can be matched), a new appointment is saved to get its id.
+ */
+export async function prepareItem(snapshot: ItemSnapshot, stored: ItemLink | null, signal: AbortSignal): Promise<{ item: OutlookItem; trackingToken: string | null }> {
+  let trackingToken = stored?.trackingToken ?? null;
+  let itemId: string | null = snapshot.itemId;
+  if (snapshot.kind === 'email' && snapshot.mode === 'compose') {
+    trackingToken ??= crypto.randomUUID();
+    guard(signal);
+    await setInternetHeader(snapshot.handle, TRACKING_HEADER, trackingToken);
+  }
+  if (snapshot.kind === 'appointment' && snapshot.mode === 'compose' && !snapshot.seriesId) {
+    guard(signal);
+    itemId = await saveAndGetItemId(snapshot.handle);
+  }
+  return { item: toOutlookItem(snapshot, { itemId, trackingToken }), trackingToken };
+}
+
+/** After a link made elsewhere (New Opportunity): remember it on the item, as Set Regarding does. */
+export async function rememberLink(snapshot: ItemSnapshot, activity: Activity, signal: AbortSignal): Promise<void> {
+  if (!activity.regarding) return;
+  await save(snapshot, { opportunityId: activity.regarding.id, topic: activity.regarding.topic, activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }, signal);
+}
+
 /** Set Regarding: records the intent on the item first, then tells the service; idempotent, so a retry never links twice. */
 export async function linkItem(
   api: ApiClient,
@@ -106,18 +131,12 @@ export async function linkItem(
 ): Promise<FlowResult> {
   const stored = previous === undefined ? await readItemProperty<ItemLink>(snapshot.handle, PROPERTY) : previous;
   guard(signal);
-  let trackingToken = stored?.trackingToken ?? null;
-  let itemId: string | null = snapshot.itemId;
-  if (snapshot.kind === 'email' && snapshot.mode === 'compose') {
-    trackingToken ??= crypto.randomUUID();
-    await setInternetHeader(snapshot.handle, TRACKING_HEADER, trackingToken);
-  }
-  if (snapshot.kind === 'appointment' && snapshot.mode === 'compose' && !snapshot.seriesId) itemId = await saveAndGetItemId(snapshot.handle);
+  const { item, trackingToken } = await prepareItem(snapshot, stored, signal);
   const intent: ItemLink = { opportunityId: opportunity.id, topic: opportunity.topic, activityId: stored?.activityId ?? null, trackingToken, synced: false };
   await save(snapshot, intent, signal);
   try {
     const activity = await api.call('setRegarding', {
-      body: { item: toOutlookItem(snapshot, { itemId, trackingToken }), opportunityId: opportunity.id },
+      body: { item, opportunityId: opportunity.id },
       signal,
     });
     await save(snapshot, { ...intent, activityId: activity.id, synced: true }, signal);

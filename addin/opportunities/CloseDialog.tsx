@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import {
+  Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Text, Textarea, makeStyles, tokens,
+} from '@fluentui/react-components';
+import type { Activity } from '../../shared/schemas/activities';
+import type { ApiClient } from '../api/client';
+import { Notice } from '../ui/Notice';
+
+const useStyles = makeStyles({
+  content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  activity: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, paddingBottom: tokens.spacingVerticalS },
+  buttons: { display: 'flex', gap: tokens.spacingHorizontalS },
+});
+
+export interface CloseDialogProps {
+  api: ApiClient;
+  opportunityId: number;
+  outcome: 'won' | 'lost';
+  openActivities: Activity[];
+  today: string;
+  onClosed: () => void;
+  onCancel: () => void;
+}
+
+/** Close as Won / Lost: the actual value or reason, the date; open activities are offered to complete or cancel first. */
+export function CloseDialog({ api, opportunityId, outcome, openActivities, today, onClosed, onCancel }: CloseDialogProps) {
+  const styles = useStyles();
+  const [open, setOpen] = useState(openActivities);
+  const [value, setValue] = useState('');
+  const [reason, setReason] = useState('');
+  const [date, setDate] = useState(today);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const title = outcome === 'won' ? 'Close as Won' : 'Close as Lost';
+
+  const settle = async (activity: Activity, status: 'completed' | 'canceled') => {
+    setBusy(true);
+    try {
+      await api.call('updateActivityStatus', { params: { id: activity.id }, body: { status } });
+      setOpen((list) => list.filter((a) => a.id !== activity.id));
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+    setBusy(false);
+  };
+
+  const close = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.call('closeOpportunity', {
+        params: { id: opportunityId },
+        body: { outcome, actualValue: value ? Number(value) : undefined, closeDate: date || undefined, reason: reason.trim() || undefined },
+      });
+      onClosed();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog open modalType="modal" onOpenChange={(_, data) => !data.open && onCancel()}>
+      <DialogSurface aria-describedby={undefined}>
+        <DialogBody>
+          <DialogTitle>{title}</DialogTitle>
+          <DialogContent className={styles.content}>
+            {open.length > 0 && (
+              <Notice intent="warning">
+                {open.length === 1 ? 'One activity is still open.' : `${open.length} activities are still open.`} Complete or cancel them first, or close anyway.
+              </Notice>
+            )}
+            {open.map((activity) => (
+              <div key={activity.id} className={styles.activity} aria-label={`Open activity: ${activity.subject}`} role="group">
+                <Text weight="semibold">{activity.subject || '(no subject)'}</Text>
+                <Text size={200}>
+                  {activity.kind.replace('_', ' ')}
+                  {activity.startAt ? ` · ${new Date(activity.startAt).toLocaleString('en-US')}` : ''}
+                </Text>
+                <div className={styles.buttons}>
+                  <Button size="small" disabled={busy} onClick={() => void settle(activity, 'completed')}>
+                    Complete “{activity.subject}”
+                  </Button>
+                  <Button size="small" disabled={busy} onClick={() => void settle(activity, 'canceled')}>
+                    Cancel “{activity.subject}”
+                  </Button>
+                </div>
+              </div>
+            ))}
+            {outcome === 'won' ? (
+              <Field label="Actual value (USD)">
+                <Input type="number" min={0} value={value} onChange={(_, data) => setValue(data.value)} />
+              </Field>
+            ) : (
+              <Field label="Reason">
+                <Textarea value={reason} onChange={(_, data) => setReason(data.value)} />
+              </Field>
+            )}
+            <Field label="Close date">
+              <Input type="date" value={date} onChange={(_, data) => setDate(data.value)} />
+            </Field>
+            {error && <Notice intent="error">{error}</Notice>}
+          </DialogContent>
+          <DialogActions>
+            <Button appearance="primary" disabled={busy} onClick={() => void close()}>
+              {title}
+            </Button>
+            <Button disabled={busy} onClick={onCancel}>
+              Cancel
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

@@ -1,0 +1,236 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Button, Checkbox, Field, Input, Radio, RadioGroup, Select, Spinner, Text, Textarea, makeStyles, tokens,
+} from '@fluentui/react-components';
+import type { Me } from '../../shared/schemas/advisors';
+import type { Contact } from '../../shared/schemas/contacts';
+import type { Campaign, Stage } from '../../shared/schemas/opportunities';
+import { STAGES } from '../../shared/schemas/opportunities';
+import type { OpportunityDetail } from '../../shared/schemas/timeline';
+import type { ApiClient } from '../api/client';
+import { ApiError } from '../api/errors';
+import type { ItemSnapshot } from '../office/item';
+import { PeoplePicker, type Pick } from '../people/PeoplePicker';
+import { prepareItem, rememberLink } from '../regarding/regarding-flow';
+import { STAGE_LABELS } from '../ui/labels';
+import { Notice } from '../ui/Notice';
+
+const useStyles = makeStyles({
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  row: { display: 'grid', gridTemplateColumns: '1fr 1fr', gap: tokens.spacingHorizontalM },
+  person: { display: 'flex', flexDirection: 'column' },
+  muted: { color: tokens.colorNeutralForeground2 },
+});
+
+interface Person {
+  email: string;
+  name: string;
+  role: string;
+}
+
+export interface NewOpportunityProps {
+  api: ApiClient;
+  me: Me;
+  snapshot: ItemSnapshot | null;
+  onCreated: (detail: OpportunityDetail) => void;
+}
+
+const ROLE_LABELS: Record<string, string> = { from: 'Sender', to: 'To', cc: 'Cc', organizer: 'Organizer', attendee: 'Attendee' };
+
+/**
+ * New opportunity or referral from the current item: the potential customer is one of the item's
+ * people (matched to a known contact by email, or created), and one Create does it all in one
+ * server transaction: customer, opportunity, owner, shared note and the link to this item.
+ */
+export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityProps) {
+  const styles = useStyles();
+  const people = useMemo<Person[]>(() => {
+    const seen = new Map<string, Person>();
+    for (const p of snapshot?.participants ?? []) {
+      if (p.email === me.email.toLowerCase() || seen.has(p.email)) continue;
+      seen.set(p.email, { email: p.email, name: p.name ?? p.email.split('@')[0]!, role: p.role });
+    }
+    return [...seen.values()];
+  }, [snapshot, me]);
+
+  const [known, setKnown] = useState<Map<string, Contact> | null>(null);
+  const [campaigns, setCampaigns] = useState<Campaign[]>([]);
+  const [customerEmail, setCustomerEmail] = useState(people[0]?.email ?? '');
+  const [customerName, setCustomerName] = useState(people[0]?.name ?? '');
+  const [topic, setTopic] = useState('');
+  const [campaignId, setCampaignId] = useState(1);
+  const [stage, setStage] = useState<Stage>('qualify');
+  const [estimatedValue, setEstimatedValue] = useState('');
+  const [closeDate, setCloseDate] = useState('');
+  const [note, setNote] = useState('');
+  const meAsPick: Pick = { kind: 'advisor', id: me.id, label: `${me.displayName} (${me.email})` };
+  const [owner, setOwner] = useState<Pick[]>([meAsPick]);
+  const [shareWith, setShareWith] = useState<Pick[]>([]);
+  const [link, setLink] = useState(snapshot !== null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
+  // One key per form: a double-click or a retry after a timeout returns the same opportunity.
+  const idempotencyKey = useRef(crypto.randomUUID());
+  const controller = useRef(new AbortController());
+
+  useEffect(() => {
+    const mine = controller.current;
+    api.call('listCampaigns', { signal: mine.signal }).then(setCampaigns, () => undefined);
+    if (people.length) {
+      api.call('searchContacts', { query: { email: people.map((p) => p.email), limit: 100 }, signal: mine.signal }).then(
+        (page) => setKnown(new Map(page.items.map((c) => [c.email!, c]))),
+        () => setKnown(new Map()),
+      );
+    } else setKnown(new Map());
+    return () => mine.abort();
+  }, [api, people]);
+
+  const customer = known?.get(customerEmail) ?? null;
+  const choosePerson = (email: string) => {
+    setCustomerEmail(email);
+    setCustomerName(people.find((p) => p.email === email)?.name ?? '');
+  };
+
+  const create = async (event: React.FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    const signal = controller.current.signal;
+    try {
+      const ownerId = owner[0]?.id ?? me.id;
+      const prepared = link && snapshot ? await prepareItem(snapshot, null, signal) : null;
+      const detail = await api.call('createOpportunity', {
+        body: {
+          topic,
+          customer: customer ? { contactId: customer.id } : { newContact: { name: customerName.trim() || customerEmail, email: customerEmail || undefined } },
+          campaignId,
+          stage,
+          estimatedValue: estimatedValue ? Number(estimatedValue) : undefined,
+          estimatedCloseDate: closeDate || undefined,
+          ownerId,
+          note: note.trim()
+            ? {
+                body: note,
+                shareWith: {
+                  advisorIds: shareWith.filter((p) => p.kind === 'advisor').map((p) => p.id),
+                  teamIds: shareWith.filter((p) => p.kind === 'team').map((p) => p.id),
+                },
+              }
+            : undefined,
+          linkItem: prepared?.item,
+        },
+        headers: { 'Idempotency-Key': idempotencyKey.current },
+        signal,
+      });
+      const linked = detail.activities[0];
+      if (snapshot && linked && prepared) await rememberLink(snapshot, linked, signal);
+      onCreated(detail);
+    } catch (failure) {
+      if (signal.aborted) return;
+      const fields = Object.fromEntries(
+        (failure instanceof ApiError ? failure.problem?.errors ?? [] : []).map((e) => [e.path.split('.').pop()!, e.message]),
+      );
+      setError({ text: failure instanceof Error ? failure.message : String(failure), fields });
+      setBusy(false);
+    }
+  };
+
+  if (!known) return <Spinner size="small" label="Looking up this item's people…" />;
+  const noun = snapshot?.kind === 'appointment' ? 'appointment' : 'email';
+
+  return (
+    <form className={styles.form} onSubmit={(event) => void create(event)} aria-labelledby="new-title">
+      <Text as="h2" size={400} weight="semibold" id="new-title" style={{ margin: 0 }}>
+        New opportunity
+      </Text>
+      {people.length > 0 ? (
+        <Field label="Potential customer">
+          <RadioGroup value={customerEmail} onChange={(_, data) => choosePerson(data.value)}>
+            {people.map((person) => {
+              const contact = known.get(person.email);
+              return (
+                <Radio
+                  key={person.email}
+                  value={person.email}
+                  label={
+                    <span className={styles.person}>
+                      <span>
+                        {contact?.name ?? person.name} · {ROLE_LABELS[person.role]}
+                      </span>
+                      <Text size={200} className={styles.muted}>
+                        {person.email} ·{' '}
+                        {contact
+                          ? `Known contact${contact.openOpportunities.length ? `, ${contact.openOpportunities.length} open: ${contact.openOpportunities.map((o) => o.topic).join('; ')}` : ''}`
+                          : 'New contact'}
+                      </Text>
+                    </span>
+                  }
+                />
+              );
+            })}
+          </RadioGroup>
+        </Field>
+      ) : (
+        <Field label="Customer email">
+          <Input type="email" value={customerEmail} onChange={(_, data) => setCustomerEmail(data.value.trim().toLowerCase())} />
+        </Field>
+      )}
+      {!customer && (
+        <Field label="New contact's name" required validationMessage={error?.fields.name}>
+          <Input value={customerName} onChange={(_, data) => setCustomerName(data.value)} />
+        </Field>
+      )}
+      <Field label="Topic" required validationMessage={error?.fields.topic} validationState={error?.fields.topic ? 'error' : 'none'}>
+        <Input value={topic} onChange={(_, data) => setTopic(data.value)} />
+      </Field>
+      <div className={styles.row}>
+        <Field label="Source campaign">
+          <Select value={String(campaignId)} onChange={(_, data) => setCampaignId(Number(data.value))}>
+            {(campaigns.length ? campaigns : [{ id: 1, name: 'Referral' }]).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Stage">
+          <Select value={stage} onChange={(_, data) => setStage(data.value as Stage)}>
+            {STAGES.map((s) => (
+              <option key={s} value={s}>
+                {STAGE_LABELS[s]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+      <div className={styles.row}>
+        <Field label="Estimated value (USD)" validationMessage={error?.fields.estimatedValue}>
+          <Input type="number" min={0} value={estimatedValue} onChange={(_, data) => setEstimatedValue(data.value)} />
+        </Field>
+        <Field label="Estimated close date" validationMessage={error?.fields.estimatedCloseDate}>
+          <Input type="date" value={closeDate} onChange={(_, data) => setCloseDate(data.value)} />
+        </Field>
+      </div>
+      <Field label="Note" hint="Shared with whoever you assign it to, so the referral's context is never lost.">
+        <Textarea value={note} onChange={(_, data) => setNote(data.value)} resize="vertical" />
+      </Field>
+      <PeoplePicker api={api} label="Assign to" hint="Who will handle it (you, unless you choose someone)." single selected={owner} onChange={setOwner} />
+      <PeoplePicker
+        api={api}
+        label="Share note with"
+        hint="The assignee always sees the note. Add advisors or teams."
+        teams
+        selected={shareWith}
+        onChange={setShareWith}
+      />
+      {snapshot && (
+        <Checkbox checked={link} onChange={(_, data) => setLink(data.checked === true)} label={`Link this ${noun} to the new opportunity`} />
+      )}
+      {error && <Notice intent="error">{error.text}</Notice>}
+      <Button type="submit" appearance="primary" disabled={busy || !topic.trim() || (!customer && !customerName.trim() && !customerEmail)}>
+        {busy ? 'Creating…' : 'Create'}
+      </Button>
+    </form>
+  );
+}

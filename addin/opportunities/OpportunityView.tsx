@@ -1,0 +1,277 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Badge, Button, Field, Input, Select, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import type { Stage } from '../../shared/schemas/opportunities';
+import { STAGES } from '../../shared/schemas/opportunities';
+import type { OpportunityDetail } from '../../shared/schemas/timeline';
+import type { ApiClient } from '../api/client';
+import { ApiError } from '../api/errors';
+import { openNewAppointmentForm } from '../office/mailbox';
+import { PeoplePicker, type Pick } from '../people/PeoplePicker';
+import { rememberNextStep } from '../regarding/next-step';
+import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney } from '../ui/labels';
+import { Notice, type NoticeProps } from '../ui/Notice';
+import { CloseDialog } from './CloseDialog';
+import { Timeline } from './Timeline';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  facts: { display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalXXS, margin: 0 },
+  term: { color: tokens.colorNeutralForeground2 },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  panel: {
+    display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalM,
+    border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground1,
+  },
+  badges: { display: 'flex', gap: tokens.spacingHorizontalXS },
+});
+
+type Panel = 'edit' | 'assign' | 'note' | null;
+
+export interface OpportunityViewProps {
+  api: ApiClient;
+  id: number;
+  today: string;
+  onBack: () => void;
+}
+
+/** One opportunity: details, timeline, and the actions of the referral standard. */
+export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps) {
+  const styles = useStyles();
+  const [detail, setDetail] = useState<OpportunityDetail | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [closing, setClosing] = useState<'won' | 'lost' | null>(null);
+  const [message, setMessage] = useState<{ intent: NoticeProps['intent']; text: string; reload?: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Panel fields
+  const [topic, setTopic] = useState('');
+  const [stage, setStage] = useState<Stage>('qualify');
+  const [value, setValue] = useState('');
+  const [closeDate, setCloseDate] = useState('');
+  const [assignee, setAssignee] = useState<Pick[]>([]);
+  const [assignMessage, setAssignMessage] = useState('');
+  const [noteBody, setNoteBody] = useState('');
+  const [noteShare, setNoteShare] = useState<Pick[]>([]);
+
+  const load = useCallback(async () => {
+    try {
+      setDetail(await api.call('getOpportunity', { params: { id } }));
+    } catch (error) {
+      setMessage({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+  }, [api, id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  if (!detail) return message ? <Notice intent="error">{message.text}</Notice> : <Spinner size="small" label="Loading the opportunity…" />;
+  const o = detail.opportunity;
+  const act = o.canAct;
+
+  const attempt = async (work: () => Promise<unknown>, success: string) => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await work();
+      setPanel(null);
+      setMessage({ intent: 'success', text: success });
+      await load();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        setMessage({ intent: 'error', text: 'This opportunity was changed by someone else: reload it, then make your change again.', reload: true });
+      } else {
+        setMessage({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    setBusy(false);
+  };
+
+  const openPanel = (next: Panel) => {
+    setPanel(next);
+    if (next === 'edit') {
+      setTopic(o.topic);
+      setStage(o.stage);
+      setValue(o.estimatedValue === null ? '' : String(o.estimatedValue));
+      setCloseDate(o.estimatedCloseDate ?? '');
+    }
+  };
+
+  const scheduleNextStep = async () => {
+    const subject = `${o.topic}: next step`;
+    const start = new Date(`${today}T15:00:00Z`);
+    start.setUTCDate(start.getUTCDate() + 1);
+    await rememberNextStep({ opportunityId: o.id, topic: o.topic, subject });
+    openNewAppointmentForm({
+      subject,
+      requiredAttendees: o.customerContact?.email ? [o.customerContact.email] : [],
+      start,
+      end: new Date(start.getTime() + 30 * 60_000),
+      body: `Regarding: ${o.topic}`,
+    });
+    setMessage({ intent: 'info', text: 'Outlook opened a new appointment. When you open it, Set Regarding offers this opportunity first.' });
+  };
+
+  return (
+    <article className={styles.root} aria-labelledby="opportunity-title">
+      <Button appearance="subtle" onClick={onBack} style={{ alignSelf: 'flex-start' }}>
+        ← Back
+      </Button>
+      <Text as="h2" size={500} weight="semibold" id="opportunity-title" style={{ margin: 0 }}>
+        {o.topic}
+      </Text>
+      <div className={styles.badges}>
+        <Badge appearance="tint" color={o.status === 'open' ? 'brand' : o.status === 'won' ? 'success' : 'danger'}>
+          {STATUS_LABELS[o.status]}
+        </Badge>
+        <Badge appearance="tint">{STAGE_LABELS[o.stage]}</Badge>
+      </div>
+      <dl className={styles.facts}>
+        <dt className={styles.term}>Customer</dt>
+        <dd style={{ margin: 0 }}>{customerName(o)}{o.customerContact?.email ? ` (${o.customerContact.email})` : ''}</dd>
+        <dt className={styles.term}>Campaign</dt>
+        <dd style={{ margin: 0 }}>{o.campaign.name}</dd>
+        <dt className={styles.term}>Owner</dt>
+        <dd style={{ margin: 0 }}>{o.owner.displayName}</dd>
+        <dt className={styles.term}>Estimated</dt>
+        <dd style={{ margin: 0 }}>{formatMoney(o.estimatedValue)}, closes {formatDate(o.estimatedCloseDate)}</dd>
+        {o.status !== 'open' && (
+          <>
+            <dt className={styles.term}>Closed</dt>
+            <dd style={{ margin: 0 }}>
+              {formatDate(o.actualCloseDate)} · {formatMoney(o.actualValue)}
+              {o.closeReason ? ` · ${o.closeReason}` : ''}
+            </dd>
+          </>
+        )}
+      </dl>
+      {message && (
+        <Notice intent={message.intent} action={message.reload ? { label: 'Reload', onClick: () => void load().then(() => setMessage(null)) } : undefined}>
+          {message.text}
+        </Notice>
+      )}
+      <div className={styles.actions} role="group" aria-label="Actions">
+        {act && o.status === 'open' && (
+          <>
+            <Button onClick={() => openPanel('edit')}>Edit</Button>
+            <Button onClick={() => openPanel('assign')}>Assign</Button>
+            <Button onClick={() => void scheduleNextStep()}>Schedule next step</Button>
+            <Button onClick={() => setClosing('won')}>Close as Won</Button>
+            <Button onClick={() => setClosing('lost')}>Close as Lost</Button>
+          </>
+        )}
+        {act && o.status !== 'open' && (
+          <Button disabled={busy} onClick={() => void attempt(() => api.call('reopenOpportunity', { params: { id } }), 'Reopened.')}>
+            Reopen
+          </Button>
+        )}
+        <Button onClick={() => openPanel('note')}>Add note</Button>
+      </div>
+
+      {panel === 'edit' && (
+        <section className={styles.panel} aria-label="Edit opportunity">
+          <Field label="Topic" required>
+            <Input value={topic} onChange={(_, d) => setTopic(d.value)} />
+          </Field>
+          <Field label="Stage">
+            <Select value={stage} onChange={(_, d) => setStage(d.value as Stage)}>
+              {STAGES.map((s) => (
+                <option key={s} value={s}>
+                  {STAGE_LABELS[s]}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field label="Estimated value (USD)">
+            <Input type="number" min={0} value={value} onChange={(_, d) => setValue(d.value)} />
+          </Field>
+          <Field label="Estimated close date">
+            <Input type="date" value={closeDate} onChange={(_, d) => setCloseDate(d.value)} />
+          </Field>
+          <Button
+            appearance="primary"
+            disabled={busy || !topic.trim()}
+            onClick={() =>
+              void attempt(
+                () =>
+                  api.call('updateOpportunity', {
+                    params: { id },
+                    body: { topic, stage, estimatedValue: value === '' ? null : Number(value), estimatedCloseDate: closeDate || null },
+                    headers: { 'If-Match': `"${o.version}"` },
+                  }),
+                'Saved.',
+              )
+            }
+          >
+            Save
+          </Button>
+        </section>
+      )}
+      {panel === 'assign' && (
+        <section className={styles.panel} aria-label="Assign opportunity">
+          <PeoplePicker api={api} label="Assign to" single selected={assignee} onChange={setAssignee} hint="Your notes on it are shared with them automatically." />
+          <Field label="Message">
+            <Textarea value={assignMessage} onChange={(_, d) => setAssignMessage(d.value)} />
+          </Field>
+          <Button
+            appearance="primary"
+            disabled={busy || !assignee[0]}
+            onClick={() =>
+              void attempt(
+                () => api.call('assignOpportunity', { params: { id }, body: { ownerId: assignee[0]!.id, message: assignMessage || undefined } }),
+                `Assigned to ${assignee[0]?.label.replace(/ \(.*\)$/, '')}.`,
+              )
+            }
+          >
+            Assign
+          </Button>
+        </section>
+      )}
+      {panel === 'note' && (
+        <section className={styles.panel} aria-label="Add note">
+          <Field label="Note" required>
+            <Textarea value={noteBody} onChange={(_, d) => setNoteBody(d.value)} />
+          </Field>
+          <PeoplePicker api={api} label="Share with" teams selected={noteShare} onChange={setNoteShare} hint="Only you and those you share it with can read it." />
+          <Button
+            appearance="primary"
+            disabled={busy || !noteBody.trim()}
+            onClick={() =>
+              void attempt(async () => {
+                await api.call('addNote', {
+                  params: { id },
+                  body: {
+                    body: noteBody,
+                    shareWith: {
+                      advisorIds: noteShare.filter((p) => p.kind === 'advisor').map((p) => p.id),
+                      teamIds: noteShare.filter((p) => p.kind === 'team').map((p) => p.id),
+                    },
+                  },
+                });
+                setNoteBody('');
+                setNoteShare([]);
+              }, 'Note added.')
+            }
+          >
+            Add note
+          </Button>
+        </section>
+      )}
+
+      <Timeline detail={detail} />
+      {closing && (
+        <CloseDialog
+          api={api}
+          opportunityId={o.id}
+          outcome={closing}
+          today={today}
+          openActivities={detail.activities.filter((a) => a.status === 'open')}
+          onCancel={() => setClosing(null)}
+          onClosed={() => {
+            setClosing(null);
+            setMessage({ intent: 'success', text: closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.' });
+            void load();
+          }}
+        />
+      )}
+    </article>
+  );
+}

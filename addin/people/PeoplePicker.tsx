@@ -1,0 +1,106 @@
+import { useEffect, useId, useState } from 'react';
+import { Button, Field, Input, Tag, TagGroup, Text, makeStyles, tokens } from '@fluentui/react-components';
+import type { ApiClient } from '../api/client';
+import { isAbort } from '../api/errors';
+
+export interface Pick {
+  kind: 'advisor' | 'team';
+  id: number;
+  label: string;
+}
+
+const useStyles = makeStyles({
+  results: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px' },
+  row: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
+});
+
+export interface PeoplePickerProps {
+  api: ApiClient;
+  label: string;
+  hint?: string;
+  /** Also offer teams (for sharing a note). */
+  teams?: boolean;
+  selected: Pick[];
+  onChange: (selected: Pick[]) => void;
+  /** One pick only (Assign to): choosing replaces the current one. */
+  single?: boolean;
+  /** Picks that cannot be removed (the owner always sees the note). */
+  locked?: (pick: Pick) => boolean;
+}
+
+/** Search advisors (and teams) by name or email; selected ones show as removable tags. */
+export function PeoplePicker({ api, label, hint, teams = false, selected, onChange, single = false, locked }: PeoplePickerProps) {
+  const styles = useStyles();
+  const id = useId();
+  const [text, setText] = useState('');
+  const [results, setResults] = useState<Pick[]>([]);
+
+  useEffect(() => {
+    const q = text.trim();
+    if (!q) {
+      setResults([]);
+      return;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      Promise.all([
+        api.call('searchAdvisors', { query: { q, limit: 8 }, signal: controller.signal }),
+        teams ? api.call('searchTeams', { query: { q, limit: 5 }, signal: controller.signal }) : Promise.resolve({ items: [] }),
+      ]).then(
+        ([advisors, found]) =>
+          setResults([
+            ...advisors.items.map((a) => ({ kind: 'advisor' as const, id: a.id, label: `${a.displayName} (${a.email})` })),
+            ...found.items.map((t) => ({ kind: 'team' as const, id: t.id, label: `Team ${t.name}` })),
+          ]),
+        (error: unknown) => {
+          if (!isAbort(error)) setResults([]);
+        },
+      );
+    }, 200);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [api, text, teams]);
+
+  const same = (a: Pick, b: Pick) => a.kind === b.kind && a.id === b.id;
+  const add = (pick: Pick) => {
+    onChange(single ? [pick] : selected.some((s) => same(s, pick)) ? selected : [...selected, pick]);
+    setText('');
+  };
+
+  return (
+    <div className={styles.row}>
+      <Field label={label} hint={hint}>
+        <Input value={text} onChange={(_, data) => setText(data.value)} placeholder="Type a name or email" aria-controls={`${id}-results`} />
+      </Field>
+      {selected.length > 0 && (
+        <TagGroup
+          aria-label={`${label}: selected`}
+          onDismiss={(_, data) => onChange(selected.filter((s) => `${s.kind}-${s.id}` !== data.value))}
+        >
+          {selected.map((pick) => (
+            <Tag
+              key={`${pick.kind}-${pick.id}`}
+              value={`${pick.kind}-${pick.id}`}
+              dismissible={!single && !locked?.(pick)}
+              dismissIcon={{ 'aria-label': `Remove ${pick.label}` }}
+            >
+              {pick.label}
+            </Tag>
+          ))}
+        </TagGroup>
+      )}
+      <ul id={`${id}-results`} className={styles.results} aria-label={`${label}: matches`}>
+        {results.map((pick) => (
+          <li key={`${pick.kind}-${pick.id}`}>
+            <Button size="small" appearance="subtle" onClick={() => add(pick)}>
+              {single ? 'Choose' : 'Add'} {pick.label}
+            </Button>
+          </li>
+        ))}
+      </ul>
+      {text.trim() && results.length === 0 && <Text size={200}>No match yet…</Text>}
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import { roaming } from '../office/mailbox';
+
+const SETTING = 'regarding.nextStep';
+const FRESH_FOR_MS = 14 * 86_400_000;
+
+export interface NextStep {
+  opportunityId: number;
+  topic: string;
+  subject: string;
+  at?: string;
+}
+
+/** "Schedule next step" remembers which opportunity the new appointment is for... */
+export function rememberNextStep(step: NextStep): Promise<void> {
+  return roaming.set(SETTING, JSON.stringify({ ...step, at: new Date().toISOString() }));
+}
+
+/** ...so that when the advisor opens that appointment, Set Regarding offers it first. */
+export function nextStepFor(subject: string): NextStep | null {
+  const raw = roaming.get(SETTING);
+  if (!raw) return null;
+  try {
+    const step = JSON.parse(raw) as NextStep;
+    const fresh = step.at && Date.now() - Date.parse(step.at) < FRESH_FOR_MS;
+    return fresh && subject.trim() === step.subject.trim() ? step : null;
+  } catch {
+    return null;
+  }
+}

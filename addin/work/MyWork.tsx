@@ -1,0 +1,156 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Badge, Button, Spinner, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
+import type { Me } from '../../shared/schemas/advisors';
+import type { OpportunitySummary } from '../../shared/schemas/opportunities';
+import type { AttentionReason, NeedsAttentionItem, NewForMe } from '../../shared/schemas/work';
+import type { ApiClient } from '../api/client';
+import { STAGE_LABELS, customerName, formatDate } from '../ui/labels';
+import { Notice } from '../ui/Notice';
+import { StageReport } from './StageReport';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
+  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  card: {
+    display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, padding: tokens.spacingHorizontalM, textAlign: 'left',
+    border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground1,
+  },
+  reasons: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
+  heading: { display: 'flex', justifyContent: 'space-between', alignItems: 'center' },
+});
+
+const REASON_LABELS: Record<AttentionReason['code'], string> = {
+  untouched: 'Untouched',
+  'no-next-step': 'No next step',
+  'past-close-date': 'Past close date',
+};
+
+export interface MyWorkProps {
+  api: ApiClient;
+  me: Me;
+  onOpen: (id: number) => void;
+  onSeen: (me: Me) => void;
+}
+
+/** The daily check of the referral standard: what is new for me, what needs attention, my open opportunities. */
+export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
+  const styles = useStyles();
+  const manager = me.role === 'manager';
+  const [scope, setScope] = useState<'me' | 'team'>('me');
+  const [fresh, setFresh] = useState<NewForMe | null>(null);
+  const [attention, setAttention] = useState<NeedsAttentionItem[] | null>(null);
+  const [open, setOpen] = useState<OpportunitySummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        const [news, needs, mine] = await Promise.all([
+          api.call('newForMe', { signal }),
+          api.call('needsAttention', { query: { scope }, signal }),
+          api.call('listOpportunities', { query: { view: scope === 'team' ? 'team-open' : 'my-open', limit: 50 }, signal }),
+        ]);
+        setFresh(news);
+        setAttention(needs.items);
+        setOpen(mine.items);
+      } catch (e) {
+        if (!signal?.aborted) setError(e instanceof Error ? e.message : String(e));
+      }
+    },
+    [api, scope],
+  );
+  useEffect(() => {
+    const controller = new AbortController();
+    void load(controller.signal);
+    return () => controller.abort();
+  }, [load]);
+
+  if (error) return <Notice intent="error" action={{ label: 'Try again', onClick: () => { setError(null); void load(); } }}>{error}</Notice>;
+  if (!fresh || !attention || !open) return <Spinner size="small" label="Loading My Work…" />;
+
+  const reasonsOf = new Map(attention.map((item) => [item.opportunity.id, item.reasons]));
+  // Needs attention first (most reasons first), then newest.
+  const sorted = [...open].sort((a, b) => (reasonsOf.get(b.id)?.length ?? 0) - (reasonsOf.get(a.id)?.length ?? 0) || b.createdAt.localeCompare(a.createdAt));
+  const card = (o: OpportunitySummary, extra?: React.ReactNode) => (
+    <li key={o.id}>
+      <div className={styles.card} role="group" aria-label={o.topic}>
+        <Text weight="semibold">{o.topic}</Text>
+        <Text size={200}>
+          {customerName(o)} · {STAGE_LABELS[o.stage]} · owner {o.owner.displayName}
+          {o.estimatedCloseDate ? ` · closes ${formatDate(o.estimatedCloseDate)}` : ''}
+        </Text>
+        {reasonsOf.get(o.id) && (
+          <span className={styles.reasons}>
+            {reasonsOf.get(o.id)!.map((r) => (
+              <Badge key={r.code} appearance="tint" color={r.code === 'untouched' ? 'danger' : 'warning'}>
+                {REASON_LABELS[r.code]}
+              </Badge>
+            ))}
+          </span>
+        )}
+        {extra}
+        <Button size="small" onClick={() => onOpen(o.id)} style={{ alignSelf: 'flex-start' }}>
+          Open “{o.topic}”
+        </Button>
+      </div>
+    </li>
+  );
+
+  return (
+    <div className={styles.root}>
+      {manager && (
+        <TabList selectedValue={scope} onTabSelect={(_, d) => setScope(d.value as 'me' | 'team')} size="small" aria-label="Whose work">
+          <Tab value="me">Mine</Tab>
+          <Tab value="team">My team</Tab>
+        </TabList>
+      )}
+      <section aria-labelledby="new-for-me">
+        <div className={styles.heading}>
+          <Text as="h2" size={400} weight="semibold" id="new-for-me">
+            New for me ({fresh.items.length})
+          </Text>
+          {fresh.items.length > 0 && (
+            <Button size="small" onClick={() => void api.call('markWorkSeen').then((updated) => { onSeen(updated); void load(); })}>
+              Mark as seen
+            </Button>
+          )}
+        </div>
+        {fresh.items.length === 0 ? (
+          <Text>Nothing new assigned to you{fresh.since ? ` since ${formatDate(fresh.since)}` : ''}.</Text>
+        ) : (
+          <ul className={styles.list}>
+            {fresh.items.map(({ opportunity, assignment, notes }) =>
+              card(
+                opportunity,
+                <>
+                  <Text size={200}>
+                    Assigned by {assignment.by.displayName} on {formatDate(assignment.createdAt)}
+                    {assignment.message ? `: “${assignment.message}”` : ''}
+                  </Text>
+                  {notes.map((note) => (
+                    <Text key={note.id} size={200}>
+                      Note from {note.author.displayName}: {note.body}
+                    </Text>
+                  ))}
+                </>,
+              ),
+            )}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="needs-attention">
+        <Text as="h2" size={400} weight="semibold" id="needs-attention">
+          Needs attention ({attention.length})
+        </Text>
+        {attention.length === 0 ? <Text>Nothing needs attention. Well done.</Text> : <ul className={styles.list}>{attention.map((item) => card(item.opportunity))}</ul>}
+      </section>
+      <section aria-labelledby="my-open">
+        <Text as="h2" size={400} weight="semibold" id="my-open">
+          {scope === 'team' ? 'Team open opportunities' : 'My Open Opportunities'} ({open.length})
+        </Text>
+        {open.length === 0 ? <Text>No open opportunities.</Text> : <ul className={styles.list}>{sorted.map((o) => card(o))}</ul>}
+      </section>
+      <StageReport api={api} scope={scope} />
+    </div>
+  );
+}
