@@ -4,14 +4,20 @@ import path from 'node:path';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
+const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 
 export default (_env, argv) => ({
   mode: argv.mode ?? 'production',
   context: root,
-  entry: { taskpane: './addin/index.tsx' },
+  entry: {
+    taskpane: './addin/index.tsx',
+    // The demo page: the real pane beside a simulated Outlook (the same simulator the tests use).
+    demo: './addin/demo/demo.ts',
+    'office-simulator': './test/office-simulator/simulator.ts',
+  },
   output: {
     path: path.join(root, 'dist/addin'),
-    filename: '[name].[contenthash:8].js',
+    filename: (chunk) => (chunk.chunk.name === 'office-simulator' ? '[name].js' : '[name].[contenthash:8].js'),
     chunkFilename: '[name].[contenthash:8].js',
     publicPath: '/',
     clean: { keep: /assets\// },
@@ -23,7 +29,9 @@ export default (_env, argv) => ({
   devtool: argv.mode === 'development' ? 'eval-source-map' : 'source-map',
   performance: { hints: false },
   plugins: [
-    new HtmlWebpackPlugin({ template: './addin/taskpane.html', filename: 'taskpane.html', chunks: ['taskpane'] }),
+    new HtmlWebpackPlugin({ template: './addin/taskpane.html', filename: 'taskpane.html', chunks: ['taskpane'], officeJs: OFFICE_JS }),
+    new HtmlWebpackPlugin({ template: './addin/taskpane.html', filename: 'demo-taskpane.html', chunks: ['taskpane'], officeJs: '/office-simulator.js' }),
+    new HtmlWebpackPlugin({ template: './addin/demo/demo.html', filename: 'demo.html', chunks: ['demo'] }),
     new HtmlWebpackPlugin({ template: './addin/commands.html', filename: 'commands.html', chunks: [] }),
   ],
 });

@@ -17,7 +17,8 @@ import { Notice } from '../ui/Notice';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  row: { display: 'grid', gridTemplateColumns: '1fr 1fr', gap: tokens.spacingHorizontalM },
+  row: { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: tokens.spacingHorizontalM },
+  narrow: { minWidth: 0, width: '100%' },
   person: { display: 'flex', flexDirection: 'column' },
   muted: { color: tokens.colorNeutralForeground2 },
 });
@@ -206,10 +207,10 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
       </div>
       <div className={styles.row}>
         <Field label="Estimated value (USD)" validationMessage={error?.fields.estimatedValue}>
-          <Input type="number" min={0} value={estimatedValue} onChange={(_, data) => setEstimatedValue(data.value)} />
+          <Input className={styles.narrow} type="number" min={0} value={estimatedValue} onChange={(_, data) => setEstimatedValue(data.value)} />
         </Field>
         <Field label="Estimated close date" validationMessage={error?.fields.estimatedCloseDate}>
-          <Input type="date" value={closeDate} onChange={(_, data) => setCloseDate(data.value)} />
+          <Input className={styles.narrow} type="date" value={closeDate} onChange={(_, data) => setCloseDate(data.value)} />
         </Field>
       </div>
       <Field label="Note" hint="Shared with whoever you assign it to, so the referral's context is never lost.">

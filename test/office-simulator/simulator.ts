@@ -321,6 +321,7 @@ const control = {
     state.items[sent.id] = copy;
     state.customProperties[sent.id] = { ...(state.customProperties[draftId] ?? {}) };
     delete state.items[draftId];
+    delete state.customProperties[draftId];
     persist();
     return copy;
   },

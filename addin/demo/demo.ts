@@ -1,0 +1,128 @@
+/**
+ * The demo page: hosts the real task pane (demo-taskpane.html, which loads the simulated Outlook
+ * host instead of office.js) and plays the Outlook user: opening items, switching them as a pinned
+ * pane would, sending a draft, changing the theme.
+ */
+import type { ItemSpec, PersonSpec } from '../../test/office-simulator/simulator';
+
+const ADVISORS: PersonSpec[] = [
+  { email: 'alex.morgan@regarding.example', name: 'Alex Morgan' },
+  { email: 'blake.chen@regarding.example', name: 'Blake Chen' },
+  { email: 'casey.rivera@regarding.example', name: 'Casey Rivera' },
+  { email: 'dana.patel@regarding.example', name: 'Dana Patel' },
+];
+const JORDAN = { email: 'jordan.lee@harbordental.example', name: 'Jordan Lee' };
+const PRIYA = { email: 'priya.shah@gmail.com', name: 'Priya Shah' };
+const SAM = { email: 'sam.okafor@summitlogistics.example', name: 'Sam Okafor' };
+const MARIA = { email: 'maria.gomez@outlook.com', name: 'Maria Gomez' };
+const WEI = { email: 'wei.zhang@harbordental.example', name: 'Wei Zhang' };
+const NEW_CLIENT = { email: 'olivia.brown@brightpath.example', name: 'Olivia Brown' };
+const STORAGE_KEY = '__outlookSimulator';
+
+const day = (offset: number, hour: number) => {
+  const date = new Date();
+  date.setUTCDate(date.getUTCDate() + offset);
+  date.setUTCHours(hour, 0, 0, 0);
+  return date.toISOString();
+};
+
+function items(me: PersonSpec): { label: string; detail: string; spec: ItemSpec }[] {
+  return [
+    { label: 'Received email', detail: 'From Jordan Lee: 401(k) rollover question', spec: { id: 'demo-inbox-1', type: 'message', mode: 'read', subject: 'Question about rolling over my 401(k)', from: JORDAN, to: [me], internetMessageId: '<demo-inbox-1@harbordental.example>', conversationId: 'demo-conv-1', dateTimeCreated: day(-1, 14) } },
+    { label: 'Received email (new person)', detail: 'From Olivia Brown, referred by Jordan', spec: { id: 'demo-inbox-2', type: 'message', mode: 'read', subject: 'Jordan Lee suggested I contact you', from: NEW_CLIENT, to: [me], cc: [JORDAN], internetMessageId: '<demo-inbox-2@brightpath.example>', dateTimeCreated: day(0, 9) } },
+    { label: 'Sent email', detail: 'To Priya Shah: college savings options', spec: { id: 'demo-sent-1', type: 'message', mode: 'read', subject: 'College savings options', from: me, to: [PRIYA], internetMessageId: '<demo-sent-1@regarding.example>', dateTimeCreated: day(-2, 16) } },
+    { label: 'Draft (compose)', detail: 'To Sam Okafor: benefits proposal', spec: { id: 'demo-draft-1', type: 'message', mode: 'compose', subject: 'Benefits proposal for Summit Logistics', to: [SAM] } },
+    { label: 'Appointment, as organizer', detail: 'With Maria Gomez: Medicare review', spec: { id: 'demo-appt-1', type: 'appointment', mode: 'compose', subject: 'Medicare supplement review', start: day(2, 15), end: day(2, 16), location: 'Office', requiredAttendees: [MARIA] } },
+    { label: 'Appointment, as attendee', detail: 'Organized by Wei Zhang (recurring)', spec: { id: 'demo-appt-2-occurrence', seriesId: 'demo-appt-2', type: 'appointment', mode: 'read', subject: 'Monthly practice check-in', start: day(5, 17), end: day(5, 18), organizer: WEI, requiredAttendees: [me] } },
+  ];
+}
+
+const pane = document.getElementById('pane') as HTMLIFrameElement;
+const list = document.getElementById('items')!;
+const advisorSelect = document.getElementById('advisor') as HTMLSelectElement;
+const themeSelect = document.getElementById('theme') as HTMLSelectElement;
+const sendButton = document.getElementById('send') as HTMLButtonElement;
+const status = document.getElementById('status')!;
+let view = 'regarding';
+
+type Control = Window['__outlook'];
+const control = (): Control | undefined => (pane.contentWindow as (Window & { __outlook?: Control }) | null)?.__outlook;
+
+interface StoredState {
+  items: Record<string, ItemSpec>;
+  customProperties: Record<string, unknown>;
+  roaming: Record<string, unknown>;
+  selected: string | null;
+  user: PersonSpec;
+  theme: { bodyBackgroundColor: string } | null;
+  log: unknown[];
+}
+
+/** Writes the mailbox the simulator starts from (kept across reloads, like a real mailbox). */
+function prepareMailbox(): void {
+  const me = ADVISORS[advisorSelect.selectedIndex]!;
+  const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as StoredState | null;
+  const state: StoredState = saved ?? { items: {}, customProperties: {}, roaming: {}, selected: null, user: me, theme: null, log: [] };
+  if (state.user.email !== me.email) {
+    // Another advisor, another mailbox.
+    Object.assign(state, { items: {}, customProperties: {}, roaming: {}, selected: null, log: [] });
+  }
+  state.user = me;
+  for (const { spec } of items(me)) state.items[spec.id] ??= spec;
+  state.selected ??= 'demo-inbox-1';
+  state.theme = themeSelect.value ? { bodyBackgroundColor: themeSelect.value } : null;
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+}
+
+function selectedId(): string | null {
+  return (JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as StoredState | null)?.selected ?? null;
+}
+
+function render(): void {
+  const me = ADVISORS[advisorSelect.selectedIndex]!;
+  const current = selectedId();
+  list.replaceChildren(
+    ...items(me).map(({ label, detail, spec }) => {
+      const li = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.setAttribute('aria-pressed', String(current === spec.id || (spec.id === 'demo-draft-1' && current === 'demo-sent-draft')));
+      button.innerHTML = `<strong></strong><small></small>`;
+      button.querySelector('strong')!.textContent = label;
+      button.querySelector('small')!.textContent = detail;
+      button.addEventListener('click', () => {
+        control()?.select(spec.id);
+        render();
+      });
+      li.append(button);
+      return li;
+    }),
+  );
+  sendButton.hidden = current !== 'demo-draft-1';
+}
+
+function loadPane(): void {
+  prepareMailbox();
+  pane.src = `/demo-taskpane.html${view ? `?view=${view}` : ''}`;
+  render();
+}
+
+advisorSelect.append(...ADVISORS.map((a) => new Option(a.name, a.email)));
+advisorSelect.addEventListener('change', loadPane);
+themeSelect.addEventListener('change', loadPane);
+document.querySelectorAll<HTMLButtonElement>('[data-view]').forEach((button) =>
+  button.addEventListener('click', () => {
+    view = button.dataset.view ?? '';
+    loadPane();
+  }),
+);
+sendButton.addEventListener('click', () => {
+  const outlook = control();
+  if (!outlook) return;
+  const sent = outlook.send('demo-draft-1', { id: 'demo-sent-draft', internetMessageId: `<demo-draft-${Date.now()}@regarding.example>` });
+  outlook.put({ ...items(ADVISORS[advisorSelect.selectedIndex]!).find((i) => i.spec.id === 'demo-draft-1')!.spec, id: 'demo-draft-1' });
+  outlook.select(sent);
+  status.textContent = 'Sent. The pane now shows the sent copy, as Outlook would in Sent Items.';
+  render();
+});
+loadPane();
