@@ -4,6 +4,7 @@
  * from it, and the add-in's API client is typed by it: one definition of every request and response.
  */
 import { z } from 'zod';
+import { routes } from './routes';
 import { IdParams, page } from './schemas/common';
 import {
   Advisor,
@@ -78,147 +79,115 @@ const IdempotencyKey = {
 };
 
 export const endpoints = {
-  getMe: endpoint({ method: 'get', path: '/me', tag: 'people', summary: 'The signed-in advisor', response: Me, status: 200 }),
-  markWorkSeen: endpoint({
-    method: 'post', path: '/me/work-seen', tag: 'work', status: 200, response: Me,
+  getMe: endpoint({ ...routes.getMe, tag: 'people', summary: 'The signed-in advisor', response: Me, status: 200 }),
+  markWorkSeen: endpoint({ ...routes.markWorkSeen, tag: 'work', status: 200, response: Me,
     summary: 'Mark "New for me" as seen now',
   }),
-  searchAdvisors: endpoint({
-    method: 'get', path: '/advisors', tag: 'people', query: AdvisorSearchQuery, response: page(Advisor), status: 200,
+  searchAdvisors: endpoint({ ...routes.searchAdvisors, tag: 'people', query: AdvisorSearchQuery, response: page(Advisor), status: 200,
     summary: 'Search active advisors by name or email prefix',
   }),
-  createAdvisor: endpoint({
-    method: 'post', path: '/advisors', tag: 'people', body: CreateAdvisorRequest, response: Advisor, status: 201,
+  createAdvisor: endpoint({ ...routes.createAdvisor, tag: 'people', body: CreateAdvisorRequest, response: Advisor, status: 201,
     errors: [403, 409], summary: 'Add an advisor (admin)',
   }),
-  updateAdvisor: endpoint({
-    method: 'patch', path: '/advisors/:id', tag: 'people', params: IdParams, body: UpdateAdvisorRequest, response: Advisor,
+  updateAdvisor: endpoint({ ...routes.updateAdvisor, tag: 'people', params: IdParams, body: UpdateAdvisorRequest, response: Advisor,
     status: 200, errors: [403, 404], summary: 'Change an advisor\'s name, role or active flag (admin)',
   }),
-  searchTeams: endpoint({
-    method: 'get', path: '/teams', tag: 'people', query: TeamSearchQuery, response: page(Team), status: 200,
+  searchTeams: endpoint({ ...routes.searchTeams, tag: 'people', query: TeamSearchQuery, response: page(Team), status: 200,
     summary: 'Search teams by name prefix',
   }),
-  createTeam: endpoint({
-    method: 'post', path: '/teams', tag: 'people', body: CreateTeamRequest, response: Team, status: 201,
+  createTeam: endpoint({ ...routes.createTeam, tag: 'people', body: CreateTeamRequest, response: Team, status: 201,
     errors: [403, 404, 409], summary: 'Create a team (admin)',
   }),
-  addTeamMember: endpoint({
-    method: 'put', path: '/teams/:id/members/:advisorId', tag: 'people', params: TeamMemberParams, response: Team,
+  addTeamMember: endpoint({ ...routes.addTeamMember, tag: 'people', params: TeamMemberParams, response: Team,
     status: 200, errors: [403, 404], summary: 'Add an advisor to a team (admin)',
   }),
-  removeTeamMember: endpoint({
-    method: 'delete', path: '/teams/:id/members/:advisorId', tag: 'people', params: TeamMemberParams, response: Team,
+  removeTeamMember: endpoint({ ...routes.removeTeamMember, tag: 'people', params: TeamMemberParams, response: Team,
     status: 200, errors: [403, 404], summary: 'Remove an advisor from a team (admin)',
   }),
 
-  searchContacts: endpoint({
-    method: 'get', path: '/contacts', tag: 'contacts', query: ContactSearchQuery, response: page(Contact), status: 200,
+  searchContacts: endpoint({ ...routes.searchContacts, tag: 'contacts', query: ContactSearchQuery, response: page(Contact), status: 200,
     summary: 'Find contacts by exact email(s) or by name/email prefix',
   }),
-  createContact: endpoint({
-    method: 'post', path: '/contacts', tag: 'contacts', body: NewContact, response: Contact, status: 201,
+  createContact: endpoint({ ...routes.createContact, tag: 'contacts', body: NewContact, response: Contact, status: 201,
     errors: [404],
     summary: 'Create a contact. When one with the same email exists, it is returned with 200 instead (never a duplicate).',
   }),
 
-  listCampaigns: endpoint({
-    method: 'get', path: '/campaigns', tag: 'opportunities', response: z.array(Campaign), status: 200,
+  listCampaigns: endpoint({ ...routes.listCampaigns, tag: 'opportunities', response: z.array(Campaign), status: 200,
     summary: 'Source campaigns',
   }),
-  listOpportunities: endpoint({
-    method: 'get', path: '/opportunities', tag: 'opportunities', query: OpportunityListQuery,
+  listOpportunities: endpoint({ ...routes.listOpportunities, tag: 'opportunities', query: OpportunityListQuery,
     response: page(OpportunitySummary), status: 200,
     summary: 'List opportunities by view (my-open, team-open, all-open, recent, closed), with type-ahead search',
   }),
-  suggestOpportunities: endpoint({
-    method: 'get', path: '/opportunities/suggestions', tag: 'opportunities', query: SuggestionQuery,
+  suggestOpportunities: endpoint({ ...routes.suggestOpportunities, tag: 'opportunities', query: SuggestionQuery,
     response: z.array(OpportunitySummary), status: 200,
     summary: 'Open opportunities whose customer has one of these email addresses, mine first',
   }),
-  createOpportunity: endpoint({
-    method: 'post', path: '/opportunities', tag: 'opportunities', body: CreateOpportunityRequest,
+  createOpportunity: endpoint({ ...routes.createOpportunity, tag: 'opportunities', body: CreateOpportunityRequest,
     response: OpportunityDetail, status: 201, errors: [404, 409], headers: IdempotencyKey,
     summary: 'Create an opportunity, optionally with its customer, a first shared note, an owner and a linked Outlook item, in one transaction',
   }),
-  getOpportunity: endpoint({
-    method: 'get', path: '/opportunities/:id', tag: 'opportunities', params: IdParams, response: OpportunityDetail,
+  getOpportunity: endpoint({ ...routes.getOpportunity, tag: 'opportunities', params: IdParams, response: OpportunityDetail,
     status: 200, errors: [403, 404], summary: 'One opportunity with its timeline (activities, visible notes, assignments)',
   }),
-  updateOpportunity: endpoint({
-    method: 'patch', path: '/opportunities/:id', tag: 'opportunities', params: IdParams, body: UpdateOpportunityRequest,
+  updateOpportunity: endpoint({ ...routes.updateOpportunity, tag: 'opportunities', params: IdParams, body: UpdateOpportunityRequest,
     response: Opportunity, status: 200, errors: [403, 404, 409, 428], headers: IfMatch,
     summary: 'Change fields; 409 when the If-Match version is stale',
   }),
-  assignOpportunity: endpoint({
-    method: 'post', path: '/opportunities/:id/assign', tag: 'opportunities', params: IdParams, body: AssignRequest,
+  assignOpportunity: endpoint({ ...routes.assignOpportunity, tag: 'opportunities', params: IdParams, body: AssignRequest,
     response: OpportunityDetail, status: 200, errors: [403, 404, 409],
     summary: 'Assign to another advisor; the new owner gets every note the assigner wrote on it',
   }),
-  closeOpportunity: endpoint({
-    method: 'post', path: '/opportunities/:id/close', tag: 'opportunities', params: IdParams, body: CloseRequest,
+  closeOpportunity: endpoint({ ...routes.closeOpportunity, tag: 'opportunities', params: IdParams, body: CloseRequest,
     response: CloseResult, status: 200, errors: [403, 404, 409], summary: 'Close as won or lost',
   }),
-  reopenOpportunity: endpoint({
-    method: 'post', path: '/opportunities/:id/reopen', tag: 'opportunities', params: IdParams, response: Opportunity,
+  reopenOpportunity: endpoint({ ...routes.reopenOpportunity, tag: 'opportunities', params: IdParams, response: Opportunity,
     status: 200, errors: [403, 404, 409], summary: 'Reopen a won or lost opportunity',
   }),
 
-  addNote: endpoint({
-    method: 'post', path: '/opportunities/:id/notes', tag: 'notes', params: IdParams, body: CreateNoteRequest,
+  addNote: endpoint({ ...routes.addNote, tag: 'notes', params: IdParams, body: CreateNoteRequest,
     response: Note, status: 201, errors: [403, 404], summary: 'Add a note, optionally shared with advisors or teams',
   }),
-  updateNote: endpoint({
-    method: 'patch', path: '/notes/:id', tag: 'notes', params: IdParams, body: UpdateNoteRequest, response: Note,
+  updateNote: endpoint({ ...routes.updateNote, tag: 'notes', params: IdParams, body: UpdateNoteRequest, response: Note,
     status: 200, errors: [403, 404], summary: 'Edit one of my notes',
   }),
-  shareNote: endpoint({
-    method: 'post', path: '/notes/:id/shares', tag: 'notes', params: IdParams, body: NoteShareTargets, response: Note,
+  shareNote: endpoint({ ...routes.shareNote, tag: 'notes', params: IdParams, body: NoteShareTargets, response: Note,
     status: 200, errors: [403, 404], summary: 'Share one of my notes with more advisors or teams',
   }),
 
-  setRegarding: endpoint({
-    method: 'post', path: '/activities/regarding', tag: 'activities', body: SetRegardingRequest, response: Activity,
+  setRegarding: endpoint({ ...routes.setRegarding, tag: 'activities', body: SetRegardingRequest, response: Activity,
     status: 200, errors: [403, 404, 409],
     summary: 'Set Regarding for an Outlook item: an idempotent upsert keyed by internetMessageId, tracking token or item id',
   }),
-  lookupActivity: endpoint({
-    method: 'get', path: '/activities/lookup', tag: 'activities', query: ActivityLookupQuery, response: Activity,
+  lookupActivity: endpoint({ ...routes.lookupActivity, tag: 'activities', query: ActivityLookupQuery, response: Activity,
     status: 200, errors: [404], summary: 'The activity recorded for an Outlook item',
   }),
-  createActivity: endpoint({
-    method: 'post', path: '/activities', tag: 'activities', body: CreateActivityRequest, response: Activity, status: 201,
+  createActivity: endpoint({ ...routes.createActivity, tag: 'activities', body: CreateActivityRequest, response: Activity, status: 201,
     errors: [403, 404, 409], summary: 'Record a phone call or task on an opportunity',
   }),
-  changeRegarding: endpoint({
-    method: 'put', path: '/activities/:id/regarding', tag: 'activities', params: IdParams, body: ChangeRegardingRequest,
+  changeRegarding: endpoint({ ...routes.changeRegarding, tag: 'activities', params: IdParams, body: ChangeRegardingRequest,
     response: Activity, status: 200, errors: [403, 404, 409], summary: 'Change what an activity is regarding',
   }),
-  removeRegarding: endpoint({
-    method: 'delete', path: '/activities/:id/regarding', tag: 'activities', params: IdParams, response: Activity,
+  removeRegarding: endpoint({ ...routes.removeRegarding, tag: 'activities', params: IdParams, response: Activity,
     status: 200, errors: [403, 404], summary: 'Remove the regarding of an activity',
   }),
-  completeSent: endpoint({
-    method: 'post', path: '/activities/:id/sent', tag: 'activities', params: IdParams, body: CompleteSentRequest,
+  completeSent: endpoint({ ...routes.completeSent, tag: 'activities', params: IdParams, body: CompleteSentRequest,
     response: Activity, status: 200, errors: [403, 404, 409],
     summary: 'Complete a compose-mode link with the sent message\'s internetMessageId',
   }),
-  updateActivityStatus: endpoint({
-    method: 'patch', path: '/activities/:id', tag: 'activities', params: IdParams, body: UpdateActivityStatusRequest,
+  updateActivityStatus: endpoint({ ...routes.updateActivityStatus, tag: 'activities', params: IdParams, body: UpdateActivityStatusRequest,
     response: Activity, status: 200, errors: [403, 404], summary: 'Complete, cancel or reopen an activity',
   }),
 
-  needsAttention: endpoint({
-    method: 'get', path: '/work/needs-attention', tag: 'work', query: NeedsAttentionQuery, response: NeedsAttention,
+  needsAttention: endpoint({ ...routes.needsAttention, tag: 'work', query: NeedsAttentionQuery, response: NeedsAttention,
     status: 200, errors: [403],
     summary: 'Open opportunities untouched for over a business day since assignment, with no next step, or past their close date',
   }),
-  newForMe: endpoint({
-    method: 'get', path: '/work/new-for-me', tag: 'work', response: NewForMe, status: 200,
+  newForMe: endpoint({ ...routes.newForMe, tag: 'work', response: NewForMe, status: 200,
     summary: 'Opportunities assigned to me since I last marked My Work as seen',
   }),
-  stageReport: endpoint({
-    method: 'get', path: '/reports/stages', tag: 'work', query: ReportQuery, response: StageReport, status: 200,
+  stageReport: endpoint({ ...routes.stageReport, tag: 'work', query: ReportQuery, response: StageReport, status: 200,
     errors: [403], summary: 'Counts and value per stage and status, and days in the current stage',
   }),
 } as const;
@@ -236,4 +205,4 @@ export type RequestOf<E extends Endpoint> = {
 /** What a client receives from an endpoint. */
 export type ResponseOf<E extends Endpoint> = z.output<E['response']>;
 
-export const API_PREFIX = '/api/v1';
+export { API_PREFIX } from './routes';

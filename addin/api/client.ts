@@ -1,4 +1,5 @@
-import { API_PREFIX, endpoints, type EndpointName, type Endpoints, type RequestOf, type ResponseOf } from '../../shared/api';
+import type { EndpointName, Endpoints, RequestOf, ResponseOf } from '../../shared/api';
+import { API_PREFIX, routes } from '../../shared/routes';
 import type { Problem } from '../../shared/schemas/common';
 import { ApiError, describeProblem } from './errors';
 
@@ -48,7 +49,7 @@ export class ApiClient {
 
   /** One request with a given token, no retry (used to check a token while signing in). */
   async send<N extends EndpointName>(name: N, input: Input<N>, token: string | null): Promise<ResponseOf<Endpoints[N]>> {
-    const endpoint = endpoints[name];
+    const endpoint = routes[name];
     const params = (input.params ?? {}) as Record<string, unknown>;
     const path = endpoint.path.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(String(params[key])));
     const headers: Record<string, string> = { Accept: 'application/json', ...input.headers };

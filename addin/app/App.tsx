@@ -1,14 +1,18 @@
-import { useState, useSyncExternalStore } from 'react';
-import { Button, FluentProvider, Spinner, Tab, TabList, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { lazy, Suspense, useState, useSyncExternalStore } from 'react';
+import { Button, FluentProvider, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { Busy } from '../ui/Busy';
+import { Tabs } from '../ui/Tabs';
 import type { Me } from '../../shared/schemas/advisors';
 import type { Session } from '../auth/session';
 import { prefersDarkTheme } from '../office/mailbox';
-import { NewOpportunity } from '../opportunities/NewOpportunity';
-import { OpportunityView } from '../opportunities/OpportunityView';
 import { SetRegarding } from '../regarding/SetRegarding';
-import { MyWork } from '../work/MyWork';
+
+// Set Regarding is what most opens of the pane are for; the other views load when first shown.
+const NewOpportunity = lazy(() => import('../opportunities/NewOpportunity').then((m) => ({ default: m.NewOpportunity })));
+const OpportunityView = lazy(() => import('../opportunities/OpportunityView').then((m) => ({ default: m.OpportunityView })));
+const MyWork = lazy(() => import('../work/MyWork').then((m) => ({ default: m.MyWork })));
 import { Notice } from '../ui/Notice';
-import { SignIn } from './SignIn';
+const SignIn = lazy(() => import('./SignIn').then((m) => ({ default: m.SignIn })));
 import { useCurrentItem } from './useCurrentItem';
 
 const useStyles = makeStyles({
@@ -48,8 +52,12 @@ export function App({ session, myEmail, initialView }: AppProps) {
 
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme} className={styles.shell}>
-      {state.status === 'starting' && <Spinner label="Signing in…" style={{ padding: 24 }} />}
-      {state.status === 'signed-out' && <SignIn session={session} reason={state.reason} />}
+      {state.status === 'starting' && <div style={{ padding: 24 }}><Busy label="Signing in…" /></div>}
+      {state.status === 'signed-out' && (
+        <Suspense fallback={<Busy label="Loading…" />}>
+          <SignIn session={session} reason={state.reason} />
+        </Suspense>
+      )}
       {/* Stays mounted while a 401 asks for sign-in again, so the advisor's work resumes afterwards. */}
       {me && (
         <div hidden={state.status !== 'signed-in'}>
@@ -65,20 +73,26 @@ export function App({ session, myEmail, initialView }: AppProps) {
             </span>
           </header>
           <nav aria-label="Regarding sections" style={{ padding: `0 ${tokens.spacingHorizontalS}` }}>
-            <TabList selectedValue={view} size="small" onTabSelect={(_, data) => show(data.value as PaneView)}>
-              <Tab value="regarding">Set Regarding</Tab>
-              <Tab value="new">New</Tab>
-              <Tab value="work">My Work</Tab>
-            </TabList>
+            <Tabs
+              label="Sections"
+              selected={view}
+              onSelect={show}
+              tabs={[
+                { value: 'regarding', label: 'Set Regarding' },
+                { value: 'new', label: 'New' },
+                { value: 'work', label: 'My Work' },
+              ]}
+            />
           </nav>
           <main className={styles.main}>
+            <Suspense fallback={<Busy label="Loading…" />}>
             {opened !== null ? (
               <OpportunityView key={opened} api={session.api} id={opened} today={today} onBack={() => setOpened(null)} />
             ) : view === 'work' ? (
               <MyWork api={session.api} me={me} onOpen={setOpened} onSeen={(me) => session.update(me)} />
             ) : (
               <>
-                {item.loading && <Spinner size="small" label="Reading the item…" />}
+                {item.loading && <Busy label="Reading the item…" />}
                 {item.error && <Notice intent="error">{item.error}</Notice>}
                 {view === 'regarding' && noItem}
                 {view === 'regarding' && item.snapshot && (
@@ -89,6 +103,7 @@ export function App({ session, myEmail, initialView }: AppProps) {
                 )}
               </>
             )}
+            </Suspense>
           </main>
         </div>
       )}

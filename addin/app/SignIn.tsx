@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Button, Field, Input, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Input, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { FormField } from '../ui/FormField';
 import type { Session } from '../auth/session';
 import { Notice } from '../ui/Notice';
 
@@ -40,14 +41,13 @@ export function SignIn({ session, reason }: { session: Session; reason?: string 
       )}
       {session.canUseToken && (
         <form className={styles.form} onSubmit={(event) => void submit(event)}>
-          <Field
+          <FormField
             label="Personal access token"
             hint="Paste the token your administrator gave you (it starts with rgd_). You only do this once."
-            validationMessage={error ?? undefined}
-            validationState={error ? 'error' : 'none'}
+            error={error}
           >
             <Input type="password" value={token} onChange={(_, data) => setToken(data.value)} autoComplete="off" required />
-          </Field>
+          </FormField>
           <Button type="submit" appearance={session.canUseMicrosoft ? 'secondary' : 'primary'} disabled={busy || !token}>
             Sign in
           </Button>

@@ -5,7 +5,7 @@ import {
 import type { Me } from '../../shared/schemas/advisors';
 import type { Contact } from '../../shared/schemas/contacts';
 import type { Campaign, Stage } from '../../shared/schemas/opportunities';
-import { STAGES } from '../../shared/schemas/opportunities';
+import { STAGES } from '../../shared/constants';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';

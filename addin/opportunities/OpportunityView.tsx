@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Badge, Button, Field, Input, Select, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Input, Select, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Pill } from '../ui/Pill';
 import type { Stage } from '../../shared/schemas/opportunities';
-import { STAGES } from '../../shared/schemas/opportunities';
+import { STAGES } from '../../shared/constants';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
@@ -119,10 +120,8 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         {o.topic}
       </Text>
       <div className={styles.badges}>
-        <Badge appearance="tint" color={o.status === 'open' ? 'brand' : o.status === 'won' ? 'success' : 'danger'}>
-          {STATUS_LABELS[o.status]}
-        </Badge>
-        <Badge appearance="tint">{STAGE_LABELS[o.stage]}</Badge>
+        <Pill tone={o.status === 'open' ? 'brand' : o.status === 'won' ? 'success' : 'danger'}>{STATUS_LABELS[o.status]}</Pill>
+        <Pill>{STAGE_LABELS[o.stage]}</Pill>
       </div>
       <dl className={styles.facts}>
         <dt className={styles.term}>Customer</dt>

@@ -1,5 +1,8 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { Field, Input, Spinner, Tab, TabList, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Input, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Busy } from '../ui/Busy';
+import { FormField } from '../ui/FormField';
+import { Tabs } from '../ui/Tabs';
 import type { OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { ApiClient } from '../api/client';
 import { isAbort } from '../api/errors';
@@ -17,7 +20,6 @@ const VIEW_LABELS: Record<LookupView, string> = {
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  tabs: { flexWrap: 'wrap' },
   list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px', maxHeight: '50vh', overflowY: 'auto' },
   option: {
     padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
@@ -125,14 +127,8 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
       <Text as="h3" weight="semibold" size={300}>
         {label}
       </Text>
-      <TabList className={styles.tabs} size="small" selectedValue={view} onTabSelect={(_, data) => setView(data.value as LookupView)} aria-label="Views">
-        {(Object.keys(VIEW_LABELS) as LookupView[]).map((key) => (
-          <Tab key={key} value={key}>
-            {VIEW_LABELS[key]}
-          </Tab>
-        ))}
-      </TabList>
-      <Field label="Search opportunities" hint="Topic, customer name or email. Arrow keys to choose, Enter to link, Esc to clear.">
+      <Tabs label="Views" selected={view} onSelect={setView} tabs={(Object.keys(VIEW_LABELS) as LookupView[]).map((key) => ({ value: key, label: VIEW_LABELS[key] }))} />
+      <FormField label="Search opportunities" hint="Topic, customer name or email. Arrow keys to choose, Enter to link, Esc to clear.">
         <Input
           role="combobox"
           aria-expanded={true}
@@ -145,9 +141,9 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
           autoFocus
           disabled={busy}
         />
-      </Field>
+      </FormField>
       {error && <Notice intent="error">{error}</Notice>}
-      {results === null && !error && <Spinner size="tiny" label="Searching…" />}
+      {results === null && !error && <Busy label="Searching…" />}
       {results !== null && shown.length === 0 && (
         <Text role="status">{query ? `No open opportunity matches “${query}” in ${VIEW_LABELS[view]}.` : `Nothing in ${VIEW_LABELS[view]}.`}</Text>
       )}

@@ -1,8 +1,14 @@
-import { Badge, Button, Card, CardHeader, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Pill } from '../ui/Pill';
 import type { Activity } from '../../shared/schemas/activities';
 import { STAGE_LABELS, STATUS_LABELS } from '../ui/labels';
 
 const useStyles = makeStyles({
+  card: {
+    display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalM,
+    borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground1, boxShadow: tokens.shadow4,
+  },
+  title: { display: 'block', margin: 0 },
   details: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   badges: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
@@ -21,28 +27,20 @@ export function RegardingCard({ activity, onChange, onRemove, onOpen, busy }: Re
   const styles = useStyles();
   const regarding = activity.regarding!;
   return (
-    <Card aria-label="Current regarding">
-      <CardHeader
-        header={
-          <Text as="h3" weight="semibold" size={400}>
-            {regarding.topic}
-          </Text>
-        }
-        description={<Text size={200}>Regarding</Text>}
-      />
+    <section className={styles.card} aria-label="Current regarding">
+      <div>
+        <Text size={200}>Regarding</Text>
+        <Text as="h3" weight="semibold" size={400} className={styles.title}>
+          {regarding.topic}
+        </Text>
+      </div>
       <div className={styles.details}>
         <Text>Customer: {regarding.customerName ?? '—'}</Text>
         <Text>Owner: {regarding.owner.displayName}</Text>
         <div className={styles.badges}>
-          <Badge appearance="tint">{STAGE_LABELS[regarding.stage]}</Badge>
-          <Badge appearance="tint" color={regarding.status === 'open' ? 'brand' : regarding.status === 'won' ? 'success' : 'danger'}>
-            {STATUS_LABELS[regarding.status]}
-          </Badge>
-          {activity.outlook.pending && (
-            <Badge appearance="outline" color="warning">
-              Completes when sent
-            </Badge>
-          )}
+          <Pill>{STAGE_LABELS[regarding.stage]}</Pill>
+          <Pill tone={regarding.status === 'open' ? 'brand' : regarding.status === 'won' ? 'success' : 'danger'}>{STATUS_LABELS[regarding.status]}</Pill>
+          {activity.outlook.pending && <Pill tone="warning">Completes when sent</Pill>}
         </div>
       </div>
       <div className={styles.actions}>
@@ -58,6 +56,6 @@ export function RegardingCard({ activity, onChange, onRemove, onOpen, busy }: Re
           </Button>
         )}
       </div>
-    </Card>
+    </section>
   );
 }

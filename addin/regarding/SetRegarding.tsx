@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Busy } from '../ui/Busy';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
 import { isAbort } from '../api/errors';
@@ -133,7 +134,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
         </Text>
       </div>
       {loading ? (
-        <Spinner size="small" label={`Checking what this ${noun} is regarding…`} />
+        <Busy label={`Checking what this ${noun} is regarding…`} />
       ) : (
         <>
           {message && (
@@ -152,7 +153,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
           ) : (
             <>
               {!activity?.regarding && <Text>Regarding: Not set</Text>}
-              {busy && <Spinner size="tiny" label="Saving…" />}
+              {busy && <Busy label="Saving…" />}
               <OpportunityLookup
                 api={api}
                 people={people}

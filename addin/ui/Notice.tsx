@@ -1,4 +1,4 @@
-import { Button, MessageBar, MessageBarActions, MessageBarBody } from '@fluentui/react-components';
+import { Button, makeStyles, mergeClasses, shorthands, tokens } from '@fluentui/react-components';
 
 export interface NoticeProps {
   intent: 'success' | 'warning' | 'error' | 'info';
@@ -6,18 +6,29 @@ export interface NoticeProps {
   action?: { label: string; onClick: () => void };
 }
 
-/** A plain-language status line (announced to screen readers). */
+const useStyles = makeStyles({
+  root: {
+    display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`, borderRadius: tokens.borderRadiusMedium,
+    border: '1px solid', color: tokens.colorNeutralForeground1, lineHeight: tokens.lineHeightBase300,
+  },
+  success: { backgroundColor: tokens.colorPaletteGreenBackground1, ...shorthands.borderColor(tokens.colorPaletteGreenBorder1) },
+  warning: { backgroundColor: tokens.colorPaletteYellowBackground1, ...shorthands.borderColor(tokens.colorPaletteYellowBorder1) },
+  error: { backgroundColor: tokens.colorPaletteRedBackground1, ...shorthands.borderColor(tokens.colorPaletteRedBorder1) },
+  info: { backgroundColor: tokens.colorNeutralBackground3, ...shorthands.borderColor(tokens.colorNeutralStroke1) },
+});
+
+/** A plain-language status line, announced to screen readers (an alert for errors). */
 export function Notice({ intent, children, action }: NoticeProps) {
+  const styles = useStyles();
   return (
-    <MessageBar intent={intent} role={intent === 'error' ? 'alert' : 'status'} layout="multiline">
-      <MessageBarBody>{children}</MessageBarBody>
+    <div className={mergeClasses(styles.root, styles[intent])} role={intent === 'error' ? 'alert' : 'status'}>
+      <span>{children}</span>
       {action && (
-        <MessageBarActions>
-          <Button size="small" onClick={action.onClick}>
-            {action.label}
-          </Button>
-        </MessageBarActions>
+        <Button size="small" onClick={action.onClick}>
+          {action.label}
+        </Button>
       )}
-    </MessageBar>
+    </div>
   );
 }

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Badge, Button, Spinner, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Tabs } from '../ui/Tabs';
+import { Pill } from '../ui/Pill';
 import type { Me } from '../../shared/schemas/advisors';
 import type { OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { AttentionReason, NeedsAttentionItem, NewForMe } from '../../shared/schemas/work';
@@ -82,9 +84,9 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
         {reasonsOf.get(o.id) && (
           <span className={styles.reasons}>
             {reasonsOf.get(o.id)!.map((r) => (
-              <Badge key={r.code} appearance="tint" color={r.code === 'untouched' ? 'danger' : 'warning'}>
+              <Pill key={r.code} tone={r.code === 'untouched' ? 'danger' : 'warning'}>
                 {REASON_LABELS[r.code]}
-              </Badge>
+              </Pill>
             ))}
           </span>
         )}
@@ -99,10 +101,7 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
   return (
     <div className={styles.root}>
       {manager && (
-        <TabList selectedValue={scope} onTabSelect={(_, d) => setScope(d.value as 'me' | 'team')} size="small" aria-label="Whose work">
-          <Tab value="me">Mine</Tab>
-          <Tab value="team">My team</Tab>
-        </TabList>
+        <Tabs label="Whose work" selected={scope} onSelect={setScope} tabs={[{ value: 'me', label: 'Mine' }, { value: 'team', label: 'My team' }]} />
       )}
       <section aria-labelledby="new-for-me">
         <div className={styles.heading}>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STAGES } from '../constants';
 import { AdvisorRef, EmailAddress, Id, IsoDateTime } from './common';
 
 export const ActivityKind = z.enum(['email', 'appointment', 'phone_call', 'task']);
@@ -53,7 +54,7 @@ export const RegardingRef = z
     id: Id,
     topic: z.string(),
     status: z.enum(['open', 'won', 'lost']),
-    stage: z.enum(['qualify', 'develop', 'propose', 'close']),
+    stage: z.enum(STAGES),
     owner: AdvisorRef,
     customerName: z.string().nullable(),
   })

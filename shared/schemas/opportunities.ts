@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { STAGES } from '../constants';
 import { AdvisorRef, Id, IsoDate, IsoDateTime, Money, Paging, SearchText, repeated, EmailAddress } from './common';
 import { NewContact, OrganizationRef } from './contacts';
 import { NoteShareTargets } from './notes';
 import { OutlookItem } from './activities';
 
-/** The sales process stages, in order (as in Dynamics 365's lead-to-opportunity process). */
-export const Stage = z.enum(['qualify', 'develop', 'propose', 'close']);
+export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
-export const STAGES = Stage.options;
+export { STAGES };
 
 export const OpportunityStatus = z.enum(['open', 'won', 'lost']);
 export type OpportunityStatus = z.infer<typeof OpportunityStatus>;
