@@ -5,14 +5,13 @@ import {
 import type { Me } from '../../shared/schemas/advisors';
 import type { Contact } from '../../shared/schemas/contacts';
 import type { Campaign, Stage } from '../../shared/schemas/opportunities';
-import { STAGES } from '../../shared/constants';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { ItemSnapshot } from '../office/item';
-import { PeoplePicker, type Pick } from '../people/PeoplePicker';
+import { PeoplePicker, toShareTargets, type Pick } from '../people/PeoplePicker';
 import { prepareItem, rememberLink } from '../regarding/regarding-flow';
-import { STAGE_LABELS } from '../ui/labels';
+import { StageSelect } from '../ui/StageSelect';
 import { Notice } from '../ui/Notice';
 
 const useStyles = makeStyles({
@@ -113,10 +112,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
           note: note.trim()
             ? {
                 body: note,
-                shareWith: {
-                  advisorIds: shareWith.filter((p) => p.kind === 'advisor').map((p) => p.id),
-                  teamIds: shareWith.filter((p) => p.kind === 'team').map((p) => p.id),
-                },
+                shareWith: toShareTargets(shareWith),
               }
             : undefined,
           linkItem: prepared?.item,
@@ -195,15 +191,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
             ))}
           </Select>
         </Field>
-        <Field label="Stage">
-          <Select value={stage} onChange={(_, data) => setStage(data.value as Stage)}>
-            {STAGES.map((s) => (
-              <option key={s} value={s}>
-                {STAGE_LABELS[s]}
-              </option>
-            ))}
-          </Select>
-        </Field>
+        <StageSelect value={stage} onChange={setStage} />
       </div>
       <div className={styles.row}>
         <Field label="Estimated value (USD)" validationMessage={error?.fields.estimatedValue}>

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Field, Input, Select, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Input, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { Pill } from '../ui/Pill';
 import type { Stage } from '../../shared/schemas/opportunities';
-import { STAGES } from '../../shared/constants';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { openNewAppointmentForm } from '../office/mailbox';
-import { PeoplePicker, type Pick } from '../people/PeoplePicker';
+import { PeoplePicker, toShareTargets, type Pick } from '../people/PeoplePicker';
+import { StageSelect } from '../ui/StageSelect';
 import { rememberNextStep } from '../regarding/next-step';
 import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney } from '../ui/labels';
 import { Notice, type NoticeProps } from '../ui/Notice';
@@ -170,15 +170,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           <Field label="Topic" required>
             <Input value={topic} onChange={(_, d) => setTopic(d.value)} />
           </Field>
-          <Field label="Stage">
-            <Select value={stage} onChange={(_, d) => setStage(d.value as Stage)}>
-              {STAGES.map((s) => (
-                <option key={s} value={s}>
-                  {STAGE_LABELS[s]}
-                </option>
-              ))}
-            </Select>
-          </Field>
+          <StageSelect value={stage} onChange={setStage} />
           <Field label="Estimated value (USD)">
             <Input type="number" min={0} value={value} onChange={(_, d) => setValue(d.value)} />
           </Field>
@@ -239,10 +231,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
                   params: { id },
                   body: {
                     body: noteBody,
-                    shareWith: {
-                      advisorIds: noteShare.filter((p) => p.kind === 'advisor').map((p) => p.id),
-                      teamIds: noteShare.filter((p) => p.kind === 'team').map((p) => p.id),
-                    },
+                    shareWith: toShareTargets(noteShare),
                   },
                 });
                 setNoteBody('');

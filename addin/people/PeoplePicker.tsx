@@ -9,6 +9,14 @@ export interface Pick {
   label: string;
 }
 
+/** The picks as the API's share targets. */
+export function toShareTargets(picks: Pick[]): { advisorIds: number[]; teamIds: number[] } {
+  return {
+    advisorIds: picks.filter((p) => p.kind === 'advisor').map((p) => p.id),
+    teamIds: picks.filter((p) => p.kind === 'team').map((p) => p.id),
+  };
+}
+
 const useStyles = makeStyles({
   results: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px' },
   row: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },

@@ -19,13 +19,18 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
 
   const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
     const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
-    const { $schema: _schema, $defs, ...rest } = json as JsonSchema & { $defs?: Record<string, JsonSchema> };
-    for (const [name, definition] of Object.entries($defs ?? {})) {
-      // Request and response shapes of one named schema can differ (defaults, transforms).
-      const key = io === 'input' && components[name] && JSON.stringify(components[name]) !== JSON.stringify(definition) ? `${name}Input` : name;
-      components[key] = retarget(definition, io === 'input' ? $defs ?? {} : {}, components);
+    const { $schema: _schema, $defs = {}, ...rest } = json as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    // A named schema's request shape can differ from its response shape (defaults, transforms):
+    // the request one is then kept as `<Name>Input`.
+    const names = new Map<string, string>();
+    for (const [name, definition] of Object.entries($defs)) {
+      const taken = components[name] && JSON.stringify(components[name]) !== JSON.stringify(definition);
+      names.set(name, io === 'input' && taken ? `${name}Input` : name);
     }
-    return retarget(rest, $defs ?? {}, components);
+    const retarget = (value: JsonSchema) =>
+      JSON.parse(JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, (_, name: string) => `"#/components/schemas/${names.get(name) ?? name}"`)) as JsonSchema;
+    for (const [name, definition] of Object.entries($defs)) components[names.get(name)!] ??= retarget(definition);
+    return retarget(rest);
   };
 
   const parameters = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
@@ -88,8 +93,4 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
     },
     paths,
   };
-}
-
-function retarget(schema: JsonSchema, _defs: Record<string, JsonSchema>, _components: Record<string, JsonSchema>): JsonSchema {
-  return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
 }
