@@ -43,7 +43,10 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
         return id;
       },
       customProps: (_req, res) => ({ advisorId: (res as express.Response).locals?.advisorId }),
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }) },
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use((_req, res, next) => {
