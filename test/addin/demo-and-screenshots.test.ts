@@ -16,9 +16,8 @@ describe('demo page and screenshots', function () {
   let server: TestServer;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let tokens: Record<string, string>;
-  const out = process.env.REGARDING_SCREENSHOTS === 'docs'
-    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
-    : fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-shots-'));
+  const toDocs = process.env.REGARDING_SCREENSHOTS === 'docs';
+  const out = toDocs ? path.resolve(import.meta.dirname, '../../docs/screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-shots-'));
 
   before(async () => {
     server = await startTestServer({}, { addinDir: DIST_ADDIN });
@@ -31,6 +30,7 @@ describe('demo page and screenshots', function () {
   after(async () => {
     await browser.close();
     await server.close();
+    if (!toDocs) fs.rmSync(out, { recursive: true, force: true });
   });
 
   const capture = async (page: Page, name: string) => {
