@@ -33,7 +33,11 @@ export function SignIn({ session, reason }: { session: Session; reason?: string 
       <Text as="h1" size={500} weight="semibold" id="sign-in-title">
         Sign in to Regarding
       </Text>
-      {reason && <Notice intent="warning">{reason}</Notice>}
+      {reason && (
+        <Notice intent="warning" action={session.hasUncheckedToken ? { label: 'Try again', onClick: () => void session.start() } : undefined}>
+          {reason}
+        </Notice>
+      )}
       {session.canUseMicrosoft && (
         <Button appearance="primary" onClick={() => void microsoft()} disabled={busy}>
           Sign in with Microsoft

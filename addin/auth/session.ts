@@ -38,6 +38,11 @@ export class Session implements TokenSource {
   get canUseMicrosoft(): boolean {
     return this.microsoft !== null;
   }
+  /** A saved token that could not be checked because the service was unreachable at start-up. */
+  get hasUncheckedToken(): boolean {
+    return this.state.status === 'signed-out' && this.accessToken !== null;
+  }
+
   get canUseToken(): boolean {
     return this.config.providers.includes('pat');
   }

@@ -215,6 +215,16 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     assert.deepEqual(activities().map((a) => a.regarding), [rollover]);
   });
 
+  it('says plainly when the service is unreachable at start-up, and carries on with Try again', async () => {
+    const pane = await open([received()], 'inbox-1');
+    await pane.route('**/api/v1/me', (route) => route.abort('connectionrefused'));
+    await pane.reload();
+    await pane.getByText('Regarding could not reach its service', { exact: false }).waitFor();
+    await pane.unroute('**/api/v1/me');
+    await pane.getByRole('button', { name: 'Try again' }).click();
+    await pane.getByText('Regarding: Not set').waitFor();
+  });
+
   it('follows a dark Office theme', async () => {
     const page = await openPane(context, server.url, { user: me(), token: alex.token, items: [received()], selected: 'inbox-1', theme: '#1f1f1f' });
     await page.getByText('Regarding: Not set').waitFor();
