@@ -6,11 +6,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCHEMA = path.resolve(ROOT, '../shared/office-manifest-xsd/OfficeAppManifestV1_1.xsd');
+// Microsoft's manifest schemas sit beside the repository (../shared, see its README); OFFICE_MANIFEST_XSD_DIR overrides.
+const XSD_DIR = process.env.OFFICE_MANIFEST_XSD_DIR ?? path.resolve(ROOT, '../shared/office-manifest-xsd');
+const SCHEMA = path.join(XSD_DIR, 'OfficeAppManifestV1_1.xsd');
 const MANIFEST = path.join(ROOT, 'manifest.xml');
 const run = promisify(execFile);
 
 function validate(file: string): string {
+  if (!fs.existsSync(SCHEMA)) throw new Error(`Microsoft's manifest schemas are not at ${XSD_DIR}; set OFFICE_MANIFEST_XSD_DIR.`);
   try {
     return execFileSync('xmllint', ['--noout', '--schema', SCHEMA, file], { encoding: 'utf8', stdio: 'pipe' }).toString();
   } catch (error) {
