@@ -18,7 +18,11 @@ const PREFIXES = ['ret', 'rol', 'col', 'sav', 'ben', 'ann', 'est', 'tru', 'ins',
 
 interface Row { name: string; requests: number; rps: number; p50: number; p90: number; p97_5: number; p99: number; errors: number }
 
-function load(name: string, options: autocannon.Options): Promise<Row> {
+const WARM_UP = 3;
+
+/** Warms the scenario up (JIT, caches) for a few seconds, then measures it. */
+async function load(name: string, options: autocannon.Options): Promise<Row> {
+  await new Promise((resolve, reject) => autocannon({ duration: WARM_UP, connections: CONNECTIONS, ...options }, (error, result) => (error ? reject(error) : resolve(result))));
   return new Promise((resolve, reject) => {
     autocannon({ duration: DURATION, connections: CONNECTIONS, ...options }, (error, result) => {
       if (error) return reject(error);
@@ -74,7 +78,7 @@ export async function runServiceBenchmark(): Promise<string> {
     const baseline = rows[0]!.rps;
     const lines = [
       `Data: ${counts.opportunities.toLocaleString('en')} opportunities, ${counts.contacts.toLocaleString('en')} contacts, ${counts.activities.toLocaleString('en')} activities (${sizeMb.toFixed(0)} MB SQLite file, seeded in ${seedSeconds.toFixed(0)} s).`,
-      `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario, server in its own process on loopback (HTTP; TLS off), ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
+      `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARM_UP} s of warm-up, server in its own process on loopback (HTTP; TLS off), ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
       '',
       '| scenario | requests | req/s | × baseline | p50 ms | p90 ms | p97.5 ms | p99 ms | non-2xx |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
