@@ -44,7 +44,8 @@ const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS reg
 export function loadActivities(db: Db, where: string, ...params: unknown[]): Activity[] {
   const rows = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
   if (rows.length === 0) return [];
-  const participants = sql(db, 
+  const participants = sql(
+      db,
       `SELECT activity_id, role, email, name FROM activity_participants
        WHERE activity_id IN (SELECT value FROM json_each(?))`,
     )
@@ -90,7 +91,8 @@ function idBy(db: Db, column: 'internet_message_id' | 'tracking_token' | 'item_i
 }
 
 export function markRecent(db: Db, advisorId: number, opportunityId: number, at: string): void {
-  sql(db, 
+  sql(
+    db,
     `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at) VALUES (?, ?, ?)
      ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
   ).run(advisorId, opportunityId, at);
@@ -99,7 +101,8 @@ export function markRecent(db: Db, advisorId: number, opportunityId: number, at:
 function replaceParticipants(db: Db, activityId: number, participants: OutlookItemFields['participants']): void {
   if (participants.length === 0) return;
   sql(db, 'DELETE FROM activity_participants WHERE activity_id = ?').run(activityId);
-  const insert = sql(db, 
+  const insert = sql(
+    db,
     'INSERT OR IGNORE INTO activity_participants (activity_id, role, email, name) VALUES (?, ?, ?, ?)',
   );
   for (const p of participants) insert.run(activityId, p.role, p.email, p.name);
@@ -126,7 +129,8 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
   let id: number;
   if (existing === null) {
     id = Number(
-      sql(db, 
+      sql(
+          db,
           `INSERT INTO activities (kind, subject, status, sent_at, start_at, end_at, location, regarding_opportunity_id,
              internet_message_id, conversation_id, item_id, tracking_token, created_by_id, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -140,7 +144,8 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
     id = existing;
     // Fill in identities the record lacks, unless another record already holds them.
     const free = (other: number | null) => other === null || other === id;
-    sql(db, 
+    sql(
+      db,
       `UPDATE activities SET
          subject = CASE WHEN ? <> '' THEN ? ELSE subject END,
          sent_at = coalesce(?, sent_at), start_at = coalesce(?, start_at), end_at = coalesce(?, end_at),
@@ -203,7 +208,8 @@ export class SqliteActivityStore implements ActivityStore {
         const regarding = sql(this.db, 'SELECT regarding_opportunity_id FROM activities WHERE id = ?').pluck().get(id);
         const token = sql(this.db, 'SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
         sql(this.db, 'DELETE FROM activities WHERE id = ?').run(id);
-        sql(this.db, 
+        sql(
+            this.db,
             `UPDATE activities SET regarding_opportunity_id = coalesce(regarding_opportunity_id, ?),
                tracking_token = coalesce(tracking_token, ?), updated_at = ? WHERE id = ?`,
           )
@@ -211,7 +217,8 @@ export class SqliteActivityStore implements ActivityStore {
         writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
         return other;
       }
-      sql(this.db, 
+      sql(
+          this.db,
           `UPDATE activities SET internet_message_id = ?, conversation_id = coalesce(?, conversation_id),
              sent_at = coalesce(?, sent_at), status = 'completed', updated_at = ? WHERE id = ?`,
         )
@@ -228,7 +235,8 @@ export class SqliteActivityStore implements ActivityStore {
   ) {
     const id = this.db.transaction(() => {
       const newId = Number(
-        sql(this.db, 
+        sql(
+            this.db,
             `INSERT INTO activities (kind, subject, status, start_at, end_at, regarding_opportunity_id, created_by_id, created_at, updated_at)
              VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
           )

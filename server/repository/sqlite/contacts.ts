@@ -20,7 +20,8 @@ export class SqliteContactStore implements ContactStore {
   constructor(private readonly db: Db) {}
 
   private toContacts(rows: ContactRow[]): Contact[] {
-    const open = sql(this.db, 
+    const open = sql(
+        this.db,
         `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
          WHERE status = 'open' AND customer_contact_id IN (SELECT value FROM json_each(?)) ORDER BY updated_at DESC`,
       )
@@ -50,7 +51,8 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async search(q: string, limit: number, offset: number) {
-    const rows = sql(this.db, 
+    const rows = sql(
+        this.db,
         `${SELECT_CONTACT} WHERE c.name LIKE :prefix ESCAPE '\\' OR c.name LIKE '% ' || :prefix ESCAPE '\\'
            OR c.email LIKE :prefix ESCAPE '\\'
          ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset`,
@@ -92,7 +94,8 @@ export class SqliteContactStore implements ContactStore {
  */
 export function insertContact(db: Db, fields: NewContactFields, actor: Actor | null): { id: number; created: boolean } {
   const at = actor?.at ?? new Date().toISOString();
-  const inserted = sql(db, 
+  const inserted = sql(
+      db,
       `INSERT INTO contacts (name, email, phone, organization_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id`,
     )

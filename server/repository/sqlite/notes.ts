@@ -30,12 +30,14 @@ export function loadNotes(db: Db, where: string, params: Record<string, unknown>
   const rows = sql(db, `${SELECT_NOTE} WHERE ${where}`).all(params) as NoteRow[];
   if (rows.length === 0) return [];
   const ids = list(rows.map((row) => row.id));
-  const advisors = sql(db, 
+  const advisors = sql(
+      db,
       `SELECT s.note_id, a.id, a.display_name, a.email FROM note_shares s JOIN advisors a ON a.id = s.advisor_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name`,
     )
     .all(ids) as { note_id: number; id: number; display_name: string; email: string }[];
-  const teams = sql(db, 
+  const teams = sql(
+      db,
       `SELECT s.note_id, t.id, t.name FROM note_shares s JOIN teams t ON t.id = s.team_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
     )

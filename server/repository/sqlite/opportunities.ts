@@ -152,7 +152,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
     }[options.view];
     if (!match) return loadOpportunities(this.db, `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
     // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
-    const rows = sql(this.db, 
+    const rows = sql(
+        this.db,
         `${SELECT_OPPORTUNITY.replace('FROM opportunities o', 'FROM opportunity_search s JOIN opportunities o ON o.id = s.rowid')}
          WHERE opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
       )
@@ -180,7 +181,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
         }
         const contactId = fields.newContact ? insertContact(this.db, fields.newContact, actor).id : fields.customerContactId;
         const id = Number(
-          sql(this.db, 
+          sql(
+              this.db,
               `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
                  stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -208,7 +210,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
     const entries = Object.entries(changes).filter(([, value]) => value !== undefined) as [keyof OpportunityChanges, unknown][];
     const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
     const updated = this.db.transaction(() => {
-      const result = sql(this.db, 
+      const result = sql(
+          this.db,
           `UPDATE opportunities SET ${[...sets, 'version = version + 1', 'updated_at = :at',
             "stage_entered_at = CASE WHEN :stage IS NOT NULL AND :stage <> stage THEN :at ELSE stage_entered_at END"].join(', ')}
            WHERE id = :id AND version = :expectedVersion`,
@@ -230,7 +233,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
         sql(this.db, 'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(id, from, toAdvisorId, actor.advisorId, message, actor.at);
         // A referral's note must never be invisible to the advisor who now handles it.
-        sql(this.db, 
+        sql(
+            this.db,
             `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
              SELECT id, :to FROM notes WHERE opportunity_id = :id AND author_id = :by AND author_id <> :to`,
           )
@@ -242,7 +246,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async close(id: number, outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null }, actor: Actor) {
     this.db.transaction(() => {
-      sql(this.db, 
+      sql(
+          this.db,
           `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
              updated_at = ?, version = version + 1 WHERE id = ?`,
         )
@@ -253,7 +258,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async reopen(id: number, actor: Actor) {
     this.db.transaction(() => {
-      sql(this.db, 
+      sql(
+          this.db,
           `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,
              updated_at = ?, version = version + 1 WHERE id = ?`,
         )
@@ -272,7 +278,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
 }
 
 export function loadAssignments(db: Db, where: string, params: Record<string, unknown>): Assignment[] {
-  const rows = sql(db, 
+  const rows = sql(
+      db,
       `SELECT s.*, f.display_name AS from_name, f.email AS from_email, t.display_name AS to_name, t.email AS to_email,
          b.display_name AS by_name, b.email AS by_email
        FROM assignments s

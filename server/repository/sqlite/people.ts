@@ -18,7 +18,8 @@ export class SqliteAdvisorStore implements AdvisorStore {
   constructor(private readonly db: Db) {}
 
   private teamsOf(ids: number[]): Map<number, { id: number; name: string }[]> {
-    const rows = sql(this.db, 
+    const rows = sql(
+        this.db,
         `SELECT m.advisor_id, t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id
          WHERE m.advisor_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
       )
@@ -68,7 +69,8 @@ export class SqliteAdvisorStore implements AdvisorStore {
   }
 
   async search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]> {
-    const rows = sql(this.db, 
+    const rows = sql(
+        this.db,
         `SELECT * FROM advisors WHERE active = 1
            AND (:q IS NULL OR display_name LIKE :prefix ESCAPE '\\' OR email LIKE :prefix ESCAPE '\\'
                 OR display_name LIKE '% ' || :prefix ESCAPE '\\')
@@ -97,7 +99,8 @@ export class SqliteAdvisorStore implements AdvisorStore {
 
   async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: Actor) {
     this.db.transaction(() => {
-      sql(this.db, 
+      sql(
+          this.db,
           `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
              active = coalesce(?, active) WHERE id = ?`,
         )
@@ -112,7 +115,8 @@ export class SqliteAdvisorStore implements AdvisorStore {
   }
 
   async teammateIds(advisorId: number) {
-    const ids = sql(this.db, 
+    const ids = sql(
+        this.db,
         `SELECT DISTINCT other.advisor_id FROM team_members mine
          JOIN team_members other ON other.team_id = mine.team_id WHERE mine.advisor_id = ?`,
       )
@@ -132,7 +136,8 @@ export class SqliteTeamStore implements TeamStore {
   constructor(private readonly db: Db) {}
 
   private toTeams(rows: { id: number; name: string }[]): Team[] {
-    const members = sql(this.db, 
+    const members = sql(
+        this.db,
         `SELECT m.team_id, a.id, a.display_name, a.email FROM team_members m JOIN advisors a ON a.id = m.advisor_id
          WHERE m.team_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name COLLATE NOCASE`,
       )
@@ -157,7 +162,8 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async search(q: string | undefined, limit: number, offset: number) {
-    const rows = sql(this.db, 
+    const rows = sql(
+        this.db,
         `SELECT id, name FROM teams WHERE (:q IS NULL OR name LIKE :prefix ESCAPE '\\')
          ORDER BY name COLLATE NOCASE LIMIT :limit OFFSET :offset`,
       )

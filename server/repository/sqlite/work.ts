@@ -7,7 +7,8 @@ export class SqliteWorkStore implements WorkStore {
   constructor(private readonly db: Db) {}
 
   async attentionCandidates(ownerIds: number[], now: string): Promise<AttentionCandidate[]> {
-    const rows = sql(this.db, 
+    const rows = sql(
+        this.db,
         `${SELECT_OPPORTUNITY.replace(
           'FROM opportunities o',
           `, EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
@@ -42,7 +43,8 @@ export class SqliteWorkStore implements WorkStore {
   }
 
   async stageRows(ownerIds: number[] | null): Promise<StageRow[]> {
-    return sql(this.db, 
+    return sql(
+        this.db,
         `SELECT stage, status, count(*) AS count, coalesce(sum(estimated_value), 0) AS estimatedValue,
            coalesce(sum(actual_value), 0) AS actualValue
          FROM opportunities WHERE (:all OR owner_id IN (SELECT value FROM json_each(:owners)))
@@ -52,7 +54,8 @@ export class SqliteWorkStore implements WorkStore {
   }
 
   async openStageEntries(ownerIds: number[] | null) {
-    return sql(this.db, 
+    return sql(
+        this.db,
         `SELECT stage, stage_entered_at AS stageEnteredAt FROM opportunities
          WHERE status = 'open' AND (:all OR owner_id IN (SELECT value FROM json_each(:owners)))`,
       )
