@@ -141,6 +141,7 @@ export interface OpportunityStore {
   campaigns(): Promise<Campaign[]>;
   campaignExists(id: number): Promise<boolean>;
   findById(id: number): Promise<OpportunityRecord | null>;
+  findByIds(ids: number[]): Promise<OpportunityRecord[]>;
   list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]>;
   /** Open opportunities whose customer contact has one of the emails; the advisor's own first. */
   suggestions(emails: string[], advisorId: number, limit: number): Promise<OpportunitySummary[]>;
@@ -160,6 +161,8 @@ export interface NoteStore {
   findById(id: number): Promise<Note | null>;
   isVisibleTo(noteId: number, advisorId: number): Promise<boolean>;
   visibleOn(opportunityId: number, advisorId: number): Promise<Note[]>;
+  /** The same for several opportunities at once (one query, for lists). */
+  visibleOnMany(opportunityIds: number[], advisorId: number): Promise<Note[]>;
   create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor): Promise<Note>;
   update(id: number, body: string, actor: Actor): Promise<Note>;
   share(id: number, shareWith: ShareTargets, actor: Actor): Promise<Note>;
@@ -202,6 +205,7 @@ export interface StageRow {
 export interface WorkStore {
   /** Open opportunities of these owners, with the facts the needs-attention rules use. */
   attentionCandidates(ownerIds: number[], now: string): Promise<AttentionCandidate[]>;
+  /** The latest assignments to the advisor by someone else since `since`, of open opportunities they still own. */
   assignmentsTo(advisorId: number, since: string | null): Promise<Assignment[]>;
   /** ownerIds = null: every opportunity. */
   stageRows(ownerIds: number[] | null): Promise<StageRow[]>;

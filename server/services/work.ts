@@ -51,13 +51,19 @@ export class WorkService {
 
   async newForMe(caller: Caller): Promise<NewForMe> {
     const assignments = await this.ctx.repo.work.assignmentsTo(caller.id, caller.workSeenAt);
-    const items = [];
-    for (const assignment of assignments) {
-      const opportunity = await this.ctx.repo.opportunities.findById(assignment.opportunityId);
-      if (!opportunity || opportunity.status !== 'open' || opportunity.owner.id !== caller.id) continue;
-      const notes = await this.ctx.repo.notes.visibleOn(opportunity.id, caller.id);
-      items.push({ opportunity, assignment, notes });
-    }
+    const ids = assignments.map((a) => a.opportunityId);
+    const [opportunities, notes] = await Promise.all([
+      this.ctx.repo.opportunities.findByIds(ids),
+      this.ctx.repo.notes.visibleOnMany(ids, caller.id),
+    ]);
+    const byId = new Map(opportunities.map((o) => [o.id, o]));
+    const items = assignments
+      .filter((assignment) => byId.has(assignment.opportunityId))
+      .map((assignment) => ({
+        opportunity: byId.get(assignment.opportunityId)!,
+        assignment,
+        notes: notes.filter((note) => note.opportunityId === assignment.opportunityId),
+      }));
     return { since: caller.workSeenAt, items };
   }
 

@@ -116,12 +116,13 @@ function replaceParticipants(db: Db, activityId: number, participants: OutlookIt
  */
 export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: number, actor: Actor): number {
   const byMessageId = idBy(db, 'internet_message_id', item.internetMessageId);
-  const byToken = idBy(db, 'tracking_token', item.trackingToken);
   const byItemId = idBy(db, 'item_id', item.itemId);
 
+  let byToken = idBy(db, 'tracking_token', item.trackingToken);
   if (byMessageId !== null && byToken !== null && byToken !== byMessageId) {
     sql(db, 'DELETE FROM activities WHERE id = ?').run(byToken);
     writeAudit(db, actor, 'activity', byToken, 'merge-into', { activityId: byMessageId });
+    byToken = null;
   }
   const existing = byMessageId ?? byToken ?? byItemId;
   const status = item.kind === 'email' ? 'completed' : 'open';
@@ -157,7 +158,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
        WHERE id = ?`,
     ).run(item.subject, item.subject, item.sentAt, item.startAt, item.endAt, item.location, item.conversationId,
       free(byMessageId) ? item.internetMessageId : null,
-      free(byToken) || byMessageId !== null ? item.trackingToken : null,
+      free(byToken) ? item.trackingToken : null,
       free(byItemId) ? item.itemId : null,
       opportunityId, actor.at, id);
     writeAudit(db, actor, 'activity', id, 'set-regarding', { regarding: opportunityId });

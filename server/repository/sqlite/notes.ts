@@ -96,6 +96,14 @@ export class SqliteNoteStore implements NoteStore {
     });
   }
 
+  async visibleOnMany(opportunityIds: number[], advisorId: number) {
+    return loadNotes(
+      this.db,
+      `n.opportunity_id IN (SELECT value FROM json_each(:ids)) AND ${NOTE_VISIBLE_TO('n', ':me')} ORDER BY n.created_at DESC, n.id DESC`,
+      { ids: list(opportunityIds), me: advisorId },
+    );
+  }
+
   async create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor) {
     const id = this.db.transaction(() => insertNote(this.db, opportunityId, body, shareWith, actor))();
     return this.get(id);

@@ -122,6 +122,10 @@ export class SqliteOpportunityStore implements OpportunityStore {
     return loadOpportunities(this.db, 'o.id = :id', { id })[0] ?? null;
   }
 
+  async findByIds(ids: number[]) {
+    return loadOpportunities(this.db, 'o.id IN (SELECT value FROM json_each(:ids))', { ids: list(ids) });
+  }
+
   async list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]> {
     const match = options.q ? ftsQuery(options.q) : null;
     if (options.q && !match) return []; // only punctuation: nothing can match

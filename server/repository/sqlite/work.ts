@@ -37,6 +37,7 @@ export class SqliteWorkStore implements WorkStore {
       this.db,
       `s.to_advisor_id = :me AND s.by_advisor_id <> :me AND (:since IS NULL OR s.created_at > :since)
        AND s.id = (SELECT max(id) FROM assignments latest WHERE latest.opportunity_id = s.opportunity_id)
+       AND EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.opportunity_id AND o.status = 'open' AND o.owner_id = :me)
        ORDER BY s.created_at DESC, s.id DESC LIMIT 100`,
       { me: advisorId, since },
     );
