@@ -73,9 +73,12 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
 
   let activity: Activity | null = null;
   if (snapshot.kind === 'email') {
-    const token = stored?.trackingToken ?? (snapshot.mode === 'read' ? headerToken(await readInternetHeaders(snapshot.handle)) : null);
     if (snapshot.internetMessageId) activity = await lookup(api, { internetMessageId: snapshot.internetMessageId }, signal);
-    if (!activity && token) activity = await lookup(api, { trackingToken: token }, signal);
+    if (!activity) {
+      // A sent copy whose draft was linked: its token is on the item, or in the headers it was sent with.
+      const token = stored?.trackingToken ?? (snapshot.mode === 'read' ? headerToken(await readInternetHeaders(snapshot.handle)) : null);
+      if (token) activity = await lookup(api, { trackingToken: token }, signal);
+    }
     if (activity?.outlook.pending && snapshot.internetMessageId) {
       activity = await api.call('completeSent', {
         params: { id: activity.id },
