@@ -12,79 +12,67 @@ import type {
 import { insertContact } from './contacts';
 import { markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
-import { list, writeAudit, sql } from './support';
+import { list, writeAudit, sql, sqlArrays } from './support';
 
-interface OpportunityRow {
-  id: number;
-  topic: string;
-  description: string | null;
-  customer_contact_id: number | null;
-  customer_organization_id: number | null;
-  campaign_id: number;
-  stage: OpportunityRecord['stage'];
-  stage_entered_at: string;
-  status: OpportunityRecord['status'];
-  owner_id: number;
-  assigned_at: string;
-  created_by_id: number;
-  estimated_value: number | null;
-  estimated_close_date: string | null;
-  actual_value: number | null;
-  actual_close_date: string | null;
-  close_reason: string | null;
-  created_at: string;
-  updated_at: string;
-  version: number;
-  contact_name: string | null;
-  contact_email: string | null;
-  organization_name: string | null;
-  campaign_name: string;
-  owner_name: string;
-  owner_email: string;
-  creator_name: string;
-  creator_email: string;
-}
+/** The columns every opportunity query reads, in the order of `OpportunityRow`. */
+export const OPPORTUNITY_COLUMNS = `o.id, o.topic, o.description, o.status, o.stage,
+    o.customer_contact_id, c.name, c.email, o.customer_organization_id, g.name,
+    o.campaign_id, cp.name, o.owner_id, ow.display_name, ow.email, o.created_by_id, cb.display_name, cb.email,
+    o.estimated_value, o.estimated_close_date, o.actual_value, o.actual_close_date, o.close_reason,
+    o.assigned_at, o.created_at, o.updated_at, o.version`;
 
-export const SELECT_OPPORTUNITY = `SELECT o.*, c.name AS contact_name, c.email AS contact_email, g.name AS organization_name,
-    cp.name AS campaign_name, ow.display_name AS owner_name, ow.email AS owner_email,
-    cb.display_name AS creator_name, cb.email AS creator_email
-  FROM opportunities o
-  LEFT JOIN contacts c ON c.id = o.customer_contact_id
+/** What `OPPORTUNITY_COLUMNS` need joined to `opportunities o`. */
+export const OPPORTUNITY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
   LEFT JOIN organizations g ON g.id = o.customer_organization_id
   JOIN campaigns cp ON cp.id = o.campaign_id
   JOIN advisors ow ON ow.id = o.owner_id
   JOIN advisors cb ON cb.id = o.created_by_id`;
 
+/** One row of `OPPORTUNITY_COLUMNS`, read as an array (see `sqlArrays`). */
+export type OpportunityRow = [
+  id: number, topic: string, description: string | null, status: OpportunityRecord['status'], stage: OpportunityRecord['stage'],
+  contactId: number | null, contactName: string | null, contactEmail: string | null, organizationId: number | null, organizationName: string | null,
+  campaignId: number, campaignName: string, ownerId: number, ownerName: string, ownerEmail: string,
+  creatorId: number, creatorName: string, creatorEmail: string,
+  estimatedValue: number | null, estimatedCloseDate: string | null, actualValue: number | null, actualCloseDate: string | null, closeReason: string | null,
+  assignedAt: string, createdAt: string, updatedAt: string, version: number,
+];
+
 export function toOpportunity(row: OpportunityRow): OpportunityRecord {
+  const [
+    id, topic, description, status, stage,
+    contactId, contactName, contactEmail, organizationId, organizationName,
+    campaignId, campaignName, ownerId, ownerName, ownerEmail, creatorId, creatorName, creatorEmail,
+    estimatedValue, estimatedCloseDate, actualValue, actualCloseDate, closeReason,
+    assignedAt, createdAt, updatedAt, version,
+  ] = row;
   return {
-    id: row.id,
-    topic: row.topic,
-    description: row.description,
-    status: row.status,
-    stage: row.stage,
-    customerContact: row.customer_contact_id
-      ? { id: row.customer_contact_id, name: row.contact_name!, email: row.contact_email }
-      : null,
-    customerOrganization: row.customer_organization_id
-      ? { id: row.customer_organization_id, name: row.organization_name! }
-      : null,
-    campaign: { id: row.campaign_id, name: row.campaign_name },
-    owner: { id: row.owner_id, displayName: row.owner_name, email: row.owner_email },
-    createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
-    estimatedValue: row.estimated_value,
-    estimatedCloseDate: row.estimated_close_date,
-    actualValue: row.actual_value,
-    actualCloseDate: row.actual_close_date,
-    closeReason: row.close_reason,
-    assignedAt: row.assigned_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version,
+    id,
+    topic,
+    description,
+    status,
+    stage,
+    customerContact: contactId ? { id: contactId, name: contactName!, email: contactEmail } : null,
+    customerOrganization: organizationId ? { id: organizationId, name: organizationName! } : null,
+    campaign: { id: campaignId, name: campaignName },
+    owner: { id: ownerId, displayName: ownerName, email: ownerEmail },
+    createdBy: { id: creatorId, displayName: creatorName, email: creatorEmail },
+    estimatedValue,
+    estimatedCloseDate,
+    actualValue,
+    actualCloseDate,
+    closeReason,
+    assignedAt,
+    createdAt,
+    updatedAt,
+    version,
   };
 }
 
-export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>): OpportunityRecord[] {
-  return (sql(db, `${SELECT_OPPORTUNITY} WHERE ${where}`).all(params) as OpportunityRow[]).map(toOpportunity);
+/** Opportunities of `opportunities o` matching `where` (which may end with ORDER BY and LIMIT). */
+export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>, from = 'opportunities o'): OpportunityRecord[] {
+  const rows = sqlArrays(db, `SELECT ${OPPORTUNITY_COLUMNS} FROM ${from} ${OPPORTUNITY_JOINS} WHERE ${where}`).all(params) as OpportunityRow[];
+  return rows.map(toOpportunity);
 }
 
 function checkedLimit(limit: number): number {
@@ -156,13 +144,12 @@ export class SqliteOpportunityStore implements OpportunityStore {
     }[options.view];
     if (!match) return loadOpportunities(this.db, `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
     // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
-    const rows = sql(
-        this.db,
-        `${SELECT_OPPORTUNITY.replace('FROM opportunities o', 'FROM opportunity_search s JOIN opportunities o ON o.id = s.rowid')}
-         WHERE opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
-      )
-      .all(params) as OpportunityRow[];
-    return rows.map(toOpportunity);
+    return loadOpportunities(
+      this.db,
+      `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
+      params,
+      'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
+    );
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {

@@ -1,35 +1,28 @@
 import type { Db } from '../../db/connection';
 import type { AttentionCandidate, StageRow, WorkStore } from '../repository';
-import { loadAssignments, SELECT_OPPORTUNITY, toOpportunity } from './opportunities';
-import { list, sql } from './support';
+import { loadAssignments, OPPORTUNITY_COLUMNS, OPPORTUNITY_JOINS, toOpportunity, type OpportunityRow } from './opportunities';
+import { list, sql, sqlArrays } from './support';
 
 export class SqliteWorkStore implements WorkStore {
   constructor(private readonly db: Db) {}
 
   async attentionCandidates(ownerIds: number[], now: string): Promise<AttentionCandidate[]> {
-    const rows = sql(
-        this.db,
-        `${SELECT_OPPORTUNITY.replace(
-          'FROM opportunities o',
-          `, EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
-             OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at)
-             AS touched,
-           EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
-                     AND a.kind IN ('appointment', 'task', 'phone_call')
-                     AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL)))
-             AS has_next_step
-           FROM opportunities o`,
-        )}
-         WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))
-         ORDER BY o.updated_at DESC, o.id DESC`,
-      )
-      .all({ now, owners: list(ownerIds) }) as (Parameters<typeof toOpportunity>[0] & { touched: number; has_next_step: number })[];
-    return rows.map((row) => ({
-      opportunity: toOpportunity(row),
-      assignedAt: row.assigned_at,
-      touchedSinceAssignment: row.touched === 1,
-      hasNextStep: row.has_next_step === 1,
-    }));
+    const rows = sqlArrays(
+      this.db,
+      `SELECT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
+              OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at),
+              EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+                        AND a.kind IN ('appointment', 'task', 'phone_call')
+                        AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL))),
+              ${OPPORTUNITY_COLUMNS}
+       FROM opportunities o ${OPPORTUNITY_JOINS}
+       WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))
+       ORDER BY o.updated_at DESC, o.id DESC`,
+    ).all({ now, owners: list(ownerIds) }) as [touched: number, hasNextStep: number, ...opportunity: OpportunityRow][];
+    return rows.map(([touched, hasNextStep, ...opportunity]) => {
+      const record = toOpportunity(opportunity);
+      return { opportunity: record, assignedAt: record.assignedAt, touchedSinceAssignment: touched === 1, hasNextStep: hasNextStep === 1 };
+    });
   }
 
   async assignmentsTo(advisorId: number, since: string | null) {
