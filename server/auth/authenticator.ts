@@ -46,7 +46,7 @@ export class Authenticator {
     if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > TOUCH_INTERVAL_MS) {
       await this.repo.tokens.touch(record.id, now.toISOString());
     }
-    return this.repo.advisors.findById(record.advisorId);
+    return record.advisor;
   }
 
   private keySet(): Promise<Jwks> {

@@ -85,7 +85,8 @@ export interface TokenRecord {
 
 export interface TokenStore {
   create(advisorId: number, name: string, tokenHash: string, createdAt: string, expiresAt: string | null): Promise<TokenRecord>;
-  findByHash(tokenHash: string): Promise<TokenRecord | null>;
+  /** The token with the advisor it belongs to. */
+  findByHash(tokenHash: string): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null>;
   listFor(advisorId: number): Promise<TokenRecord[]>;
   revoke(id: number, at: string): Promise<boolean>;
   touch(id: number, at: string): Promise<void>;

@@ -2,82 +2,56 @@ import type { Db } from '../../db/connection';
 import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
 import type { Actor, AdvisorRecord, AdvisorStore, TeamStore } from '../repository';
-import { isUniqueViolation, likePrefix, list, writeAudit, sql } from './support';
+import { isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
 
-interface AdvisorRow {
-  id: number;
-  email: string;
-  display_name: string;
-  role: Role;
-  active: number;
-  entra_oid: string | null;
-  work_seen_at: string | null;
+/** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
+export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_oid, a.work_seen_at,
+  (SELECT json_group_array(json_object('id', t.id, 'name', t.name) ORDER BY t.name COLLATE NOCASE)
+   FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.advisor_id = a.id)`;
+
+/** One row of `ADVISOR_COLUMNS`, read as an array (see `sqlArrays`). */
+export type AdvisorRow = [
+  id: number, email: string, displayName: string, role: Role, active: number, entraOid: string | null, workSeenAt: string | null, teams: string,
+];
+
+export function toAdvisor([id, email, displayName, role, active, entraOid, workSeenAt, teams]: AdvisorRow): AdvisorRecord {
+  return { id, email, displayName, role, active: active === 1, teams: JSON.parse(teams) as AdvisorRecord['teams'], workSeenAt, entraOid };
 }
 
 export class SqliteAdvisorStore implements AdvisorStore {
   constructor(private readonly db: Db) {}
 
-  private teamsOf(ids: number[]): Map<number, { id: number; name: string }[]> {
-    const rows = sql(
-        this.db,
-        `SELECT m.advisor_id, t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id
-         WHERE m.advisor_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
-      )
-      .all(list(ids)) as { advisor_id: number; id: number; name: string }[];
-    const byAdvisor = new Map<number, { id: number; name: string }[]>();
-    for (const row of rows) {
-      const teams = byAdvisor.get(row.advisor_id) ?? [];
-      teams.push({ id: row.id, name: row.name });
-      byAdvisor.set(row.advisor_id, teams);
-    }
-    return byAdvisor;
-  }
-
-  private toRecords(rows: AdvisorRow[]): AdvisorRecord[] {
-    const teams = this.teamsOf(rows.map((row) => row.id));
-    return rows.map((row) => ({
-      id: row.id,
-      email: row.email,
-      displayName: row.display_name,
-      role: row.role,
-      active: row.active === 1,
-      teams: teams.get(row.id) ?? [],
-      workSeenAt: row.work_seen_at,
-      entraOid: row.entra_oid,
-    }));
-  }
-
   private one(where: string, value: unknown): AdvisorRecord | null {
-    const row = sql(this.db, `SELECT * FROM advisors WHERE ${where}`).get(value) as AdvisorRow | undefined;
-    return row ? this.toRecords([row])[0]! : null;
+    const row = sqlArrays(this.db, `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE ${where}`).get(value) as AdvisorRow | undefined;
+    return row ? toAdvisor(row) : null;
   }
 
   async count() {
     return sql(this.db, 'SELECT count(*) FROM advisors').pluck().get() as number;
   }
   async findById(id: number) {
-    return this.one('id = ?', id);
+    return this.one('a.id = ?', id);
   }
   async findByEmail(email: string) {
-    return this.one('email = ?', email);
+    return this.one('a.email = ?', email);
   }
   async findByEntraOid(oid: string) {
-    return this.one('entra_oid = ?', oid);
+    return this.one('a.entra_oid = ?', oid);
   }
   async setEntraOid(id: number, oid: string) {
     sql(this.db, 'UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id);
   }
 
   async search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]> {
-    const rows = sql(
+    const rows = sqlArrays(
         this.db,
-        `SELECT * FROM advisors WHERE active = 1
-           AND (:q IS NULL OR display_name LIKE :prefix ESCAPE '\\' OR email LIKE :prefix ESCAPE '\\'
-                OR display_name LIKE '% ' || :prefix ESCAPE '\\')
-         ORDER BY display_name COLLATE NOCASE, id LIMIT :limit OFFSET :offset`,
+        `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE a.active = 1
+           AND (:q IS NULL OR a.display_name LIKE :prefix ESCAPE '\\' OR a.email LIKE :prefix ESCAPE '\\'
+                OR a.display_name LIKE '% ' || :prefix ESCAPE '\\')
+         ORDER BY a.display_name COLLATE NOCASE, a.id LIMIT :limit OFFSET :offset`,
       )
       .all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as AdvisorRow[];
-    return this.toRecords(rows).map(({ workSeenAt: _seen, entraOid: _oid, ...advisor }) => advisor);
+    return rows.map(toAdvisor).map(({ workSeenAt: _seen, entraOid: _oid, ...advisor }) => advisor);
   }
 
   async create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null) {

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { TokenRecord, TokenStore } from '../repository';
-import { sql } from './support';
+import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
+import { sql, sqlArrays } from './support';
 
 interface TokenRow {
   id: number;
@@ -31,8 +32,15 @@ export class SqliteTokenStore implements TokenStore {
     return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
   }
   async findByHash(tokenHash: string) {
-    const row = sql(this.db, 'SELECT * FROM access_tokens WHERE token_hash = ?').get(tokenHash) as TokenRow | undefined;
-    return row ? toRecord(row) : null;
+    // One query for the token and its advisor: this runs on every request.
+    const row = sqlArrays(
+      this.db,
+      `SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, ${ADVISOR_COLUMNS}
+       FROM access_tokens t JOIN advisors a ON a.id = t.advisor_id WHERE t.token_hash = ?`,
+    ).get(tokenHash) as [number, string, string, string | null, string | null, string | null, ...AdvisorRow] | undefined;
+    if (!row) return null;
+    const [id, name, createdAt, expiresAt, lastUsedAt, revokedAt, ...advisor] = row;
+    return { id, advisorId: advisor[0], name, createdAt, expiresAt, lastUsedAt, revokedAt, advisor: toAdvisor(advisor) };
   }
   async listFor(advisorId: number) {
     return (sql(this.db, 'SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]).map(toRecord);
