@@ -59,10 +59,15 @@ async function main(): Promise<void> {
   if (fs.existsSync(signInFile)) banner.push('', fs.readFileSync(signInFile, 'utf8').trimEnd().replace(/^/gm, '  '));
   process.stdout.write(`${banner.join('\n')}\n\n`);
 
+  const upkeep = () => repo.maintain().catch((error: unknown) => logger.warn({ err: error }, 'database upkeep failed'));
+  void upkeep();
+  const upkeepTimer = setInterval(upkeep, 60 * 60_000);
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(upkeepTimer);
     logger.info({ signal }, 'shutting down: finishing requests');
     const force = setTimeout(() => {
       logger.warn('requests still open after 10s; closing them');

@@ -5,10 +5,13 @@ import { SqliteContactStore } from './contacts';
 import { SqliteNoteStore } from './notes';
 import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
+import { compactSearchIndex } from './search-index';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
 
 export function createSqliteRepository(db: Db): Repository {
+  let closing = false;
+  let upkeep: Promise<unknown> = Promise.resolve();
   return {
     advisors: new SqliteAdvisorStore(db),
     teams: new SqliteTeamStore(db),
@@ -21,7 +24,14 @@ export function createSqliteRepository(db: Db): Repository {
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
     },
+    async maintain() {
+      const run = upkeep.catch(() => undefined).then(() => compactSearchIndex(db, () => closing || !db.open));
+      upkeep = run;
+      await run;
+    },
     async close() {
+      closing = true;
+      await upkeep.catch(() => undefined);
       if (db.open) db.close();
     },
   };
