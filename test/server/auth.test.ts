@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { endpoints, type Endpoint } from '../../shared/api';
 import { ManualClock } from '../../server/clock';
 import { startOidcIssuer } from '../helpers/oidc-issuer';
@@ -77,5 +78,27 @@ describe('authentication', () => {
     const [token] = await server.repo.tokens.listFor(blake.record.id);
     server.db.prepare('UPDATE access_tokens SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), token!.id);
     assert.equal((await blake.api.get('/api/v1/me')).status, 401);
+  });
+
+  it('applies a revocation or a team change to the very next request, whether this process or another made it', async () => {
+    const other = new Database(server.config.databaseFile); // as the admin CLI does: its own connection
+    try {
+      const viaApi = await server.advisor('Casey');
+      const viaCli = await server.advisor('Dana');
+      // Twice each: the first use records when the token was last used (a write), the second is answered from what was read.
+      for (const advisor of [viaApi, viaCli, viaApi, viaCli]) assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
+
+      const [token] = await server.repo.tokens.listFor(viaApi.record.id);
+      await server.repo.tokens.revoke(token!.id, new Date().toISOString());
+      assert.equal((await viaApi.api.get('/api/v1/me')).status, 401);
+
+      const team = other.prepare("INSERT INTO teams (name, created_at) VALUES ('Night desk', ?)").run(new Date().toISOString()).lastInsertRowid;
+      other.prepare('INSERT INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(team, viaCli.record.id);
+      assert.deepEqual((await viaCli.api.get('/api/v1/me')).body.teams, [{ id: Number(team), name: 'Night desk' }]);
+      other.prepare('UPDATE access_tokens SET revoked_at = ? WHERE advisor_id = ?').run(new Date().toISOString(), viaCli.record.id);
+      assert.equal((await viaCli.api.get('/api/v1/me')).status, 401);
+    } finally {
+      other.close();
+    }
   });
 });
