@@ -33,6 +33,9 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // API answers are private and never cached (no-store below), so hashing each body for an ETag is wasted work.
+  // Opportunities carry their own ETag (their version) for If-Match; static files keep theirs.
+  app.set('etag', false);
   app.use(
     pinoHttp({
       logger,
@@ -62,6 +65,10 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
 
   const api = Router();
   api.use(express.json({ limit: '1mb' }));
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   api.get('/openapi.json', (_req, res) => res.json(buildOpenApiDocument(config.publicOrigin)));
   api.get('/auth/config', (_req, res) =>
     res.json({
