@@ -8,9 +8,6 @@ import { hashAccessToken, looksLikeAccessToken } from './access-tokens';
 type Jwks = ReturnType<typeof createRemoteJWKSet>;
 
 const TOUCH_INTERVAL_MS = 60_000;
-const MAX_RECENT_TOKENS = 1_000;
-
-type FoundToken = NonNullable<Awaited<ReturnType<Repository['tokens']['findByHash']>>>;
 
 /**
  * Turns a bearer token into the advisor it belongs to, with the providers the configuration enables:
@@ -19,13 +16,6 @@ type FoundToken = NonNullable<Awaited<ReturnType<Repository['tokens']['findByHas
  */
 export class Authenticator {
   private jwks: Promise<Jwks> | undefined;
-  /**
-   * Personal access tokens read since the last write to the database, by hash. Reading a token and its
-   * advisor is the costliest part of a small request; an entry is used only while the database's write
-   * mark is unchanged, so a revocation, deactivation or team change, from the API or the admin CLI,
-   * applies to the very next request.
-   */
-  private readonly recentTokens = new Map<string, { mark: string; record: FoundToken }>();
 
   constructor(
     private readonly repo: Repository,
@@ -48,21 +38,8 @@ export class Authenticator {
     return advisor;
   }
 
-  /** Looks the token and its advisor up, reusing the last answer while nothing at all has been written since. */
-  private async findToken(token: string): Promise<FoundToken | null> {
-    const hash = hashAccessToken(token);
-    const mark = await this.repo.writeMark();
-    const cached = this.recentTokens.get(hash);
-    if (cached?.mark === mark) return cached.record;
-    const record = await this.repo.tokens.findByHash(hash);
-    if (!record) return null; // unknown tokens are not kept, so guessing cannot fill the map
-    if (this.recentTokens.size >= MAX_RECENT_TOKENS) this.recentTokens.clear();
-    this.recentTokens.set(hash, { mark, record });
-    return record;
-  }
-
   private async fromAccessToken(token: string): Promise<AdvisorRecord | null> {
-    const record = await this.findToken(token);
+    const record = await this.repo.tokens.findByHash(hashAccessToken(token));
     const now = this.clock.now();
     if (!record || record.revokedAt) return null;
     if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) return null;

@@ -224,11 +224,6 @@ export interface Repository {
   work: WorkStore;
   /** True when the storage is reachable (for /healthz). */
   ping(): Promise<boolean>;
-  /**
-   * A value that changes whenever anything is committed to the storage, by this process or another
-   * (the admin CLI): equal marks mean nothing was written in between, so what was read is still current.
-   */
-  writeMark(): Promise<string>;
   /** Background upkeep (compacting the search index); safe while serving. Called at start and hourly. */
   maintain(): Promise<void>;
   /** Stops any upkeep in progress, then closes the storage. */

@@ -6,7 +6,6 @@ import { SqliteNoteStore } from './notes';
 import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
 import { compactSearchIndex } from './search-index';
-import { sqlArrays } from './support';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
 
@@ -24,11 +23,6 @@ export function createSqliteRepository(db: Db): Repository {
     work: new SqliteWorkStore(db),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
-    },
-    async writeMark() {
-      // total_changes() counts this connection's writes; data_version changes when another connection commits.
-      const [ownWrites, dataVersion] = sqlArrays(db, 'SELECT total_changes(), data_version FROM pragma_data_version').get() as [number, number];
-      return `${ownWrites}:${dataVersion}`;
     },
     async maintain() {
       const run = upkeep.catch(() => undefined).then(() => compactSearchIndex(db, () => closing || !db.open));
