@@ -14,42 +14,47 @@ import { markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
 import { list, writeAudit, sql, sqlArrays } from './support';
 
-/** The columns every opportunity query reads, in the order of `OpportunityRow`. */
-export const OPPORTUNITY_COLUMNS = `o.id, o.topic, o.description, o.status, o.stage,
+/** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
+const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
     o.customer_contact_id, c.name, c.email, o.customer_organization_id, g.name,
     o.campaign_id, cp.name, o.owner_id, ow.display_name, ow.email, o.created_by_id, cb.display_name, cb.email,
-    o.estimated_value, o.estimated_close_date, o.actual_value, o.actual_close_date, o.close_reason,
-    o.assigned_at, o.created_at, o.updated_at, o.version`;
+    o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version`;
 
-/** What `OPPORTUNITY_COLUMNS` need joined to `opportunities o`. */
+/** The columns of a whole opportunity, in the order of `OpportunityRow`: the details, then the summary. */
+export const OPPORTUNITY_COLUMNS = `o.description, o.actual_value, o.actual_close_date, o.close_reason, o.assigned_at, ${SUMMARY_COLUMNS}`;
+
+/** What the columns need joined to `opportunities o`. */
 export const OPPORTUNITY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
   LEFT JOIN organizations g ON g.id = o.customer_organization_id
   JOIN campaigns cp ON cp.id = o.campaign_id
   JOIN advisors ow ON ow.id = o.owner_id
   JOIN advisors cb ON cb.id = o.created_by_id`;
 
-/** One row of `OPPORTUNITY_COLUMNS`, read as an array (see `sqlArrays`). */
-export type OpportunityRow = [
-  id: number, topic: string, description: string | null, status: OpportunityRecord['status'], stage: OpportunityRecord['stage'],
+/** One row of `SUMMARY_COLUMNS`, read as an array (see `sqlArrays`). */
+type SummaryRow = [
+  id: number, topic: string, status: OpportunityRecord['status'], stage: OpportunityRecord['stage'],
   contactId: number | null, contactName: string | null, contactEmail: string | null, organizationId: number | null, organizationName: string | null,
   campaignId: number, campaignName: string, ownerId: number, ownerName: string, ownerEmail: string,
   creatorId: number, creatorName: string, creatorEmail: string,
-  estimatedValue: number | null, estimatedCloseDate: string | null, actualValue: number | null, actualCloseDate: string | null, closeReason: string | null,
-  assignedAt: string, createdAt: string, updatedAt: string, version: number,
+  estimatedValue: number | null, estimatedCloseDate: string | null, createdAt: string, updatedAt: string, version: number,
 ];
 
-export function toOpportunity(row: OpportunityRow): OpportunityRecord {
+/** One row of `OPPORTUNITY_COLUMNS`. */
+export type OpportunityRow = [
+  description: string | null, actualValue: number | null, actualCloseDate: string | null, closeReason: string | null, assignedAt: string,
+  ...summary: SummaryRow,
+];
+
+function toSummary(row: SummaryRow): OpportunitySummary {
   const [
-    id, topic, description, status, stage,
+    id, topic, status, stage,
     contactId, contactName, contactEmail, organizationId, organizationName,
     campaignId, campaignName, ownerId, ownerName, ownerEmail, creatorId, creatorName, creatorEmail,
-    estimatedValue, estimatedCloseDate, actualValue, actualCloseDate, closeReason,
-    assignedAt, createdAt, updatedAt, version,
+    estimatedValue, estimatedCloseDate, createdAt, updatedAt, version,
   ] = row;
   return {
     id,
     topic,
-    description,
     status,
     stage,
     customerContact: contactId ? { id: contactId, name: contactName!, email: contactEmail } : null,
@@ -59,20 +64,26 @@ export function toOpportunity(row: OpportunityRow): OpportunityRecord {
     createdBy: { id: creatorId, displayName: creatorName, email: creatorEmail },
     estimatedValue,
     estimatedCloseDate,
-    actualValue,
-    actualCloseDate,
-    closeReason,
-    assignedAt,
     createdAt,
     updatedAt,
     version,
   };
 }
 
+export function toOpportunity([description, actualValue, actualCloseDate, closeReason, assignedAt, ...summary]: OpportunityRow): OpportunityRecord {
+  return { ...toSummary(summary), description, actualValue, actualCloseDate, closeReason, assignedAt };
+}
+
 /** Opportunities of `opportunities o` matching `where` (which may end with ORDER BY and LIMIT). */
-export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>, from = 'opportunities o'): OpportunityRecord[] {
-  const rows = sqlArrays(db, `SELECT ${OPPORTUNITY_COLUMNS} FROM ${from} ${OPPORTUNITY_JOINS} WHERE ${where}`).all(params) as OpportunityRow[];
+export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>): OpportunityRecord[] {
+  const rows = sqlArrays(db, `SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE ${where}`).all(params) as OpportunityRow[];
   return rows.map(toOpportunity);
+}
+
+/** The same as summaries, from `from` (which must name the opportunities `o`). Lists read only these columns. */
+function loadSummaries(db: Db, where: string, params: Record<string, unknown>, from = 'opportunities o'): OpportunitySummary[] {
+  const rows = sqlArrays(db, `SELECT ${SUMMARY_COLUMNS} FROM ${from} ${OPPORTUNITY_JOINS} WHERE ${where}`).all(params) as SummaryRow[];
+  return rows.map(toSummary);
 }
 
 function checkedLimit(limit: number): number {
@@ -129,7 +140,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
     const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
     if (options.view === 'recent') {
       const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
-      return loadOpportunities(
+      return loadSummaries(
         this.db,
         `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search}
          ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
@@ -142,9 +153,9 @@ export class SqliteOpportunityStore implements OpportunityStore {
       'all-open': "o.status = 'open'",
       closed: `o.status <> 'open' AND ${mine}`,
     }[options.view];
-    if (!match) return loadOpportunities(this.db, `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
+    if (!match) return loadSummaries(this.db, `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
     // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
-    return loadOpportunities(
+    return loadSummaries(
       this.db,
       `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
       params,
@@ -153,7 +164,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {
-    return loadOpportunities(
+    return loadSummaries(
       this.db,
       `o.status = 'open' AND o.customer_contact_id IN (SELECT id FROM contacts WHERE email IN (SELECT value FROM json_each(:emails)))
        ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC LIMIT ${checkedLimit(limit)}`,
