@@ -12,26 +12,54 @@ import { migrate } from '../server/db/migrate';
 import { startChildServer } from '../test/helpers/child-server';
 import { seedVolume } from './seed-volume';
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_SECONDS = 2;
+const WARM_UP_SECONDS = 3;
 const CONNECTIONS = 10;
 const PREFIXES = ['ret', 'rol', 'col', 'sav', 'ben', 'ann', 'est', 'tru', 'ins', 'med', 'pen', 'por', 'jor', 'pri', 'sha', 'oka', 'gom', 'zha'];
 
-interface Row { name: string; requests: number; rps: number; p50: number; p90: number; p97_5: number; p99: number; errors: number }
+interface Row { name: string; requests: number; rps: number; ratio: number | null; ratios: number[]; p50: number; p90: number; p97_5: number; p99: number; errors: number }
 
-const WARM_UP = 3;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Warms the scenario up (JIT, caches) for a few seconds, then measures it. */
-async function load(name: string, options: autocannon.Options): Promise<Row> {
-  await new Promise((resolve, reject) => autocannon({ duration: WARM_UP, connections: CONNECTIONS, ...options }, (error, result) => (error ? reject(error) : resolve(result))));
-  return new Promise((resolve, reject) => {
-    autocannon({ duration: DURATION, connections: CONNECTIONS, ...options }, (error, result) => {
-      if (error) return reject(error);
-      resolve({
-        name, requests: result.requests.total, rps: Math.round(result.requests.average), p50: result.latency.p50, p90: result.latency.p90,
-        p97_5: result.latency.p97_5, p99: result.latency.p99, errors: result.non2xx + result.errors,
-      });
-    });
-  });
+function cannon(options: autocannon.Options, seconds: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) =>
+    autocannon({ duration: seconds, connections: CONNECTIONS, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+}
+
+function summarise(name: string, results: autocannon.Result[], ratios: number[] | null): Row {
+  return {
+    name,
+    requests: results.reduce((sum, r) => sum + r.requests.total, 0),
+    rps: Math.round(median(results.map((r) => r.requests.average))),
+    ratio: ratios && median(ratios),
+    ratios: ratios ?? [],
+    p50: median(results.map((r) => r.latency.p50)),
+    p90: median(results.map((r) => r.latency.p90)),
+    p97_5: median(results.map((r) => r.latency.p97_5)),
+    p99: median(results.map((r) => r.latency.p99)),
+    errors: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+  };
+}
+
+/**
+ * Warms the scenario up, then alternates short rounds of the baseline and the scenario, so that both
+ * see the same machine (a shared machine's speed drifts by more than the differences measured here).
+ * The scenario's ratio is the median of its rounds' ratios to the baseline round just before.
+ */
+async function compare(name: string, scenario: autocannon.Options, baseline: autocannon.Options, baselineRuns: autocannon.Result[]): Promise<Row> {
+  await cannon(scenario, WARM_UP_SECONDS);
+  const runs: autocannon.Result[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const base = await cannon(baseline, ROUND_SECONDS);
+    const run = await cannon(scenario, ROUND_SECONDS);
+    baselineRuns.push(base);
+    runs.push(run);
+    ratios.push(run.requests.average / base.requests.average);
+  }
+  return summarise(name, runs, ratios);
 }
 
 export async function runServiceBenchmark(): Promise<string> {
@@ -51,21 +79,23 @@ export async function runServiceBenchmark(): Promise<string> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   try {
     let n = 0;
+    const baseline: autocannon.Options = { url: `${server.url}/api/v1/auth/config` };
+    const baselineRuns: autocannon.Result[] = [];
+    await cannon(baseline, WARM_UP_SECONDS);
     const rows: Row[] = [];
-    rows.push(await load('baseline: static JSON (GET /api/v1/auth/config)', { url: `${server.url}/api/v1/auth/config` }));
-    rows.push(await load('type-ahead search (GET /opportunities?view=all-open&q=…)', {
+    rows.push(await compare('type-ahead search (GET /opportunities?view=all-open&q=…)', {
       url: server.url, headers,
       requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/opportunities?view=all-open&limit=10&q=${PREFIXES[n++ % PREFIXES.length]}` }) }],
-    }));
-    rows.push(await load('suggestions (GET /opportunities/suggestions, 3 emails)', {
+    }, baseline, baselineRuns));
+    rows.push(await compare('suggestions (GET /opportunities/suggestions, 3 emails)', {
       url: server.url, headers,
       requests: [{ setupRequest: (req) => {
         const i = n++;
         const query = [0, 1, 2].map((k) => `email=${encodeURIComponent(emails[(i + k) % emails.length]!)}`).join('&');
         return { ...req, path: `/api/v1/opportunities/suggestions?${query}` };
       } }],
-    }));
-    rows.push(await load('set regarding (POST /activities/regarding, new email each)', {
+    }, baseline, baselineRuns));
+    rows.push(await compare('set regarding (POST /activities/regarding, new email each)', {
       url: server.url, headers, method: 'POST',
       requests: [{ setupRequest: (req) => {
         const i = n++;
@@ -74,15 +104,16 @@ export async function runServiceBenchmark(): Promise<string> {
           item: { kind: 'email', internetMessageId: `<bench-${i}@mail.example>`, subject: 'Bench', participants: [{ email: 'client@example.org', role: 'from' }] },
         }) };
       } }],
-    }));
-    const baseline = rows[0]!.rps;
+    }, baseline, baselineRuns));
+    rows.unshift(summarise('baseline: static JSON (GET /api/v1/auth/config)', baselineRuns, null));
     const lines = [
       `Data: ${counts.opportunities.toLocaleString('en')} opportunities, ${counts.contacts.toLocaleString('en')} contacts, ${counts.activities.toLocaleString('en')} activities (${sizeMb.toFixed(0)} MB SQLite file, seeded in ${seedSeconds.toFixed(0)} s).`,
-      `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARM_UP} s of warm-up, server in its own process on loopback (HTTP; TLS off), ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
+      `Load: autocannon, ${CONNECTIONS} connections, server in its own process on loopback (HTTP; TLS off), ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
+      `Each scenario: ${WARM_UP_SECONDS} s of warm-up, then ${ROUNDS} rounds of ${ROUND_SECONDS} s of the baseline followed by ${ROUND_SECONDS} s of the scenario; req/s and latencies are medians over the rounds, × baseline is the median of the rounds' ratios (each round's ratio in brackets).`,
       '',
       '| scenario | requests | req/s | × baseline | p50 ms | p90 ms | p97.5 ms | p99 ms | non-2xx |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...rows.map((r) => `| ${r.name} | ${r.requests} | ${r.rps} | ${(r.rps / baseline).toFixed(2)} | ${r.p50} | ${r.p90} | ${r.p97_5} | ${r.p99} | ${r.errors} |`),
+      ...rows.map((r) => `| ${r.name} | ${r.requests} | ${r.rps} | ${r.ratio === null ? '1.00' : `**${r.ratio.toFixed(2)}** (${r.ratios.map((x) => x.toFixed(2)).join(', ')})`} | ${r.p50} | ${r.p90} | ${r.p97_5} | ${r.p99} | ${r.errors} |`),
     ];
     return lines.join('\n');
   } finally {
