@@ -4,6 +4,19 @@ import path from 'node:path';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
+
+/**
+ * How TypeScript becomes JavaScript, shared with the pane benchmark (bench/pane.ts). Loaders run last
+ * to first: esbuild transpiles, then Griffel evaluates every makeStyles() at build time, so the pane
+ * ships precompiled CSS rules instead of Griffel's style compiler (measured: about 20 KB gzip less).
+ */
+export const scriptRule = {
+  test: /\.tsx?$/,
+  use: [
+    { loader: '@griffel/webpack-loader' },
+    { loader: 'esbuild-loader', options: { target: 'es2020', jsx: 'automatic' } },
+  ],
+};
 const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 
 export default (_env, argv) => ({
@@ -24,7 +37,7 @@ export default (_env, argv) => ({
   },
   resolve: { extensions: ['.tsx', '.ts', '.js'] },
   module: {
-    rules: [{ test: /\.tsx?$/, loader: 'esbuild-loader', options: { target: 'es2020', jsx: 'automatic' } }],
+    rules: [scriptRule],
   },
   devtool: argv.mode === 'development' ? 'eval-source-map' : 'source-map',
   performance: { hints: false },

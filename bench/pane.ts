@@ -12,6 +12,9 @@ import { DIST_ADDIN, launchBrowser, openPane } from '../test/helpers/browser';
 import { referral, startTestServer } from '../test/helpers/test-server';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+// The pane's own build rule for TypeScript (esbuild, then Griffel's build-time styles), so both bundles are built alike.
+// A JavaScript module without type declarations: imported by a plain string so TypeScript does not look for them.
+const { scriptRule } = (await import('../webpack.config.mjs' as string)) as { scriptRule: webpack.RuleSetRule };
 const RUNS = Number(process.env.BENCH_PANE_RUNS ?? 15);
 
 function build(entry: string, outDir: string): Promise<string[]> {
@@ -23,7 +26,7 @@ function build(entry: string, outDir: string): Promise<string[]> {
         entry: { main: entry },
         output: { path: outDir, filename: '[name].js', chunkFilename: '[name].chunk.js' },
         resolve: { extensions: ['.tsx', '.ts', '.js'] },
-        module: { rules: [{ test: /\.tsx?$/, loader: 'esbuild-loader', options: { target: 'es2020', jsx: 'automatic' } }] },
+        module: { rules: [scriptRule] },
         performance: { hints: false },
       },
       (error, stats) => {
