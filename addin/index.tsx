@@ -2,6 +2,7 @@ import { createRoot } from 'react-dom/client';
 import { App, type PaneView } from './app/App';
 import { Session, type AuthConfig } from './auth/session';
 import { myEmailAddress } from './office/mailbox';
+import { officeTheme } from './ui/theme';
 
 async function loadAuthConfig(): Promise<AuthConfig> {
   try {
@@ -20,7 +21,8 @@ function viewFromUrl(): PaneView {
 }
 
 Office.onReady(async () => {
-  const session = new Session(await loadAuthConfig());
+  const [authConfig, theme] = await Promise.all([loadAuthConfig(), officeTheme()]);
+  const session = new Session(authConfig);
   void session.start();
-  createRoot(document.getElementById('root')!).render(<App session={session} myEmail={myEmailAddress()} initialView={viewFromUrl()} />);
+  createRoot(document.getElementById('root')!).render(<App session={session} theme={theme} myEmail={myEmailAddress()} initialView={viewFromUrl()} />);
 });

@@ -1,10 +1,10 @@
 import { lazy, Suspense, useState, useSyncExternalStore } from 'react';
-import { Button, FluentProvider, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { Button, FluentProvider, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Busy } from '../ui/Busy';
 import { Tabs } from '../ui/Tabs';
 import type { Me } from '../../shared/schemas/advisors';
 import type { Session } from '../auth/session';
-import { prefersDarkTheme } from '../office/mailbox';
+import type { PaneTheme } from '../ui/theme';
 import { SetRegarding } from '../regarding/SetRegarding';
 
 // Set Regarding is what most opens of the pane are for; the other views load when first shown.
@@ -22,6 +22,7 @@ const useStyles = makeStyles({
     padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`, borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
     backgroundColor: tokens.colorNeutralBackground1,
   },
+  nav: { padding: `0 ${tokens.spacingHorizontalS}` },
   main: { padding: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
 
@@ -29,14 +30,15 @@ export type PaneView = 'regarding' | 'new' | 'work';
 
 export interface AppProps {
   session: Session;
+  /** Outlook's theme (light or dark). */
+  theme: PaneTheme;
   myEmail: string;
   initialView: PaneView;
 }
 
-export function App({ session, myEmail, initialView }: AppProps) {
+export function App({ session, theme, myEmail, initialView }: AppProps) {
   const styles = useStyles();
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
-  const [dark] = useState(prefersDarkTheme);
   // The last signed-in advisor: views stay mounted (and keep what was typed) while a 401 asks for sign-in again.
   const [me, setMe] = useState<Me | null>(null);
   if (state.status === 'signed-in' && state.me !== me) setMe(state.me);
@@ -51,7 +53,7 @@ export function App({ session, myEmail, initialView }: AppProps) {
   const noItem = !item.loading && !item.snapshot && !item.error && <Text>Select an email or appointment to set what it is regarding.</Text>;
 
   return (
-    <FluentProvider theme={dark ? webDarkTheme : webLightTheme} className={styles.shell}>
+    <FluentProvider theme={theme.fluent} className={styles.shell} style={{ colorScheme: theme.colorScheme }}>
       {state.status === 'starting' && <div style={{ padding: 24 }}><Busy label="Signing in…" /></div>}
       {state.status === 'signed-out' && (
         <Suspense fallback={<Busy label="Loading…" />}>
@@ -72,7 +74,7 @@ export function App({ session, myEmail, initialView }: AppProps) {
               </Button>
             </span>
           </header>
-          <nav aria-label="Regarding sections" style={{ padding: `0 ${tokens.spacingHorizontalS}` }}>
+          <nav aria-label="Regarding sections" className={styles.nav}>
             <Tabs
               label="Sections"
               selected={view}

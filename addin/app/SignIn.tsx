@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { Button, Input, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { FormField } from '../ui/FormField';
+import { TextInput } from '../ui/inputs';
 import type { Session } from '../auth/session';
 import { Notice } from '../ui/Notice';
 
@@ -50,7 +51,7 @@ export function SignIn({ session, reason }: { session: Session; reason?: string 
             hint="Paste the token your administrator gave you (it starts with rgd_). You only do this once."
             error={error}
           >
-            <Input type="password" value={token} onChange={(_, data) => setToken(data.value)} autoComplete="off" required />
+            <TextInput type="password" value={token} onChange={(event) => setToken(event.target.value)} autoComplete="off" required />
           </FormField>
           <Button type="submit" appearance={session.canUseMicrosoft ? 'secondary' : 'primary'} disabled={busy || !token}>
             Sign in

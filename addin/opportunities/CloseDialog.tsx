@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import {
-  Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Text, Textarea, makeStyles, tokens,
+  Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Text, Textarea, makeStyles, tokens,
 } from '@fluentui/react-components';
+import { TextInput } from '../ui/inputs';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
 import { Notice } from '../ui/Notice';
@@ -89,7 +90,7 @@ export function CloseDialog({ api, opportunityId, outcome, openActivities, today
             ))}
             {outcome === 'won' ? (
               <Field label="Actual value (USD)">
-                <Input type="number" min={0} value={value} onChange={(_, data) => setValue(data.value)} />
+                {(field) => <TextInput {...field} type="number" min={0} value={value} onChange={(event) => setValue(event.target.value)} />}
               </Field>
             ) : (
               <Field label="Reason">
@@ -97,7 +98,7 @@ export function CloseDialog({ api, opportunityId, outcome, openActivities, today
               </Field>
             )}
             <Field label="Close date">
-              <Input type="date" value={date} onChange={(_, data) => setDate(data.value)} />
+              {(field) => <TextInput {...field} type="date" value={date} onChange={(event) => setDate(event.target.value)} />}
             </Field>
             {error && <Notice intent="error">{error}</Notice>}
           </DialogContent>

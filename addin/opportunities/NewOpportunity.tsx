@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
-  Button, Checkbox, Field, Input, Radio, RadioGroup, Select, Spinner, Text, Textarea, makeStyles, tokens,
+  Button, Checkbox, Field, Radio, RadioGroup, Spinner, Text, Textarea, makeStyles, tokens,
 } from '@fluentui/react-components';
+import { SelectInput, TextInput } from '../ui/inputs';
 import type { Me } from '../../shared/schemas/advisors';
 import type { Contact } from '../../shared/schemas/contacts';
 import type { Campaign, Stage } from '../../shared/schemas/opportunities';
@@ -170,35 +171,37 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         </Field>
       ) : (
         <Field label="Customer email">
-          <Input type="email" value={customerEmail} onChange={(_, data) => setCustomerEmail(data.value.trim().toLowerCase())} />
+          {(field) => <TextInput {...field} type="email" value={customerEmail} onChange={(event) => setCustomerEmail(event.target.value.trim().toLowerCase())} />}
         </Field>
       )}
       {!customer && (
         <Field label="New contact's name" required validationMessage={error?.fields.name}>
-          <Input value={customerName} onChange={(_, data) => setCustomerName(data.value)} />
+          {(field) => <TextInput {...field} value={customerName} onChange={(event) => setCustomerName(event.target.value)} />}
         </Field>
       )}
       <Field label="Topic" required validationMessage={error?.fields.topic} validationState={error?.fields.topic ? 'error' : 'none'}>
-        <Input value={topic} onChange={(_, data) => setTopic(data.value)} />
+        {(field) => <TextInput {...field} value={topic} onChange={(event) => setTopic(event.target.value)} />}
       </Field>
       <div className={styles.row}>
         <Field label="Source campaign">
-          <Select value={String(campaignId)} onChange={(_, data) => setCampaignId(Number(data.value))}>
-            {(campaigns.length ? campaigns : [{ id: 1, name: 'Referral' }]).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </Select>
+          {(field) => (
+            <SelectInput {...field} value={String(campaignId)} onChange={(event) => setCampaignId(Number(event.target.value))}>
+              {(campaigns.length ? campaigns : [{ id: 1, name: 'Referral' }]).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </SelectInput>
+          )}
         </Field>
         <StageSelect value={stage} onChange={setStage} />
       </div>
       <div className={styles.row}>
         <Field label="Estimated value (USD)" validationMessage={error?.fields.estimatedValue}>
-          <Input className={styles.narrow} type="number" min={0} value={estimatedValue} onChange={(_, data) => setEstimatedValue(data.value)} />
+          {(field) => <TextInput {...field} className={styles.narrow} type="number" min={0} value={estimatedValue} onChange={(event) => setEstimatedValue(event.target.value)} />}
         </Field>
         <Field label="Estimated close date" validationMessage={error?.fields.estimatedCloseDate}>
-          <Input className={styles.narrow} type="date" value={closeDate} onChange={(_, data) => setCloseDate(data.value)} />
+          {(field) => <TextInput {...field} className={styles.narrow} type="date" value={closeDate} onChange={(event) => setCloseDate(event.target.value)} />}
         </Field>
       </div>
       <Field label="Note" hint="Shared with whoever you assign it to, so the referral's context is never lost.">

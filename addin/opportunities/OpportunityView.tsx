@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Field, Input, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { TextInput } from '../ui/inputs';
 import { Pill } from '../ui/Pill';
 import type { Stage } from '../../shared/schemas/opportunities';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
@@ -168,14 +169,14 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
       {panel === 'edit' && (
         <section className={styles.panel} aria-label="Edit opportunity">
           <Field label="Topic" required>
-            <Input value={topic} onChange={(_, d) => setTopic(d.value)} />
+            {(field) => <TextInput {...field} value={topic} onChange={(event) => setTopic(event.target.value)} />}
           </Field>
           <StageSelect value={stage} onChange={setStage} />
           <Field label="Estimated value (USD)">
-            <Input type="number" min={0} value={value} onChange={(_, d) => setValue(d.value)} />
+            {(field) => <TextInput {...field} type="number" min={0} value={value} onChange={(event) => setValue(event.target.value)} />}
           </Field>
           <Field label="Estimated close date">
-            <Input type="date" value={closeDate} onChange={(_, d) => setCloseDate(d.value)} />
+            {(field) => <TextInput {...field} type="date" value={closeDate} onChange={(event) => setCloseDate(event.target.value)} />}
           </Field>
           <Button
             appearance="primary"

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import { Button, Field, Input, Tag, TagGroup, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { TextInput } from '../ui/inputs';
 import type { ApiClient } from '../api/client';
 import { isAbort } from '../api/errors';
 
@@ -20,6 +21,13 @@ export function toShareTargets(picks: Pick[]): { advisorIds: number[]; teamIds: 
 const useStyles = makeStyles({
   results: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px' },
   row: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
+  picks: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
+  pick: {
+    display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXXS, minHeight: '24px',
+    padding: `0 ${tokens.spacingHorizontalS}`, borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground3, color: tokens.colorNeutralForeground1, fontSize: tokens.fontSizeBase200,
+  },
+  remove: { minWidth: 'auto', padding: `0 ${tokens.spacingHorizontalXS}` },
 });
 
 export interface PeoplePickerProps {
@@ -80,24 +88,21 @@ export function PeoplePicker({ api, label, hint, teams = false, selected, onChan
   return (
     <div className={styles.row}>
       <Field label={label} hint={hint}>
-        <Input value={text} onChange={(_, data) => setText(data.value)} placeholder="Type a name or email" aria-controls={`${id}-results`} />
+        {(field) => <TextInput {...field} value={text} onChange={(event) => setText(event.target.value)} placeholder="Type a name or email" aria-controls={`${id}-results`} />}
       </Field>
       {selected.length > 0 && (
-        <TagGroup
-          aria-label={`${label}: selected`}
-          onDismiss={(_, data) => onChange(selected.filter((s) => `${s.kind}-${s.id}` !== data.value))}
-        >
+        <ul className={styles.picks} aria-label={`${label}: selected`}>
           {selected.map((pick) => (
-            <Tag
-              key={`${pick.kind}-${pick.id}`}
-              value={`${pick.kind}-${pick.id}`}
-              dismissible={!single && !locked?.(pick)}
-              dismissIcon={{ 'aria-label': `Remove ${pick.label}` }}
-            >
+            <li key={`${pick.kind}-${pick.id}`} className={styles.pick}>
               {pick.label}
-            </Tag>
+              {!single && !locked?.(pick) && (
+                <Button size="small" appearance="transparent" className={styles.remove} aria-label={`Remove ${pick.label}`} onClick={() => onChange(selected.filter((s) => !same(s, pick)))}>
+                  ×
+                </Button>
+              )}
+            </li>
           ))}
-        </TagGroup>
+        </ul>
       )}
       <ul id={`${id}-results`} className={styles.results} aria-label={`${label}: matches`}>
         {results.map((pick) => (

@@ -1,8 +1,9 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { Input, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { Busy } from '../ui/Busy';
 import { FormField } from '../ui/FormField';
 import { Tabs } from '../ui/Tabs';
+import { TextInput } from '../ui/inputs';
 import type { OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { ApiClient } from '../api/client';
 import { isAbort } from '../api/errors';
@@ -129,14 +130,14 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
       </Text>
       <Tabs label="Views" selected={view} onSelect={setView} tabs={(Object.keys(VIEW_LABELS) as LookupView[]).map((key) => ({ value: key, label: VIEW_LABELS[key] }))} />
       <FormField label="Search opportunities" hint="Topic, customer name or email. Arrow keys to choose, Enter to link, Esc to clear.">
-        <Input
+        <TextInput
           role="combobox"
           aria-expanded={true}
           aria-controls={`${id}-list`}
           aria-autocomplete="list"
           aria-activedescendant={shown[active] ? optionId(active) : undefined}
           value={text}
-          onChange={(_, data) => setText(data.value)}
+          onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
           autoFocus
           disabled={busy}

@@ -1,8 +1,10 @@
 import { cloneElement, useId } from 'react';
-import { Label, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Text, makeStyles, tokens } from '@fluentui/react-components';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
+  // As Fluent's Label, without its code.
+  label: { fontFamily: tokens.fontFamilyBase, fontSize: tokens.fontSizeBase300, lineHeight: tokens.lineHeightBase300, color: tokens.colorNeutralForeground1 },
   hint: { color: tokens.colorNeutralForeground2 },
   error: { color: tokens.colorPaletteRedForeground1 },
 });
@@ -24,7 +26,9 @@ export function FormField({ label, hint, error, children }: FormFieldProps) {
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
     <div className={styles.root}>
-      <Label htmlFor={`${id}-control`}>{label}</Label>
+      <label htmlFor={`${id}-control`} className={styles.label}>
+        {label}
+      </label>
       {cloneElement(children, { id: `${id}-control`, 'aria-describedby': described, 'aria-invalid': error ? true : undefined })}
       {hint && (
         <Text size={200} id={`${id}-hint`} className={styles.hint}>
