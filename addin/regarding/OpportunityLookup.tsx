@@ -19,6 +19,11 @@ const VIEW_LABELS: Record<LookupView, string> = {
   'all-open': 'All Open',
 };
 
+/** While typing, the best ten matches (the pane shows about six at once; typing more narrows them), fetched per pause. */
+const TYPE_AHEAD_LIMIT = 10;
+/** Browsing a view without search text shows more. */
+const VIEW_LIMIT = 20;
+
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px', maxHeight: '50vh', overflowY: 'auto' },
@@ -82,7 +87,7 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
         ? people.length
           ? api.call('suggestOpportunities', { query: { email: people, limit: 20 }, signal: controller.signal }).then((list) => list.filter((o) => !query || matchesWords(o, query)))
           : Promise.resolve([])
-        : api.call('listOpportunities', { query: { view, q: query || undefined, limit: 20 }, signal: controller.signal }).then((page) => page.items);
+        : api.call('listOpportunities', { query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT }, signal: controller.signal }).then((page) => page.items);
     request.then(
       (list) => {
         setResults(list);
