@@ -39,8 +39,9 @@ export class SqliteTokenStore implements TokenStore {
        FROM access_tokens t JOIN advisors a ON a.id = t.advisor_id WHERE t.token_hash = ?`,
     ).get(tokenHash) as [number, string, string, string | null, string | null, string | null, ...AdvisorRow] | undefined;
     if (!row) return null;
-    const [id, name, createdAt, expiresAt, lastUsedAt, revokedAt, ...advisor] = row;
-    return { id, advisorId: advisor[0], name, createdAt, expiresAt, lastUsedAt, revokedAt, advisor: toAdvisor(advisor) };
+    const [id, name, createdAt, expiresAt, lastUsedAt, revokedAt, ...advisorRow] = row;
+    const advisor = toAdvisor(advisorRow);
+    return { id, advisorId: advisor.id, name, createdAt, expiresAt, lastUsedAt, revokedAt, advisor };
   }
   async listFor(advisorId: number) {
     return (sql(this.db, 'SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]).map(toRecord);

@@ -10,10 +10,12 @@ export class SqliteWorkStore implements WorkStore {
     const rows = sqlArrays(
       this.db,
       `SELECT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
-              OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at),
+              OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at)
+                AS touched,
               EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
                         AND a.kind IN ('appointment', 'task', 'phone_call')
-                        AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL))),
+                        AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL)))
+                AS has_next_step,
               ${OPPORTUNITY_COLUMNS}
        FROM opportunities o ${OPPORTUNITY_JOINS}
        WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))
