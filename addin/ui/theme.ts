@@ -7,8 +7,16 @@ export interface PaneTheme {
   colorScheme: 'light' | 'dark';
 }
 
-/** Outlook's theme for the pane. The dark one, a large table of colors, is fetched only when Outlook is dark. */
+const LIGHT: PaneTheme = { fluent: webLightTheme, colorScheme: 'light' };
+
+/**
+ * Outlook's theme for the pane. The dark one, a large table of colors, is fetched only when Outlook is
+ * dark; if that fails (the service just went away), the pane still opens, in the light theme.
+ */
 export async function officeTheme(): Promise<PaneTheme> {
-  if (!prefersDarkTheme()) return { fluent: webLightTheme, colorScheme: 'light' };
-  return { fluent: (await import('./dark-theme')).webDarkTheme, colorScheme: 'dark' };
+  if (!prefersDarkTheme()) return LIGHT;
+  return import('./dark-theme').then(
+    ({ webDarkTheme }): PaneTheme => ({ fluent: webDarkTheme, colorScheme: 'dark' }),
+    () => LIGHT,
+  );
 }
