@@ -12,7 +12,7 @@ import { migrate } from '../server/db/migrate';
 import { startChildServer } from '../test/helpers/child-server';
 import { seedVolume } from './seed-volume';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const ROUND_SECONDS = 2;
 const WARM_UP_SECONDS = 3;
 const CONNECTIONS = 10;
