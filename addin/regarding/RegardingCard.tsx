@@ -26,23 +26,28 @@ export interface RegardingCardProps {
 export function RegardingCard({ activity, onChange, onRemove, onOpen, busy }: RegardingCardProps) {
   const styles = useStyles();
   const regarding = activity.regarding!;
+  const hidden = 'hidden' in regarding;
   return (
     <section className={styles.card} aria-label="Current regarding">
       <div>
         <Text size={200}>Regarding</Text>
         <Text as="h3" weight="semibold" size={400} className={styles.title}>
-          {regarding.topic}
+          {hidden ? 'A closed opportunity you cannot open' : regarding.topic}
         </Text>
       </div>
-      <div className={styles.details}>
-        <Text>Customer: {regarding.customerName ?? '—'}</Text>
-        <Text>Owner: {regarding.owner.displayName}</Text>
-        <div className={styles.badges}>
-          <Pill>{STAGE_LABELS[regarding.stage]}</Pill>
-          <Pill tone={regarding.status === 'open' ? 'brand' : regarding.status === 'won' ? 'success' : 'danger'}>{STATUS_LABELS[regarding.status]}</Pill>
-          {activity.outlook.pending && <Pill tone="warning">Completes when sent</Pill>}
+      {hidden ? (
+        <Text>Linked by {activity.createdBy.displayName}.</Text>
+      ) : (
+        <div className={styles.details}>
+          <Text>Customer: {regarding.customerName ?? '—'}</Text>
+          <Text>Owner: {regarding.owner.displayName}</Text>
+          <div className={styles.badges}>
+            <Pill>{STAGE_LABELS[regarding.stage]}</Pill>
+            <Pill tone={regarding.status === 'open' ? 'brand' : regarding.status === 'won' ? 'success' : 'danger'}>{STATUS_LABELS[regarding.status]}</Pill>
+            {activity.outlook.pending && <Pill tone="warning">Completes when sent</Pill>}
+          </div>
         </div>
-      </div>
+      )}
       <div className={styles.actions}>
         <Button onClick={onChange} disabled={busy}>
           Change
@@ -50,7 +55,7 @@ export function RegardingCard({ activity, onChange, onRemove, onOpen, busy }: Re
         <Button onClick={onRemove} disabled={busy}>
           Remove
         </Button>
-        {onOpen && (
+        {onOpen && !hidden && (
           <Button appearance="subtle" onClick={onOpen} disabled={busy}>
             Open opportunity
           </Button>

@@ -9,7 +9,7 @@ import { Notice, type NoticeProps } from '../ui/Notice';
 import { OpportunityLookup } from './OpportunityLookup';
 import { RegardingCard } from './RegardingCard';
 import { nextStepFor } from './next-step';
-import { ItemChangedError, linkItem, loadRegarding, removeLink, type FlowResult } from './regarding-flow';
+import { ItemChangedError, linkItem, loadRegarding, removeLink, topicOf, type FlowResult } from './regarding-flow';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -108,8 +108,8 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
   const linked = (current: Activity | null): Message | null =>
     current?.regarding
       ? current.outlook.pending
-        ? { intent: 'success', text: `Linked to “${current.regarding.topic}”. Linked, completes when sent.` }
-        : { intent: 'success', text: `This ${noun} is now regarding “${current.regarding.topic}”.` }
+        ? { intent: 'success', text: `Linked to “${topicOf(current.regarding)}”. Linked, completes when sent.` }
+        : { intent: 'success', text: `This ${noun} is now regarding “${topicOf(current.regarding)}”.` }
       : null;
 
   const pick = (opportunity: { id: number; topic: string }) => {

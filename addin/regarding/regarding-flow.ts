@@ -22,6 +22,11 @@ export interface ItemLink {
   synced: boolean;
 }
 
+/** The topic of what an activity is regarding; null when the service hides it from this advisor. */
+export function topicOf(regarding: NonNullable<Activity['regarding']>): string | null {
+  return 'hidden' in regarding ? null : regarding.topic;
+}
+
 export interface FlowResult {
   activity: Activity | null;
   /** Set when the service could not be reached and the intent was kept on the item. */
@@ -93,7 +98,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
   guard(signal);
 
   const current: ItemLink | null = activity?.regarding
-    ? { opportunityId: activity.regarding.id, topic: activity.regarding.topic, activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }
+    ? { opportunityId: activity.regarding.id, topic: topicOf(activity.regarding), activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }
     : null;
   if (JSON.stringify(current) !== JSON.stringify(stored)) await save(snapshot, current, signal);
   return { activity };
@@ -121,7 +126,7 @@ export async function prepareItem(snapshot: ItemSnapshot, stored: ItemLink | nul
 /** After a link made elsewhere (New Opportunity): remember it on the item, as Set Regarding does. */
 export async function rememberLink(snapshot: ItemSnapshot, activity: Activity, signal: AbortSignal): Promise<void> {
   if (!activity.regarding) return;
-  await save(snapshot, { opportunityId: activity.regarding.id, topic: activity.regarding.topic, activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }, signal);
+  await save(snapshot, { opportunityId: activity.regarding.id, topic: topicOf(activity.regarding), activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }, signal);
 }
 
 /** Set Regarding: records the intent on the item first, then tells the service; idempotent, so a retry never links twice. */

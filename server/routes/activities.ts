@@ -5,7 +5,7 @@ import type { RouteDeps } from './deps';
 export function activityRoutes({ route, services }: RouteDeps): void {
   const activities = services.activities;
   route(e.setRegarding, async ({ caller, body }) => activities.setRegarding(caller, body));
-  route(e.lookupActivity, async ({ query }) => activities.lookup(query));
+  route(e.lookupActivity, async ({ caller, query }) => activities.lookup(caller, query));
   route(e.createActivity, async ({ caller, body }) => new Reply(201, await activities.createNextStep(caller, body)));
   route(e.changeRegarding, async ({ caller, params, body }) => activities.changeRegarding(caller, params.id, body.opportunityId));
   route(e.removeRegarding, async ({ caller, params }) => activities.removeRegarding(caller, params.id));

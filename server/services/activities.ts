@@ -46,8 +46,10 @@ export class ActivityService {
 
   private async requireRelink(caller: Caller, activity: Activity, targetOpportunityId: number | null): Promise<void> {
     if (!(await this.mayRelink(caller, activity, targetOpportunityId))) {
+      const current = (await this.asSeenBy(caller, activity)).regarding!;
+      const what = 'hidden' in current ? 'a closed opportunity you cannot open' : `"${current.topic}"`;
       throw new ForbiddenError(
-        `This item is already regarding "${activity.regarding!.topic}", linked by ${activity.createdBy.displayName}; ` +
+        `This item is already regarding ${what}, linked by ${activity.createdBy.displayName}; ` +
           'only they or whoever handles that opportunity may change it.',
       );
     }
@@ -66,10 +68,22 @@ export class ActivityService {
     return this.ctx.repo.activities.upsertRegarding(item, body.opportunityId, actorOf(caller, this.ctx.clock));
   }
 
-  async lookup(query: z.output<typeof ActivityLookupQuery>): Promise<Activity> {
+  /**
+   * The activity as the caller may see it. Whoever has the item may look its activity up, but the
+   * opportunity it is regarding shows only if the caller may read it (not a closed one of someone else).
+   */
+  private async asSeenBy(caller: Caller, activity: Activity): Promise<Activity> {
+    const regarding = activity.regarding;
+    if (!regarding || 'hidden' in regarding || regarding.status === 'open') return activity;
+    const opportunity = await this.ctx.repo.opportunities.findById(regarding.id);
+    if (opportunity && (await new OpportunityAccess(this.ctx.repo, caller).canRead(opportunity))) return activity;
+    return { ...activity, regarding: { id: regarding.id, hidden: true } };
+  }
+
+  async lookup(caller: Caller, query: z.output<typeof ActivityLookupQuery>): Promise<Activity> {
     const activity = await this.ctx.repo.activities.findByIdentity({ ...query, trackingToken: query.trackingToken?.toLowerCase() });
     if (!activity) throw new NotFoundError('An activity for this item');
-    return activity;
+    return this.asSeenBy(caller, activity);
   }
 
   private async existing(id: number): Promise<Activity> {
@@ -95,15 +109,16 @@ export class ActivityService {
     const activity = await this.existing(id);
     if (activity.kind !== 'email') throw new ConflictError(`Activity ${id} is not an email.`);
     if (activity.outlook.internetMessageId !== null) {
-      if (activity.outlook.internetMessageId === body.internetMessageId) return activity;
+      if (activity.outlook.internetMessageId === body.internetMessageId) return this.asSeenBy(caller, activity);
       throw new ConflictError(`Activity ${id} is already the sent message ${activity.outlook.internetMessageId}.`);
     }
     await this.requireRelink(caller, activity, null);
-    return this.ctx.repo.activities.completeSent(
+    const completed = await this.ctx.repo.activities.completeSent(
       id,
       { internetMessageId: body.internetMessageId, conversationId: body.conversationId ?? null, sentAt: utc(body.sentAt) },
       actorOf(caller, this.ctx.clock),
     );
+    return this.asSeenBy(caller, completed);
   }
 
   async createNextStep(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {

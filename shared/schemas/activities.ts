@@ -60,6 +60,12 @@ export const RegardingRef = z
   })
   .meta({ id: 'RegardingRef' });
 
+/** In place of RegardingRef when the caller may not read the opportunity (a closed one of someone else). */
+export const HiddenRegardingRef = z
+  .object({ id: Id, hidden: z.literal(true) })
+  .describe('The item is regarding an opportunity the caller may not read: nothing about it is shown.')
+  .meta({ id: 'HiddenRegardingRef' });
+
 export const Activity = z
   .object({
     id: Id,
@@ -71,7 +77,7 @@ export const Activity = z
     startAt: IsoDateTime.nullable(),
     endAt: IsoDateTime.nullable(),
     location: z.string().nullable(),
-    regarding: RegardingRef.nullable(),
+    regarding: z.union([RegardingRef, HiddenRegardingRef]).nullable(),
     outlook: z.object({
       internetMessageId: z.string().nullable(),
       conversationId: z.string().nullable(),

@@ -233,4 +233,21 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     assert.ok(r! + g! + b! < 200, `dark background, got ${background}`);
     assert.deepEqual(await axeViolations(page), [], 'dark theme is accessible');
   });
+
+  it('shows an email another advisor linked to an opportunity since closed as a closed opportunity it cannot open', async () => {
+    await alex.api.post('/api/v1/activities/regarding', {
+      item: { kind: 'email', internetMessageId: '<inbox-1@harbor.example>', subject: 'Question about my 401(k)', participants: [{ email: CLIENT.email, role: 'from' }] },
+      opportunityId: rollover,
+    });
+    await alex.api.post(`/api/v1/opportunities/${rollover}/close`, { outcome: 'won', actualValue: 5000 });
+    const blake = await server.advisor('Blake Chen');
+    const blakeMe = { email: blake.record.email, name: 'Blake Chen' };
+    const page = await openPane(context, server.url, { user: blakeMe, token: blake.token, selected: 'inbox-1', items: [{ ...received(), to: [blakeMe] }] });
+    const card = page.getByLabel('Current regarding');
+    await card.getByRole('heading', { name: 'A closed opportunity you cannot open' }).waitFor();
+    await card.getByText('Linked by Alex Morgan.').waitFor();
+    assert.equal(await page.getByText('Retirement rollover').count(), 0, 'the topic is not shown');
+    assert.equal(await card.getByRole('button', { name: 'Open opportunity' }).count(), 0);
+    assert.deepEqual(await axeViolations(page), [], 'the hidden card is accessible');
+  });
 });

@@ -129,4 +129,24 @@ describe('Set Regarding (activities API)', () => {
     await alex.api.post(`/api/v1/opportunities/${second}/close`, { outcome: 'lost', reason: 'Went elsewhere' });
     assert.equal((await alex.api.post('/api/v1/activities', { kind: 'task', subject: 'x', opportunityId: second })).status, 409);
   });
+
+  it('hides a closed opportunity from whoever may not read it, on lookup and in the refusal to move the item', async () => {
+    const linked = await alex.api.post('/api/v1/activities/regarding', { item: emailItem('<closed@x>'), opportunityId: first });
+    const lookup = (advisor: typeof alex) => advisor.api.get(`/api/v1/activities/lookup?internetMessageId=${encodeURIComponent('<closed@x>')}`);
+    assert.equal((await lookup(blake)).body.regarding.topic, 'First', 'an open opportunity is readable by everyone');
+
+    await alex.api.post(`/api/v1/opportunities/${first}/close`, { outcome: 'won', actualValue: 100 });
+    assert.equal((await lookup(alex)).body.regarding.topic, 'First', 'the owner still sees it');
+    const seenByBlake = await lookup(blake);
+    assert.equal(seenByBlake.status, 200);
+    assert.equal(seenByBlake.body.id, linked.body.id);
+    assert.deepEqual(seenByBlake.body.regarding, { id: first, hidden: true });
+    assert.equal(JSON.stringify(seenByBlake.body).includes('First'), false);
+
+    const blakes = (await blake.api.post('/api/v1/opportunities', referral("Blake's", 'b2@client.example'))).body.opportunity.id;
+    const refused = await blake.api.post('/api/v1/activities/regarding', { item: emailItem('<closed@x>'), opportunityId: blakes });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.detail, /already regarding a closed opportunity you cannot open, linked by Alex/);
+    assert.equal(refused.body.detail.includes('First'), false);
+  });
 });
