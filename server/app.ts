@@ -64,11 +64,12 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   });
 
   const api = Router();
-  api.use(express.json({ limit: '1mb' }));
+  // Before the body parser, so its errors (broken JSON) are not cached either.
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  api.use(express.json({ limit: '1mb' }));
   api.get('/openapi.json', (_req, res) => res.json(buildOpenApiDocument(config.publicOrigin)));
   api.get('/auth/config', (_req, res) =>
     res.json({

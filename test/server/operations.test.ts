@@ -34,7 +34,7 @@ describe('operations', function () {
     });
     after(() => server.close());
 
-    it('answers /healthz, request ids, and problem+json for unknown routes and broken JSON', async () => {
+    it('answers /healthz, request ids, problem+json for unknown routes and broken JSON, and never lets API answers be cached', async () => {
       const health = await server.client.get('/healthz');
       assert.deepEqual(health.body, { status: 'ok' });
       const advisor = await server.advisor('Ops');
@@ -49,6 +49,7 @@ describe('operations', function () {
       assert.ok(!JSON.stringify(broken.body).includes(' at '), 'no stack trace');
       const traced = await advisor.api.get('/api/v1/me', { 'X-Request-Id': 'trace-me-1' });
       assert.equal(traced.headers.get('x-request-id'), 'trace-me-1');
+      for (const answer of [traced, missing, broken]) assert.equal(answer.headers.get('cache-control'), 'no-store', 'API answers are never cached');
     });
   });
 
