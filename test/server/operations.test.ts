@@ -89,7 +89,7 @@ describe('operations', function () {
 
     it('migrates, manages advisors and tokens from the CLI, and backs up a live database', async () => {
       const env = { DATABASE_FILE: path.join(dir, 'cli', 'regarding.db') };
-      assert.match((await tsx('server/cli/migrate.ts', [], env)).stdout, /Applied 1 \(initial\)/);
+      assert.match((await tsx('server/cli/migrate.ts', [], env)).stdout, /Applied 1 \(initial\), 2 \(search prefixes up to 12 characters\)/);
       assert.match((await tsx('server/cli/migrate.ts', [], env)).stdout, /up to date/);
       await tsx('server/cli/admin.ts', ['advisor', 'add', '--email', 'Kim@Firm.example', '--name', 'Kim Lee', '--role', 'manager'], env);
       await tsx('server/cli/admin.ts', ['team', 'add', 'West', '--members', 'kim@firm.example'], env);

@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
+import { initial } from '../../server/db/migrations/001_initial';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('search index upkeep', function () {
@@ -32,5 +38,40 @@ describe('search index upkeep', function () {
     assert.deepEqual(await search('roll'), ['Rollover late', ...before.roll]);
     // FTS5's integrity-check throws when the index does not match the opportunities it was built from.
     server.db.prepare("INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)").run();
+  });
+});
+
+describe('search index migration', () => {
+  it('rebuilds the index of a database made before prefix indexes of up to 12 characters, finding the same opportunities', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+    const db = openDatabase(path.join(dir, 'v1.db'));
+    try {
+      db.exec(initial.sql);
+      db.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+        INSERT INTO schema_migrations VALUES (1, 'initial', '2026-11-01T00:00:00.000Z');
+        INSERT INTO advisors (id, email, display_name, created_at) VALUES (1, 'a@firm.example', 'A', '2026-11-01T00:00:00.000Z');
+        INSERT INTO contacts (id, name, email, created_at, updated_at) VALUES (1, 'Jordan Okafor', 'jordan@harbor.example', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');`);
+      const insert = db.prepare(`INSERT INTO opportunities (topic, customer_contact_id, campaign_id, stage, stage_entered_at, owner_id, assigned_at,
+        created_by_id, created_at, updated_at) VALUES (?, 1, 1, 'qualify', '2026-11-01', 1, '2026-11-01', 1, '2026-11-01', '2026-11-01')`);
+      for (const topic of ['Retirement rollover', 'Succession planning', 'Retiree income', 'College savings']) insert.run(topic);
+      const search = (match: string) =>
+        db.prepare('SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ? ORDER BY rowid').pluck().all(match);
+      const queries = ['"re"*', '"retire"*', '"retirement"*', '"successio"*', '"okafor"*', '"harbor"*', '"college"* "sav"*'];
+      const before = queries.map(search);
+
+      assert.deepEqual(migrate(db).applied.map((m) => m.version), [2]);
+
+      assert.match(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'opportunity_search'").pluck().get() as string, /prefix = '1 2 3 4 5 6 7 8 9 10 11 12'/);
+      assert.deepEqual(queries.map(search), before);
+      assert.deepEqual(search('"retire"*'), [1, 3]);
+      db.prepare("INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)").run();
+      // The triggers that keep the index up to date still work on the rebuilt table.
+      db.prepare("UPDATE opportunities SET topic = 'Estate review' WHERE id = 4").run();
+      assert.deepEqual(search('"estat"*'), [4]);
+      assert.deepEqual(search('"college"*'), []);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
