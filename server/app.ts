@@ -11,6 +11,7 @@ import { NotFoundError } from './errors';
 import { mount, type Handler } from './http/mount';
 import { buildOpenApiDocument } from './http/openapi';
 import { problemHandler } from './http/problem';
+import { sendJson } from './http/send-json';
 import type { Repository } from './repository/repository';
 import { activityRoutes } from './routes/activities';
 import { contactRoutes } from './routes/contacts';
@@ -60,7 +61,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
 
   app.get('/healthz', async (_req, res) => {
     const ok = await repo.ping().catch(() => false);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
   });
 
   const api = Router();
@@ -70,9 +71,9 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
     next();
   });
   api.use(express.json({ limit: '1mb' }));
-  api.get('/openapi.json', (_req, res) => res.json(buildOpenApiDocument(config.publicOrigin)));
+  api.get('/openapi.json', (_req, res) => sendJson(res, 200, buildOpenApiDocument(config.publicOrigin)));
   api.get('/auth/config', (_req, res) =>
-    res.json({
+    sendJson(res, 200, {
       providers: config.auth.providers,
       oidc: config.auth.oidc?.clientId
         ? { clientId: config.auth.oidc.clientId, authority: config.auth.oidc.issuer.replace(/\/v2\.0\/?$/, ''), scopes: config.auth.oidc.scopes }

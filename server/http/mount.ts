@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { API_PREFIX, type Endpoint, type ResponseOf } from '../../shared/api';
 import type { Authenticator } from '../auth/authenticator';
 import type { Caller } from '../services/context';
+import { sendJson } from './send-json';
 import { parsePart } from './validation';
 
 /** A response with a status or headers other than the endpoint's usual ones. */
@@ -44,7 +45,7 @@ export function mount<E extends Endpoint>(router: Router, authenticator: Authent
     const result = await handler(input);
     const reply = result instanceof Reply ? result : new Reply(endpoint.status, result);
     for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-    res.status(reply.status).json(endpoint.response.parse(reply.body));
+    sendJson(res, reply.status, endpoint.response.parse(reply.body));
   });
 }
 

@@ -2,9 +2,10 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type {} from 'pino-http';
 import type { Problem } from '../../shared/schemas/common';
 import { AppError } from '../errors';
+import { sendJson } from './send-json';
 
 export function sendProblem(res: Response, problem: Problem): void {
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  sendJson(res, problem.status, problem, 'application/problem+json');
 }
 
 const BODY_PARSER_ERRORS: Record<string, { status: number; title: string; detail: string }> = {
