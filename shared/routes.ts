@@ -17,6 +17,7 @@ export const routes = {
   listCampaigns: { method: 'get', path: '/campaigns' },
   listOpportunities: { method: 'get', path: '/opportunities' },
   suggestOpportunities: { method: 'get', path: '/opportunities/suggestions' },
+  lookupOpportunities: { method: 'get', path: '/opportunities/lookup' },
   createOpportunity: { method: 'post', path: '/opportunities' },
   getOpportunity: { method: 'get', path: '/opportunities/:id' },
   updateOpportunity: { method: 'patch', path: '/opportunities/:id' },

@@ -4,7 +4,7 @@ import { Busy } from '../ui/Busy';
 import { FormField } from '../ui/FormField';
 import { Tabs } from '../ui/Tabs';
 import { TextInput } from '../ui/inputs';
-import type { OpportunitySummary } from '../../shared/schemas/opportunities';
+import type { OpportunityChoice, OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { ApiClient } from '../api/client';
 import { isAbort } from '../api/errors';
 import { STAGE_LABELS, customerName } from '../ui/labels';
@@ -48,6 +48,16 @@ function matchesWords(opportunity: OpportunitySummary, text: string): boolean {
   return words.every((word) => haystack.some((h) => h.startsWith(word)));
 }
 
+/** A suggestion (a whole summary) as a line of the lookup. */
+const toChoice = (o: OpportunitySummary): OpportunityChoice => ({
+  id: o.id,
+  topic: o.topic,
+  status: o.status,
+  stage: o.stage,
+  customerName: customerName(o),
+  ownerName: o.owner.displayName,
+});
+
 export interface OpportunityLookupProps {
   api: ApiClient;
   /** The item's people (besides me), for the Suggested view. */
@@ -69,7 +79,7 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
   const [view, setView] = useState<LookupView>(people.length ? 'suggested' : 'my-open');
   const [text, setText] = useState('');
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<OpportunitySummary[] | null>(null);
+  const [results, setResults] = useState<OpportunityChoice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [active, setActive] = useState(0);
 
@@ -85,9 +95,9 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
     const request =
       view === 'suggested'
         ? people.length
-          ? api.call('suggestOpportunities', { query: { email: people, limit: 20 }, signal: controller.signal }).then((list) => list.filter((o) => !query || matchesWords(o, query)))
+          ? api.call('suggestOpportunities', { query: { email: people, limit: 20 }, signal: controller.signal }).then((list) => list.filter((o) => !query || matchesWords(o, query)).map(toChoice))
           : Promise.resolve([])
-        : api.call('listOpportunities', { query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT }, signal: controller.signal }).then((page) => page.items);
+        : api.call('lookupOpportunities', { query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT }, signal: controller.signal }).then((page) => page.items);
     request.then(
       (list) => {
         setResults(list);
@@ -104,7 +114,7 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
   const shown = useMemo<Choice[]>(() => {
     const list = (results ?? [])
       .filter((o) => o.id !== exclude && o.id !== preferred?.id)
-      .map((o) => ({ id: o.id, topic: o.topic, meta: `${customerName(o)} · ${o.owner.displayName} · ${STAGE_LABELS[o.stage]}` }));
+      .map((o) => ({ id: o.id, topic: o.topic, meta: `${o.customerName} · ${o.ownerName} · ${STAGE_LABELS[o.stage]}` }));
     const first = preferred && preferred.id !== exclude && !query ? [{ ...preferred, meta: 'The next step you scheduled' }] : [];
     return [...first, ...list];
   }, [results, exclude, preferred, query]);

@@ -7,7 +7,7 @@ import type { Advisor, Me, Role, Team } from '../../shared/schemas/advisors';
 import type { Contact } from '../../shared/schemas/contacts';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { Note } from '../../shared/schemas/notes';
-import type { Campaign, Opportunity, OpportunitySummary, OpportunityView, Stage } from '../../shared/schemas/opportunities';
+import type { Campaign, Opportunity, OpportunityChoice, OpportunitySummary, OpportunityView, Stage } from '../../shared/schemas/opportunities';
 import type { Assignment } from '../../shared/schemas/timeline';
 
 export type AdvisorRecord = Me & { entraOid: string | null };
@@ -144,6 +144,8 @@ export interface OpportunityStore {
   findById(id: number): Promise<OpportunityRecord | null>;
   findByIds(ids: number[]): Promise<OpportunityRecord[]>;
   list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]>;
+  /** The same page as `list`, as lookup lines. */
+  choices(options: ListOpportunitiesOptions): Promise<OpportunityChoice[]>;
   /** Open opportunities whose customer contact has one of the emails; the advisor's own first. */
   suggestions(emails: string[], advisorId: number, limit: number): Promise<OpportunitySummary[]>;
   /** All of it in one transaction. With an idempotency key already used, returns the first opportunity's id. */

@@ -8,6 +8,7 @@ export function opportunityRoutes({ route, services }: RouteDeps): void {
   const opportunities = services.opportunities;
   route(e.listCampaigns, async () => opportunities.campaigns());
   route(e.listOpportunities, async ({ caller, query }) => opportunities.list(caller, query));
+  route(e.lookupOpportunities, async ({ caller, query }) => opportunities.lookup(caller, query));
   route(e.suggestOpportunities, async ({ caller, query }) => opportunities.suggestions(caller, query));
   route(e.createOpportunity, async ({ caller, body, req }) => {
     const { detail, created } = await opportunities.create(caller, body, req.get('Idempotency-Key'));

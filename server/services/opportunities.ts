@@ -4,6 +4,7 @@ import type {
   CloseRequest,
   CreateOpportunityRequest,
   Opportunity,
+  OpportunityChoice,
   OpportunityListQuery,
   OpportunitySummary,
   SuggestionQuery,
@@ -11,7 +12,7 @@ import type {
 } from '../../shared/schemas/opportunities';
 import type { CloseResult, OpportunityDetail } from '../../shared/schemas/timeline';
 import { BadRequestError, ConflictError, PreconditionRequiredError } from '../errors';
-import type { OpportunityRecord } from '../repository/repository';
+import type { ListOpportunitiesOptions, OpportunityRecord } from '../repository/repository';
 import { OpportunityAccess } from './access';
 import type { ActivityService } from './activities';
 import type { ContactService } from './contacts';
@@ -52,14 +53,21 @@ export class OpportunityService {
     return this.ctx.repo.opportunities.campaigns();
   }
 
-  async list(caller: Caller, query: z.output<typeof OpportunityListQuery>): Promise<Page<OpportunitySummary>> {
+  list(caller: Caller, query: z.output<typeof OpportunityListQuery>): Promise<Page<OpportunitySummary>> {
+    return this.page(caller, query, (options) => this.ctx.repo.opportunities.list(options));
+  }
+
+  /** The same page as `list`, as the lookup's lines. */
+  lookup(caller: Caller, query: z.output<typeof OpportunityListQuery>): Promise<Page<OpportunityChoice>> {
+    return this.page(caller, query, (options) => this.ctx.repo.opportunities.choices(options));
+  }
+
+  private async page<T>(caller: Caller, query: z.output<typeof OpportunityListQuery>, read: (options: ListOpportunitiesOptions) => Promise<T[]>): Promise<Page<T>> {
     const ownerIds =
       query.view === 'team-open'
         ? await this.ctx.repo.advisors.teammateIds(caller.id)
         : await this.access(caller).managedOwnerIds();
-    return pageOf(query, (limit, offset) =>
-      this.ctx.repo.opportunities.list({ view: query.view, advisorId: caller.id, ownerIds, q: query.q, limit, offset }),
-    );
+    return pageOf(query, (limit, offset) => read({ view: query.view, advisorId: caller.id, ownerIds, q: query.q, limit, offset }));
   }
 
   suggestions(caller: Caller, query: z.output<typeof SuggestionQuery>): Promise<OpportunitySummary[]> {

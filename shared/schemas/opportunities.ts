@@ -51,6 +51,22 @@ export const Opportunity = OpportunitySummary.extend({
 }).meta({ id: 'Opportunity' });
 export type Opportunity = z.infer<typeof Opportunity>;
 
+/**
+ * One line of the Set Regarding lookup: what an advisor needs to pick the right opportunity while
+ * typing (topic, customer, owner, stage), a fifth of a summary's size.
+ */
+export const OpportunityChoice = z
+  .object({
+    id: Id,
+    topic: z.string(),
+    status: OpportunityStatus,
+    stage: Stage,
+    customerName: z.string().describe("The customer contact's name, else the customer organization's."),
+    ownerName: z.string().describe("The owner's display name."),
+  })
+  .meta({ id: 'OpportunityChoice' });
+export type OpportunityChoice = z.infer<typeof OpportunityChoice>;
+
 export const OpportunityView = z.enum(['my-open', 'team-open', 'all-open', 'recent', 'closed']);
 export type OpportunityView = z.infer<typeof OpportunityView>;
 

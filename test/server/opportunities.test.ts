@@ -103,6 +103,47 @@ describe('opportunities API', () => {
     assert.deepEqual(await search('"*'), [], 'search syntax is not interpreted');
   });
 
+  it('gives the lookup the same page as the list for every view and search, as lines of topic, customer, owner and stage', async () => {
+    const organization = Number(
+      server.db.prepare("INSERT INTO organizations (name, created_at) VALUES ('Harbor Wealth', '2026-11-01T00:00:00.000Z')").run().lastInsertRowid,
+    );
+    const retirement = await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', 'jordan.lee@harbor.example'));
+    await alex.api.post('/api/v1/opportunities', { topic: 'Retiree income', customer: { organizationId: organization } });
+    await blake.api.post('/api/v1/opportunities', referral('Retirement plan for staff', 'sam@summit.example'));
+    const lost = await blake.api.post('/api/v1/opportunities', referral('Retirement annuity', 'kim@summit.example'));
+    await blake.api.post(`/api/v1/opportunities/${lost.body.opportunity.id}/close`, { outcome: 'lost' });
+    await alex.api.get(`/api/v1/opportunities/${retirement.body.opportunity.id}`); // now in alex's recent view
+
+    for (const query of ['view=all-open', 'view=all-open&q=retire', 'view=all-open&q=retirement%20roll', 'view=my-open&q=ret', 'view=recent',
+      'view=closed', 'view=all-open&limit=1&offset=1']) {
+      for (const advisor of [alex, blake]) {
+        const list = await advisor.api.get(`/api/v1/opportunities?${query}`);
+        const lookup = await advisor.api.get(`/api/v1/opportunities/lookup?${query}`);
+        assert.equal(lookup.status, 200);
+        assert.deepEqual(
+          lookup.body,
+          {
+            items: list.body.items.map((o: { id: number; topic: string; status: string; stage: string; owner: { displayName: string };
+              customerContact: { name: string } | null; customerOrganization: { name: string } | null }) => ({
+              id: o.id, topic: o.topic, status: o.status, stage: o.stage,
+              customerName: o.customerContact?.name ?? o.customerOrganization!.name, ownerName: o.owner.displayName,
+            })),
+            nextOffset: list.body.nextOffset,
+          },
+          `${query} as ${advisor.record.displayName}`,
+        );
+      }
+    }
+    const search = (await alex.api.get('/api/v1/opportunities/lookup?view=all-open&q=retire')).body.items;
+    assert.deepEqual(search.map((o: { topic: string }) => o.topic), ['Retirement plan for staff', 'Retiree income', 'Retirement rollover']);
+    assert.deepEqual(search[1], { id: search[1].id, topic: 'Retiree income', status: 'open', stage: 'qualify', customerName: 'Harbor Wealth', ownerName: 'Alex Morgan' });
+    assert.deepEqual((await blake.api.get('/api/v1/opportunities/lookup?view=closed')).body.items.map((o: { topic: string }) => o.topic), ['Retirement annuity']);
+    assert.deepEqual((await alex.api.get('/api/v1/opportunities/lookup?view=closed')).body.items, [], 'closed opportunities of others are not listed');
+    const bad = await alex.api.get('/api/v1/opportunities/lookup?view=everything');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].path, 'query.view');
+  });
+
   it('suggests open opportunities of the given people, mine first, excluding my own address', async () => {
     const theirs = await blake.api.post('/api/v1/opportunities', referral('Blake deal', 'pat@client.example'));
     const mine = await alex.api.post('/api/v1/opportunities', referral('Alex deal', 'pat@client.example'));

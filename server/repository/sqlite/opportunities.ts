@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { Campaign, OpportunitySummary } from '../../../shared/schemas/opportunities';
+import type { Campaign, OpportunityChoice, OpportunitySummary } from '../../../shared/schemas/opportunities';
 import type { Assignment } from '../../../shared/schemas/timeline';
 import type {
   Actor,
@@ -29,6 +29,13 @@ export const OPPORTUNITY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_cont
   JOIN campaigns cp ON cp.id = o.campaign_id
   JOIN advisors ow ON ow.id = o.owner_id
   JOIN advisors cb ON cb.id = o.created_by_id`;
+
+/** The columns of a lookup line (`OpportunityChoice`), in the order of `ChoiceRow`, and their joins. */
+const CHOICE_COLUMNS = 'o.id, o.topic, o.status, o.stage, coalesce(c.name, g.name), ow.display_name';
+const CHOICE_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
+  LEFT JOIN organizations g ON g.id = o.customer_organization_id
+  JOIN advisors ow ON ow.id = o.owner_id`;
+type ChoiceRow = [id: number, topic: string, status: OpportunityRecord['status'], stage: OpportunityRecord['stage'], customerName: string, ownerName: string];
 
 /** One row of `SUMMARY_COLUMNS`, read as an array (see `sqlArrays`). */
 type SummaryRow = [
@@ -97,6 +104,47 @@ export function ftsQuery(text: string): string | null {
   return words.length ? words.map((word) => `"${word}"*`).join(' ') : null;
 }
 
+/**
+ * The FROM and WHERE (with ORDER BY and LIMIT) of a view's page, for any columns of `opportunities o`;
+ * null when the search text has no word to look for (only punctuation), so nothing can match.
+ */
+function viewQuery(options: ListOpportunitiesOptions): { from: string; where: string; params: Record<string, unknown> } | null {
+  const match = options.q ? ftsQuery(options.q) : null;
+  if (options.q && !match) return null;
+  const params = {
+    me: options.advisorId,
+    owners: list(options.ownerIds ?? [options.advisorId]),
+    match,
+    offset: options.offset,
+  };
+  // The limit is written into the SQL (a checked integer): SQLite plans a literal LIMIT better than a bound one,
+  // which for type-ahead lets the full-text scan stop early (measured: about a third faster).
+  const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
+  const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
+  if (options.view === 'recent') {
+    const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
+    return {
+      from: 'opportunities o',
+      where: `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search}
+         ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
+      params,
+    };
+  }
+  const filter = {
+    'my-open': "o.status = 'open' AND o.owner_id = :me",
+    'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
+    'all-open': "o.status = 'open'",
+    closed: `o.status <> 'open' AND ${mine}`,
+  }[options.view];
+  if (!match) return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
+  // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
+  return {
+    from: 'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
+    where: `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
+    params,
+  };
+}
+
 const CHANGEABLE: Record<keyof OpportunityChanges, string> = {
   topic: 'topic',
   description: 'description',
@@ -126,41 +174,15 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]> {
-    const match = options.q ? ftsQuery(options.q) : null;
-    if (options.q && !match) return []; // only punctuation: nothing can match
-    const params = {
-      me: options.advisorId,
-      owners: list(options.ownerIds ?? [options.advisorId]),
-      match,
-      offset: options.offset,
-    };
-    // The limit is written into the SQL (a checked integer): SQLite plans a literal LIMIT better than a bound one,
-    // which for type-ahead lets the full-text scan stop early (measured: about a third faster).
-    const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
-    const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
-    if (options.view === 'recent') {
-      const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
-      return loadSummaries(
-        this.db,
-        `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search}
-         ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
-        params,
-      );
-    }
-    const filter = {
-      'my-open': "o.status = 'open' AND o.owner_id = :me",
-      'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
-      'all-open': "o.status = 'open'",
-      closed: `o.status <> 'open' AND ${mine}`,
-    }[options.view];
-    if (!match) return loadSummaries(this.db, `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params);
-    // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
-    return loadSummaries(
-      this.db,
-      `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
-      params,
-      'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
-    );
+    const query = viewQuery(options);
+    return query ? loadSummaries(this.db, query.where, query.params, query.from) : [];
+  }
+
+  async choices(options: ListOpportunitiesOptions): Promise<OpportunityChoice[]> {
+    const query = viewQuery(options);
+    if (!query) return [];
+    const rows = sqlArrays(this.db, `SELECT ${CHOICE_COLUMNS} FROM ${query.from} ${CHOICE_JOINS} WHERE ${query.where}`).all(query.params) as ChoiceRow[];
+    return rows.map(([id, topic, status, stage, customerName, ownerName]) => ({ id, topic, status, stage, customerName, ownerName }));
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {
