@@ -46,7 +46,10 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customProps: (_req, res) => ({ advisorId: (res as express.Response).locals?.advisorId }),
+      // The signed-in advisor goes into the request's log line itself: as customProps it would cost a
+      // child logger per authenticated request, logged or not.
+      customSuccessObject: (_req, res, line) => ({ ...line, advisorId: (res as express.Response).locals?.advisorId }),
+      customErrorObject: (_req, res, _error, line) => ({ ...line, advisorId: (res as express.Response).locals?.advisorId }),
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
         res: (res) => ({ statusCode: res.statusCode }),

@@ -14,9 +14,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const tsx = (script: string, args: string[], env: Record<string, string>) =>
   run(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
 
-function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+function httpsGet(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    https.get(url, { ca }, (res) => {
+    https.get(url, { ca, headers }, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode!, body }));
@@ -77,11 +77,27 @@ describe('operations', function () {
         server.child.kill('SIGTERM');
         assert.equal(await server.exited, 0);
       }
-      const restarted = await startChildServer({ DATABASE_FILE: databaseFile });
+      const restarted = await startChildServer({ DATABASE_FILE: databaseFile, LOG_LEVEL: 'info' });
+      const ca = fs.readFileSync(path.join(dir, 'demo', 'tls', 'localhost-cert.pem'), 'utf8');
+      const token = /alex\.morgan@regarding\.example\s+(rgd_\S+)/.exec(restarted.output())?.[1];
+      const origin = restarted.url.replace('127.0.0.1', 'localhost');
+      const me = await httpsGet(`${origin}/api/v1/me`, ca, { authorization: `Bearer ${token}`, 'x-request-id': 'ops-me-1' });
+      assert.equal(me.status, 200);
+      const missing = await httpsGet(`${origin}/api/v1/opportunities/999999`, ca, { authorization: `Bearer ${token}`, 'x-request-id': 'ops-missing-1' });
+      assert.equal(missing.status, 404);
       restarted.child.kill('SIGTERM');
       await restarted.exited;
       assert.doesNotMatch(restarted.output(), /Generated a self-signed/, 'the certificate is reused');
       assert.match(restarted.output(), /alex\.morgan@regarding\.example\s+rgd_/, 'sign-in details are shown again');
+      // One structured line per request: its id, method, path without the query, status, and who asked.
+      const lines = restarted.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const lineOf = (id: string) => lines.find((line) => line.req?.id === id);
+      const alexId = JSON.parse(me.body).id;
+      assert.deepEqual(
+        [lineOf('ops-me-1'), lineOf('ops-missing-1')].map((line) => [line?.req.method, line?.req.url, line?.res.statusCode, line?.advisorId]),
+        [['GET', '/api/v1/me', 200, alexId], ['GET', '/api/v1/opportunities/999999', 404, alexId]],
+        `log lines:\n${restarted.output()}`,
+      );
       const db = new Database(databaseFile, { readonly: true });
       assert.equal(db.prepare('SELECT count(*) FROM advisors').pluck().get(), 4, 'demo data is seeded once');
       db.close();
