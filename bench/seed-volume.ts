@@ -2,10 +2,10 @@ import { issueAccessToken } from '../server/auth/access-tokens';
 import type { Db } from '../server/db/connection';
 import { createSqliteRepository } from '../server/repository/sqlite';
 
-const WORDS = ['retirement', 'rollover', 'college', 'savings', 'benefits', 'annuity', 'estate', 'trust', 'insurance', 'medicare',
+export const WORDS = ['retirement', 'rollover', 'college', 'savings', 'benefits', 'annuity', 'estate', 'trust', 'insurance', 'medicare',
   'pension', 'portfolio', 'review', 'succession', 'education', 'income', 'planning', 'tax', 'charitable', 'mortgage'];
 const FIRST = ['Jordan', 'Priya', 'Sam', 'Maria', 'Wei', 'Olivia', 'Liam', 'Noah', 'Emma', 'Ava', 'Mateo', 'Zoe', 'Ethan', 'Aria', 'Lucas'];
-const LAST = ['Lee', 'Shah', 'Okafor', 'Gomez', 'Zhang', 'Smith', 'Brown', 'Garcia', 'Miller', 'Davis', 'Lopez', 'Wilson', 'Khan', 'Kim'];
+export const LAST = ['Lee', 'Shah', 'Okafor', 'Gomez', 'Zhang', 'Smith', 'Brown', 'Garcia', 'Miller', 'Davis', 'Lopez', 'Wilson', 'Khan', 'Kim'];
 
 /** A deterministic pseudo-random sequence, so every run seeds the same data. */
 function random(seed: number) {

@@ -10,13 +10,17 @@ import autocannon from 'autocannon';
 import { openDatabase } from '../server/db/connection';
 import { migrate } from '../server/db/migrate';
 import { startChildServer } from '../test/helpers/child-server';
-import { seedVolume } from './seed-volume';
+import { LAST, WORDS, seedVolume } from './seed-volume';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const ROUND_SECONDS = 2;
 const WARM_UP_SECONDS = 3;
 const CONNECTIONS = 10;
-const PREFIXES = ['ret', 'rol', 'col', 'sav', 'ben', 'ann', 'est', 'tru', 'ins', 'med', 'pen', 'por', 'jor', 'pri', 'sha', 'oka', 'gom', 'zha'];
+/**
+ * What the lookup sends while an advisor types a topic word or a customer's last name: every prefix
+ * of three letters or more (the pane sends the text at each pause in typing, so any length can arrive).
+ */
+const TYPED = [...WORDS, ...LAST].flatMap((word) => Array.from({ length: word.length - 2 }, (_, i) => word.slice(0, 3 + i).toLowerCase()));
 
 interface Row { name: string; requests: number; rps: number; ratio: number | null; ratios: number[]; p50: number; p90: number; p97_5: number; p99: number; errors: number }
 
@@ -83,10 +87,12 @@ export async function runServiceBenchmark(): Promise<string> {
     const baselineRuns: autocannon.Result[] = [];
     await cannon(baseline, WARM_UP_SECONDS);
     const rows: Row[] = [];
-    rows.push(await compare('type-ahead search (GET /opportunities?view=all-open&q=…)', {
+    const typeAhead = (path: string): autocannon.Options => ({
       url: server.url, headers,
-      requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/opportunities?view=all-open&limit=10&q=${PREFIXES[n++ % PREFIXES.length]}` }) }],
-    }, baseline, baselineRuns));
+      requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/${path}?view=all-open&limit=10&q=${TYPED[n++ % TYPED.length]}` }) }],
+    });
+    rows.push(await compare('type-ahead search, as the lookup sends it (GET /opportunities/lookup?view=all-open&q=…)', typeAhead('opportunities/lookup'), baseline, baselineRuns));
+    rows.push(await compare('the same search returning whole summaries (GET /opportunities?view=all-open&q=…)', typeAhead('opportunities'), baseline, baselineRuns));
     rows.push(await compare('suggestions (GET /opportunities/suggestions, 3 emails)', {
       url: server.url, headers,
       requests: [{ setupRequest: (req) => {
