@@ -9,7 +9,7 @@ import { Notice, type NoticeProps } from '../ui/Notice';
 import { OpportunityLookup } from './OpportunityLookup';
 import { RegardingCard } from './RegardingCard';
 import { nextStepFor } from './next-step';
-import { ItemChangedError, linkItem, loadRegarding, removeLink, topicOf, type FlowResult } from './regarding-flow';
+import { ItemChangedError, linkItem, loadRegarding, removeLink, type FlowResult } from './regarding-flow';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -105,16 +105,16 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
     return () => mine.abort();
   }, [load]);
 
-  const linked = (current: Activity | null): Message | null =>
+  const linked = (topic: string) => (current: Activity | null): Message | null =>
     current?.regarding
       ? current.outlook.pending
-        ? { intent: 'success', text: `Linked to “${topicOf(current.regarding)}”. Linked, completes when sent.` }
-        : { intent: 'success', text: `This ${noun} is now regarding “${topicOf(current.regarding)}”.` }
+        ? { intent: 'success', text: `Linked to “${topic}”. Linked, completes when sent.` }
+        : { intent: 'success', text: `This ${noun} is now regarding “${topic}”.` }
       : null;
 
   const pick = (opportunity: { id: number; topic: string }) => {
     setChanging(false);
-    void run((signal) => linkItem(api, snapshot, opportunity, signal), linked);
+    void run((signal) => linkItem(api, snapshot, opportunity, signal), linked(opportunity.topic));
   };
 
   const remove = () =>

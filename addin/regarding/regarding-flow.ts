@@ -23,7 +23,7 @@ export interface ItemLink {
 }
 
 /** The topic of what an activity is regarding; null when the service hides it from this advisor. */
-export function topicOf(regarding: NonNullable<Activity['regarding']>): string | null {
+function topicOf(regarding: NonNullable<Activity['regarding']>): string | null {
   return 'hidden' in regarding ? null : regarding.topic;
 }
 
