@@ -8,7 +8,7 @@ const root = path.dirname(new URL(import.meta.url).pathname);
 /**
  * How TypeScript becomes JavaScript, shared with the pane benchmark (bench/pane.ts). Loaders run last
  * to first: esbuild transpiles, then Griffel evaluates every makeStyles() at build time, so the pane
- * ships precompiled CSS rules instead of Griffel's style compiler (measured: about 20 KB gzip less).
+ * ships precompiled CSS rules instead of Griffel's style compiler (measured: 94.8 → 87.7 KB gzip).
  */
 export const scriptRule = {
   test: /\.tsx?$/,

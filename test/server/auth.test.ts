@@ -85,7 +85,7 @@ describe('authentication', () => {
     try {
       const viaApi = await server.advisor('Casey');
       const viaCli = await server.advisor('Dana');
-      // Twice each: the first use records when the token was last used (a write), the second is answered from what was read.
+      // Twice each first, so that anything the server remembered of a token or its advisor would be in use when it changes.
       for (const advisor of [viaApi, viaCli, viaApi, viaCli]) assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
 
       const [token] = await server.repo.tokens.listFor(viaApi.record.id);
