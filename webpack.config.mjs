@@ -42,8 +42,18 @@ export default (_env, argv) => ({
   devtool: argv.mode === 'development' ? 'eval-source-map' : 'source-map',
   performance: { hints: false },
   plugins: [
-    new HtmlWebpackPlugin({ template: './addin/taskpane.html', filename: 'taskpane.html', chunks: ['taskpane'], officeJs: OFFICE_JS }),
-    new HtmlWebpackPlugin({ template: './addin/taskpane.html', filename: 'demo-taskpane.html', chunks: ['taskpane'], officeJs: '/office-simulator.js' }),
+    new HtmlWebpackPlugin({
+      template: './addin/taskpane.html',
+      filename: 'taskpane.html',
+      chunks: ['taskpane'],
+      officeJs: OFFICE_JS,
+    }),
+    new HtmlWebpackPlugin({
+      template: './addin/taskpane.html',
+      filename: 'demo-taskpane.html',
+      chunks: ['taskpane'],
+      officeJs: '/office-simulator.js',
+    }),
     new HtmlWebpackPlugin({ template: './addin/demo/demo.html', filename: 'demo.html', chunks: ['demo'] }),
     new HtmlWebpackPlugin({ template: './addin/commands.html', filename: 'commands.html', chunks: [] }),
   ],

@@ -24,5 +24,7 @@ Office.onReady(async () => {
   const [authConfig, theme] = await Promise.all([loadAuthConfig(), officeTheme()]);
   const session = new Session(authConfig);
   void session.start();
-  createRoot(document.getElementById('root')!).render(<App session={session} theme={theme} myEmail={myEmailAddress()} initialView={viewFromUrl()} />);
+  createRoot(document.getElementById('root')!).render(
+    <App session={session} theme={theme} myEmail={myEmailAddress()} initialView={viewFromUrl()} />,
+  );
 });

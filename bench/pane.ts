@@ -38,7 +38,8 @@ function build(entry: string, outDir: string): Promise<string[]> {
   });
 }
 
-const gzipKb = (files: string[]) => files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0) / 1024;
+const gzipKb = (files: string[]) =>
+  files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0) / 1024;
 const rawKb = (files: string[]) => files.reduce((n, f) => n + fs.statSync(f).size, 0) / 1024;
 
 function percentile(values: number[], p: number): number {
@@ -50,7 +51,12 @@ export async function runPaneBenchmark(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-pane-bench-'));
   const pane = await build('./addin/index.tsx', path.join(dir, 'pane'));
   const minimal = await build('./bench/minimal-app.tsx', path.join(dir, 'minimal'));
-  const sizes = { paneRaw: rawKb(pane), paneGzip: gzipKb(pane), minimalRaw: rawKb(minimal), minimalGzip: gzipKb(minimal) };
+  const sizes = {
+    paneRaw: rawKb(pane),
+    paneGzip: gzipKb(pane),
+    minimalRaw: rawKb(minimal),
+    minimalGzip: gzipKb(minimal),
+  };
   const ratio = sizes.paneGzip / sizes.minimalGzip;
 
   const server = await startTestServer({}, { addinDir: DIST_ADDIN });
@@ -61,8 +67,20 @@ export async function runPaneBenchmark(): Promise<string> {
   try {
     for (let run = 0; run < RUNS + 2; run++) {
       const page = await openPane(browser.context, server.url, {
-        user: { email: advisor.record.email }, token: advisor.token, selected: 'm',
-        items: [{ id: 'm', type: 'message', mode: 'read', subject: 'Hi', internetMessageId: `<bench-${run}@x>`, from: { email: 'client@example.org' }, to: [{ email: advisor.record.email }] }],
+        user: { email: advisor.record.email },
+        token: advisor.token,
+        selected: 'm',
+        items: [
+          {
+            id: 'm',
+            type: 'message',
+            mode: 'read',
+            subject: 'Hi',
+            internetMessageId: `<bench-${run}@x>`,
+            from: { email: 'client@example.org' },
+            to: [{ email: advisor.record.email }],
+          },
+        ],
       });
       await page.getByRole('option', { name: /Retirement rollover/ }).waitFor();
       const ms = await page.evaluate(() => performance.now());

@@ -20,15 +20,30 @@ const CONNECTIONS = 10;
  * What the lookup sends while an advisor types a topic word or a customer's last name: every prefix
  * of three letters or more (the pane sends the text at each pause in typing, so any length can arrive).
  */
-const TYPED = [...WORDS, ...LAST].flatMap((word) => Array.from({ length: word.length - 2 }, (_, i) => word.slice(0, 3 + i).toLowerCase()));
+const TYPED = [...WORDS, ...LAST].flatMap((word) =>
+  Array.from({ length: word.length - 2 }, (_, i) => word.slice(0, 3 + i).toLowerCase()),
+);
 
-interface Row { name: string; requests: number; rps: number; ratio: number | null; ratios: number[]; p50: number; p90: number; p97_5: number; p99: number; errors: number }
+interface Row {
+  name: string;
+  requests: number;
+  rps: number;
+  ratio: number | null;
+  ratios: number[];
+  p50: number;
+  p90: number;
+  p97_5: number;
+  p99: number;
+  errors: number;
+}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function cannon(options: autocannon.Options, seconds: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) =>
-    autocannon({ duration: seconds, connections: CONNECTIONS, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
+    autocannon({ duration: seconds, connections: CONNECTIONS, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
   );
 }
 
@@ -52,7 +67,12 @@ function summarise(name: string, results: autocannon.Result[], ratios: number[] 
  * see the same machine (a shared machine's speed drifts by more than the differences measured here).
  * The scenario's ratio is the median of its rounds' ratios to the baseline round just before.
  */
-async function compare(name: string, scenario: autocannon.Options, baseline: autocannon.Options, baselineRuns: autocannon.Result[]): Promise<Row> {
+async function compare(
+  name: string,
+  scenario: autocannon.Options,
+  baseline: autocannon.Options,
+  baselineRuns: autocannon.Result[],
+): Promise<Row> {
   await cannon(scenario, WARM_UP_SECONDS);
   const runs: autocannon.Result[] = [];
   const ratios: number[] = [];
@@ -79,7 +99,12 @@ export async function runServiceBenchmark(): Promise<string> {
   db.close();
   const sizeMb = fs.statSync(databaseFile).size / 1e6;
 
-  const server = await startChildServer({ DATABASE_FILE: databaseFile, TLS: 'off', DEMO_DATA: 'off', LOG_LEVEL: 'silent' });
+  const server = await startChildServer({
+    DATABASE_FILE: databaseFile,
+    TLS: 'off',
+    DEMO_DATA: 'off',
+    LOG_LEVEL: 'silent',
+  });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   try {
     let n = 0;
@@ -88,29 +113,87 @@ export async function runServiceBenchmark(): Promise<string> {
     await cannon(baseline, WARM_UP_SECONDS);
     const rows: Row[] = [];
     const typeAhead = (path: string): autocannon.Options => ({
-      url: server.url, headers,
-      requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/${path}?view=all-open&limit=10&q=${TYPED[n++ % TYPED.length]}` }) }],
+      url: server.url,
+      headers,
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/v1/${path}?view=all-open&limit=10&q=${TYPED[n++ % TYPED.length]}`,
+          }),
+        },
+      ],
     });
-    rows.push(await compare('type-ahead search, as the lookup sends it (GET /opportunities/lookup?view=all-open&q=…)', typeAhead('opportunities/lookup'), baseline, baselineRuns));
-    rows.push(await compare('the same search returning whole summaries (GET /opportunities?view=all-open&q=…)', typeAhead('opportunities'), baseline, baselineRuns));
-    rows.push(await compare('suggestions (GET /opportunities/suggestions, 3 emails)', {
-      url: server.url, headers,
-      requests: [{ setupRequest: (req) => {
-        const i = n++;
-        const query = [0, 1, 2].map((k) => `email=${encodeURIComponent(emails[(i + k) % emails.length]!)}`).join('&');
-        return { ...req, path: `/api/v1/opportunities/suggestions?${query}` };
-      } }],
-    }, baseline, baselineRuns));
-    rows.push(await compare('set regarding (POST /activities/regarding, new email each)', {
-      url: server.url, headers, method: 'POST',
-      requests: [{ setupRequest: (req) => {
-        const i = n++;
-        return { ...req, path: '/api/v1/activities/regarding', body: JSON.stringify({
-          opportunityId: openOpportunityIds[i % openOpportunityIds.length],
-          item: { kind: 'email', internetMessageId: `<bench-${i}@mail.example>`, subject: 'Bench', participants: [{ email: 'client@example.org', role: 'from' }] },
-        }) };
-      } }],
-    }, baseline, baselineRuns));
+    rows.push(
+      await compare(
+        'type-ahead search, as the lookup sends it (GET /opportunities/lookup?view=all-open&q=…)',
+        typeAhead('opportunities/lookup'),
+        baseline,
+        baselineRuns,
+      ),
+    );
+    rows.push(
+      await compare(
+        'the same search returning whole summaries (GET /opportunities?view=all-open&q=…)',
+        typeAhead('opportunities'),
+        baseline,
+        baselineRuns,
+      ),
+    );
+    rows.push(
+      await compare(
+        'suggestions (GET /opportunities/suggestions, 3 emails)',
+        {
+          url: server.url,
+          headers,
+          requests: [
+            {
+              setupRequest: (req) => {
+                const i = n++;
+                const query = [0, 1, 2]
+                  .map((k) => `email=${encodeURIComponent(emails[(i + k) % emails.length]!)}`)
+                  .join('&');
+                return { ...req, path: `/api/v1/opportunities/suggestions?${query}` };
+              },
+            },
+          ],
+        },
+        baseline,
+        baselineRuns,
+      ),
+    );
+    rows.push(
+      await compare(
+        'set regarding (POST /activities/regarding, new email each)',
+        {
+          url: server.url,
+          headers,
+          method: 'POST',
+          requests: [
+            {
+              setupRequest: (req) => {
+                const i = n++;
+                return {
+                  ...req,
+                  path: '/api/v1/activities/regarding',
+                  body: JSON.stringify({
+                    opportunityId: openOpportunityIds[i % openOpportunityIds.length],
+                    item: {
+                      kind: 'email',
+                      internetMessageId: `<bench-${i}@mail.example>`,
+                      subject: 'Bench',
+                      participants: [{ email: 'client@example.org', role: 'from' }],
+                    },
+                  }),
+                };
+              },
+            },
+          ],
+        },
+        baseline,
+        baselineRuns,
+      ),
+    );
     rows.unshift(summarise('baseline: static JSON (GET /api/v1/auth/config)', baselineRuns, null));
     const lines = [
       `Data: ${counts.opportunities.toLocaleString('en')} opportunities, ${counts.contacts.toLocaleString('en')} contacts, ${counts.activities.toLocaleString('en')} activities (${sizeMb.toFixed(0)} MB SQLite file, seeded in ${seedSeconds.toFixed(0)} s).`,
@@ -119,7 +202,10 @@ export async function runServiceBenchmark(): Promise<string> {
       '',
       '| scenario | requests | req/s | × baseline | p50 ms | p90 ms | p97.5 ms | p99 ms | non-2xx |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...rows.map((r) => `| ${r.name} | ${r.requests} | ${r.rps} | ${r.ratio === null ? '1.00' : `**${r.ratio.toFixed(2)}** (${r.ratios.map((x) => x.toFixed(2)).join(', ')})`} | ${r.p50} | ${r.p90} | ${r.p97_5} | ${r.p99} | ${r.errors} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.name} | ${r.requests} | ${r.rps} | ${r.ratio === null ? '1.00' : `**${r.ratio.toFixed(2)}** (${r.ratios.map((x) => x.toFixed(2)).join(', ')})`} | ${r.p50} | ${r.p90} | ${r.p97_5} | ${r.p99} | ${r.errors} |`,
+      ),
     ];
     return lines.join('\n');
   } finally {

@@ -35,7 +35,10 @@ async function main() {
   const repo = createSqliteRepository(setup);
   const people: { id: number; token: string }[] = [];
   for (let i = 0; i < ADVISORS; i++) {
-    const advisor = await repo.advisors.create({ email: `soak${i}@firm.example`, displayName: `Soak ${i}`, role: 'advisor' }, null);
+    const advisor = await repo.advisors.create(
+      { email: `soak${i}@firm.example`, displayName: `Soak ${i}`, role: 'advisor' },
+      null,
+    );
     people.push({ id: advisor.id, token: (await issueAccessToken(repo, advisor.id, 'soak', new Date())).token });
   }
   await repo.close();
@@ -50,7 +53,13 @@ async function main() {
   let sequence = 0;
   const random = (n: number) => Math.floor(Math.random() * n);
 
-  const call = async <T>(token: string, method: string, pathname: string, body?: unknown, headers?: Record<string, string>) => {
+  const call = async <T>(
+    token: string,
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => {
     counts.requests += 1;
     try {
       const response = await new TestClient(url, token).request<T>(method, pathname, { body, headers });
@@ -71,12 +80,19 @@ async function main() {
       const action = mine.length === 0 ? 0 : random(4);
       if (action === 0) {
         const key = `soak-${n}`;
-        const body = { topic: `Soak referral ${n}`, customer: { newContact: { name: `Client ${n % 300}`, email: `client${n % 300}@soak.example` } }, note: { body: `note for ${n}` } };
+        const body = {
+          topic: `Soak referral ${n}`,
+          customer: { newContact: { name: `Client ${n % 300}`, email: `client${n % 300}@soak.example` } },
+          note: { body: `note for ${n}` },
+        };
         for (let attempt = 0; attempt < (n % 5 === 0 ? 2 : 1); attempt++) {
-          const res = await call<{ opportunity: { id: number } }>(me.token, 'POST', '/api/v1/opportunities', body, { 'Idempotency-Key': key });
+          const res = await call<{ opportunity: { id: number } }>(me.token, 'POST', '/api/v1/opportunities', body, {
+            'Idempotency-Key': key,
+          });
           if (res && (res.status === 201 || res.status === 200)) {
             const earlier = ack.creates.get(key);
-            if (earlier !== undefined && earlier !== res.body.opportunity.id) throw new Error(`retry of ${key} created a second opportunity`);
+            if (earlier !== undefined && earlier !== res.body.opportunity.id)
+              throw new Error(`retry of ${key} created a second opportunity`);
             ack.creates.set(key, res.body.opportunity.id);
             if (!mine.includes(res.body.opportunity.id)) mine.push(res.body.opportunity.id);
           }
@@ -86,26 +102,40 @@ async function main() {
         const imid = `<soak-${n % 3 === 0 ? `shared-${n % 90}` : n}@mail.example>`;
         const opportunityId = mine[random(mine.length)]!;
         const res = await call<{ id: number }>(me.token, 'POST', '/api/v1/activities/regarding', {
-          item: { kind: 'email', internetMessageId: imid, subject: `mail ${n}`, participants: [{ email: 'client@soak.example', role: 'from' }] },
+          item: {
+            kind: 'email',
+            internetMessageId: imid,
+            subject: `mail ${n}`,
+            participants: [{ email: 'client@soak.example', role: 'from' }],
+          },
           opportunityId,
         });
         if (res?.status === 200) {
           const earlier = ack.links.get(imid);
-          if (earlier !== undefined && earlier !== res.body.id) throw new Error(`${imid} was recorded as two activities`);
+          if (earlier !== undefined && earlier !== res.body.id)
+            throw new Error(`${imid} was recorded as two activities`);
           ack.links.set(imid, res.body.id);
         }
       } else if (action === 2) {
         const opportunityId = mine.splice(random(mine.length), 1)[0]!;
         const to = people[random(ADVISORS)]!;
-        const res = await call<{ assignments: { id: number; to: { id: number } }[] }>(me.token, 'POST', `/api/v1/opportunities/${opportunityId}/assign`, { ownerId: to.id, message: `over to you ${n}` });
+        const res = await call<{ assignments: { id: number; to: { id: number } }[] }>(
+          me.token,
+          'POST',
+          `/api/v1/opportunities/${opportunityId}/assign`,
+          { ownerId: to.id, message: `over to you ${n}` },
+        );
         if (res?.status === 200) {
-          if (res.body.assignments[0]!.to.id === to.id && to.id !== me.id) ack.assignments.push(res.body.assignments[0]!.id);
+          if (res.body.assignments[0]!.to.id === to.id && to.id !== me.id)
+            ack.assignments.push(res.body.assignments[0]!.id);
           owned.get(to.id)!.push(opportunityId);
         } else mine.push(opportunityId);
       } else {
         const opportunityId = mine[random(mine.length)]!;
         const text = `soak note ${n}`;
-        const res = await call<{ id: number }>(me.token, 'POST', `/api/v1/opportunities/${opportunityId}/notes`, { body: text });
+        const res = await call<{ id: number }>(me.token, 'POST', `/api/v1/opportunities/${opportunityId}/notes`, {
+          body: text,
+        });
         if (res?.status === 201) ack.notes.set(res.body.id, text);
       }
     }
@@ -131,16 +161,27 @@ async function main() {
   await server.exited;
 
   const db = new Database(databaseFile, { readonly: true });
-  const one = (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params);
+  const one = (sql: string, ...params: unknown[]) =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...params);
   const lost = {
-    links: [...ack.links].filter(([imid, id]) => one('SELECT id FROM activities WHERE internet_message_id = ?', imid) !== id).length,
-    creates: [...ack.creates.values()].filter((id) => one('SELECT id FROM opportunities WHERE id = ?', id) === undefined).length,
-    assignments: ack.assignments.filter((id) => one('SELECT id FROM assignments WHERE id = ?', id) === undefined).length,
+    links: [...ack.links].filter(
+      ([imid, id]) => one('SELECT id FROM activities WHERE internet_message_id = ?', imid) !== id,
+    ).length,
+    creates: [...ack.creates.values()].filter(
+      (id) => one('SELECT id FROM opportunities WHERE id = ?', id) === undefined,
+    ).length,
+    assignments: ack.assignments.filter((id) => one('SELECT id FROM assignments WHERE id = ?', id) === undefined)
+      .length,
     notes: [...ack.notes].filter(([id, body]) => one('SELECT body FROM notes WHERE id = ?', id) !== body).length,
   };
   const duplicates = {
-    links: one('SELECT count(*) FROM (SELECT internet_message_id FROM activities WHERE internet_message_id IS NOT NULL GROUP BY internet_message_id HAVING count(*) > 1)') as number,
-    creates: one("SELECT count(*) FROM (SELECT topic FROM opportunities GROUP BY topic HAVING count(*) > 1)") as number,
+    links: one(
+      'SELECT count(*) FROM (SELECT internet_message_id FROM activities WHERE internet_message_id IS NOT NULL GROUP BY internet_message_id HAVING count(*) > 1)',
+    ) as number,
+    creates: one('SELECT count(*) FROM (SELECT topic FROM opportunities GROUP BY topic HAVING count(*) > 1)') as number,
     contacts: one('SELECT count(*) FROM (SELECT email FROM contacts GROUP BY email HAVING count(*) > 1)') as number,
   };
   const integrity = db.pragma('integrity_check', { simple: true });
@@ -162,7 +203,9 @@ async function main() {
     `| **duplicate emails, referrals or contacts** | **${totalDuplicates}** |`,
     `| integrity_check | ${integrity} |`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n\nsoak: ${totalLost === 0 && totalDuplicates === 0 && integrity === 'ok' ? 'passed' : 'FAILED'}\n`);
+  process.stdout.write(
+    `${lines.join('\n')}\n\nsoak: ${totalLost === 0 && totalDuplicates === 0 && integrity === 'ok' ? 'passed' : 'FAILED'}\n`,
+  );
   if (totalLost || totalDuplicates || integrity !== 'ok') process.exitCode = 1;
 }
 

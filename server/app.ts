@@ -49,7 +49,10 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
       // The signed-in advisor goes into the request's log line itself: as customProps it would cost a
       // child logger per authenticated request, logged or not.
       customSuccessObject: (_req, res, line) => ({ ...line, advisorId: (res as express.Response).locals?.advisorId }),
-      customErrorObject: (_req, res, _error, line) => ({ ...line, advisorId: (res as express.Response).locals?.advisorId }),
+      customErrorObject: (_req, res, _error, line) => ({
+        ...line,
+        advisorId: (res as express.Response).locals?.advisorId,
+      }),
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
         res: (res) => ({ statusCode: res.statusCode }),
@@ -79,7 +82,11 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
     sendJson(res, 200, {
       providers: config.auth.providers,
       oidc: config.auth.oidc?.clientId
-        ? { clientId: config.auth.oidc.clientId, authority: config.auth.oidc.issuer.replace(/\/v2\.0\/?$/, ''), scopes: config.auth.oidc.scopes }
+        ? {
+            clientId: config.auth.oidc.clientId,
+            authority: config.auth.oidc.issuer.replace(/\/v2\.0\/?$/, ''),
+            scopes: config.auth.oidc.scopes,
+          }
         : null,
     }),
   );

@@ -15,7 +15,12 @@ const Environment = z.object({
   AUTH_PROVIDERS: z
     .string()
     .default('pat')
-    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['pat', 'oidc'])).min(1)),
   OIDC_ISSUER: z.url().optional(),
   OIDC_AUDIENCE: z.string().optional(),
@@ -51,7 +56,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.AUTH_PROVIDERS.includes('oidc') && (!e.OIDC_ISSUER || !e.OIDC_AUDIENCE)) {
-    throw new Error('Invalid configuration:\n  AUTH_PROVIDERS includes oidc, so OIDC_ISSUER and OIDC_AUDIENCE are required');
+    throw new Error(
+      'Invalid configuration:\n  AUTH_PROVIDERS includes oidc, so OIDC_ISSUER and OIDC_AUDIENCE are required',
+    );
   }
   if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
     throw new Error('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together');

@@ -26,8 +26,12 @@ async function main(): Promise<void> {
 
   if (config.demoData && (await repo.advisors.count()) === 0) {
     const signIns = await seedDemoData(repo, systemClock.now());
-    const lines = signIns.map((s) => `${s.displayName.padEnd(14)} ${s.role.padEnd(8)} ${s.email.padEnd(32)} ${s.token}`);
-    fs.writeFileSync(signInFile, `Demo advisors and their personal access tokens:\n${lines.join('\n')}\n`, { mode: 0o600 });
+    const lines = signIns.map(
+      (s) => `${s.displayName.padEnd(14)} ${s.role.padEnd(8)} ${s.email.padEnd(32)} ${s.token}`,
+    );
+    fs.writeFileSync(signInFile, `Demo advisors and their personal access tokens:\n${lines.join('\n')}\n`, {
+      mode: 0o600,
+    });
     logger.info('demo data created');
   }
 
@@ -35,9 +39,15 @@ async function main(): Promise<void> {
   let server: http.Server;
   let tlsNote = '';
   if (config.tls.enabled) {
-    const tls = await loadOrCreateCertificate({ certFile: config.tls.certFile, keyFile: config.tls.keyFile, dir: path.join(dataDir, 'tls') });
-    if (tls.generatedAt) tlsNote = `Generated a self-signed certificate for localhost: ${tls.generatedAt} (trust it once in your browser or OS).`;
-    else if (!config.tls.certFile) tlsNote = `Using the self-signed localhost certificate in ${path.join(dataDir, 'tls')}.`;
+    const tls = await loadOrCreateCertificate({
+      certFile: config.tls.certFile,
+      keyFile: config.tls.keyFile,
+      dir: path.join(dataDir, 'tls'),
+    });
+    if (tls.generatedAt)
+      tlsNote = `Generated a self-signed certificate for localhost: ${tls.generatedAt} (trust it once in your browser or OS).`;
+    else if (!config.tls.certFile)
+      tlsNote = `Using the self-signed localhost certificate in ${path.join(dataDir, 'tls')}.`;
     server = https.createServer({ cert: tls.cert, key: tls.key }, app);
   } else {
     server = http.createServer(app);

@@ -48,7 +48,11 @@ export class ApiClient {
   }
 
   /** One request with a given token, no retry (used to check a token while signing in). */
-  async send<N extends EndpointName>(name: N, input: Input<N>, token: string | null): Promise<ResponseOf<Endpoints[N]>> {
+  async send<N extends EndpointName>(
+    name: N,
+    input: Input<N>,
+    token: string | null,
+  ): Promise<ResponseOf<Endpoints[N]>> {
     const endpoint = routes[name];
     const params = (input.params ?? {}) as Record<string, unknown>;
     const path = endpoint.path.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(String(params[key])));

@@ -28,7 +28,11 @@ export function describeProblem(status: number, problem: Problem | undefined): s
 }
 
 function fieldLabel(path: string): string {
-  const last = path.split('.').filter((part) => !['body', 'query', 'params'].includes(part)).pop() ?? path;
+  const last =
+    path
+      .split('.')
+      .filter((part) => !['body', 'query', 'params'].includes(part))
+      .pop() ?? path;
   return last.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 }
 

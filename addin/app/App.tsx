@@ -8,8 +8,12 @@ import type { PaneTheme } from '../ui/theme';
 import { SetRegarding } from '../regarding/SetRegarding';
 
 // Set Regarding is what most opens of the pane are for; the other views load when first shown.
-const NewOpportunity = lazy(() => import('../opportunities/NewOpportunity').then((m) => ({ default: m.NewOpportunity })));
-const OpportunityView = lazy(() => import('../opportunities/OpportunityView').then((m) => ({ default: m.OpportunityView })));
+const NewOpportunity = lazy(() =>
+  import('../opportunities/NewOpportunity').then((m) => ({ default: m.NewOpportunity })),
+);
+const OpportunityView = lazy(() =>
+  import('../opportunities/OpportunityView').then((m) => ({ default: m.OpportunityView })),
+);
 const MyWork = lazy(() => import('../work/MyWork').then((m) => ({ default: m.MyWork })));
 import { Notice } from '../ui/Notice';
 const SignIn = lazy(() => import('./SignIn').then((m) => ({ default: m.SignIn })));
@@ -18,8 +22,12 @@ import { useCurrentItem } from './useCurrentItem';
 const useStyles = makeStyles({
   shell: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground2, color: tokens.colorNeutralForeground1 },
   header: {
-    display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`, borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
     backgroundColor: tokens.colorNeutralBackground1,
   },
   nav: { padding: `0 ${tokens.spacingHorizontalS}` },
@@ -50,11 +58,17 @@ export function App({ session, theme, myEmail, initialView }: AppProps) {
     setOpened(null);
     setView(next);
   };
-  const noItem = !item.loading && !item.snapshot && !item.error && <Text>Select an email or appointment to set what it is regarding.</Text>;
+  const noItem = !item.loading && !item.snapshot && !item.error && (
+    <Text>Select an email or appointment to set what it is regarding.</Text>
+  );
 
   return (
     <FluentProvider theme={theme.fluent} className={styles.shell} style={{ colorScheme: theme.colorScheme }}>
-      {state.status === 'starting' && <div style={{ padding: 24 }}><Busy label="Signing in…" /></div>}
+      {state.status === 'starting' && (
+        <div style={{ padding: 24 }}>
+          <Busy label="Signing in…" />
+        </div>
+      )}
       {state.status === 'signed-out' && (
         <Suspense fallback={<Busy label="Loading…" />}>
           <SignIn session={session} reason={state.reason} />
@@ -88,23 +102,41 @@ export function App({ session, theme, myEmail, initialView }: AppProps) {
           </nav>
           <main className={styles.main}>
             <Suspense fallback={<Busy label="Loading…" />}>
-            {opened !== null ? (
-              <OpportunityView key={opened} api={session.api} id={opened} today={today} onBack={() => setOpened(null)} />
-            ) : view === 'work' ? (
-              <MyWork api={session.api} me={me} onOpen={setOpened} onSeen={(me) => session.update(me)} />
-            ) : (
-              <>
-                {item.loading && <Busy label="Reading the item…" />}
-                {item.error && <Notice intent="error">{item.error}</Notice>}
-                {view === 'regarding' && noItem}
-                {view === 'regarding' && item.snapshot && (
-                  <SetRegarding key={item.key} api={session.api} snapshot={item.snapshot} myEmail={myEmail} onOpenOpportunity={setOpened} />
-                )}
-                {view === 'new' && !item.loading && (
-                  <NewOpportunity key={item.key} api={session.api} me={me} snapshot={item.snapshot} onCreated={(detail) => setOpened(detail.opportunity.id)} />
-                )}
-              </>
-            )}
+              {opened !== null ? (
+                <OpportunityView
+                  key={opened}
+                  api={session.api}
+                  id={opened}
+                  today={today}
+                  onBack={() => setOpened(null)}
+                />
+              ) : view === 'work' ? (
+                <MyWork api={session.api} me={me} onOpen={setOpened} onSeen={(me) => session.update(me)} />
+              ) : (
+                <>
+                  {item.loading && <Busy label="Reading the item…" />}
+                  {item.error && <Notice intent="error">{item.error}</Notice>}
+                  {view === 'regarding' && noItem}
+                  {view === 'regarding' && item.snapshot && (
+                    <SetRegarding
+                      key={item.key}
+                      api={session.api}
+                      snapshot={item.snapshot}
+                      myEmail={myEmail}
+                      onOpenOpportunity={setOpened}
+                    />
+                  )}
+                  {view === 'new' && !item.loading && (
+                    <NewOpportunity
+                      key={item.key}
+                      api={session.api}
+                      me={me}
+                      snapshot={item.snapshot}
+                      onCreated={(detail) => setOpened(detail.opportunity.id)}
+                    />
+                  )}
+                </>
+              )}
             </Suspense>
           </main>
         </div>

@@ -35,7 +35,10 @@ export function SignIn({ session, reason }: { session: Session; reason?: string 
         Sign in to Regarding
       </Text>
       {reason && (
-        <Notice intent="warning" action={session.hasUncheckedToken ? { label: 'Try again', onClick: () => void session.start() } : undefined}>
+        <Notice
+          intent="warning"
+          action={session.hasUncheckedToken ? { label: 'Try again', onClick: () => void session.start() } : undefined}
+        >
           {reason}
         </Notice>
       )}
@@ -51,9 +54,19 @@ export function SignIn({ session, reason }: { session: Session; reason?: string 
             hint="Paste the token your administrator gave you (it starts with rgd_). You only do this once."
             error={error}
           >
-            <TextInput type="password" value={token} onChange={(event) => setToken(event.target.value)} autoComplete="off" required />
+            <TextInput
+              type="password"
+              value={token}
+              onChange={(event) => setToken(event.target.value)}
+              autoComplete="off"
+              required
+            />
           </FormField>
-          <Button type="submit" appearance={session.canUseMicrosoft ? 'secondary' : 'primary'} disabled={busy || !token}>
+          <Button
+            type="submit"
+            appearance={session.canUseMicrosoft ? 'secondary' : 'primary'}
+            disabled={busy || !token}
+          >
             Sign in
           </Button>
         </form>

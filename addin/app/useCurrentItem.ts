@@ -20,7 +20,14 @@ export function useCurrentItem(): CurrentItem {
       setState({ key: mine, snapshot: null, error: null, loading: true });
       readCurrentItem().then(
         (snapshot) => mine === generation && setState({ key: mine, snapshot, error: null, loading: false }),
-        (error: Error) => mine === generation && setState({ key: mine, snapshot: null, error: `Outlook could not read this item: ${error.message}`, loading: false }),
+        (error: Error) =>
+          mine === generation &&
+          setState({
+            key: mine,
+            snapshot: null,
+            error: `Outlook could not read this item: ${error.message}`,
+            loading: false,
+          }),
       );
     };
     load();

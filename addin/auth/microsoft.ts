@@ -7,7 +7,11 @@ export interface MicrosoftSignIn {
   token(interactive: boolean): Promise<string | null>;
 }
 
-export function createMicrosoftSignIn(config: { clientId: string; authority: string; scopes: string[] }): MicrosoftSignIn {
+export function createMicrosoftSignIn(config: {
+  clientId: string;
+  authority: string;
+  scopes: string[];
+}): MicrosoftSignIn {
   let app: Promise<import('@azure/msal-browser').IPublicClientApplication> | null = null;
   const load = () =>
     (app ??= import('@azure/msal-browser').then(({ createNestablePublicClientApplication }) =>

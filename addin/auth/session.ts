@@ -76,7 +76,12 @@ export class Session implements TokenSource {
   }
 
   reauthenticate(): Promise<void> {
-    if (this.state.status !== 'signed-out') this.set({ status: 'signed-out', reason: 'Your sign-in has expired or was revoked. Sign in again to continue; what you were doing will carry on.' });
+    if (this.state.status !== 'signed-out')
+      this.set({
+        status: 'signed-out',
+        reason:
+          'Your sign-in has expired or was revoked. Sign in again to continue; what you were doing will carry on.',
+      });
     if (!this.signedIn) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
@@ -88,9 +93,12 @@ export class Session implements TokenSource {
   /** Checks a pasted token with the service, then keeps it. Returns an error message, or null on success. */
   async signInWithToken(token: string): Promise<string | null> {
     const trimmed = token.trim();
-    if (!/^rgd_[\w-]{20,}$/.test(trimmed)) return 'That does not look like a Regarding access token (it starts with rgd_).';
+    if (!/^rgd_[\w-]{20,}$/.test(trimmed))
+      return 'That does not look like a Regarding access token (it starts with rgd_).';
     try {
-      return (await this.tryToken(trimmed, true)) ? null : 'That token was not accepted. Ask your administrator for a new one.';
+      return (await this.tryToken(trimmed, true))
+        ? null
+        : 'That token was not accepted. Ask your administrator for a new one.';
     } catch (error) {
       return error instanceof ApiError ? error.message : 'Signing in failed.';
     }
@@ -117,7 +125,9 @@ export class Session implements TokenSource {
 
   async signInWithMicrosoft(): Promise<string | null> {
     try {
-      return (await this.tryMicrosoft(true)) ? null : 'Your Microsoft account is not set up in Regarding. Ask your administrator.';
+      return (await this.tryMicrosoft(true))
+        ? null
+        : 'Your Microsoft account is not set up in Regarding. Ask your administrator.';
     } catch (error) {
       return error instanceof Error ? error.message : 'Signing in with Microsoft failed.';
     }

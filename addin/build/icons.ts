@@ -16,10 +16,12 @@ const roundedSquare: Shape = (x, y) => {
   const qy = Math.abs(y - 0.5) - (0.5 - r);
   return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
 };
-const ring = (cx: number, cy: number, rx: number, ry: number, width: number): Shape => (x, y) => {
-  const d = Math.hypot((x - cx) / rx, (y - cy) / ry) - 1;
-  return Math.abs(d * Math.min(rx, ry)) - width / 2;
-};
+const ring =
+  (cx: number, cy: number, rx: number, ry: number, width: number): Shape =>
+  (x, y) => {
+    const d = Math.hypot((x - cx) / rx, (y - cy) / ry) - 1;
+    return Math.abs(d * Math.min(rx, ry)) - width / 2;
+  };
 const link: Shape = (x, y) => {
   // Two slanted chain links.
   const u = (x - 0.5) * Math.SQRT1_2 + (y - 0.5) * Math.SQRT1_2 + 0.5;
@@ -83,5 +85,6 @@ function png(size: number, raw: Buffer): Buffer {
 
 const out = path.resolve(process.argv[2] ?? 'dist/addin/assets');
 fs.mkdirSync(out, { recursive: true });
-for (const size of [16, 25, 32, 48, 50, 64, 75, 80, 96, 128, 144]) fs.writeFileSync(path.join(out, `icon-${size}.png`), render(size, link));
+for (const size of [16, 25, 32, 48, 50, 64, 75, 80, 96, 128, 144])
+  fs.writeFileSync(path.join(out, `icon-${size}.png`), render(size, link));
 for (const size of [16, 32, 80]) fs.writeFileSync(path.join(out, `new-${size}.png`), render(size, plus));

@@ -28,12 +28,90 @@ const day = (offset: number, hour: number) => {
 
 function items(me: PersonSpec): { label: string; detail: string; spec: ItemSpec }[] {
   return [
-    { label: 'Received email', detail: 'From Jordan Lee: 401(k) rollover question', spec: { id: 'demo-inbox-1', type: 'message', mode: 'read', subject: 'Question about rolling over my 401(k)', from: JORDAN, to: [me], internetMessageId: '<demo-inbox-1@harbordental.example>', conversationId: 'demo-conv-1', dateTimeCreated: day(-1, 14) } },
-    { label: 'Received email (new person)', detail: 'From Olivia Brown, referred by Jordan', spec: { id: 'demo-inbox-2', type: 'message', mode: 'read', subject: 'Jordan Lee suggested I contact you', from: NEW_CLIENT, to: [me], cc: [JORDAN], internetMessageId: '<demo-inbox-2@brightpath.example>', dateTimeCreated: day(0, 9) } },
-    { label: 'Sent email', detail: 'To Priya Shah: college savings options', spec: { id: 'demo-sent-1', type: 'message', mode: 'read', subject: 'College savings options', from: me, to: [PRIYA], internetMessageId: '<demo-sent-1@regarding.example>', dateTimeCreated: day(-2, 16) } },
-    { label: 'Draft (compose)', detail: 'To Sam Okafor: benefits proposal', spec: { id: 'demo-draft-1', type: 'message', mode: 'compose', subject: 'Benefits proposal for Summit Logistics', to: [SAM] } },
-    { label: 'Appointment, as organizer', detail: 'With Maria Gomez: Medicare review', spec: { id: 'demo-appt-1', type: 'appointment', mode: 'compose', subject: 'Medicare supplement review', start: day(2, 15), end: day(2, 16), location: 'Office', requiredAttendees: [MARIA] } },
-    { label: 'Appointment, as attendee', detail: 'Organized by Wei Zhang (recurring)', spec: { id: 'demo-appt-2-occurrence', seriesId: 'demo-appt-2', type: 'appointment', mode: 'read', subject: 'Monthly practice check-in', start: day(5, 17), end: day(5, 18), organizer: WEI, requiredAttendees: [me] } },
+    {
+      label: 'Received email',
+      detail: 'From Jordan Lee: 401(k) rollover question',
+      spec: {
+        id: 'demo-inbox-1',
+        type: 'message',
+        mode: 'read',
+        subject: 'Question about rolling over my 401(k)',
+        from: JORDAN,
+        to: [me],
+        internetMessageId: '<demo-inbox-1@harbordental.example>',
+        conversationId: 'demo-conv-1',
+        dateTimeCreated: day(-1, 14),
+      },
+    },
+    {
+      label: 'Received email (new person)',
+      detail: 'From Olivia Brown, referred by Jordan',
+      spec: {
+        id: 'demo-inbox-2',
+        type: 'message',
+        mode: 'read',
+        subject: 'Jordan Lee suggested I contact you',
+        from: NEW_CLIENT,
+        to: [me],
+        cc: [JORDAN],
+        internetMessageId: '<demo-inbox-2@brightpath.example>',
+        dateTimeCreated: day(0, 9),
+      },
+    },
+    {
+      label: 'Sent email',
+      detail: 'To Priya Shah: college savings options',
+      spec: {
+        id: 'demo-sent-1',
+        type: 'message',
+        mode: 'read',
+        subject: 'College savings options',
+        from: me,
+        to: [PRIYA],
+        internetMessageId: '<demo-sent-1@regarding.example>',
+        dateTimeCreated: day(-2, 16),
+      },
+    },
+    {
+      label: 'Draft (compose)',
+      detail: 'To Sam Okafor: benefits proposal',
+      spec: {
+        id: 'demo-draft-1',
+        type: 'message',
+        mode: 'compose',
+        subject: 'Benefits proposal for Summit Logistics',
+        to: [SAM],
+      },
+    },
+    {
+      label: 'Appointment, as organizer',
+      detail: 'With Maria Gomez: Medicare review',
+      spec: {
+        id: 'demo-appt-1',
+        type: 'appointment',
+        mode: 'compose',
+        subject: 'Medicare supplement review',
+        start: day(2, 15),
+        end: day(2, 16),
+        location: 'Office',
+        requiredAttendees: [MARIA],
+      },
+    },
+    {
+      label: 'Appointment, as attendee',
+      detail: 'Organized by Wei Zhang (recurring)',
+      spec: {
+        id: 'demo-appt-2-occurrence',
+        seriesId: 'demo-appt-2',
+        type: 'appointment',
+        mode: 'read',
+        subject: 'Monthly practice check-in',
+        start: day(5, 17),
+        end: day(5, 18),
+        organizer: WEI,
+        requiredAttendees: [me],
+      },
+    },
   ];
 }
 
@@ -62,7 +140,15 @@ interface StoredState {
 function prepareMailbox(): void {
   const me = ADVISORS[advisorSelect.selectedIndex]!;
   const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as StoredState | null;
-  const state: StoredState = saved ?? { items: {}, customProperties: {}, roaming: {}, selected: null, user: me, theme: null, log: [] };
+  const state: StoredState = saved ?? {
+    items: {},
+    customProperties: {},
+    roaming: {},
+    selected: null,
+    user: me,
+    theme: null,
+    log: [],
+  };
   if (state.user.email !== me.email) {
     // Another advisor, another mailbox.
     Object.assign(state, { items: {}, customProperties: {}, roaming: {}, selected: null, log: [] });
@@ -86,7 +172,10 @@ function render(): void {
       const li = document.createElement('li');
       const button = document.createElement('button');
       button.type = 'button';
-      button.setAttribute('aria-pressed', String(current === spec.id || (spec.id === 'demo-draft-1' && current === 'demo-sent-draft')));
+      button.setAttribute(
+        'aria-pressed',
+        String(current === spec.id || (spec.id === 'demo-draft-1' && current === 'demo-sent-draft')),
+      );
       button.innerHTML = `<strong></strong><small></small>`;
       button.querySelector('strong')!.textContent = label;
       button.querySelector('small')!.textContent = detail;
@@ -119,8 +208,14 @@ document.querySelectorAll<HTMLButtonElement>('[data-view]').forEach((button) =>
 sendButton.addEventListener('click', () => {
   const outlook = control();
   if (!outlook) return;
-  const sent = outlook.send('demo-draft-1', { id: 'demo-sent-draft', internetMessageId: `<demo-draft-${Date.now()}@regarding.example>` });
-  outlook.put({ ...items(ADVISORS[advisorSelect.selectedIndex]!).find((i) => i.spec.id === 'demo-draft-1')!.spec, id: 'demo-draft-1' });
+  const sent = outlook.send('demo-draft-1', {
+    id: 'demo-sent-draft',
+    internetMessageId: `<demo-draft-${Date.now()}@regarding.example>`,
+  });
+  outlook.put({
+    ...items(ADVISORS[advisorSelect.selectedIndex]!).find((i) => i.spec.id === 'demo-draft-1')!.spec,
+    id: 'demo-draft-1',
+  });
   outlook.select(sent);
   status.textContent = 'Sent. The pane now shows the sent copy, as Outlook would in Sent Items.';
   render();

@@ -14,7 +14,14 @@ export function officeCall<T>(start: (callback: (result: Office.AsyncResult<T>) 
   return new Promise<T>((resolve, reject) => {
     start((result) => {
       if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value);
-      else reject(new OfficeError(result.error?.code, result.error?.name, result.error?.message ?? 'Outlook could not complete the request.'));
+      else
+        reject(
+          new OfficeError(
+            result.error?.code,
+            result.error?.name,
+            result.error?.message ?? 'Outlook could not complete the request.',
+          ),
+        );
     });
   });
 }

@@ -20,7 +20,10 @@ export interface ItemSnapshot {
   location: string | null;
 }
 
-export type ItemHandle = Office.MessageRead & Office.MessageCompose & Office.AppointmentRead & Office.AppointmentCompose;
+export type ItemHandle = Office.MessageRead &
+  Office.MessageCompose &
+  Office.AppointmentRead &
+  Office.AppointmentCompose;
 type AnyItem = ItemHandle;
 
 const address = (detail: Office.EmailAddressDetails, role: Participant['role']): Participant => ({
@@ -63,9 +66,10 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
           ]
         : [
             ...(item.organizer ? [address(item.organizer, 'organizer')] : []),
-            ...[...((item.requiredAttendees as Office.EmailAddressDetails[]) ?? []), ...((item.optionalAttendees as Office.EmailAddressDetails[]) ?? [])].map((r) =>
-              address(r, 'attendee'),
-            ),
+            ...[
+              ...((item.requiredAttendees as Office.EmailAddressDetails[]) ?? []),
+              ...((item.optionalAttendees as Office.EmailAddressDetails[]) ?? []),
+            ].map((r) => address(r, 'attendee')),
           ];
     return {
       handle: item,
@@ -80,7 +84,7 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
       sentAt: kind === 'email' ? iso(item.dateTimeCreated) : null,
       startAt: kind === 'appointment' ? iso(item.start as unknown as Date) : null,
       endAt: kind === 'appointment' ? iso(item.end as unknown as Date) : null,
-      location: kind === 'appointment' ? ((item.location as unknown as string) || null) : null,
+      location: kind === 'appointment' ? (item.location as unknown as string) || null : null,
     };
   }
 
@@ -88,10 +92,19 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
   if (kind === 'email') {
     const [to, cc] = await Promise.all([recipients(item.to), recipients(item.cc)]);
     return {
-      handle: item, kind, mode: 'compose', itemId: null, seriesId: null, internetMessageId: null,
-      conversationId: item.conversationId || null, subject,
+      handle: item,
+      kind,
+      mode: 'compose',
+      itemId: null,
+      seriesId: null,
+      internetMessageId: null,
+      conversationId: item.conversationId || null,
+      subject,
       participants: [...to.map((r) => address(r, 'to')), ...cc.map((r) => address(r, 'cc'))],
-      sentAt: null, startAt: null, endAt: null, location: null,
+      sentAt: null,
+      startAt: null,
+      endAt: null,
+      location: null,
     };
   }
   const [required, optional, start, end, location] = await Promise.all([
@@ -102,9 +115,19 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
     officeCall<string>((cb) => item.location.getAsync(cb)),
   ]);
   return {
-    handle: item, kind, mode: 'compose', itemId: null, seriesId: item.seriesId || null, internetMessageId: null, conversationId: null, subject,
+    handle: item,
+    kind,
+    mode: 'compose',
+    itemId: null,
+    seriesId: item.seriesId || null,
+    internetMessageId: null,
+    conversationId: null,
+    subject,
     participants: [...required, ...optional].map((r) => address(r, 'attendee')),
-    sentAt: null, startAt: iso(start), endAt: iso(end), location: location || null,
+    sentAt: null,
+    startAt: iso(start),
+    endAt: iso(end),
+    location: location || null,
   };
 }
 
@@ -137,8 +160,14 @@ export function setInternetHeader(item: ItemHandle, name: string, value: string)
 }
 
 /** The item data Set Regarding sends to the service; identity rules in shared/schemas/activities.ts. */
-export function toOutlookItem(snapshot: ItemSnapshot, ids: { itemId?: string | null; trackingToken?: string | null }): OutlookItem {
-  const itemId = snapshot.kind === 'appointment' ? snapshot.seriesId || ids.itemId || snapshot.itemId : ids.itemId ?? snapshot.itemId;
+export function toOutlookItem(
+  snapshot: ItemSnapshot,
+  ids: { itemId?: string | null; trackingToken?: string | null },
+): OutlookItem {
+  const itemId =
+    snapshot.kind === 'appointment'
+      ? snapshot.seriesId || ids.itemId || snapshot.itemId
+      : (ids.itemId ?? snapshot.itemId);
   return {
     kind: snapshot.kind,
     internetMessageId: snapshot.internetMessageId ?? undefined,

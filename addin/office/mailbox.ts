@@ -53,7 +53,13 @@ export const roaming = {
 };
 
 /** Opens Outlook's new-appointment form, prefilled. */
-export function openNewAppointmentForm(options: { subject: string; requiredAttendees: string[]; start: Date; end: Date; body?: string }): void {
+export function openNewAppointmentForm(options: {
+  subject: string;
+  requiredAttendees: string[];
+  start: Date;
+  end: Date;
+  body?: string;
+}): void {
   Office.context.mailbox.displayNewAppointmentForm({
     subject: options.subject,
     requiredAttendees: options.requiredAttendees,

@@ -1,6 +1,17 @@
 import { useState } from 'react';
 import {
-  Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Text, Textarea, makeStyles, tokens,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Text,
+  Textarea,
+  makeStyles,
+  tokens,
 } from '@fluentui/react-components';
 import { TextInput } from '../ui/inputs';
 import type { Activity } from '../../shared/schemas/activities';
@@ -9,7 +20,12 @@ import { Notice } from '../ui/Notice';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  activity: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, paddingBottom: tokens.spacingVerticalS },
+  activity: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXS,
+    paddingBottom: tokens.spacingVerticalS,
+  },
   buttons: { display: 'flex', gap: tokens.spacingHorizontalS },
 });
 
@@ -24,7 +40,15 @@ export interface CloseDialogProps {
 }
 
 /** Close as Won / Lost: the actual value or reason, the date; open activities are offered to complete or cancel first. */
-export function CloseDialog({ api, opportunityId, outcome, openActivities, today, onClosed, onCancel }: CloseDialogProps) {
+export function CloseDialog({
+  api,
+  opportunityId,
+  outcome,
+  openActivities,
+  today,
+  onClosed,
+  onCancel,
+}: CloseDialogProps) {
   const styles = useStyles();
   const [open, setOpen] = useState(openActivities);
   const [value, setValue] = useState('');
@@ -51,7 +75,12 @@ export function CloseDialog({ api, opportunityId, outcome, openActivities, today
     try {
       await api.call('closeOpportunity', {
         params: { id: opportunityId },
-        body: { outcome, actualValue: value ? Number(value) : undefined, closeDate: date || undefined, reason: reason.trim() || undefined },
+        body: {
+          outcome,
+          actualValue: value ? Number(value) : undefined,
+          closeDate: date || undefined,
+          reason: reason.trim() || undefined,
+        },
       });
       onClosed();
     } catch (failure) {
@@ -68,11 +97,17 @@ export function CloseDialog({ api, opportunityId, outcome, openActivities, today
           <DialogContent className={styles.content}>
             {open.length > 0 && (
               <Notice intent="warning">
-                {open.length === 1 ? 'One activity is still open.' : `${open.length} activities are still open.`} Complete or cancel them first, or close anyway.
+                {open.length === 1 ? 'One activity is still open.' : `${open.length} activities are still open.`}{' '}
+                Complete or cancel them first, or close anyway.
               </Notice>
             )}
             {open.map((activity) => (
-              <div key={activity.id} className={styles.activity} aria-label={`Open activity: ${activity.subject}`} role="group">
+              <div
+                key={activity.id}
+                className={styles.activity}
+                aria-label={`Open activity: ${activity.subject}`}
+                role="group"
+              >
                 <Text weight="semibold">{activity.subject || '(no subject)'}</Text>
                 <Text size={200}>
                   {activity.kind.replace('_', ' ')}
@@ -90,7 +125,15 @@ export function CloseDialog({ api, opportunityId, outcome, openActivities, today
             ))}
             {outcome === 'won' ? (
               <Field label="Actual value (USD)">
-                {(field) => <TextInput {...field} type="number" min={0} value={value} onChange={(event) => setValue(event.target.value)} />}
+                {(field) => (
+                  <TextInput
+                    {...field}
+                    type="number"
+                    min={0}
+                    value={value}
+                    onChange={(event) => setValue(event.target.value)}
+                  />
+                )}
               </Field>
             ) : (
               <Field label="Reason">
@@ -98,7 +141,9 @@ export function CloseDialog({ api, opportunityId, outcome, openActivities, today
               </Field>
             )}
             <Field label="Close date">
-              {(field) => <TextInput {...field} type="date" value={date} onChange={(event) => setDate(event.target.value)} />}
+              {(field) => (
+                <TextInput {...field} type="date" value={date} onChange={(event) => setDate(event.target.value)} />
+              )}
             </Field>
             {error && <Notice intent="error">{error}</Notice>}
           </DialogContent>

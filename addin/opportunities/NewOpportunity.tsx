@@ -1,6 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
-  Button, Checkbox, Field, Radio, RadioGroup, Spinner, Text, Textarea, makeStyles, tokens,
+  Button,
+  Checkbox,
+  Field,
+  Radio,
+  RadioGroup,
+  Spinner,
+  Text,
+  Textarea,
+  makeStyles,
+  tokens,
 } from '@fluentui/react-components';
 import { SelectInput, TextInput } from '../ui/inputs';
 import type { Me } from '../../shared/schemas/advisors';
@@ -36,7 +45,13 @@ export interface NewOpportunityProps {
   onCreated: (detail: OpportunityDetail) => void;
 }
 
-const ROLE_LABELS: Record<string, string> = { from: 'Sender', to: 'To', cc: 'Cc', organizer: 'Organizer', attendee: 'Attendee' };
+const ROLE_LABELS: Record<string, string> = {
+  from: 'Sender',
+  to: 'To',
+  cc: 'Cc',
+  organizer: 'Organizer',
+  attendee: 'Attendee',
+};
 
 /**
  * New opportunity or referral from the current item: the potential customer is one of the item's
@@ -78,10 +93,12 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
     const mine = controller.current;
     api.call('listCampaigns', { signal: mine.signal }).then(setCampaigns, () => undefined);
     if (people.length) {
-      api.call('searchContacts', { query: { email: people.map((p) => p.email), limit: 100 }, signal: mine.signal }).then(
-        (page) => setKnown(new Map(page.items.map((c) => [c.email!, c]))),
-        () => setKnown(new Map()),
-      );
+      api
+        .call('searchContacts', { query: { email: people.map((p) => p.email), limit: 100 }, signal: mine.signal })
+        .then(
+          (page) => setKnown(new Map(page.items.map((c) => [c.email!, c]))),
+          () => setKnown(new Map()),
+        );
     } else setKnown(new Map());
     return () => mine.abort();
   }, [api, people]);
@@ -104,7 +121,9 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
       const detail = await api.call('createOpportunity', {
         body: {
           topic,
-          customer: customer ? { contactId: customer.id } : { newContact: { name: customerName.trim() || customerEmail, email: customerEmail || undefined } },
+          customer: customer
+            ? { contactId: customer.id }
+            : { newContact: { name: customerName.trim() || customerEmail, email: customerEmail || undefined } },
           campaignId,
           stage,
           estimatedValue: estimatedValue ? Number(estimatedValue) : undefined,
@@ -127,7 +146,10 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
     } catch (failure) {
       if (signal.aborted) return;
       const fields = Object.fromEntries(
-        (failure instanceof ApiError ? failure.problem?.errors ?? [] : []).map((e) => [e.path.split('.').pop()!, e.message]),
+        (failure instanceof ApiError ? (failure.problem?.errors ?? []) : []).map((e) => [
+          e.path.split('.').pop()!,
+          e.message,
+        ]),
       );
       setError({ text: failure instanceof Error ? failure.message : String(failure), fields });
       setBusy(false);
@@ -171,21 +193,39 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         </Field>
       ) : (
         <Field label="Customer email">
-          {(field) => <TextInput {...field} type="email" value={customerEmail} onChange={(event) => setCustomerEmail(event.target.value.trim().toLowerCase())} />}
+          {(field) => (
+            <TextInput
+              {...field}
+              type="email"
+              value={customerEmail}
+              onChange={(event) => setCustomerEmail(event.target.value.trim().toLowerCase())}
+            />
+          )}
         </Field>
       )}
       {!customer && (
         <Field label="New contact's name" required validationMessage={error?.fields.name}>
-          {(field) => <TextInput {...field} value={customerName} onChange={(event) => setCustomerName(event.target.value)} />}
+          {(field) => (
+            <TextInput {...field} value={customerName} onChange={(event) => setCustomerName(event.target.value)} />
+          )}
         </Field>
       )}
-      <Field label="Topic" required validationMessage={error?.fields.topic} validationState={error?.fields.topic ? 'error' : 'none'}>
+      <Field
+        label="Topic"
+        required
+        validationMessage={error?.fields.topic}
+        validationState={error?.fields.topic ? 'error' : 'none'}
+      >
         {(field) => <TextInput {...field} value={topic} onChange={(event) => setTopic(event.target.value)} />}
       </Field>
       <div className={styles.row}>
         <Field label="Source campaign">
           {(field) => (
-            <SelectInput {...field} value={String(campaignId)} onChange={(event) => setCampaignId(Number(event.target.value))}>
+            <SelectInput
+              {...field}
+              value={String(campaignId)}
+              onChange={(event) => setCampaignId(Number(event.target.value))}
+            >
               {(campaigns.length ? campaigns : [{ id: 1, name: 'Referral' }]).map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
@@ -198,16 +238,40 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
       </div>
       <div className={styles.row}>
         <Field label="Estimated value (USD)" validationMessage={error?.fields.estimatedValue}>
-          {(field) => <TextInput {...field} className={styles.narrow} type="number" min={0} value={estimatedValue} onChange={(event) => setEstimatedValue(event.target.value)} />}
+          {(field) => (
+            <TextInput
+              {...field}
+              className={styles.narrow}
+              type="number"
+              min={0}
+              value={estimatedValue}
+              onChange={(event) => setEstimatedValue(event.target.value)}
+            />
+          )}
         </Field>
         <Field label="Estimated close date" validationMessage={error?.fields.estimatedCloseDate}>
-          {(field) => <TextInput {...field} className={styles.narrow} type="date" value={closeDate} onChange={(event) => setCloseDate(event.target.value)} />}
+          {(field) => (
+            <TextInput
+              {...field}
+              className={styles.narrow}
+              type="date"
+              value={closeDate}
+              onChange={(event) => setCloseDate(event.target.value)}
+            />
+          )}
         </Field>
       </div>
       <Field label="Note" hint="Shared with whoever you assign it to, so the referral's context is never lost.">
         <Textarea value={note} onChange={(_, data) => setNote(data.value)} resize="vertical" />
       </Field>
-      <PeoplePicker api={api} label="Assign to" hint="Who will handle it (you, unless you choose someone)." single selected={owner} onChange={setOwner} />
+      <PeoplePicker
+        api={api}
+        label="Assign to"
+        hint="Who will handle it (you, unless you choose someone)."
+        single
+        selected={owner}
+        onChange={setOwner}
+      />
       <PeoplePicker
         api={api}
         label="Share note with"
@@ -217,10 +281,18 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         onChange={setShareWith}
       />
       {snapshot && (
-        <Checkbox checked={link} onChange={(_, data) => setLink(data.checked === true)} label={`Link this ${noun} to the new opportunity`} />
+        <Checkbox
+          checked={link}
+          onChange={(_, data) => setLink(data.checked === true)}
+          label={`Link this ${noun} to the new opportunity`}
+        />
       )}
       {error && <Notice intent="error">{error.text}</Notice>}
-      <Button type="submit" appearance="primary" disabled={busy || !topic.trim() || (!customer && !customerName.trim() && !customerEmail)}>
+      <Button
+        type="submit"
+        appearance="primary"
+        disabled={busy || !topic.trim() || (!customer && !customerName.trim() && !customerEmail)}
+      >
         {busy ? 'Creating…' : 'Create'}
       </Button>
     </form>

@@ -17,12 +17,23 @@ import { Timeline } from './Timeline';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  facts: { display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalXXS, margin: 0 },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'auto 1fr',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXXS,
+    margin: 0,
+  },
   term: { color: tokens.colorNeutralForeground2 },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
   panel: {
-    display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalM,
-    border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground1,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground1,
   },
   badges: { display: 'flex', gap: tokens.spacingHorizontalXS },
 });
@@ -42,7 +53,9 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   const [detail, setDetail] = useState<OpportunityDetail | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [closing, setClosing] = useState<'won' | 'lost' | null>(null);
-  const [message, setMessage] = useState<{ intent: NoticeProps['intent']; text: string; reload?: boolean } | null>(null);
+  const [message, setMessage] = useState<{ intent: NoticeProps['intent']; text: string; reload?: boolean } | null>(
+    null,
+  );
   const [busy, setBusy] = useState(false);
   // Panel fields
   const [topic, setTopic] = useState('');
@@ -65,7 +78,12 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
     void load();
   }, [load]);
 
-  if (!detail) return message ? <Notice intent="error">{message.text}</Notice> : <Spinner size="small" label="Loading the opportunity…" />;
+  if (!detail)
+    return message ? (
+      <Notice intent="error">{message.text}</Notice>
+    ) : (
+      <Spinner size="small" label="Loading the opportunity…" />
+    );
   const o = detail.opportunity;
   const act = o.canAct;
 
@@ -79,7 +97,11 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
       await load();
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
-        setMessage({ intent: 'error', text: 'This opportunity was changed by someone else: reload it, then make your change again.', reload: true });
+        setMessage({
+          intent: 'error',
+          text: 'This opportunity was changed by someone else: reload it, then make your change again.',
+          reload: true,
+        });
       } else {
         setMessage({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
       }
@@ -109,7 +131,10 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
       end: new Date(start.getTime() + 30 * 60_000),
       body: `Regarding: ${o.topic}`,
     });
-    setMessage({ intent: 'info', text: 'Outlook opened a new appointment. When you open it, Set Regarding offers this opportunity first.' });
+    setMessage({
+      intent: 'info',
+      text: 'Outlook opened a new appointment. When you open it, Set Regarding offers this opportunity first.',
+    });
   };
 
   return (
@@ -121,18 +146,25 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         {o.topic}
       </Text>
       <div className={styles.badges}>
-        <Pill tone={o.status === 'open' ? 'brand' : o.status === 'won' ? 'success' : 'danger'}>{STATUS_LABELS[o.status]}</Pill>
+        <Pill tone={o.status === 'open' ? 'brand' : o.status === 'won' ? 'success' : 'danger'}>
+          {STATUS_LABELS[o.status]}
+        </Pill>
         <Pill>{STAGE_LABELS[o.stage]}</Pill>
       </div>
       <dl className={styles.facts}>
         <dt className={styles.term}>Customer</dt>
-        <dd style={{ margin: 0 }}>{customerName(o)}{o.customerContact?.email ? ` (${o.customerContact.email})` : ''}</dd>
+        <dd style={{ margin: 0 }}>
+          {customerName(o)}
+          {o.customerContact?.email ? ` (${o.customerContact.email})` : ''}
+        </dd>
         <dt className={styles.term}>Campaign</dt>
         <dd style={{ margin: 0 }}>{o.campaign.name}</dd>
         <dt className={styles.term}>Owner</dt>
         <dd style={{ margin: 0 }}>{o.owner.displayName}</dd>
         <dt className={styles.term}>Estimated</dt>
-        <dd style={{ margin: 0 }}>{formatMoney(o.estimatedValue)}, closes {formatDate(o.estimatedCloseDate)}</dd>
+        <dd style={{ margin: 0 }}>
+          {formatMoney(o.estimatedValue)}, closes {formatDate(o.estimatedCloseDate)}
+        </dd>
         {o.status !== 'open' && (
           <>
             <dt className={styles.term}>Closed</dt>
@@ -144,7 +176,12 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         )}
       </dl>
       {message && (
-        <Notice intent={message.intent} action={message.reload ? { label: 'Reload', onClick: () => void load().then(() => setMessage(null)) } : undefined}>
+        <Notice
+          intent={message.intent}
+          action={
+            message.reload ? { label: 'Reload', onClick: () => void load().then(() => setMessage(null)) } : undefined
+          }
+        >
           {message.text}
         </Notice>
       )}
@@ -159,7 +196,10 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           </>
         )}
         {act && o.status !== 'open' && (
-          <Button disabled={busy} onClick={() => void attempt(() => api.call('reopenOpportunity', { params: { id } }), 'Reopened.')}>
+          <Button
+            disabled={busy}
+            onClick={() => void attempt(() => api.call('reopenOpportunity', { params: { id } }), 'Reopened.')}
+          >
             Reopen
           </Button>
         )}
@@ -173,10 +213,25 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           </Field>
           <StageSelect value={stage} onChange={setStage} />
           <Field label="Estimated value (USD)">
-            {(field) => <TextInput {...field} type="number" min={0} value={value} onChange={(event) => setValue(event.target.value)} />}
+            {(field) => (
+              <TextInput
+                {...field}
+                type="number"
+                min={0}
+                value={value}
+                onChange={(event) => setValue(event.target.value)}
+              />
+            )}
           </Field>
           <Field label="Estimated close date">
-            {(field) => <TextInput {...field} type="date" value={closeDate} onChange={(event) => setCloseDate(event.target.value)} />}
+            {(field) => (
+              <TextInput
+                {...field}
+                type="date"
+                value={closeDate}
+                onChange={(event) => setCloseDate(event.target.value)}
+              />
+            )}
           </Field>
           <Button
             appearance="primary"
@@ -186,7 +241,12 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
                 () =>
                   api.call('updateOpportunity', {
                     params: { id },
-                    body: { topic, stage, estimatedValue: value === '' ? null : Number(value), estimatedCloseDate: closeDate || null },
+                    body: {
+                      topic,
+                      stage,
+                      estimatedValue: value === '' ? null : Number(value),
+                      estimatedCloseDate: closeDate || null,
+                    },
                     headers: { 'If-Match': `"${o.version}"` },
                   }),
                 'Saved.',
@@ -199,7 +259,14 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
       )}
       {panel === 'assign' && (
         <section className={styles.panel} aria-label="Assign opportunity">
-          <PeoplePicker api={api} label="Assign to" single selected={assignee} onChange={setAssignee} hint="Your notes on it are shared with them automatically." />
+          <PeoplePicker
+            api={api}
+            label="Assign to"
+            single
+            selected={assignee}
+            onChange={setAssignee}
+            hint="Your notes on it are shared with them automatically."
+          />
           <Field label="Message">
             <Textarea value={assignMessage} onChange={(_, d) => setAssignMessage(d.value)} />
           </Field>
@@ -208,7 +275,11 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
             disabled={busy || !assignee[0]}
             onClick={() =>
               void attempt(
-                () => api.call('assignOpportunity', { params: { id }, body: { ownerId: assignee[0]!.id, message: assignMessage || undefined } }),
+                () =>
+                  api.call('assignOpportunity', {
+                    params: { id },
+                    body: { ownerId: assignee[0]!.id, message: assignMessage || undefined },
+                  }),
                 `Assigned to ${assignee[0]?.label.replace(/ \(.*\)$/, '')}.`,
               )
             }
@@ -222,7 +293,14 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           <Field label="Note" required>
             <Textarea value={noteBody} onChange={(_, d) => setNoteBody(d.value)} />
           </Field>
-          <PeoplePicker api={api} label="Share with" teams selected={noteShare} onChange={setNoteShare} hint="Only you and those you share it with can read it." />
+          <PeoplePicker
+            api={api}
+            label="Share with"
+            teams
+            selected={noteShare}
+            onChange={setNoteShare}
+            hint="Only you and those you share it with can read it."
+          />
           <Button
             appearance="primary"
             disabled={busy || !noteBody.trim()}

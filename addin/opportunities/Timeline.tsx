@@ -2,8 +2,20 @@ import { Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 
 const useStyles = makeStyles({
-  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  entry: { borderLeft: `3px solid ${tokens.colorBrandStroke1}`, paddingLeft: tokens.spacingHorizontalS, display: 'flex', flexDirection: 'column' },
+  list: {
+    listStyleType: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+  },
+  entry: {
+    borderLeft: `3px solid ${tokens.colorBrandStroke1}`,
+    paddingLeft: tokens.spacingHorizontalS,
+    display: 'flex',
+    flexDirection: 'column',
+  },
   meta: { color: tokens.colorNeutralForeground2 },
 });
 
@@ -20,7 +32,8 @@ interface Entry {
 /** Linked emails and appointments, the notes I may see, and the assignment history, newest first. */
 export function Timeline({ detail }: { detail: OpportunityDetail }) {
   const styles = useStyles();
-  const when = (iso: string) => new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  const when = (iso: string) =>
+    new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
   const entries: Entry[] = [
     ...detail.activities.map((a) => ({
       key: `a${a.id}`,

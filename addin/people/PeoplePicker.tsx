@@ -21,11 +21,24 @@ export function toShareTargets(picks: Pick[]): { advisorIds: number[]; teamIds: 
 const useStyles = makeStyles({
   results: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px' },
   row: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
-  picks: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
+  picks: {
+    listStyleType: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: tokens.spacingHorizontalXS,
+  },
   pick: {
-    display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXXS, minHeight: '24px',
-    padding: `0 ${tokens.spacingHorizontalS}`, borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground3, color: tokens.colorNeutralForeground1, fontSize: tokens.fontSizeBase200,
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalXXS,
+    minHeight: '24px',
+    padding: `0 ${tokens.spacingHorizontalS}`,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground3,
+    color: tokens.colorNeutralForeground1,
+    fontSize: tokens.fontSizeBase200,
   },
   remove: { minWidth: 'auto', padding: `0 ${tokens.spacingHorizontalXS}` },
 });
@@ -45,7 +58,16 @@ export interface PeoplePickerProps {
 }
 
 /** Search advisors (and teams) by name or email; selected ones show as removable tags. */
-export function PeoplePicker({ api, label, hint, teams = false, selected, onChange, single = false, locked }: PeoplePickerProps) {
+export function PeoplePicker({
+  api,
+  label,
+  hint,
+  teams = false,
+  selected,
+  onChange,
+  single = false,
+  locked,
+}: PeoplePickerProps) {
   const styles = useStyles();
   const id = useId();
   const [text, setText] = useState('');
@@ -61,11 +83,17 @@ export function PeoplePicker({ api, label, hint, teams = false, selected, onChan
     const timer = setTimeout(() => {
       Promise.all([
         api.call('searchAdvisors', { query: { q, limit: 8 }, signal: controller.signal }),
-        teams ? api.call('searchTeams', { query: { q, limit: 5 }, signal: controller.signal }) : Promise.resolve({ items: [] }),
+        teams
+          ? api.call('searchTeams', { query: { q, limit: 5 }, signal: controller.signal })
+          : Promise.resolve({ items: [] }),
       ]).then(
         ([advisors, found]) =>
           setResults([
-            ...advisors.items.map((a) => ({ kind: 'advisor' as const, id: a.id, label: `${a.displayName} (${a.email})` })),
+            ...advisors.items.map((a) => ({
+              kind: 'advisor' as const,
+              id: a.id,
+              label: `${a.displayName} (${a.email})`,
+            })),
             ...found.items.map((t) => ({ kind: 'team' as const, id: t.id, label: `Team ${t.name}` })),
           ]),
         (error: unknown) => {
@@ -88,7 +116,15 @@ export function PeoplePicker({ api, label, hint, teams = false, selected, onChan
   return (
     <div className={styles.row}>
       <Field label={label} hint={hint}>
-        {(field) => <TextInput {...field} value={text} onChange={(event) => setText(event.target.value)} placeholder="Type a name or email" aria-controls={`${id}-results`} />}
+        {(field) => (
+          <TextInput
+            {...field}
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+            placeholder="Type a name or email"
+            aria-controls={`${id}-results`}
+          />
+        )}
       </Field>
       {selected.length > 0 && (
         <ul className={styles.picks} aria-label={`${label}: selected`}>
@@ -96,7 +132,13 @@ export function PeoplePicker({ api, label, hint, teams = false, selected, onChan
             <li key={`${pick.kind}-${pick.id}`} className={styles.pick}>
               {pick.label}
               {!single && !locked?.(pick) && (
-                <Button size="small" appearance="transparent" className={styles.remove} aria-label={`Remove ${pick.label}`} onClick={() => onChange(selected.filter((s) => !same(s, pick)))}>
+                <Button
+                  size="small"
+                  appearance="transparent"
+                  className={styles.remove}
+                  aria-label={`Remove ${pick.label}`}
+                  onClick={() => onChange(selected.filter((s) => !same(s, pick)))}
+                >
                   ×
                 </Button>
               )}

@@ -26,7 +26,16 @@ const VIEW_LIMIT = 20;
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px', maxHeight: '50vh', overflowY: 'auto' },
+  list: {
+    listStyleType: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '2px',
+    maxHeight: '50vh',
+    overflowY: 'auto',
+  },
   option: {
     padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
     borderRadius: tokens.borderRadiusMedium,
@@ -41,7 +50,10 @@ const useStyles = makeStyles({
 });
 
 function matchesWords(opportunity: OpportunitySummary, text: string): boolean {
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   const haystack = `${opportunity.topic} ${customerName(opportunity)} ${opportunity.customerContact?.email ?? ''}`
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u);
@@ -73,7 +85,16 @@ export interface OpportunityLookupProps {
 }
 
 /** Look for: Opportunity. Views, search as you type, keyboard only works (arrows, Enter, Esc). */
-export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy, preferred, label = 'Look for: Opportunity' }: OpportunityLookupProps) {
+export function OpportunityLookup({
+  api,
+  people,
+  onPick,
+  onCancel,
+  exclude,
+  busy,
+  preferred,
+  label = 'Look for: Opportunity',
+}: OpportunityLookupProps) {
   const styles = useStyles();
   const id = useId();
   const [view, setView] = useState<LookupView>(people.length ? 'suggested' : 'my-open');
@@ -95,9 +116,16 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
     const request =
       view === 'suggested'
         ? people.length
-          ? api.call('suggestOpportunities', { query: { email: people, limit: 20 }, signal: controller.signal }).then((list) => list.filter((o) => !query || matchesWords(o, query)).map(toChoice))
+          ? api
+              .call('suggestOpportunities', { query: { email: people, limit: 20 }, signal: controller.signal })
+              .then((list) => list.filter((o) => !query || matchesWords(o, query)).map(toChoice))
           : Promise.resolve([])
-        : api.call('lookupOpportunities', { query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT }, signal: controller.signal }).then((page) => page.items);
+        : api
+            .call('lookupOpportunities', {
+              query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT },
+              signal: controller.signal,
+            })
+            .then((page) => page.items);
     request.then(
       (list) => {
         setResults(list);
@@ -114,8 +142,13 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
   const shown = useMemo<Choice[]>(() => {
     const list = (results ?? [])
       .filter((o) => o.id !== exclude && o.id !== preferred?.id)
-      .map((o) => ({ id: o.id, topic: o.topic, meta: `${o.customerName} · ${o.ownerName} · ${STAGE_LABELS[o.stage]}` }));
-    const first = preferred && preferred.id !== exclude && !query ? [{ ...preferred, meta: 'The next step you scheduled' }] : [];
+      .map((o) => ({
+        id: o.id,
+        topic: o.topic,
+        meta: `${o.customerName} · ${o.ownerName} · ${STAGE_LABELS[o.stage]}`,
+      }));
+    const first =
+      preferred && preferred.id !== exclude && !query ? [{ ...preferred, meta: 'The next step you scheduled' }] : [];
     return [...first, ...list];
   }, [results, exclude, preferred, query]);
   const optionId = (index: number) => `${id}-option-${index}`;
@@ -143,8 +176,16 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
       <Text as="h3" weight="semibold" size={300}>
         {label}
       </Text>
-      <Tabs label="Views" selected={view} onSelect={setView} tabs={(Object.keys(VIEW_LABELS) as LookupView[]).map((key) => ({ value: key, label: VIEW_LABELS[key] }))} />
-      <FormField label="Search opportunities" hint="Topic, customer name or email. Arrow keys to choose, Enter to link, Esc to clear.">
+      <Tabs
+        label="Views"
+        selected={view}
+        onSelect={setView}
+        tabs={(Object.keys(VIEW_LABELS) as LookupView[]).map((key) => ({ value: key, label: VIEW_LABELS[key] }))}
+      />
+      <FormField
+        label="Search opportunities"
+        hint="Topic, customer name or email. Arrow keys to choose, Enter to link, Esc to clear."
+      >
         <TextInput
           role="combobox"
           aria-expanded={true}
@@ -161,7 +202,11 @@ export function OpportunityLookup({ api, people, onPick, onCancel, exclude, busy
       {error && <Notice intent="error">{error}</Notice>}
       {results === null && !error && <Busy label="Searching…" />}
       {results !== null && shown.length === 0 && (
-        <Text role="status">{query ? `No open opportunity matches “${query}” in ${VIEW_LABELS[view]}.` : `Nothing in ${VIEW_LABELS[view]}.`}</Text>
+        <Text role="status">
+          {query
+            ? `No open opportunity matches “${query}” in ${VIEW_LABELS[view]}.`
+            : `Nothing in ${VIEW_LABELS[view]}.`}
+        </Text>
       )}
       <ul id={`${id}-list`} role="listbox" aria-label="Opportunities" className={styles.list}>
         {shown.map((opportunity, index) => (

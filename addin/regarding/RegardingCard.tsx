@@ -5,8 +5,13 @@ import { STAGE_LABELS, STATUS_LABELS } from '../ui/labels';
 
 const useStyles = makeStyles({
   card: {
-    display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalM,
-    borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground1, boxShadow: tokens.shadow4,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground1,
+    boxShadow: tokens.shadow4,
   },
   title: { display: 'block', margin: 0 },
   details: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
@@ -43,7 +48,9 @@ export function RegardingCard({ activity, onChange, onRemove, onOpen, busy }: Re
           <Text>Owner: {regarding.owner.displayName}</Text>
           <div className={styles.badges}>
             <Pill>{STAGE_LABELS[regarding.stage]}</Pill>
-            <Pill tone={regarding.status === 'open' ? 'brand' : regarding.status === 'won' ? 'success' : 'danger'}>{STATUS_LABELS[regarding.status]}</Pill>
+            <Pill tone={regarding.status === 'open' ? 'brand' : regarding.status === 'won' ? 'success' : 'danger'}>
+              {STATUS_LABELS[regarding.status]}
+            </Pill>
             {activity.outlook.pending && <Pill tone="warning">Completes when sent</Pill>}
           </div>
         </div>

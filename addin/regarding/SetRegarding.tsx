@@ -57,7 +57,8 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
   const report = useCallback(
     (result: FlowResult, done: (activity: Activity | null) => Message | null) => {
       if (result.unsynced) {
-        const what = result.unsynced.opportunityId !== null ? `The link to “${result.unsynced.topic}”` : 'Removing the link';
+        const what =
+          result.unsynced.opportunityId !== null ? `The link to “${result.unsynced.topic}”` : 'Removing the link';
         setMessage({
           intent: 'warning',
           text: `Regarding could not reach its service. ${what} is kept on this ${noun} and will be completed the next time you open it, or now with Try again.`,
@@ -105,12 +106,14 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
     return () => mine.abort();
   }, [load]);
 
-  const linked = (topic: string) => (current: Activity | null): Message | null =>
-    current?.regarding
-      ? current.outlook.pending
-        ? { intent: 'success', text: `Linked to “${topic}”. Linked, completes when sent.` }
-        : { intent: 'success', text: `This ${noun} is now regarding “${topic}”.` }
-      : null;
+  const linked =
+    (topic: string) =>
+    (current: Activity | null): Message | null =>
+      current?.regarding
+        ? current.outlook.pending
+          ? { intent: 'success', text: `Linked to “${topic}”. Linked, completes when sent.` }
+          : { intent: 'success', text: `This ${noun} is now regarding “${topic}”.` }
+        : null;
 
   const pick = (opportunity: { id: number; topic: string }) => {
     setChanging(false);
@@ -138,7 +141,10 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
       ) : (
         <>
           {message && (
-            <Notice intent={message.intent} action={message.retry ? { label: 'Try again', onClick: () => void load() } : undefined}>
+            <Notice
+              intent={message.intent}
+              action={message.retry ? { label: 'Try again', onClick: () => void load() } : undefined}
+            >
               {message.text}
             </Notice>
           )}

@@ -1,7 +1,14 @@
 import type { Activity, OutlookItem } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
-import { readInternetHeaders, saveAndGetItemId, savedItemId, setInternetHeader, toOutlookItem, type ItemSnapshot } from '../office/item';
+import {
+  readInternetHeaders,
+  saveAndGetItemId,
+  savedItemId,
+  setInternetHeader,
+  toOutlookItem,
+  type ItemSnapshot,
+} from '../office/item';
 import { readItemProperty, writeItemProperty } from '../office/mailbox';
 
 /** The header a compose draft carries, so its sent copy can be matched to the draft's link. */
@@ -47,7 +54,11 @@ function headerToken(headers: string): string | null {
   return match ? match[1]!.toLowerCase() : null;
 }
 
-async function lookup(api: ApiClient, query: { internetMessageId?: string; trackingToken?: string; itemId?: string }, signal: AbortSignal) {
+async function lookup(
+  api: ApiClient,
+  query: { internetMessageId?: string; trackingToken?: string; itemId?: string },
+  signal: AbortSignal,
+) {
   try {
     return await api.call('lookupActivity', { query, signal });
   } catch (error) {
@@ -78,16 +89,23 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
 
   let activity: Activity | null = null;
   if (snapshot.kind === 'email') {
-    if (snapshot.internetMessageId) activity = await lookup(api, { internetMessageId: snapshot.internetMessageId }, signal);
+    if (snapshot.internetMessageId)
+      activity = await lookup(api, { internetMessageId: snapshot.internetMessageId }, signal);
     if (!activity) {
       // A sent copy whose draft was linked: its token is on the item, or in the headers it was sent with.
-      const token = stored?.trackingToken ?? (snapshot.mode === 'read' ? headerToken(await readInternetHeaders(snapshot.handle)) : null);
+      const token =
+        stored?.trackingToken ??
+        (snapshot.mode === 'read' ? headerToken(await readInternetHeaders(snapshot.handle)) : null);
       if (token) activity = await lookup(api, { trackingToken: token }, signal);
     }
     if (activity?.outlook.pending && snapshot.internetMessageId) {
       activity = await api.call('completeSent', {
         params: { id: activity.id },
-        body: { internetMessageId: snapshot.internetMessageId, conversationId: snapshot.conversationId ?? undefined, sentAt: snapshot.sentAt ?? undefined },
+        body: {
+          internetMessageId: snapshot.internetMessageId,
+          conversationId: snapshot.conversationId ?? undefined,
+          sentAt: snapshot.sentAt ?? undefined,
+        },
         signal,
       });
     }
@@ -98,7 +116,13 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
   guard(signal);
 
   const current: ItemLink | null = activity?.regarding
-    ? { opportunityId: activity.regarding.id, topic: topicOf(activity.regarding), activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }
+    ? {
+        opportunityId: activity.regarding.id,
+        topic: topicOf(activity.regarding),
+        activityId: activity.id,
+        trackingToken: activity.outlook.trackingToken,
+        synced: true,
+      }
     : null;
   if (JSON.stringify(current) !== JSON.stringify(stored)) await save(snapshot, current, signal);
   return { activity };
@@ -108,7 +132,11 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
  * The item as Set Regarding sends it: a compose draft gets its tracking token (kept in an internet
  * header too, so the sent copy can be matched), a new appointment is saved to get its id.
  */
-export async function prepareItem(snapshot: ItemSnapshot, stored: ItemLink | null, signal: AbortSignal): Promise<{ item: OutlookItem; trackingToken: string | null }> {
+export async function prepareItem(
+  snapshot: ItemSnapshot,
+  stored: ItemLink | null,
+  signal: AbortSignal,
+): Promise<{ item: OutlookItem; trackingToken: string | null }> {
   let trackingToken = stored?.trackingToken ?? null;
   let itemId: string | null = snapshot.itemId;
   if (snapshot.kind === 'email' && snapshot.mode === 'compose') {
@@ -126,7 +154,17 @@ export async function prepareItem(snapshot: ItemSnapshot, stored: ItemLink | nul
 /** After a link made elsewhere (New Opportunity): remember it on the item, as Set Regarding does. */
 export async function rememberLink(snapshot: ItemSnapshot, activity: Activity, signal: AbortSignal): Promise<void> {
   if (!activity.regarding) return;
-  await save(snapshot, { opportunityId: activity.regarding.id, topic: topicOf(activity.regarding), activityId: activity.id, trackingToken: activity.outlook.trackingToken, synced: true }, signal);
+  await save(
+    snapshot,
+    {
+      opportunityId: activity.regarding.id,
+      topic: topicOf(activity.regarding),
+      activityId: activity.id,
+      trackingToken: activity.outlook.trackingToken,
+      synced: true,
+    },
+    signal,
+  );
 }
 
 /** Set Regarding: records the intent on the item first, then tells the service; idempotent, so a retry never links twice. */
@@ -140,7 +178,13 @@ export async function linkItem(
   const stored = previous === undefined ? await readItemProperty<ItemLink>(snapshot.handle, PROPERTY) : previous;
   guard(signal);
   const { item, trackingToken } = await prepareItem(snapshot, stored, signal);
-  const intent: ItemLink = { opportunityId: opportunity.id, topic: opportunity.topic, activityId: stored?.activityId ?? null, trackingToken, synced: false };
+  const intent: ItemLink = {
+    opportunityId: opportunity.id,
+    topic: opportunity.topic,
+    activityId: stored?.activityId ?? null,
+    trackingToken,
+    synced: false,
+  };
   await save(snapshot, intent, signal);
   try {
     const activity = await api.call('setRegarding', {
@@ -168,7 +212,13 @@ export async function removeLink(
     await save(snapshot, null, signal);
     return { activity: null };
   }
-  const intent: ItemLink = { opportunityId: null, topic: null, activityId, trackingToken: stored?.trackingToken ?? null, synced: false };
+  const intent: ItemLink = {
+    opportunityId: null,
+    topic: null,
+    activityId,
+    trackingToken: stored?.trackingToken ?? null,
+    synced: false,
+  };
   await save(snapshot, intent, signal);
   try {
     const activity = await api.call('removeRegarding', { params: { id: activityId }, signal });

@@ -4,7 +4,12 @@ import { Text, makeStyles, tokens } from '@fluentui/react-components';
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
   // As Fluent's Label, without its code.
-  label: { fontFamily: tokens.fontFamilyBase, fontSize: tokens.fontSizeBase300, lineHeight: tokens.lineHeightBase300, color: tokens.colorNeutralForeground1 },
+  label: {
+    fontFamily: tokens.fontFamilyBase,
+    fontSize: tokens.fontSizeBase300,
+    lineHeight: tokens.lineHeightBase300,
+    color: tokens.colorNeutralForeground1,
+  },
   hint: { color: tokens.colorNeutralForeground2 },
   error: { color: tokens.colorPaletteRedForeground1 },
 });
@@ -29,7 +34,11 @@ export function FormField({ label, hint, error, children }: FormFieldProps) {
       <label htmlFor={`${id}-control`} className={styles.label}>
         {label}
       </label>
-      {cloneElement(children, { id: `${id}-control`, 'aria-describedby': described, 'aria-invalid': error ? true : undefined })}
+      {cloneElement(children, {
+        id: `${id}-control`,
+        'aria-describedby': described,
+        'aria-invalid': error ? true : undefined,
+      })}
       {hint && (
         <Text size={200} id={`${id}-hint`} className={styles.hint}>
           {hint}

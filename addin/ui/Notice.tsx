@@ -8,13 +8,28 @@ export interface NoticeProps {
 
 const useStyles = makeStyles({
   root: {
-    display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`, borderRadius: tokens.borderRadiusMedium,
-    border: '1px solid', color: tokens.colorNeutralForeground1, lineHeight: tokens.lineHeightBase300,
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    borderRadius: tokens.borderRadiusMedium,
+    border: '1px solid',
+    color: tokens.colorNeutralForeground1,
+    lineHeight: tokens.lineHeightBase300,
   },
-  success: { backgroundColor: tokens.colorPaletteGreenBackground1, ...shorthands.borderColor(tokens.colorPaletteGreenBorder1) },
-  warning: { backgroundColor: tokens.colorPaletteYellowBackground1, ...shorthands.borderColor(tokens.colorPaletteYellowBorder1) },
-  error: { backgroundColor: tokens.colorPaletteRedBackground1, ...shorthands.borderColor(tokens.colorPaletteRedBorder1) },
+  success: {
+    backgroundColor: tokens.colorPaletteGreenBackground1,
+    ...shorthands.borderColor(tokens.colorPaletteGreenBorder1),
+  },
+  warning: {
+    backgroundColor: tokens.colorPaletteYellowBackground1,
+    ...shorthands.borderColor(tokens.colorPaletteYellowBorder1),
+  },
+  error: {
+    backgroundColor: tokens.colorPaletteRedBackground1,
+    ...shorthands.borderColor(tokens.colorPaletteRedBorder1),
+  },
   info: { backgroundColor: tokens.colorNeutralBackground3, ...shorthands.borderColor(tokens.colorNeutralStroke1) },
 });
 

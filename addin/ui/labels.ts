@@ -20,4 +20,10 @@ const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD
 export const formatMoney = (value: number | null) => (value === null ? '—' : money.format(value));
 
 export const formatDate = (iso: string | null) =>
-  iso ? new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' }) : '—';
+  iso
+    ? new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-US', {
+        month: 'short',
+        day: 'numeric',
+        year: 'numeric',
+      })
+    : '—';

@@ -12,10 +12,23 @@ import { StageReport } from './StageReport';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
-  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  list: {
+    listStyleType: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+  },
   card: {
-    display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, padding: tokens.spacingHorizontalM, textAlign: 'left',
-    border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground1,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXXS,
+    padding: tokens.spacingHorizontalM,
+    textAlign: 'left',
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground1,
   },
   reasons: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
   heading: { display: 'flex', justifyContent: 'space-between', alignItems: 'center' },
@@ -50,7 +63,10 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
         const [news, needs, mine] = await Promise.all([
           api.call('newForMe', { signal }),
           api.call('needsAttention', { query: { scope }, signal }),
-          api.call('listOpportunities', { query: { view: scope === 'team' ? 'team-open' : 'my-open', limit: 50 }, signal }),
+          api.call('listOpportunities', {
+            query: { view: scope === 'team' ? 'team-open' : 'my-open', limit: 50 },
+            signal,
+          }),
         ]);
         setFresh(news);
         setAttention(needs.items);
@@ -67,12 +83,29 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
     return () => controller.abort();
   }, [load]);
 
-  if (error) return <Notice intent="error" action={{ label: 'Try again', onClick: () => { setError(null); void load(); } }}>{error}</Notice>;
+  if (error)
+    return (
+      <Notice
+        intent="error"
+        action={{
+          label: 'Try again',
+          onClick: () => {
+            setError(null);
+            void load();
+          },
+        }}
+      >
+        {error}
+      </Notice>
+    );
   if (!fresh || !attention || !open) return <Spinner size="small" label="Loading My Work…" />;
 
   const reasonsOf = new Map(attention.map((item) => [item.opportunity.id, item.reasons]));
   // Needs attention first (most reasons first), then newest.
-  const sorted = [...open].sort((a, b) => (reasonsOf.get(b.id)?.length ?? 0) - (reasonsOf.get(a.id)?.length ?? 0) || b.createdAt.localeCompare(a.createdAt));
+  const sorted = [...open].sort(
+    (a, b) =>
+      (reasonsOf.get(b.id)?.length ?? 0) - (reasonsOf.get(a.id)?.length ?? 0) || b.createdAt.localeCompare(a.createdAt),
+  );
   const card = (o: OpportunitySummary, extra?: React.ReactNode) => (
     <li key={o.id}>
       <div className={styles.card} role="group" aria-label={o.topic}>
@@ -101,7 +134,15 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
   return (
     <div className={styles.root}>
       {manager && (
-        <Tabs label="Whose work" selected={scope} onSelect={setScope} tabs={[{ value: 'me', label: 'Mine' }, { value: 'team', label: 'My team' }]} />
+        <Tabs
+          label="Whose work"
+          selected={scope}
+          onSelect={setScope}
+          tabs={[
+            { value: 'me', label: 'Mine' },
+            { value: 'team', label: 'My team' },
+          ]}
+        />
       )}
       <section aria-labelledby="new-for-me">
         <div className={styles.heading}>
@@ -109,7 +150,15 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
             New for me ({fresh.items.length})
           </Text>
           {fresh.items.length > 0 && (
-            <Button size="small" onClick={() => void api.call('markWorkSeen').then((updated) => { onSeen(updated); void load(); })}>
+            <Button
+              size="small"
+              onClick={() =>
+                void api.call('markWorkSeen').then((updated) => {
+                  onSeen(updated);
+                  void load();
+                })
+              }
+            >
               Mark as seen
             </Button>
           )}
@@ -141,13 +190,21 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
         <Text as="h2" size={400} weight="semibold" id="needs-attention">
           Needs attention ({attention.length})
         </Text>
-        {attention.length === 0 ? <Text>Nothing needs attention. Well done.</Text> : <ul className={styles.list}>{attention.map((item) => card(item.opportunity))}</ul>}
+        {attention.length === 0 ? (
+          <Text>Nothing needs attention. Well done.</Text>
+        ) : (
+          <ul className={styles.list}>{attention.map((item) => card(item.opportunity))}</ul>
+        )}
       </section>
       <section aria-labelledby="my-open">
         <Text as="h2" size={400} weight="semibold" id="my-open">
           {scope === 'team' ? 'Team open opportunities' : 'My Open Opportunities'} ({open.length})
         </Text>
-        {open.length === 0 ? <Text>No open opportunities.</Text> : <ul className={styles.list}>{sorted.map((o) => card(o))}</ul>}
+        {open.length === 0 ? (
+          <Text>No open opportunities.</Text>
+        ) : (
+          <ul className={styles.list}>{sorted.map((o) => card(o))}</ul>
+        )}
       </section>
       <StageReport api={api} scope={scope} />
     </div>

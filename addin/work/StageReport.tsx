@@ -6,7 +6,15 @@ import { STAGE_LABELS, formatMoney } from '../ui/labels';
 import { Notice } from '../ui/Notice';
 
 const useStyles = makeStyles({
-  table: { borderCollapse: 'collapse', width: '100%', '& th, & td': { textAlign: 'left', padding: `${tokens.spacingVerticalXXS} ${tokens.spacingHorizontalXS}`, borderBottom: `1px solid ${tokens.colorNeutralStroke2}` } },
+  table: {
+    borderCollapse: 'collapse',
+    width: '100%',
+    '& th, & td': {
+      textAlign: 'left',
+      padding: `${tokens.spacingVerticalXXS} ${tokens.spacingHorizontalXS}`,
+      borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    },
+  },
   number: { textAlign: 'right' },
 });
 
@@ -17,13 +25,17 @@ export function StageReport({ api, scope }: { api: ApiClient; scope: 'me' | 'tea
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const controller = new AbortController();
-    api.call('stageReport', { query: { scope }, signal: controller.signal }).then(setReport, (e: Error) => !controller.signal.aborted && setError(e.message));
+    api
+      .call('stageReport', { query: { scope }, signal: controller.signal })
+      .then(setReport, (e: Error) => !controller.signal.aborted && setError(e.message));
     return () => controller.abort();
   }, [api, scope]);
   if (error) return <Notice intent="error">{error}</Notice>;
   if (!report) return <Spinner size="tiny" label="Loading the stage report…" />;
   const open = report.rows.filter((r) => r.status === 'open');
-  const longest = [...report.daysInStage].filter((d) => d.medianDays !== null).sort((a, b) => (b.medianDays ?? 0) - (a.medianDays ?? 0))[0];
+  const longest = [...report.daysInStage]
+    .filter((d) => d.medianDays !== null)
+    .sort((a, b) => (b.medianDays ?? 0) - (a.medianDays ?? 0))[0];
   return (
     <section aria-labelledby="report-title">
       <Text as="h3" size={300} weight="semibold" id="report-title">
@@ -36,9 +48,15 @@ export function StageReport({ api, scope }: { api: ApiClient; scope: 'me' | 'tea
         <thead>
           <tr>
             <th scope="col">Stage</th>
-            <th scope="col" className={styles.number}>Open</th>
-            <th scope="col" className={styles.number}>Value</th>
-            <th scope="col" className={styles.number}>Median days</th>
+            <th scope="col" className={styles.number}>
+              Open
+            </th>
+            <th scope="col" className={styles.number}>
+              Value
+            </th>
+            <th scope="col" className={styles.number}>
+              Median days
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -56,7 +74,8 @@ export function StageReport({ api, scope }: { api: ApiClient; scope: 'me' | 'tea
         </tbody>
       </table>
       <Text as="p" size={200}>
-        Won: {report.rows.filter((r) => r.status === 'won').reduce((n, r) => n + r.count, 0)} ({formatMoney(report.rows.filter((r) => r.status === 'won').reduce((n, r) => n + r.actualValue, 0))}) · Lost:{' '}
+        Won: {report.rows.filter((r) => r.status === 'won').reduce((n, r) => n + r.count, 0)} (
+        {formatMoney(report.rows.filter((r) => r.status === 'won').reduce((n, r) => n + r.actualValue, 0))}) · Lost:{' '}
         {report.rows.filter((r) => r.status === 'lost').reduce((n, r) => n + r.count, 0)}
         {longest ? ` · Waiting longest in ${STAGE_LABELS[longest.stage]} (median ${longest.medianDays} days)` : ''}
       </Text>

@@ -24,6 +24,12 @@ export async function issueAccessToken(
   expiresAt: Date | null = null,
 ): Promise<{ token: string; record: TokenRecord }> {
   const token = newAccessToken();
-  const record = await repo.tokens.create(advisorId, name, hashAccessToken(token), now.toISOString(), expiresAt?.toISOString() ?? null);
+  const record = await repo.tokens.create(
+    advisorId,
+    name,
+    hashAccessToken(token),
+    now.toISOString(),
+    expiresAt?.toISOString() ?? null,
+  );
   return { token, record };
 }

@@ -85,7 +85,9 @@ export class Authenticator {
       const byOid = await this.repo.advisors.findByEntraOid(oid);
       if (byOid) return byOid;
     }
-    const email = [payload.preferred_username, payload.email, payload.upn].find((value): value is string => typeof value === 'string');
+    const email = [payload.preferred_username, payload.email, payload.upn].find(
+      (value): value is string => typeof value === 'string',
+    );
     if (!email) return null;
     const byEmail = await this.repo.advisors.findByEmail(email.toLowerCase());
     if (byEmail && oid && byEmail.entraOid === null) await this.repo.advisors.setEntraOid(byEmail.id, oid);

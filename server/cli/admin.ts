@@ -35,7 +35,9 @@ advisor
   });
 advisor.command('list').action(async () => {
   for (const a of await repo.advisors.search(undefined, 10_000, 0)) {
-    console.log(`${String(a.id).padStart(4)}  ${a.displayName.padEnd(24)} ${a.email.padEnd(36)} ${a.role.padEnd(8)} ${a.teams.map((t) => t.name).join(', ')}`);
+    console.log(
+      `${String(a.id).padStart(4)}  ${a.displayName.padEnd(24)} ${a.email.padEnd(36)} ${a.role.padEnd(8)} ${a.teams.map((t) => t.name).join(', ')}`,
+    );
   }
 });
 advisor
@@ -45,7 +47,11 @@ advisor
   .addOption(new Option('--active <yes|no>').choices(['yes', 'no']))
   .action(async (o: { email: string; role?: 'advisor' | 'manager' | 'admin'; active?: 'yes' | 'no' }) => {
     const a = await advisorByEmail(o.email);
-    const updated = await repo.advisors.update(a.id, { role: o.role, active: o.active === undefined ? undefined : o.active === 'yes' }, { advisorId: a.id, at: new Date().toISOString() });
+    const updated = await repo.advisors.update(
+      a.id,
+      { role: o.role, active: o.active === undefined ? undefined : o.active === 'yes' },
+      { advisorId: a.id, at: new Date().toISOString() },
+    );
     console.log(`${updated!.displayName}: role ${updated!.role}, ${updated!.active ? 'active' : 'inactive'}.`);
   });
 
@@ -56,7 +62,11 @@ team
   .option('--members <emails>', 'comma-separated advisor emails', '')
   .action(async (name: string, o: { members: string }) => {
     const ids = [];
-    for (const address of o.members.split(',').map((s) => s.trim()).filter(Boolean)) ids.push((await advisorByEmail(email(address))).id);
+    for (const address of o.members
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      ids.push((await advisorByEmail(email(address))).id);
     const created = await repo.teams.create(name, ids, null);
     console.log(`Created team ${created.name} (id ${created.id}) with ${created.members.length} member(s).`);
   });
@@ -82,7 +92,9 @@ token
     const now = new Date();
     const expires = o.expiresDays ? new Date(now.getTime() + o.expiresDays * 86_400_000) : null;
     const { token: secret, record } = await issueAccessToken(repo, a.id, o.name, now, expires);
-    console.log(`Token ${record.id} for ${a.displayName}${expires ? `, expires ${expires.toISOString()}` : ''}. Shown once; store it safely:`);
+    console.log(
+      `Token ${record.id} for ${a.displayName}${expires ? `, expires ${expires.toISOString()}` : ''}. Shown once; store it safely:`,
+    );
     console.log(secret);
   });
 token
@@ -92,7 +104,9 @@ token
     const a = await advisorByEmail(o.email);
     for (const t of await repo.tokens.listFor(a.id)) {
       const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt ? `expires ${t.expiresAt}` : 'active';
-      console.log(`${String(t.id).padStart(4)}  ${t.name.padEnd(16)} created ${t.createdAt}  last used ${t.lastUsedAt ?? 'never'}  ${state}`);
+      console.log(
+        `${String(t.id).padStart(4)}  ${t.name.padEnd(16)} created ${t.createdAt}  last used ${t.lastUsedAt ?? 'never'}  ${state}`,
+      );
     }
   });
 token

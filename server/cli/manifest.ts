@@ -14,7 +14,9 @@ const program = new Command('manifest')
       const out = path.resolve(options.out);
       fs.mkdirSync(path.dirname(out), { recursive: true });
       fs.writeFileSync(out, xml);
-      console.log(`Wrote ${out} for ${new URL(options.origin).origin}. Sideload it in Outlook or deploy it through the Microsoft 365 admin center.`);
+      console.log(
+        `Wrote ${out} for ${new URL(options.origin).origin}. Sideload it in Outlook or deploy it through the Microsoft 365 admin center.`,
+      );
     } catch (error) {
       program.error(error instanceof Error ? error.message : String(error));
     }

@@ -14,9 +14,7 @@ export function migrate(db: Db): { applied: Migration[] } {
     name TEXT NOT NULL,
     applied_at TEXT NOT NULL
   )`);
-  const done = new Set(
-    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
-  );
+  const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
   const applied: Migration[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(migration.version)) continue;

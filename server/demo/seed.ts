@@ -23,7 +23,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
   ];
   const advisors = [];
   for (const person of people) advisors.push(await repo.advisors.create(person, null));
-  const [alex, blake, casey] = advisors as [typeof advisors[0], typeof advisors[0], typeof advisors[0]];
+  const [alex, blake, casey] = advisors as [(typeof advisors)[0], (typeof advisors)[0], (typeof advisors)[0]];
   await repo.teams.create('Northeast Wealth', [alex.id, blake.id, casey.id], null);
 
   const harbor = await repo.contacts.createOrganization('Harbor Dental Group', ['harbordental.example'], null);
@@ -39,34 +39,89 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
   const opportunity = async (
     daysAgo: number,
     by: number,
-    fields: { topic: string; contactId: number; organizationId?: number | null; ownerId: number; stage: 'qualify' | 'develop' | 'propose' | 'close'; campaignId?: number; value?: number; closeInDays?: number; note?: string },
+    fields: {
+      topic: string;
+      contactId: number;
+      organizationId?: number | null;
+      ownerId: number;
+      stage: 'qualify' | 'develop' | 'propose' | 'close';
+      campaignId?: number;
+      value?: number;
+      closeInDays?: number;
+      note?: string;
+    },
   ) =>
     (
       await repo.opportunities.create(
         {
-          topic: fields.topic, description: null, customerContactId: fields.contactId, newContact: null,
-          customerOrganizationId: fields.organizationId ?? null, campaignId: fields.campaignId ?? 1, stage: fields.stage,
-          estimatedValue: fields.value ?? null, estimatedCloseDate: fields.closeInDays === undefined ? null : date(fields.closeInDays),
+          topic: fields.topic,
+          description: null,
+          customerContactId: fields.contactId,
+          newContact: null,
+          customerOrganizationId: fields.organizationId ?? null,
+          campaignId: fields.campaignId ?? 1,
+          stage: fields.stage,
+          estimatedValue: fields.value ?? null,
+          estimatedCloseDate: fields.closeInDays === undefined ? null : date(fields.closeInDays),
           ownerId: fields.ownerId,
           note: fields.note ? { body: fields.note, shareWith: { advisorIds: [fields.ownerId], teamIds: [] } } : null,
-          linkItem: null, idempotencyKey: null,
+          linkItem: null,
+          idempotencyKey: null,
         },
         { advisorId: by, at: at(daysAgo) },
       )
     ).id;
 
   await opportunity(3, blake.id, {
-    topic: 'Retirement rollover for Jordan Lee', contactId: jordan, organizationId: harbor, ownerId: alex.id, stage: 'qualify', value: 250_000,
+    topic: 'Retirement rollover for Jordan Lee',
+    contactId: jordan,
+    organizationId: harbor,
+    ownerId: alex.id,
+    stage: 'qualify',
+    value: 250_000,
     note: 'Jordan is leaving Harbor Dental in March and asked about rolling over the 401(k). Prefers calls after 5pm.',
   });
-  await opportunity(10, alex.id, { topic: 'College savings plan for the Shah family', contactId: priya, ownerId: alex.id, stage: 'develop', value: 60_000, closeInDays: 30 });
-  await opportunity(20, casey.id, {
-    topic: 'Group benefits review, Summit Logistics', contactId: sam, organizationId: summit, ownerId: blake.id, stage: 'propose',
-    campaignId: 4, value: 120_000, closeInDays: -2, note: 'Met Sam at the chamber breakfast; decision before quarter end.',
+  await opportunity(10, alex.id, {
+    topic: 'College savings plan for the Shah family',
+    contactId: priya,
+    ownerId: alex.id,
+    stage: 'develop',
+    value: 60_000,
+    closeInDays: 30,
   });
-  await opportunity(5, alex.id, { topic: 'Medicare supplement for Maria Gomez', contactId: maria, ownerId: alex.id, stage: 'close', campaignId: 2, value: 4_800, closeInDays: 7 });
-  const won = await opportunity(40, blake.id, { topic: 'Practice succession plan, Harbor Dental', contactId: wei, organizationId: harbor, ownerId: blake.id, stage: 'close', value: 500_000 });
-  await repo.opportunities.close(won, { status: 'won', actualValue: 480_000, closeDate: date(-1), reason: 'Signed engagement letter' }, { advisorId: blake.id, at: at(1) });
+  await opportunity(20, casey.id, {
+    topic: 'Group benefits review, Summit Logistics',
+    contactId: sam,
+    organizationId: summit,
+    ownerId: blake.id,
+    stage: 'propose',
+    campaignId: 4,
+    value: 120_000,
+    closeInDays: -2,
+    note: 'Met Sam at the chamber breakfast; decision before quarter end.',
+  });
+  await opportunity(5, alex.id, {
+    topic: 'Medicare supplement for Maria Gomez',
+    contactId: maria,
+    ownerId: alex.id,
+    stage: 'close',
+    campaignId: 2,
+    value: 4_800,
+    closeInDays: 7,
+  });
+  const won = await opportunity(40, blake.id, {
+    topic: 'Practice succession plan, Harbor Dental',
+    contactId: wei,
+    organizationId: harbor,
+    ownerId: blake.id,
+    stage: 'close',
+    value: 500_000,
+  });
+  await repo.opportunities.close(
+    won,
+    { status: 'won', actualValue: 480_000, closeDate: date(-1), reason: 'Signed engagement letter' },
+    { advisorId: blake.id, at: at(1) },
+  );
 
   const signIns: DemoSignIn[] = [];
   for (const advisor of advisors) {

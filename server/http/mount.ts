@@ -31,7 +31,12 @@ export type Handler<E extends Endpoint> = (input: HandlerInput<E>) => Promise<Re
  * Mounts one endpoint of the shared contract: authenticates, validates every part of the request
  * against the endpoint's schemas, calls the handler, and sends what the response schema allows.
  */
-export function mount<E extends Endpoint>(router: Router, authenticator: Authenticator, endpoint: E, handler: Handler<E>): void {
+export function mount<E extends Endpoint>(
+  router: Router,
+  authenticator: Authenticator,
+  endpoint: E,
+  handler: Handler<E>,
+): void {
   router[endpoint.method](endpoint.path, async (req: Request, res: Response) => {
     const caller = await authenticator.authenticate(req.headers.authorization);
     res.locals.advisorId = caller.id;

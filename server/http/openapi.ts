@@ -5,8 +5,14 @@ import { Problem } from '../../shared/schemas/common';
 type JsonSchema = Record<string, unknown>;
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 201: 'Created', 400: 'Invalid input: see errors[] for the offending fields', 401: 'Missing or invalid bearer token',
-  403: 'Not allowed for this advisor', 404: 'Not found', 409: 'Conflict (stale version or state)', 428: 'If-Match is required',
+  200: 'OK',
+  201: 'Created',
+  400: 'Invalid input: see errors[] for the offending fields',
+  401: 'Missing or invalid bearer token',
+  403: 'Not allowed for this advisor',
+  404: 'Not found',
+  409: 'Conflict (stale version or state)',
+  428: 'If-Match is required',
   500: 'Unexpected error',
 };
 
@@ -28,7 +34,12 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
       names.set(name, io === 'input' && taken ? `${name}Input` : name);
     }
     const retarget = (value: JsonSchema) =>
-      JSON.parse(JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, (_, name: string) => `"#/components/schemas/${names.get(name) ?? name}"`)) as JsonSchema;
+      JSON.parse(
+        JSON.stringify(value).replace(
+          /"#\/\$defs\/([^"]+)"/g,
+          (_, name: string) => `"#/components/schemas/${names.get(name) ?? name}"`,
+        ),
+      ) as JsonSchema;
     for (const [name, definition] of Object.entries($defs)) components[names.get(name)!] ??= retarget(definition);
     return retarget(rest);
   };
@@ -54,7 +65,10 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
       },
     };
     for (const status of [400, 401, ...(endpoint.errors ?? []), 500]) {
-      responses[status] = { description: STATUS_TEXT[status], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+      responses[status] = {
+        description: STATUS_TEXT[status],
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
     }
     paths[path] ??= {};
     paths[path][endpoint.method] = {
@@ -66,11 +80,20 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
         ...parameters(endpoint.params, 'path'),
         ...parameters(endpoint.query, 'query'),
         ...Object.entries(endpoint.headers ?? {}).map(([name, description]) => ({
-          name, in: 'header', required: name === 'If-Match', description, schema: { type: 'string' },
+          name,
+          in: 'header',
+          required: name === 'If-Match',
+          description,
+          schema: { type: 'string' },
         })),
       ],
       ...(endpoint.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: convert(endpoint.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: convert(endpoint.body, 'input') } },
+            },
+          }
         : {}),
       responses,
     };
@@ -89,7 +112,9 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       schemas: components,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Personal access token (rgd_...) or OIDC JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Personal access token (rgd_...) or OIDC JWT' },
+      },
     },
     paths,
   };

@@ -35,7 +35,13 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   }
   const known = typeof error?.type === 'string' ? BODY_PARSER_ERRORS[error.type] : undefined;
   if (known) {
-    sendProblem(res, { type: 'about:blank', ...known, instance, requestId, ...(known.status === 400 ? { errors: [{ path: 'body', message: known.detail }] } : {}) });
+    sendProblem(res, {
+      type: 'about:blank',
+      ...known,
+      instance,
+      requestId,
+      ...(known.status === 400 ? { errors: [{ path: 'body', message: known.detail }] } : {}),
+    });
     return;
   }
   req.log.error({ err: error }, 'unexpected error');
@@ -44,7 +50,8 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     type: 'about:blank',
     title: 'Internal Server Error',
     status: 500,
-    detail: 'Something went wrong on our side. Nothing was changed by the failed step; try again, and tell IT the request id if it happens again.',
+    detail:
+      'Something went wrong on our side. Nothing was changed by the failed step; try again, and tell IT the request id if it happens again.',
     instance,
     requestId,
   });

@@ -7,7 +7,14 @@ import type { Advisor, Me, Role, Team } from '../../shared/schemas/advisors';
 import type { Contact } from '../../shared/schemas/contacts';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { Note } from '../../shared/schemas/notes';
-import type { Campaign, Opportunity, OpportunityChoice, OpportunitySummary, OpportunityView, Stage } from '../../shared/schemas/opportunities';
+import type {
+  Campaign,
+  Opportunity,
+  OpportunityChoice,
+  OpportunitySummary,
+  OpportunityView,
+  Stage,
+} from '../../shared/schemas/opportunities';
 import type { Assignment } from '../../shared/schemas/timeline';
 
 export type AdvisorRecord = Me & { entraOid: string | null };
@@ -55,7 +62,11 @@ export interface AdvisorStore {
   search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]>;
   /** Throws ConflictError when the email is taken. */
   create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null): Promise<AdvisorRecord>;
-  update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: Actor): Promise<AdvisorRecord | null>;
+  update(
+    id: number,
+    fields: { displayName?: string; role?: Role; active?: boolean },
+    actor: Actor,
+  ): Promise<AdvisorRecord | null>;
   markWorkSeen(id: number, at: string): Promise<void>;
   /** The ids of everyone who shares a team with the advisor, the advisor included. */
   teammateIds(advisorId: number): Promise<number[]>;
@@ -84,7 +95,13 @@ export interface TokenRecord {
 }
 
 export interface TokenStore {
-  create(advisorId: number, name: string, tokenHash: string, createdAt: string, expiresAt: string | null): Promise<TokenRecord>;
+  create(
+    advisorId: number,
+    name: string,
+    tokenHash: string,
+    createdAt: string,
+    expiresAt: string | null,
+  ): Promise<TokenRecord>;
   /** The token with the advisor it belongs to. */
   findByHash(tokenHash: string): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null>;
   listFor(advisorId: number): Promise<TokenRecord[]>;
@@ -151,10 +168,19 @@ export interface OpportunityStore {
   /** All of it in one transaction. With an idempotency key already used, returns the first opportunity's id. */
   create(fields: NewOpportunity, actor: Actor): Promise<{ id: number; created: boolean }>;
   /** Returns 'stale' when the version does not match. */
-  update(id: number, expectedVersion: number, changes: OpportunityChanges, actor: Actor): Promise<OpportunityRecord | 'stale'>;
+  update(
+    id: number,
+    expectedVersion: number,
+    changes: OpportunityChanges,
+    actor: Actor,
+  ): Promise<OpportunityRecord | 'stale'>;
   /** Records the assignment and shares every note the assigner wrote on it with the new owner. */
   assign(id: number, toAdvisorId: number, message: string | null, actor: Actor): Promise<void>;
-  close(id: number, outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null }, actor: Actor): Promise<void>;
+  close(
+    id: number,
+    outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null },
+    actor: Actor,
+  ): Promise<void>;
   reopen(id: number, actor: Actor): Promise<void>;
   markRecent(advisorId: number, opportunityId: number, at: string): Promise<void>;
   assignments(opportunityId: number): Promise<Assignment[]>;
@@ -184,8 +210,21 @@ export interface ActivityStore {
   /** Set Regarding: one activity per Outlook item, however often or concurrently it is called. */
   upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor): Promise<Activity>;
   setRegarding(id: number, opportunityId: number | null, actor: Actor): Promise<Activity>;
-  completeSent(id: number, sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null }, actor: Actor): Promise<Activity>;
-  createNextStep(fields: { kind: 'phone_call' | 'task'; subject: string; opportunityId: number; startAt: string | null; endAt: string | null }, actor: Actor): Promise<Activity>;
+  completeSent(
+    id: number,
+    sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null },
+    actor: Actor,
+  ): Promise<Activity>;
+  createNextStep(
+    fields: {
+      kind: 'phone_call' | 'task';
+      subject: string;
+      opportunityId: number;
+      startAt: string | null;
+      endAt: string | null;
+    },
+    actor: Actor,
+  ): Promise<Activity>;
   setStatus(id: number, status: ActivityStatus, actor: Actor): Promise<Activity>;
   regarding(opportunityId: number): Promise<Activity[]>;
 }

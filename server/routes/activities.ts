@@ -7,8 +7,12 @@ export function activityRoutes({ route, services }: RouteDeps): void {
   route(e.setRegarding, async ({ caller, body }) => activities.setRegarding(caller, body));
   route(e.lookupActivity, async ({ caller, query }) => activities.lookup(caller, query));
   route(e.createActivity, async ({ caller, body }) => new Reply(201, await activities.createNextStep(caller, body)));
-  route(e.changeRegarding, async ({ caller, params, body }) => activities.changeRegarding(caller, params.id, body.opportunityId));
+  route(e.changeRegarding, async ({ caller, params, body }) =>
+    activities.changeRegarding(caller, params.id, body.opportunityId),
+  );
   route(e.removeRegarding, async ({ caller, params }) => activities.removeRegarding(caller, params.id));
   route(e.completeSent, async ({ caller, params, body }) => activities.completeSent(caller, params.id, body));
-  route(e.updateActivityStatus, async ({ caller, params, body }) => activities.setStatus(caller, params.id, body.status));
+  route(e.updateActivityStatus, async ({ caller, params, body }) =>
+    activities.setStatus(caller, params.id, body.status),
+  );
 }

@@ -6,7 +6,8 @@ import { manifestFor } from '../manifest';
 export function addinRoutes(app: express.Express, config: Config): void {
   app.get('/manifest.xml', (req, res) => {
     const host = req.get('host') ?? '';
-    const origin = config.publicOrigin ?? (/^[\w.-]+(:\d+)?$/.test(host) ? `https://${host}` : 'https://localhost:3000');
+    const origin =
+      config.publicOrigin ?? (/^[\w.-]+(:\d+)?$/.test(host) ? `https://${host}` : 'https://localhost:3000');
     res.type('application/xml').send(manifestFor(origin));
   });
   app.get('/', (_req, res) => res.redirect('/demo.html'));

@@ -11,6 +11,10 @@ export function peopleRoutes({ route, services }: RouteDeps): void {
   route(e.updateAdvisor, async ({ caller, params, body }) => services.people.updateAdvisor(caller, params.id, body));
   route(e.searchTeams, async ({ query }) => services.people.searchTeams(query));
   route(e.createTeam, async ({ caller, body }) => new Reply(201, await services.people.createTeam(caller, body)));
-  route(e.addTeamMember, async ({ caller, params }) => services.people.changeMembership(caller, params.id, params.advisorId, true));
-  route(e.removeTeamMember, async ({ caller, params }) => services.people.changeMembership(caller, params.id, params.advisorId, false));
+  route(e.addTeamMember, async ({ caller, params }) =>
+    services.people.changeMembership(caller, params.id, params.advisorId, true),
+  );
+  route(e.removeTeamMember, async ({ caller, params }) =>
+    services.people.changeMembership(caller, params.id, params.advisorId, false),
+  );
 }

@@ -56,7 +56,11 @@ export class ActivityService {
   }
 
   /** Before linking an item somewhere: may the caller move it off what it is linked to now? */
-  async checkRelinkAllowed(caller: Caller, item: OutlookItemFields, targetOpportunityId: number | null = null): Promise<void> {
+  async checkRelinkAllowed(
+    caller: Caller,
+    item: OutlookItemFields,
+    targetOpportunityId: number | null = null,
+  ): Promise<void> {
     const existing = await this.ctx.repo.activities.findByIdentity(item);
     if (existing) await this.requireRelink(caller, existing, targetOpportunityId);
   }
@@ -81,7 +85,10 @@ export class ActivityService {
   }
 
   async lookup(caller: Caller, query: z.output<typeof ActivityLookupQuery>): Promise<Activity> {
-    const activity = await this.ctx.repo.activities.findByIdentity({ ...query, trackingToken: query.trackingToken?.toLowerCase() });
+    const activity = await this.ctx.repo.activities.findByIdentity({
+      ...query,
+      trackingToken: query.trackingToken?.toLowerCase(),
+    });
     if (!activity) throw new NotFoundError('An activity for this item');
     return this.asSeenBy(caller, activity);
   }
@@ -115,7 +122,11 @@ export class ActivityService {
     await this.requireRelink(caller, activity, null);
     const completed = await this.ctx.repo.activities.completeSent(
       id,
-      { internetMessageId: body.internetMessageId, conversationId: body.conversationId ?? null, sentAt: utc(body.sentAt) },
+      {
+        internetMessageId: body.internetMessageId,
+        conversationId: body.conversationId ?? null,
+        sentAt: utc(body.sentAt),
+      },
       actorOf(caller, this.ctx.clock),
     );
     return this.asSeenBy(caller, completed);
@@ -123,9 +134,16 @@ export class ActivityService {
 
   async createNextStep(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
     const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
-    if (opportunity.status !== 'open') throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
+    if (opportunity.status !== 'open')
+      throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
     return this.ctx.repo.activities.createNextStep(
-      { kind: body.kind, subject: body.subject, opportunityId: body.opportunityId, startAt: utc(body.startAt), endAt: utc(body.endAt) },
+      {
+        kind: body.kind,
+        subject: body.subject,
+        opportunityId: body.opportunityId,
+        startAt: utc(body.startAt),
+        endAt: utc(body.endAt),
+      },
       actorOf(caller, this.ctx.clock),
     );
   }

@@ -10,7 +10,7 @@ export function addBusinessDays(from: Date, days: number): Date {
     result.setUTCDate(result.getUTCDate() + 1);
     result.setUTCHours(0, 0, 0, 0);
   }
-  for (let left = days; left > 0; ) {
+  for (let left = days; left > 0;) {
     result.setUTCDate(result.getUTCDate() + 1);
     if (!isWeekend(result)) left -= 1;
   }

@@ -11,7 +11,9 @@ export class ContactService {
   async search(query: z.output<typeof ContactSearchQuery>): Promise<Page<Contact>> {
     const { email, q } = query;
     if (email?.length) {
-      return pageOf(query, async (limit, offset) => (await this.ctx.repo.contacts.findByEmails(email)).slice(offset, offset + limit));
+      return pageOf(query, async (limit, offset) =>
+        (await this.ctx.repo.contacts.findByEmails(email)).slice(offset, offset + limit),
+      );
     }
     if (q) return pageOf(query, (limit, offset) => this.ctx.repo.contacts.search(q, limit, offset));
     throw new BadRequestError('Search contacts by email or by q.', [{ path: 'query.q', message: 'Give q or email' }]);
@@ -27,7 +29,8 @@ export class ContactService {
     }
     if (organizationId === null && input.email) {
       const domain = domainOf(input.email);
-      if (!PUBLIC_MAIL_DOMAINS.has(domain)) organizationId = await this.ctx.repo.contacts.organizationIdForDomain(domain);
+      if (!PUBLIC_MAIL_DOMAINS.has(domain))
+        organizationId = await this.ctx.repo.contacts.organizationIdForDomain(domain);
     }
     return { name: input.name, email: input.email ?? null, phone: input.phone ?? null, organizationId };
   }

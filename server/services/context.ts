@@ -25,7 +25,10 @@ export interface Page<T> {
 }
 
 /** Fetch one row more than asked (limit + 1): whether it came tells if there is a next page. */
-export async function pageOf<T>(paging: { limit: number; offset: number }, fetch: (limit: number, offset: number) => Promise<T[]>): Promise<Page<T>> {
+export async function pageOf<T>(
+  paging: { limit: number; offset: number },
+  fetch: (limit: number, offset: number) => Promise<T[]>,
+): Promise<Page<T>> {
   const rows = await fetch(paging.limit + 1, paging.offset);
   return {
     items: rows.slice(0, paging.limit),

@@ -31,7 +31,8 @@ export class NoteService {
   private async own(caller: Caller, id: number): Promise<Note> {
     const note = await this.ctx.repo.notes.findById(id);
     if (!note || !(await this.ctx.repo.notes.isVisibleTo(id, caller.id))) throw new NotFoundError(`Note ${id}`);
-    if (note.author.id !== caller.id) throw new ForbiddenError(`Only ${note.author.displayName}, who wrote note ${id}, may change it.`);
+    if (note.author.id !== caller.id)
+      throw new ForbiddenError(`Only ${note.author.displayName}, who wrote note ${id}, may change it.`);
     return note;
   }
 

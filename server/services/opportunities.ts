@@ -23,7 +23,8 @@ const REFERRAL_CAMPAIGN_ID = 1;
 
 /** Reads the version out of an If-Match header: `"3"`, `W/"3"` or `3`. */
 export function versionFromIfMatch(header: string | undefined): number {
-  if (!header) throw new PreconditionRequiredError('Send If-Match with the opportunity version (its ETag) to change it.');
+  if (!header)
+    throw new PreconditionRequiredError('Send If-Match with the opportunity version (its ETag) to change it.');
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   if (!match) {
     throw new BadRequestError('If-Match must be the opportunity version, e.g. "3".', [
@@ -62,12 +63,18 @@ export class OpportunityService {
     return this.page(caller, query, (options) => this.ctx.repo.opportunities.choices(options));
   }
 
-  private async page<T>(caller: Caller, query: z.output<typeof OpportunityListQuery>, read: (options: ListOpportunitiesOptions) => Promise<T[]>): Promise<Page<T>> {
+  private async page<T>(
+    caller: Caller,
+    query: z.output<typeof OpportunityListQuery>,
+    read: (options: ListOpportunitiesOptions) => Promise<T[]>,
+  ): Promise<Page<T>> {
     const ownerIds =
       query.view === 'team-open'
         ? await this.ctx.repo.advisors.teammateIds(caller.id)
         : await this.access(caller).managedOwnerIds();
-    return pageOf(query, (limit, offset) => read({ view: query.view, advisorId: caller.id, ownerIds, q: query.q, limit, offset }));
+    return pageOf(query, (limit, offset) =>
+      read({ view: query.view, advisorId: caller.id, ownerIds, q: query.q, limit, offset }),
+    );
   }
 
   suggestions(caller: Caller, query: z.output<typeof SuggestionQuery>): Promise<OpportunitySummary[]> {
@@ -76,9 +83,14 @@ export class OpportunityService {
   }
 
   /** The opportunity with its timeline, as the caller may see it. Opening it counts as "recent". */
-  async detail(caller: Caller, id: number, options: { markRecent: boolean } = { markRecent: true }): Promise<OpportunityDetail> {
+  async detail(
+    caller: Caller,
+    id: number,
+    options: { markRecent: boolean } = { markRecent: true },
+  ): Promise<OpportunityDetail> {
     const record = await this.access(caller).readable(id);
-    if (options.markRecent) await this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString());
+    if (options.markRecent)
+      await this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString());
     const [opportunity, activities, notes, assignments] = await Promise.all([
       this.withPermissions(caller, record),
       this.ctx.repo.activities.regarding(id),
@@ -102,7 +114,9 @@ export class OpportunityService {
     await this.people.requireAdvisors([ownerId], 'body.ownerId');
     const campaignId = body.campaignId ?? REFERRAL_CAMPAIGN_ID;
     if (!(await this.ctx.repo.opportunities.campaignExists(campaignId))) {
-      throw new BadRequestError(`No campaign has the id ${campaignId}.`, [{ path: 'body.campaignId', message: 'Unknown campaign' }]);
+      throw new BadRequestError(`No campaign has the id ${campaignId}.`, [
+        { path: 'body.campaignId', message: 'Unknown campaign' },
+      ]);
     }
 
     const customer = body.customer;
@@ -111,7 +125,10 @@ export class OpportunityService {
     let newContact = null;
     if ('contactId' in customer) {
       const contact = await this.ctx.repo.contacts.findById(customer.contactId);
-      if (!contact) throw new BadRequestError(`No contact has the id ${customer.contactId}.`, [{ path: 'body.customer.contactId', message: 'Unknown contact' }]);
+      if (!contact)
+        throw new BadRequestError(`No contact has the id ${customer.contactId}.`, [
+          { path: 'body.customer.contactId', message: 'Unknown contact' },
+        ]);
       customerContactId = contact.id;
       customerOrganizationId = contact.organization?.id ?? null;
     } else if ('organizationId' in customer) {
@@ -132,7 +149,10 @@ export class OpportunityService {
       await this.people.requireAdvisors(shareWith.advisorIds, 'body.note.shareWith.advisorIds');
       await this.people.requireTeams(shareWith.teamIds, 'body.note.shareWith.teamIds');
       // The owner always sees the note: a referral's note must reach the advisor who handles it.
-      note = { body: body.note.body, shareWith: { advisorIds: [...new Set([...shareWith.advisorIds, ownerId])], teamIds: shareWith.teamIds } };
+      note = {
+        body: body.note.body,
+        shareWith: { advisorIds: [...new Set([...shareWith.advisorIds, ownerId])], teamIds: shareWith.teamIds },
+      };
     }
 
     const linkItem = body.linkItem ? this.activities.toItemFields(body.linkItem) : null;
@@ -159,14 +179,26 @@ export class OpportunityService {
     return { detail: await this.detail(caller, id, { markRecent: false }), created };
   }
 
-  async update(caller: Caller, id: number, ifMatch: string | undefined, body: z.output<typeof UpdateOpportunityRequest>): Promise<Opportunity> {
+  async update(
+    caller: Caller,
+    id: number,
+    ifMatch: string | undefined,
+    body: z.output<typeof UpdateOpportunityRequest>,
+  ): Promise<Opportunity> {
     const expectedVersion = versionFromIfMatch(ifMatch);
     const current = await this.access(caller).actionable(id);
     if (body.campaignId !== undefined && !(await this.ctx.repo.opportunities.campaignExists(body.campaignId))) {
-      throw new BadRequestError(`No campaign has the id ${body.campaignId}.`, [{ path: 'body.campaignId', message: 'Unknown campaign' }]);
+      throw new BadRequestError(`No campaign has the id ${body.campaignId}.`, [
+        { path: 'body.campaignId', message: 'Unknown campaign' },
+      ]);
     }
     if (current.version !== expectedVersion) throw this.stale(current);
-    const updated = await this.ctx.repo.opportunities.update(id, expectedVersion, body, actorOf(caller, this.ctx.clock));
+    const updated = await this.ctx.repo.opportunities.update(
+      id,
+      expectedVersion,
+      body,
+      actorOf(caller, this.ctx.clock),
+    );
     if (updated === 'stale') throw this.stale((await this.ctx.repo.opportunities.findById(id))!);
     return this.withPermissions(caller, updated);
   }
@@ -179,7 +211,8 @@ export class OpportunityService {
 
   async assign(caller: Caller, id: number, body: z.output<typeof AssignRequest>): Promise<OpportunityDetail> {
     const opportunity = await this.access(caller).actionable(id);
-    if (opportunity.status !== 'open') throw new ConflictError(`Opportunity ${id} is ${opportunity.status}: reopen it before assigning it.`);
+    if (opportunity.status !== 'open')
+      throw new ConflictError(`Opportunity ${id} is ${opportunity.status}: reopen it before assigning it.`);
     await this.people.requireAdvisors([body.ownerId], 'body.ownerId');
     if (body.ownerId !== opportunity.owner.id) {
       await this.ctx.repo.opportunities.assign(id, body.ownerId, body.message || null, actorOf(caller, this.ctx.clock));
@@ -193,7 +226,12 @@ export class OpportunityService {
     const today = this.ctx.clock.now().toISOString().slice(0, 10);
     await this.ctx.repo.opportunities.close(
       id,
-      { status: body.outcome, actualValue: body.actualValue ?? null, closeDate: body.closeDate ?? today, reason: body.reason || null },
+      {
+        status: body.outcome,
+        actualValue: body.actualValue ?? null,
+        closeDate: body.closeDate ?? today,
+        reason: body.reason || null,
+      },
       actorOf(caller, this.ctx.clock),
     );
     const activities = await this.ctx.repo.activities.regarding(id);

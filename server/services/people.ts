@@ -82,7 +82,9 @@ export class PeopleService {
     const existing = new Set(await this.ctx.repo.teams.existingIds(ids));
     const missing = ids.filter((id) => !existing.has(id));
     if (missing.length) {
-      throw new BadRequestError(`No team has the id ${missing.join(', ')}.`, [{ path, message: `Unknown team: ${missing.join(', ')}` }]);
+      throw new BadRequestError(`No team has the id ${missing.join(', ')}.`, [
+        { path, message: `Unknown team: ${missing.join(', ')}` },
+      ]);
     }
   }
 }

@@ -31,10 +31,14 @@ export class WorkService {
    * no-next-step: no open appointment, task or call ahead; past-close-date: its estimated close date has passed.
    */
   async needsAttention(caller: Caller, scope: 'me' | 'team'): Promise<{ items: NeedsAttentionItem[] }> {
-    if (scope === 'team' && caller.role !== 'manager') throw new ForbiddenError('Only a manager sees the team\'s needs-attention list.');
+    if (scope === 'team' && caller.role !== 'manager')
+      throw new ForbiddenError("Only a manager sees the team's needs-attention list.");
     const now = this.ctx.clock.now();
     const today = now.toISOString().slice(0, 10);
-    const candidates = await this.ctx.repo.work.attentionCandidates((await this.ownerIds(caller, scope))!, now.toISOString());
+    const candidates = await this.ctx.repo.work.attentionCandidates(
+      (await this.ownerIds(caller, scope))!,
+      now.toISOString(),
+    );
     const items: NeedsAttentionItem[] = [];
     for (const candidate of candidates) {
       const reasons: AttentionReason[] = [];
@@ -69,11 +73,21 @@ export class WorkService {
 
   async stageReport(caller: Caller, scope: 'me' | 'team' | 'all'): Promise<StageReport> {
     const owners = await this.ownerIds(caller, scope);
-    const [rows, entries] = await Promise.all([this.ctx.repo.work.stageRows(owners), this.ctx.repo.work.openStageEntries(owners)]);
+    const [rows, entries] = await Promise.all([
+      this.ctx.repo.work.stageRows(owners),
+      this.ctx.repo.work.openStageEntries(owners),
+    ]);
     const now = this.ctx.clock.now().getTime();
     const daysInStage = STAGES.map((stage) => {
-      const days = entries.filter((entry) => entry.stage === stage).map((entry) => (now - Date.parse(entry.stageEnteredAt)) / DAY);
-      return { stage, open: days.length, medianDays: round1(median(days)), maxDays: round1(days.length ? Math.max(...days) : null) };
+      const days = entries
+        .filter((entry) => entry.stage === stage)
+        .map((entry) => (now - Date.parse(entry.stageEnteredAt)) / DAY);
+      return {
+        stage,
+        open: days.length,
+        medianDays: round1(median(days)),
+        maxDays: round1(days.length ? Math.max(...days) : null),
+      };
     });
     const order = (stage: string) => STAGES.indexOf(stage as (typeof STAGES)[number]);
     rows.sort((a, b) => order(a.stage) - order(b.stage) || a.status.localeCompare(b.status));

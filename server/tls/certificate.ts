@@ -15,7 +15,11 @@ export interface TlsMaterial {
  * renewed when it nears expiry). Outlook only loads add-ins over HTTPS, and office-addin-dev-certs
  * needs admin rights to trust its CA, so this works everywhere; the browser must trust it once.
  */
-export async function loadOrCreateCertificate(options: { certFile?: string; keyFile?: string; dir: string }): Promise<TlsMaterial> {
+export async function loadOrCreateCertificate(options: {
+  certFile?: string;
+  keyFile?: string;
+  dir: string;
+}): Promise<TlsMaterial> {
   if (options.certFile && options.keyFile) {
     return { cert: fs.readFileSync(options.certFile, 'utf8'), key: fs.readFileSync(options.keyFile, 'utf8') };
   }
@@ -35,7 +39,14 @@ export async function loadOrCreateCertificate(options: { certFile?: string; keyF
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
     ],
   } as never);
   fs.mkdirSync(options.dir, { recursive: true });

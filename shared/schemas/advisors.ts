@@ -42,7 +42,11 @@ export const UpdateAdvisorRequest = z
   .meta({ id: 'UpdateAdvisorRequest' });
 
 export const Team = z
-  .object({ id: Id, name: z.string(), members: z.array(z.object({ id: Id, displayName: z.string(), email: z.string() })) })
+  .object({
+    id: Id,
+    name: z.string(),
+    members: z.array(z.object({ id: Id, displayName: z.string(), email: z.string() })),
+  })
   .meta({ id: 'Team' });
 export type Team = z.infer<typeof Team>;
 
@@ -52,4 +56,7 @@ export const CreateTeamRequest = z
   .object({ name: z.string().trim().min(1).max(200), memberIds: z.array(Id).max(500).default([]) })
   .meta({ id: 'CreateTeamRequest' });
 
-export const TeamMemberParams = z.object({ id: z.coerce.number().int().positive(), advisorId: z.coerce.number().int().positive() });
+export const TeamMemberParams = z.object({
+  id: z.coerce.number().int().positive(),
+  advisorId: z.coerce.number().int().positive(),
+});

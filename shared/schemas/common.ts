@@ -12,7 +12,10 @@ export const IsoDateTime = z.iso.datetime({ offset: true });
 export const IsoDate = z.iso.date();
 
 /** Email addresses are compared case-insensitively everywhere, so they are stored lower-cased. */
-export const EmailAddress = z.email().max(320).transform((value) => value.toLowerCase());
+export const EmailAddress = z
+  .email()
+  .max(320)
+  .transform((value) => value.toLowerCase());
 
 export const Money = z.number().nonnegative().max(1e12);
 
@@ -26,7 +29,9 @@ export const Paging = z.object({
 
 /** One value or many from a repeated query parameter (`?email=a&email=b`). */
 export function repeated<T extends z.ZodType>(item: T) {
-  return z.union([item, z.array(item).max(100)]).transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
+  return z
+    .union([item, z.array(item).max(100)])
+    .transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
 }
 
 export function page<T extends z.ZodType>(item: T) {
@@ -37,9 +42,7 @@ export function page<T extends z.ZodType>(item: T) {
   });
 }
 
-export const AdvisorRef = z
-  .object({ id: Id, displayName: z.string(), email: z.string() })
-  .meta({ id: 'AdvisorRef' });
+export const AdvisorRef = z.object({ id: Id, displayName: z.string(), email: z.string() }).meta({ id: 'AdvisorRef' });
 export type AdvisorRef = z.infer<typeof AdvisorRef>;
 
 export const TeamRef = z.object({ id: Id, name: z.string() }).meta({ id: 'TeamRef' });

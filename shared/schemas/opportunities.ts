@@ -72,7 +72,9 @@ export type OpportunityView = z.infer<typeof OpportunityView>;
 
 export const OpportunityListQuery = Paging.extend({
   view: OpportunityView.default('my-open'),
-  q: SearchText.optional().describe("Type-ahead: word prefixes of the topic, the customer's name or email; with q, results come newest first."),
+  q: SearchText.optional().describe(
+    "Type-ahead: word prefixes of the topic, the customer's name or email; with q, results come newest first.",
+  ),
 });
 export type OpportunityListQuery = z.input<typeof OpportunityListQuery>;
 
@@ -104,9 +106,7 @@ export const CreateOpportunityRequest = z
     /** Who should handle it; defaults to the caller. */
     ownerId: Id.optional(),
     /** A first note; it is always shared with the owner. */
-    note: z
-      .object({ body: z.string().trim().min(1).max(10_000), shareWith: NoteShareTargets.optional() })
-      .optional(),
+    note: z.object({ body: z.string().trim().min(1).max(10_000), shareWith: NoteShareTargets.optional() }).optional(),
     /** An Outlook item to link to the new opportunity (Set Regarding) in the same transaction. */
     linkItem: OutlookItem.optional(),
   })

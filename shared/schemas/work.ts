@@ -49,7 +49,12 @@ export const StageReport = z
     ),
     /** For open opportunities: how long they have been in their current stage. */
     daysInStage: z.array(
-      z.object({ stage: Stage, open: z.number().int(), medianDays: z.number().nullable(), maxDays: z.number().nullable() }),
+      z.object({
+        stage: Stage,
+        open: z.number().int(),
+        medianDays: z.number().nullable(),
+        maxDays: z.number().nullable(),
+      }),
     ),
   })
   .meta({ id: 'StageReport' });

@@ -17,7 +17,9 @@ describe('demo page and screenshots', function () {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let tokens: Record<string, string>;
   const toDocs = process.env.REGARDING_SCREENSHOTS === 'docs';
-  const out = toDocs ? path.resolve(import.meta.dirname, '../../docs/screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-shots-'));
+  const out = toDocs
+    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-shots-'));
 
   before(async () => {
     server = await startTestServer({}, { addinDir: DIST_ADDIN });
@@ -58,15 +60,28 @@ describe('demo page and screenshots', function () {
     await page.getByRole('button', { name: 'Send this draft' }).click();
     await pane.getByText('This email').first().waitFor();
     await pane.getByLabel('Current regarding').getByText('Group benefits review, Summit Logistics').waitFor();
-    await page.waitForFunction(() => !document.querySelector('iframe')!.contentDocument!.body.innerText.includes('Completes when sent'));
-    const pending = server.db.prepare("SELECT count(*) FROM activities WHERE kind = 'email' AND internet_message_id IS NULL").pluck().get();
+    await page.waitForFunction(
+      () => !document.querySelector('iframe')!.contentDocument!.body.innerText.includes('Completes when sent'),
+    );
+    const pending = server.db
+      .prepare("SELECT count(*) FROM activities WHERE kind = 'email' AND internet_message_id IS NULL")
+      .pluck()
+      .get();
     assert.equal(pending, 0, 'the sent draft completed its link');
   });
 
   for (const theme of ['light', 'dark'] as const) {
     it(`captures every pane view in the ${theme} theme`, async () => {
       const user = { email: 'blake.chen@regarding.example', name: 'Blake Chen' };
-      const item = { id: 'shot-1', type: 'message' as const, mode: 'read' as const, subject: 'Re: benefits review', internetMessageId: `<shot-${theme}@summit>`, from: { email: 'sam.okafor@summitlogistics.example', name: 'Sam Okafor' }, to: [user] };
+      const item = {
+        id: 'shot-1',
+        type: 'message' as const,
+        mode: 'read' as const,
+        subject: 'Re: benefits review',
+        internetMessageId: `<shot-${theme}@summit>`,
+        from: { email: 'sam.okafor@summitlogistics.example', name: 'Sam Okafor' },
+        to: [user],
+      };
       const setup = { user, items: [item], selected: 'shot-1', theme: theme === 'dark' ? '#1f1f1f' : undefined };
       const signIn = await openPane(browser.context, server.url, setup);
       await signIn.getByRole('heading', { name: 'Sign in to Regarding' }).waitFor();

@@ -13,9 +13,13 @@ const MANIFEST = path.join(ROOT, 'manifest.xml');
 const run = promisify(execFile);
 
 function validate(file: string): string {
-  if (!fs.existsSync(SCHEMA)) throw new Error(`Microsoft's manifest schemas are not at ${XSD_DIR}; set OFFICE_MANIFEST_XSD_DIR.`);
+  if (!fs.existsSync(SCHEMA))
+    throw new Error(`Microsoft's manifest schemas are not at ${XSD_DIR}; set OFFICE_MANIFEST_XSD_DIR.`);
   try {
-    return execFileSync('xmllint', ['--noout', '--schema', SCHEMA, file], { encoding: 'utf8', stdio: 'pipe' }).toString();
+    return execFileSync('xmllint', ['--noout', '--schema', SCHEMA, file], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).toString();
   } catch (error) {
     const e = error as { stderr?: string };
     throw new Error(`${file} does not validate against Microsoft's schema:\n${e.stderr}`);
@@ -35,7 +39,7 @@ const SCOPES = {
 };
 
 describe('manifest.xml', () => {
-  it('validates against Microsoft\'s Office add-in manifest schemas', () => {
+  it("validates against Microsoft's Office add-in manifest schemas", () => {
     validate(MANIFEST);
   });
 
@@ -53,14 +57,25 @@ describe('manifest.xml', () => {
       for (const kind of ['Control', 'Group']) {
         const ids = attributes(`${root}/${el('Hosts')}//${el(kind)}/@id`);
         assert.ok(ids.length > 0);
-        assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], `${kind} ids must be unique`);
+        assert.deepEqual(
+          ids.filter((id, i) => ids.indexOf(id) !== i),
+          [],
+          `${kind} ids must be unique`,
+        );
       }
     });
   }
 
   it('puts Set Regarding and New Opportunity on the read, compose, organizer and attendee surfaces, pinnable where Outlook allows', () => {
-    for (const surface of ['MessageReadCommandSurface', 'MessageComposeCommandSurface', 'AppointmentOrganizerCommandSurface', 'AppointmentAttendeeCommandSurface']) {
-      const controls = attributes(`${SCOPES['VersionOverrides 1.1']}//${el('ExtensionPoint')}[@*[local-name()='type']='${surface}']//${el('Control')}/@id`);
+    for (const surface of [
+      'MessageReadCommandSurface',
+      'MessageComposeCommandSurface',
+      'AppointmentOrganizerCommandSurface',
+      'AppointmentAttendeeCommandSurface',
+    ]) {
+      const controls = attributes(
+        `${SCOPES['VersionOverrides 1.1']}//${el('ExtensionPoint')}[@*[local-name()='type']='${surface}']//${el('Control')}/@id`,
+      );
       assert.equal(controls.length, 2, surface);
     }
     const xml = fs.readFileSync(MANIFEST, 'utf8');
@@ -73,7 +88,9 @@ describe('manifest.xml', () => {
   it('names only icons the build produces', () => {
     const assets = path.join(ROOT, 'dist/addin/assets');
     assert.ok(fs.existsSync(assets), 'run `npm run build` first (npm test does)');
-    const urls = [...fs.readFileSync(MANIFEST, 'utf8').matchAll(/https:\/\/localhost:3000\/assets\/([\w-]+\.png)/g)].map((m) => m[1]!);
+    const urls = [
+      ...fs.readFileSync(MANIFEST, 'utf8').matchAll(/https:\/\/localhost:3000\/assets\/([\w-]+\.png)/g),
+    ].map((m) => m[1]!);
     assert.ok(urls.length >= 14);
     for (const file of new Set(urls)) {
       const png = fs.readFileSync(path.join(assets, file));
@@ -83,9 +100,10 @@ describe('manifest.xml', () => {
     }
   });
 
-  it('is rewritten for a deployment\'s origin by `npm run manifest`, and refuses plain HTTP', async () => {
+  it("is rewritten for a deployment's origin by `npm run manifest`, and refuses plain HTTP", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-manifest-')), 'manifest.xml');
-    const tsx = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/manifest.ts'), ...args], { cwd: ROOT });
+    const tsx = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/manifest.ts'), ...args], { cwd: ROOT });
     await tsx(['--origin', 'https://regarding.example.com/', '--out', out]);
     const xml = fs.readFileSync(out, 'utf8');
     assert.ok(!xml.includes('localhost'), 'no localhost URL is left');

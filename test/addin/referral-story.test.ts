@@ -34,18 +34,36 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
   });
 
   const email = (id: string, to: Advisor, subject = 'Thinking about a rollover'): ItemSpec => ({
-    id, type: 'message', mode: 'read', subject, internetMessageId: `<${id}@harbor.example>`, from: JORDAN,
-    to: [{ email: to.record.email, name: to.record.displayName }], dateTimeCreated: '2026-11-18T08:00:00Z',
+    id,
+    type: 'message',
+    mode: 'read',
+    subject,
+    internetMessageId: `<${id}@harbor.example>`,
+    from: JORDAN,
+    to: [{ email: to.record.email, name: to.record.displayName }],
+    dateTimeCreated: '2026-11-18T08:00:00Z',
   });
   const paneFor = (advisor: Advisor, items: ItemSpec[], selected: string | undefined, view: string) =>
-    openPane(contexts.get(advisor)!, server.url, { user: { email: advisor.record.email, name: advisor.record.displayName }, token: advisor.token, items, selected }, view);
+    openPane(
+      contexts.get(advisor)!,
+      server.url,
+      {
+        user: { email: advisor.record.email, name: advisor.record.displayName },
+        token: advisor.token,
+        items,
+        selected,
+      },
+      view,
+    );
   const count = (sql: string) => server.db.prepare(sql).pluck().get() as number;
 
   async function createReferral(page: Page) {
     await page.getByRole('heading', { name: 'New opportunity' }).waitFor();
     await page.getByText('jordan.lee@harbor.example · New contact').waitFor();
     await page.getByRole('textbox', { name: 'Topic', exact: true }).fill('Rollover referral for Jordan');
-    await page.getByRole('textbox', { name: 'Note', exact: true }).fill('Jordan leaves Harbor Dental in March; prefers calls after 5pm.');
+    await page
+      .getByRole('textbox', { name: 'Note', exact: true })
+      .fill('Jordan leaves Harbor Dental in March; prefers calls after 5pm.');
     await page.getByRole('textbox', { name: 'Assign to', exact: true }).fill('Blake');
     await page.getByRole('button', { name: /Choose Blake Chen/ }).click();
     assert.deepEqual(await axeViolations(page), [], 'the New opportunity form is accessible');
@@ -59,10 +77,24 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     await createReferral(a);
     assert.equal(count('SELECT count(*) FROM opportunities'), 1, 'a double-click creates one opportunity');
     assert.equal(count("SELECT count(*) FROM contacts WHERE email = 'jordan.lee@harbor.example'"), 1);
-    const opportunity = server.db.prepare('SELECT id, owner_id, created_by_id FROM opportunities').get() as { id: number; owner_id: number; created_by_id: number };
+    const opportunity = server.db.prepare('SELECT id, owner_id, created_by_id FROM opportunities').get() as {
+      id: number;
+      owner_id: number;
+      created_by_id: number;
+    };
     assert.equal(opportunity.owner_id, blake.record.id);
-    assert.equal(count(`SELECT count(*) FROM activities WHERE internet_message_id = '<m1@harbor.example>' AND regarding_opportunity_id = ${opportunity.id}`), 1, 'the email is linked');
-    assert.equal(count(`SELECT count(*) FROM note_shares WHERE advisor_id = ${blake.record.id}`), 1, 'the note is shared with the assignee');
+    assert.equal(
+      count(
+        `SELECT count(*) FROM activities WHERE internet_message_id = '<m1@harbor.example>' AND regarding_opportunity_id = ${opportunity.id}`,
+      ),
+      1,
+      'the email is linked',
+    );
+    assert.equal(
+      count(`SELECT count(*) FROM note_shares WHERE advisor_id = ${blake.record.id}`),
+      1,
+      'the note is shared with the assignee',
+    );
     await a.getByText('Jordan leaves Harbor Dental in March', { exact: false }).waitFor();
     assert.deepEqual(await axeViolations(a), [], 'the opportunity view is accessible');
 
@@ -76,12 +108,19 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     await c.getByLabel('Current regarding').getByText('Rollover referral for Jordan').waitFor();
     await c.getByRole('button', { name: 'Open opportunity' }).click();
     await c.getByRole('heading', { name: 'Timeline' }).waitFor();
-    assert.equal(await c.getByText('Jordan leaves Harbor Dental', { exact: false }).count(), 0, 'C cannot see the note');
+    assert.equal(
+      await c.getByText('Jordan leaves Harbor Dental', { exact: false }).count(),
+      0,
+      'C cannot see the note',
+    );
     assert.equal(await c.getByRole('button', { name: 'Close as Won' }).count(), 0, 'C cannot act on it');
 
     // B: My Work shows it under New for me, with who assigned it and the note.
     const b = await paneFor(blake, [], undefined, '');
-    const fresh = b.getByRole('region', { name: /New for me/ }).or(b.locator('section[aria-labelledby="new-for-me"]')).first();
+    const fresh = b
+      .getByRole('region', { name: /New for me/ })
+      .or(b.locator('section[aria-labelledby="new-for-me"]'))
+      .first();
     await fresh.getByText('Assigned by Alex Morgan', { exact: false }).waitFor();
     await fresh.getByText('Note from Alex Morgan: Jordan leaves Harbor Dental in March', { exact: false }).waitFor();
     assert.deepEqual(await axeViolations(b), [], 'My Work is accessible');
@@ -90,13 +129,23 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     // B schedules the next step and links the appointment when opening it.
     await b.getByRole('button', { name: 'Schedule next step' }).click();
     await b.getByText('Outlook opened a new appointment', { exact: false }).waitFor();
-    const form = (await b.evaluate(() => window.__outlook.log())).find((entry) => entry.method === 'displayNewAppointmentForm')!.args as { subject: string; requiredAttendees: string[]; start: string };
+    const form = (await b.evaluate(() => window.__outlook.log())).find(
+      (entry) => entry.method === 'displayNewAppointmentForm',
+    )!.args as { subject: string; requiredAttendees: string[]; start: string };
     assert.deepEqual(form.requiredAttendees, [JORDAN.email]);
     assert.equal(form.subject, 'Rollover referral for Jordan: next step');
     const start = new Date(Date.now() + 2 * 86_400_000).toISOString();
     await b.evaluate(
       ([subject, startAt]) =>
-        window.__outlook.select({ id: 'appt-1', type: 'appointment', mode: 'compose', subject, start: startAt, end: startAt, requiredAttendees: [{ email: 'jordan.lee@harbor.example' }] }),
+        window.__outlook.select({
+          id: 'appt-1',
+          type: 'appointment',
+          mode: 'compose',
+          subject,
+          start: startAt,
+          end: startAt,
+          requiredAttendees: [{ email: 'jordan.lee@harbor.example' }],
+        }),
       [form.subject, start],
     );
     await b.getByRole('tab', { name: 'Set Regarding' }).click();
@@ -162,6 +211,10 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     await a.getByText('changed by someone else: reload it', { exact: false }).waitFor();
     await a.getByRole('button', { name: 'Reload' }).click();
     await a.getByText('Develop').first().waitFor();
-    assert.equal(server.db.prepare('SELECT topic FROM opportunities').pluck().get(), 'Rollover referral for Jordan', 'the stale edit was not applied');
+    assert.equal(
+      server.db.prepare('SELECT topic FROM opportunities').pluck().get(),
+      'Rollover referral for Jordan',
+      'the stale edit was not applied',
+    );
   });
 });

@@ -24,8 +24,10 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
   beforeEach(async () => {
     server = await startTestServer({}, { addinDir: DIST_ADDIN });
     alex = await server.advisor('Alex Morgan');
-    rollover = (await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', CLIENT.email))).body.opportunity.id;
-    college = (await alex.api.post('/api/v1/opportunities', referral('College savings plan', 'priya@example.org'))).body.opportunity.id;
+    rollover = (await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', CLIENT.email))).body
+      .opportunity.id;
+    college = (await alex.api.post('/api/v1/opportunities', referral('College savings plan', 'priya@example.org'))).body
+      .opportunity.id;
   });
   afterEach(async () => {
     for (const page of context.pages()) await page.close();
@@ -34,16 +36,35 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
 
   const me = () => ({ email: alex.record.email, name: 'Alex Morgan' });
   const received = (id = 'inbox-1', internetMessageId = '<inbox-1@harbor.example>'): ItemSpec => ({
-    id, type: 'message', mode: 'read', subject: 'Question about my 401(k)', internetMessageId, conversationId: 'conv-1',
-    from: CLIENT, to: [me()], dateTimeCreated: '2026-11-18T09:00:00Z',
+    id,
+    type: 'message',
+    mode: 'read',
+    subject: 'Question about my 401(k)',
+    internetMessageId,
+    conversationId: 'conv-1',
+    from: CLIENT,
+    to: [me()],
+    dateTimeCreated: '2026-11-18T09:00:00Z',
   });
   const activities = () =>
-    server.db.prepare('SELECT id, kind, regarding_opportunity_id AS regarding, internet_message_id AS imid, item_id AS itemId, tracking_token AS token FROM activities ORDER BY id').all() as {
-      id: number; kind: string; regarding: number | null; imid: string | null; itemId: string | null; token: string | null;
+    server.db
+      .prepare(
+        'SELECT id, kind, regarding_opportunity_id AS regarding, internet_message_id AS imid, item_id AS itemId, tracking_token AS token FROM activities ORDER BY id',
+      )
+      .all() as {
+      id: number;
+      kind: string;
+      regarding: number | null;
+      imid: string | null;
+      itemId: string | null;
+      token: string | null;
     }[];
-  const open = (items: ItemSpec[], selected: string) => openPane(context, server.url, { user: me(), token: alex.token, items, selected });
+  const open = (items: ItemSpec[], selected: string) =>
+    openPane(context, server.url, { user: me(), token: alex.token, items, selected });
   const customProperty = (page: Page, itemId: string) =>
-    page.evaluate((id) => window.__outlook.customProperties(id).regarding as string | undefined, itemId).then((v) => (v ? JSON.parse(v) : null));
+    page
+      .evaluate((id) => window.__outlook.customProperties(id).regarding as string | undefined, itemId)
+      .then((v) => (v ? JSON.parse(v) : null));
 
   it('signs in with a pasted token once, and links a received email from the Suggested view', async () => {
     const page = await openPane(context, server.url, { user: me(), items: [received()], selected: 'inbox-1' });
@@ -59,18 +80,28 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     assert.equal(await page.getByRole('tab', { name: 'Suggested', selected: true }).count(), 1);
     const option = page.getByRole('option', { name: /Retirement rollover/ });
     await option.waitFor();
-    assert.equal(await page.getByRole('option').count(), 1, 'only the sender\'s open opportunities are suggested');
+    assert.equal(await page.getByRole('option').count(), 1, "only the sender's open opportunities are suggested");
     assert.deepEqual(await axeViolations(page), [], 'lookup view is accessible');
     await option.click();
     await page.getByText('This email is now regarding “Retirement rollover”.').waitFor();
-    await page.getByRole('group', { name: 'Current regarding' }).or(page.getByLabel('Current regarding')).first().waitFor();
+    await page
+      .getByRole('group', { name: 'Current regarding' })
+      .or(page.getByLabel('Current regarding'))
+      .first()
+      .waitFor();
     assert.deepEqual(await axeViolations(page), [], 'linked view is accessible');
 
     const [activity] = activities();
     assert.equal(activities().length, 1);
     assert.equal(activity!.imid, '<inbox-1@harbor.example>');
     assert.equal(activity!.regarding, rollover);
-    assert.deepEqual(await customProperty(page, 'inbox-1'), { opportunityId: rollover, topic: 'Retirement rollover', activityId: activity!.id, trackingToken: null, synced: true });
+    assert.deepEqual(await customProperty(page, 'inbox-1'), {
+      opportunityId: rollover,
+      topic: 'Retirement rollover',
+      activityId: activity!.id,
+      trackingToken: null,
+      synced: true,
+    });
     const roaming = await page.evaluate(() => window.__outlook.roaming());
     assert.equal(roaming['regarding.accessToken'], alex.token, 'the token is kept in roaming settings');
 
@@ -80,7 +111,12 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
   });
 
   it('links a sent email with the keyboard only: search as you type, arrows, Enter', async () => {
-    const sent: ItemSpec = { ...received('sent-1', '<sent-1@firm.example>'), from: me(), to: [{ email: 'priya@example.org', name: 'Priya' }], subject: 'Your plan' };
+    const sent: ItemSpec = {
+      ...received('sent-1', '<sent-1@firm.example>'),
+      from: me(),
+      to: [{ email: 'priya@example.org', name: 'Priya' }],
+      subject: 'Your plan',
+    };
     const page = await open([sent], 'sent-1');
     await page.getByText('Regarding: Not set').waitFor();
     await page.getByRole('tab', { name: 'My Open Opportunities' }).click();
@@ -94,7 +130,11 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     await page.waitForFunction(() => document.querySelectorAll('[role=option]').length === 2);
     await search.press('ArrowDown');
     const active = await search.getAttribute('aria-activedescendant');
-    assert.match(await page.locator(`[id="${active}"]`).innerText(), /Retirement rollover/, 'the second option (newest first: college, then rollover) is active');
+    assert.match(
+      await page.locator(`[id="${active}"]`).innerText(),
+      /Retirement rollover/,
+      'the second option (newest first: college, then rollover) is active',
+    );
     await search.press('Enter');
     await page.getByText('This email is now regarding “Retirement rollover”.').waitFor();
     assert.equal(activities()[0]!.imid, '<sent-1@firm.example>');
@@ -108,7 +148,10 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     const headers = await page.evaluate(() => window.__outlook.item('draft-1')!.headers);
     const token = headers?.['X-Regarding-Token'];
     assert.match(token ?? '', /^[0-9a-f-]{36}$/, 'the draft carries a tracking header');
-    assert.deepEqual(activities().map((a) => [a.token, a.imid]), [[token, null]]);
+    assert.deepEqual(
+      activities().map((a) => [a.token, a.imid]),
+      [[token, null]],
+    );
 
     await page.evaluate(() => {
       const copy = window.__outlook.send('draft-1', { id: 'sent-copy', internetMessageId: '<follow-up@firm.example>' });
@@ -116,24 +159,46 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     });
     await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
     await page.waitForFunction(() => !document.body.innerText.includes('Completes when sent'));
-    assert.deepEqual(activities().map((a) => [a.token, a.imid, a.regarding]), [[token, '<follow-up@firm.example>', rollover]]);
+    assert.deepEqual(
+      activities().map((a) => [a.token, a.imid, a.regarding]),
+      [[token, '<follow-up@firm.example>', rollover]],
+    );
   });
 
   it('links an appointment as organizer (saving it first) and as attendee; a recurring series links as the series', async () => {
     const organizer: ItemSpec = {
-      id: 'appt-new', type: 'appointment', mode: 'compose', subject: 'Rollover review', start: '2026-11-25T15:00:00Z', end: '2026-11-25T16:00:00Z',
-      location: 'Office', requiredAttendees: [CLIENT],
+      id: 'appt-new',
+      type: 'appointment',
+      mode: 'compose',
+      subject: 'Rollover review',
+      start: '2026-11-25T15:00:00Z',
+      end: '2026-11-25T16:00:00Z',
+      location: 'Office',
+      requiredAttendees: [CLIENT],
     };
     const page = await open([organizer], 'appt-new');
     await page.getByRole('option', { name: /Retirement rollover/ }).click();
     await page.getByText('This appointment is now regarding “Retirement rollover”.').waitFor();
     const log = await page.evaluate(() => window.__outlook.log());
-    assert.ok(log.some((entry) => entry.method === 'saveAsync'), 'a new appointment is saved to get its id');
-    assert.deepEqual(activities().map((a) => [a.kind, a.itemId, a.regarding]), [['appointment', 'appt-new', rollover]]);
+    assert.ok(
+      log.some((entry) => entry.method === 'saveAsync'),
+      'a new appointment is saved to get its id',
+    );
+    assert.deepEqual(
+      activities().map((a) => [a.kind, a.itemId, a.regarding]),
+      [['appointment', 'appt-new', rollover]],
+    );
 
     const attendee: ItemSpec = {
-      id: 'appt-occurrence-3', seriesId: 'appt-series', type: 'appointment', mode: 'read', subject: 'Monthly check-in',
-      start: '2026-12-01T15:00:00Z', end: '2026-12-01T15:30:00Z', organizer: CLIENT, requiredAttendees: [me()],
+      id: 'appt-occurrence-3',
+      seriesId: 'appt-series',
+      type: 'appointment',
+      mode: 'read',
+      subject: 'Monthly check-in',
+      start: '2026-12-01T15:00:00Z',
+      end: '2026-12-01T15:30:00Z',
+      organizer: CLIENT,
+      requiredAttendees: [me()],
     };
     await page.evaluate((item) => window.__outlook.select(item), attendee);
     await page.getByText('Regarding: Not set').waitFor();
@@ -147,7 +212,11 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     await page.getByRole('option', { name: /Retirement rollover/ }).click();
     await page.getByRole('button', { name: 'Change' }).click();
     await page.getByRole('tab', { name: 'All Open' }).click();
-    assert.equal(await page.getByRole('option', { name: /Retirement rollover/ }).count(), 0, 'the current one is not offered');
+    assert.equal(
+      await page.getByRole('option', { name: /Retirement rollover/ }).count(),
+      0,
+      'the current one is not offered',
+    );
     await page.getByRole('option', { name: /College savings plan/ }).click();
     await page.getByText('This email is now regarding “College savings plan”.').waitFor();
     assert.equal(activities()[0]!.regarding, college);
@@ -176,19 +245,34 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     await page.unroute('**/api/v1/activities/regarding');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(await customProperty(page, 'inbox-2'), null, 'nothing was written to the newly selected item');
-    assert.ok(activities().every((a) => a.imid !== '<inbox-2@harbor.example>'), 'the new item was not linked');
+    assert.ok(
+      activities().every((a) => a.imid !== '<inbox-2@harbor.example>'),
+      'the new item was not linked',
+    );
 
     await page.evaluate(() => window.__outlook.select('inbox-1'));
     await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
-    assert.deepEqual(activities().map((a) => [a.imid, a.regarding]), [['<inbox-1@harbor.example>', rollover]], 'the first item is linked exactly once');
+    assert.deepEqual(
+      activities().map((a) => [a.imid, a.regarding]),
+      [['<inbox-1@harbor.example>', rollover]],
+      'the first item is linked exactly once',
+    );
   });
 
   it('keeps the link on the item when the service is down, and completes it once when the item is opened again', async () => {
     const page = await open([received()], 'inbox-1');
     await page.route('**/api/v1/activities/regarding', (route) => route.abort('connectionrefused'));
     await page.getByRole('option', { name: /Retirement rollover/ }).click();
-    await page.getByText(/could not reach its service\. The link to “Retirement rollover” is kept on this email/).waitFor();
-    assert.deepEqual(await customProperty(page, 'inbox-1'), { opportunityId: rollover, topic: 'Retirement rollover', activityId: null, trackingToken: null, synced: false });
+    await page
+      .getByText(/could not reach its service\. The link to “Retirement rollover” is kept on this email/)
+      .waitFor();
+    assert.deepEqual(await customProperty(page, 'inbox-1'), {
+      opportunityId: rollover,
+      topic: 'Retirement rollover',
+      activityId: null,
+      trackingToken: null,
+      synced: false,
+    });
     assert.equal(activities().length, 0);
 
     await page.unroute('**/api/v1/activities/regarding');
@@ -196,7 +280,10 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
     await page.reload();
     await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
-    assert.deepEqual(activities().map((a) => [a.imid, a.regarding]), [['<inbox-1@harbor.example>', rollover]]);
+    assert.deepEqual(
+      activities().map((a) => [a.imid, a.regarding]),
+      [['<inbox-1@harbor.example>', rollover]],
+    );
     assert.equal((await customProperty(page, 'inbox-1')).synced, true);
   });
 
@@ -207,12 +294,21 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     await server.repo.tokens.revoke(token!.id, new Date().toISOString());
     await page.getByRole('option', { name: /Retirement rollover/ }).click();
     await page.getByText('Your sign-in has expired or was revoked').waitFor();
-    const fresh = (await server.repo.tokens.create(alex.record.id, 'new', (await import('../../server/auth/access-tokens')).hashAccessToken('rgd_fresh-token-for-alex-0000000000'), new Date().toISOString(), null));
+    const fresh = await server.repo.tokens.create(
+      alex.record.id,
+      'new',
+      (await import('../../server/auth/access-tokens')).hashAccessToken('rgd_fresh-token-for-alex-0000000000'),
+      new Date().toISOString(),
+      null,
+    );
     assert.ok(fresh.id);
     await page.getByLabel('Personal access token').fill('rgd_fresh-token-for-alex-0000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('This email is now regarding “Retirement rollover”.').waitFor();
-    assert.deepEqual(activities().map((a) => a.regarding), [rollover]);
+    assert.deepEqual(
+      activities().map((a) => a.regarding),
+      [rollover],
+    );
   });
 
   it('says plainly when the service is unreachable at start-up, and carries on with Try again', async () => {
@@ -226,9 +322,17 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
   });
 
   it('follows a dark Office theme', async () => {
-    const page = await openPane(context, server.url, { user: me(), token: alex.token, items: [received()], selected: 'inbox-1', theme: '#1f1f1f' });
+    const page = await openPane(context, server.url, {
+      user: me(),
+      token: alex.token,
+      items: [received()],
+      selected: 'inbox-1',
+      theme: '#1f1f1f',
+    });
     await page.getByText('Regarding: Not set').waitFor();
-    const background = await page.evaluate(() => getComputedStyle(document.querySelector('.fui-FluentProvider')!).backgroundColor);
+    const background = await page.evaluate(
+      () => getComputedStyle(document.querySelector('.fui-FluentProvider')!).backgroundColor,
+    );
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     assert.ok(r! + g! + b! < 200, `dark background, got ${background}`);
     assert.deepEqual(await axeViolations(page), [], 'dark theme is accessible');
@@ -236,13 +340,23 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
 
   it('shows an email another advisor linked to an opportunity since closed as a closed opportunity it cannot open', async () => {
     await alex.api.post('/api/v1/activities/regarding', {
-      item: { kind: 'email', internetMessageId: '<inbox-1@harbor.example>', subject: 'Question about my 401(k)', participants: [{ email: CLIENT.email, role: 'from' }] },
+      item: {
+        kind: 'email',
+        internetMessageId: '<inbox-1@harbor.example>',
+        subject: 'Question about my 401(k)',
+        participants: [{ email: CLIENT.email, role: 'from' }],
+      },
       opportunityId: rollover,
     });
     await alex.api.post(`/api/v1/opportunities/${rollover}/close`, { outcome: 'won', actualValue: 5000 });
     const blake = await server.advisor('Blake Chen');
     const blakeMe = { email: blake.record.email, name: 'Blake Chen' };
-    const page = await openPane(context, server.url, { user: blakeMe, token: blake.token, selected: 'inbox-1', items: [{ ...received(), to: [blakeMe] }] });
+    const page = await openPane(context, server.url, {
+      user: blakeMe,
+      token: blake.token,
+      selected: 'inbox-1',
+      items: [{ ...received(), to: [blakeMe] }],
+    });
     const card = page.getByLabel('Current regarding');
     await card.getByRole('heading', { name: 'A closed opportunity you cannot open' }).waitFor();
     await card.getByText('Linked by Alex Morgan.').waitFor();

@@ -15,7 +15,11 @@ export class TestClient {
     return new TestClient(this.baseUrl, token);
   }
 
-  async request<T = any>(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<TestResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<TestResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     let body: string | undefined;

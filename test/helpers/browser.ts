@@ -9,16 +9,28 @@ export const DIST_ADDIN = path.resolve(import.meta.dirname, '../../dist/addin');
 
 /** Debian's Chromium, headless, with a fresh profile, and office.js replaced by the simulated Outlook host. */
 export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!fs.existsSync(path.join(DIST_ADDIN, 'taskpane.html'))) throw new Error('Build the add-in first: npm run build (npm test does).');
+  if (!fs.existsSync(path.join(DIST_ADDIN, 'taskpane.html')))
+    throw new Error('Build the add-in first: npm run build (npm test does).');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     reducedMotion: 'reduce',
     viewport: { width: 360, height: 720 },
   });
-  await context.route(OFFICE_JS_URL, (route) => route.fulfill({ status: 200, contentType: 'application/javascript', body: simulatorScript() }));
+  await context.route(OFFICE_JS_URL, (route) =>
+    route.fulfill({ status: 200, contentType: 'application/javascript', body: simulatorScript() }),
+  );
   return {
     context,
     async close() {
@@ -37,7 +49,12 @@ export interface OutlookSetup {
 }
 
 /** Opens the task pane on `selected`, with the simulated mailbox holding `items` (and a saved token, if given). */
-export async function openPane(context: BrowserContext, baseUrl: string, setup: OutlookSetup, query = 'view=regarding'): Promise<Page> {
+export async function openPane(
+  context: BrowserContext,
+  baseUrl: string,
+  setup: OutlookSetup,
+  query = 'view=regarding',
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${baseUrl}/healthz`);
   await page.evaluate((s) => {
@@ -63,10 +80,22 @@ export async function openPane(context: BrowserContext, baseUrl: string, setup: 
 export async function axeViolations(page: Page): Promise<{ id: string; help: string; nodes: string[] }[]> {
   await page.addScriptTag({ path: path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js') });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: object, options: object) => Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: object,
+            options: object,
+          ) => Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     // Fluent UI's focus manager (tabster) adds aria-hidden <i tabindex="0" data-tabster-dummy> sentinels that
     // move focus onward and are never read; axe's aria-hidden-focus rule cannot know that, so they are left out.
-    const result = await axe.run({ include: [['html']], exclude: [['[data-tabster-dummy]']] }, { resultTypes: ['violations'] });
+    const result = await axe.run(
+      { include: [['html']], exclude: [['[data-tabster-dummy]']] },
+      { resultTypes: ['violations'] },
+    );
     return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
 }

@@ -22,7 +22,10 @@ export async function startOidcIssuer() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`;
 
-  const sign = (claims: JWTPayload, options: { issuer?: string; audience?: string; expiresIn?: string | number; foreignKey?: boolean } = {}) =>
+  const sign = (
+    claims: JWTPayload,
+    options: { issuer?: string; audience?: string; expiresIn?: string | number; foreignKey?: boolean } = {},
+  ) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
       .setIssuer(options.issuer ?? ISSUER)

@@ -23,7 +23,10 @@ export interface TestServer {
   config: Config;
   client: TestClient;
   /** Creates an advisor with a personal access token; returns a client signed in as them. */
-  advisor(name: string, role?: 'advisor' | 'manager' | 'admin'): Promise<{ record: AdvisorRecord; token: string; api: TestClient }>;
+  advisor(
+    name: string,
+    role?: 'advisor' | 'manager' | 'admin',
+  ): Promise<{ record: AdvisorRecord; token: string; api: TestClient }>;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,10 @@ export interface TestServer {
 export const WEDNESDAY = '2026-11-18T10:00:00.000Z';
 
 /** The real app on a real SQLite file in a temp directory, over real HTTP on loopback. */
-export async function startTestServer(env: Record<string, string> = {}, options: { clock?: ManualClock; addinDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: ManualClock; addinDir?: string } = {},
+): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-test-'));
   const config = loadConfig({
     DATABASE_FILE: path.join(dir, 'test.db'),
@@ -50,7 +56,13 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const client = new TestClient(url);
   let count = 0;
   return {
-    url, dir, db, repo, clock, config, client,
+    url,
+    dir,
+    db,
+    repo,
+    clock,
+    config,
+    client,
     async advisor(name, role = 'advisor') {
       count += 1;
       const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${count}@firm.example`;

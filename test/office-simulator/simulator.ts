@@ -54,7 +54,15 @@ type Callback<T> = ((result: Office.AsyncResult<T>) => void) | undefined;
 function loadState(): MailboxState {
   const saved = localStorage.getItem(STORAGE_KEY);
   if (saved) return JSON.parse(saved) as MailboxState;
-  return { items: {}, customProperties: {}, roaming: {}, selected: null, user: { email: 'me@firm.example', name: 'Me' }, theme: null, log: [] };
+  return {
+    items: {},
+    customProperties: {},
+    roaming: {},
+    selected: null,
+    user: { email: 'me@firm.example', name: 'Me' },
+    theme: null,
+    log: [],
+  };
 }
 let state = loadState();
 const persist = () => localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
@@ -68,7 +76,8 @@ function officeError(code: number, name: string, message: string): Office.Error 
 /** Calls back asynchronously, as Outlook does, with an AsyncResult. */
 function respond<T>(args: unknown[], outcome: { value: T } | { error: Office.Error }): void {
   const callback = args.find((arg) => typeof arg === 'function') as Callback<T>;
-  const options = args.find((arg) => arg && typeof arg === 'object' && !Array.isArray(arg)) as Office.AsyncContextOptions | undefined;
+  const options = args.find((arg) => arg && typeof arg === 'object' && !Array.isArray(arg)) as
+    Office.AsyncContextOptions | undefined;
   const result = {
     status: 'error' in outcome ? AsyncResultStatus.Failed : AsyncResultStatus.Succeeded,
     value: 'value' in outcome ? outcome.value : undefined,
@@ -80,7 +89,11 @@ function respond<T>(args: unknown[], outcome: { value: T } | { error: Office.Err
 }
 
 const details = (person: PersonSpec): Office.EmailAddressDetails =>
-  ({ emailAddress: person.email, displayName: person.name ?? person.email, recipientType: 'externalUser' }) as Office.EmailAddressDetails;
+  ({
+    emailAddress: person.email,
+    displayName: person.name ?? person.email,
+    recipientType: 'externalUser',
+  }) as Office.EmailAddressDetails;
 
 function customPropertiesFor(itemId: string): Office.CustomProperties {
   const values = { ...(state.customProperties[itemId] ?? {}) };
@@ -115,7 +128,8 @@ function field<T>(read: () => T, write?: (value: T) => void) {
 
 function recipients(read: () => PersonSpec[] | undefined) {
   return {
-    getAsync: (...args: unknown[]) => respond<Office.EmailAddressDetails[]>(args, { value: (read() ?? []).map(details) }),
+    getAsync: (...args: unknown[]) =>
+      respond<Office.EmailAddressDetails[]>(args, { value: (read() ?? []).map(details) }),
     setAsync: (_: unknown, ...args: unknown[]) => respond<void>(args, { value: undefined }),
     addAsync: (_: unknown, ...args: unknown[]) => respond<void>(args, { value: undefined }),
   };
@@ -127,16 +141,20 @@ function itemObject(spec: ItemSpec): Record<string, unknown> {
   const common = {
     itemType: spec.type,
     conversationId: spec.conversationId ?? null,
-    loadCustomPropertiesAsync: (...args: unknown[]) => respond<Office.CustomProperties>(args, { value: customPropertiesFor(spec.id) }),
+    loadCustomPropertiesAsync: (...args: unknown[]) =>
+      respond<Office.CustomProperties>(args, { value: customPropertiesFor(spec.id) }),
   };
   if (spec.mode === 'read') {
-    const headersText = () => Object.entries(live().headers ?? {}).map(([name, value]) => `${name}: ${value}`).join('\r\n');
+    const headersText = () =>
+      Object.entries(live().headers ?? {})
+        .map(([name, value]) => `${name}: ${value}`)
+        .join('\r\n');
     return {
       ...common,
       itemId: spec.id,
       subject: spec.subject ?? '',
       seriesId: spec.seriesId ?? null,
-      internetMessageId: spec.type === 'message' ? spec.internetMessageId ?? null : undefined,
+      internetMessageId: spec.type === 'message' ? (spec.internetMessageId ?? null) : undefined,
       dateTimeCreated: spec.dateTimeCreated ? new Date(spec.dateTimeCreated) : new Date(),
       from: spec.from ? details(spec.from) : undefined,
       to: (spec.to ?? []).map(details),
@@ -152,7 +170,10 @@ function itemObject(spec: ItemSpec): Record<string, unknown> {
   }
   const item = {
     ...common,
-    subject: field(() => live().subject ?? '', (value: string) => (state.items[spec.id]!.subject = value)),
+    subject: field(
+      () => live().subject ?? '',
+      (value: string) => (state.items[spec.id]!.subject = value),
+    ),
     to: recipients(() => live().to),
     cc: recipients(() => live().cc),
     requiredAttendees: recipients(() => live().requiredAttendees),
@@ -168,7 +189,11 @@ function itemObject(spec: ItemSpec): Record<string, unknown> {
         respond<void>(args, { value: undefined });
       },
       getAsync: (names: string[], ...args: unknown[]) =>
-        respond<Record<string, string>>(args, { value: Object.fromEntries(names.filter((n) => live().headers?.[n] !== undefined).map((n) => [n, live().headers![n]!])) }),
+        respond<Record<string, string>>(args, {
+          value: Object.fromEntries(
+            names.filter((n) => live().headers?.[n] !== undefined).map((n) => [n, live().headers![n]!]),
+          ),
+        }),
       removeAsync: (names: string[], ...args: unknown[]) => {
         for (const name of names) delete state.items[spec.id]!.headers?.[name];
         persist();
@@ -258,7 +283,8 @@ const Office = {
     },
     displayLanguage: 'en-US',
     requirements: {
-      isSetSupported: (name: string, version?: string) => name.toLowerCase() === 'mailbox' && Number(version ?? '1.1') <= SUPPORTED_MAILBOX,
+      isSetSupported: (name: string, version?: string) =>
+        name.toLowerCase() === 'mailbox' && Number(version ?? '1.1') <= SUPPORTED_MAILBOX,
     },
   },
   onReady(callback?: (info: { host: string; platform: string }) => void) {
@@ -275,7 +301,15 @@ const Office = {
 /** The test and demo side: what Outlook's user would do. */
 const control = {
   reset(options: { user?: PersonSpec } = {}) {
-    state = { items: {}, customProperties: {}, roaming: {}, selected: null, user: options.user ?? state.user, theme: null, log: [] };
+    state = {
+      items: {},
+      customProperties: {},
+      roaming: {},
+      selected: null,
+      user: options.user ?? state.user,
+      theme: null,
+      log: [],
+    };
     persist();
   },
   setUser(user: PersonSpec) {

@@ -14,7 +14,8 @@ describe('Set Regarding (activities API)', () => {
     alex = await server.advisor('Alex');
     blake = await server.advisor('Blake');
     first = (await alex.api.post('/api/v1/opportunities', referral('First', 'one@client.example'))).body.opportunity.id;
-    second = (await alex.api.post('/api/v1/opportunities', referral('Second', 'two@client.example'))).body.opportunity.id;
+    second = (await alex.api.post('/api/v1/opportunities', referral('Second', 'two@client.example'))).body.opportunity
+      .id;
   });
   afterEach(() => server.close());
 
@@ -35,7 +36,10 @@ describe('Set Regarding (activities API)', () => {
 
   it('makes one activity when many requests for the same email arrive at once, from two advisors', async () => {
     const calls = Array.from({ length: 20 }, (_, i) =>
-      (i % 2 ? alex : blake).api.post('/api/v1/activities/regarding', { item: emailItem('<concurrent@x>'), opportunityId: first }),
+      (i % 2 ? alex : blake).api.post('/api/v1/activities/regarding', {
+        item: emailItem('<concurrent@x>'),
+        opportunityId: first,
+      }),
     );
     const results = await Promise.all(calls);
     assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
@@ -43,11 +47,18 @@ describe('Set Regarding (activities API)', () => {
     assert.equal(activityCount(), 1);
   });
 
-  it('changes and removes regarding, and lets only the linker or the opportunity\'s handler move it', async () => {
-    const linked = await alex.api.post('/api/v1/activities/regarding', { item: emailItem('<move@x>'), opportunityId: first });
+  it("changes and removes regarding, and lets only the linker or the opportunity's handler move it", async () => {
+    const linked = await alex.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<move@x>'),
+      opportunityId: first,
+    });
     const id = linked.body.id;
-    const blakes = (await blake.api.post('/api/v1/opportunities', referral('Blake\'s', 'b@client.example'))).body.opportunity.id;
-    const stolen = await blake.api.post('/api/v1/activities/regarding', { item: emailItem('<move@x>'), opportunityId: blakes });
+    const blakes = (await blake.api.post('/api/v1/opportunities', referral("Blake's", 'b@client.example'))).body
+      .opportunity.id;
+    const stolen = await blake.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<move@x>'),
+      opportunityId: blakes,
+    });
     assert.equal(stolen.status, 403);
     assert.match(stolen.body.detail, /already regarding "First"/);
     assert.equal((await blake.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: blakes })).status, 403);
@@ -58,7 +69,10 @@ describe('Set Regarding (activities API)', () => {
     const removed = await alex.api.delete(`/api/v1/activities/${id}/regarding`);
     assert.equal(removed.status, 200);
     assert.equal(removed.body.regarding, null);
-    const relinked = await blake.api.post('/api/v1/activities/regarding', { item: emailItem('<move@x>'), opportunityId: blakes });
+    const relinked = await blake.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<move@x>'),
+      opportunityId: blakes,
+    });
     assert.equal(relinked.status, 200, 'an unlinked item may be linked by anyone');
     assert.equal(relinked.body.id, id);
     assert.equal((await alex.api.put('/api/v1/activities/999/regarding', { opportunityId: first })).status, 404);
@@ -68,26 +82,40 @@ describe('Set Regarding (activities API)', () => {
   it('records a compose draft as pending and completes it when the sent copy is known', async () => {
     const token = randomUUID();
     const draft = await alex.api.post('/api/v1/activities/regarding', {
-      item: { kind: 'email', trackingToken: token, subject: 'Draft', participants: [{ email: 'one@client.example', role: 'to' }] },
+      item: {
+        kind: 'email',
+        trackingToken: token,
+        subject: 'Draft',
+        participants: [{ email: 'one@client.example', role: 'to' }],
+      },
       opportunityId: first,
     });
     assert.equal(draft.body.outlook.pending, true);
     const byToken = await alex.api.get(`/api/v1/activities/lookup?trackingToken=${token}`);
     assert.equal(byToken.body.id, draft.body.id);
 
-    const sent = await alex.api.post(`/api/v1/activities/${draft.body.id}/sent`, { internetMessageId: '<sent@firm>', sentAt: '2026-11-18T10:05:00Z' });
+    const sent = await alex.api.post(`/api/v1/activities/${draft.body.id}/sent`, {
+      internetMessageId: '<sent@firm>',
+      sentAt: '2026-11-18T10:05:00Z',
+    });
     assert.equal(sent.status, 200);
     assert.equal(sent.body.outlook.pending, false);
     assert.equal(sent.body.outlook.internetMessageId, '<sent@firm>');
     const again = await alex.api.post(`/api/v1/activities/${draft.body.id}/sent`, { internetMessageId: '<sent@firm>' });
     assert.equal(again.status, 200, 'completing twice is harmless');
-    assert.equal((await alex.api.post(`/api/v1/activities/${draft.body.id}/sent`, { internetMessageId: '<other@firm>' })).status, 409);
+    assert.equal(
+      (await alex.api.post(`/api/v1/activities/${draft.body.id}/sent`, { internetMessageId: '<other@firm>' })).status,
+      409,
+    );
     assert.equal(activityCount(), 1);
   });
 
   it('folds a pending draft into the sent email when the sent copy is linked with the same token', async () => {
     const token = randomUUID();
-    await alex.api.post('/api/v1/activities/regarding', { item: { kind: 'email', trackingToken: token, subject: 'Draft' }, opportunityId: first });
+    await alex.api.post('/api/v1/activities/regarding', {
+      item: { kind: 'email', trackingToken: token, subject: 'Draft' },
+      opportunityId: first,
+    });
     await blake.api.post('/api/v1/activities/regarding', { item: emailItem('<sent2@firm>'), opportunityId: first });
     const merged = await alex.api.post('/api/v1/activities/regarding', {
       item: emailItem('<sent2@firm>', { trackingToken: token }),
@@ -100,9 +128,16 @@ describe('Set Regarding (activities API)', () => {
 
   it('links an appointment by item id (series id for a recurring series) and keeps it open', async () => {
     const item = {
-      kind: 'appointment', itemId: 'AAMkSeries==', subject: 'Review meeting',
-      startAt: '2026-11-20T15:00:00Z', endAt: '2026-11-20T16:00:00Z', location: 'Office',
-      participants: [{ email: 'one@client.example', role: 'attendee' }, { email: 'alex@firm.example', role: 'organizer' }],
+      kind: 'appointment',
+      itemId: 'AAMkSeries==',
+      subject: 'Review meeting',
+      startAt: '2026-11-20T15:00:00Z',
+      endAt: '2026-11-20T16:00:00Z',
+      location: 'Office',
+      participants: [
+        { email: 'one@client.example', role: 'attendee' },
+        { email: 'alex@firm.example', role: 'organizer' },
+      ],
     };
     const a = await alex.api.post('/api/v1/activities/regarding', { item, opportunityId: first });
     const b = await alex.api.post('/api/v1/activities/regarding', { item, opportunityId: first });
@@ -114,7 +149,10 @@ describe('Set Regarding (activities API)', () => {
   });
 
   it('rejects items without an identity and names the field', async () => {
-    const res = await alex.api.post('/api/v1/activities/regarding', { item: { kind: 'email', subject: 'x' }, opportunityId: first });
+    const res = await alex.api.post('/api/v1/activities/regarding', {
+      item: { kind: 'email', subject: 'x' },
+      opportunityId: first,
+    });
     assert.equal(res.status, 400);
     assert.equal(res.body.errors[0].path, 'body.item.internetMessageId');
     const lookup = await alex.api.get('/api/v1/activities/lookup');
@@ -123,16 +161,28 @@ describe('Set Regarding (activities API)', () => {
   });
 
   it('records tasks and calls as next steps, not on closed opportunities', async () => {
-    const task = await alex.api.post('/api/v1/activities', { kind: 'phone_call', subject: 'Call back', opportunityId: first, startAt: '2026-11-19T09:00:00Z' });
+    const task = await alex.api.post('/api/v1/activities', {
+      kind: 'phone_call',
+      subject: 'Call back',
+      opportunityId: first,
+      startAt: '2026-11-19T09:00:00Z',
+    });
     assert.equal(task.status, 201);
     assert.equal(task.body.kind, 'phone_call');
     await alex.api.post(`/api/v1/opportunities/${second}/close`, { outcome: 'lost', reason: 'Went elsewhere' });
-    assert.equal((await alex.api.post('/api/v1/activities', { kind: 'task', subject: 'x', opportunityId: second })).status, 409);
+    assert.equal(
+      (await alex.api.post('/api/v1/activities', { kind: 'task', subject: 'x', opportunityId: second })).status,
+      409,
+    );
   });
 
   it('hides a closed opportunity from whoever may not read it, on lookup and in the refusal to move the item', async () => {
-    const linked = await alex.api.post('/api/v1/activities/regarding', { item: emailItem('<closed@x>'), opportunityId: first });
-    const lookup = (advisor: typeof alex) => advisor.api.get(`/api/v1/activities/lookup?internetMessageId=${encodeURIComponent('<closed@x>')}`);
+    const linked = await alex.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<closed@x>'),
+      opportunityId: first,
+    });
+    const lookup = (advisor: typeof alex) =>
+      advisor.api.get(`/api/v1/activities/lookup?internetMessageId=${encodeURIComponent('<closed@x>')}`);
     assert.equal((await lookup(blake)).body.regarding.topic, 'First', 'an open opportunity is readable by everyone');
 
     await alex.api.post(`/api/v1/opportunities/${first}/close`, { outcome: 'won', actualValue: 100 });
@@ -143,8 +193,12 @@ describe('Set Regarding (activities API)', () => {
     assert.deepEqual(seenByBlake.body.regarding, { id: first, hidden: true });
     assert.equal(JSON.stringify(seenByBlake.body).includes('First'), false);
 
-    const blakes = (await blake.api.post('/api/v1/opportunities', referral("Blake's", 'b2@client.example'))).body.opportunity.id;
-    const refused = await blake.api.post('/api/v1/activities/regarding', { item: emailItem('<closed@x>'), opportunityId: blakes });
+    const blakes = (await blake.api.post('/api/v1/opportunities', referral("Blake's", 'b2@client.example'))).body
+      .opportunity.id;
+    const refused = await blake.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<closed@x>'),
+      opportunityId: blakes,
+    });
     assert.equal(refused.status, 403);
     assert.match(refused.body.detail, /already regarding a closed opportunity you cannot open, linked by Alex/);
     assert.equal(refused.body.detail.includes('First'), false);

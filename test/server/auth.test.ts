@@ -33,14 +33,25 @@ describe('authentication', () => {
       'garbage token': 'not-a-token',
       'unknown access token': 'rgd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
       'revoked access token': revoked.token,
-      'expired JWT': await issuer.sign({ oid: 'x', preferred_username: alex.record.email }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 }),
-      'JWT for another audience': await issuer.sign({ preferred_username: alex.record.email }, { audience: 'api://someone-else' }),
-      'JWT from another issuer': await issuer.sign({ preferred_username: alex.record.email }, { issuer: 'https://evil.example/v2.0' }),
+      'expired JWT': await issuer.sign(
+        { oid: 'x', preferred_username: alex.record.email },
+        { expiresIn: Math.floor(Date.now() / 1000) - 3600 },
+      ),
+      'JWT for another audience': await issuer.sign(
+        { preferred_username: alex.record.email },
+        { audience: 'api://someone-else' },
+      ),
+      'JWT from another issuer': await issuer.sign(
+        { preferred_username: alex.record.email },
+        { issuer: 'https://evil.example/v2.0' },
+      ),
       'JWT signed by another key': await issuer.sign({ preferred_username: alex.record.email }, { foreignKey: true }),
     };
     for (const [name, endpoint] of allEndpoints) {
       for (const [what, credential] of Object.entries(credentials)) {
-        const res = await server.client.as(credential).request(endpoint.method.toUpperCase(), pathOf(endpoint), endpoint.method === 'get' ? {} : { body: {} });
+        const res = await server.client
+          .as(credential)
+          .request(endpoint.method.toUpperCase(), pathOf(endpoint), endpoint.method === 'get' ? {} : { body: {} });
         assert.equal(res.status, 401, `${name} (${endpoint.method} ${endpoint.path}) with ${what}: ${res.status}`);
         assert.equal(res.headers.get('www-authenticate'), 'Bearer');
         assert.match(res.headers.get('content-type')!, /problem\+json/);
@@ -56,27 +67,41 @@ describe('authentication', () => {
   });
 
   it('accepts a valid Entra ID token, matching the advisor by email first and by oid afterwards', async () => {
-    const byEmail = await server.client.as(await issuer.sign({ oid: 'oid-alex', preferred_username: alex.record.email.toUpperCase() })).get('/api/v1/me');
+    const byEmail = await server.client
+      .as(await issuer.sign({ oid: 'oid-alex', preferred_username: alex.record.email.toUpperCase() }))
+      .get('/api/v1/me');
     assert.equal(byEmail.status, 200);
     assert.equal(byEmail.body.id, alex.record.id);
-    const byOid = await server.client.as(await issuer.sign({ oid: 'oid-alex', preferred_username: 'renamed@firm.example' })).get('/api/v1/me');
+    const byOid = await server.client
+      .as(await issuer.sign({ oid: 'oid-alex', preferred_username: 'renamed@firm.example' }))
+      .get('/api/v1/me');
     assert.equal(byOid.body.id, alex.record.id);
-    const impostor = await server.client.as(await issuer.sign({ oid: 'oid-other', preferred_username: alex.record.email })).get('/api/v1/me');
+    const impostor = await server.client
+      .as(await issuer.sign({ oid: 'oid-other', preferred_username: alex.record.email }))
+      .get('/api/v1/me');
     assert.equal(impostor.status, 401, 'an email already bound to another oid does not sign in');
-    const stranger = await server.client.as(await issuer.sign({ oid: 'oid-x', preferred_username: 'nobody@firm.example' })).get('/api/v1/me');
+    const stranger = await server.client
+      .as(await issuer.sign({ oid: 'oid-x', preferred_username: 'nobody@firm.example' }))
+      .get('/api/v1/me');
     assert.equal(stranger.status, 401);
   });
 
   it('refuses deactivated advisors and expired access tokens', async () => {
     assert.equal((await alex.api.get('/api/v1/me')).status, 200);
-    await server.repo.advisors.update(alex.record.id, { active: false }, { advisorId: alex.record.id, at: new Date().toISOString() });
+    await server.repo.advisors.update(
+      alex.record.id,
+      { active: false },
+      { advisorId: alex.record.id, at: new Date().toISOString() },
+    );
     const res = await alex.api.get('/api/v1/me');
     assert.equal(res.status, 401);
     assert.match(res.body.detail, /deactivated/);
 
     const blake = await server.advisor('Blake');
     const [token] = await server.repo.tokens.listFor(blake.record.id);
-    server.db.prepare('UPDATE access_tokens SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), token!.id);
+    server.db
+      .prepare('UPDATE access_tokens SET expires_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 1000).toISOString(), token!.id);
     assert.equal((await blake.api.get('/api/v1/me')).status, 401);
   });
 
@@ -86,16 +111,21 @@ describe('authentication', () => {
       const viaApi = await server.advisor('Casey');
       const viaCli = await server.advisor('Dana');
       // Twice each first, so that anything the server remembered of a token or its advisor would be in use when it changes.
-      for (const advisor of [viaApi, viaCli, viaApi, viaCli]) assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
+      for (const advisor of [viaApi, viaCli, viaApi, viaCli])
+        assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
 
       const [token] = await server.repo.tokens.listFor(viaApi.record.id);
       await server.repo.tokens.revoke(token!.id, new Date().toISOString());
       assert.equal((await viaApi.api.get('/api/v1/me')).status, 401);
 
-      const team = other.prepare("INSERT INTO teams (name, created_at) VALUES ('Night desk', ?)").run(new Date().toISOString()).lastInsertRowid;
+      const team = other
+        .prepare("INSERT INTO teams (name, created_at) VALUES ('Night desk', ?)")
+        .run(new Date().toISOString()).lastInsertRowid;
       other.prepare('INSERT INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(team, viaCli.record.id);
       assert.deepEqual((await viaCli.api.get('/api/v1/me')).body.teams, [{ id: Number(team), name: 'Night desk' }]);
-      other.prepare('UPDATE access_tokens SET revoked_at = ? WHERE advisor_id = ?').run(new Date().toISOString(), viaCli.record.id);
+      other
+        .prepare('UPDATE access_tokens SET revoked_at = ? WHERE advisor_id = ?')
+        .run(new Date().toISOString(), viaCli.record.id);
       assert.equal((await viaCli.api.get('/api/v1/me')).status, 401);
     } finally {
       other.close();

@@ -24,14 +24,20 @@ describe('crash safety', function () {
     const setup = openDatabase(databaseFile);
     migrate(setup);
     const repo = createSqliteRepository(setup);
-    const advisor = await repo.advisors.create({ email: 'crash@firm.example', displayName: 'Crash Test', role: 'advisor' }, null);
+    const advisor = await repo.advisors.create(
+      { email: 'crash@firm.example', displayName: 'Crash Test', role: 'advisor' },
+      null,
+    );
     const { token } = await issueAccessToken(repo, advisor.id, 'crash', new Date());
     await repo.close();
 
     const env = { DATABASE_FILE: databaseFile, TLS: 'off', DEMO_DATA: 'off' };
     const server = await startChildServer(env);
     const api = new TestClient(server.url, token);
-    const created = await api.post('/api/v1/opportunities', { topic: 'Crash target', customer: { newContact: { name: 'C', email: 'c@client.example' } } });
+    const created = await api.post('/api/v1/opportunities', {
+      topic: 'Crash target',
+      customer: { newContact: { name: 'C', email: 'c@client.example' } },
+    });
     assert.equal(created.status, 201);
     const opportunityId = created.body.opportunity.id;
 
@@ -46,7 +52,10 @@ describe('crash safety', function () {
             const res = await api.post(`/api/v1/opportunities/${opportunityId}/notes`, { body: `note ${n}` });
             if (res.status === 201) acknowledged.push({ kind: 'note', id: res.body.id, marker: `note ${n}` });
           } else {
-            const res = await api.post('/api/v1/activities/regarding', { item: { kind: 'email', internetMessageId: `<crash-${n}@x>`, subject: `mail ${n}` }, opportunityId });
+            const res = await api.post('/api/v1/activities/regarding', {
+              item: { kind: 'email', internetMessageId: `<crash-${n}@x>`, subject: `mail ${n}` },
+              opportunityId,
+            });
             if (res.status === 200) acknowledged.push({ kind: 'link', id: res.body.id, marker: `<crash-${n}@x>` });
           }
         } catch {
@@ -66,7 +75,12 @@ describe('crash safety', function () {
     try {
       const detail = await new TestClient(restarted.url, token).get(`/api/v1/opportunities/${opportunityId}`);
       const notes = new Map(detail.body.notes.map((n: { id: number; body: string }) => [n.id, n.body]));
-      const links = new Map(detail.body.activities.map((a: { id: number; outlook: { internetMessageId: string } }) => [a.id, a.outlook.internetMessageId]));
+      const links = new Map(
+        detail.body.activities.map((a: { id: number; outlook: { internetMessageId: string } }) => [
+          a.id,
+          a.outlook.internetMessageId,
+        ]),
+      );
       const lost = acknowledged.filter((w) => (w.kind === 'note' ? notes.get(w.id) : links.get(w.id)) !== w.marker);
       assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged writes were lost`);
     } finally {

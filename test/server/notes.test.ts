@@ -25,7 +25,8 @@ describe('note visibility', () => {
     teammate = await server.advisor('Tess Teammate');
     outsider = await server.advisor('Olly Outsider');
     manager = await server.advisor('Mona Manager', 'manager');
-    teamId = (await server.repo.teams.create('Desk', [teammate.record.id, owner.record.id, manager.record.id], null)).id;
+    teamId = (await server.repo.teams.create('Desk', [teammate.record.id, owner.record.id, manager.record.id], null))
+      .id;
     const created = await author.api.post('/api/v1/opportunities', {
       ...referral('Referral with notes', 'client@visibility.example'),
       ownerId: owner.record.id,
@@ -34,11 +35,15 @@ describe('note visibility', () => {
     opportunityId = created.body.opportunity.id;
     assert.deepEqual(bodies(created.body.notes), ['referral note'], 'create response: the author sees their note');
     await author.api.post(`/api/v1/opportunities/${opportunityId}/notes`, { body: 'private to author' });
-    await author.api.post(`/api/v1/opportunities/${opportunityId}/notes`, { body: 'for the team', shareWith: { teamIds: [teamId] } });
+    await author.api.post(`/api/v1/opportunities/${opportunityId}/notes`, {
+      body: 'for the team',
+      shareWith: { teamIds: [teamId] },
+    });
   });
   afterEach(() => server.close());
 
-  const visible = async (who: Advisor) => bodies((await who.api.get(`/api/v1/opportunities/${opportunityId}`)).body.notes);
+  const visible = async (who: Advisor) =>
+    bodies((await who.api.get(`/api/v1/opportunities/${opportunityId}`)).body.notes);
 
   it('on GET /opportunities/:id: author all, owner shared ones, team by team share, outsider and manager nothing unshared', async () => {
     assert.deepEqual(await visible(author), ['for the team', 'private to author', 'referral note']);
@@ -48,12 +53,18 @@ describe('note visibility', () => {
     assert.deepEqual(await visible(outsider), []);
   });
 
-  it('on the assign response: the new owner gets the assigner\'s notes, not other people\'s', async () => {
+  it("on the assign response: the new owner gets the assigner's notes, not other people's", async () => {
     const own = await owner.api.post(`/api/v1/opportunities/${opportunityId}/notes`, { body: 'owner only' });
     assert.equal(own.status, 201);
-    const assigned = await owner.api.post(`/api/v1/opportunities/${opportunityId}/assign`, { ownerId: outsider.record.id });
-    assert.deepEqual(bodies(assigned.body.notes), ['for the team', 'owner only', 'referral note'], 'the assigner still sees what they saw');
-    assert.deepEqual(await visible(outsider), ['owner only'], 'only the assigner\'s own note was shared on assignment');
+    const assigned = await owner.api.post(`/api/v1/opportunities/${opportunityId}/assign`, {
+      ownerId: outsider.record.id,
+    });
+    assert.deepEqual(
+      bodies(assigned.body.notes),
+      ['for the team', 'owner only', 'referral note'],
+      'the assigner still sees what they saw',
+    );
+    assert.deepEqual(await visible(outsider), ['owner only'], "only the assigner's own note was shared on assignment");
   });
 
   it('on note routes: a hidden note is 404 to edit or share; a visible one not mine is 403', async () => {
@@ -61,13 +72,21 @@ describe('note visibility', () => {
     const privateNote = detail.body.notes.find((n: { body: string }) => n.body === 'private to author');
     const teamNote = detail.body.notes.find((n: { body: string }) => n.body === 'for the team');
     assert.equal((await outsider.api.patch(`/api/v1/notes/${privateNote.id}`, { body: 'hacked' })).status, 404);
-    assert.equal((await outsider.api.post(`/api/v1/notes/${privateNote.id}/shares`, { advisorIds: [outsider.record.id] })).status, 404);
+    assert.equal(
+      (await outsider.api.post(`/api/v1/notes/${privateNote.id}/shares`, { advisorIds: [outsider.record.id] })).status,
+      404,
+    );
     assert.equal((await teammate.api.patch(`/api/v1/notes/${teamNote.id}`, { body: 'edited' })).status, 403);
     const edited = await author.api.patch(`/api/v1/notes/${privateNote.id}`, { body: 'edited by author' });
     assert.equal(edited.status, 200);
     assert.equal(edited.body.body, 'edited by author');
-    const shared = await author.api.post(`/api/v1/notes/${privateNote.id}/shares`, { advisorIds: [outsider.record.id] });
-    assert.deepEqual(shared.body.sharedWith.advisors.map((a: { id: number }) => a.id), [outsider.record.id]);
+    const shared = await author.api.post(`/api/v1/notes/${privateNote.id}/shares`, {
+      advisorIds: [outsider.record.id],
+    });
+    assert.deepEqual(
+      shared.body.sharedWith.advisors.map((a: { id: number }) => a.id),
+      [outsider.record.id],
+    );
     assert.deepEqual(await visible(outsider), ['edited by author']);
     const badShare = await author.api.post(`/api/v1/notes/${privateNote.id}/shares`, { teamIds: [777] });
     assert.equal(badShare.status, 400);

@@ -31,7 +31,9 @@ describe('OpenAPI document', () => {
     const body = create.requestBody.content['application/json'].schema;
     const schema = body.$ref ? doc.components.schemas[body.$ref.split('/').pop()] : body;
     assert.ok(schema.required.includes('topic'));
-    assert.ok(create.parameters.some((p: { name: string; in: string }) => p.name === 'Idempotency-Key' && p.in === 'header'));
+    assert.ok(
+      create.parameters.some((p: { name: string; in: string }) => p.name === 'Idempotency-Key' && p.in === 'header'),
+    );
     const list = doc.paths['/api/v1/opportunities'].get;
     const view = list.parameters.find((p: { name: string }) => p.name === 'view');
     assert.deepEqual(view.schema.enum, ['my-open', 'team-open', 'all-open', 'recent', 'closed']);

@@ -12,15 +12,24 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tsx = (script: string, args: string[], env: Record<string, string>) =>
-  run(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  run(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
 
-function httpsGet(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function httpsGet(
+  url: string,
+  ca: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    https.get(url, { ca, headers }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    }).on('error', reject);
+    https
+      .get(url, { ca, headers }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -49,7 +58,8 @@ describe('operations', function () {
       assert.ok(!JSON.stringify(broken.body).includes(' at '), 'no stack trace');
       const traced = await advisor.api.get('/api/v1/me', { 'X-Request-Id': 'trace-me-1' });
       assert.equal(traced.headers.get('x-request-id'), 'trace-me-1');
-      for (const answer of [traced, missing, broken]) assert.equal(answer.headers.get('cache-control'), 'no-store', 'API answers are never cached');
+      for (const answer of [traced, missing, broken])
+        assert.equal(answer.headers.get('cache-control'), 'no-store', 'API answers are never cached');
     });
   });
 
@@ -81,21 +91,39 @@ describe('operations', function () {
       const ca = fs.readFileSync(path.join(dir, 'demo', 'tls', 'localhost-cert.pem'), 'utf8');
       const token = /alex\.morgan@regarding\.example\s+(rgd_\S+)/.exec(restarted.output())?.[1];
       const origin = restarted.url.replace('127.0.0.1', 'localhost');
-      const me = await httpsGet(`${origin}/api/v1/me`, ca, { authorization: `Bearer ${token}`, 'x-request-id': 'ops-me-1' });
+      const me = await httpsGet(`${origin}/api/v1/me`, ca, {
+        authorization: `Bearer ${token}`,
+        'x-request-id': 'ops-me-1',
+      });
       assert.equal(me.status, 200);
-      const missing = await httpsGet(`${origin}/api/v1/opportunities/999999`, ca, { authorization: `Bearer ${token}`, 'x-request-id': 'ops-missing-1' });
+      const missing = await httpsGet(`${origin}/api/v1/opportunities/999999`, ca, {
+        authorization: `Bearer ${token}`,
+        'x-request-id': 'ops-missing-1',
+      });
       assert.equal(missing.status, 404);
       restarted.child.kill('SIGTERM');
       await restarted.exited;
       assert.doesNotMatch(restarted.output(), /Generated a self-signed/, 'the certificate is reused');
       assert.match(restarted.output(), /alex\.morgan@regarding\.example\s+rgd_/, 'sign-in details are shown again');
       // One structured line per request: its id, method, path without the query, status, and who asked.
-      const lines = restarted.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const lines = restarted
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line));
       const lineOf = (id: string) => lines.find((line) => line.req?.id === id);
       const alexId = JSON.parse(me.body).id;
       assert.deepEqual(
-        [lineOf('ops-me-1'), lineOf('ops-missing-1')].map((line) => [line?.req.method, line?.req.url, line?.res.statusCode, line?.advisorId]),
-        [['GET', '/api/v1/me', 200, alexId], ['GET', '/api/v1/opportunities/999999', 404, alexId]],
+        [lineOf('ops-me-1'), lineOf('ops-missing-1')].map((line) => [
+          line?.req.method,
+          line?.req.url,
+          line?.res.statusCode,
+          line?.advisorId,
+        ]),
+        [
+          ['GET', '/api/v1/me', 200, alexId],
+          ['GET', '/api/v1/opportunities/999999', 404, alexId],
+        ],
         `log lines:\n${restarted.output()}`,
       );
       const db = new Database(databaseFile, { readonly: true });
@@ -105,14 +133,25 @@ describe('operations', function () {
 
     it('migrates, manages advisors and tokens from the CLI, and backs up a live database', async () => {
       const env = { DATABASE_FILE: path.join(dir, 'cli', 'regarding.db') };
-      assert.match((await tsx('server/cli/migrate.ts', [], env)).stdout, /Applied 1 \(initial\), 2 \(search prefixes up to 12 characters\)/);
+      assert.match(
+        (await tsx('server/cli/migrate.ts', [], env)).stdout,
+        /Applied 1 \(initial\), 2 \(search prefixes up to 12 characters\)/,
+      );
       assert.match((await tsx('server/cli/migrate.ts', [], env)).stdout, /up to date/);
-      await tsx('server/cli/admin.ts', ['advisor', 'add', '--email', 'Kim@Firm.example', '--name', 'Kim Lee', '--role', 'manager'], env);
+      await tsx(
+        'server/cli/admin.ts',
+        ['advisor', 'add', '--email', 'Kim@Firm.example', '--name', 'Kim Lee', '--role', 'manager'],
+        env,
+      );
       await tsx('server/cli/admin.ts', ['team', 'add', 'West', '--members', 'kim@firm.example'], env);
       const created = await tsx('server/cli/admin.ts', ['token', 'create', '--email', 'kim@firm.example'], env);
       const token = /rgd_\S+/.exec(created.stdout)?.[0];
       assert.ok(token);
-      const duplicate = await tsx('server/cli/admin.ts', ['advisor', 'add', '--email', 'kim@firm.example', '--name', 'Again'], env).catch((e) => e);
+      const duplicate = await tsx(
+        'server/cli/admin.ts',
+        ['advisor', 'add', '--email', 'kim@firm.example', '--name', 'Again'],
+        env,
+      ).catch((e) => e);
       assert.equal(duplicate.code, 1);
       assert.match(duplicate.stderr, /already exists/);
 
@@ -138,7 +177,10 @@ describe('operations', function () {
     });
 
     it('refuses to start with invalid configuration and says why', async () => {
-      const result = await tsx('server/main.ts', [], { AUTH_PROVIDERS: 'oidc', DATABASE_FILE: path.join(dir, 'x.db') }).catch((e) => e);
+      const result = await tsx('server/main.ts', [], {
+        AUTH_PROVIDERS: 'oidc',
+        DATABASE_FILE: path.join(dir, 'x.db'),
+      }).catch((e) => e);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /OIDC_ISSUER and OIDC_AUDIENCE are required/);
     });

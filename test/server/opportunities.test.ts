@@ -31,7 +31,11 @@ describe('opportunities API', () => {
     assert.equal(opportunity.createdBy.id, alex.record.id);
     assert.equal(opportunity.customerContact.email, 'jordan@harbor.example');
     assert.equal(opportunity.canAct, true, 'the creator may act on it');
-    assert.deepEqual(notes[0].sharedWith.advisors.map((a: { id: number }) => a.id), [blake.record.id], 'the note is shared with the owner');
+    assert.deepEqual(
+      notes[0].sharedWith.advisors.map((a: { id: number }) => a.id),
+      [blake.record.id],
+      'the note is shared with the owner',
+    );
     assert.equal(activities.length, 1);
     assert.equal(activities[0].outlook.internetMessageId, '<m1@harbor.example>');
     assert.equal(activities[0].sentAt, '2026-11-18T08:00:00.000Z', 'times are stored in UTC');
@@ -70,7 +74,10 @@ describe('opportunities API', () => {
     assert.match(res.headers.get('content-type')!, /application\/problem\+json/);
     const paths = res.body.errors.map((e: { path: string }) => e.path);
     assert.ok(paths.includes('body.topic'), `got ${paths}`);
-    const unknownOwner = await alex.api.post('/api/v1/opportunities', { ...referral('T', 'x@y.example'), ownerId: 9999 });
+    const unknownOwner = await alex.api.post('/api/v1/opportunities', {
+      ...referral('T', 'x@y.example'),
+      ownerId: 9999,
+    });
     assert.equal(unknownOwner.status, 400);
     assert.equal(unknownOwner.body.errors[0].path, 'body.ownerId');
     const all = await alex.api.get('/api/v1/opportunities?view=all-open');
@@ -85,7 +92,10 @@ describe('opportunities API', () => {
     await blake.api.post('/api/v1/opportunities', referral('Group benefits', 'sam@summit.example'));
 
     const mine = await alex.api.get('/api/v1/opportunities?view=my-open');
-    assert.deepEqual(mine.body.items.map((o: { topic: string }) => o.topic), ['College savings', 'Retirement rollover']);
+    assert.deepEqual(
+      mine.body.items.map((o: { topic: string }) => o.topic),
+      ['College savings', 'Retirement rollover'],
+    );
     const all = await alex.api.get('/api/v1/opportunities?view=all-open&limit=2');
     assert.equal(all.body.items.length, 2);
     assert.equal(all.body.nextOffset, 2);
@@ -94,7 +104,9 @@ describe('opportunities API', () => {
     assert.equal(rest.body.nextOffset, null);
 
     const search = async (q: string) =>
-      (await alex.api.get(`/api/v1/opportunities?view=all-open&q=${encodeURIComponent(q)}`)).body.items.map((o: { topic: string }) => o.topic);
+      (await alex.api.get(`/api/v1/opportunities?view=all-open&q=${encodeURIComponent(q)}`)).body.items.map(
+        (o: { topic: string }) => o.topic,
+      );
     assert.deepEqual(await search('rollo'), ['Retirement rollover']);
     assert.deepEqual(await search('jordan.l'), ['Retirement rollover'], 'email prefix');
     assert.deepEqual(await search('sum'), ['Group benefits'], 'customer email domain word');
@@ -105,17 +117,32 @@ describe('opportunities API', () => {
 
   it('gives the lookup the same page as the list for every view and search, as lines of topic, customer, owner and stage', async () => {
     const organization = Number(
-      server.db.prepare("INSERT INTO organizations (name, created_at) VALUES ('Harbor Wealth', '2026-11-01T00:00:00.000Z')").run().lastInsertRowid,
+      server.db
+        .prepare("INSERT INTO organizations (name, created_at) VALUES ('Harbor Wealth', '2026-11-01T00:00:00.000Z')")
+        .run().lastInsertRowid,
     );
-    const retirement = await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', 'jordan.lee@harbor.example'));
-    await alex.api.post('/api/v1/opportunities', { topic: 'Retiree income', customer: { organizationId: organization } });
+    const retirement = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Retirement rollover', 'jordan.lee@harbor.example'),
+    );
+    await alex.api.post('/api/v1/opportunities', {
+      topic: 'Retiree income',
+      customer: { organizationId: organization },
+    });
     await blake.api.post('/api/v1/opportunities', referral('Retirement plan for staff', 'sam@summit.example'));
     const lost = await blake.api.post('/api/v1/opportunities', referral('Retirement annuity', 'kim@summit.example'));
     await blake.api.post(`/api/v1/opportunities/${lost.body.opportunity.id}/close`, { outcome: 'lost' });
     await alex.api.get(`/api/v1/opportunities/${retirement.body.opportunity.id}`); // now in alex's recent view
 
-    for (const query of ['view=all-open', 'view=all-open&q=retire', 'view=all-open&q=retirement%20roll', 'view=my-open&q=ret', 'view=recent',
-      'view=closed', 'view=all-open&limit=1&offset=1']) {
+    for (const query of [
+      'view=all-open',
+      'view=all-open&q=retire',
+      'view=all-open&q=retirement%20roll',
+      'view=my-open&q=ret',
+      'view=recent',
+      'view=closed',
+      'view=all-open&limit=1&offset=1',
+    ]) {
       for (const advisor of [alex, blake]) {
         const list = await advisor.api.get(`/api/v1/opportunities?${query}`);
         const lookup = await advisor.api.get(`/api/v1/opportunities/lookup?${query}`);
@@ -123,11 +150,24 @@ describe('opportunities API', () => {
         assert.deepEqual(
           lookup.body,
           {
-            items: list.body.items.map((o: { id: number; topic: string; status: string; stage: string; owner: { displayName: string };
-              customerContact: { name: string } | null; customerOrganization: { name: string } | null }) => ({
-              id: o.id, topic: o.topic, status: o.status, stage: o.stage,
-              customerName: o.customerContact?.name ?? o.customerOrganization!.name, ownerName: o.owner.displayName,
-            })),
+            items: list.body.items.map(
+              (o: {
+                id: number;
+                topic: string;
+                status: string;
+                stage: string;
+                owner: { displayName: string };
+                customerContact: { name: string } | null;
+                customerOrganization: { name: string } | null;
+              }) => ({
+                id: o.id,
+                topic: o.topic,
+                status: o.status,
+                stage: o.stage,
+                customerName: o.customerContact?.name ?? o.customerOrganization!.name,
+                ownerName: o.owner.displayName,
+              }),
+            ),
             nextOffset: list.body.nextOffset,
           },
           `${query} as ${advisor.record.displayName}`,
@@ -135,10 +175,29 @@ describe('opportunities API', () => {
       }
     }
     const search = (await alex.api.get('/api/v1/opportunities/lookup?view=all-open&q=retire')).body.items;
-    assert.deepEqual(search.map((o: { topic: string }) => o.topic), ['Retirement plan for staff', 'Retiree income', 'Retirement rollover']);
-    assert.deepEqual(search[1], { id: search[1].id, topic: 'Retiree income', status: 'open', stage: 'qualify', customerName: 'Harbor Wealth', ownerName: 'Alex Morgan' });
-    assert.deepEqual((await blake.api.get('/api/v1/opportunities/lookup?view=closed')).body.items.map((o: { topic: string }) => o.topic), ['Retirement annuity']);
-    assert.deepEqual((await alex.api.get('/api/v1/opportunities/lookup?view=closed')).body.items, [], 'closed opportunities of others are not listed');
+    assert.deepEqual(
+      search.map((o: { topic: string }) => o.topic),
+      ['Retirement plan for staff', 'Retiree income', 'Retirement rollover'],
+    );
+    assert.deepEqual(search[1], {
+      id: search[1].id,
+      topic: 'Retiree income',
+      status: 'open',
+      stage: 'qualify',
+      customerName: 'Harbor Wealth',
+      ownerName: 'Alex Morgan',
+    });
+    assert.deepEqual(
+      (await blake.api.get('/api/v1/opportunities/lookup?view=closed')).body.items.map(
+        (o: { topic: string }) => o.topic,
+      ),
+      ['Retirement annuity'],
+    );
+    assert.deepEqual(
+      (await alex.api.get('/api/v1/opportunities/lookup?view=closed')).body.items,
+      [],
+      'closed opportunities of others are not listed',
+    );
     const bad = await alex.api.get('/api/v1/opportunities/lookup?view=everything');
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errors[0].path, 'query.view');
@@ -148,9 +207,14 @@ describe('opportunities API', () => {
     const theirs = await blake.api.post('/api/v1/opportunities', referral('Blake deal', 'pat@client.example'));
     const mine = await alex.api.post('/api/v1/opportunities', referral('Alex deal', 'pat@client.example'));
     await alex.api.post('/api/v1/opportunities', referral('Other person', 'other@client.example'));
-    const res = await alex.api.get(`/api/v1/opportunities/suggestions?email=PAT@client.example&email=${alex.record.email}`);
+    const res = await alex.api.get(
+      `/api/v1/opportunities/suggestions?email=PAT@client.example&email=${alex.record.email}`,
+    );
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.map((o: { id: number }) => o.id), [mine.body.opportunity.id, theirs.body.opportunity.id]);
+    assert.deepEqual(
+      res.body.map((o: { id: number }) => o.id),
+      [mine.body.opportunity.id, theirs.body.opportunity.id],
+    );
   });
 
   it('updates with If-Match: 428 without it, 409 on a stale version, 200 and a new ETag otherwise', async () => {
@@ -176,30 +240,46 @@ describe('opportunities API', () => {
     const read = await chris.api.get(`/api/v1/opportunities/${id}`);
     assert.equal(read.status, 200);
     assert.equal(read.body.opportunity.canAct, false);
-    assert.equal((await chris.api.patch(`/api/v1/opportunities/${id}`, { topic: 'x' }, { 'If-Match': '"1"' })).status, 403);
-    assert.equal((await chris.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: chris.record.id })).status, 403);
+    assert.equal(
+      (await chris.api.patch(`/api/v1/opportunities/${id}`, { topic: 'x' }, { 'If-Match': '"1"' })).status,
+      403,
+    );
+    assert.equal(
+      (await chris.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: chris.record.id })).status,
+      403,
+    );
     assert.equal((await chris.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'won' })).status, 403);
 
     const manager = await server.advisor('Morgan Manager', 'manager');
     await server.repo.teams.create('Desk', [alex.record.id, manager.record.id], null);
-    const asManager = await manager.api.patch(`/api/v1/opportunities/${id}`, { stage: 'propose' }, { 'If-Match': '"1"' });
+    const asManager = await manager.api.patch(
+      `/api/v1/opportunities/${id}`,
+      { stage: 'propose' },
+      { 'If-Match': '"1"' },
+    );
     assert.equal(asManager.status, 200);
     assert.equal((await alex.api.get('/api/v1/opportunities/999999')).status, 404);
   });
 
-  it('assigns with history and shares the assigner\'s notes with the new owner', async () => {
+  it("assigns with history and shares the assigner's notes with the new owner", async () => {
     const { body } = await alex.api.post('/api/v1/opportunities', referral('Hand over', 'h@client.example'));
     const id = body.opportunity.id;
     await alex.api.post(`/api/v1/opportunities/${id}/notes`, { body: 'Private context from Alex' });
     await chris.api.post(`/api/v1/opportunities/${id}/notes`, { body: 'Chris keeps this to himself' });
-    const assigned = await alex.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: blake.record.id, message: 'Yours now' });
+    const assigned = await alex.api.post(`/api/v1/opportunities/${id}/assign`, {
+      ownerId: blake.record.id,
+      message: 'Yours now',
+    });
     assert.equal(assigned.status, 200);
     assert.equal(assigned.body.opportunity.owner.id, blake.record.id);
     assert.equal(assigned.body.assignments[0].message, 'Yours now');
     assert.equal(assigned.body.assignments[0].from.id, alex.record.id);
 
     const asBlake = await blake.api.get(`/api/v1/opportunities/${id}`);
-    assert.deepEqual(asBlake.body.notes.map((n: { body: string }) => n.body), ['Private context from Alex']);
+    assert.deepEqual(
+      asBlake.body.notes.map((n: { body: string }) => n.body),
+      ['Private context from Alex'],
+    );
     assert.equal((await alex.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: 424242 })).status, 400);
   });
 
@@ -207,16 +287,30 @@ describe('opportunities API', () => {
     const { body } = await alex.api.post('/api/v1/opportunities', referral('Closing', 'c@client.example'));
     const id = body.opportunity.id;
     await alex.api.post('/api/v1/activities', { kind: 'task', subject: 'Send paperwork', opportunityId: id });
-    const closed = await alex.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'won', actualValue: 1200, reason: 'Signed' });
+    const closed = await alex.api.post(`/api/v1/opportunities/${id}/close`, {
+      outcome: 'won',
+      actualValue: 1200,
+      reason: 'Signed',
+    });
     assert.equal(closed.status, 200);
     assert.equal(closed.body.opportunity.status, 'won');
     assert.equal(closed.body.opportunity.actualValue, 1200);
     assert.equal(closed.body.opportunity.actualCloseDate, '2026-11-18');
-    assert.deepEqual(closed.body.openActivities.map((a: { subject: string }) => a.subject), ['Send paperwork']);
+    assert.deepEqual(
+      closed.body.openActivities.map((a: { subject: string }) => a.subject),
+      ['Send paperwork'],
+    );
     assert.equal((await alex.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'lost' })).status, 409);
-    assert.equal((await chris.api.get(`/api/v1/opportunities/${id}`)).status, 404, 'closed opportunities of others are not visible');
+    assert.equal(
+      (await chris.api.get(`/api/v1/opportunities/${id}`)).status,
+      404,
+      'closed opportunities of others are not visible',
+    );
     const closedView = await alex.api.get('/api/v1/opportunities?view=closed');
-    assert.deepEqual(closedView.body.items.map((o: { id: number }) => o.id), [id]);
+    assert.deepEqual(
+      closedView.body.items.map((o: { id: number }) => o.id),
+      [id],
+    );
 
     const reopened = await alex.api.post(`/api/v1/opportunities/${id}/reopen`);
     assert.equal(reopened.status, 200);
@@ -230,13 +324,22 @@ describe('opportunities API', () => {
     const b = await blake.api.post('/api/v1/opportunities', referral('Second', 'r2@client.example'));
     await alex.api.get(`/api/v1/opportunities/${a.body.opportunity.id}`);
     server.clock.advance(1000);
-    await alex.api.post('/api/v1/activities/regarding', { item: emailItem('<recent@x>'), opportunityId: b.body.opportunity.id });
+    await alex.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<recent@x>'),
+      opportunityId: b.body.opportunity.id,
+    });
     const recent = await alex.api.get('/api/v1/opportunities?view=recent');
-    assert.deepEqual(recent.body.items.map((o: { topic: string }) => o.topic), ['Second', 'First']);
+    assert.deepEqual(
+      recent.body.items.map((o: { topic: string }) => o.topic),
+      ['Second', 'First'],
+    );
   });
 
   it('lists campaigns with Referral first', async () => {
     const res = await alex.api.get('/api/v1/campaigns');
-    assert.deepEqual(res.body.map((c: { name: string }) => c.name), ['Referral', 'Medicare Supplement', 'Website', 'Event', 'Other']);
+    assert.deepEqual(
+      res.body.map((c: { name: string }) => c.name),
+      ['Referral', 'Medicare Supplement', 'Website', 'Event', 'Other'],
+    );
   });
 });

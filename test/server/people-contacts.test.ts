@@ -40,7 +40,10 @@ describe('people and contacts API', () => {
     const added = await admin.api.put(`/api/v1/teams/${team.body.id}/members/${created.body.id}`);
     assert.equal(added.body.members.length, 2);
     const removed = await admin.api.delete(`/api/v1/teams/${team.body.id}/members/${alex.record.id}`);
-    assert.deepEqual(removed.body.members.map((m: { id: number }) => m.id), [created.body.id]);
+    assert.deepEqual(
+      removed.body.members.map((m: { id: number }) => m.id),
+      [created.body.id],
+    );
     assert.equal((await admin.api.put(`/api/v1/teams/999/members/${alex.record.id}`)).status, 404);
     assert.equal((await alex.api.put(`/api/v1/teams/${team.body.id}/members/${alex.record.id}`)).status, 403);
 
@@ -53,14 +56,27 @@ describe('people and contacts API', () => {
   it('searches advisors and teams by prefix, active advisors only', async () => {
     await server.advisor('Blake Chen');
     const inactive = await server.advisor('Blair Gone');
-    await server.repo.advisors.update(inactive.record.id, { active: false }, { advisorId: admin.record.id, at: new Date().toISOString() });
+    await server.repo.advisors.update(
+      inactive.record.id,
+      { active: false },
+      { advisorId: admin.record.id, at: new Date().toISOString() },
+    );
     const res = await alex.api.get('/api/v1/advisors?q=bl');
-    assert.deepEqual(res.body.items.map((a: { displayName: string }) => a.displayName), ['Blake Chen']);
+    assert.deepEqual(
+      res.body.items.map((a: { displayName: string }) => a.displayName),
+      ['Blake Chen'],
+    );
     const byLastName = await alex.api.get('/api/v1/advisors?q=chen');
-    assert.deepEqual(byLastName.body.items.map((a: { displayName: string }) => a.displayName), ['Blake Chen']);
+    assert.deepEqual(
+      byLastName.body.items.map((a: { displayName: string }) => a.displayName),
+      ['Blake Chen'],
+    );
     await server.repo.teams.create('Northeast Wealth', [], null);
     const teams = await alex.api.get('/api/v1/teams?q=north');
-    assert.deepEqual(teams.body.items.map((t: { name: string }) => t.name), ['Northeast Wealth']);
+    assert.deepEqual(
+      teams.body.items.map((t: { name: string }) => t.name),
+      ['Northeast Wealth'],
+    );
   });
 
   it('creates a contact once per email (201 then 200 with the same one) and matches the organization by domain', async () => {
@@ -79,7 +95,10 @@ describe('people and contacts API', () => {
     assert.equal(consumer.body.organization, null, 'public mail domains never match an organization');
 
     const byName = await alex.api.get('/api/v1/contacts?q=lee');
-    assert.deepEqual(byName.body.items.map((c: { name: string }) => c.name), ['Jordan Lee']);
+    assert.deepEqual(
+      byName.body.items.map((c: { name: string }) => c.name),
+      ['Jordan Lee'],
+    );
     const byEmails = await alex.api.get('/api/v1/contacts?email=priya@gmail.com&email=jordan@harbor.example');
     assert.equal(byEmails.body.items.length, 2);
     const neither = await alex.api.get('/api/v1/contacts');

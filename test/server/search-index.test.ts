@@ -15,7 +15,8 @@ describe('search index upkeep', function () {
   });
   after(() => server.close());
 
-  const segments = () => server.db.prepare('SELECT count(DISTINCT segid) FROM opportunity_search_idx').pluck().get() as number;
+  const segments = () =>
+    server.db.prepare('SELECT count(DISTINCT segid) FROM opportunity_search_idx').pluck().get() as number;
 
   it('compacts the full-text index to one segment and finds the same opportunities, before and after new ones', async () => {
     const { api } = await server.advisor('Indexer');
@@ -25,15 +26,24 @@ describe('search index upkeep', function () {
       assert.equal((await api.post('/api/v1/opportunities', referral(topic, `client${i}@example.org`))).status, 201);
     }
     const search = async (q: string) =>
-      (await api.get(`/api/v1/opportunities?view=all-open&limit=50&q=${q}`)).body.items.map((o: { topic: string }) => o.topic);
-    const before = { roll: await search('roll'), annuity: await search('annuity%20rev'), client7: await search('client7') };
+      (await api.get(`/api/v1/opportunities?view=all-open&limit=50&q=${q}`)).body.items.map(
+        (o: { topic: string }) => o.topic,
+      );
+    const before = {
+      roll: await search('roll'),
+      annuity: await search('annuity%20rev'),
+      client7: await search('client7'),
+    };
     assert.ok(segments() > 1, `expected a fragmented index after 40 separate writes, found ${segments()} segment(s)`);
     assert.equal(before.roll.length, 20);
 
     await server.repo.maintain();
 
     assert.equal(segments(), 1);
-    assert.deepEqual({ roll: await search('roll'), annuity: await search('annuity%20rev'), client7: await search('client7') }, before);
+    assert.deepEqual(
+      { roll: await search('roll'), annuity: await search('annuity%20rev'), client7: await search('client7') },
+      before,
+    );
     assert.equal((await api.post('/api/v1/opportunities', referral('Rollover late', 'late@example.org'))).status, 201);
     assert.deepEqual(await search('roll'), ['Rollover late', ...before.roll]);
     // FTS5's integrity-check throws when the index does not match the opportunities it was built from.
@@ -51,17 +61,36 @@ describe('search index migration', () => {
         INSERT INTO schema_migrations VALUES (1, 'initial', '2026-11-01T00:00:00.000Z');
         INSERT INTO advisors (id, email, display_name, created_at) VALUES (1, 'a@firm.example', 'A', '2026-11-01T00:00:00.000Z');
         INSERT INTO contacts (id, name, email, created_at, updated_at) VALUES (1, 'Jordan Okafor', 'jordan@harbor.example', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');`);
-      const insert = db.prepare(`INSERT INTO opportunities (topic, customer_contact_id, campaign_id, stage, stage_entered_at, owner_id, assigned_at,
+      const insert =
+        db.prepare(`INSERT INTO opportunities (topic, customer_contact_id, campaign_id, stage, stage_entered_at, owner_id, assigned_at,
         created_by_id, created_at, updated_at) VALUES (?, 1, 1, 'qualify', '2026-11-01', 1, '2026-11-01', 1, '2026-11-01', '2026-11-01')`);
-      for (const topic of ['Retirement rollover', 'Succession planning', 'Retiree income', 'College savings']) insert.run(topic);
+      for (const topic of ['Retirement rollover', 'Succession planning', 'Retiree income', 'College savings'])
+        insert.run(topic);
       const search = (match: string) =>
-        db.prepare('SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ? ORDER BY rowid').pluck().all(match);
-      const queries = ['"re"*', '"retire"*', '"retirement"*', '"successio"*', '"okafor"*', '"harbor"*', '"college"* "sav"*'];
+        db
+          .prepare('SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH ? ORDER BY rowid')
+          .pluck()
+          .all(match);
+      const queries = [
+        '"re"*',
+        '"retire"*',
+        '"retirement"*',
+        '"successio"*',
+        '"okafor"*',
+        '"harbor"*',
+        '"college"* "sav"*',
+      ];
       const before = queries.map(search);
 
-      assert.deepEqual(migrate(db).applied.map((m) => m.version), [2]);
+      assert.deepEqual(
+        migrate(db).applied.map((m) => m.version),
+        [2],
+      );
 
-      assert.match(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'opportunity_search'").pluck().get() as string, /prefix = '1 2 3 4 5 6 7 8 9 10 11 12'/);
+      assert.match(
+        db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'opportunity_search'").pluck().get() as string,
+        /prefix = '1 2 3 4 5 6 7 8 9 10 11 12'/,
+      );
       assert.deepEqual(queries.map(search), before);
       assert.deepEqual(search('"retire"*'), [1, 3]);
       db.prepare("INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)").run();

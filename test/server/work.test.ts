@@ -20,7 +20,12 @@ describe('My Work rules', () => {
   const reasons = async (api = owner.api, scope = 'me') => {
     const res = await api.get(`/api/v1/work/needs-attention?scope=${scope}`);
     assert.equal(res.status, 200);
-    return Object.fromEntries(res.body.items.map((i: { opportunity: { topic: string }; reasons: { code: string }[] }) => [i.opportunity.topic, i.reasons.map((r) => r.code)]));
+    return Object.fromEntries(
+      res.body.items.map((i: { opportunity: { topic: string }; reasons: { code: string }[] }) => [
+        i.opportunity.topic,
+        i.reasons.map((r) => r.code),
+      ]),
+    );
   };
 
   it('counts business days: Friday afternoon plus one is Monday afternoon; weekends start Monday', () => {
@@ -31,7 +36,9 @@ describe('My Work rules', () => {
 
   it('flags an untouched referral after one business day, and clears it when an email is linked', async () => {
     const created = await referrer.api.post('/api/v1/opportunities', {
-      ...referral('Untouched referral', 'u@client.example'), ownerId: owner.record.id, note: { body: 'please call' },
+      ...referral('Untouched referral', 'u@client.example'),
+      ownerId: owner.record.id,
+      note: { body: 'please call' },
     });
     const id = created.body.opportunity.id;
     assert.deepEqual(await reasons(), { 'Untouched referral': ['no-next-step'] }, 'not yet: less than a business day');
@@ -47,17 +54,27 @@ describe('My Work rules', () => {
 
   it('clears "no next step" with a future appointment or task, and flags a passed close date', async () => {
     const created = await owner.api.post('/api/v1/opportunities', {
-      ...referral('Needs a next step', 'n@client.example'), estimatedCloseDate: '2026-11-19',
+      ...referral('Needs a next step', 'n@client.example'),
+      estimatedCloseDate: '2026-11-19',
     });
     const id = created.body.opportunity.id;
     assert.deepEqual((await reasons())['Needs a next step'], ['no-next-step', 'past-close-date']);
     await owner.api.post('/api/v1/activities/regarding', {
-      item: { kind: 'appointment', itemId: 'appt-1', subject: 'Review', startAt: new Date(server.clock.now().getTime() + 48 * HOUR).toISOString() },
+      item: {
+        kind: 'appointment',
+        itemId: 'appt-1',
+        subject: 'Review',
+        startAt: new Date(server.clock.now().getTime() + 48 * HOUR).toISOString(),
+      },
       opportunityId: id,
     });
     assert.deepEqual((await reasons())['Needs a next step'], ['past-close-date']);
     server.clock.advance(72 * HOUR);
-    assert.deepEqual((await reasons())['Needs a next step'], ['no-next-step', 'past-close-date'], 'a past appointment is not a next step');
+    assert.deepEqual(
+      (await reasons())['Needs a next step'],
+      ['no-next-step', 'past-close-date'],
+      'a past appointment is not a next step',
+    );
   });
 
   it('shows the team list to a manager only', async () => {
@@ -70,12 +87,23 @@ describe('My Work rules', () => {
   });
 
   it('reports counts and values per stage and status, and days in stage', async () => {
-    const a = await owner.api.post('/api/v1/opportunities', { ...referral('A', 'a@client.example'), estimatedValue: 100 });
+    const a = await owner.api.post('/api/v1/opportunities', {
+      ...referral('A', 'a@client.example'),
+      estimatedValue: 100,
+    });
     await owner.api.post('/api/v1/opportunities', { ...referral('B', 'b@client.example'), estimatedValue: 50 });
-    const c = await owner.api.post('/api/v1/opportunities', { ...referral('C', 'c@client.example'), stage: 'propose', estimatedValue: 10 });
+    const c = await owner.api.post('/api/v1/opportunities', {
+      ...referral('C', 'c@client.example'),
+      stage: 'propose',
+      estimatedValue: 10,
+    });
     await owner.api.post(`/api/v1/opportunities/${c.body.opportunity.id}/close`, { outcome: 'won', actualValue: 12 });
     server.clock.advance(48 * HOUR);
-    await owner.api.patch(`/api/v1/opportunities/${a.body.opportunity.id}`, { stage: 'develop' }, { 'If-Match': '"1"' });
+    await owner.api.patch(
+      `/api/v1/opportunities/${a.body.opportunity.id}`,
+      { stage: 'develop' },
+      { 'If-Match': '"1"' },
+    );
     server.clock.advance(24 * HOUR);
 
     const report = (await owner.api.get('/api/v1/reports/stages?scope=me')).body;

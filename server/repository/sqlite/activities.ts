@@ -45,11 +45,15 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
   const rows = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
   if (rows.length === 0) return [];
   const participants = sql(
-      db,
-      `SELECT activity_id, role, email, name FROM activity_participants
+    db,
+    `SELECT activity_id, role, email, name FROM activity_participants
        WHERE activity_id IN (SELECT value FROM json_each(?))`,
-    )
-    .all(list(rows.map((row) => row.id))) as { activity_id: number; role: Activity['participants'][number]['role']; email: string; name: string | null }[];
+  ).all(list(rows.map((row) => row.id))) as {
+    activity_id: number;
+    role: Activity['participants'][number]['role'];
+    email: string;
+    name: string | null;
+  }[];
   return rows.map((row) => ({
     id: row.id,
     kind: row.kind,
@@ -68,7 +72,11 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
           topic: row.regarding_topic!,
           status: row.regarding_status!,
           stage: row.regarding_stage!,
-          owner: { id: row.regarding_owner_id!, displayName: row.regarding_owner_name!, email: row.regarding_owner_email! },
+          owner: {
+            id: row.regarding_owner_id!,
+            displayName: row.regarding_owner_name!,
+            email: row.regarding_owner_email!,
+          },
           customerName: row.regarding_customer,
         }
       : null,
@@ -85,7 +93,11 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
   }));
 }
 
-function idBy(db: Db, column: 'internet_message_id' | 'tracking_token' | 'item_id', value: string | null | undefined): number | null {
+function idBy(
+  db: Db,
+  column: 'internet_message_id' | 'tracking_token' | 'item_id',
+  value: string | null | undefined,
+): number | null {
   if (!value) return null;
   return (sql(db, `SELECT id FROM activities WHERE ${column} = ?`).pluck().get(value) as number | undefined) ?? null;
 }
@@ -131,14 +143,27 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
   if (existing === null) {
     id = Number(
       sql(
-          db,
-          `INSERT INTO activities (kind, subject, status, sent_at, start_at, end_at, location, regarding_opportunity_id,
+        db,
+        `INSERT INTO activities (kind, subject, status, sent_at, start_at, end_at, location, regarding_opportunity_id,
              internet_message_id, conversation_id, item_id, tracking_token, created_by_id, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(item.kind, item.subject, status, item.sentAt, item.startAt, item.endAt, item.location, opportunityId,
-          item.internetMessageId, item.conversationId, item.itemId, item.trackingToken, actor.advisorId, actor.at, actor.at)
-        .lastInsertRowid,
+      ).run(
+        item.kind,
+        item.subject,
+        status,
+        item.sentAt,
+        item.startAt,
+        item.endAt,
+        item.location,
+        opportunityId,
+        item.internetMessageId,
+        item.conversationId,
+        item.itemId,
+        item.trackingToken,
+        actor.advisorId,
+        actor.at,
+        actor.at,
+      ).lastInsertRowid,
     );
     writeAudit(db, actor, 'activity', id, 'create', { kind: item.kind, regarding: opportunityId });
   } else {
@@ -156,11 +181,21 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
          item_id = coalesce(item_id, ?),
          regarding_opportunity_id = ?, updated_at = ?
        WHERE id = ?`,
-    ).run(item.subject, item.subject, item.sentAt, item.startAt, item.endAt, item.location, item.conversationId,
+    ).run(
+      item.subject,
+      item.subject,
+      item.sentAt,
+      item.startAt,
+      item.endAt,
+      item.location,
+      item.conversationId,
       free(byMessageId) ? item.internetMessageId : null,
       free(byToken) ? item.trackingToken : null,
       free(byItemId) ? item.itemId : null,
-      opportunityId, actor.at, id);
+      opportunityId,
+      actor.at,
+      id,
+    );
     writeAudit(db, actor, 'activity', id, 'set-regarding', { regarding: opportunityId });
   }
   replaceParticipants(db, id, item.participants);
@@ -193,56 +228,83 @@ export class SqliteActivityStore implements ActivityStore {
   }
 
   async setRegarding(id: number, opportunityId: number | null, actor: Actor) {
-    this.db.transaction(() => {
-      sql(this.db, 'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(opportunityId, actor.at, id);
-      if (opportunityId !== null) markRecent(this.db, actor.advisorId, opportunityId, actor.at);
-      writeAudit(this.db, actor, 'activity', id, opportunityId === null ? 'remove-regarding' : 'set-regarding', { regarding: opportunityId });
-    }).immediate();
+    this.db
+      .transaction(() => {
+        sql(this.db, 'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(
+          opportunityId,
+          actor.at,
+          id,
+        );
+        if (opportunityId !== null) markRecent(this.db, actor.advisorId, opportunityId, actor.at);
+        writeAudit(this.db, actor, 'activity', id, opportunityId === null ? 'remove-regarding' : 'set-regarding', {
+          regarding: opportunityId,
+        });
+      })
+      .immediate();
     return this.get(id);
   }
 
-  async completeSent(id: number, sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null }, actor: Actor) {
-    const resultId = this.db.transaction(() => {
-      const other = idBy(this.db, 'internet_message_id', sent.internetMessageId);
-      if (other !== null && other !== id) {
-        // The sent copy was linked on its own already: keep that record, lose the draft's.
-        const regarding = sql(this.db, 'SELECT regarding_opportunity_id FROM activities WHERE id = ?').pluck().get(id);
-        const token = sql(this.db, 'SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
-        sql(this.db, 'DELETE FROM activities WHERE id = ?').run(id);
-        sql(
+  async completeSent(
+    id: number,
+    sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null },
+    actor: Actor,
+  ) {
+    const resultId = this.db
+      .transaction(() => {
+        const other = idBy(this.db, 'internet_message_id', sent.internetMessageId);
+        if (other !== null && other !== id) {
+          // The sent copy was linked on its own already: keep that record, lose the draft's.
+          const regarding = sql(this.db, 'SELECT regarding_opportunity_id FROM activities WHERE id = ?')
+            .pluck()
+            .get(id);
+          const token = sql(this.db, 'SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
+          sql(this.db, 'DELETE FROM activities WHERE id = ?').run(id);
+          sql(
             this.db,
             `UPDATE activities SET regarding_opportunity_id = coalesce(regarding_opportunity_id, ?),
                tracking_token = coalesce(tracking_token, ?), updated_at = ? WHERE id = ?`,
-          )
-          .run(regarding, token, actor.at, other);
-        writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
-        return other;
-      }
-      sql(
+          ).run(regarding, token, actor.at, other);
+          writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
+          return other;
+        }
+        sql(
           this.db,
           `UPDATE activities SET internet_message_id = ?, conversation_id = coalesce(?, conversation_id),
              sent_at = coalesce(?, sent_at), status = 'completed', updated_at = ? WHERE id = ?`,
-        )
-        .run(sent.internetMessageId, sent.conversationId, sent.sentAt, actor.at, id);
-      writeAudit(this.db, actor, 'activity', id, 'complete-sent', sent);
-      return id;
-    }).immediate();
+        ).run(sent.internetMessageId, sent.conversationId, sent.sentAt, actor.at, id);
+        writeAudit(this.db, actor, 'activity', id, 'complete-sent', sent);
+        return id;
+      })
+      .immediate();
     return this.get(resultId);
   }
 
   async createNextStep(
-    fields: { kind: 'phone_call' | 'task'; subject: string; opportunityId: number; startAt: string | null; endAt: string | null },
+    fields: {
+      kind: 'phone_call' | 'task';
+      subject: string;
+      opportunityId: number;
+      startAt: string | null;
+      endAt: string | null;
+    },
     actor: Actor,
   ) {
     const id = this.db.transaction(() => {
       const newId = Number(
         sql(
-            this.db,
-            `INSERT INTO activities (kind, subject, status, start_at, end_at, regarding_opportunity_id, created_by_id, created_at, updated_at)
+          this.db,
+          `INSERT INTO activities (kind, subject, status, start_at, end_at, regarding_opportunity_id, created_by_id, created_at, updated_at)
              VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(fields.kind, fields.subject, fields.startAt, fields.endAt, fields.opportunityId, actor.advisorId, actor.at, actor.at)
-          .lastInsertRowid,
+        ).run(
+          fields.kind,
+          fields.subject,
+          fields.startAt,
+          fields.endAt,
+          fields.opportunityId,
+          actor.advisorId,
+          actor.at,
+          actor.at,
+        ).lastInsertRowid,
       );
       writeAudit(this.db, actor, 'activity', newId, 'create', fields);
       return newId;

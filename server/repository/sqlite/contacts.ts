@@ -21,11 +21,15 @@ export class SqliteContactStore implements ContactStore {
 
   private toContacts(rows: ContactRow[]): Contact[] {
     const open = sql(
-        this.db,
-        `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
+      this.db,
+      `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
          WHERE status = 'open' AND customer_contact_id IN (SELECT value FROM json_each(?)) ORDER BY updated_at DESC`,
-      )
-      .all(list(rows.map((row) => row.id))) as { id: number; topic: string; owner_id: number; customer_contact_id: number }[];
+    ).all(list(rows.map((row) => row.id))) as {
+      id: number;
+      topic: string;
+      owner_id: number;
+      customer_contact_id: number;
+    }[];
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -45,19 +49,20 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async findByEmails(emails: string[]) {
-    const rows = sql(this.db, `${SELECT_CONTACT} WHERE c.email IN (SELECT value FROM json_each(?)) ORDER BY c.name`)
-      .all(list(emails)) as ContactRow[];
+    const rows = sql(
+      this.db,
+      `${SELECT_CONTACT} WHERE c.email IN (SELECT value FROM json_each(?)) ORDER BY c.name`,
+    ).all(list(emails)) as ContactRow[];
     return this.toContacts(rows);
   }
 
   async search(q: string, limit: number, offset: number) {
     const rows = sql(
-        this.db,
-        `${SELECT_CONTACT} WHERE c.name LIKE :prefix ESCAPE '\\' OR c.name LIKE '% ' || :prefix ESCAPE '\\'
+      this.db,
+      `${SELECT_CONTACT} WHERE c.name LIKE :prefix ESCAPE '\\' OR c.name LIKE '% ' || :prefix ESCAPE '\\'
            OR c.email LIKE :prefix ESCAPE '\\'
          ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset`,
-      )
-      .all({ prefix: likePrefix(q), limit, offset }) as ContactRow[];
+    ).all({ prefix: likePrefix(q), limit, offset }) as ContactRow[];
     return this.toContacts(rows);
   }
 
@@ -67,7 +72,10 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async organizationIdForDomain(domain: string) {
-    return (sql(this.db, 'SELECT organization_id FROM organization_domains WHERE domain = ?').pluck().get(domain) as number | undefined) ?? null;
+    return (
+      (sql(this.db, 'SELECT organization_id FROM organization_domains WHERE domain = ?').pluck().get(domain) as
+        number | undefined) ?? null
+    );
   }
 
   async organizationExists(id: number) {
@@ -77,8 +85,10 @@ export class SqliteContactStore implements ContactStore {
   async createOrganization(name: string, domains: string[], actor: Actor | null) {
     return this.db.transaction(() => {
       const id = Number(
-        sql(this.db, 'INSERT INTO organizations (name, created_at) VALUES (?, ?)').run(name, actor?.at ?? new Date().toISOString())
-          .lastInsertRowid,
+        sql(this.db, 'INSERT INTO organizations (name, created_at) VALUES (?, ?)').run(
+          name,
+          actor?.at ?? new Date().toISOString(),
+        ).lastInsertRowid,
       );
       const addDomain = sql(this.db, 'INSERT INTO organization_domains (domain, organization_id) VALUES (?, ?)');
       for (const domain of domains) addDomain.run(domain.toLowerCase(), id);
@@ -95,11 +105,10 @@ export class SqliteContactStore implements ContactStore {
 export function insertContact(db: Db, fields: NewContactFields, actor: Actor | null): { id: number; created: boolean } {
   const at = actor?.at ?? new Date().toISOString();
   const inserted = sql(
-      db,
-      `INSERT INTO contacts (name, email, phone, organization_id, created_at, updated_at)
+    db,
+    `INSERT INTO contacts (name, email, phone, organization_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id`,
-    )
-    .get(fields.name, fields.email, fields.phone, fields.organizationId, at, at) as { id: number } | undefined;
+  ).get(fields.name, fields.email, fields.phone, fields.organizationId, at, at) as { id: number } | undefined;
   if (inserted) {
     writeAudit(db, actor, 'contact', inserted.id, 'create', fields);
     return { id: inserted.id, created: true };

@@ -31,17 +31,15 @@ export function loadNotes(db: Db, where: string, params: Record<string, unknown>
   if (rows.length === 0) return [];
   const ids = list(rows.map((row) => row.id));
   const advisors = sql(
-      db,
-      `SELECT s.note_id, a.id, a.display_name, a.email FROM note_shares s JOIN advisors a ON a.id = s.advisor_id
+    db,
+    `SELECT s.note_id, a.id, a.display_name, a.email FROM note_shares s JOIN advisors a ON a.id = s.advisor_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name`,
-    )
-    .all(ids) as { note_id: number; id: number; display_name: string; email: string }[];
+  ).all(ids) as { note_id: number; id: number; display_name: string; email: string }[];
   const teams = sql(
-      db,
-      `SELECT s.note_id, t.id, t.name FROM note_shares s JOIN teams t ON t.id = s.team_id
+    db,
+    `SELECT s.note_id, t.id, t.name FROM note_shares s JOIN teams t ON t.id = s.team_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
-    )
-    .all(ids) as { note_id: number; id: number; name: string }[];
+  ).all(ids) as { note_id: number; id: number; name: string }[];
   return rows.map((row) => ({
     id: row.id,
     opportunityId: row.opportunity_id,
@@ -50,7 +48,9 @@ export function loadNotes(db: Db, where: string, params: Record<string, unknown>
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     sharedWith: {
-      advisors: advisors.filter((a) => a.note_id === row.id).map((a) => ({ id: a.id, displayName: a.display_name, email: a.email })),
+      advisors: advisors
+        .filter((a) => a.note_id === row.id)
+        .map((a) => ({ id: a.id, displayName: a.display_name, email: a.email })),
       teams: teams.filter((t) => t.note_id === row.id).map((t) => ({ id: t.id, name: t.name })),
     },
   }));
@@ -66,10 +66,18 @@ export function addShares(db: Db, noteId: number, shareWith: ShareTargets): void
 /** Call inside a transaction. */
 export function insertNote(db: Db, opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor): number {
   const id = Number(
-    sql(db, 'INSERT INTO notes (opportunity_id, author_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(opportunityId, actor.advisorId, body, actor.at, actor.at).lastInsertRowid,
+    sql(db, 'INSERT INTO notes (opportunity_id, author_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+      opportunityId,
+      actor.advisorId,
+      body,
+      actor.at,
+      actor.at,
+    ).lastInsertRowid,
   );
-  addShares(db, id, { advisorIds: shareWith.advisorIds.filter((a) => a !== actor.advisorId), teamIds: shareWith.teamIds });
+  addShares(db, id, {
+    advisorIds: shareWith.advisorIds.filter((a) => a !== actor.advisorId),
+    teamIds: shareWith.teamIds,
+  });
   writeAudit(db, actor, 'note', id, 'create', { opportunityId, shareWith });
   return id;
 }
@@ -86,14 +94,23 @@ export class SqliteNoteStore implements NoteStore {
   }
 
   async isVisibleTo(noteId: number, advisorId: number) {
-    return sql(this.db, `SELECT 1 FROM notes n WHERE n.id = :id AND ${NOTE_VISIBLE_TO('n', ':me')}`).get({ id: noteId, me: advisorId }) !== undefined;
+    return (
+      sql(this.db, `SELECT 1 FROM notes n WHERE n.id = :id AND ${NOTE_VISIBLE_TO('n', ':me')}`).get({
+        id: noteId,
+        me: advisorId,
+      }) !== undefined
+    );
   }
 
   async visibleOn(opportunityId: number, advisorId: number) {
-    return loadNotes(this.db, `n.opportunity_id = :opportunityId AND ${NOTE_VISIBLE_TO('n', ':me')} ORDER BY n.created_at DESC, n.id DESC`, {
-      opportunityId,
-      me: advisorId,
-    });
+    return loadNotes(
+      this.db,
+      `n.opportunity_id = :opportunityId AND ${NOTE_VISIBLE_TO('n', ':me')} ORDER BY n.created_at DESC, n.id DESC`,
+      {
+        opportunityId,
+        me: advisorId,
+      },
+    );
   }
 
   async visibleOnMany(opportunityIds: number[], advisorId: number) {

@@ -35,29 +35,75 @@ const CHOICE_COLUMNS = 'o.id, o.topic, o.status, o.stage, coalesce(c.name, g.nam
 const CHOICE_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
   LEFT JOIN organizations g ON g.id = o.customer_organization_id
   JOIN advisors ow ON ow.id = o.owner_id`;
-type ChoiceRow = [id: number, topic: string, status: OpportunityRecord['status'], stage: OpportunityRecord['stage'], customerName: string, ownerName: string];
+type ChoiceRow = [
+  id: number,
+  topic: string,
+  status: OpportunityRecord['status'],
+  stage: OpportunityRecord['stage'],
+  customerName: string,
+  ownerName: string,
+];
 
 /** One row of `SUMMARY_COLUMNS`, read as an array (see `sqlArrays`). */
 type SummaryRow = [
-  id: number, topic: string, status: OpportunityRecord['status'], stage: OpportunityRecord['stage'],
-  contactId: number | null, contactName: string | null, contactEmail: string | null, organizationId: number | null, organizationName: string | null,
-  campaignId: number, campaignName: string, ownerId: number, ownerName: string, ownerEmail: string,
-  creatorId: number, creatorName: string, creatorEmail: string,
-  estimatedValue: number | null, estimatedCloseDate: string | null, createdAt: string, updatedAt: string, version: number,
+  id: number,
+  topic: string,
+  status: OpportunityRecord['status'],
+  stage: OpportunityRecord['stage'],
+  contactId: number | null,
+  contactName: string | null,
+  contactEmail: string | null,
+  organizationId: number | null,
+  organizationName: string | null,
+  campaignId: number,
+  campaignName: string,
+  ownerId: number,
+  ownerName: string,
+  ownerEmail: string,
+  creatorId: number,
+  creatorName: string,
+  creatorEmail: string,
+  estimatedValue: number | null,
+  estimatedCloseDate: string | null,
+  createdAt: string,
+  updatedAt: string,
+  version: number,
 ];
 
 /** One row of `OPPORTUNITY_COLUMNS`. */
 export type OpportunityRow = [
-  description: string | null, actualValue: number | null, actualCloseDate: string | null, closeReason: string | null, assignedAt: string,
+  description: string | null,
+  actualValue: number | null,
+  actualCloseDate: string | null,
+  closeReason: string | null,
+  assignedAt: string,
   ...summary: SummaryRow,
 ];
 
 function toSummary(row: SummaryRow): OpportunitySummary {
   const [
-    id, topic, status, stage,
-    contactId, contactName, contactEmail, organizationId, organizationName,
-    campaignId, campaignName, ownerId, ownerName, ownerEmail, creatorId, creatorName, creatorEmail,
-    estimatedValue, estimatedCloseDate, createdAt, updatedAt, version,
+    id,
+    topic,
+    status,
+    stage,
+    contactId,
+    contactName,
+    contactEmail,
+    organizationId,
+    organizationName,
+    campaignId,
+    campaignName,
+    ownerId,
+    ownerName,
+    ownerEmail,
+    creatorId,
+    creatorName,
+    creatorEmail,
+    estimatedValue,
+    estimatedCloseDate,
+    createdAt,
+    updatedAt,
+    version,
   ] = row;
   return {
     id,
@@ -77,19 +123,36 @@ function toSummary(row: SummaryRow): OpportunitySummary {
   };
 }
 
-export function toOpportunity([description, actualValue, actualCloseDate, closeReason, assignedAt, ...summary]: OpportunityRow): OpportunityRecord {
+export function toOpportunity([
+  description,
+  actualValue,
+  actualCloseDate,
+  closeReason,
+  assignedAt,
+  ...summary
+]: OpportunityRow): OpportunityRecord {
   return { ...toSummary(summary), description, actualValue, actualCloseDate, closeReason, assignedAt };
 }
 
 /** Opportunities of `opportunities o` matching `where` (which may end with ORDER BY and LIMIT). */
 export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>): OpportunityRecord[] {
-  const rows = sqlArrays(db, `SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE ${where}`).all(params) as OpportunityRow[];
+  const rows = sqlArrays(
+    db,
+    `SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE ${where}`,
+  ).all(params) as OpportunityRow[];
   return rows.map(toOpportunity);
 }
 
 /** The same as summaries, from `from` (which must name the opportunities `o`). Lists read only these columns. */
-function loadSummaries(db: Db, where: string, params: Record<string, unknown>, from = 'opportunities o'): OpportunitySummary[] {
-  const rows = sqlArrays(db, `SELECT ${SUMMARY_COLUMNS} FROM ${from} ${OPPORTUNITY_JOINS} WHERE ${where}`).all(params) as SummaryRow[];
+function loadSummaries(
+  db: Db,
+  where: string,
+  params: Record<string, unknown>,
+  from = 'opportunities o',
+): OpportunitySummary[] {
+  const rows = sqlArrays(db, `SELECT ${SUMMARY_COLUMNS} FROM ${from} ${OPPORTUNITY_JOINS} WHERE ${where}`).all(
+    params,
+  ) as SummaryRow[];
   return rows.map(toSummary);
 }
 
@@ -100,7 +163,11 @@ function checkedLimit(limit: number): number {
 
 /** Turns type-ahead text into an FTS5 query: every word, as a prefix, must match. */
 export function ftsQuery(text: string): string | null {
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 8);
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 8);
   return words.length ? words.map((word) => `"${word}"*`).join(' ') : null;
 }
 
@@ -108,7 +175,9 @@ export function ftsQuery(text: string): string | null {
  * The FROM and WHERE (with ORDER BY and LIMIT) of a view's page, for any columns of `opportunities o`;
  * null when the search text has no word to look for (only punctuation), so nothing can match.
  */
-function viewQuery(options: ListOpportunitiesOptions): { from: string; where: string; params: Record<string, unknown> } | null {
+function viewQuery(
+  options: ListOpportunitiesOptions,
+): { from: string; where: string; params: Record<string, unknown> } | null {
   const match = options.q ? ftsQuery(options.q) : null;
   if (options.q && !match) return null;
   const params = {
@@ -122,7 +191,9 @@ function viewQuery(options: ListOpportunitiesOptions): { from: string; where: st
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
   const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
   if (options.view === 'recent') {
-    const search = match ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : '';
+    const search = match
+      ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
+      : '';
     return {
       from: 'opportunities o',
       where: `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search}
@@ -136,7 +207,8 @@ function viewQuery(options: ListOpportunitiesOptions): { from: string; where: st
     'all-open': "o.status = 'open'",
     closed: `o.status <> 'open' AND ${mine}`,
   }[options.view];
-  if (!match) return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
+  if (!match)
+    return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
   // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
   return {
     from: 'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
@@ -181,8 +253,18 @@ export class SqliteOpportunityStore implements OpportunityStore {
   async choices(options: ListOpportunitiesOptions): Promise<OpportunityChoice[]> {
     const query = viewQuery(options);
     if (!query) return [];
-    const rows = sqlArrays(this.db, `SELECT ${CHOICE_COLUMNS} FROM ${query.from} ${CHOICE_JOINS} WHERE ${query.where}`).all(query.params) as ChoiceRow[];
-    return rows.map(([id, topic, status, stage, customerName, ownerName]) => ({ id, topic, status, stage, customerName, ownerName }));
+    const rows = sqlArrays(
+      this.db,
+      `SELECT ${CHOICE_COLUMNS} FROM ${query.from} ${CHOICE_JOINS} WHERE ${query.where}`,
+    ).all(query.params) as ChoiceRow[];
+    return rows.map(([id, topic, status, stage, customerName, ownerName]) => ({
+      id,
+      topic,
+      status,
+      stage,
+      customerName,
+      ownerName,
+    }));
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {
@@ -203,27 +285,45 @@ export class SqliteOpportunityStore implements OpportunityStore {
             .get(actor.advisorId, fields.idempotencyKey) as number | undefined;
           if (earlier !== undefined) return { id: earlier, created: false };
         }
-        const contactId = fields.newContact ? insertContact(this.db, fields.newContact, actor).id : fields.customerContactId;
+        const contactId = fields.newContact
+          ? insertContact(this.db, fields.newContact, actor).id
+          : fields.customerContactId;
         const id = Number(
           sql(
-              this.db,
-              `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
+            this.db,
+            `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
                  stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(fields.topic, fields.description, contactId, fields.customerOrganizationId, fields.campaignId, fields.stage,
-              actor.at, fields.ownerId, actor.at, actor.advisorId, fields.estimatedValue, fields.estimatedCloseDate, actor.at, actor.at)
-            .lastInsertRowid,
+          ).run(
+            fields.topic,
+            fields.description,
+            contactId,
+            fields.customerOrganizationId,
+            fields.campaignId,
+            fields.stage,
+            actor.at,
+            fields.ownerId,
+            actor.at,
+            actor.advisorId,
+            fields.estimatedValue,
+            fields.estimatedCloseDate,
+            actor.at,
+            actor.at,
+          ).lastInsertRowid,
         );
-        sql(this.db, 'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)')
-          .run(id, fields.ownerId, actor.advisorId, actor.at);
+        sql(
+          this.db,
+          'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)',
+        ).run(id, fields.ownerId, actor.advisorId, actor.at);
         writeAudit(this.db, actor, 'opportunity', id, 'create', { topic: fields.topic, ownerId: fields.ownerId });
         if (fields.note) insertNote(this.db, id, fields.note.body, fields.note.shareWith, actor);
         if (fields.linkItem) upsertRegarding(this.db, fields.linkItem, id, actor);
         markRecent(this.db, actor.advisorId, id, actor.at);
         if (fields.idempotencyKey) {
-          sql(this.db, 'INSERT INTO idempotency_keys (advisor_id, key, opportunity_id, created_at) VALUES (?, ?, ?, ?)')
-            .run(actor.advisorId, fields.idempotencyKey, id, actor.at);
+          sql(
+            this.db,
+            'INSERT INTO idempotency_keys (advisor_id, key, opportunity_id, created_at) VALUES (?, ?, ?, ?)',
+          ).run(actor.advisorId, fields.idempotencyKey, id, actor.at);
         }
         return { id, created: true };
       })
@@ -231,16 +331,22 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async update(id: number, expectedVersion: number, changes: OpportunityChanges, actor: Actor) {
-    const entries = Object.entries(changes).filter(([, value]) => value !== undefined) as [keyof OpportunityChanges, unknown][];
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined) as [
+      keyof OpportunityChanges,
+      unknown,
+    ][];
     const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
     const updated = this.db.transaction(() => {
       const result = sql(
-          this.db,
-          `UPDATE opportunities SET ${[...sets, 'version = version + 1', 'updated_at = :at',
-            "stage_entered_at = CASE WHEN :stage IS NOT NULL AND :stage <> stage THEN :at ELSE stage_entered_at END"].join(', ')}
+        this.db,
+        `UPDATE opportunities SET ${[
+          ...sets,
+          'version = version + 1',
+          'updated_at = :at',
+          'stage_entered_at = CASE WHEN :stage IS NOT NULL AND :stage <> stage THEN :at ELSE stage_entered_at END',
+        ].join(', ')}
            WHERE id = :id AND version = :expectedVersion`,
-        )
-        .run({ ...Object.fromEntries(entries), stage: changes.stage ?? null, at: actor.at, id, expectedVersion });
+      ).run({ ...Object.fromEntries(entries), stage: changes.stage ?? null, at: actor.at, id, expectedVersion });
       if (result.changes === 0) return false;
       writeAudit(this.db, actor, 'opportunity', id, 'update', Object.fromEntries(entries));
       return true;
@@ -252,30 +358,36 @@ export class SqliteOpportunityStore implements OpportunityStore {
     this.db
       .transaction(() => {
         const from = sql(this.db, 'SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
-        sql(this.db, 'UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?')
-          .run(toAdvisorId, actor.at, actor.at, id);
-        sql(this.db, 'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(id, from, toAdvisorId, actor.advisorId, message, actor.at);
+        sql(
+          this.db,
+          'UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+        ).run(toAdvisorId, actor.at, actor.at, id);
+        sql(
+          this.db,
+          'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(id, from, toAdvisorId, actor.advisorId, message, actor.at);
         // A referral's note must never be invisible to the advisor who now handles it.
         sql(
-            this.db,
-            `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
+          this.db,
+          `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
              SELECT id, :to FROM notes WHERE opportunity_id = :id AND author_id = :by AND author_id <> :to`,
-          )
-          .run({ to: toAdvisorId, id, by: actor.advisorId });
+        ).run({ to: toAdvisorId, id, by: actor.advisorId });
         writeAudit(this.db, actor, 'opportunity', id, 'assign', { from, to: toAdvisorId, message });
       })
       .immediate();
   }
 
-  async close(id: number, outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null }, actor: Actor) {
+  async close(
+    id: number,
+    outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null },
+    actor: Actor,
+  ) {
     this.db.transaction(() => {
       sql(
-          this.db,
-          `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
+        this.db,
+        `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
              updated_at = ?, version = version + 1 WHERE id = ?`,
-        )
-        .run(outcome.status, outcome.actualValue, outcome.closeDate, outcome.reason, actor.at, id);
+      ).run(outcome.status, outcome.actualValue, outcome.closeDate, outcome.reason, actor.at, id);
       writeAudit(this.db, actor, 'opportunity', id, 'close', outcome);
     })();
   }
@@ -283,11 +395,10 @@ export class SqliteOpportunityStore implements OpportunityStore {
   async reopen(id: number, actor: Actor) {
     this.db.transaction(() => {
       sql(
-          this.db,
-          `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,
+        this.db,
+        `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,
              updated_at = ?, version = version + 1 WHERE id = ?`,
-        )
-        .run(actor.at, id);
+      ).run(actor.at, id);
       writeAudit(this.db, actor, 'opportunity', id, 'reopen');
     })();
   }
@@ -297,25 +408,36 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async assignments(opportunityId: number) {
-    return loadAssignments(this.db, 's.opportunity_id = :id ORDER BY s.created_at DESC, s.id DESC', { id: opportunityId });
+    return loadAssignments(this.db, 's.opportunity_id = :id ORDER BY s.created_at DESC, s.id DESC', {
+      id: opportunityId,
+    });
   }
 }
 
 export function loadAssignments(db: Db, where: string, params: Record<string, unknown>): Assignment[] {
   const rows = sql(
-      db,
-      `SELECT s.*, f.display_name AS from_name, f.email AS from_email, t.display_name AS to_name, t.email AS to_email,
+    db,
+    `SELECT s.*, f.display_name AS from_name, f.email AS from_email, t.display_name AS to_name, t.email AS to_email,
          b.display_name AS by_name, b.email AS by_email
        FROM assignments s
        LEFT JOIN advisors f ON f.id = s.from_advisor_id
        JOIN advisors t ON t.id = s.to_advisor_id
        JOIN advisors b ON b.id = s.by_advisor_id
        WHERE ${where}`,
-    )
-    .all(params) as {
-    id: number; opportunity_id: number; from_advisor_id: number | null; to_advisor_id: number; by_advisor_id: number;
-    message: string | null; created_at: string; from_name: string | null; from_email: string | null;
-    to_name: string; to_email: string; by_name: string; by_email: string;
+  ).all(params) as {
+    id: number;
+    opportunity_id: number;
+    from_advisor_id: number | null;
+    to_advisor_id: number;
+    by_advisor_id: number;
+    message: string | null;
+    created_at: string;
+    from_name: string | null;
+    from_email: string | null;
+    to_name: string;
+    to_email: string;
+    by_name: string;
+    by_email: string;
   }[];
   return rows.map((row) => ({
     id: row.id,

@@ -11,18 +11,44 @@ export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active,
 
 /** One row of `ADVISOR_COLUMNS`, read as an array (see `sqlArrays`). */
 export type AdvisorRow = [
-  id: number, email: string, displayName: string, role: Role, active: number, entraOid: string | null, workSeenAt: string | null, teams: string,
+  id: number,
+  email: string,
+  displayName: string,
+  role: Role,
+  active: number,
+  entraOid: string | null,
+  workSeenAt: string | null,
+  teams: string,
 ];
 
-export function toAdvisor([id, email, displayName, role, active, entraOid, workSeenAt, teams]: AdvisorRow): AdvisorRecord {
-  return { id, email, displayName, role, active: active === 1, teams: JSON.parse(teams) as AdvisorRecord['teams'], workSeenAt, entraOid };
+export function toAdvisor([
+  id,
+  email,
+  displayName,
+  role,
+  active,
+  entraOid,
+  workSeenAt,
+  teams,
+]: AdvisorRow): AdvisorRecord {
+  return {
+    id,
+    email,
+    displayName,
+    role,
+    active: active === 1,
+    teams: JSON.parse(teams) as AdvisorRecord['teams'],
+    workSeenAt,
+    entraOid,
+  };
 }
 
 export class SqliteAdvisorStore implements AdvisorStore {
   constructor(private readonly db: Db) {}
 
   private one(where: string, value: unknown): AdvisorRecord | null {
-    const row = sqlArrays(this.db, `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE ${where}`).get(value) as AdvisorRow | undefined;
+    const row = sqlArrays(this.db, `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE ${where}`).get(value) as
+      AdvisorRow | undefined;
     return row ? toAdvisor(row) : null;
   }
 
@@ -44,21 +70,24 @@ export class SqliteAdvisorStore implements AdvisorStore {
 
   async search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]> {
     const rows = sqlArrays(
-        this.db,
-        `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE a.active = 1
+      this.db,
+      `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE a.active = 1
            AND (:q IS NULL OR a.display_name LIKE :prefix ESCAPE '\\' OR a.email LIKE :prefix ESCAPE '\\'
                 OR a.display_name LIKE '% ' || :prefix ESCAPE '\\')
          ORDER BY a.display_name COLLATE NOCASE, a.id LIMIT :limit OFFSET :offset`,
-      )
-      .all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as AdvisorRow[];
+    ).all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as AdvisorRow[];
     return rows.map(toAdvisor).map(({ workSeenAt: _seen, entraOid: _oid, ...advisor }) => advisor);
   }
 
   async create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null) {
     const insert = this.db.transaction(() => {
       const id = Number(
-        sql(this.db, 'INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)')
-          .run(fields.email, fields.displayName, fields.role, actor?.at ?? new Date().toISOString()).lastInsertRowid,
+        sql(this.db, 'INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)').run(
+          fields.email,
+          fields.displayName,
+          fields.role,
+          actor?.at ?? new Date().toISOString(),
+        ).lastInsertRowid,
       );
       writeAudit(this.db, actor, 'advisor', id, 'create', fields);
       return id;
@@ -66,7 +95,8 @@ export class SqliteAdvisorStore implements AdvisorStore {
     try {
       return (await this.findById(insert()))!;
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError(`An advisor with the email ${fields.email} already exists.`);
+      if (isUniqueViolation(error))
+        throw new ConflictError(`An advisor with the email ${fields.email} already exists.`);
       throw error;
     }
   }
@@ -74,11 +104,15 @@ export class SqliteAdvisorStore implements AdvisorStore {
   async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: Actor) {
     this.db.transaction(() => {
       sql(
-          this.db,
-          `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
+        this.db,
+        `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
              active = coalesce(?, active) WHERE id = ?`,
-        )
-        .run(fields.displayName ?? null, fields.role ?? null, fields.active === undefined ? null : Number(fields.active), id);
+      ).run(
+        fields.displayName ?? null,
+        fields.role ?? null,
+        fields.active === undefined ? null : Number(fields.active),
+        id,
+      );
       writeAudit(this.db, actor, 'advisor', id, 'update', fields);
     })();
     return this.findById(id);
@@ -90,10 +124,10 @@ export class SqliteAdvisorStore implements AdvisorStore {
 
   async teammateIds(advisorId: number) {
     const ids = sql(
-        this.db,
-        `SELECT DISTINCT other.advisor_id FROM team_members mine
+      this.db,
+      `SELECT DISTINCT other.advisor_id FROM team_members mine
          JOIN team_members other ON other.team_id = mine.team_id WHERE mine.advisor_id = ?`,
-      )
+    )
       .pluck()
       .all(advisorId) as number[];
     return [...new Set([advisorId, ...ids])];
@@ -111,11 +145,10 @@ export class SqliteTeamStore implements TeamStore {
 
   private toTeams(rows: { id: number; name: string }[]): Team[] {
     const members = sql(
-        this.db,
-        `SELECT m.team_id, a.id, a.display_name, a.email FROM team_members m JOIN advisors a ON a.id = m.advisor_id
+      this.db,
+      `SELECT m.team_id, a.id, a.display_name, a.email FROM team_members m JOIN advisors a ON a.id = m.advisor_id
          WHERE m.team_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name COLLATE NOCASE`,
-      )
-      .all(list(rows.map((row) => row.id))) as { team_id: number; id: number; display_name: string; email: string }[];
+    ).all(list(rows.map((row) => row.id))) as { team_id: number; id: number; display_name: string; email: string }[];
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -126,30 +159,33 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async findById(id: number) {
-    const row = sql(this.db, 'SELECT id, name FROM teams WHERE id = ?').get(id) as { id: number; name: string } | undefined;
+    const row = sql(this.db, 'SELECT id, name FROM teams WHERE id = ?').get(id) as
+      { id: number; name: string } | undefined;
     return row ? this.toTeams([row])[0]! : null;
   }
 
   async findByName(name: string) {
-    const row = sql(this.db, 'SELECT id, name FROM teams WHERE name = ?').get(name) as { id: number; name: string } | undefined;
+    const row = sql(this.db, 'SELECT id, name FROM teams WHERE name = ?').get(name) as
+      { id: number; name: string } | undefined;
     return row ? this.toTeams([row])[0]! : null;
   }
 
   async search(q: string | undefined, limit: number, offset: number) {
     const rows = sql(
-        this.db,
-        `SELECT id, name FROM teams WHERE (:q IS NULL OR name LIKE :prefix ESCAPE '\\')
+      this.db,
+      `SELECT id, name FROM teams WHERE (:q IS NULL OR name LIKE :prefix ESCAPE '\\')
          ORDER BY name COLLATE NOCASE LIMIT :limit OFFSET :offset`,
-      )
-      .all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as { id: number; name: string }[];
+    ).all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as { id: number; name: string }[];
     return this.toTeams(rows);
   }
 
   async create(name: string, memberIds: number[], actor: Actor | null) {
     const insert = this.db.transaction(() => {
       const id = Number(
-        sql(this.db, 'INSERT INTO teams (name, created_at) VALUES (?, ?)').run(name, actor?.at ?? new Date().toISOString())
-          .lastInsertRowid,
+        sql(this.db, 'INSERT INTO teams (name, created_at) VALUES (?, ?)').run(
+          name,
+          actor?.at ?? new Date().toISOString(),
+        ).lastInsertRowid,
       );
       const add = sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)');
       for (const advisorId of memberIds) add.run(id, advisorId);
@@ -179,6 +215,8 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async existingIds(ids: number[]) {
-    return sql(this.db, 'SELECT id FROM teams WHERE id IN (SELECT value FROM json_each(?))').pluck().all(list(ids)) as number[];
+    return sql(this.db, 'SELECT id FROM teams WHERE id IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(list(ids)) as number[];
   }
 }

@@ -5,11 +5,22 @@ import type { Actor } from '../repository';
 /** Binds a list of ids or strings as one parameter: `IN (SELECT value FROM json_each(?))`. */
 export const list = (values: readonly (number | string)[]): string => JSON.stringify(values);
 
-export function writeAudit(db: Db, actor: Actor | null, entity: string, entityId: number, action: string, details?: unknown): void {
-  sql(
-    db,
-    'INSERT INTO audit_log (at, actor_id, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(actor?.at ?? new Date().toISOString(), actor?.advisorId ?? null, entity, entityId, action, details === undefined ? null : JSON.stringify(details));
+export function writeAudit(
+  db: Db,
+  actor: Actor | null,
+  entity: string,
+  entityId: number,
+  action: string,
+  details?: unknown,
+): void {
+  sql(db, 'INSERT INTO audit_log (at, actor_id, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?)').run(
+    actor?.at ?? new Date().toISOString(),
+    actor?.advisorId ?? null,
+    entity,
+    entityId,
+    action,
+    details === undefined ? null : JSON.stringify(details),
+  );
 }
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -24,7 +35,12 @@ export function likePrefix(text: string): string {
 const statements = new WeakMap<Db, Map<string, Statement>>();
 const arrayStatements = new WeakMap<Db, Map<string, Statement>>();
 
-function cached(caches: WeakMap<Db, Map<string, Statement>>, db: Db, text: string, prepare: () => Statement): Statement {
+function cached(
+  caches: WeakMap<Db, Map<string, Statement>>,
+  db: Db,
+  text: string,
+  prepare: () => Statement,
+): Statement {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
   let statement = cache.get(text);

@@ -27,8 +27,10 @@ export class SqliteTokenStore implements TokenStore {
   constructor(private readonly db: Db) {}
 
   async create(advisorId: number, name: string, tokenHash: string, createdAt: string, expiresAt: string | null) {
-    const id = sql(this.db, 'INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-      .run(advisorId, name, tokenHash, createdAt, expiresAt).lastInsertRowid;
+    const id = sql(
+      this.db,
+      'INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(advisorId, name, tokenHash, createdAt, expiresAt).lastInsertRowid;
     return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
   }
   async findByHash(tokenHash: string) {
@@ -37,17 +39,23 @@ export class SqliteTokenStore implements TokenStore {
       this.db,
       `SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, ${ADVISOR_COLUMNS}
        FROM access_tokens t JOIN advisors a ON a.id = t.advisor_id WHERE t.token_hash = ?`,
-    ).get(tokenHash) as [number, string, string, string | null, string | null, string | null, ...AdvisorRow] | undefined;
+    ).get(tokenHash) as
+      [number, string, string, string | null, string | null, string | null, ...AdvisorRow] | undefined;
     if (!row) return null;
     const [id, name, createdAt, expiresAt, lastUsedAt, revokedAt, ...advisorRow] = row;
     const advisor = toAdvisor(advisorRow);
     return { id, advisorId: advisor.id, name, createdAt, expiresAt, lastUsedAt, revokedAt, advisor };
   }
   async listFor(advisorId: number) {
-    return (sql(this.db, 'SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]).map(toRecord);
+    return (
+      sql(this.db, 'SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]
+    ).map(toRecord);
   }
   async revoke(id: number, at: string) {
-    return sql(this.db, 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+    return (
+      sql(this.db, 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes >
+      0
+    );
   }
   async touch(id: number, at: string) {
     sql(this.db, 'UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(at, id);

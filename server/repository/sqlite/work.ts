@@ -1,6 +1,12 @@
 import type { Db } from '../../db/connection';
 import type { AttentionCandidate, StageRow, WorkStore } from '../repository';
-import { loadAssignments, OPPORTUNITY_COLUMNS, OPPORTUNITY_JOINS, toOpportunity, type OpportunityRow } from './opportunities';
+import {
+  loadAssignments,
+  OPPORTUNITY_COLUMNS,
+  OPPORTUNITY_JOINS,
+  toOpportunity,
+  type OpportunityRow,
+} from './opportunities';
 import { list, sql, sqlArrays } from './support';
 
 export class SqliteWorkStore implements WorkStore {
@@ -23,7 +29,12 @@ export class SqliteWorkStore implements WorkStore {
     ).all({ now, owners: list(ownerIds) }) as [touched: number, hasNextStep: number, ...opportunity: OpportunityRow][];
     return rows.map(([touched, hasNextStep, ...opportunity]) => {
       const record = toOpportunity(opportunity);
-      return { opportunity: record, assignedAt: record.assignedAt, touchedSinceAssignment: touched === 1, hasNextStep: hasNextStep === 1 };
+      return {
+        opportunity: record,
+        assignedAt: record.assignedAt,
+        touchedSinceAssignment: touched === 1,
+        hasNextStep: hasNextStep === 1,
+      };
     });
   }
 
@@ -40,21 +51,22 @@ export class SqliteWorkStore implements WorkStore {
 
   async stageRows(ownerIds: number[] | null): Promise<StageRow[]> {
     return sql(
-        this.db,
-        `SELECT stage, status, count(*) AS count, coalesce(sum(estimated_value), 0) AS estimatedValue,
+      this.db,
+      `SELECT stage, status, count(*) AS count, coalesce(sum(estimated_value), 0) AS estimatedValue,
            coalesce(sum(actual_value), 0) AS actualValue
          FROM opportunities WHERE (:all OR owner_id IN (SELECT value FROM json_each(:owners)))
          GROUP BY stage, status`,
-      )
-      .all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as StageRow[];
+    ).all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as StageRow[];
   }
 
   async openStageEntries(ownerIds: number[] | null) {
     return sql(
-        this.db,
-        `SELECT stage, stage_entered_at AS stageEnteredAt FROM opportunities
+      this.db,
+      `SELECT stage, stage_entered_at AS stageEnteredAt FROM opportunities
          WHERE status = 'open' AND (:all OR owner_id IN (SELECT value FROM json_each(:owners)))`,
-      )
-      .all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as { stage: StageRow['stage']; stageEnteredAt: string }[];
+    ).all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as {
+      stage: StageRow['stage'];
+      stageEnteredAt: string;
+    }[];
   }
 }
