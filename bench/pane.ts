@@ -13,8 +13,7 @@ import { referral, startTestServer } from '../test/helpers/test-server';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 // The pane's own build rule for TypeScript (esbuild, then Griffel's build-time styles), so both bundles are built alike.
-// A JavaScript module without type declarations: imported by a plain string so TypeScript does not look for them.
-const { scriptRule } = (await import('../webpack.config.mjs' as string)) as { scriptRule: webpack.RuleSetRule };
+const { scriptRule } = await import('../webpack.config.mjs');
 const RUNS = Number(process.env.BENCH_PANE_RUNS ?? 15);
 
 function build(entry: string, outDir: string): Promise<string[]> {
@@ -44,7 +43,7 @@ const rawKb = (files: string[]) => files.reduce((n, f) => n + fs.statSync(f).siz
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export async function runPaneBenchmark(): Promise<string> {

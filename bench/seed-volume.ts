@@ -73,7 +73,7 @@ export async function seedVolume(
   counts: { advisors: number; contacts: number; opportunities: number; activities: number },
 ) {
   const rand = random(42);
-  const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
+  const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)];
   const now = Date.parse('2026-11-01T00:00:00Z');
   const iso = (offsetDays: number) => new Date(now - offsetDays * 86_400_000).toISOString();
 

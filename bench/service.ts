@@ -37,12 +37,12 @@ interface Row {
   errors: number;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function cannon(options: autocannon.Options, seconds: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) =>
     autocannon({ duration: seconds, connections: CONNECTIONS, ...options }, (error, result) =>
-      error ? reject(error) : resolve(result),
+      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result),
     ),
   );
 }
@@ -151,7 +151,7 @@ export async function runServiceBenchmark(): Promise<string> {
               setupRequest: (req) => {
                 const i = n++;
                 const query = [0, 1, 2]
-                  .map((k) => `email=${encodeURIComponent(emails[(i + k) % emails.length]!)}`)
+                  .map((k) => `email=${encodeURIComponent(emails[(i + k) % emails.length])}`)
                   .join('&');
                 return { ...req, path: `/api/v1/opportunities/suggestions?${query}` };
               },

@@ -74,7 +74,7 @@ async function main() {
 
   const worker = async (w: number) => {
     while (!stop) {
-      const me = people[(w + random(4)) % ADVISORS]!;
+      const me = people[(w + random(4)) % ADVISORS];
       const mine = owned.get(me.id)!;
       const n = sequence++;
       const action = mine.length === 0 ? 0 : random(4);
@@ -100,7 +100,7 @@ async function main() {
       } else if (action === 1) {
         // Some emails reach several advisors: the same internetMessageId, linked by two of them.
         const imid = `<soak-${n % 3 === 0 ? `shared-${n % 90}` : n}@mail.example>`;
-        const opportunityId = mine[random(mine.length)]!;
+        const opportunityId = mine[random(mine.length)];
         const res = await call<{ id: number }>(me.token, 'POST', '/api/v1/activities/regarding', {
           item: {
             kind: 'email',
@@ -117,8 +117,8 @@ async function main() {
           ack.links.set(imid, res.body.id);
         }
       } else if (action === 2) {
-        const opportunityId = mine.splice(random(mine.length), 1)[0]!;
-        const to = people[random(ADVISORS)]!;
+        const opportunityId = mine.splice(random(mine.length), 1)[0];
+        const to = people[random(ADVISORS)];
         const res = await call<{ assignments: { id: number; to: { id: number } }[] }>(
           me.token,
           'POST',
@@ -126,12 +126,12 @@ async function main() {
           { ownerId: to.id, message: `over to you ${n}` },
         );
         if (res?.status === 200) {
-          if (res.body.assignments[0]!.to.id === to.id && to.id !== me.id)
-            ack.assignments.push(res.body.assignments[0]!.id);
+          if (res.body.assignments[0].to.id === to.id && to.id !== me.id)
+            ack.assignments.push(res.body.assignments[0].id);
           owned.get(to.id)!.push(opportunityId);
         } else mine.push(opportunityId);
       } else {
-        const opportunityId = mine[random(mine.length)]!;
+        const opportunityId = mine[random(mine.length)];
         const text = `soak note ${n}`;
         const res = await call<{ id: number }>(me.token, 'POST', `/api/v1/opportunities/${opportunityId}/notes`, {
           body: text,
@@ -184,7 +184,7 @@ async function main() {
     creates: one('SELECT count(*) FROM (SELECT topic FROM opportunities GROUP BY topic HAVING count(*) > 1)') as number,
     contacts: one('SELECT count(*) FROM (SELECT email FROM contacts GROUP BY email HAVING count(*) > 1)') as number,
   };
-  const integrity = db.pragma('integrity_check', { simple: true });
+  const integrity = db.pragma('integrity_check', { simple: true }) as string;
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 

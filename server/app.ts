@@ -48,14 +48,21 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
       },
       // The signed-in advisor goes into the request's log line itself: as customProps it would cost a
       // child logger per authenticated request, logged or not.
-      customSuccessObject: (_req, res, line) => ({ ...line, advisorId: (res as express.Response).locals?.advisorId }),
-      customErrorObject: (_req, res, _error, line) => ({
+      customSuccessObject: (_req, res, line: object) => ({
         ...line,
-        advisorId: (res as express.Response).locals?.advisorId,
+        advisorId: (res as express.Response).locals?.advisorId as unknown,
+      }),
+      customErrorObject: (_req, res, _error, line: object) => ({
+        ...line,
+        advisorId: (res as express.Response).locals?.advisorId as unknown,
       }),
       serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
-        res: (res) => ({ statusCode: res.statusCode }),
+        req: (req: { id: unknown; method: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url?.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
   );

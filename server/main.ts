@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   const upkeep = () => repo.maintain().catch((error: unknown) => logger.warn({ err: error }, 'database upkeep failed'));
   void upkeep();
-  const upkeepTimer = setInterval(upkeep, 60 * 60_000);
+  const upkeepTimer = setInterval(() => void upkeep(), 60 * 60_000);
 
   let stopping = false;
   const stop = (signal: string) => {

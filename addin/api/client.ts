@@ -35,7 +35,7 @@ export class ApiClient {
     private readonly baseUrl = '',
   ) {}
 
-  async call<N extends EndpointName>(name: N, input: Input<N> = {} as Input<N>): Promise<ResponseOf<Endpoints[N]>> {
+  async call<N extends EndpointName>(name: N, input: Input<N> = {}): Promise<ResponseOf<Endpoints[N]>> {
     for (;;) {
       try {
         return await this.send(name, input, await this.tokens.token());

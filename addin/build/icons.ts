@@ -54,7 +54,7 @@ function render(size: number, glyph: Shape): Buffer {
       const n = samples * samples;
       const white = tile ? mark / tile : 0;
       const offset = 1 + px * 4;
-      for (let c = 0; c < 3; c++) row[offset + c] = Math.round(BRAND[c]! * (1 - white) + 255 * white);
+      for (let c = 0; c < 3; c++) row[offset + c] = Math.round(BRAND[c] * (1 - white) + 255 * white);
       row[offset + 3] = Math.round((tile / n) * 255);
     }
     rows.push(row);

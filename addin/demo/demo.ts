@@ -124,7 +124,7 @@ const status = document.getElementById('status')!;
 let view = 'regarding';
 
 type Control = Window['__outlook'];
-const control = (): Control | undefined => (pane.contentWindow as (Window & { __outlook?: Control }) | null)?.__outlook;
+const control = (): Control | undefined => (pane.contentWindow)?.__outlook;
 
 interface StoredState {
   items: Record<string, ItemSpec>;
@@ -138,7 +138,7 @@ interface StoredState {
 
 /** Writes the mailbox the simulator starts from (kept across reloads, like a real mailbox). */
 function prepareMailbox(): void {
-  const me = ADVISORS[advisorSelect.selectedIndex]!;
+  const me = ADVISORS[advisorSelect.selectedIndex];
   const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as StoredState | null;
   const state: StoredState = saved ?? {
     items: {},
@@ -165,7 +165,7 @@ function selectedId(): string | null {
 }
 
 function render(): void {
-  const me = ADVISORS[advisorSelect.selectedIndex]!;
+  const me = ADVISORS[advisorSelect.selectedIndex];
   const current = selectedId();
   list.replaceChildren(
     ...items(me).map(({ label, detail, spec }) => {
@@ -213,7 +213,7 @@ sendButton.addEventListener('click', () => {
     internetMessageId: `<demo-draft-${Date.now()}@regarding.example>`,
   });
   outlook.put({
-    ...items(ADVISORS[advisorSelect.selectedIndex]!).find((i) => i.spec.id === 'demo-draft-1')!.spec,
+    ...items(ADVISORS[advisorSelect.selectedIndex]).find((i) => i.spec.id === 'demo-draft-1')!.spec,
     id: 'demo-draft-1',
   });
   outlook.select(sent);

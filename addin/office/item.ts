@@ -51,11 +51,16 @@ function iso(value: Date | string | undefined | null): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/** Office.js types itemType as its enum or a string; Outlook gives the enum's string value. */
+function isItemType(item: ItemHandle, type: Office.MailboxEnums.ItemType): boolean {
+  return item.itemType === (type as string);
+}
+
 /** Reads the current item; null when the pane has no item (for example, several are selected). */
 export async function readCurrentItem(): Promise<ItemSnapshot | null> {
   const item = currentItem();
   if (!item) return null;
-  const kind = item.itemType === Office.MailboxEnums.ItemType.Appointment ? 'appointment' : 'email';
+  const kind = isItemType(item, Office.MailboxEnums.ItemType.Appointment) ? 'appointment' : 'email';
   if (!isCompose(item)) {
     const people: Participant[] =
       kind === 'email'
@@ -79,12 +84,12 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
       seriesId: item.seriesId || null,
       internetMessageId: kind === 'email' ? item.internetMessageId || null : null,
       conversationId: item.conversationId || null,
-      subject: (item.subject as unknown as string) ?? '',
+      subject: (item.subject) ?? '',
       participants: people,
       sentAt: kind === 'email' ? iso(item.dateTimeCreated) : null,
-      startAt: kind === 'appointment' ? iso(item.start as unknown as Date) : null,
-      endAt: kind === 'appointment' ? iso(item.end as unknown as Date) : null,
-      location: kind === 'appointment' ? (item.location as unknown as string) || null : null,
+      startAt: kind === 'appointment' ? iso(item.start) : null,
+      endAt: kind === 'appointment' ? iso(item.end) : null,
+      location: kind === 'appointment' ? (item.location) || null : null,
     };
   }
 
@@ -149,7 +154,7 @@ export async function savedItemId(item: ItemHandle): Promise<string | null> {
 
 /** All internet headers of a read-mode message (Mailbox 1.8), as one string. */
 export function readInternetHeaders(item: ItemHandle): Promise<string> {
-  if (isCompose(item) || item.itemType !== Office.MailboxEnums.ItemType.Message) return Promise.resolve('');
+  if (isCompose(item) || !isItemType(item, Office.MailboxEnums.ItemType.Message)) return Promise.resolve('');
   return officeCall<string>((cb) => item.getAllInternetHeadersAsync(cb));
 }
 

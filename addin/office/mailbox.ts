@@ -33,7 +33,7 @@ export async function readItemProperty<T>(item: ItemHandle, name: string): Promi
   }
 }
 
-export async function writeItemProperty(item: ItemHandle, name: string, value: unknown | null): Promise<void> {
+export async function writeItemProperty(item: ItemHandle, name: string, value: unknown): Promise<void> {
   const properties = await officeCall<Office.CustomProperties>((cb) => item.loadCustomPropertiesAsync(cb));
   if (value === null) properties.remove(name);
   else properties.set(name, JSON.stringify(value));
@@ -66,7 +66,7 @@ export function openNewAppointmentForm(options: {
     start: options.start,
     end: options.end,
     body: options.body ?? '',
-  } as Office.AppointmentForm);
+  });
 }
 
 /** Whether Outlook's theme is dark (falls back to the system preference where Outlook does not say). */
@@ -75,7 +75,7 @@ export function prefersDarkTheme(): boolean {
   if (background && /^#?[0-9a-f]{6}$/i.test(background)) {
     const hex = background.replace('#', '');
     const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b! < 128;
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
   }
   return window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
 }

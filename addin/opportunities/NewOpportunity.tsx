@@ -64,7 +64,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
     const seen = new Map<string, Person>();
     for (const p of snapshot?.participants ?? []) {
       if (p.email === me.email.toLowerCase() || seen.has(p.email)) continue;
-      seen.set(p.email, { email: p.email, name: p.name ?? p.email.split('@')[0]!, role: p.role });
+      seen.set(p.email, { email: p.email, name: p.name ?? p.email.split('@')[0], role: p.role });
     }
     return [...seen.values()];
   }, [snapshot, me]);

@@ -278,7 +278,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
                 () =>
                   api.call('assignOpportunity', {
                     params: { id },
-                    body: { ownerId: assignee[0]!.id, message: assignMessage || undefined },
+                    body: { ownerId: assignee[0].id, message: assignMessage || undefined },
                   }),
                 `Assigned to ${assignee[0]?.label.replace(/ \(.*\)$/, '')}.`,
               )

@@ -51,7 +51,7 @@ function guard(signal: AbortSignal): void {
 
 function headerToken(headers: string): string | null {
   const match = new RegExp(`^${TRACKING_HEADER}:\\s*([0-9a-f-]{36})\\s*$`, 'im').exec(headers);
-  return match ? match[1]!.toLowerCase() : null;
+  return match ? match[1].toLowerCase() : null;
 }
 
 async function lookup(

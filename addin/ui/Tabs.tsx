@@ -40,7 +40,7 @@ export function Tabs<T extends string>({ label, tabs, selected, onSelect }: Tabs
   const move = (index: number) => {
     const next = (index + tabs.length) % tabs.length;
     refs.current[next]?.focus();
-    onSelect(tabs[next]!.value);
+    onSelect(tabs[next].value);
   };
   return (
     <div role="tablist" aria-label={label} className={styles.list}>

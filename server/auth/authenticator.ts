@@ -26,7 +26,7 @@ export class Authenticator {
   async authenticate(authorization: string | undefined): Promise<AdvisorRecord> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthorizedError('Send an Authorization: Bearer token.');
-    const token = match[1]!;
+    const token = match[1];
     const advisor =
       looksLikeAccessToken(token) && this.auth.providers.includes('pat')
         ? await this.fromAccessToken(token)

@@ -2,7 +2,7 @@
 import { openConfiguredDatabase } from './database';
 
 const { config, db, applied } = openConfiguredDatabase();
-const current = db.prepare('SELECT max(version) FROM schema_migrations').pluck().get();
+const current = db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number;
 console.log(
   applied.length
     ? `Applied ${applied.map((m) => `${m.version} (${m.name})`).join(', ')} to ${config.databaseFile}.`

@@ -18,7 +18,7 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; title: string; detail
 
 /** Every error becomes RFC 9457 problem+json; unexpected ones are logged and answered without details. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  const requestId = String(req.id ?? '');
+  const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
   const instance = req.originalUrl.split('?')[0];
   if (error instanceof AppError) {
     if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
@@ -33,7 +33,8 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     });
     return;
   }
-  const known = typeof error?.type === 'string' ? BODY_PARSER_ERRORS[error.type] : undefined;
+  const parserErrorType = (error as { type?: unknown } | undefined)?.type;
+  const known = typeof parserErrorType === 'string' ? BODY_PARSER_ERRORS[parserErrorType] : undefined;
   if (known) {
     sendProblem(res, {
       type: 'about:blank',

@@ -15,6 +15,6 @@ export function parsePart<S extends z.ZodType>(
     message: issue.message,
   }));
   const detail =
-    errors.length === 1 ? `${errors[0]!.path}: ${errors[0]!.message}` : `${errors.length} fields are invalid.`;
+    errors.length === 1 ? `${errors[0].path}: ${errors[0].message}` : `${errors.length} fields are invalid.`;
   throw new BadRequestError(detail, errors);
 }

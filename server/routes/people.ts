@@ -4,7 +4,7 @@ import { toMe } from '../services/people';
 import type { RouteDeps } from './deps';
 
 export function peopleRoutes({ route, services }: RouteDeps): void {
-  route(e.getMe, async ({ caller }) => toMe(caller));
+  route(e.getMe, ({ caller }) => Promise.resolve(toMe(caller)));
   route(e.markWorkSeen, async ({ caller }) => services.people.markWorkSeen(caller));
   route(e.searchAdvisors, async ({ query }) => services.people.searchAdvisors(query));
   route(e.createAdvisor, async ({ caller, body }) => new Reply(201, await services.people.createAdvisor(caller, body)));

@@ -121,7 +121,7 @@ export class OpportunityService {
 
     const customer = body.customer;
     let customerContactId: number | null = null;
-    let customerOrganizationId: number | null = null;
+    let customerOrganizationId: number | null;
     let newContact = null;
     if ('contactId' in customer) {
       const contact = await this.ctx.repo.contacts.findById(customer.contactId);

@@ -46,7 +46,7 @@ describe('demo page and screenshots', function () {
     await page.setViewportSize({ width: 1100, height: 800 });
     await page.goto(`${server.url}/demo.html`);
     const pane = page.frameLocator('#pane');
-    await pane.getByLabel('Personal access token').fill(tokens['alex.morgan@regarding.example']!);
+    await pane.getByLabel('Personal access token').fill(tokens['alex.morgan@regarding.example']);
     await pane.getByRole('button', { name: 'Sign in' }).click();
     await pane.getByRole('option', { name: /Retirement rollover for Jordan Lee/ }).click();
     await pane.getByText('This email is now regarding “Retirement rollover for Jordan Lee”.').waitFor();

@@ -22,14 +22,14 @@ function validate(file: string): string {
     }).toString();
   } catch (error) {
     const e = error as { stderr?: string };
-    throw new Error(`${file} does not validate against Microsoft's schema:\n${e.stderr}`);
+    throw new Error(`${file} does not validate against Microsoft's schema:\n${e.stderr}`, { cause: error });
   }
 }
 
 /** Attribute values selected by an XPath, using xmllint (namespaces matched by local name). */
 function attributes(xpath: string): string[] {
   const out = execFileSync('xmllint', ['--xpath', xpath, MANIFEST], { encoding: 'utf8' });
-  return [...out.matchAll(/\w+="([^"]*)"/g)].map((m) => m[1]!);
+  return [...out.matchAll(/\w+="([^"]*)"/g)].map((m) => m[1]);
 }
 
 const el = (name: string) => `*[local-name()='${name}']`;
@@ -90,7 +90,7 @@ describe('manifest.xml', () => {
     assert.ok(fs.existsSync(assets), 'run `npm run build` first (npm test does)');
     const urls = [
       ...fs.readFileSync(MANIFEST, 'utf8').matchAll(/https:\/\/localhost:3000\/assets\/([\w-]+\.png)/g),
-    ].map((m) => m[1]!);
+    ].map((m) => m[1]);
     assert.ok(urls.length >= 14);
     for (const file of new Set(urls)) {
       const png = fs.readFileSync(path.join(assets, file));

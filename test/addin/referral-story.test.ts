@@ -26,7 +26,7 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     alex = await server.advisor('Alex Morgan');
     blake = await server.advisor('Blake Chen');
     chris = await server.advisor('Chris Doe');
-    [alex, blake, chris].forEach((advisor, i) => contexts.set(advisor, browsers[i]!.context));
+    [alex, blake, chris].forEach((advisor, i) => contexts.set(advisor, browsers[i].context));
   });
   afterEach(async () => {
     for (const browser of browsers) for (const page of browser.context.pages()) await page.close();

@@ -93,12 +93,12 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
 
     const [activity] = activities();
     assert.equal(activities().length, 1);
-    assert.equal(activity!.imid, '<inbox-1@harbor.example>');
-    assert.equal(activity!.regarding, rollover);
+    assert.equal(activity.imid, '<inbox-1@harbor.example>');
+    assert.equal(activity.regarding, rollover);
     assert.deepEqual(await customProperty(page, 'inbox-1'), {
       opportunityId: rollover,
       topic: 'Retirement rollover',
-      activityId: activity!.id,
+      activityId: activity.id,
       trackingToken: null,
       synced: true,
     });
@@ -137,7 +137,7 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     );
     await search.press('Enter');
     await page.getByText('This email is now regarding “Retirement rollover”.').waitFor();
-    assert.equal(activities()[0]!.imid, '<sent-1@firm.example>');
+    assert.equal(activities()[0].imid, '<sent-1@firm.example>');
   });
 
   it('links a compose draft as pending, and completes it once when the sent copy is opened', async () => {
@@ -145,7 +145,7 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     const page = await open([draft], 'draft-1');
     await page.getByRole('option', { name: /Retirement rollover/ }).click();
     await page.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
-    const headers = await page.evaluate(() => window.__outlook.item('draft-1')!.headers);
+    const headers = await page.evaluate(() => window.__outlook.item('draft-1').headers);
     const token = headers?.['X-Regarding-Token'];
     assert.match(token ?? '', /^[0-9a-f-]{36}$/, 'the draft carries a tracking header');
     assert.deepEqual(
@@ -204,7 +204,7 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     await page.getByText('Regarding: Not set').waitFor();
     await page.getByRole('option', { name: /Retirement rollover/ }).click();
     await page.getByText('This appointment is now regarding “Retirement rollover”.').waitFor();
-    assert.deepEqual(activities()[1]!.itemId, 'appt-series');
+    assert.deepEqual(activities()[1].itemId, 'appt-series');
   });
 
   it('changes and removes the regarding', async () => {
@@ -219,11 +219,11 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     );
     await page.getByRole('option', { name: /College savings plan/ }).click();
     await page.getByText('This email is now regarding “College savings plan”.').waitFor();
-    assert.equal(activities()[0]!.regarding, college);
+    assert.equal(activities()[0].regarding, college);
     await page.getByRole('button', { name: 'Remove' }).click();
     await page.getByText('Regarding removed from this email.').waitFor();
     await page.getByText('Regarding: Not set').waitFor();
-    assert.equal(activities()[0]!.regarding, null);
+    assert.equal(activities()[0].regarding, null);
     assert.equal(await customProperty(page, 'inbox-1'), null);
   });
 
@@ -291,7 +291,7 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     const page = await open([received()], 'inbox-1');
     await page.getByRole('option', { name: /Retirement rollover/ }).waitFor();
     const [token] = await server.repo.tokens.listFor(alex.record.id);
-    await server.repo.tokens.revoke(token!.id, new Date().toISOString());
+    await server.repo.tokens.revoke(token.id, new Date().toISOString());
     await page.getByRole('option', { name: /Retirement rollover/ }).click();
     await page.getByText('Your sign-in has expired or was revoked').waitFor();
     const fresh = await server.repo.tokens.create(
@@ -334,7 +334,7 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
       () => getComputedStyle(document.querySelector('.fui-FluentProvider')!).backgroundColor,
     );
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
-    assert.ok(r! + g! + b! < 200, `dark background, got ${background}`);
+    assert.ok(r + g + b < 200, `dark background, got ${background}`);
     assert.deepEqual(await axeViolations(page), [], 'dark theme is accessible');
   });
 

@@ -39,8 +39,8 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
         resolve(`${match[1]}://127.0.0.1:${match[2]}`);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}) before listening:\n${output}`));

@@ -11,7 +11,7 @@ export function simulatorScript(): string {
     format: 'iife',
     target: 'es2020',
     write: false,
-  }).outputFiles[0]!.text;
+  }).outputFiles[0].text;
   return cached;
 }
 

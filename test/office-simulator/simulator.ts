@@ -70,7 +70,7 @@ const persist = () => localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
 const AsyncResultStatus = { Succeeded: 'succeeded', Failed: 'failed' } as const;
 
 function officeError(code: number, name: string, message: string): Office.Error {
-  return { code, name, message } as Office.Error;
+  return { code, name, message };
 }
 
 /** Calls back asynchronously, as Outlook does, with an AsyncResult. */
@@ -111,7 +111,7 @@ function customPropertiesFor(itemId: string): Office.CustomProperties {
       persist();
       respond<void>(args, { value: undefined });
     },
-  } as unknown as Office.CustomProperties;
+  };
 }
 
 /** A compose-mode field: `getAsync` and `setAsync`, as in Office.Subject / Office.Location / Office.Time. */
@@ -172,7 +172,7 @@ function itemObject(spec: ItemSpec): Record<string, unknown> {
     ...common,
     subject: field(
       () => live().subject ?? '',
-      (value: string) => (state.items[spec.id]!.subject = value),
+      (value: string) => (state.items[spec.id].subject = value),
     ),
     to: recipients(() => live().to),
     cc: recipients(() => live().cc),
@@ -184,24 +184,24 @@ function itemObject(spec: ItemSpec): Record<string, unknown> {
     seriesId: spec.seriesId ?? null,
     internetHeaders: {
       setAsync: (headers: Record<string, string>, ...args: unknown[]) => {
-        state.items[spec.id]!.headers = { ...(live().headers ?? {}), ...headers };
+        state.items[spec.id].headers = { ...(live().headers ?? {}), ...headers };
         persist();
         respond<void>(args, { value: undefined });
       },
       getAsync: (names: string[], ...args: unknown[]) =>
         respond<Record<string, string>>(args, {
           value: Object.fromEntries(
-            names.filter((n) => live().headers?.[n] !== undefined).map((n) => [n, live().headers![n]!]),
+            names.filter((n) => live().headers?.[n] !== undefined).map((n) => [n, live().headers![n]]),
           ),
         }),
       removeAsync: (names: string[], ...args: unknown[]) => {
-        for (const name of names) delete state.items[spec.id]!.headers?.[name];
+        for (const name of names) delete state.items[spec.id].headers?.[name];
         persist();
         respond<void>(args, { value: undefined });
       },
     },
     saveAsync: (...args: unknown[]) => {
-      state.items[spec.id]!.saved = true;
+      state.items[spec.id].saved = true;
       persist();
       state.log.push({ method: 'saveAsync', args: spec.id });
       respond<string>(args, { value: spec.id });
@@ -218,7 +218,7 @@ const itemChangedHandlers: ((event: { type: string }) => void)[] = [];
 
 const mailbox = {
   get item() {
-    return state.selected && state.items[state.selected] ? itemObject(state.items[state.selected]!) : null;
+    return state.selected && state.items[state.selected] ? itemObject(state.items[state.selected]) : null;
   },
   userProfile: {
     get emailAddress() {
@@ -343,7 +343,7 @@ const control = {
    * internetMessageId, keeping the draft's custom properties and internet headers. Returns its spec.
    */
   send(draftId: string, sent: { id: string; internetMessageId: string }): ItemSpec {
-    const draft = state.items[draftId]!;
+    const draft = state.items[draftId];
     const copy: ItemSpec = {
       ...draft,
       id: sent.id,

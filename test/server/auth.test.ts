@@ -27,7 +27,7 @@ describe('authentication', () => {
   it(`rejects every one of the ${allEndpoints.length} API routes without a valid credential`, async () => {
     const revoked = await server.advisor('Rex Revoked');
     const [token] = await server.repo.tokens.listFor(revoked.record.id);
-    await server.repo.tokens.revoke(token!.id, new Date().toISOString());
+    await server.repo.tokens.revoke(token.id, new Date().toISOString());
     const credentials: Record<string, string | undefined> = {
       'no token': undefined,
       'garbage token': 'not-a-token',
@@ -101,7 +101,7 @@ describe('authentication', () => {
     const [token] = await server.repo.tokens.listFor(blake.record.id);
     server.db
       .prepare('UPDATE access_tokens SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), token!.id);
+      .run(new Date(Date.now() - 1000).toISOString(), token.id);
     assert.equal((await blake.api.get('/api/v1/me')).status, 401);
   });
 
@@ -115,7 +115,7 @@ describe('authentication', () => {
         assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
 
       const [token] = await server.repo.tokens.listFor(viaApi.record.id);
-      await server.repo.tokens.revoke(token!.id, new Date().toISOString());
+      await server.repo.tokens.revoke(token.id, new Date().toISOString());
       assert.equal((await viaApi.api.get('/api/v1/me')).status, 401);
 
       const team = other

@@ -207,7 +207,7 @@ export class SqliteActivityStore implements ActivityStore {
   constructor(private readonly db: Db) {}
 
   private get(id: number): Activity {
-    return loadActivities(this.db, 'a.id = ?', id)[0]!;
+    return loadActivities(this.db, 'a.id = ?', id)[0];
   }
 
   async findById(id: number) {

@@ -45,7 +45,7 @@ export class SqliteContactStore implements ContactStore {
 
   async findById(id: number) {
     const row = sql(this.db, `${SELECT_CONTACT} WHERE c.id = ?`).get(id) as ContactRow | undefined;
-    return row ? this.toContacts([row])[0]! : null;
+    return row ? this.toContacts([row])[0] : null;
   }
 
   async findByEmails(emails: string[]) {

@@ -86,7 +86,7 @@ export class SqliteNoteStore implements NoteStore {
   constructor(private readonly db: Db) {}
 
   private get(id: number): Note {
-    return loadNotes(this.db, 'n.id = :id', { id })[0]!;
+    return loadNotes(this.db, 'n.id = :id', { id })[0];
   }
 
   async findById(id: number) {

@@ -161,13 +161,13 @@ export class SqliteTeamStore implements TeamStore {
   async findById(id: number) {
     const row = sql(this.db, 'SELECT id, name FROM teams WHERE id = ?').get(id) as
       { id: number; name: string } | undefined;
-    return row ? this.toTeams([row])[0]! : null;
+    return row ? this.toTeams([row])[0] : null;
   }
 
   async findByName(name: string) {
     const row = sql(this.db, 'SELECT id, name FROM teams WHERE name = ?').get(name) as
       { id: number; name: string } | undefined;
-    return row ? this.toTeams([row])[0]! : null;
+    return row ? this.toTeams([row])[0] : null;
   }
 
   async search(q: string | undefined, limit: number, offset: number) {

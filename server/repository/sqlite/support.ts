@@ -42,7 +42,7 @@ function cached(
   prepare: () => Statement,
 ): Statement {
   let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
+  if (!cache) caches.set(db, (cache = new Map<string, Statement>()));
   let statement = cache.get(text);
   if (!statement) cache.set(text, (statement = prepare()));
   return statement;
