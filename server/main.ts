@@ -84,10 +84,17 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, 10_000);
     force.unref();
-    server.close(async () => {
-      await repo.close();
-      logger.info('stopped');
-      process.exit(0);
+    server.close(() => {
+      repo.close().then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'closing the database failed');
+          process.exit(1);
+        },
+      );
     });
     server.closeIdleConnections();
   };
