@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
 import type {} from 'pino-http';
 import type { Problem } from '../../shared/schemas/common';
@@ -15,6 +16,25 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; title: string; detail
   'charset.unsupported': { status: 415, title: 'Unsupported Media Type', detail: 'Send the body as UTF-8 JSON.' },
   'request.aborted': { status: 400, title: 'Bad Request', detail: 'The request was aborted.' },
 };
+
+/**
+ * Errors that Express's router and body parser raise for requests they cannot read (they carry a 4xx
+ * `status`, as http-errors does): a path with malformed percent-encoding, a body whose
+ * Content-Encoding does not match its bytes.
+ */
+function asClientError(error: unknown): Omit<Problem, 'type' | 'instance' | 'requestId'> | null {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  if (error instanceof URIError) {
+    const detail = 'A part of the address is not valid percent-encoding.';
+    return { title: 'Bad Request', status: 400, detail, errors: [{ path: 'path', message: detail }] };
+  }
+  if (status === 400) {
+    const detail = 'The request body could not be read (does its Content-Encoding match it?).';
+    return { title: 'Bad Request', status, detail, errors: [{ path: 'body', message: detail }] };
+  }
+  return { title: STATUS_CODES[status] ?? 'Client Error', status, detail: 'The request cannot be handled as sent.' };
+}
 
 /** Every error becomes RFC 9457 problem+json; unexpected ones are logged and answered without details. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
@@ -43,6 +63,13 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
       requestId,
       ...(known.status === 400 ? { errors: [{ path: 'body', message: known.detail }] } : {}),
     });
+    return;
+  }
+  const clientError = asClientError(error);
+  if (clientError) {
+    // The client's mistake, not ours: one short line, no stack trace.
+    req.log.info({ reason: clientError.detail }, 'request refused');
+    sendProblem(res, { type: 'about:blank', ...clientError, instance, requestId });
     return;
   }
   req.log.error({ err: error }, 'unexpected error');
