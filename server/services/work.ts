@@ -72,6 +72,11 @@ export class WorkService {
   }
 
   async stageReport(caller: Caller, scope: 'me' | 'team' | 'all'): Promise<StageReport> {
+    if (scope === 'team' && caller.role !== 'manager') {
+      throw new ForbiddenError("Only a manager sees the team's stage report.");
+    }
+    if (scope === 'all' && caller.role !== 'admin')
+      throw new ForbiddenError("Only an admin sees the firm's stage report.");
     const owners = await this.ownerIds(caller, scope);
     const [rows, entries] = await Promise.all([
       this.ctx.repo.work.stageRows(owners),
@@ -86,7 +91,7 @@ export class WorkService {
         stage,
         open: days.length,
         medianDays: round1(median(days)),
-        maxDays: round1(days.length ? Math.max(...days) : null),
+        maxDays: round1(days.length ? days.reduce((max, day) => Math.max(max, day), -Infinity) : null),
       };
     });
     const order = (stage: string) => STAGES.indexOf(stage as (typeof STAGES)[number]);

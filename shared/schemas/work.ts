@@ -5,7 +5,9 @@ import { Assignment } from './timeline';
 import { Note } from './notes';
 
 export const WorkScope = z.enum(['me', 'team']);
-export const ReportScope = z.enum(['me', 'team', 'all']);
+export const ReportScope = z
+  .enum(['me', 'team', 'all'])
+  .describe("me: my opportunities; team: my teams' (managers only); all: the firm's (admins only)");
 
 export const AttentionReason = z
   .object({

@@ -118,4 +118,25 @@ describe('My Work rules', () => {
     assert.deepEqual(develop, { stage: 'develop', open: 1, medianDays: 1, maxDays: 1 });
     assert.equal((await owner.api.get('/api/v1/reports/stages?scope=everyone')).status, 400);
   });
+
+  it('gives the team stage report to managers only and the firm-wide one to admins only (issue 11, finding 4)', async () => {
+    const manager = await server.advisor('Rae Manager', 'manager');
+    const admin = await server.advisor('Ada Admin', 'admin');
+    await server.repo.teams.create('Report desk', [owner.record.id, manager.record.id], null);
+    const status = async (api: typeof owner.api, scope: string) =>
+      (await api.get(`/api/v1/reports/stages?scope=${scope}`)).status;
+    assert.deepEqual(
+      [
+        await status(owner.api, 'me'),
+        await status(owner.api, 'team'),
+        await status(owner.api, 'all'),
+        await status(manager.api, 'team'),
+        await status(manager.api, 'all'),
+        await status(admin.api, 'all'),
+      ],
+      [200, 403, 403, 200, 403, 200],
+    );
+    const denied = await owner.api.get('/api/v1/reports/stages?scope=all');
+    assert.match(denied.headers.get('content-type')!, /problem\+json/);
+  });
 });
