@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { restrictToOwner } from '../db/connection';
 import { openConfiguredDatabase } from './database';
 
 const program = new Command('backup')
@@ -11,7 +12,7 @@ const program = new Command('backup')
     const target = path.resolve(file);
     if (fs.existsSync(target)) program.error(`${target} already exists; choose a new file name.`);
     const { config, db } = openConfiguredDatabase();
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    restrictToOwner(target);
     await db.backup(target);
     db.close();
     console.log(`Backed up ${config.databaseFile} to ${target}.`);

@@ -4,13 +4,28 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
+/** Read and write for the service's own user only: the file holds the firm's client data. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file (and its folder) readable by its owner only, and narrows an existing one.
+ * SQLite creates the WAL and shared-memory files with the database file's mode, so they follow.
+ */
+export function restrictToOwner(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const part of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(part)) fs.chmodSync(part, PRIVATE_FILE_MODE);
+  }
+}
+
 /**
  * Opens the SQLite file with the settings every connection needs: WAL so readers never block the
  * writer, foreign keys enforced, FULL synchronous so an acknowledged write survives a crash, and a
  * 64 MB page cache.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') restrictToOwner(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
