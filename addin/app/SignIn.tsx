@@ -4,6 +4,7 @@ import { FormField } from '../ui/FormField';
 import { TextInput } from '../ui/inputs';
 import type { Session } from '../auth/session';
 import { Notice } from '../ui/Notice';
+import { useAction } from '../ui/useAction';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalL },
@@ -14,20 +15,19 @@ const useStyles = makeStyles({
 export function SignIn({ session, reason }: { session: Session; reason?: string }) {
   const styles = useStyles();
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: React.FormEvent) => {
+  /** A sign-in answers with what went wrong, in words, or null. */
+  const signIn = (attempt: () => Promise<string | null>) =>
+    run(async () => {
+      const problem = await attempt();
+      if (problem) throw new Error(problem);
+    });
+  const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(await session.signInWithToken(token));
-    setBusy(false);
+    void signIn(() => session.signInWithToken(token));
   };
-  const microsoft = async () => {
-    setBusy(true);
-    setError(await session.signInWithMicrosoft());
-    setBusy(false);
-  };
+  const microsoft = () => signIn(() => session.signInWithMicrosoft());
 
   return (
     <main className={styles.root} aria-labelledby="sign-in-title">
@@ -48,11 +48,11 @@ export function SignIn({ session, reason }: { session: Session; reason?: string 
         </Button>
       )}
       {session.canUseToken && (
-        <form className={styles.form} onSubmit={(event) => void submit(event)}>
+        <form className={styles.form} onSubmit={submit}>
           <FormField
             label="Personal access token"
             hint="Paste the token your administrator gave you (it starts with rgd_). You only do this once."
-            error={error}
+            error={error?.text}
           >
             <TextInput
               type="password"

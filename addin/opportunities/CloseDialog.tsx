@@ -16,7 +16,8 @@ import {
 import { TextInput } from '../ui/inputs';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
-import { Notice } from '../ui/Notice';
+import { Notice, OutcomeNotice } from '../ui/Notice';
+import { useAction } from '../ui/useAction';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -54,25 +55,17 @@ export function CloseDialog({
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [date, setDate] = useState(today);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
   const title = outcome === 'won' ? 'Close as Won' : 'Close as Lost';
 
-  const settle = async (activity: Activity, status: 'completed' | 'canceled') => {
-    setBusy(true);
-    try {
+  const settle = (activity: Activity, status: 'completed' | 'canceled') =>
+    action.run(async () => {
       await api.call('updateActivityStatus', { params: { id: activity.id }, body: { status } });
       setOpen((list) => list.filter((a) => a.id !== activity.id));
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
-    setBusy(false);
-  };
+    });
 
-  const close = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const close = () =>
+    action.run(async () => {
       await api.call('closeOpportunity', {
         params: { id: opportunityId },
         body: {
@@ -83,11 +76,7 @@ export function CloseDialog({
         },
       });
       onClosed();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Dialog open modalType="modal" onOpenChange={(_, data) => !data.open && onCancel()}>
@@ -114,10 +103,10 @@ export function CloseDialog({
                   {activity.startAt ? ` · ${new Date(activity.startAt).toLocaleString('en-US')}` : ''}
                 </Text>
                 <div className={styles.buttons}>
-                  <Button size="small" disabled={busy} onClick={() => void settle(activity, 'completed')}>
+                  <Button size="small" disabled={action.busy} onClick={() => void settle(activity, 'completed')}>
                     Complete “{activity.subject}”
                   </Button>
-                  <Button size="small" disabled={busy} onClick={() => void settle(activity, 'canceled')}>
+                  <Button size="small" disabled={action.busy} onClick={() => void settle(activity, 'canceled')}>
                     Cancel “{activity.subject}”
                   </Button>
                 </div>
@@ -145,13 +134,13 @@ export function CloseDialog({
                 <TextInput {...field} type="date" value={date} onChange={(event) => setDate(event.target.value)} />
               )}
             </Field>
-            {error && <Notice intent="error">{error}</Notice>}
+            <OutcomeNotice outcome={action.outcome} />
           </DialogContent>
           <DialogActions>
-            <Button appearance="primary" disabled={busy} onClick={() => void close()}>
+            <Button appearance="primary" disabled={action.busy} onClick={() => void close()}>
               {title}
             </Button>
-            <Button disabled={busy} onClick={onCancel}>
+            <Button disabled={action.busy} onClick={onCancel}>
               Cancel
             </Button>
           </DialogActions>

@@ -22,7 +22,8 @@ import type { ItemSnapshot } from '../office/item';
 import { PeoplePicker, toShareTargets, type Pick } from '../people/PeoplePicker';
 import { prepareItem, rememberLink } from '../regarding/regarding-flow';
 import { StageSelect } from '../ui/StageSelect';
-import { Notice } from '../ui/Notice';
+import { OutcomeNotice } from '../ui/Notice';
+import { useAction } from '../ui/useAction';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -83,8 +84,14 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
   const [owner, setOwner] = useState<Pick[]>([meAsPick]);
   const [shareWith, setShareWith] = useState<Pick[]>([]);
   const [link, setLink] = useState(snapshot !== null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
+  const { busy, error, outcome, run } = useAction();
+  // The service's field errors, shown at their fields.
+  const fields: Record<string, string> = Object.fromEntries(
+    (error?.cause instanceof ApiError ? (error.cause.problem?.errors ?? []) : []).map((e) => [
+      e.path.split('.').pop()!,
+      e.message,
+    ]),
+  );
   // One key per form: a double-click or a retry after a timeout returns the same opportunity.
   const idempotencyKey = useRef(crypto.randomUUID());
   const controller = useRef(new AbortController());
@@ -109,13 +116,11 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
     setCustomerName(people.find((p) => p.email === email)?.name ?? '');
   };
 
-  const create = async (event: React.FormEvent) => {
+  const create = (event: React.FormEvent) => {
     event.preventDefault();
     if (busy) return;
-    setBusy(true);
-    setError(null);
-    const signal = controller.current.signal;
-    try {
+    // Aborted when the form unmounts (the item changed): nothing is reported then.
+    void run(async (signal) => {
       const ownerId = owner[0]?.id ?? me.id;
       const prepared = link && snapshot ? await prepareItem(snapshot, null, signal) : null;
       const detail = await api.call('createOpportunity', {
@@ -143,24 +148,14 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
       const linked = detail.activities[0];
       if (snapshot && linked && prepared) await rememberLink(snapshot, linked, signal);
       onCreated(detail);
-    } catch (failure) {
-      if (signal.aborted) return;
-      const fields = Object.fromEntries(
-        (failure instanceof ApiError ? (failure.problem?.errors ?? []) : []).map((e) => [
-          e.path.split('.').pop()!,
-          e.message,
-        ]),
-      );
-      setError({ text: failure instanceof Error ? failure.message : String(failure), fields });
-      setBusy(false);
-    }
+    });
   };
 
   if (!known) return <Spinner size="small" label="Looking up this item's people…" />;
   const noun = snapshot?.kind === 'appointment' ? 'appointment' : 'email';
 
   return (
-    <form className={styles.form} onSubmit={(event) => void create(event)} aria-labelledby="new-title">
+    <form className={styles.form} onSubmit={create} aria-labelledby="new-title">
       <Text as="h2" size={400} weight="semibold" id="new-title" style={{ margin: 0 }}>
         New opportunity
       </Text>
@@ -204,18 +199,13 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         </Field>
       )}
       {!customer && (
-        <Field label="New contact's name" required validationMessage={error?.fields.name}>
+        <Field label="New contact's name" required validationMessage={fields.name}>
           {(field) => (
             <TextInput {...field} value={customerName} onChange={(event) => setCustomerName(event.target.value)} />
           )}
         </Field>
       )}
-      <Field
-        label="Topic"
-        required
-        validationMessage={error?.fields.topic}
-        validationState={error?.fields.topic ? 'error' : 'none'}
-      >
+      <Field label="Topic" required validationMessage={fields.topic} validationState={fields.topic ? 'error' : 'none'}>
         {(field) => <TextInput {...field} value={topic} onChange={(event) => setTopic(event.target.value)} />}
       </Field>
       <div className={styles.row}>
@@ -237,7 +227,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         <StageSelect value={stage} onChange={setStage} />
       </div>
       <div className={styles.row}>
-        <Field label="Estimated value (USD)" validationMessage={error?.fields.estimatedValue}>
+        <Field label="Estimated value (USD)" validationMessage={fields.estimatedValue}>
           {(field) => (
             <TextInput
               {...field}
@@ -249,7 +239,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
             />
           )}
         </Field>
-        <Field label="Estimated close date" validationMessage={error?.fields.estimatedCloseDate}>
+        <Field label="Estimated close date" validationMessage={fields.estimatedCloseDate}>
           {(field) => (
             <TextInput
               {...field}
@@ -287,7 +277,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
           label={`Link this ${noun} to the new opportunity`}
         />
       )}
-      {error && <Notice intent="error">{error.text}</Notice>}
+      <OutcomeNotice outcome={outcome} />
       <Button
         type="submit"
         appearance="primary"

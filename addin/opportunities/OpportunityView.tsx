@@ -11,7 +11,8 @@ import { PeoplePicker, toShareTargets, type Pick } from '../people/PeoplePicker'
 import { StageSelect } from '../ui/StageSelect';
 import { rememberNextStep } from '../regarding/next-step';
 import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney } from '../ui/labels';
-import { Notice, type NoticeProps } from '../ui/Notice';
+import { Notice, OutcomeNotice } from '../ui/Notice';
+import { errorText, useAction } from '../ui/useAction';
 import { CloseDialog } from './CloseDialog';
 import { Timeline } from './Timeline';
 
@@ -53,10 +54,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   const [detail, setDetail] = useState<OpportunityDetail | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [closing, setClosing] = useState<'won' | 'lost' | null>(null);
-  const [message, setMessage] = useState<{ intent: NoticeProps['intent']; text: string; reload?: boolean } | null>(
-    null,
-  );
-  const [busy, setBusy] = useState(false);
+  const { busy, outcome, run, announce } = useAction();
   // Panel fields
   const [topic, setTopic] = useState('');
   const [stage, setStage] = useState<Stage>('qualify');
@@ -67,47 +65,45 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   const [noteBody, setNoteBody] = useState('');
   const [noteShare, setNoteShare] = useState<Pick[]>([]);
 
-  const load = useCallback(async () => {
-    try {
-      setDetail(await api.call('getOpportunity', { params: { id } }));
-    } catch (error) {
-      setMessage({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
-    }
-  }, [api, id]);
+  /** (Re)loads the opportunity; after `change` when given (which closes the panel), then announces `success`. */
+  const load = useCallback(
+    (change?: () => Promise<unknown>, success?: string) =>
+      run(
+        async () => {
+          if (change) {
+            await change();
+            setPanel(null);
+          }
+          setDetail(await api.call('getOpportunity', { params: { id } }));
+        },
+        {
+          done: () => success,
+          failure: (error) =>
+            error instanceof ApiError && error.status === 409
+              ? {
+                  intent: 'error',
+                  text: 'This opportunity was changed by someone else: reload it, then make your change again.',
+                  action: { label: 'Reload', onClick: () => void load() },
+                }
+              : errorText(error),
+        },
+      ),
+    [api, id, run],
+  );
   useEffect(() => {
     void load();
   }, [load]);
 
   if (!detail)
-    return message ? (
-      <Notice intent="error">{message.text}</Notice>
+    return outcome ? (
+      <Notice intent="error">{outcome.text}</Notice>
     ) : (
       <Spinner size="small" label="Loading the opportunity…" />
     );
   const o = detail.opportunity;
   const act = o.canAct;
 
-  const attempt = async (work: () => Promise<unknown>, success: string) => {
-    setBusy(true);
-    setMessage(null);
-    try {
-      await work();
-      setPanel(null);
-      setMessage({ intent: 'success', text: success });
-      await load();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409) {
-        setMessage({
-          intent: 'error',
-          text: 'This opportunity was changed by someone else: reload it, then make your change again.',
-          reload: true,
-        });
-      } else {
-        setMessage({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
-      }
-    }
-    setBusy(false);
-  };
+  const attempt = (work: () => Promise<unknown>, success: string) => load(work, success);
 
   const openPanel = (next: Panel) => {
     setPanel(next);
@@ -131,7 +127,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
       end: new Date(start.getTime() + 30 * 60_000),
       body: `Regarding: ${o.topic}`,
     });
-    setMessage({
+    announce({
       intent: 'info',
       text: 'Outlook opened a new appointment. When you open it, Set Regarding offers this opportunity first.',
     });
@@ -175,16 +171,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           </>
         )}
       </dl>
-      {message && (
-        <Notice
-          intent={message.intent}
-          action={
-            message.reload ? { label: 'Reload', onClick: () => void load().then(() => setMessage(null)) } : undefined
-          }
-        >
-          {message.text}
-        </Notice>
-      )}
+      <OutcomeNotice outcome={outcome} />
       <div className={styles.actions} role="group" aria-label="Actions">
         {act && o.status === 'open' && (
           <>
@@ -334,8 +321,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           onCancel={() => setClosing(null)}
           onClosed={() => {
             setClosing(null);
-            setMessage({ intent: 'success', text: closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.' });
-            void load();
+            void load(undefined, closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.');
           }}
         />
       )}

@@ -6,9 +6,9 @@ import { Tabs } from '../ui/Tabs';
 import { TextInput } from '../ui/inputs';
 import type { OpportunityChoice, OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { ApiClient } from '../api/client';
-import { isAbort } from '../api/errors';
 import { STAGE_LABELS, customerName } from '../ui/labels';
 import { Notice } from '../ui/Notice';
+import { useAction } from '../ui/useAction';
 
 export type LookupView = 'suggested' | 'my-open' | 'recent' | 'all-open';
 
@@ -101,7 +101,7 @@ export function OpportunityLookup({
   const [text, setText] = useState('');
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<OpportunityChoice[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [active, setActive] = useState(0);
 
   useEffect(() => {
@@ -112,31 +112,28 @@ export function OpportunityLookup({
   useEffect(() => {
     const controller = new AbortController();
     setResults(null);
-    setError(null);
-    const request =
-      view === 'suggested'
-        ? people.length
-          ? api
-              .call('suggestOpportunities', { query: { email: people, limit: 20 }, signal: controller.signal })
-              .then((list) => list.filter((o) => !query || matchesWords(o, query)).map(toChoice))
-          : Promise.resolve([])
-        : api
-            .call('lookupOpportunities', {
-              query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT },
-              signal: controller.signal,
-            })
-            .then((page) => page.items);
-    request.then(
-      (list) => {
+    void run(
+      async (signal) => {
+        const list =
+          view === 'suggested'
+            ? people.length
+              ? (await api.call('suggestOpportunities', { query: { email: people, limit: 20 }, signal }))
+                  .filter((o) => !query || matchesWords(o, query))
+                  .map(toChoice)
+              : []
+            : (
+                await api.call('lookupOpportunities', {
+                  query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT },
+                  signal,
+                })
+              ).items;
         setResults(list);
         setActive(0);
       },
-      (failure: Error) => {
-        if (!isAbort(failure)) setError(failure.message);
-      },
+      { signal: controller.signal },
     );
     return () => controller.abort();
-  }, [api, view, query, people]);
+  }, [api, view, query, people, run]);
 
   type Choice = { id: number; topic: string; meta: string };
   const shown = useMemo<Choice[]>(() => {
@@ -199,7 +196,7 @@ export function OpportunityLookup({
           disabled={busy}
         />
       </FormField>
-      {error && <Notice intent="error">{error}</Notice>}
+      {error && <Notice intent="error">{error.text}</Notice>}
       {results === null && !error && <Busy label="Searching…" />}
       {results !== null && shown.length === 0 && (
         <Text role="status">

@@ -1,27 +1,21 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Busy } from '../ui/Busy';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
-import { isAbort } from '../api/errors';
 import type { ItemSnapshot } from '../office/item';
-import { Notice, type NoticeProps } from '../ui/Notice';
+import { Notice, type Outcome } from '../ui/Notice';
+import { useAction } from '../ui/useAction';
 import { OpportunityLookup } from './OpportunityLookup';
 import { RegardingCard } from './RegardingCard';
 import { nextStepFor } from './next-step';
-import { ItemChangedError, linkItem, loadRegarding, removeLink, type FlowResult } from './regarding-flow';
+import { linkItem, loadRegarding, removeLink, type FlowResult } from './regarding-flow';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   heading: { display: 'block', margin: 0 },
   subject: { display: 'block', margin: 0, color: tokens.colorNeutralForeground2 },
 });
-
-interface Message {
-  intent: NoticeProps['intent'];
-  text: string;
-  retry?: boolean;
-}
 
 export interface SetRegardingProps {
   api: ApiClient;
@@ -41,12 +35,11 @@ function itemNoun(snapshot: ItemSnapshot): string {
  */
 export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetRegardingProps) {
   const styles = useStyles();
-  const controller = useRef(new AbortController());
+  // Its signal aborts when this unmounts (the item changed): an unfinished run then reports nothing.
+  const { busy, outcome: message, run: runAction } = useAction();
   const [loading, setLoading] = useState(true);
-  const [busy, setBusy] = useState(false);
   const [activity, setActivity] = useState<Activity | null>(null);
   const [changing, setChanging] = useState(false);
-  const [message, setMessage] = useState<Message | null>(null);
   const people = useMemo(
     () => [...new Set(snapshot.participants.map((p) => p.email).filter((email) => email !== myEmail))],
     [snapshot, myEmail],
@@ -55,40 +48,28 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
   const preferred = useMemo(() => (snapshot.kind === 'appointment' ? nextStepFor(snapshot.subject) : null), [snapshot]);
 
   const report = useCallback(
-    (result: FlowResult, done: (activity: Activity | null) => Message | null) => {
+    (result: FlowResult, done: (activity: Activity | null) => Outcome | null): Outcome | null => {
       if (result.unsynced) {
         const what =
           result.unsynced.opportunityId !== null ? `The link to “${result.unsynced.topic}”` : 'Removing the link';
-        setMessage({
+        return {
           intent: 'warning',
           text: `Regarding could not reach its service. ${what} is kept on this ${noun} and will be completed the next time you open it, or now with Try again.`,
-          retry: true,
-        });
-        return;
+        };
       }
       setActivity(result.activity?.regarding ? result.activity : null);
-      setMessage(done(result.activity));
+      return done(result.activity);
     },
     [noun],
   );
 
+  // A run that the item changing interrupted (ItemChangedError, an aborted request) reports nothing.
   const run = useCallback(
-    async (work: (signal: AbortSignal) => Promise<FlowResult>, done: (activity: Activity | null) => Message | null) => {
-      const signal = controller.current.signal;
-      setBusy(true);
-      try {
-        report(await work(signal), done);
-      } catch (error) {
-        if (error instanceof ItemChangedError || isAbort(error) || signal.aborted) return;
-        setMessage({ intent: 'error', text: error instanceof Error ? error.message : String(error), retry: true });
-      } finally {
-        if (!signal.aborted) {
-          setBusy(false);
-          setLoading(false);
-        }
-      }
+    async (work: (signal: AbortSignal) => Promise<FlowResult>, done: (activity: Activity | null) => Outcome | null) => {
+      await runAction(work, { done: (result) => report(result, done) });
+      setLoading(false);
     },
-    [report],
+    [runAction, report],
   );
 
   const load = useCallback(
@@ -101,14 +82,12 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
   );
 
   useEffect(() => {
-    const mine = controller.current;
     void load();
-    return () => mine.abort();
   }, [load]);
 
   const linked =
     (topic: string) =>
-    (current: Activity | null): Message | null =>
+    (current: Activity | null): Outcome | null =>
       current?.regarding
         ? current.outlook.pending
           ? { intent: 'success', text: `Linked to “${topic}”. Linked, completes when sent.` }
@@ -143,7 +122,12 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
           {message && (
             <Notice
               intent={message.intent}
-              action={message.retry ? { label: 'Try again', onClick: () => void load() } : undefined}
+              action={
+                // A warning (the change is kept on the item) or an error: Try again loads, which resumes a kept change.
+                message.intent === 'warning' || message.intent === 'error'
+                  ? { label: 'Try again', onClick: () => void load() }
+                  : undefined
+              }
             >
               {message.text}
             </Notice>

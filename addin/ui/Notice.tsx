@@ -47,3 +47,21 @@ export function Notice({ intent, children, action }: NoticeProps) {
     </div>
   );
 }
+
+/** What an action came to (useAction), or a sentence of the view's own. */
+export interface Outcome {
+  intent: NoticeProps['intent'];
+  text: string;
+  action?: NoticeProps['action'];
+}
+
+/** An outcome as a Notice, or nothing. */
+export function OutcomeNotice({ outcome }: { outcome: Outcome | null }) {
+  return (
+    outcome && (
+      <Notice intent={outcome.intent} action={outcome.action}>
+        {outcome.text}
+      </Notice>
+    )
+  );
+}

@@ -8,6 +8,7 @@ import type { AttentionReason, NeedsAttentionItem, NewForMe } from '../../shared
 import type { ApiClient } from '../api/client';
 import { STAGE_LABELS, customerName, formatDate } from '../ui/labels';
 import { Notice } from '../ui/Notice';
+import { useAction } from '../ui/useAction';
 import { StageReport } from './StageReport';
 
 const useStyles = makeStyles({
@@ -55,27 +56,28 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
   const [fresh, setFresh] = useState<NewForMe | null>(null);
   const [attention, setAttention] = useState<NeedsAttentionItem[] | null>(null);
   const [open, setOpen] = useState<OpportunitySummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run, retry } = useAction();
 
+  /** `scoped`: the effect's signal, which aborts when the scope changes; otherwise the view's own. */
   const load = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        const [news, needs, mine] = await Promise.all([
-          api.call('newForMe', { signal }),
-          api.call('needsAttention', { query: { scope }, signal }),
-          api.call('listOpportunities', {
-            query: { view: scope === 'team' ? 'team-open' : 'my-open', limit: 50 },
-            signal,
-          }),
-        ]);
-        setFresh(news);
-        setAttention(needs.items);
-        setOpen(mine.items);
-      } catch (e) {
-        if (!signal?.aborted) setError(e instanceof Error ? e.message : String(e));
-      }
-    },
-    [api, scope],
+    (scoped?: AbortSignal) =>
+      run(
+        async (signal) => {
+          const [news, needs, mine] = await Promise.all([
+            api.call('newForMe', { signal }),
+            api.call('needsAttention', { query: { scope }, signal }),
+            api.call('listOpportunities', {
+              query: { view: scope === 'team' ? 'team-open' : 'my-open', limit: 50 },
+              signal,
+            }),
+          ]);
+          setFresh(news);
+          setAttention(needs.items);
+          setOpen(mine.items);
+        },
+        { signal: scoped },
+      ),
+    [api, scope, run],
   );
   useEffect(() => {
     const controller = new AbortController();
@@ -85,17 +87,8 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
 
   if (error)
     return (
-      <Notice
-        intent="error"
-        action={{
-          label: 'Try again',
-          onClick: () => {
-            setError(null);
-            void load();
-          },
-        }}
-      >
-        {error}
+      <Notice intent="error" action={{ label: 'Try again', onClick: retry }}>
+        {error.text}
       </Notice>
     );
   if (!fresh || !attention || !open) return <Spinner size="small" label="Loading My Work…" />;

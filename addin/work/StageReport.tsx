@@ -4,6 +4,7 @@ import type { StageReport as Report } from '../../shared/schemas/work';
 import type { ApiClient } from '../api/client';
 import { STAGE_LABELS, formatMoney } from '../ui/labels';
 import { Notice } from '../ui/Notice';
+import { useAction } from '../ui/useAction';
 
 const useStyles = makeStyles({
   table: {
@@ -22,15 +23,15 @@ const useStyles = makeStyles({
 export function StageReport({ api, scope }: { api: ApiClient; scope: 'me' | 'team' }) {
   const styles = useStyles();
   const [report, setReport] = useState<Report | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   useEffect(() => {
     const controller = new AbortController();
-    api
-      .call('stageReport', { query: { scope }, signal: controller.signal })
-      .then(setReport, (e: Error) => !controller.signal.aborted && setError(e.message));
+    void run(async (signal) => setReport(await api.call('stageReport', { query: { scope }, signal })), {
+      signal: controller.signal,
+    });
     return () => controller.abort();
-  }, [api, scope]);
-  if (error) return <Notice intent="error">{error}</Notice>;
+  }, [api, scope, run]);
+  if (error) return <Notice intent="error">{error.text}</Notice>;
   if (!report) return <Spinner size="tiny" label="Loading the stage report…" />;
   const open = report.rows.filter((r) => r.status === 'open');
   const longest = [...report.daysInStage]
