@@ -4,31 +4,31 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { OfficeAddinManifest } from 'office-addin-manifest';
+import { checkAgainstXsd } from '../../scripts/manifest-xsd';
+import { startTestServer } from '../helpers/test-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-// Microsoft's manifest schemas sit beside the repository (../shared, see its README); OFFICE_MANIFEST_XSD_DIR overrides.
-const XSD_DIR = process.env.OFFICE_MANIFEST_XSD_DIR ?? path.resolve(ROOT, '../shared/office-manifest-xsd');
-const SCHEMA = path.join(XSD_DIR, 'OfficeAppManifestV1_1.xsd');
 const MANIFEST = path.join(ROOT, 'manifest.xml');
+/** The origin manifest.xml is written for (server/manifest.ts rewrites it for others). */
+const REPO_ORIGIN = 'https://localhost:3000';
 const run = promisify(execFile);
 
-function validate(file: string): string {
-  if (!fs.existsSync(SCHEMA))
-    throw new Error(`Microsoft's manifest schemas are not at ${XSD_DIR}; set OFFICE_MANIFEST_XSD_DIR.`);
-  try {
-    return execFileSync('xmllint', ['--noout', '--schema', SCHEMA, file], {
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).toString();
-  } catch (error) {
-    const e = error as { stderr?: string };
-    throw new Error(`${file} does not validate against Microsoft's schema:\n${e.stderr}`, { cause: error });
-  }
+/**
+ * Validates against Microsoft's manifest schemas with xmllint (scripts/manifest-xsd.ts, shared with
+ * `npm run validate`): the copies in ../shared/office-manifest-xsd beside the repository (see its
+ * README for where they come from), or OFFICE_MANIFEST_XSD_DIR. Missing schemas fail the test, saying so.
+ */
+function validate(file: string): void {
+  const result = checkAgainstXsd(file);
+  if (result.status === 'unavailable') throw new Error(result.reason);
+  if (result.status === 'invalid')
+    throw new Error(`${file} does not validate against Microsoft's schema:\n${result.details}`);
 }
 
 /** Attribute values selected by an XPath, using xmllint (namespaces matched by local name). */
-function attributes(xpath: string): string[] {
-  const out = execFileSync('xmllint', ['--xpath', xpath, MANIFEST], { encoding: 'utf8' });
+function attributes(xpath: string, file = MANIFEST): string[] {
+  const out = execFileSync('xmllint', ['--xpath', xpath, file], { encoding: 'utf8' });
   return [...out.matchAll(/\w+="([^"]*)"/g)].map((m) => m[1]);
 }
 
@@ -37,6 +37,65 @@ const SCOPES = {
   'VersionOverrides 1.0': `/${el('OfficeApp')}/${el('VersionOverrides')}`,
   'VersionOverrides 1.1': `/${el('OfficeApp')}/${el('VersionOverrides')}/${el('VersionOverrides')}`,
 };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Every URL in a manifest, in document order (comments and namespace declarations aside). */
+function urlsIn(file: string): string[] {
+  const xml = fs
+    .readFileSync(file, 'utf8')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/\sxmlns(:\w+)?="[^"]*"/g, '');
+  return [...xml.matchAll(/[a-z][\w+.-]*:\/\/[^"'<>\s]+/gi)].map((m) => m[0]);
+}
+
+/**
+ * What Outlook parses from `file`, read as office-addin-manifest reads it (office-addin-debugging and
+ * Microsoft's validator use the same reader), plus what that reader does not expose (requirement sets,
+ * every URL), by XPath. Returns the manifest's URLs.
+ */
+async function assertOutlookReads(file: string, origin: string): Promise<string[]> {
+  const info = await OfficeAddinManifest.readManifestFile(file);
+  assert.match(info.id ?? '', GUID, 'Id is a GUID');
+  assert.match(info.version ?? '', /^\d{1,5}(\.\d{1,5}){0,3}$/, 'Version is up to four dot-separated numbers');
+  assert.equal(info.manifestType, 'xml');
+  assert.equal(info.officeAppType, 'MailApp');
+  assert.deepEqual(info.hosts, ['Mailbox']);
+  assert.equal(info.permissions, 'ReadWriteItem');
+  assert.equal(info.displayName, 'Regarding');
+  assert.equal(info.providerName, 'Regarding');
+  assert.equal(info.defaultLocale, 'en-US');
+  assert.deepEqual(info.appDomains, [origin]);
+  for (const [name, url] of Object.entries({
+    IconUrl: info.iconUrl,
+    HighResolutionIconUrl: info.highResolutionIconUrl,
+    SupportUrl: info.supportUrl,
+  }))
+    assert.ok(url?.startsWith(`${origin}/`), `${name} ${url} is under ${origin}`);
+
+  // Requirement sets: Mailbox 1.8 (README: "The manifest requires Mailbox 1.8"), also in both VersionOverrides.
+  const sets = `${el('Requirements')}/${el('Sets')}`;
+  assert.deepEqual(attributes(`/${el('OfficeApp')}/${sets}/${el('Set')}/@*`, file), ['Mailbox', '1.8']);
+  for (const [scope, root] of Object.entries(SCOPES)) {
+    assert.deepEqual(attributes(`${root}/${sets}/@DefaultMinVersion`, file), ['1.8'], scope);
+    assert.deepEqual(attributes(`${root}/${sets}/${el('Set')}/@Name`, file), ['Mailbox'], scope);
+  }
+
+  // Every URL Outlook loads or links to (form and button SourceLocations, icons, SupportUrl, the
+  // function file, AppDomain) is on the configured origin.
+  const urls = urlsIn(file);
+  assert.ok(urls.length >= 29, `${urls.length} URLs`);
+  const elsewhere = urls.filter((url) => url !== origin && !url.startsWith(`${origin}/`));
+  assert.deepEqual(elsewhere, [], `every URL is under ${origin}`);
+  const forms = attributes(`/${el('OfficeApp')}/${el('FormSettings')}//${el('SourceLocation')}/@DefaultValue`, file);
+  assert.deepEqual(forms, [`${origin}/taskpane.html`, `${origin}/taskpane.html`]);
+  for (const root of Object.values(SCOPES)) {
+    const resources = attributes(`${root}/${el('Resources')}//@DefaultValue`, file).filter((v) => v.includes('://'));
+    assert.ok(resources.length > 0);
+    for (const url of resources) assert.ok(url.startsWith(`${origin}/`), url);
+  }
+  return urls;
+}
 
 describe('manifest.xml', () => {
   it("validates against Microsoft's Office add-in manifest schemas", () => {
@@ -112,5 +171,77 @@ describe('manifest.xml', () => {
     const refused = await tsx(['--origin', 'http://regarding.example.com']).catch((e) => e);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /HTTPS only/);
+  });
+});
+
+describe('manifest.xml as Outlook reads it (office-addin-manifest)', () => {
+  const repoUrls: string[] = [];
+  let repo: Awaited<ReturnType<typeof OfficeAddinManifest.readManifestFile>>;
+
+  before(async () => {
+    repo = await OfficeAddinManifest.readManifestFile(MANIFEST);
+  });
+
+  /** A manifest rewritten for `origin` is the same add-in: same id and version, the same URLs on the new origin. */
+  async function assertSameAddinAt(file: string, origin: string) {
+    const urls = await assertOutlookReads(file, origin);
+    const info = await OfficeAddinManifest.readManifestFile(file);
+    assert.equal(info.id, repo.id);
+    assert.equal(info.version, repo.version);
+    assert.deepEqual(
+      urls,
+      repoUrls.map((url) => url.replace(REPO_ORIGIN, origin)),
+    );
+    validate(file);
+  }
+
+  it(`in the repository: a GUID id, a version, host Mailbox, Mailbox 1.8, and every URL under ${REPO_ORIGIN}`, async () => {
+    repoUrls.push(...(await assertOutlookReads(MANIFEST, REPO_ORIGIN)));
+    assert.equal(
+      repo.id,
+      '6f1d2a3e-8b7c-4c1e-9a51-2f0d7b9e4c10',
+      'the id never changes: Outlook knows the add-in by it',
+    );
+  });
+
+  it('served at /manifest.xml with PUBLIC_ORIGIN: the same add-in with every URL under that origin, schema-valid', async () => {
+    const origin = 'https://regarding.example.com';
+    // The server serves the manifest beside the built pane (app.ts mounts both only when ADDIN_DIR exists).
+    const addinDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-addin-'));
+    const server = await startTestServer({ PUBLIC_ORIGIN: `${origin}/` }, { addinDir });
+    try {
+      const response = await fetch(`${server.url}/manifest.xml`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/xml/);
+      const file = path.join(server.dir, 'served-manifest.xml');
+      fs.writeFileSync(file, await response.text());
+      await assertSameAddinAt(file, origin);
+    } finally {
+      await server.close();
+      fs.rmSync(addinDir, { recursive: true, force: true });
+    }
+  });
+
+  it('written by `npm run manifest -- --origin` (an origin with a port): the same add-in under that origin, schema-valid', async () => {
+    const origin = 'https://crm.example.org:8443';
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-manifest-')), 'manifest.xml');
+    try {
+      await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(ROOT, 'server/cli/manifest.ts'),
+          '--origin',
+          `${origin}/taskpane.html`,
+          '--out',
+          out,
+        ],
+        { cwd: ROOT },
+      );
+      await assertSameAddinAt(out, origin);
+    } finally {
+      fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    }
   });
 });
