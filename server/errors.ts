@@ -38,8 +38,8 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(detail: string) {
-    super(409, 'Conflict', detail);
+  constructor(detail: string, fieldErrors?: { path: string; message: string }[]) {
+    super(409, 'Conflict', detail, fieldErrors);
   }
 }
 

@@ -113,8 +113,8 @@ export const endpoints = {
     body: UpdateAdvisorRequest,
     response: Advisor,
     status: 200,
-    errors: [403, 404],
-    summary: "Change an advisor's name, role or active flag (admin)",
+    errors: [403, 404, 409],
+    summary: "Change an advisor's name, role or active flag (admin); 409 when it would leave no active admin",
   }),
   searchTeams: endpoint({
     ...routes.searchTeams,

@@ -1,11 +1,23 @@
-/** `npm run admin -- ...`: add advisors and teams, and issue or revoke personal access tokens. */
+/**
+ * `npm run admin -- ...`: add advisors and teams, and issue or revoke personal access tokens.
+ * Changes go through the same services (and rules) as the API; the audit log records them as the
+ * system, never as an advisor.
+ */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { CreateAdvisorRequest, CreateTeamRequest, type Advisor, type Role } from '../../shared/schemas/advisors';
 import { issueAccessToken } from '../auth/access-tokens';
+import { systemClock } from '../clock';
 import type { AdvisorRecord } from '../repository/repository';
+import { createServices } from '../services';
+import { SYSTEM } from '../services/context';
 import { openConfiguredDatabase } from './database';
 
 const { repo, db } = openConfiguredDatabase();
+const clock = systemClock;
+const { people } = createServices({ repo, clock });
 const program = new Command('admin').description('Manage the advisors, teams and access tokens of Regarding.');
+const ROLES = ['advisor', 'manager', 'admin'] as const;
 
 const email = (value: string) => {
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new InvalidArgumentError('not an email address');
@@ -17,42 +29,58 @@ const positive = (value: string) => {
   return n;
 };
 
+/** A request body checked by the API's own schema, so the command line accepts what the API accepts. */
+function valid<S extends z.ZodType>(schema: S, body: z.input<S>): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
 async function advisorByEmail(address: string): Promise<AdvisorRecord> {
   const advisor = await repo.advisors.findByEmail(address);
   if (!advisor) throw new Error(`No advisor has the email ${address}.`);
   return advisor;
 }
 
+const advisorLine = (a: Advisor) =>
+  `${String(a.id).padStart(4)}  ${a.displayName.padEnd(24)} ${a.email.padEnd(36)} ${a.role.padEnd(8)} ${(a.active ? 'active' : 'inactive').padEnd(8)} ${a.teams.map((t) => t.name).join(', ')}`.trimEnd();
+
 const advisor = program.command('advisor').description('advisors');
 advisor
   .command('add')
   .requiredOption('--email <email>', 'their work email (their sign-in name in Entra ID)', email)
   .requiredOption('--name <name>', 'display name')
-  .addOption(new Option('--role <role>', 'role').choices(['advisor', 'manager', 'admin']).default('advisor'))
-  .action(async (o: { email: string; name: string; role: 'advisor' | 'manager' | 'admin' }) => {
-    const created = await repo.advisors.create({ email: o.email, displayName: o.name, role: o.role }, null);
+  .addOption(new Option('--role <role>', 'role').choices(ROLES).default('advisor'))
+  .action(async (o: { email: string; name: string; role: Role }) => {
+    const body = valid(CreateAdvisorRequest, { email: o.email, displayName: o.name, role: o.role });
+    const created = await people.createAdvisor(SYSTEM, body);
     console.log(`Added ${created.displayName} <${created.email}> as ${created.role} (id ${created.id}).`);
   });
-advisor.command('list').action(async () => {
-  for (const a of await repo.advisors.search(undefined, 10_000, 0)) {
-    console.log(
-      `${String(a.id).padStart(4)}  ${a.displayName.padEnd(24)} ${a.email.padEnd(36)} ${a.role.padEnd(8)} ${a.teams.map((t) => t.name).join(', ')}`,
-    );
-  }
-});
+advisor
+  .command('list')
+  .description('active advisors; with --all, deactivated ones too')
+  .option('--all', 'include deactivated advisors')
+  .action(async (o: { all?: boolean }) => {
+    for (let offset: number | null = 0; offset !== null;) {
+      const page = await people.searchAdvisors({ limit: 500, offset, includeInactive: o.all === true });
+      for (const a of page.items) console.log(advisorLine(a));
+      offset = page.nextOffset;
+    }
+  });
 advisor
   .command('set')
+  .description('change the role of an advisor, or deactivate or reactivate them')
   .requiredOption('--email <email>', 'which advisor', email)
-  .addOption(new Option('--role <role>').choices(['advisor', 'manager', 'admin']))
+  .addOption(new Option('--role <role>').choices(ROLES))
   .addOption(new Option('--active <yes|no>').choices(['yes', 'no']))
-  .action(async (o: { email: string; role?: 'advisor' | 'manager' | 'admin'; active?: 'yes' | 'no' }) => {
+  .action(async (o: { email: string; role?: Role; active?: 'yes' | 'no' }) => {
+    if (o.role === undefined && o.active === undefined) throw new Error('Nothing to change: give --role or --active.');
     const a = await advisorByEmail(o.email);
-    const updated = await repo.advisors.update(
-      a.id,
-      { role: o.role, active: o.active === undefined ? undefined : o.active === 'yes' },
-      { advisorId: a.id, at: new Date().toISOString() },
-    );
-    console.log(`${updated!.displayName}: role ${updated!.role}, ${updated!.active ? 'active' : 'inactive'}.`);
+    const updated = await people.updateAdvisor(SYSTEM, a.id, {
+      role: o.role,
+      active: o.active === undefined ? undefined : o.active === 'yes',
+    });
+    console.log(`${updated.displayName}: role ${updated.role}, ${updated.active ? 'active' : 'inactive'}.`);
   });
 
 const team = program.command('team').description('teams');
@@ -61,13 +89,13 @@ team
   .argument('<name>', 'team name')
   .option('--members <emails>', 'comma-separated advisor emails', '')
   .action(async (name: string, o: { members: string }) => {
-    const ids = [];
+    const memberIds = [];
     for (const address of o.members
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean))
-      ids.push((await advisorByEmail(email(address))).id);
-    const created = await repo.teams.create(name, ids, null);
+      memberIds.push((await advisorByEmail(email(address))).id);
+    const created = await people.createTeam(SYSTEM, valid(CreateTeamRequest, { name, memberIds }));
     console.log(`Created team ${created.name} (id ${created.id}) with ${created.members.length} member(s).`);
   });
 team
@@ -77,10 +105,11 @@ team
   .action(async (name: string, address: string) => {
     const t = await repo.teams.findByName(name);
     if (!t) throw new Error(`No team is named ${name}.`);
-    await repo.teams.addMember(t.id, (await advisorByEmail(address)).id, null);
+    await people.changeMembership(SYSTEM, t.id, (await advisorByEmail(address)).id, true);
     console.log(`Added ${address} to ${t.name}.`);
   });
 
+// Tokens have no service (the API never issues them): the store audits issuing and revoking as the system.
 const token = program.command('token').description('personal access tokens');
 token
   .command('create')
@@ -89,7 +118,7 @@ token
   .option('--expires-days <days>', 'expire after this many days', positive)
   .action(async (o: { email: string; name: string; expiresDays?: number }) => {
     const a = await advisorByEmail(o.email);
-    const now = new Date();
+    const now = clock.now();
     const expires = o.expiresDays ? new Date(now.getTime() + o.expiresDays * 86_400_000) : null;
     const { token: secret, record } = await issueAccessToken(repo, a.id, o.name, now, expires);
     console.log(
@@ -113,15 +142,18 @@ token
   .command('revoke')
   .argument('<id>', 'token id (see token list)', positive)
   .action(async (id: number) => {
-    const revoked = await repo.tokens.revoke(id, new Date().toISOString());
-    if (!revoked) program.error(`Token ${id} does not exist or is already revoked.`);
+    const at = clock.now().toISOString();
+    if (!(await repo.tokens.revoke(id, at, { kind: 'system', at })))
+      throw new Error(`Token ${id} does not exist or is already revoked.`);
     console.log(`Revoked token ${id}.`);
   });
 
 try {
   await program.parseAsync();
 } catch (error) {
-  program.error(error instanceof Error ? error.message : String(error));
+  // A refused change (the last admin, an unknown advisor, a taken name) exits 1 with the reason; nothing was written.
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
 } finally {
   db.close();
 }

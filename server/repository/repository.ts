@@ -26,6 +26,22 @@ export interface Actor {
   at: string;
 }
 
+/** A change no advisor made: the admin command line (`npm run admin`), setup and demo data. */
+export interface SystemActor {
+  kind: 'system';
+  at: string;
+}
+
+/**
+ * Who changed advisors, teams or access tokens: a signed-in advisor (an admin, through the API) or
+ * the system. The audit log records the kind; `null` where a store accepts it also means the system.
+ */
+export type AuditActor = Actor | SystemActor;
+
+export function isSystemActor(actor: AuditActor): actor is SystemActor {
+  return 'kind' in actor && actor.kind === 'system';
+}
+
 export interface ShareTargets {
   advisorIds: number[];
   teamIds: number[];
@@ -59,14 +75,24 @@ export interface AdvisorStore {
   findByEmail(email: string): Promise<AdvisorRecord | null>;
   findByEntraOid(oid: string): Promise<AdvisorRecord | null>;
   setEntraOid(id: number, oid: string): Promise<void>;
-  search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]>;
+  /** Active advisors by name or email prefix; deactivated ones too with `includeInactive`. */
+  search(
+    q: string | undefined,
+    limit: number,
+    offset: number,
+    options?: { includeInactive?: boolean },
+  ): Promise<Advisor[]>;
   /** Throws ConflictError when the email is taken. */
-  create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null): Promise<AdvisorRecord>;
+  create(fields: { email: string; displayName: string; role: Role }, actor: AuditActor | null): Promise<AdvisorRecord>;
+  /**
+   * null when there is no such advisor. 'last-admin' (and nothing changed) when the change would
+   * demote or deactivate the only active admin: checked in the same transaction as the write.
+   */
   update(
     id: number,
     fields: { displayName?: string; role?: Role; active?: boolean },
-    actor: Actor,
-  ): Promise<AdvisorRecord | null>;
+    actor: AuditActor,
+  ): Promise<AdvisorRecord | null | 'last-admin'>;
   markWorkSeen(id: number, at: string): Promise<void>;
   /** The ids of everyone who shares a team with the advisor, the advisor included. */
   teammateIds(advisorId: number): Promise<number[]>;
@@ -78,9 +104,9 @@ export interface TeamStore {
   findByName(name: string): Promise<Team | null>;
   search(q: string | undefined, limit: number, offset: number): Promise<Team[]>;
   /** Throws ConflictError when the name is taken. */
-  create(name: string, memberIds: number[], actor: Actor | null): Promise<Team>;
-  addMember(teamId: number, advisorId: number, actor: Actor | null): Promise<void>;
-  removeMember(teamId: number, advisorId: number, actor: Actor): Promise<void>;
+  create(name: string, memberIds: number[], actor: AuditActor | null): Promise<Team>;
+  addMember(teamId: number, advisorId: number, actor: AuditActor | null): Promise<void>;
+  removeMember(teamId: number, advisorId: number, actor: AuditActor): Promise<void>;
   existingIds(ids: number[]): Promise<number[]>;
 }
 
@@ -94,6 +120,7 @@ export interface TokenRecord {
   revokedAt: string | null;
 }
 
+/** Issuing and revoking a token is audited; without an actor, as the system (tokens are issued by the admin CLI). */
 export interface TokenStore {
   create(
     advisorId: number,
@@ -101,11 +128,13 @@ export interface TokenStore {
     tokenHash: string,
     createdAt: string,
     expiresAt: string | null,
+    actor?: AuditActor | null,
   ): Promise<TokenRecord>;
   /** The token with the advisor it belongs to. */
   findByHash(tokenHash: string): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null>;
   listFor(advisorId: number): Promise<TokenRecord[]>;
-  revoke(id: number, at: string): Promise<boolean>;
+  /** False when there is no such token or it was already revoked. */
+  revoke(id: number, at: string, actor?: AuditActor | null): Promise<boolean>;
   touch(id: number, at: string): Promise<void>;
 }
 

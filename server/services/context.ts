@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { AdvisorRecord, Actor, Repository } from '../repository/repository';
+import type { AdvisorRecord, Actor, AuditActor, Repository } from '../repository/repository';
 
 /** What every service needs: storage and the time. */
 export interface ServiceContext {
@@ -12,6 +12,27 @@ export type Caller = AdvisorRecord;
 
 export function actorOf(caller: Caller, clock: Clock): Actor {
   return { advisorId: caller.id, at: clock.now().toISOString() };
+}
+
+/**
+ * The admin command line (`npm run admin`): it manages advisors and teams with an admin's rights,
+ * and the audit log records it as the system, never as an advisor.
+ */
+export interface SystemCaller {
+  kind: 'system';
+}
+export const SYSTEM: SystemCaller = { kind: 'system' };
+
+/** Who may manage advisors and teams: a signed-in advisor (the services check they are an admin) or the system. */
+export type AdminCaller = Caller | SystemCaller;
+
+export function isSystem(caller: AdminCaller): caller is SystemCaller {
+  return 'kind' in caller && caller.kind === 'system';
+}
+
+export function auditActorOf(caller: AdminCaller, clock: Clock): AuditActor {
+  const at = clock.now().toISOString();
+  return isSystem(caller) ? { kind: 'system', at } : { advisorId: caller.id, at };
 }
 
 /** Normalises any ISO date-time (with an offset) to the UTC form stored everywhere. */

@@ -1,9 +1,17 @@
 import type { z } from 'zod';
 import type { CreateAdvisorRequest, CreateTeamRequest, UpdateAdvisorRequest } from '../../shared/schemas/advisors';
 import type { Advisor, Me, Team } from '../../shared/schemas/advisors';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { AdvisorRecord } from '../repository/repository';
-import { actorOf, pageOf, type Caller, type Page, type ServiceContext } from './context';
+import {
+  auditActorOf,
+  isSystem,
+  pageOf,
+  type AdminCaller,
+  type Caller,
+  type Page,
+  type ServiceContext,
+} from './context';
 
 export function toMe({ entraOid: _oid, ...me }: AdvisorRecord): Me {
   return me;
@@ -13,12 +21,16 @@ export function toAdvisor({ entraOid: _oid, workSeenAt: _seen, ...advisor }: Adv
   return advisor;
 }
 
-/** Advisors and teams: anyone may look people up; only an admin changes them. */
+/**
+ * Advisors and teams: anyone may look people up; only an admin (or the system: the admin command
+ * line) changes them, and never so that no active admin is left.
+ */
 export class PeopleService {
   constructor(private readonly ctx: ServiceContext) {}
 
-  private requireAdmin(caller: Caller): void {
-    if (caller.role !== 'admin') throw new ForbiddenError('Only an admin manages advisors and teams.');
+  private requireAdmin(caller: AdminCaller): void {
+    if (!isSystem(caller) && caller.role !== 'admin')
+      throw new ForbiddenError('Only an admin manages advisors and teams.');
   }
 
   async markWorkSeen(caller: Caller): Promise<Me> {
@@ -26,24 +38,41 @@ export class PeopleService {
     return toMe((await this.ctx.repo.advisors.findById(caller.id))!);
   }
 
-  searchAdvisors(query: { q?: string; limit: number; offset: number }): Promise<Page<Advisor>> {
-    return pageOf(query, (limit, offset) => this.ctx.repo.advisors.search(query.q, limit, offset));
+  /** Active advisors; deactivated ones too with `includeInactive` (the admin command line's `advisor list --all`). */
+  searchAdvisors(query: {
+    q?: string;
+    limit: number;
+    offset: number;
+    includeInactive?: boolean;
+  }): Promise<Page<Advisor>> {
+    return pageOf(query, (limit, offset) =>
+      this.ctx.repo.advisors.search(query.q, limit, offset, { includeInactive: query.includeInactive }),
+    );
   }
 
-  async createAdvisor(caller: Caller, body: z.output<typeof CreateAdvisorRequest>): Promise<Advisor> {
+  async createAdvisor(caller: AdminCaller, body: z.output<typeof CreateAdvisorRequest>): Promise<Advisor> {
     this.requireAdmin(caller);
-    return toAdvisor(await this.ctx.repo.advisors.create(body, actorOf(caller, this.ctx.clock)));
+    return toAdvisor(await this.ctx.repo.advisors.create(body, auditActorOf(caller, this.ctx.clock)));
   }
 
-  async updateAdvisor(caller: Caller, id: number, body: z.output<typeof UpdateAdvisorRequest>): Promise<Advisor> {
+  /** 400 when an admin demotes or deactivates themselves; 409 when it would leave no active admin. */
+  async updateAdvisor(caller: AdminCaller, id: number, body: z.output<typeof UpdateAdvisorRequest>): Promise<Advisor> {
     this.requireAdmin(caller);
-    if (id === caller.id && (body.active === false || (body.role && body.role !== 'admin'))) {
+    const path = body.active === false ? 'body.active' : 'body.role';
+    if (!isSystem(caller) && id === caller.id && (body.active === false || (body.role && body.role !== 'admin'))) {
       throw new BadRequestError('An admin cannot deactivate or demote themselves.', [
-        { path: body.active === false ? 'body.active' : 'body.role', message: 'Not allowed on your own account' },
+        { path, message: 'Not allowed on your own account' },
       ]);
     }
-    const updated = await this.ctx.repo.advisors.update(id, body, actorOf(caller, this.ctx.clock));
+    const updated = await this.ctx.repo.advisors.update(id, body, auditActorOf(caller, this.ctx.clock));
     if (!updated) throw new NotFoundError(`Advisor ${id}`);
+    if (updated === 'last-admin') {
+      const admin = (await this.ctx.repo.advisors.findById(id))!;
+      throw new ConflictError(
+        `${admin.displayName} <${admin.email}> is the last active admin: make another advisor an admin first.`,
+        [{ path, message: 'Would leave no active admin' }],
+      );
+    }
     return toAdvisor(updated);
   }
 
@@ -51,17 +80,17 @@ export class PeopleService {
     return pageOf(query, (limit, offset) => this.ctx.repo.teams.search(query.q, limit, offset));
   }
 
-  async createTeam(caller: Caller, body: z.output<typeof CreateTeamRequest>): Promise<Team> {
+  async createTeam(caller: AdminCaller, body: z.output<typeof CreateTeamRequest>): Promise<Team> {
     this.requireAdmin(caller);
     await this.requireAdvisors(body.memberIds, 'body.memberIds');
-    return this.ctx.repo.teams.create(body.name, body.memberIds, actorOf(caller, this.ctx.clock));
+    return this.ctx.repo.teams.create(body.name, body.memberIds, auditActorOf(caller, this.ctx.clock));
   }
 
-  async changeMembership(caller: Caller, teamId: number, advisorId: number, member: boolean): Promise<Team> {
+  async changeMembership(caller: AdminCaller, teamId: number, advisorId: number, member: boolean): Promise<Team> {
     this.requireAdmin(caller);
     if (!(await this.ctx.repo.teams.findById(teamId))) throw new NotFoundError(`Team ${teamId}`);
     if (!(await this.ctx.repo.advisors.findById(advisorId))) throw new NotFoundError(`Advisor ${advisorId}`);
-    const actor = actorOf(caller, this.ctx.clock);
+    const actor = auditActorOf(caller, this.ctx.clock);
     if (member) await this.ctx.repo.teams.addMember(teamId, advisorId, actor);
     else await this.ctx.repo.teams.removeMember(teamId, advisorId, actor);
     return (await this.ctx.repo.teams.findById(teamId))!;

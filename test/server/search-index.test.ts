@@ -83,7 +83,7 @@ describe('search index migration', () => {
       const before = queries.map(search);
 
       assert.deepEqual(
-        migrate(db).applied.map((m) => m.version),
+        migrate(db, { to: 2 }).applied.map((m) => m.version),
         [2],
       );
 

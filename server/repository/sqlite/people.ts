@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
-import type { Actor, AdvisorRecord, AdvisorStore, TeamStore } from '../repository';
+import type { AdvisorRecord, AdvisorStore, AuditActor, TeamStore } from '../repository';
 import { isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
@@ -68,18 +68,29 @@ export class SqliteAdvisorStore implements AdvisorStore {
     sql(this.db, 'UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id);
   }
 
-  async search(q: string | undefined, limit: number, offset: number): Promise<Advisor[]> {
+  async search(
+    q: string | undefined,
+    limit: number,
+    offset: number,
+    { includeInactive = false }: { includeInactive?: boolean } = {},
+  ): Promise<Advisor[]> {
     const rows = sqlArrays(
       this.db,
-      `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE a.active = 1
+      `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE (a.active = 1 OR :includeInactive)
            AND (:q IS NULL OR a.display_name LIKE :prefix ESCAPE '\\' OR a.email LIKE :prefix ESCAPE '\\'
                 OR a.display_name LIKE '% ' || :prefix ESCAPE '\\')
          ORDER BY a.display_name COLLATE NOCASE, a.id LIMIT :limit OFFSET :offset`,
-    ).all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as AdvisorRow[];
+    ).all({
+      q: q || null,
+      prefix: likePrefix(q ?? ''),
+      includeInactive: Number(includeInactive),
+      limit,
+      offset,
+    }) as AdvisorRow[];
     return rows.map(toAdvisor).map(({ workSeenAt: _seen, entraOid: _oid, ...advisor }) => advisor);
   }
 
-  async create(fields: { email: string; displayName: string; role: Role }, actor: Actor | null) {
+  async create(fields: { email: string; displayName: string; role: Role }, actor: AuditActor | null) {
     const insert = this.db.transaction(() => {
       const id = Number(
         sql(this.db, 'INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)').run(
@@ -101,20 +112,38 @@ export class SqliteAdvisorStore implements AdvisorStore {
     }
   }
 
-  async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: Actor) {
-    this.db.transaction(() => {
-      sql(
-        this.db,
-        `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
+  async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: AuditActor) {
+    // IMMEDIATE: the admin count is read under the write lock, so no other connection (another
+    // request's, or the admin CLI's) can demote the other admin between the check and the write.
+    const outcome = this.db
+      .transaction((): 'missing' | 'last-admin' | 'updated' => {
+        const before = sql(this.db, 'SELECT role, active FROM advisors WHERE id = ?').get(id) as
+          { role: Role; active: number } | undefined;
+        if (!before) return 'missing';
+        const wasAdmin = before.role === 'admin' && before.active === 1;
+        const staysAdmin = (fields.role ?? before.role) === 'admin' && (fields.active ?? before.active === 1);
+        if (wasAdmin && !staysAdmin) {
+          const others = sql(this.db, "SELECT count(*) FROM advisors WHERE role = 'admin' AND active = 1 AND id <> ?")
+            .pluck()
+            .get(id) as number;
+          if (others === 0) return 'last-admin';
+        }
+        sql(
+          this.db,
+          `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
              active = coalesce(?, active) WHERE id = ?`,
-      ).run(
-        fields.displayName ?? null,
-        fields.role ?? null,
-        fields.active === undefined ? null : Number(fields.active),
-        id,
-      );
-      writeAudit(this.db, actor, 'advisor', id, 'update', fields);
-    })();
+        ).run(
+          fields.displayName ?? null,
+          fields.role ?? null,
+          fields.active === undefined ? null : Number(fields.active),
+          id,
+        );
+        writeAudit(this.db, actor, 'advisor', id, 'update', fields);
+        return 'updated';
+      })
+      .immediate();
+    if (outcome === 'missing') return null;
+    if (outcome === 'last-admin') return outcome;
     return this.findById(id);
   }
 
@@ -179,7 +208,7 @@ export class SqliteTeamStore implements TeamStore {
     return this.toTeams(rows);
   }
 
-  async create(name: string, memberIds: number[], actor: Actor | null) {
+  async create(name: string, memberIds: number[], actor: AuditActor | null) {
     const insert = this.db.transaction(() => {
       const id = Number(
         sql(this.db, 'INSERT INTO teams (name, created_at) VALUES (?, ?)').run(
@@ -200,14 +229,14 @@ export class SqliteTeamStore implements TeamStore {
     }
   }
 
-  async addMember(teamId: number, advisorId: number, actor: Actor | null) {
+  async addMember(teamId: number, advisorId: number, actor: AuditActor | null) {
     this.db.transaction(() => {
       sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(teamId, advisorId);
       writeAudit(this.db, actor, 'team', teamId, 'add-member', { advisorId });
     })();
   }
 
-  async removeMember(teamId: number, advisorId: number, actor: Actor) {
+  async removeMember(teamId: number, advisorId: number, actor: AuditActor) {
     this.db.transaction(() => {
       sql(this.db, 'DELETE FROM team_members WHERE team_id = ? AND advisor_id = ?').run(teamId, advisorId);
       writeAudit(this.db, actor, 'team', teamId, 'remove-member', { advisorId });

@@ -1,21 +1,27 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/connection';
-import type { Actor } from '../repository';
+import { isSystemActor, type AuditActor } from '../repository';
 
 /** Binds a list of ids or strings as one parameter: `IN (SELECT value FROM json_each(?))`. */
 export const list = (values: readonly (number | string)[]): string => JSON.stringify(values);
 
+/** One audit log row. A null actor is the system (as is a SystemActor); any other actor is an advisor. */
 export function writeAudit(
   db: Db,
-  actor: Actor | null,
+  actor: AuditActor | null,
   entity: string,
   entityId: number,
   action: string,
   details?: unknown,
 ): void {
-  sql(db, 'INSERT INTO audit_log (at, actor_id, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?)').run(
+  const advisorId = actor && !isSystemActor(actor) ? actor.advisorId : null;
+  sql(
+    db,
+    'INSERT INTO audit_log (at, actor_kind, actor_id, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
     actor?.at ?? new Date().toISOString(),
-    actor?.advisorId ?? null,
+    advisorId === null ? 'system' : 'advisor',
+    advisorId,
     entity,
     entityId,
     action,

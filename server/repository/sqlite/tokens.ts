@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
-import type { TokenRecord, TokenStore } from '../repository';
+import type { AuditActor, TokenRecord, TokenStore } from '../repository';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
-import { sql, sqlArrays } from './support';
+import { sql, sqlArrays, writeAudit } from './support';
 
 interface TokenRow {
   id: number;
@@ -26,12 +26,28 @@ const toRecord = (row: TokenRow): TokenRecord => ({
 export class SqliteTokenStore implements TokenStore {
   constructor(private readonly db: Db) {}
 
-  async create(advisorId: number, name: string, tokenHash: string, createdAt: string, expiresAt: string | null) {
-    const id = sql(
-      this.db,
-      'INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(advisorId, name, tokenHash, createdAt, expiresAt).lastInsertRowid;
-    return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
+  async create(
+    advisorId: number,
+    name: string,
+    tokenHash: string,
+    createdAt: string,
+    expiresAt: string | null,
+    actor: AuditActor | null = null,
+  ) {
+    return this.db.transaction(() => {
+      const id = Number(
+        sql(
+          this.db,
+          'INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+        ).run(advisorId, name, tokenHash, createdAt, expiresAt).lastInsertRowid,
+      );
+      writeAudit(this.db, actor ?? { kind: 'system', at: createdAt }, 'access_token', id, 'create', {
+        advisorId,
+        name,
+        expiresAt,
+      });
+      return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
+    })();
   }
   async findByHash(tokenHash: string) {
     // One query for the token and its advisor: this runs on every request.
@@ -51,11 +67,14 @@ export class SqliteTokenStore implements TokenStore {
       sql(this.db, 'SELECT * FROM access_tokens WHERE advisor_id = ? ORDER BY id').all(advisorId) as TokenRow[]
     ).map(toRecord);
   }
-  async revoke(id: number, at: string) {
-    return (
-      sql(this.db, 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes >
-      0
-    );
+  async revoke(id: number, at: string, actor: AuditActor | null = null) {
+    return this.db.transaction(() => {
+      const revoked =
+        sql(this.db, 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
+          .changes > 0;
+      if (revoked) writeAudit(this.db, actor ?? { kind: 'system', at }, 'access_token', id, 'revoke');
+      return revoked;
+    })();
   }
   async touch(id: number, at: string) {
     sql(this.db, 'UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
