@@ -4,6 +4,7 @@ import { Busy } from '../ui/Busy';
 import { Tabs } from '../ui/Tabs';
 import type { Me } from '../../shared/schemas/advisors';
 import type { Session } from '../auth/session';
+import type { PaneHost } from '../office/host';
 import type { PaneTheme } from '../ui/theme';
 import { SetRegarding } from '../regarding/SetRegarding';
 
@@ -40,17 +41,24 @@ export interface AppProps {
   session: Session;
   /** Outlook's theme (light or dark). */
   theme: PaneTheme;
-  myEmail: string;
+  /** In Outlook (with the mailbox's address), or in a browser tab without a mailbox. */
+  host: PaneHost;
   initialView: PaneView;
 }
 
-export function App({ session, theme, myEmail, initialView }: AppProps) {
+/** Outside Outlook there is no item: the views that work on one say so. */
+const NEEDS_ITEM = {
+  regarding: 'Open this pane from an email or appointment in Outlook to set what it is regarding.',
+  new: 'Outside Outlook there is no email or appointment to create this from, so enter the customer yourself. To choose among the people of an email or appointment and link it, open this pane from it in Outlook.',
+};
+
+export function App({ session, theme, host, initialView }: AppProps) {
   const styles = useStyles();
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
   // The last signed-in advisor: views stay mounted (and keep what was typed) while a 401 asks for sign-in again.
   const [me, setMe] = useState<Me | null>(null);
   if (state.status === 'signed-in' && state.me !== me) setMe(state.me);
-  const item = useCurrentItem();
+  const item = useCurrentItem(host.outlook);
   const [view, setView] = useState<PaneView>(initialView);
   const [opened, setOpened] = useState<number | null>(null);
   const today = new Date().toISOString().slice(0, 10);
@@ -59,7 +67,7 @@ export function App({ session, theme, myEmail, initialView }: AppProps) {
     setView(next);
   };
   const noItem = !item.loading && !item.snapshot && !item.error && (
-    <Text>Select an email or appointment to set what it is regarding.</Text>
+    <Text>{host.outlook ? 'Select an email or appointment to set what it is regarding.' : NEEDS_ITEM.regarding}</Text>
   );
 
   return (
@@ -122,10 +130,11 @@ export function App({ session, theme, myEmail, initialView }: AppProps) {
                       key={item.key}
                       api={session.api}
                       snapshot={item.snapshot}
-                      myEmail={myEmail}
+                      myEmail={host.myEmail}
                       onOpenOpportunity={setOpened}
                     />
                   )}
+                  {view === 'new' && !host.outlook && <Text>{NEEDS_ITEM.new}</Text>}
                   {view === 'new' && !item.loading && (
                     <NewOpportunity
                       key={item.key}

@@ -10,10 +10,14 @@ export interface CurrentItem {
   loading: boolean;
 }
 
-/** The Outlook item the pane is on, following Office.EventType.ItemChanged when the pane is pinned. */
-export function useCurrentItem(): CurrentItem {
-  const [state, setState] = useState<CurrentItem>({ key: 0, snapshot: null, error: null, loading: true });
+/**
+ * The Outlook item the pane is on, following Office.EventType.ItemChanged when the pane is pinned.
+ * Outside Outlook (`inOutlook` false) there is never one.
+ */
+export function useCurrentItem(inOutlook: boolean): CurrentItem {
+  const [state, setState] = useState<CurrentItem>({ key: 0, snapshot: null, error: null, loading: inOutlook });
   useEffect(() => {
+    if (!inOutlook) return;
     let generation = 0;
     const load = () => {
       const mine = ++generation;
@@ -36,6 +40,6 @@ export function useCurrentItem(): CurrentItem {
       generation = -1;
       stop();
     };
-  }, []);
+  }, [inOutlook]);
   return state;
 }

@@ -18,7 +18,8 @@ export interface AuthConfig {
 
 /**
  * Who the pane acts for. A personal access token is pasted once and kept in the mailbox's roaming
- * settings; with Entra ID configured, nested app authentication signs in with the Outlook account.
+ * settings (outside Outlook, where there are none, for the browser tab only: see `roaming`); with
+ * Entra ID configured, nested app authentication signs in with the Outlook account.
  * When the service answers 401, every waiting request pauses until the advisor signs in again,
  * then continues: nothing the advisor was doing is lost.
  */

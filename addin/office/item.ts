@@ -1,5 +1,6 @@
 import type { OutlookItem, Participant } from '../../shared/schemas/activities';
 import { officeCall } from './async';
+import { outlookMailbox } from './host';
 
 /** What the pane knows about the Outlook item it is open on, read once per item. */
 export interface ItemSnapshot {
@@ -32,8 +33,9 @@ const address = (detail: Office.EmailAddressDetails, role: Participant['role']):
   role,
 });
 
+/** The item the pane is open on; null when there is none, or no mailbox at all (outside Outlook). */
 function currentItem(): AnyItem | null {
-  return (Office.context.mailbox.item as AnyItem | null | undefined) ?? null;
+  return (outlookMailbox()?.item as AnyItem | null | undefined) ?? null;
 }
 
 function isCompose(item: AnyItem): boolean {
@@ -84,12 +86,12 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
       seriesId: item.seriesId || null,
       internetMessageId: kind === 'email' ? item.internetMessageId || null : null,
       conversationId: item.conversationId || null,
-      subject: (item.subject) ?? '',
+      subject: item.subject ?? '',
       participants: people,
       sentAt: kind === 'email' ? iso(item.dateTimeCreated) : null,
       startAt: kind === 'appointment' ? iso(item.start) : null,
       endAt: kind === 'appointment' ? iso(item.end) : null,
-      location: kind === 'appointment' ? (item.location) || null : null,
+      location: kind === 'appointment' ? item.location || null : null,
     };
   }
 

@@ -1,23 +1,22 @@
 import { officeCall } from './async';
+import { outlookMailbox, outlookRoamingSettings, outlookTheme } from './host';
 import type { ItemHandle } from './item';
-
-/** The signed-in mailbox's own address (excluded from "the item's people"). */
-export function myEmailAddress(): string {
-  return Office.context.mailbox.userProfile.emailAddress.toLowerCase();
-}
 
 /**
  * Calls `handler` whenever the user selects another item while the pane is pinned
- * (Office.EventType.ItemChanged). Returns a function that stops listening.
+ * (Office.EventType.ItemChanged). Returns a function that stops listening. Outside Outlook no item
+ * ever changes, so nothing is listened to.
  */
 export function onItemChanged(handler: () => void): () => void {
+  const mailbox = outlookMailbox();
+  if (!mailbox) return () => {};
   let active = true;
-  Office.context.mailbox.addHandlerAsync(Office.EventType.ItemChanged, () => {
+  mailbox.addHandlerAsync(Office.EventType.ItemChanged, () => {
     if (active) handler();
   });
   return () => {
     active = false;
-    Office.context.mailbox.removeHandlerAsync(Office.EventType.ItemChanged);
+    mailbox.removeHandlerAsync(Office.EventType.ItemChanged);
   };
 }
 
@@ -40,19 +39,41 @@ export async function writeItemProperty(item: ItemHandle, name: string, value: u
   await officeCall<void>((cb) => properties.saveAsync(cb));
 }
 
-/** Settings that roam with the mailbox (the advisor's access token lives here). */
+/** Outside Outlook (a browser tab) there are no roaming settings: such settings last as long as the tab. */
+const TAB_PREFIX = 'regarding.tab.';
+function tabStorage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // storage is disabled: nothing is kept
+  }
+}
+
+/**
+ * Settings that roam with the mailbox (the advisor's access token lives here). Outside Outlook they
+ * are kept for the browser tab only (sessionStorage).
+ */
 export const roaming = {
   get(name: string): string | null {
-    return (Office.context.roamingSettings.get(name) as string | undefined) ?? null;
+    const settings = outlookRoamingSettings();
+    if (!settings) return tabStorage()?.getItem(TAB_PREFIX + name) ?? null;
+    return (settings.get(name) as string | undefined) ?? null;
   },
   async set(name: string, value: string | null): Promise<void> {
-    if (value === null) Office.context.roamingSettings.remove(name);
-    else Office.context.roamingSettings.set(name, value);
-    await officeCall<void>((cb) => Office.context.roamingSettings.saveAsync(cb));
+    const settings = outlookRoamingSettings();
+    if (!settings) {
+      const storage = tabStorage();
+      if (value === null) storage?.removeItem(TAB_PREFIX + name);
+      else storage?.setItem(TAB_PREFIX + name, value);
+      return;
+    }
+    if (value === null) settings.remove(name);
+    else settings.set(name, value);
+    await officeCall<void>((cb) => settings.saveAsync(cb));
   },
 };
 
-/** Opens Outlook's new-appointment form, prefilled. */
+/** Opens Outlook's new-appointment form, prefilled. Outside Outlook there is none: throws, saying so. */
 export function openNewAppointmentForm(options: {
   subject: string;
   requiredAttendees: string[];
@@ -60,7 +81,10 @@ export function openNewAppointmentForm(options: {
   end: Date;
   body?: string;
 }): void {
-  Office.context.mailbox.displayNewAppointmentForm({
+  const mailbox = outlookMailbox();
+  if (!mailbox)
+    throw new Error('Open this pane in Outlook to schedule an appointment: outside Outlook there is no calendar.');
+  mailbox.displayNewAppointmentForm({
     subject: options.subject,
     requiredAttendees: options.requiredAttendees,
     start: options.start,
@@ -71,7 +95,7 @@ export function openNewAppointmentForm(options: {
 
 /** Whether Outlook's theme is dark (falls back to the system preference where Outlook does not say). */
 export function prefersDarkTheme(): boolean {
-  const background = Office.context.officeTheme?.bodyBackgroundColor;
+  const background = outlookTheme()?.bodyBackgroundColor;
   if (background && /^#?[0-9a-f]{6}$/i.test(background)) {
     const hex = background.replace('#', '');
     const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
