@@ -11,6 +11,7 @@ import { loadConfig } from './config';
 import { openDatabase } from './db/connection';
 import { migrate } from './db/migrate';
 import { seedDemoData } from './demo/seed';
+import { demoSignInFile, writeDemoSignIns } from './demo/sign-ins';
 import { createSqliteRepository } from './repository/sqlite';
 import { loadOrCreateCertificate } from './tls/certificate';
 
@@ -22,16 +23,12 @@ async function main(): Promise<void> {
   if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
   const repo = createSqliteRepository(db);
   const dataDir = path.dirname(config.databaseFile);
-  const signInFile = path.join(dataDir, 'demo-sign-in.txt');
+  const signInFile = demoSignInFile(config.databaseFile);
 
   if (config.demoData && (await repo.advisors.count()) === 0) {
-    const signIns = await seedDemoData(repo, systemClock.now());
-    const lines = signIns.map(
-      (s) => `${s.displayName.padEnd(14)} ${s.role.padEnd(8)} ${s.email.padEnd(32)} ${s.token}`,
-    );
-    fs.writeFileSync(signInFile, `Demo advisors and their personal access tokens:\n${lines.join('\n')}\n`, {
-      mode: 0o600,
-    });
+    // The database keeps only token hashes: the tokens themselves are kept once, here, for npm start's banner
+    // and the demo page's sign-in buttons (GET /demo/sign-ins).
+    writeDemoSignIns(signInFile, await seedDemoData(repo, systemClock.now()));
     logger.info('demo data created');
   }
 

@@ -1,7 +1,8 @@
 /**
  * The demo page: hosts the real task pane (demo-taskpane.html, which loads the simulated Outlook
  * host instead of office.js) and plays the Outlook user: opening items, switching them as a pinned
- * pane would, sending a draft, changing the theme.
+ * pane would, sending a draft, changing the theme. With demo data on and the browser on the server's
+ * machine, it also offers one "Sign in as …" button per demo advisor (GET /demo/sign-ins).
  */
 import type { ItemSpec, PersonSpec } from '../../test/office-simulator/simulator';
 
@@ -18,6 +19,17 @@ const MARIA = { email: 'maria.gomez@outlook.com', name: 'Maria Gomez' };
 const WEI = { email: 'wei.zhang@harbordental.example', name: 'Wei Zhang' };
 const NEW_CLIENT = { email: 'olivia.brown@brightpath.example', name: 'Olivia Brown' };
 const STORAGE_KEY = '__outlookSimulator';
+/** Where the pane keeps its token inside Outlook (addin/auth/session.ts): the mailbox's roaming settings. */
+const TOKEN_SETTING = 'regarding.accessToken';
+const SIMULATOR_MISSING =
+  'The simulated Outlook (office-simulator.js) did not load, so the pane has no Outlook to run in and items cannot be opened. Run npm run build, then reload this page.';
+
+interface DemoSignIn {
+  email: string;
+  displayName: string;
+  role: string;
+  token: string;
+}
 
 const day = (offset: number, hour: number) => {
   const date = new Date();
@@ -121,10 +133,19 @@ const advisorSelect = document.getElementById('advisor') as HTMLSelectElement;
 const themeSelect = document.getElementById('theme') as HTMLSelectElement;
 const sendButton = document.getElementById('send') as HTMLButtonElement;
 const status = document.getElementById('status')!;
+const signInRow = document.getElementById('sign-ins')!;
+const signInHelp = document.getElementById('sign-in-help')!;
 let view = 'regarding';
 
 type Control = Window['__outlook'];
-const control = (): Control | undefined => (pane.contentWindow)?.__outlook;
+/** The simulated Outlook in the pane's frame; undefined when its script did not load. */
+const control = (): Control | undefined => (pane.contentWindow as Partial<Window> | null)?.__outlook;
+/** Like control(), but says so on the page when the simulator is not there. */
+function outlookOrSay(): Control | undefined {
+  const outlook = control();
+  if (!outlook) status.textContent = SIMULATOR_MISSING;
+  return outlook;
+}
 
 interface StoredState {
   items: Record<string, ItemSpec>;
@@ -180,7 +201,7 @@ function render(): void {
       button.querySelector('strong')!.textContent = label;
       button.querySelector('small')!.textContent = detail;
       button.addEventListener('click', () => {
-        control()?.select(spec.id);
+        outlookOrSay()?.select(spec.id);
         render();
       });
       li.append(button);
@@ -206,7 +227,7 @@ document.querySelectorAll<HTMLButtonElement>('[data-view]').forEach((button) =>
   }),
 );
 sendButton.addEventListener('click', () => {
-  const outlook = control();
+  const outlook = outlookOrSay();
   if (!outlook) return;
   const sent = outlook.send('demo-draft-1', {
     id: 'demo-sent-draft',
@@ -220,4 +241,44 @@ sendButton.addEventListener('click', () => {
   status.textContent = 'Sent. The pane now shows the sent copy, as Outlook would in Sent Items.';
   render();
 });
+
+/** Signs the pane in as a demo advisor: their mailbox, with their token where the pane keeps it after a sign-in. */
+function signInAs(signIn: DemoSignIn): void {
+  const index = ADVISORS.findIndex((a) => a.email === signIn.email);
+  if (index >= 0) advisorSelect.selectedIndex = index;
+  prepareMailbox();
+  const state = JSON.parse(localStorage.getItem(STORAGE_KEY)!) as StoredState;
+  state.roaming[TOKEN_SETTING] = signIn.token;
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+  loadPane();
+  status.textContent = `The pane is signed in as ${signIn.displayName}.`;
+}
+
+/** The server offers the demo advisors' sign-ins only while demo data is on, and only to this machine. */
+async function offerSignIns(): Promise<void> {
+  let signIns: DemoSignIn[] = [];
+  try {
+    const response = await fetch('/demo/sign-ins', { cache: 'no-store' });
+    if (response.ok) signIns = ((await response.json()) as { signIns: DemoSignIn[] }).signIns;
+  } catch {
+    /* no buttons: the paste instructions stay */
+  }
+  if (!signIns.length) return;
+  signInHelp.textContent = 'Sign the pane in as a demo advisor (or paste their token into the pane):';
+  signInRow.replaceChildren(
+    ...signIns.map((signIn) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = `Sign in as ${signIn.displayName} (${signIn.role})`;
+      button.addEventListener('click', () => signInAs(signIn));
+      return button;
+    }),
+  );
+  signInRow.hidden = false;
+}
+
+pane.addEventListener('load', () => {
+  if (pane.contentDocument?.URL.includes('/demo-taskpane.html') && !control()) status.textContent = SIMULATOR_MISSING;
+});
 loadPane();
+void offerSignIns();

@@ -1,5 +1,7 @@
 import express from 'express';
 import type { Config } from '../config';
+import { demoSignInFile, isLoopbackRequest, readDemoSignIns } from '../demo/sign-ins';
+import { sendJson } from '../http/send-json';
 import { manifestFor } from '../manifest';
 
 /** The built task pane (dist/addin) on the same origin as the API, and the manifest for this origin. */
@@ -11,6 +13,15 @@ export function addinRoutes(app: express.Express, config: Config): void {
     res.type('application/xml').send(manifestFor(origin));
   });
   app.get('/', (_req, res) => res.redirect('/demo.html'));
+  // The demo page's "Sign in as …" buttons: the demo advisors' tokens as seeded, only while demo data is on
+  // and only to a browser on this machine; to anyone else this route does not exist (404).
+  app.get('/demo/sign-ins', (req, res, next) => {
+    const signIns =
+      config.demoData && isLoopbackRequest(req) ? readDemoSignIns(demoSignInFile(config.databaseFile)) : [];
+    if (!signIns.length) return next();
+    res.setHeader('Cache-Control', 'no-store');
+    sendJson(res, 200, { signIns });
+  });
   app.use(express.static(config.addinDir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
 }
 

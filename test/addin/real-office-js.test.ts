@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { Locator, Page, Route } from 'playwright-core';
+import { seedDemoData, type DemoSignIn } from '../../server/demo/seed';
+import {
+  demoSignInFile,
+  formatDemoSignIns,
+  isLoopbackAddress,
+  isLoopbackHost,
+  isLoopbackRequest,
+  parseDemoSignIns,
+  writeDemoSignIns,
+} from '../../server/demo/sign-ins';
 import { DIST_ADDIN, launchBrowser } from '../helpers/browser';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 import { OFFICE_JS_URL } from '../office-simulator/bundle';
@@ -172,6 +183,183 @@ describe('task pane with Microsoft’s real office.js, opened outside Outlook (h
       traffic.problems.filter((p) => !/Failed to load resource|Regarding could not start/.test(p)),
       [],
       'only the failed script and the pane saying so',
+    );
+  });
+});
+
+describe('demo page', function () {
+  this.timeout(90_000);
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let signIns: DemoSignIn[];
+
+  before(async () => {
+    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    server.clock.set(new Date());
+    signIns = await seedDemoData(server.repo, new Date());
+    writeDemoSignIns(demoSignInFile(server.config.databaseFile), signIns);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  afterEach(async () => {
+    for (const page of browser.context.pages()) await page.close();
+  });
+
+  const demoPage = async (url = server.url) => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1100, height: 800 });
+    const traffic = await offline(page, url);
+    await page.goto(`${url}/healthz`);
+    await page.evaluate(() => localStorage.clear());
+    return { page, traffic };
+  };
+
+  it('says plainly that the simulated Outlook is missing when its script does not load', async () => {
+    const { page, traffic } = await demoPage();
+    await page.route('**/office-simulator.js', (route) => route.abort());
+    await page.goto(`${server.url}/demo.html`);
+    const missing = 'The simulated Outlook (office-simulator.js) did not load';
+    await page.getByRole('status').filter({ hasText: missing }).waitFor();
+    await page
+      .frameLocator('#pane')
+      .getByRole('alert')
+      .filter({ hasText: 'Regarding could not start. Office.js did not load (from /office-simulator.js).' })
+      .waitFor();
+    await page.getByRole('button', { name: /Sent email/ }).click();
+    await page.getByRole('status').filter({ hasText: missing }).waitFor();
+    assert.deepEqual(
+      traffic.problems.filter((p) => !/Failed to load resource|Regarding could not start/.test(p)),
+      [],
+      'no uncaught errors: only the failed script and the pane saying so',
+    );
+  });
+
+  it('signs the pane in with one button per demo advisor, no token copied', async () => {
+    const { page, traffic } = await demoPage();
+    await page.goto(`${server.url}/demo.html`);
+    const pane = page.frameLocator('#pane');
+    await pane.getByRole('heading', { name: 'Sign in to Regarding' }).waitFor();
+
+    await page.getByRole('button', { name: 'Sign in as Alex Morgan (advisor)' }).click();
+    await pane.getByRole('option', { name: /Retirement rollover for Jordan Lee/ }).waitFor();
+    await pane.locator('header').getByText('Alex Morgan').waitFor();
+
+    await page.getByRole('button', { name: 'Sign in as Casey Rivera (manager)' }).click();
+    await pane.locator('header').getByText('Casey Rivera').waitFor();
+    assert.equal(await page.getByLabel('You are').inputValue(), 'casey.rivera@regarding.example');
+    for (const name of ['Blake Chen (advisor)', 'Dana Patel (admin)'])
+      assert.equal(await page.getByRole('button', { name: `Sign in as ${name}` }).count(), 1);
+    // An item not linked yet is a 404 of the item lookup, which the browser reports in the console.
+    assert.deepEqual(
+      traffic.problems.filter((p) => !/status of 404 .*\/api\/v1\/activities\/lookup\?/.test(p)),
+      [],
+    );
+  });
+
+  it('GET /demo/sign-ins gives the seeded tokens to loopback, the same each time, and issues none', async () => {
+    const tokenCount = () => server.db.prepare('SELECT count(*) FROM access_tokens').pluck().get();
+    const before = tokenCount();
+    const first = await server.client.request('GET', '/demo/sign-ins');
+    const second = await server.client.request('GET', '/demo/sign-ins');
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('cache-control'), 'no-store');
+    assert.deepEqual(
+      first.body.signIns,
+      signIns.map((s) => ({ displayName: s.displayName, role: s.role, email: s.email, token: s.token })),
+    );
+    assert.deepEqual(second.body, first.body);
+    assert.equal(tokenCount(), before, 'no token was issued');
+  });
+
+  it('GET /demo/sign-ins is 404 to a forwarded request or one for another host name', async () => {
+    const get = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.get(`${server.url}/demo/sign-ins`, { headers }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+      });
+    assert.equal(await get({}), 200);
+    assert.equal(await get({ 'X-Forwarded-For': '203.0.113.7' }), 404, 'through a proxy on this machine');
+    assert.equal(await get({ Forwarded: 'for=203.0.113.7' }), 404);
+    assert.equal(await get({ Host: `rebound.example:${new URL(server.url).port}` }), 404, 'DNS rebinding');
+  });
+
+  it('with demo data off, GET /demo/sign-ins is 404 and the demo page offers no sign-in buttons', async () => {
+    const off = await startTestServer({ DEMO_DATA: 'off' }, { addinDir: DIST_ADDIN });
+    try {
+      writeDemoSignIns(demoSignInFile(off.config.databaseFile), signIns);
+      assert.equal((await off.client.request('GET', '/demo/sign-ins')).status, 404);
+      const { page } = await demoPage(off.url);
+      await page.goto(`${off.url}/demo.html`);
+      await page.frameLocator('#pane').getByRole('heading', { name: 'Sign in to Regarding' }).waitFor();
+      await page.getByText("Sign in to the pane with that advisor's token", { exact: false }).waitFor();
+      assert.equal(await page.getByRole('button', { name: /^Sign in as/ }).count(), 0);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe('demo sign-ins: the file and the loopback rule', () => {
+  it('reads back the sign-ins the seed wrote', () => {
+    const signIns: DemoSignIn[] = [
+      {
+        displayName: 'Alex Morgan',
+        role: 'advisor',
+        email: 'alex.morgan@regarding.example',
+        token: 'rgd_abcdefghijklmnopqrstuvwxyz_-0123',
+      },
+      {
+        displayName: 'Dana Patel',
+        role: 'admin',
+        email: 'dana.patel@regarding.example',
+        token: 'rgd_ZYXWVUTSRQPONMLKJIHGFEDCBA-_9876',
+      },
+    ];
+    assert.deepEqual(parseDemoSignIns(formatDemoSignIns(signIns)), signIns);
+    assert.deepEqual(parseDemoSignIns('Demo advisors and their personal access tokens:\n'), []);
+  });
+
+  it('counts only loopback addresses as loopback', () => {
+    for (const address of ['127.0.0.1', '127.10.0.2', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1'])
+      assert.equal(isLoopbackAddress(address), true, address);
+    for (const address of [
+      undefined,
+      '',
+      '10.0.0.1',
+      '192.168.1.5',
+      '::ffff:10.0.0.1',
+      '::2',
+      'fe80::1',
+      '128.0.0.1',
+      'localhost',
+    ])
+      assert.equal(isLoopbackAddress(address), false, String(address));
+  });
+
+  it('counts only loopback host names as this machine', () => {
+    for (const host of ['localhost', 'localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'app.localhost:3000'])
+      assert.equal(isLoopbackHost(host), true, host);
+    for (const host of [undefined, '', 'regarding.example', 'localhost.example.com', '10.0.0.1:3000', '[fe80::1]:3000'])
+      assert.equal(isLoopbackHost(host), false, String(host));
+  });
+
+  it('needs a loopback connection, a loopback Host and no proxy in between', () => {
+    const request = (remoteAddress: string, headers: Record<string, string>) =>
+      ({ socket: { remoteAddress }, headers }) as unknown as Parameters<typeof isLoopbackRequest>[0];
+    assert.equal(isLoopbackRequest(request('127.0.0.1', { host: 'localhost:3000' })), true);
+    assert.equal(isLoopbackRequest(request('::1', { host: '[::1]:3000' })), true);
+    assert.equal(isLoopbackRequest(request('192.0.2.10', { host: 'localhost:3000' })), false, 'another machine');
+    assert.equal(isLoopbackRequest(request('127.0.0.1', { host: 'regarding.example' })), false, 'another host name');
+    assert.equal(
+      isLoopbackRequest(request('127.0.0.1', { host: 'localhost', 'x-forwarded-for': '198.51.100.4' })),
+      false,
+      'a proxy on this machine',
     );
   });
 });
