@@ -1,19 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Field, Spinner, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { TextInput } from '../ui/inputs';
+import { Button, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Pill } from '../ui/Pill';
-import type { Stage } from '../../shared/schemas/opportunities';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { openNewAppointmentForm } from '../office/mailbox';
-import { PeoplePicker, toShareTargets, type Pick } from '../people/PeoplePicker';
-import { StageSelect } from '../ui/StageSelect';
 import { rememberNextStep } from '../regarding/next-step';
 import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney } from '../ui/labels';
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { errorText, useAction } from '../ui/useAction';
+import { AddNoteForm } from './AddNoteForm';
+import { AssignForm } from './AssignForm';
 import { CloseDialog } from './CloseDialog';
+import { EditOpportunityForm } from './EditOpportunityForm';
+import type { SubmitChange } from './OpportunityPanel';
 import { Timeline } from './Timeline';
 
 const useStyles = makeStyles({
@@ -27,15 +27,6 @@ const useStyles = makeStyles({
   },
   term: { color: tokens.colorNeutralForeground2 },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
-  panel: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalM,
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
   badges: { display: 'flex', gap: tokens.spacingHorizontalXS },
 });
 
@@ -54,16 +45,9 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   const [detail, setDetail] = useState<OpportunityDetail | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [closing, setClosing] = useState<'won' | 'lost' | null>(null);
+  // Each Edit starts again from the opportunity as it is.
+  const [edits, setEdits] = useState(0);
   const { busy, outcome, run, announce } = useAction();
-  // Panel fields
-  const [topic, setTopic] = useState('');
-  const [stage, setStage] = useState<Stage>('qualify');
-  const [value, setValue] = useState('');
-  const [closeDate, setCloseDate] = useState('');
-  const [assignee, setAssignee] = useState<Pick[]>([]);
-  const [assignMessage, setAssignMessage] = useState('');
-  const [noteBody, setNoteBody] = useState('');
-  const [noteShare, setNoteShare] = useState<Pick[]>([]);
 
   /** (Re)loads the opportunity; after `change` when given (which closes the panel), then announces `success`. */
   const load = useCallback(
@@ -103,16 +87,11 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   const o = detail.opportunity;
   const act = o.canAct;
 
-  const attempt = (work: () => Promise<unknown>, success: string) => load(work, success);
+  const attempt: SubmitChange = (change, success) => void load(change, success);
 
   const openPanel = (next: Panel) => {
     setPanel(next);
-    if (next === 'edit') {
-      setTopic(o.topic);
-      setStage(o.stage);
-      setValue(o.estimatedValue === null ? '' : String(o.estimatedValue));
-      setCloseDate(o.estimatedCloseDate ?? '');
-    }
+    if (next === 'edit') setEdits((n) => n + 1);
   };
 
   const scheduleNextStep = async () => {
@@ -185,7 +164,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         {act && o.status !== 'open' && (
           <Button
             disabled={busy}
-            onClick={() => void attempt(() => api.call('reopenOpportunity', { params: { id } }), 'Reopened.')}
+            onClick={() => attempt(() => api.call('reopenOpportunity', { params: { id } }), 'Reopened.')}
           >
             Reopen
           </Button>
@@ -193,122 +172,9 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         <Button onClick={() => openPanel('note')}>Add note</Button>
       </div>
 
-      {panel === 'edit' && (
-        <section className={styles.panel} aria-label="Edit opportunity">
-          <Field label="Topic" required>
-            {(field) => <TextInput {...field} value={topic} onChange={(event) => setTopic(event.target.value)} />}
-          </Field>
-          <StageSelect value={stage} onChange={setStage} />
-          <Field label="Estimated value (USD)">
-            {(field) => (
-              <TextInput
-                {...field}
-                type="number"
-                min={0}
-                value={value}
-                onChange={(event) => setValue(event.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Estimated close date">
-            {(field) => (
-              <TextInput
-                {...field}
-                type="date"
-                value={closeDate}
-                onChange={(event) => setCloseDate(event.target.value)}
-              />
-            )}
-          </Field>
-          <Button
-            appearance="primary"
-            disabled={busy || !topic.trim()}
-            onClick={() =>
-              void attempt(
-                () =>
-                  api.call('updateOpportunity', {
-                    params: { id },
-                    body: {
-                      topic,
-                      stage,
-                      estimatedValue: value === '' ? null : Number(value),
-                      estimatedCloseDate: closeDate || null,
-                    },
-                    headers: { 'If-Match': `"${o.version}"` },
-                  }),
-                'Saved.',
-              )
-            }
-          >
-            Save
-          </Button>
-        </section>
-      )}
-      {panel === 'assign' && (
-        <section className={styles.panel} aria-label="Assign opportunity">
-          <PeoplePicker
-            api={api}
-            label="Assign to"
-            single
-            selected={assignee}
-            onChange={setAssignee}
-            hint="Your notes on it are shared with them automatically."
-          />
-          <Field label="Message">
-            <Textarea value={assignMessage} onChange={(_, d) => setAssignMessage(d.value)} />
-          </Field>
-          <Button
-            appearance="primary"
-            disabled={busy || !assignee[0]}
-            onClick={() =>
-              void attempt(
-                () =>
-                  api.call('assignOpportunity', {
-                    params: { id },
-                    body: { ownerId: assignee[0].id, message: assignMessage || undefined },
-                  }),
-                `Assigned to ${assignee[0]?.label.replace(/ \(.*\)$/, '')}.`,
-              )
-            }
-          >
-            Assign
-          </Button>
-        </section>
-      )}
-      {panel === 'note' && (
-        <section className={styles.panel} aria-label="Add note">
-          <Field label="Note" required>
-            <Textarea value={noteBody} onChange={(_, d) => setNoteBody(d.value)} />
-          </Field>
-          <PeoplePicker
-            api={api}
-            label="Share with"
-            teams
-            selected={noteShare}
-            onChange={setNoteShare}
-            hint="Only you and those you share it with can read it."
-          />
-          <Button
-            appearance="primary"
-            disabled={busy || !noteBody.trim()}
-            onClick={() =>
-              void attempt(async () => {
-                await api.call('addNote', {
-                  params: { id },
-                  body: {
-                    body: noteBody,
-                    shareWith: toShareTargets(noteShare),
-                  },
-                });
-                setNoteBody('');
-                setNoteShare([]);
-              }, 'Note added.')
-            }
-          >
-            Add note
-          </Button>
-        </section>
-      )}
+      {panel === 'edit' && <EditOpportunityForm key={edits} api={api} opportunity={o} busy={busy} submit={attempt} />}
+      {panel === 'assign' && <AssignForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />}
+      {panel === 'note' && <AddNoteForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />}
 
       <Timeline detail={detail} />
       {closing && (

@@ -1,0 +1,50 @@
+import { useState } from 'react';
+import { Button, Field, Textarea } from '@fluentui/react-components';
+import type { ApiClient } from '../api/client';
+import { PeoplePicker, type Pick } from '../people/PeoplePicker';
+import { OpportunityPanel, type SubmitChange } from './OpportunityPanel';
+
+export interface AssignFormProps {
+  api: ApiClient;
+  opportunityId: number;
+  busy: boolean;
+  submit: SubmitChange;
+}
+
+/** Assign to another advisor, with a message; the assigner's notes are shared with them. */
+export function AssignForm({ api, opportunityId, busy, submit }: AssignFormProps) {
+  const [assignee, setAssignee] = useState<Pick[]>([]);
+  const [message, setMessage] = useState('');
+
+  return (
+    <OpportunityPanel label="Assign opportunity">
+      <PeoplePicker
+        api={api}
+        label="Assign to"
+        single
+        selected={assignee}
+        onChange={setAssignee}
+        hint="Your notes on it are shared with them automatically."
+      />
+      <Field label="Message">
+        <Textarea value={message} onChange={(_, d) => setMessage(d.value)} />
+      </Field>
+      <Button
+        appearance="primary"
+        disabled={busy || !assignee[0]}
+        onClick={() =>
+          submit(
+            () =>
+              api.call('assignOpportunity', {
+                params: { id: opportunityId },
+                body: { ownerId: assignee[0].id, message: message || undefined },
+              }),
+            `Assigned to ${assignee[0]?.label.replace(/ \(.*\)$/, '')}.`,
+          )
+        }
+      >
+        Assign
+      </Button>
+    </OpportunityPanel>
+  );
+}
