@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Field, Textarea } from '@fluentui/react-components';
 import type { ApiClient } from '../api/client';
-import { PeoplePicker, toShareTargets, type Pick } from '../people/PeoplePicker';
+import { PeoplePicker, toShareTargets, type PersonOrTeam } from '../people/PeoplePicker';
 import { OpportunityPanel, type SubmitChange } from './OpportunityPanel';
 
 export interface AddNoteFormProps {
@@ -14,7 +14,7 @@ export interface AddNoteFormProps {
 /** A note, private unless shared with advisors or teams. */
 export function AddNoteForm({ api, opportunityId, busy, submit }: AddNoteFormProps) {
   const [body, setBody] = useState('');
-  const [shareWith, setShareWith] = useState<Pick[]>([]);
+  const [shareWith, setShareWith] = useState<PersonOrTeam[]>([]);
 
   return (
     <OpportunityPanel label="Add note">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Field, Textarea } from '@fluentui/react-components';
 import type { ApiClient } from '../api/client';
-import { PeoplePicker, type Pick } from '../people/PeoplePicker';
+import { PeoplePicker, type PersonOrTeam } from '../people/PeoplePicker';
 import { OpportunityPanel, type SubmitChange } from './OpportunityPanel';
 
 export interface AssignFormProps {
@@ -13,7 +13,7 @@ export interface AssignFormProps {
 
 /** Assign to another advisor, with a message; the assigner's notes are shared with them. */
 export function AssignForm({ api, opportunityId, busy, submit }: AssignFormProps) {
-  const [assignee, setAssignee] = useState<Pick[]>([]);
+  const [assignee, setAssignee] = useState<PersonOrTeam[]>([]);
   const [message, setMessage] = useState('');
 
   return (

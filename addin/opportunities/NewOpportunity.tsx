@@ -19,7 +19,7 @@ import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { ItemSnapshot } from '../office/item';
-import { PeoplePicker, toShareTargets, type Pick } from '../people/PeoplePicker';
+import { PeoplePicker, toShareTargets, type PersonOrTeam } from '../people/PeoplePicker';
 import { prepareItem, rememberLink } from '../regarding/regarding-flow';
 import { StageSelect } from '../ui/StageSelect';
 import { OutcomeNotice } from '../ui/Notice';
@@ -80,9 +80,9 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
   const [estimatedValue, setEstimatedValue] = useState('');
   const [closeDate, setCloseDate] = useState('');
   const [note, setNote] = useState('');
-  const meAsPick: Pick = { kind: 'advisor', id: me.id, label: `${me.displayName} (${me.email})` };
-  const [owner, setOwner] = useState<Pick[]>([meAsPick]);
-  const [shareWith, setShareWith] = useState<Pick[]>([]);
+  const meAsOwner: PersonOrTeam = { kind: 'advisor', id: me.id, label: `${me.displayName} (${me.email})` };
+  const [owner, setOwner] = useState<PersonOrTeam[]>([meAsOwner]);
+  const [shareWith, setShareWith] = useState<PersonOrTeam[]>([]);
   const [link, setLink] = useState(snapshot !== null);
   const { busy, error, outcome, run } = useAction();
   // The service's field errors, shown at their fields.

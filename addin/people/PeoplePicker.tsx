@@ -4,14 +4,15 @@ import { TextInput } from '../ui/inputs';
 import type { ApiClient } from '../api/client';
 import { isAbort } from '../api/errors';
 
-export interface Pick {
+/** An advisor or a team, as the picker offers and shows it. */
+export interface PersonOrTeam {
   kind: 'advisor' | 'team';
   id: number;
   label: string;
 }
 
 /** The picks as the API's share targets. */
-export function toShareTargets(picks: Pick[]): { advisorIds: number[]; teamIds: number[] } {
+export function toShareTargets(picks: PersonOrTeam[]): { advisorIds: number[]; teamIds: number[] } {
   return {
     advisorIds: picks.filter((p) => p.kind === 'advisor').map((p) => p.id),
     teamIds: picks.filter((p) => p.kind === 'team').map((p) => p.id),
@@ -49,12 +50,12 @@ export interface PeoplePickerProps {
   hint?: string;
   /** Also offer teams (for sharing a note). */
   teams?: boolean;
-  selected: Pick[];
-  onChange: (selected: Pick[]) => void;
+  selected: PersonOrTeam[];
+  onChange: (selected: PersonOrTeam[]) => void;
   /** One pick only (Assign to): choosing replaces the current one. */
   single?: boolean;
   /** Picks that cannot be removed (the owner always sees the note). */
-  locked?: (pick: Pick) => boolean;
+  locked?: (pick: PersonOrTeam) => boolean;
 }
 
 /** Search advisors (and teams) by name or email; selected ones show as removable tags. */
@@ -71,7 +72,7 @@ export function PeoplePicker({
   const styles = useStyles();
   const id = useId();
   const [text, setText] = useState('');
-  const [results, setResults] = useState<Pick[]>([]);
+  const [results, setResults] = useState<PersonOrTeam[]>([]);
 
   useEffect(() => {
     const q = text.trim();
@@ -107,8 +108,8 @@ export function PeoplePicker({
     };
   }, [api, text, teams]);
 
-  const same = (a: Pick, b: Pick) => a.kind === b.kind && a.id === b.id;
-  const add = (pick: Pick) => {
+  const same = (a: PersonOrTeam, b: PersonOrTeam) => a.kind === b.kind && a.id === b.id;
+  const add = (pick: PersonOrTeam) => {
     onChange(single ? [pick] : selected.some((s) => same(s, pick)) ? selected : [...selected, pick]);
     setText('');
   };
