@@ -167,6 +167,33 @@ export async function rememberLink(snapshot: ItemSnapshot, activity: Activity, s
   );
 }
 
+/**
+ * The step a change of the regarding takes: record the intent on the item (unsynced) first, then
+ * tell the service, then keep on the item what it confirmed. When the service cannot be reached,
+ * the intent stays on the item and loadRegarding completes it the next time the item is opened; a
+ * refused change (any other ApiError) has nothing to retry, so the item goes back to what was
+ * confirmed before.
+ */
+async function changeRegarding(
+  snapshot: ItemSnapshot,
+  stored: ItemLink | null,
+  intent: ItemLink,
+  signal: AbortSignal,
+  send: () => Promise<Activity>,
+  confirmed: (activity: Activity) => ItemLink | null,
+): Promise<FlowResult> {
+  await save(snapshot, intent, signal);
+  try {
+    const activity = await send();
+    await save(snapshot, confirmed(activity), signal);
+    return { activity };
+  } catch (error) {
+    if (error instanceof ApiError && error.unreachable) return { activity: null, unsynced: intent };
+    if (error instanceof ApiError) await save(snapshot, stored?.synced ? stored : null, signal); // refused: nothing to retry
+    throw error;
+  }
+}
+
 /** Set Regarding: records the intent on the item first, then tells the service; idempotent, so a retry never links twice. */
 export async function linkItem(
   api: ApiClient,
@@ -185,21 +212,17 @@ export async function linkItem(
     trackingToken,
     synced: false,
   };
-  await save(snapshot, intent, signal);
-  try {
-    const activity = await api.call('setRegarding', {
-      body: { item, opportunityId: opportunity.id },
-      signal,
-    });
-    await save(snapshot, { ...intent, activityId: activity.id, synced: true }, signal);
-    return { activity };
-  } catch (error) {
-    if (error instanceof ApiError && error.unreachable) return { activity: null, unsynced: intent };
-    if (error instanceof ApiError) await save(snapshot, stored?.synced ? stored : null, signal); // refused: nothing to retry
-    throw error;
-  }
+  return changeRegarding(
+    snapshot,
+    stored,
+    intent,
+    signal,
+    () => api.call('setRegarding', { body: { item, opportunityId: opportunity.id }, signal }),
+    (activity) => ({ ...intent, activityId: activity.id, synced: true }),
+  );
 }
 
+/** Removes the regarding, as linkItem links: the intent on the item first, then the service. */
 export async function removeLink(
   api: ApiClient,
   snapshot: ItemSnapshot,
@@ -219,14 +242,12 @@ export async function removeLink(
     trackingToken: stored?.trackingToken ?? null,
     synced: false,
   };
-  await save(snapshot, intent, signal);
-  try {
-    const activity = await api.call('removeRegarding', { params: { id: activityId }, signal });
-    await save(snapshot, null, signal);
-    return { activity };
-  } catch (error) {
-    if (error instanceof ApiError && error.unreachable) return { activity: null, unsynced: intent };
-    if (error instanceof ApiError) await save(snapshot, stored?.synced ? stored : null, signal);
-    throw error;
-  }
+  return changeRegarding(
+    snapshot,
+    stored,
+    intent,
+    signal,
+    () => api.call('removeRegarding', { params: { id: activityId }, signal }),
+    () => null,
+  );
 }
