@@ -11,6 +11,7 @@ import { NotFoundError } from './errors';
 import { mount, type Handler } from './http/mount';
 import { buildOpenApiDocument } from './http/openapi';
 import { problemHandler } from './http/problem';
+import { securityHeaders } from './http/security-headers';
 import { sendJson } from './http/send-json';
 import type { Repository } from './repository/repository';
 import { activityRoutes } from './routes/activities';
@@ -66,11 +67,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
       },
     }),
   );
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
+  app.use(securityHeaders(config));
 
   app.get('/healthz', async (_req, res) => {
     const ok = await repo.ping().catch(() => false);

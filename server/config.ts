@@ -3,6 +3,18 @@ import { z } from 'zod';
 
 const OnOff = z.enum(['on', 'off']);
 
+/**
+ * Outlook on the web and new Outlook frame the task pane from these origins (Outlook for Windows and Mac
+ * load it as a top-level page in a web view, where frame-ancestors does not apply). FRAME_ANCESTORS
+ * replaces the list for a firm whose Outlook runs elsewhere.
+ */
+export const OUTLOOK_FRAME_ANCESTORS = [
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+  'https://outlook.cloud.microsoft',
+  'https://outlook.live.com',
+];
+
 /** Every setting of the service, read from environment variables (documented in the README). */
 const Environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -30,6 +42,7 @@ const Environment = z.object({
   DEMO_DATA: OnOff.default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADDIN_DIR: z.string().default('./dist/addin'),
+  FRAME_ANCESTORS: z.string().optional(),
 });
 
 export interface Config {
@@ -46,6 +59,8 @@ export interface Config {
   demoData: boolean;
   logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
   addinDir: string;
+  /** Origins allowed to frame the pane besides its own (Content-Security-Policy frame-ancestors). */
+  frameAncestors: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -85,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: e.DEMO_DATA === 'on',
     logLevel: e.LOG_LEVEL,
     addinDir: path.resolve(e.ADDIN_DIR),
+    frameAncestors: e.FRAME_ANCESTORS?.split(/[ ,]+/).filter(Boolean) ?? OUTLOOK_FRAME_ANCESTORS,
   };
 }

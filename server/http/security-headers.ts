@@ -1,0 +1,54 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../config';
+
+/** Microsoft's CDN for office.js (and the host-specific scripts office.js loads from the same place). */
+const OFFICE_JS_ORIGIN = 'https://appsforoffice.microsoft.com';
+/** Office.js reports its own usage here (office-js issue #1005 lists it among the hosts it needs). */
+const OFFICE_TELEMETRY_ORIGIN = 'https://browser.pipe.aria.microsoft.com';
+/** Office.js (1.1.110 from @microsoft/office-js) frames this telemetry page when it starts. */
+const OFFICE_TELEMETRY_FRAME_ORIGIN = 'https://telemetryservice.firstpartyapps.oaspapps.com';
+/** Microsoft's sign-in: MSAL fetches its metadata and tokens, and its pop-up or Office dialog shows these pages. */
+const MICROSOFT_SIGN_IN_ORIGINS = ['https://login.microsoftonline.com', 'https://login.microsoft.com'];
+
+/**
+ * Security headers for every answer (helmet): a Content-Security-Policy that lets Outlook frame the pane,
+ * office.js load from Microsoft's CDN, Microsoft sign-in work, and the demo page frame the pane on the
+ * same origin, and nothing else; HSTS when users reach the service over HTTPS; nosniff; no referrer.
+ */
+export function securityHeaders(config: Config): RequestHandler[] {
+  const signIn = [...MICROSOFT_SIGN_IN_ORIGINS];
+  if (config.auth.oidc) signIn.push(new URL(config.auth.oidc.issuer).origin);
+  const httpsOrigin = Boolean(config.publicOrigin?.startsWith('https:'));
+  const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000, includeSubDomains: false });
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'", OFFICE_JS_ORIGIN],
+        // Fluent UI (Griffel) inserts its style rules at run time, and the pages carry a small <style>.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'", 'data:'],
+        'connect-src': ["'self'", OFFICE_JS_ORIGIN, OFFICE_TELEMETRY_ORIGIN, ...new Set(signIn)],
+        'frame-src': ["'self'", OFFICE_TELEMETRY_FRAME_ORIGIN, ...new Set(signIn)],
+        'frame-ancestors': ["'self'", ...config.frameAncestors],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+      },
+    },
+    strictTransportSecurity: false,
+    // X-Frame-Options cannot name Outlook's origins; frame-ancestors above does that job.
+    xFrameOptions: false,
+    // Outlook's own page loads the add-in's icons, so our files may be embedded cross-origin.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    // Microsoft sign-in may open a pop-up that reports back to the pane.
+    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  // HSTS means something only on HTTPS: this connection's TLS, or the public origin's behind a proxy.
+  const hstsOverHttps: RequestHandler = (req, res, next) => (req.secure || httpsOrigin ? hsts(req, res, next) : next());
+  return [headers, hstsOverHttps];
+}

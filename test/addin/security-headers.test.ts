@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { seedDemoData } from '../../server/demo/seed';
+import { DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/** Collects Content-Security-Policy violations in every frame of a page, from its first script on. */
+async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
+  const seen: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) seen.push(message.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  return async () => {
+    await page.waitForTimeout(200); // let late reports arrive
+    return seen;
+  };
+}
+
+describe('security headers on the real pane (issue 11, finding 10)', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let tokens: Record<string, string>;
+
+  before(async () => {
+    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    server.clock.set(new Date());
+    const signIns = await seedDemoData(server.repo, new Date());
+    tokens = Object.fromEntries(signIns.map((s) => [s.email, s.token]));
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  it('sends a CSP that lets Outlook frame the pane and office.js load from Microsoft, with nosniff and no HSTS over HTTP', async () => {
+    const answer = await fetch(`${server.url}/taskpane.html`);
+    const csp = answer.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /frame-ancestors 'self' https:\/\/outlook\.office\.com https:\/\/outlook\.office365\.com/);
+    assert.match(csp, /script-src 'self' https:\/\/appsforoffice\.microsoft\.com/);
+    assert.match(csp, /object-src 'none'/);
+    assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(answer.headers.get('strict-transport-security'), null, 'no HSTS on plain HTTP');
+    assert.equal(answer.headers.get('x-frame-options'), null, 'frame-ancestors decides, not X-Frame-Options');
+    const api = await fetch(`${server.url}/api/v1/me`);
+    assert.match(api.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  });
+
+  it('sends HSTS when users reach the service over HTTPS, and FRAME_ANCESTORS replaces the Outlook origins', async () => {
+    const behindProxy = await startTestServer({
+      PUBLIC_ORIGIN: 'https://regarding.example.com',
+      FRAME_ANCESTORS: 'https://outlook.example.net',
+    });
+    try {
+      const answer = await fetch(`${behindProxy.url}/healthz`);
+      assert.match(answer.headers.get('strict-transport-security') ?? '', /max-age=31536000/);
+      const csp = answer.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /frame-ancestors 'self' https:\/\/outlook\.example\.net(;|$)/);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
+  it('runs every view of the pane without a single CSP violation', async () => {
+    const user = { email: 'blake.chen@regarding.example', name: 'Blake Chen' };
+    const item = {
+      id: 'csp-1',
+      type: 'message' as const,
+      mode: 'read' as const,
+      subject: 'Re: benefits review',
+      internetMessageId: '<csp-1@summit>',
+      from: { email: 'sam.okafor@summitlogistics.example', name: 'Sam Okafor' },
+      to: [user],
+    };
+    const pane = await openPane(browser.context, server.url, {
+      user,
+      items: [item],
+      selected: 'csp-1',
+      token: tokens[user.email],
+    });
+    const paneViolations = await watchViolations(pane);
+    await pane.reload();
+    await pane.getByRole('option', { name: /Group benefits review/ }).click();
+    await pane.getByLabel('Current regarding').waitFor();
+    await pane.getByRole('tab', { name: 'New' }).click();
+    await pane.getByRole('heading', { name: 'New opportunity' }).waitFor();
+    await pane.getByRole('tab', { name: 'My Work' }).click();
+    await pane.getByRole('heading', { name: /Stage report/ }).waitFor();
+    await pane.getByRole('button', { name: 'Open “Group benefits review, Summit Logistics”' }).first().click();
+    await pane.getByRole('heading', { name: 'Timeline' }).waitFor();
+    assert.deepEqual(await paneViolations(), []);
+    await pane.close();
+  });
+
+  it('lets the demo page frame the pane with no CSP violation, and refuses a frame from another origin', async () => {
+    const page = await browser.context.newPage();
+    const violations = await watchViolations(page);
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await page.goto(`${server.url}/demo.html`);
+    await page.frameLocator('#pane').getByLabel('Personal access token').waitFor();
+    assert.deepEqual(await violations(), []);
+
+    // A page of another origin (a plain server on another port) may not frame the pane.
+    const outsider = http.createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`<!doctype html><title>outsider</title><iframe src="${server.url}/taskpane.html"></iframe>`);
+    });
+    await new Promise<void>((resolve) => outsider.listen(0, '127.0.0.1', resolve));
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/frame-ancestors/.test(message.text())) refused.push(message.text());
+    });
+    try {
+      await page.goto(`http://127.0.0.1:${(outsider.address() as AddressInfo).port}/`);
+      for (let i = 0; i < 50 && !refused.length; i++) await page.waitForTimeout(100);
+    } finally {
+      outsider.close();
+    }
+    assert.equal(refused.length, 1, 'Chromium refuses to frame the pane from another origin');
+    await page.close();
+  });
+});
