@@ -351,7 +351,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
       writeAudit(this.db, actor, 'opportunity', id, 'update', Object.fromEntries(entries));
       return true;
     })();
-    return updated ? (await this.findById(id)) : 'stale';
+    return updated ? await this.findById(id) : 'stale';
   }
 
   async assign(id: number, toAdvisorId: number, message: string | null, actor: Actor) {
