@@ -98,14 +98,19 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
     const subject = `${o.topic}: next step`;
     const start = new Date(`${today}T15:00:00Z`);
     start.setUTCDate(start.getUTCDate() + 1);
-    await rememberNextStep({ opportunityId: o.id, topic: o.topic, subject });
-    openNewAppointmentForm({
-      subject,
-      requiredAttendees: o.customerContact?.email ? [o.customerContact.email] : [],
-      start,
-      end: new Date(start.getTime() + 30 * 60_000),
-      body: `Regarding: ${o.topic}`,
-    });
+    try {
+      await rememberNextStep({ opportunityId: o.id, topic: o.topic, subject });
+      openNewAppointmentForm({
+        subject,
+        requiredAttendees: o.customerContact?.email ? [o.customerContact.email] : [],
+        start,
+        end: new Date(start.getTime() + 30 * 60_000),
+        body: `Regarding: ${o.topic}`,
+      });
+    } catch (error) {
+      announce({ intent: 'error', text: errorText(error) });
+      return;
+    }
     announce({
       intent: 'info',
       text: 'Outlook opened a new appointment. When you open it, Set Regarding offers this opportunity first.',

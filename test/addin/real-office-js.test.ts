@@ -147,6 +147,13 @@ describe('task pane with Microsoft’s real office.js, opened outside Outlook (h
     await page.getByLabel('Customer email').waitFor();
 
     await page.getByRole('tab', { name: 'My Work' }).click();
+    await page.getByRole('button', { name: 'Open “Retirement rollover”' }).first().click();
+    await page.getByRole('button', { name: 'Schedule next step' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('Open this pane in Outlook to schedule an appointment: outside Outlook there is no calendar.')
+      .waitFor();
+    await page.getByRole('tab', { name: 'My Work' }).click();
     await page.getByRole('button', { name: 'Open “Retirement rollover”' }).first().waitFor();
 
     // Outside Outlook there are no roaming settings: the token is kept for this tab only.
