@@ -27,6 +27,7 @@ export default (_env, argv) => ({
     // The demo page: the real pane beside a simulated Outlook (the same simulator the tests use).
     demo: './addin/demo/demo.ts',
     'office-simulator': './test/office-simulator/simulator.ts',
+    commands: './addin/commands.ts',
   },
   output: {
     path: path.join(root, 'dist/addin'),
@@ -55,6 +56,6 @@ export default (_env, argv) => ({
       officeJs: '/office-simulator.js',
     }),
     new HtmlWebpackPlugin({ template: './addin/demo/demo.html', filename: 'demo.html', chunks: ['demo'] }),
-    new HtmlWebpackPlugin({ template: './addin/commands.html', filename: 'commands.html', chunks: [] }),
+    new HtmlWebpackPlugin({ template: './addin/commands.html', filename: 'commands.html', chunks: ['commands'] }),
   ],
 });

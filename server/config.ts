@@ -42,7 +42,15 @@ const Environment = z.object({
   DEMO_DATA: OnOff.default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADDIN_DIR: z.string().default('./dist/addin'),
-  FRAME_ANCESTORS: z.string().optional(),
+  FRAME_ANCESTORS: z
+    .string()
+    .transform((value) => value.split(/[ ,]+/).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().regex(/^https:\/\/[^/?#*\s]+\/?$/, 'not an https origin such as https://outlook.office.com'))
+        .min(1, 'at least one https origin'),
+    )
+    .optional(),
 });
 
 export interface Config {
@@ -100,6 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: e.DEMO_DATA === 'on',
     logLevel: e.LOG_LEVEL,
     addinDir: path.resolve(e.ADDIN_DIR),
-    frameAncestors: e.FRAME_ANCESTORS?.split(/[ ,]+/).filter(Boolean) ?? OUTLOOK_FRAME_ANCESTORS,
+    frameAncestors: e.FRAME_ANCESTORS?.map((url) => new URL(url).origin) ?? OUTLOOK_FRAME_ANCESTORS,
   };
 }

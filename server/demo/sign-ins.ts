@@ -5,9 +5,10 @@
  * which answers only while demo data is on and only to a browser on this machine.
  */
 import fs from 'node:fs';
-import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import type { Request } from 'express';
+import type { Config } from '../config';
+import { isLoopbackAddress, isLoopbackHost } from '../http/loopback';
 import type { DemoSignIn } from './seed';
 
 const HEADER = 'Demo advisors and their personal access tokens:';
@@ -44,25 +45,7 @@ export function readDemoSignIns(file: string): DemoSignIn[] {
   }
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** 127.0.0.0/8 and ::1 (also IPv4 loopback written as an IPv4-mapped IPv6 address, ::ffff:127.0.0.1). */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  const version = address ? isIP(address) : 0;
-  return version !== 0 && LOOPBACK.check(address!, version === 4 ? 'ipv4' : 'ipv6');
-}
-
-/** A Host header naming this machine (localhost, 127.x.x.x or [::1], any port). */
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const name = host
-    .toLowerCase()
-    .replace(/:\d+$/, '')
-    .replace(/^\[(.*)\]$/, '$1');
-  return name === 'localhost' || name.endsWith('.localhost') || isLoopbackAddress(name);
-}
+export { isLoopbackAddress, isLoopbackHost };
 
 /**
  * Whether a request comes from a browser on this machine: the connection is from a loopback address,
@@ -75,4 +58,15 @@ export function isLoopbackRequest(req: Pick<Request, 'headers' | 'socket'>): boo
     (name) => req.headers[name] !== undefined,
   );
   return !forwarded && isLoopbackAddress(req.socket.remoteAddress) && isLoopbackHost(req.headers.host);
+}
+
+/**
+ * Whether this server may hand out demo sign-ins at all: demo data is on and the server is meant for
+ * this machine only (it listens on a loopback interface and no public origin is configured). A reverse
+ * proxy on the same machine connects from loopback and may rewrite Host and add no forwarding header,
+ * so the request alone cannot tell; a server set up for others (PUBLIC_ORIGIN, HOST=0.0.0.0) never offers them.
+ */
+export function offersDemoSignIns(config: Pick<Config, 'demoData' | 'host' | 'publicOrigin'>): boolean {
+  const publicHost = config.publicOrigin ? new URL(config.publicOrigin).host : undefined;
+  return config.demoData && isLoopbackHost(config.host) && (publicHost === undefined || isLoopbackHost(publicHost));
 }

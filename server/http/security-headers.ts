@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { isLoopbackHost } from './loopback';
 import type { Config } from '../config';
 
 /** Microsoft's CDN for office.js (and the host-specific scripts office.js loads from the same place). */
@@ -49,6 +50,8 @@ export function securityHeaders(config: Config): RequestHandler[] {
     referrerPolicy: { policy: 'no-referrer' },
   });
   // HSTS means something only on HTTPS: this connection's TLS, or the public origin's behind a proxy.
-  const hstsOverHttps: RequestHandler = (req, res, next) => (req.secure || httpsOrigin ? hsts(req, res, next) : next());
+  // Never for localhost: a browser would then force HTTPS on every local development server for a year.
+  const hstsOverHttps: RequestHandler = (req, res, next) =>
+    (req.secure || httpsOrigin) && !isLoopbackHost(req.headers.host) ? hsts(req, res, next) : next();
   return [headers, hstsOverHttps];
 }

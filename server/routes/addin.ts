@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Config } from '../config';
-import { demoSignInFile, isLoopbackRequest, readDemoSignIns } from '../demo/sign-ins';
+import { demoSignInFile, isLoopbackRequest, offersDemoSignIns, readDemoSignIns } from '../demo/sign-ins';
 import { sendJson } from '../http/send-json';
 import { manifestFor } from '../manifest';
 
@@ -17,7 +17,7 @@ export function addinRoutes(app: express.Express, config: Config): void {
   // and only to a browser on this machine; to anyone else this route does not exist (404).
   app.get('/demo/sign-ins', (req, res, next) => {
     const signIns =
-      config.demoData && isLoopbackRequest(req) ? readDemoSignIns(demoSignInFile(config.databaseFile)) : [];
+      offersDemoSignIns(config) && isLoopbackRequest(req) ? readDemoSignIns(demoSignInFile(config.databaseFile)) : [];
     if (!signIns.length) return next();
     res.setHeader('Cache-Control', 'no-store');
     sendJson(res, 200, { signIns });

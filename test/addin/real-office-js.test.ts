@@ -10,6 +10,7 @@ import {
   isLoopbackAddress,
   isLoopbackHost,
   isLoopbackRequest,
+  offersDemoSignIns,
   parseDemoSignIns,
   writeDemoSignIns,
 } from '../../server/demo/sign-ins';
@@ -293,6 +294,28 @@ describe('demo page', function () {
     assert.equal(await get({ 'X-Forwarded-For': '203.0.113.7' }), 404, 'through a proxy on this machine');
     assert.equal(await get({ Forwarded: 'for=203.0.113.7' }), 404);
     assert.equal(await get({ Host: `rebound.example:${new URL(server.url).port}` }), 404, 'DNS rebinding');
+  });
+
+  it('GET /demo/sign-ins is 404 on a server set up for others (a public origin, or listening on every interface)', async () => {
+    const setUpForOthers: Record<string, string>[] = [
+      { PUBLIC_ORIGIN: 'https://regarding.example.com' },
+      { HOST: '0.0.0.0' },
+    ];
+    for (const env of setUpForOthers) {
+      const shared = await startTestServer(env, { addinDir: DIST_ADDIN });
+      try {
+        writeDemoSignIns(demoSignInFile(shared.config.databaseFile), signIns);
+        assert.equal((await shared.client.request('GET', '/demo/sign-ins')).status, 404, JSON.stringify(env));
+      } finally {
+        await shared.close();
+      }
+    }
+    const local = { demoData: true, host: 'localhost', publicOrigin: undefined };
+    assert.equal(offersDemoSignIns(local), true);
+    assert.equal(offersDemoSignIns({ ...local, publicOrigin: 'https://localhost:3000' }), true);
+    assert.equal(offersDemoSignIns({ ...local, demoData: false }), false);
+    assert.equal(offersDemoSignIns({ ...local, host: '::' }), false);
+    assert.equal(offersDemoSignIns({ ...local, publicOrigin: 'https://crm.firm.example' }), false);
   });
 
   it('with demo data off, GET /demo/sign-ins is 404 and the demo page offers no sign-in buttons', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import { loadConfig } from '../../server/config';
 import { seedDemoData } from '../../server/demo/seed';
 import { DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -54,18 +55,34 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     assert.match(api.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   });
 
-  it('sends HSTS when users reach the service over HTTPS, and FRAME_ANCESTORS replaces the Outlook origins', async () => {
+  it('sends HSTS when users reach the service over HTTPS but never for localhost, and FRAME_ANCESTORS replaces the Outlook origins', async () => {
     const behindProxy = await startTestServer({
       PUBLIC_ORIGIN: 'https://regarding.example.com',
       FRAME_ANCESTORS: 'https://outlook.example.net',
     });
+    const headersFor = (host: string) =>
+      new Promise<http.IncomingHttpHeaders>((resolve, reject) => {
+        http
+          .get(`${behindProxy.url}/healthz`, { headers: { host } }, (response) => {
+            response.resume();
+            resolve(response.headers);
+          })
+          .on('error', reject);
+      });
     try {
-      const answer = await fetch(`${behindProxy.url}/healthz`);
-      assert.match(answer.headers.get('strict-transport-security') ?? '', /max-age=31536000/);
-      const csp = answer.headers.get('content-security-policy') ?? '';
+      const answer = await headersFor('regarding.example.com');
+      assert.match(String(answer['strict-transport-security']), /max-age=31536000/);
+      assert.equal((await headersFor('localhost:3000'))['strict-transport-security'], undefined, 'not for localhost');
+      const csp = String(answer['content-security-policy']);
       assert.match(csp, /frame-ancestors 'self' https:\/\/outlook\.example\.net(;|$)/);
     } finally {
       await behindProxy.close();
+    }
+  });
+
+  it('refuses a FRAME_ANCESTORS that is not a list of https origins, naming the setting', () => {
+    for (const value of ['', '*', 'https:', 'http://outlook.example.net', 'https://outlook.example.net/mail']) {
+      assert.throws(() => loadConfig({ FRAME_ANCESTORS: value }), /FRAME_ANCESTORS/, JSON.stringify(value));
     }
   });
 
@@ -96,6 +113,9 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     await pane.getByRole('heading', { name: /Stage report/ }).waitFor();
     await pane.getByRole('button', { name: 'Open “Group benefits review, Summit Logistics”' }).first().click();
     await pane.getByRole('heading', { name: 'Timeline' }).waitFor();
+    // The function file the manifest names runs under the same policy.
+    await pane.goto(`${server.url}/commands.html`);
+    await pane.waitForFunction(() => document.scripts.length >= 2);
     assert.deepEqual(await paneViolations(), []);
     await pane.close();
   });
