@@ -178,8 +178,13 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
       </div>
 
       {panel === 'edit' && <EditOpportunityForm key={edits} api={api} opportunity={o} busy={busy} submit={attempt} />}
-      {panel === 'assign' && <AssignForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />}
-      {panel === 'note' && <AddNoteForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />}
+      {/* Kept mounted while hidden, so a half-typed assignment or note survives opening another form. */}
+      <div hidden={panel !== 'assign'}>
+        <AssignForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />
+      </div>
+      <div hidden={panel !== 'note'}>
+        <AddNoteForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />
+      </div>
 
       <Timeline detail={detail} />
       {closing && (
