@@ -48,3 +48,12 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
   });
   return { url, child, output: () => output, exited };
 }
+
+/** Waits until the server has printed something matching `pattern` (a log line is written after its answer). */
+export async function waitForOutput(server: ChildServer, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(server.output())) {
+    if (Date.now() > deadline) throw new Error(`the server never printed ${pattern}:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

