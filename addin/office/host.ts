@@ -23,6 +23,11 @@ function officeNamespace(): typeof Office | undefined {
   return (globalThis as { Office?: typeof Office }).Office;
 }
 
+/** Office.context, whose parts (mailbox, roaming settings, theme) are each missing outside Outlook. */
+function officeContext(): Partial<Office.Context> | undefined {
+  return officeNamespace()?.context;
+}
+
 /** The script tag that was to load Office.js (Microsoft's CDN, or the simulator on the demo page). */
 function officeJsSource(): string | null {
   const script = [...document.scripts].find((s) => /office(-simulator)?\.js(\?|$)/.test(s.src));
@@ -31,8 +36,7 @@ function officeJsSource(): string | null {
 
 /** The mailbox Office.js provides, or null outside Outlook (a browser tab) or without Office.js. */
 export function outlookMailbox(): Office.Mailbox | null {
-  const context = officeNamespace()?.context as Partial<Office.Context> | undefined;
-  return context?.mailbox ?? null;
+  return officeContext()?.mailbox ?? null;
 }
 
 /** Whether the pane runs inside Outlook, with a mailbox and its items. */
@@ -42,14 +46,12 @@ export function hasMailbox(): boolean {
 
 /** Settings that roam with the mailbox, or null outside Outlook. */
 export function outlookRoamingSettings(): Office.RoamingSettings | null {
-  const context = officeNamespace()?.context as Partial<Office.Context> | undefined;
-  return hasMailbox() ? (context?.roamingSettings ?? null) : null;
+  return hasMailbox() ? (officeContext()?.roamingSettings ?? null) : null;
 }
 
 /** Outlook's theme, where Outlook says (never outside Outlook). */
 export function outlookTheme(): Office.OfficeTheme | null {
-  const context = officeNamespace()?.context as Partial<Office.Context> | undefined;
-  return context?.officeTheme ?? null;
+  return officeContext()?.officeTheme ?? null;
 }
 
 /**

@@ -34,6 +34,18 @@ function topicOf(regarding: NonNullable<Activity['regarding']>): string | null {
   return 'hidden' in regarding ? null : regarding.topic;
 }
 
+/** What the item keeps of an activity the service confirmed; null when it is regarding nothing. */
+function confirmedLink(activity: Activity): ItemLink | null {
+  if (!activity.regarding) return null;
+  return {
+    opportunityId: activity.regarding.id,
+    topic: topicOf(activity.regarding),
+    activityId: activity.id,
+    trackingToken: activity.outlook.trackingToken,
+    synced: true,
+  };
+}
+
 export interface FlowResult {
   activity: Activity | null;
   /** Set when the service could not be reached and the intent was kept on the item. */
@@ -115,15 +127,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
   }
   guard(signal);
 
-  const current: ItemLink | null = activity?.regarding
-    ? {
-        opportunityId: activity.regarding.id,
-        topic: topicOf(activity.regarding),
-        activityId: activity.id,
-        trackingToken: activity.outlook.trackingToken,
-        synced: true,
-      }
-    : null;
+  const current = activity ? confirmedLink(activity) : null;
   if (JSON.stringify(current) !== JSON.stringify(stored)) await save(snapshot, current, signal);
   return { activity };
 }
@@ -153,18 +157,8 @@ export async function prepareItem(
 
 /** After a link made elsewhere (New Opportunity): remember it on the item, as Set Regarding does. */
 export async function rememberLink(snapshot: ItemSnapshot, activity: Activity, signal: AbortSignal): Promise<void> {
-  if (!activity.regarding) return;
-  await save(
-    snapshot,
-    {
-      opportunityId: activity.regarding.id,
-      topic: topicOf(activity.regarding),
-      activityId: activity.id,
-      trackingToken: activity.outlook.trackingToken,
-      synced: true,
-    },
-    signal,
-  );
+  const link = confirmedLink(activity);
+  if (link) await save(snapshot, link, signal);
 }
 
 /**
