@@ -6,10 +6,11 @@ import { manifestFor } from '../manifest';
 
 /** The built task pane (dist/addin) on the same origin as the API, and the manifest for this origin. */
 export function addinRoutes(app: express.Express, config: Config): void {
+  // The origin comes from configuration, never from the request's Host header: without PUBLIC_ORIGIN it is
+  // this machine on the port the request reached (a local development server).
   app.get('/manifest.xml', (req, res) => {
-    const host = req.get('host') ?? '';
-    const origin =
-      config.publicOrigin ?? (/^[\w.-]+(:\d+)?$/.test(host) ? `https://${host}` : 'https://localhost:3000');
+    // Outlook loads add-ins over HTTPS only (behind a TLS-terminating proxy, set PUBLIC_ORIGIN).
+    const origin = config.publicOrigin ?? `https://localhost:${req.socket.localPort}`;
     res.type('application/xml').send(manifestFor(origin));
   });
   app.get('/', (_req, res) => res.redirect('/demo.html'));

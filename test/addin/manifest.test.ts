@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -216,6 +217,28 @@ describe('manifest.xml as Outlook reads it (office-addin-manifest)', () => {
       const file = path.join(server.dir, 'served-manifest.xml');
       fs.writeFileSync(file, await response.text());
       await assertSameAddinAt(file, origin);
+    } finally {
+      await server.close();
+      fs.rmSync(addinDir, { recursive: true, force: true });
+    }
+  });
+
+  it('served without PUBLIC_ORIGIN: under localhost and the port the server listens on, whatever Host the request names (issue 11, finding 11)', async () => {
+    const addinDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-addin-'));
+    const server = await startTestServer({ TLS: 'off' }, { addinDir });
+    try {
+      const port = new URL(server.url).port;
+      const xml = await new Promise<string>((resolve, reject) => {
+        http
+          .get(`${server.url}/manifest.xml`, { headers: { host: 'attacker.example' } }, (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+      assert.doesNotMatch(xml, /attacker\.example/);
+      assert.match(xml, new RegExp(`<SourceLocation DefaultValue="https://localhost:${port}/`));
     } finally {
       await server.close();
       fs.rmSync(addinDir, { recursive: true, force: true });
