@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
-import { openDatabase } from './db/connection';
+import { assertIntact, openDatabase } from './db/connection';
 import { migrate } from './db/migrate';
 import { seedDemoData } from './demo/seed';
 import { demoSignInFile, writeDemoSignIns } from './demo/sign-ins';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
   const db = openDatabase(config.databaseFile);
+  assertIntact(db, config.databaseFile);
   const { applied } = migrate(db);
   if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
   const repo = createSqliteRepository(db);

@@ -35,3 +35,26 @@ export function openDatabase(file: string): Db {
   db.pragma('cache_size = -65536');
   return db;
 }
+
+/**
+ * Refuses a database file with damaged pages (PRAGMA quick_check), so the service never starts and
+ * reports itself healthy on data it would then misread or lose.
+ */
+export function assertIntact(db: Db, file: string): void {
+  let found: string[];
+  try {
+    const problems = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+    found = problems.map((row) => row.quick_check).filter((line) => line !== 'ok');
+  } catch (error) {
+    // So damaged that SQLite cannot even walk it.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw error;
+    found = [(error as Error).message];
+  }
+  if (found.length) {
+    throw new Error(
+      `The database file ${file} is damaged (SQLite's quick_check: ${found.join('; ')}). Stop here and ` +
+        'restore the latest backup (see "npm run backup" in the README); do not keep writing to this file.',
+    );
+  }
+}

@@ -18,6 +18,14 @@ export function migrate(db: Db, { to = Infinity }: { to?: number } = {}): { appl
     applied_at TEXT NOT NULL
   )`);
   const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  const newest = Math.max(0, ...done);
+  const known = Math.max(...migrations.map((m) => m.version));
+  if (newest > known) {
+    throw new Error(
+      `The database is at schema version ${newest}, newer than this version of Regarding knows (${known}): a newer ` +
+        'release migrated it. Run that release again, or restore a backup taken before the upgrade.',
+    );
+  }
   const applied: Migration[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(migration.version) || migration.version > to) continue;
