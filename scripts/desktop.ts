@@ -6,7 +6,7 @@
  *   start  registers manifest.xml for the Microsoft 365 account signed in to Outlook (it runs
  *          `npx -p @microsoft/m365agentstoolkit-cli atk install --xml-path manifest.xml`, which signs in
  *          and downloads that toolkit on first use), sets the add-in's developer settings in the registry,
- *          starts our server as its "dev server" (`npm run serve`, detached, in the background) unless
+ *          starts our server as its "dev server" (`npm run serve -- --demo`, detached, in the background) unless
  *          something already listens on port 3000, and opens classic Outlook (16.0.13709 or newer).
  *   stop   clears those settings, uninstalls the add-in from the account and stops the server it started.
  * On macOS it copies nothing for Outlook and then fails with "Sideload to the Outlook app is not supported"
@@ -79,7 +79,7 @@ async function start(): Promise<number> {
     '--app',
     'outlook',
     '--dev-server',
-    'npm run serve',
+    'npm run serve -- --demo',
     '--dev-server-port',
     '3000',
   ]);

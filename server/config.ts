@@ -39,7 +39,7 @@ const Environment = z.object({
   OIDC_JWKS_URI: z.url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_SCOPES: z.string().optional(),
-  DEMO_DATA: OnOff.default('on'),
+  DEMO_DATA: OnOff.default('off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADDIN_DIR: z.string().default('./dist/addin'),
   FRAME_ANCESTORS: z

@@ -16,7 +16,9 @@ import { createSqliteRepository } from './repository/sqlite';
 import { loadOrCreateCertificate } from './tls/certificate';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // `npm start` passes --demo: demo data is on there unless DEMO_DATA says otherwise, and off everywhere else.
+  const demoByDefault = process.argv.includes('--demo') && process.env.DEMO_DATA === undefined;
+  const config = loadConfig(demoByDefault ? { ...process.env, DEMO_DATA: 'on' } : process.env);
   const logger = pino({ level: config.logLevel });
   const db = openDatabase(config.databaseFile);
   assertIntact(db, config.databaseFile);
@@ -26,10 +28,12 @@ async function main(): Promise<void> {
   const dataDir = path.dirname(config.databaseFile);
   const signInFile = demoSignInFile(config.databaseFile);
 
+  let createdSignIns = '';
   if (config.demoData && (await repo.advisors.count()) === 0) {
-    // The database keeps only token hashes: the tokens themselves are kept once, here, for npm start's banner
-    // and the demo page's sign-in buttons (GET /demo/sign-ins).
+    // The database keeps only token hashes: the tokens themselves are kept once, here, for the demo page's
+    // sign-in buttons (GET /demo/sign-ins); they are printed this once, when they are created.
     writeDemoSignIns(signInFile, await seedDemoData(repo, systemClock.now()));
+    createdSignIns = fs.readFileSync(signInFile, 'utf8');
     logger.info('demo data created');
   }
 
@@ -64,7 +68,9 @@ async function main(): Promise<void> {
     `  Database: ${config.databaseFile}`,
   ];
   if (tlsNote) banner.push(`  ${tlsNote}`);
-  if (fs.existsSync(signInFile)) banner.push('', fs.readFileSync(signInFile, 'utf8').trimEnd().replace(/^/gm, '  '));
+  if (createdSignIns) banner.push('', createdSignIns.trimEnd().replace(/^/gm, '  '));
+  else if (config.demoData && fs.existsSync(signInFile))
+    banner.push(`  Demo sign-ins: the demo page's buttons, or the tokens in ${signInFile}`);
   process.stdout.write(`${banner.join('\n')}\n\n`);
 
   const upkeep = () => repo.maintain().catch((error: unknown) => logger.warn({ err: error }, 'database upkeep failed'));

@@ -1,6 +1,9 @@
 import type { Repository } from '../repository/repository';
 import { issueAccessToken } from '../auth/access-tokens';
 
+/** Demo tokens stop working after this many days: a demo database is never a lasting way in. */
+export const DEMO_TOKEN_DAYS = 30;
+
 export interface DemoSignIn {
   email: string;
   displayName: string;
@@ -125,7 +128,13 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
 
   const signIns: DemoSignIn[] = [];
   for (const advisor of advisors) {
-    const { token } = await issueAccessToken(repo, advisor.id, 'demo', now);
+    const { token } = await issueAccessToken(
+      repo,
+      advisor.id,
+      'demo',
+      now,
+      new Date(now.getTime() + DEMO_TOKEN_DAYS * 86_400_000),
+    );
     signIns.push({ email: advisor.email, displayName: advisor.displayName, role: advisor.role, token });
   }
   return signIns;

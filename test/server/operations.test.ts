@@ -72,7 +72,7 @@ describe('operations', function () {
 
     it('serves HTTPS with a generated localhost certificate, seeds demo data and prints how to sign in', async () => {
       const databaseFile = path.join(dir, 'demo', 'regarding.db');
-      const server = await startChildServer({ DATABASE_FILE: databaseFile });
+      const server = await startChildServer({ DATABASE_FILE: databaseFile, DEMO_DATA: 'on' });
       try {
         assert.match(server.url, /^https:/);
         const out = server.output();
@@ -87,9 +87,10 @@ describe('operations', function () {
         server.child.kill('SIGTERM');
         assert.equal(await server.exited, 0);
       }
-      const restarted = await startChildServer({ DATABASE_FILE: databaseFile, LOG_LEVEL: 'info' });
+      const firstToken = /alex\.morgan@regarding\.example\s+(rgd_\S+)/.exec(server.output())?.[1];
+      const restarted = await startChildServer({ DATABASE_FILE: databaseFile, DEMO_DATA: 'on', LOG_LEVEL: 'info' });
       const ca = fs.readFileSync(path.join(dir, 'demo', 'tls', 'localhost-cert.pem'), 'utf8');
-      const token = /alex\.morgan@regarding\.example\s+(rgd_\S+)/.exec(restarted.output())?.[1];
+      const token = firstToken;
       const origin = restarted.url.replace('127.0.0.1', 'localhost');
       const me = await httpsGet(`${origin}/api/v1/me`, ca, {
         authorization: `Bearer ${token}`,
@@ -105,7 +106,8 @@ describe('operations', function () {
       restarted.child.kill('SIGTERM');
       await restarted.exited;
       assert.doesNotMatch(restarted.output(), /Generated a self-signed/, 'the certificate is reused');
-      assert.match(restarted.output(), /alex\.morgan@regarding\.example\s+rgd_/, 'sign-in details are shown again');
+      assert.doesNotMatch(restarted.output(), /rgd_/, 'tokens are printed only when they are created');
+      assert.match(restarted.output(), /Demo sign-ins: the demo page's buttons, or the tokens in .*demo-sign-in\.txt/);
       // One structured line per request: its id, method, path without the query, status, and who asked.
       const lines = restarted
         .output()
@@ -129,7 +131,30 @@ describe('operations', function () {
       );
       const db = new Database(databaseFile, { readonly: true });
       assert.equal(db.prepare('SELECT count(*) FROM advisors').pluck().get(), 4, 'demo data is seeded once');
+      const lifetimes = db
+        .prepare("SELECT (julianday(expires_at) - julianday(created_at)) FROM access_tokens WHERE name = 'demo'")
+        .pluck()
+        .all() as number[];
+      assert.deepEqual(
+        lifetimes.map((days) => Math.round(days)),
+        [30, 30, 30, 30],
+        'demo tokens expire after 30 days',
+      );
       db.close();
+    });
+
+    it('creates no demo data unless asked: npm run serve and the configuration default are off, npm start is on', async () => {
+      const plain = path.join(dir, 'plain', 'regarding.db');
+      const server = await startChildServer({ DATABASE_FILE: plain, TLS: 'off' });
+      server.child.kill('SIGTERM');
+      await server.exited;
+      assert.doesNotMatch(server.output(), /rgd_|Demo sign-ins/);
+      const db = new Database(plain, { readonly: true });
+      assert.equal(db.prepare('SELECT count(*) FROM advisors').pluck().get(), 0, 'no demo advisors');
+      db.close();
+      const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
+      assert.match(scripts.start, /server\/main\.ts --demo$/);
+      assert.doesNotMatch(scripts.serve, /--demo/);
     });
 
     it('migrates, manages advisors and tokens from the CLI, and backs up a live database', async () => {
