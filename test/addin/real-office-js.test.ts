@@ -201,7 +201,7 @@ describe('demo page', function () {
   let signIns: DemoSignIn[];
 
   before(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    server = await startTestServer({ DEMO_DATA: 'on' }, { addinDir: DIST_ADDIN });
     server.clock.set(new Date());
     signIns = await seedDemoData(server.repo, new Date());
     writeDemoSignIns(demoSignInFile(server.config.databaseFile), signIns);
@@ -302,7 +302,7 @@ describe('demo page', function () {
       { HOST: '0.0.0.0' },
     ];
     for (const env of setUpForOthers) {
-      const shared = await startTestServer(env, { addinDir: DIST_ADDIN });
+      const shared = await startTestServer({ DEMO_DATA: 'on', ...env }, { addinDir: DIST_ADDIN });
       try {
         writeDemoSignIns(demoSignInFile(shared.config.databaseFile), signIns);
         assert.equal((await shared.client.request('GET', '/demo/sign-ins')).status, 404, JSON.stringify(env));
