@@ -69,9 +69,15 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   );
   app.use(securityHeaders(config));
 
+  // Reads keep working while another process holds the write lock, so the service stays up (200)
+  // and says which half works: a load balancer keeps it, monitoring sees writes stalled.
   app.get('/healthz', async (_req, res) => {
     const ok = await repo.ping().catch(() => false);
-    sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
+    const writes = ok && (await repo.writable().catch(() => false));
+    sendJson(res, ok ? 200 : 503, {
+      status: ok ? 'ok' : 'unavailable',
+      writes: writes ? 'ok' : 'unavailable',
+    });
   });
 
   const api = Router();

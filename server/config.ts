@@ -21,6 +21,7 @@ const Environment = z.object({
   HOST: z.string().default('localhost'),
   PUBLIC_ORIGIN: z.url().optional(),
   DATABASE_FILE: z.string().default('./data/regarding.db'),
+  WRITE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
   TLS: OnOff.default('on'),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
@@ -59,6 +60,8 @@ export interface Config {
   /** The origin Outlook loads the add-in from; the manifest points here. */
   publicOrigin: string | undefined;
   databaseFile: string;
+  /** How long a write waits for a lock held by another process before answering 503. */
+  writeWaitMs: number;
   tls: { enabled: boolean; certFile?: string; keyFile?: string };
   auth: {
     providers: ('pat' | 'oidc')[];
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
     databaseFile: path.resolve(e.DATABASE_FILE),
+    writeWaitMs: e.WRITE_WAIT_MS,
     tls: { enabled: e.TLS === 'on', certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
     auth: {
       providers: e.AUTH_PROVIDERS,

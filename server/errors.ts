@@ -48,3 +48,15 @@ export class PreconditionRequiredError extends AppError {
     super(428, 'Precondition Required', detail);
   }
 }
+
+/** Another process holds the database's write lock longer than a request should wait: try again shortly. */
+export class WritesUnavailableError extends AppError {
+  readonly retryAfterSeconds = 2;
+  constructor() {
+    super(
+      503,
+      'Service Unavailable',
+      'The database is busy with another change and could not save this one. Nothing was changed; try again in a moment.',
+    );
+  }
+}

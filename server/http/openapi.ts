@@ -14,6 +14,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: 'Conflict (stale version or state)',
   428: 'If-Match is required',
   500: 'Unexpected error',
+  503: "The database is busy with another process's change: nothing was changed; retry after Retry-After seconds",
 };
 
 /**
@@ -64,7 +65,7 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
         content: { 'application/json': { schema: convert(endpoint.response, 'output') } },
       },
     };
-    for (const status of [400, 401, ...(endpoint.errors ?? []), 500]) {
+    for (const status of [400, 401, ...(endpoint.errors ?? []), 500, 503]) {
       responses[status] = {
         description: STATUS_TEXT[status],
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

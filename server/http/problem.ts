@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
 import type {} from 'pino-http';
 import type { Problem } from '../../shared/schemas/common';
-import { AppError } from '../errors';
+import { AppError, WritesUnavailableError } from '../errors';
+import { isBusy } from '../repository/sqlite/writes';
 import { sendJson } from './send-json';
 
 export function sendProblem(res: Response, problem: Problem): void {
@@ -40,8 +41,11 @@ function asClientError(error: unknown): Omit<Problem, 'type' | 'instance' | 'req
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
   const instance = req.originalUrl.split('?')[0];
+  // A read that met a lock (rare in WAL mode) is as retryable as a write that waited too long.
+  if (isBusy(error)) error = new WritesUnavailableError();
   if (error instanceof AppError) {
     if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (error instanceof WritesUnavailableError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
     sendProblem(res, {
       type: 'about:blank',
       title: error.title,

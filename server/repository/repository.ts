@@ -294,6 +294,8 @@ export interface Repository {
   work: WorkStore;
   /** True when the storage is reachable (for /healthz). */
   ping(): Promise<boolean>;
+  /** True when a write could start now; false while another process holds the write lock (for /healthz). */
+  writable(): Promise<boolean>;
   /** Background upkeep (compacting the search index); safe while serving. Called at start and hourly. */
   maintain(): Promise<void>;
   /** Stops any upkeep in progress, then closes the storage. */

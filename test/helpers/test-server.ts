@@ -47,7 +47,7 @@ export async function startTestServer(
   });
   const db = openDatabase(config.databaseFile);
   migrate(db);
-  const repo = createSqliteRepository(db);
+  const repo = createSqliteRepository(db, { writeWaitMs: config.writeWaitMs });
   const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));
   const app = createApp({ config, repo, clock, logger: pino({ level: 'silent' }) });
   const server = http.createServer(app);

@@ -45,7 +45,7 @@ describe('operations', function () {
 
     it('answers /healthz, request ids, problem+json for unknown routes and broken JSON, and never lets API answers be cached', async () => {
       const health = await server.client.get('/healthz');
-      assert.deepEqual(health.body, { status: 'ok' });
+      assert.deepEqual(health.body, { status: 'ok', writes: 'ok' });
       const advisor = await server.advisor('Ops');
       const missing = await advisor.api.get('/api/v1/nothing-here');
       assert.equal(missing.status, 404);

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Activity, ActivityStatus } from '../../../shared/schemas/activities';
 import type { Actor, ActivityIdentity, ActivityStore, OutlookItemFields } from '../repository';
+import { write } from './writes';
 import { list, writeAudit, sql } from './support';
 
 interface ActivityRow {
@@ -223,24 +224,22 @@ export class SqliteActivityStore implements ActivityStore {
   }
 
   async upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor) {
-    const id = this.db.transaction(() => upsertRegarding(this.db, item, opportunityId, actor)).immediate();
+    const id = await write(this.db, () => upsertRegarding(this.db, item, opportunityId, actor));
     return this.get(id);
   }
 
   async setRegarding(id: number, opportunityId: number | null, actor: Actor) {
-    this.db
-      .transaction(() => {
-        sql(this.db, 'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(
-          opportunityId,
-          actor.at,
-          id,
-        );
-        if (opportunityId !== null) markRecent(this.db, actor.advisorId, opportunityId, actor.at);
-        writeAudit(this.db, actor, 'activity', id, opportunityId === null ? 'remove-regarding' : 'set-regarding', {
-          regarding: opportunityId,
-        });
-      })
-      .immediate();
+    await write(this.db, () => {
+      sql(this.db, 'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(
+        opportunityId,
+        actor.at,
+        id,
+      );
+      if (opportunityId !== null) markRecent(this.db, actor.advisorId, opportunityId, actor.at);
+      writeAudit(this.db, actor, 'activity', id, opportunityId === null ? 'remove-regarding' : 'set-regarding', {
+        regarding: opportunityId,
+      });
+    });
     return this.get(id);
   }
 
@@ -249,33 +248,29 @@ export class SqliteActivityStore implements ActivityStore {
     sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null },
     actor: Actor,
   ) {
-    const resultId = this.db
-      .transaction(() => {
-        const other = idBy(this.db, 'internet_message_id', sent.internetMessageId);
-        if (other !== null && other !== id) {
-          // The sent copy was linked on its own already: keep that record, lose the draft's.
-          const regarding = sql(this.db, 'SELECT regarding_opportunity_id FROM activities WHERE id = ?')
-            .pluck()
-            .get(id);
-          const token = sql(this.db, 'SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
-          sql(this.db, 'DELETE FROM activities WHERE id = ?').run(id);
-          sql(
-            this.db,
-            `UPDATE activities SET regarding_opportunity_id = coalesce(regarding_opportunity_id, ?),
-               tracking_token = coalesce(tracking_token, ?), updated_at = ? WHERE id = ?`,
-          ).run(regarding, token, actor.at, other);
-          writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
-          return other;
-        }
+    const resultId = await write(this.db, () => {
+      const other = idBy(this.db, 'internet_message_id', sent.internetMessageId);
+      if (other !== null && other !== id) {
+        // The sent copy was linked on its own already: keep that record, lose the draft's.
+        const regarding = sql(this.db, 'SELECT regarding_opportunity_id FROM activities WHERE id = ?').pluck().get(id);
+        const token = sql(this.db, 'SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
+        sql(this.db, 'DELETE FROM activities WHERE id = ?').run(id);
         sql(
           this.db,
-          `UPDATE activities SET internet_message_id = ?, conversation_id = coalesce(?, conversation_id),
+          `UPDATE activities SET regarding_opportunity_id = coalesce(regarding_opportunity_id, ?),
+               tracking_token = coalesce(tracking_token, ?), updated_at = ? WHERE id = ?`,
+        ).run(regarding, token, actor.at, other);
+        writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
+        return other;
+      }
+      sql(
+        this.db,
+        `UPDATE activities SET internet_message_id = ?, conversation_id = coalesce(?, conversation_id),
              sent_at = coalesce(?, sent_at), status = 'completed', updated_at = ? WHERE id = ?`,
-        ).run(sent.internetMessageId, sent.conversationId, sent.sentAt, actor.at, id);
-        writeAudit(this.db, actor, 'activity', id, 'complete-sent', sent);
-        return id;
-      })
-      .immediate();
+      ).run(sent.internetMessageId, sent.conversationId, sent.sentAt, actor.at, id);
+      writeAudit(this.db, actor, 'activity', id, 'complete-sent', sent);
+      return id;
+    });
     return this.get(resultId);
   }
 
@@ -289,7 +284,7 @@ export class SqliteActivityStore implements ActivityStore {
     },
     actor: Actor,
   ) {
-    const id = this.db.transaction(() => {
+    const id = await write(this.db, () => {
       const newId = Number(
         sql(
           this.db,
@@ -308,15 +303,15 @@ export class SqliteActivityStore implements ActivityStore {
       );
       writeAudit(this.db, actor, 'activity', newId, 'create', fields);
       return newId;
-    })();
+    });
     return this.get(id);
   }
 
   async setStatus(id: number, status: ActivityStatus, actor: Actor) {
-    this.db.transaction(() => {
+    await write(this.db, () => {
       sql(this.db, 'UPDATE activities SET status = ?, updated_at = ? WHERE id = ?').run(status, actor.at, id);
       writeAudit(this.db, actor, 'activity', id, 'status', { status });
-    })();
+    });
     return this.get(id);
   }
 

@@ -2,6 +2,7 @@ import type { Db } from '../../db/connection';
 import type { Contact } from '../../../shared/schemas/contacts';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
 import { likePrefix, list, writeAudit, sql } from './support';
+import { write } from './writes';
 
 interface ContactRow {
   id: number;
@@ -67,7 +68,7 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async createOrFind(fields: NewContactFields, actor: Actor | null) {
-    const result = this.db.transaction(() => insertContact(this.db, fields, actor))();
+    const result = await write(this.db, () => insertContact(this.db, fields, actor));
     return { contact: (await this.findById(result.id))!, created: result.created };
   }
 
@@ -83,7 +84,7 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async createOrganization(name: string, domains: string[], actor: Actor | null) {
-    return this.db.transaction(() => {
+    return write(this.db, () => {
       const id = Number(
         sql(this.db, 'INSERT INTO organizations (name, created_at) VALUES (?, ?)').run(
           name,
@@ -94,7 +95,7 @@ export class SqliteContactStore implements ContactStore {
       for (const domain of domains) addDomain.run(domain.toLowerCase(), id);
       writeAudit(this.db, actor, 'organization', id, 'create', { name, domains });
       return id;
-    })();
+    });
   }
 }
 

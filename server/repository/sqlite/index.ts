@@ -8,8 +8,15 @@ import { SqliteAdvisorStore, SqliteTeamStore } from './people';
 import { compactSearchIndex } from './search-index';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
+import { setWriteWait, writesAvailable } from './writes';
 
-export function createSqliteRepository(db: Db): Repository {
+/** How long a write waits for a lock another process holds before it is answered 503 (WRITE_WAIT_MS). */
+export const DEFAULT_WRITE_WAIT_MS = 1500;
+
+export function createSqliteRepository(db: Db, options: { writeWaitMs?: number } = {}): Repository {
+  // Waiting for the lock happens in write(), on timers; SQLite's own wait would block the event loop.
+  db.pragma('busy_timeout = 0');
+  setWriteWait(db, options.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS);
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
   return {
@@ -23,6 +30,9 @@ export function createSqliteRepository(db: Db): Repository {
     work: new SqliteWorkStore(db),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
+    },
+    async writable() {
+      return writesAvailable(db);
     },
     async maintain() {
       const run = upkeep.catch(() => undefined).then(() => compactSearchIndex(db, () => closing || !db.open));

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Note } from '../../../shared/schemas/notes';
 import type { Actor, NoteStore, ShareTargets } from '../repository';
+import { write } from './writes';
 import { list, writeAudit, sql } from './support';
 
 interface NoteRow {
@@ -122,23 +123,23 @@ export class SqliteNoteStore implements NoteStore {
   }
 
   async create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor) {
-    const id = this.db.transaction(() => insertNote(this.db, opportunityId, body, shareWith, actor))();
+    const id = await write(this.db, () => insertNote(this.db, opportunityId, body, shareWith, actor));
     return this.get(id);
   }
 
   async update(id: number, body: string, actor: Actor) {
-    this.db.transaction(() => {
+    await write(this.db, () => {
       sql(this.db, 'UPDATE notes SET body = ?, updated_at = ? WHERE id = ?').run(body, actor.at, id);
       writeAudit(this.db, actor, 'note', id, 'update');
-    })();
+    });
     return this.get(id);
   }
 
   async share(id: number, shareWith: ShareTargets, actor: Actor) {
-    this.db.transaction(() => {
+    await write(this.db, () => {
       addShares(this.db, id, shareWith);
       writeAudit(this.db, actor, 'note', id, 'share', shareWith);
-    })();
+    });
     return this.get(id);
   }
 }

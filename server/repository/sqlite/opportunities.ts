@@ -12,6 +12,7 @@ import type {
 import { insertContact } from './contacts';
 import { markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
+import { write, writeIfFree } from './writes';
 import { list, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
@@ -277,57 +278,55 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async create(fields: NewOpportunity, actor: Actor) {
-    return this.db
-      .transaction(() => {
-        if (fields.idempotencyKey) {
-          const earlier = sql(this.db, 'SELECT opportunity_id FROM idempotency_keys WHERE advisor_id = ? AND key = ?')
-            .pluck()
-            .get(actor.advisorId, fields.idempotencyKey) as number | undefined;
-          if (earlier !== undefined) return { id: earlier, created: false };
-        }
-        const contactId = fields.newContact
-          ? insertContact(this.db, fields.newContact, actor).id
-          : fields.customerContactId;
-        const id = Number(
-          sql(
-            this.db,
-            `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
-                 stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(
-            fields.topic,
-            fields.description,
-            contactId,
-            fields.customerOrganizationId,
-            fields.campaignId,
-            fields.stage,
-            actor.at,
-            fields.ownerId,
-            actor.at,
-            actor.advisorId,
-            fields.estimatedValue,
-            fields.estimatedCloseDate,
-            actor.at,
-            actor.at,
-          ).lastInsertRowid,
-        );
+    return write(this.db, () => {
+      if (fields.idempotencyKey) {
+        const earlier = sql(this.db, 'SELECT opportunity_id FROM idempotency_keys WHERE advisor_id = ? AND key = ?')
+          .pluck()
+          .get(actor.advisorId, fields.idempotencyKey) as number | undefined;
+        if (earlier !== undefined) return { id: earlier, created: false };
+      }
+      const contactId = fields.newContact
+        ? insertContact(this.db, fields.newContact, actor).id
+        : fields.customerContactId;
+      const id = Number(
         sql(
           this.db,
-          'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)',
-        ).run(id, fields.ownerId, actor.advisorId, actor.at);
-        writeAudit(this.db, actor, 'opportunity', id, 'create', { topic: fields.topic, ownerId: fields.ownerId });
-        if (fields.note) insertNote(this.db, id, fields.note.body, fields.note.shareWith, actor);
-        if (fields.linkItem) upsertRegarding(this.db, fields.linkItem, id, actor);
-        markRecent(this.db, actor.advisorId, id, actor.at);
-        if (fields.idempotencyKey) {
-          sql(
-            this.db,
-            'INSERT INTO idempotency_keys (advisor_id, key, opportunity_id, created_at) VALUES (?, ?, ?, ?)',
-          ).run(actor.advisorId, fields.idempotencyKey, id, actor.at);
-        }
-        return { id, created: true };
-      })
-      .immediate();
+          `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
+                 stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          fields.topic,
+          fields.description,
+          contactId,
+          fields.customerOrganizationId,
+          fields.campaignId,
+          fields.stage,
+          actor.at,
+          fields.ownerId,
+          actor.at,
+          actor.advisorId,
+          fields.estimatedValue,
+          fields.estimatedCloseDate,
+          actor.at,
+          actor.at,
+        ).lastInsertRowid,
+      );
+      sql(
+        this.db,
+        'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)',
+      ).run(id, fields.ownerId, actor.advisorId, actor.at);
+      writeAudit(this.db, actor, 'opportunity', id, 'create', { topic: fields.topic, ownerId: fields.ownerId });
+      if (fields.note) insertNote(this.db, id, fields.note.body, fields.note.shareWith, actor);
+      if (fields.linkItem) upsertRegarding(this.db, fields.linkItem, id, actor);
+      markRecent(this.db, actor.advisorId, id, actor.at);
+      if (fields.idempotencyKey) {
+        sql(
+          this.db,
+          'INSERT INTO idempotency_keys (advisor_id, key, opportunity_id, created_at) VALUES (?, ?, ?, ?)',
+        ).run(actor.advisorId, fields.idempotencyKey, id, actor.at);
+      }
+      return { id, created: true };
+    });
   }
 
   async update(id: number, expectedVersion: number, changes: OpportunityChanges, actor: Actor) {
@@ -336,7 +335,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
       unknown,
     ][];
     const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
-    const updated = this.db.transaction(() => {
+    const updated = await write(this.db, () => {
       const result = sql(
         this.db,
         `UPDATE opportunities SET ${[
@@ -350,31 +349,29 @@ export class SqliteOpportunityStore implements OpportunityStore {
       if (result.changes === 0) return false;
       writeAudit(this.db, actor, 'opportunity', id, 'update', Object.fromEntries(entries));
       return true;
-    })();
+    });
     return updated ? await this.findById(id) : 'stale';
   }
 
   async assign(id: number, toAdvisorId: number, message: string | null, actor: Actor) {
-    this.db
-      .transaction(() => {
-        const from = sql(this.db, 'SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
-        sql(
-          this.db,
-          'UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?',
-        ).run(toAdvisorId, actor.at, actor.at, id);
-        sql(
-          this.db,
-          'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        ).run(id, from, toAdvisorId, actor.advisorId, message, actor.at);
-        // A referral's note must never be invisible to the advisor who now handles it.
-        sql(
-          this.db,
-          `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
+    await write(this.db, () => {
+      const from = sql(this.db, 'SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
+      sql(
+        this.db,
+        'UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+      ).run(toAdvisorId, actor.at, actor.at, id);
+      sql(
+        this.db,
+        'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(id, from, toAdvisorId, actor.advisorId, message, actor.at);
+      // A referral's note must never be invisible to the advisor who now handles it.
+      sql(
+        this.db,
+        `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
              SELECT id, :to FROM notes WHERE opportunity_id = :id AND author_id = :by AND author_id <> :to`,
-        ).run({ to: toAdvisorId, id, by: actor.advisorId });
-        writeAudit(this.db, actor, 'opportunity', id, 'assign', { from, to: toAdvisorId, message });
-      })
-      .immediate();
+      ).run({ to: toAdvisorId, id, by: actor.advisorId });
+      writeAudit(this.db, actor, 'opportunity', id, 'assign', { from, to: toAdvisorId, message });
+    });
   }
 
   async close(
@@ -382,29 +379,29 @@ export class SqliteOpportunityStore implements OpportunityStore {
     outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null },
     actor: Actor,
   ) {
-    this.db.transaction(() => {
+    await write(this.db, () => {
       sql(
         this.db,
         `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
              updated_at = ?, version = version + 1 WHERE id = ?`,
       ).run(outcome.status, outcome.actualValue, outcome.closeDate, outcome.reason, actor.at, id);
       writeAudit(this.db, actor, 'opportunity', id, 'close', outcome);
-    })();
+    });
   }
 
   async reopen(id: number, actor: Actor) {
-    this.db.transaction(() => {
+    await write(this.db, () => {
       sql(
         this.db,
         `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,
              updated_at = ?, version = version + 1 WHERE id = ?`,
       ).run(actor.at, id);
       writeAudit(this.db, actor, 'opportunity', id, 'reopen');
-    })();
+    });
   }
 
   async markRecent(advisorId: number, opportunityId: number, at: string) {
-    markRecent(this.db, advisorId, opportunityId, at);
+    writeIfFree(this.db, () => markRecent(this.db, advisorId, opportunityId, at));
   }
 
   async assignments(opportunityId: number) {

@@ -3,6 +3,7 @@ import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
 import type { AdvisorRecord, AdvisorStore, AuditActor, TeamStore } from '../repository';
 import { isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
+import { write } from './writes';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
 export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_oid, a.work_seen_at,
@@ -65,7 +66,7 @@ export class SqliteAdvisorStore implements AdvisorStore {
     return this.one('a.entra_oid = ?', oid);
   }
   async setEntraOid(id: number, oid: string) {
-    sql(this.db, 'UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id);
+    await write(this.db, () => sql(this.db, 'UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id));
   }
 
   async search(
@@ -91,20 +92,21 @@ export class SqliteAdvisorStore implements AdvisorStore {
   }
 
   async create(fields: { email: string; displayName: string; role: Role }, actor: AuditActor | null) {
-    const insert = this.db.transaction(() => {
-      const id = Number(
-        sql(this.db, 'INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)').run(
-          fields.email,
-          fields.displayName,
-          fields.role,
-          actor?.at ?? new Date().toISOString(),
-        ).lastInsertRowid,
-      );
-      writeAudit(this.db, actor, 'advisor', id, 'create', fields);
-      return id;
-    });
+    const insert = () =>
+      write(this.db, () => {
+        const id = Number(
+          sql(this.db, 'INSERT INTO advisors (email, display_name, role, created_at) VALUES (?, ?, ?, ?)').run(
+            fields.email,
+            fields.displayName,
+            fields.role,
+            actor?.at ?? new Date().toISOString(),
+          ).lastInsertRowid,
+        );
+        writeAudit(this.db, actor, 'advisor', id, 'create', fields);
+        return id;
+      });
     try {
-      return (await this.findById(insert()))!;
+      return (await this.findById(await insert()))!;
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ConflictError(`An advisor with the email ${fields.email} already exists.`);
@@ -115,40 +117,38 @@ export class SqliteAdvisorStore implements AdvisorStore {
   async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: AuditActor) {
     // IMMEDIATE: the admin count is read under the write lock, so no other connection (another
     // request's, or the admin CLI's) can demote the other admin between the check and the write.
-    const outcome = this.db
-      .transaction((): 'missing' | 'last-admin' | 'updated' => {
-        const before = sql(this.db, 'SELECT role, active FROM advisors WHERE id = ?').get(id) as
-          { role: Role; active: number } | undefined;
-        if (!before) return 'missing';
-        const wasAdmin = before.role === 'admin' && before.active === 1;
-        const staysAdmin = (fields.role ?? before.role) === 'admin' && (fields.active ?? before.active === 1);
-        if (wasAdmin && !staysAdmin) {
-          const others = sql(this.db, "SELECT count(*) FROM advisors WHERE role = 'admin' AND active = 1 AND id <> ?")
-            .pluck()
-            .get(id) as number;
-          if (others === 0) return 'last-admin';
-        }
-        sql(
-          this.db,
-          `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
+    const outcome = await write(this.db, (): 'missing' | 'last-admin' | 'updated' => {
+      const before = sql(this.db, 'SELECT role, active FROM advisors WHERE id = ?').get(id) as
+        { role: Role; active: number } | undefined;
+      if (!before) return 'missing';
+      const wasAdmin = before.role === 'admin' && before.active === 1;
+      const staysAdmin = (fields.role ?? before.role) === 'admin' && (fields.active ?? before.active === 1);
+      if (wasAdmin && !staysAdmin) {
+        const others = sql(this.db, "SELECT count(*) FROM advisors WHERE role = 'admin' AND active = 1 AND id <> ?")
+          .pluck()
+          .get(id) as number;
+        if (others === 0) return 'last-admin';
+      }
+      sql(
+        this.db,
+        `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
              active = coalesce(?, active) WHERE id = ?`,
-        ).run(
-          fields.displayName ?? null,
-          fields.role ?? null,
-          fields.active === undefined ? null : Number(fields.active),
-          id,
-        );
-        writeAudit(this.db, actor, 'advisor', id, 'update', fields);
-        return 'updated';
-      })
-      .immediate();
+      ).run(
+        fields.displayName ?? null,
+        fields.role ?? null,
+        fields.active === undefined ? null : Number(fields.active),
+        id,
+      );
+      writeAudit(this.db, actor, 'advisor', id, 'update', fields);
+      return 'updated';
+    });
     if (outcome === 'missing') return null;
     if (outcome === 'last-admin') return outcome;
     return this.findById(id);
   }
 
   async markWorkSeen(id: number, at: string) {
-    sql(this.db, 'UPDATE advisors SET work_seen_at = ? WHERE id = ?').run(at, id);
+    await write(this.db, () => sql(this.db, 'UPDATE advisors SET work_seen_at = ? WHERE id = ?').run(at, id));
   }
 
   async teammateIds(advisorId: number) {
@@ -209,20 +209,21 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async create(name: string, memberIds: number[], actor: AuditActor | null) {
-    const insert = this.db.transaction(() => {
-      const id = Number(
-        sql(this.db, 'INSERT INTO teams (name, created_at) VALUES (?, ?)').run(
-          name,
-          actor?.at ?? new Date().toISOString(),
-        ).lastInsertRowid,
-      );
-      const add = sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)');
-      for (const advisorId of memberIds) add.run(id, advisorId);
-      writeAudit(this.db, actor, 'team', id, 'create', { name, memberIds });
-      return id;
-    });
+    const insert = () =>
+      write(this.db, () => {
+        const id = Number(
+          sql(this.db, 'INSERT INTO teams (name, created_at) VALUES (?, ?)').run(
+            name,
+            actor?.at ?? new Date().toISOString(),
+          ).lastInsertRowid,
+        );
+        const add = sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)');
+        for (const advisorId of memberIds) add.run(id, advisorId);
+        writeAudit(this.db, actor, 'team', id, 'create', { name, memberIds });
+        return id;
+      });
     try {
-      return (await this.findById(insert()))!;
+      return (await this.findById(await insert()))!;
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`A team named ${name} already exists.`);
       throw error;
@@ -230,17 +231,17 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async addMember(teamId: number, advisorId: number, actor: AuditActor | null) {
-    this.db.transaction(() => {
+    await write(this.db, () => {
       sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(teamId, advisorId);
       writeAudit(this.db, actor, 'team', teamId, 'add-member', { advisorId });
-    })();
+    });
   }
 
   async removeMember(teamId: number, advisorId: number, actor: AuditActor) {
-    this.db.transaction(() => {
+    await write(this.db, () => {
       sql(this.db, 'DELETE FROM team_members WHERE team_id = ? AND advisor_id = ?').run(teamId, advisorId);
       writeAudit(this.db, actor, 'team', teamId, 'remove-member', { advisorId });
-    })();
+    });
   }
 
   async existingIds(ids: number[]) {

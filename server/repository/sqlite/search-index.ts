@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
 import { sql } from './support';
+import { isBusy } from './writes';
 
 /** Pages merged per step: a step then takes about 10 ms on 100k opportunities, short enough to serve between. */
 const PAGES_PER_STEP = 64;
@@ -18,8 +19,15 @@ export async function compactSearchIndex(db: Db, stopped: () => boolean): Promis
   const merge = sql(db, "INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('merge', ?)");
   let steps = 0;
   while (!stopped() && steps < MAX_STEPS && (segments.get() as number) > 1) {
-    merge.run(-PAGES_PER_STEP);
     steps += 1;
+    try {
+      merge.run(-PAGES_PER_STEP);
+    } catch (error) {
+      // Another process is writing: upkeep can wait; it never holds up requests.
+      if (!isBusy(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
     await new Promise((resolve) => setImmediate(resolve));
   }
   return steps;

@@ -2,6 +2,7 @@ import type { Db } from '../../db/connection';
 import type { AuditActor, TokenRecord, TokenStore } from '../repository';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
 import { sql, sqlArrays, writeAudit } from './support';
+import { write, writeIfFree } from './writes';
 
 interface TokenRow {
   id: number;
@@ -34,7 +35,7 @@ export class SqliteTokenStore implements TokenStore {
     expiresAt: string | null,
     actor: AuditActor | null = null,
   ) {
-    return this.db.transaction(() => {
+    return write(this.db, () => {
       const id = Number(
         sql(
           this.db,
@@ -47,7 +48,7 @@ export class SqliteTokenStore implements TokenStore {
         expiresAt,
       });
       return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
-    })();
+    });
   }
   async findByHash(tokenHash: string) {
     // One query for the token and its advisor: this runs on every request.
@@ -68,15 +69,15 @@ export class SqliteTokenStore implements TokenStore {
     ).map(toRecord);
   }
   async revoke(id: number, at: string, actor: AuditActor | null = null) {
-    return this.db.transaction(() => {
+    return write(this.db, () => {
       const revoked =
         sql(this.db, 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
           .changes > 0;
       if (revoked) writeAudit(this.db, actor ?? { kind: 'system', at }, 'access_token', id, 'revoke');
       return revoked;
-    })();
+    });
   }
   async touch(id: number, at: string) {
-    sql(this.db, 'UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+    writeIfFree(this.db, () => sql(this.db, 'UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(at, id));
   }
 }
