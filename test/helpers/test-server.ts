@@ -36,7 +36,12 @@ export const WEDNESDAY = '2026-11-18T10:00:00.000Z';
 /** The real app on a real SQLite file in a temp directory, over real HTTP on loopback. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: ManualClock; addinDir?: string } = {},
+  options: {
+    clock?: ManualClock;
+    addinDir?: string;
+    /** Wraps the repository the app uses (see Interleaver); `repo` stays the unwrapped one. */
+    wrapRepository?: (repo: Repository) => Repository;
+  } = {},
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-test-'));
   const config = loadConfig({
@@ -49,7 +54,12 @@ export async function startTestServer(
   migrate(db);
   const repo = createSqliteRepository(db, { writeWaitMs: config.writeWaitMs });
   const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));
-  const app = createApp({ config, repo, clock, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    config,
+    repo: options.wrapRepository ? options.wrapRepository(repo) : repo,
+    clock,
+    logger: pino({ level: 'silent' }),
+  });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
