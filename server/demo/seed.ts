@@ -122,6 +122,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
   });
   await repo.opportunities.close(
     won,
+    (await repo.opportunities.findById(won))!.version,
     { status: 'won', actualValue: 480_000, closeDate: date(-1), reason: 'Signed engagement letter' },
     { advisorId: blake.id, at: at(1) },
   );

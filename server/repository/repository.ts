@@ -203,14 +203,26 @@ export interface OpportunityStore {
     changes: OpportunityChanges,
     actor: Actor,
   ): Promise<OpportunityRecord | 'stale'>;
-  /** Records the assignment and shares every note the assigner wrote on it with the new owner. */
-  assign(id: number, toAdvisorId: number, message: string | null, actor: Actor): Promise<void>;
+  /**
+   * Records the assignment and shares every note the assigner wrote on it with the new owner.
+   * Assign, close and reopen change the opportunity only if it is still at `expectedVersion` (the
+   * version the service checked its rules against) and in the status they start from; otherwise
+   * they change nothing and return 'stale'.
+   */
+  assign(
+    id: number,
+    expectedVersion: number,
+    toAdvisorId: number,
+    message: string | null,
+    actor: Actor,
+  ): Promise<'done' | 'stale'>;
   close(
     id: number,
+    expectedVersion: number,
     outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null },
     actor: Actor,
-  ): Promise<void>;
-  reopen(id: number, actor: Actor): Promise<void>;
+  ): Promise<'done' | 'stale'>;
+  reopen(id: number, expectedVersion: number, actor: Actor): Promise<'done' | 'stale'>;
   markRecent(advisorId: number, opportunityId: number, at: string): Promise<void>;
   assignments(opportunityId: number): Promise<Assignment[]>;
 }

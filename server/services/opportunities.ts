@@ -209,31 +209,54 @@ export class OpportunityService {
     );
   }
 
-  async assign(caller: Caller, id: number, body: z.output<typeof AssignRequest>): Promise<OpportunityDetail> {
-    const opportunity = await this.access(caller).actionable(id);
-    if (opportunity.status !== 'open')
-      throw new ConflictError(`Opportunity ${id} is ${opportunity.status}: reopen it before assigning it.`);
-    await this.people.requireAdvisors([body.ownerId], 'body.ownerId');
-    if (body.ownerId !== opportunity.owner.id) {
-      await this.ctx.repo.opportunities.assign(id, body.ownerId, body.message || null, actorOf(caller, this.ctx.clock));
+  /**
+   * Runs one change of an opportunity so that it applies only to the state its rules were checked on.
+   * `attempt` reads the opportunity, checks the rules and writes conditionally on the version it read;
+   * if someone else changed the opportunity in between ('stale'), the rules are checked again on the
+   * new state, so a change never lands on an opportunity it would now be refused on.
+   */
+  private async checkedChange(id: number, attempt: () => Promise<'done' | 'stale'>): Promise<void> {
+    for (let tries = 0; tries < 3; tries++) {
+      if ((await attempt()) === 'done') return;
     }
+    throw new ConflictError(`Opportunity ${id} is being changed by someone else right now: reload it and try again.`);
+  }
+
+  async assign(caller: Caller, id: number, body: z.output<typeof AssignRequest>): Promise<OpportunityDetail> {
+    await this.checkedChange(id, async () => {
+      const opportunity = await this.access(caller).actionable(id);
+      if (opportunity.status !== 'open')
+        throw new ConflictError(`Opportunity ${id} is ${opportunity.status}: reopen it before assigning it.`);
+      await this.people.requireAdvisors([body.ownerId], 'body.ownerId');
+      if (body.ownerId === opportunity.owner.id) return 'done';
+      return this.ctx.repo.opportunities.assign(
+        id,
+        opportunity.version,
+        body.ownerId,
+        body.message || null,
+        actorOf(caller, this.ctx.clock),
+      );
+    });
     return this.detail(caller, id, { markRecent: false });
   }
 
   async close(caller: Caller, id: number, body: z.output<typeof CloseRequest>): Promise<CloseResult> {
-    const opportunity = await this.access(caller).actionable(id);
-    if (opportunity.status !== 'open') throw new ConflictError(`Opportunity ${id} is already ${opportunity.status}.`);
-    const today = this.ctx.clock.now().toISOString().slice(0, 10);
-    await this.ctx.repo.opportunities.close(
-      id,
-      {
-        status: body.outcome,
-        actualValue: body.actualValue ?? null,
-        closeDate: body.closeDate ?? today,
-        reason: body.reason || null,
-      },
-      actorOf(caller, this.ctx.clock),
-    );
+    await this.checkedChange(id, async () => {
+      const opportunity = await this.access(caller).actionable(id);
+      if (opportunity.status !== 'open') throw new ConflictError(`Opportunity ${id} is already ${opportunity.status}.`);
+      const today = this.ctx.clock.now().toISOString().slice(0, 10);
+      return this.ctx.repo.opportunities.close(
+        id,
+        opportunity.version,
+        {
+          status: body.outcome,
+          actualValue: body.actualValue ?? null,
+          closeDate: body.closeDate ?? today,
+          reason: body.reason || null,
+        },
+        actorOf(caller, this.ctx.clock),
+      );
+    });
     const activities = await this.ctx.repo.activities.regarding(id);
     return {
       opportunity: await this.withPermissions(caller, (await this.ctx.repo.opportunities.findById(id))!),
@@ -242,9 +265,11 @@ export class OpportunityService {
   }
 
   async reopen(caller: Caller, id: number): Promise<Opportunity> {
-    const opportunity = await this.access(caller).actionable(id);
-    if (opportunity.status === 'open') throw new ConflictError(`Opportunity ${id} is already open.`);
-    await this.ctx.repo.opportunities.reopen(id, actorOf(caller, this.ctx.clock));
+    await this.checkedChange(id, async () => {
+      const opportunity = await this.access(caller).actionable(id);
+      if (opportunity.status === 'open') throw new ConflictError(`Opportunity ${id} is already open.`);
+      return this.ctx.repo.opportunities.reopen(id, opportunity.version, actorOf(caller, this.ctx.clock));
+    });
     return this.withPermissions(caller, (await this.ctx.repo.opportunities.findById(id))!);
   }
 }

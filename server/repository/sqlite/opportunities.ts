@@ -353,13 +353,16 @@ export class SqliteOpportunityStore implements OpportunityStore {
     return updated ? await this.findById(id) : 'stale';
   }
 
-  async assign(id: number, toAdvisorId: number, message: string | null, actor: Actor) {
-    await write(this.db, () => {
+  async assign(id: number, expectedVersion: number, toAdvisorId: number, message: string | null, actor: Actor) {
+    return write(this.db, () => {
       const from = sql(this.db, 'SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
-      sql(
+      const changed = sql(
         this.db,
-        'UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1 WHERE id = ?',
-      ).run(toAdvisorId, actor.at, actor.at, id);
+        `UPDATE opportunities SET owner_id = ?, assigned_at = ?, updated_at = ?, version = version + 1
+           WHERE id = ? AND version = ? AND status = 'open'
+             AND EXISTS (SELECT 1 FROM advisors WHERE id = ? AND active = 1)`,
+      ).run(toAdvisorId, actor.at, actor.at, id, expectedVersion, toAdvisorId).changes;
+      if (changed === 0) return 'stale' as const;
       sql(
         this.db,
         'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -368,35 +371,49 @@ export class SqliteOpportunityStore implements OpportunityStore {
       sql(
         this.db,
         `INSERT OR IGNORE INTO note_shares (note_id, advisor_id)
-             SELECT id, :to FROM notes WHERE opportunity_id = :id AND author_id = :by AND author_id <> :to`,
+           SELECT id, :to FROM notes WHERE opportunity_id = :id AND author_id = :by AND author_id <> :to`,
       ).run({ to: toAdvisorId, id, by: actor.advisorId });
       writeAudit(this.db, actor, 'opportunity', id, 'assign', { from, to: toAdvisorId, message });
+      return 'done' as const;
     });
   }
 
   async close(
     id: number,
+    expectedVersion: number,
     outcome: { status: 'won' | 'lost'; actualValue: number | null; closeDate: string; reason: string | null },
     actor: Actor,
   ) {
-    await write(this.db, () => {
-      sql(
+    return write(this.db, () => {
+      const changed = sql(
         this.db,
         `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
-             updated_at = ?, version = version + 1 WHERE id = ?`,
-      ).run(outcome.status, outcome.actualValue, outcome.closeDate, outcome.reason, actor.at, id);
+             updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = 'open'`,
+      ).run(
+        outcome.status,
+        outcome.actualValue,
+        outcome.closeDate,
+        outcome.reason,
+        actor.at,
+        id,
+        expectedVersion,
+      ).changes;
+      if (changed === 0) return 'stale' as const;
       writeAudit(this.db, actor, 'opportunity', id, 'close', outcome);
+      return 'done' as const;
     });
   }
 
-  async reopen(id: number, actor: Actor) {
-    await write(this.db, () => {
-      sql(
+  async reopen(id: number, expectedVersion: number, actor: Actor) {
+    return write(this.db, () => {
+      const changed = sql(
         this.db,
         `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,
-             updated_at = ?, version = version + 1 WHERE id = ?`,
-      ).run(actor.at, id);
+             updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status <> 'open'`,
+      ).run(actor.at, id, expectedVersion).changes;
+      if (changed === 0) return 'stale' as const;
       writeAudit(this.db, actor, 'opportunity', id, 'reopen');
+      return 'done' as const;
     });
   }
 
