@@ -19,6 +19,8 @@ export class ApiError extends Error {
 
 export function describeProblem(status: number, problem: Problem | undefined): string {
   if (status === 0) return 'Regarding could not reach its service. Check your connection; nothing was lost.';
+  if (status === 503) return 'Regarding is busy saving other changes. Try again in a moment; nothing was changed.';
+  if (status === 429) return 'Too many attempts in a short time. Wait a minute, then try again; nothing was changed.';
   if (status >= 500) return 'The Regarding service had a problem. Try again in a moment; nothing was lost.';
   if (status === 401) return 'Your sign-in has expired. Sign in again to continue.';
   if (problem?.errors?.length) {

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/** Issue 11, finding 5, as the advisor meets it: the database is busy with another process's change. */
+describe('task pane: a busy database', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  before(async () => {
+    browser = await launchBrowser();
+    server = await startTestServer({ WRITE_WAIT_MS: '300' }, { addinDir: DIST_ADDIN });
+  });
+  after(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  it('says plainly that nothing was saved, keeps what the advisor typed, and saves it on the next try', async () => {
+    const alex = await server.advisor('Alex Morgan');
+    const page = await openPane(
+      browser.context,
+      server.url,
+      {
+        user: { email: alex.record.email, name: alex.record.displayName },
+        token: alex.token,
+        items: [
+          {
+            id: 'm1',
+            type: 'message',
+            mode: 'read',
+            subject: 'Thinking about a rollover',
+            internetMessageId: '<m1@harbor.example>',
+            from: { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' },
+            to: [{ email: alex.record.email, name: alex.record.displayName }],
+            dateTimeCreated: '2026-11-18T08:00:00Z',
+          },
+        ],
+        selected: 'm1',
+      },
+      'view=new',
+    );
+    await page.getByRole('heading', { name: 'New opportunity' }).waitFor();
+    await page.getByRole('textbox', { name: 'Topic', exact: true }).fill('Rollover referral for Jordan');
+
+    // Another process (a backup, a second server) holds the write lock.
+    const holder = new Database(server.config.databaseFile);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page
+        .getByText('Regarding is busy saving other changes. Try again in a moment; nothing was changed.')
+        .waitFor();
+      assert.equal(
+        await page.getByRole('textbox', { name: 'Topic', exact: true }).inputValue(),
+        'Rollover referral for Jordan',
+      );
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    assert.equal(server.db.prepare('SELECT count(*) FROM opportunities').pluck().get(), 0);
+
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Rollover referral for Jordan' }).waitFor();
+    assert.equal(server.db.prepare('SELECT count(*) FROM opportunities').pluck().get(), 1);
+  });
+});
