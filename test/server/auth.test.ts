@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
+import { openDatabase } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
 import { endpoints, type Endpoint } from '../../shared/api';
 import { ManualClock } from '../../server/clock';
 import { pino } from 'pino';
@@ -290,6 +295,44 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
 });
 
 describe('finding 12: the tenants whose accounts may sign in', () => {
+  it('finding 12: migration 6 keeps the bindings made before it, with no tenant, and makes (tid, oid) unique', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+    const db = openDatabase(path.join(dir, 'v3.db'));
+    try {
+      migrate(db, { to: 3 });
+      db.exec(`INSERT INTO advisors (id, email, display_name, role, entra_oid, created_at) VALUES
+        (1, 'kim@firm.example', 'Kim Lee', 'advisor', 'oid-kim', '2026-11-01T00:00:00.000Z'),
+        (2, 'lee@firm.example', 'Lee Park', 'advisor', NULL, '2026-11-01T00:00:00.000Z')`);
+      assert.deepEqual(
+        migrate(db, { to: 6 }).applied.map((m) => m.version),
+        [6],
+      );
+      assert.deepEqual(db.prepare('SELECT id, entra_tid, entra_oid FROM advisors ORDER BY id').all(), [
+        { id: 1, entra_tid: null, entra_oid: 'oid-kim' },
+        { id: 2, entra_tid: null, entra_oid: null },
+      ]);
+      assert.deepEqual(
+        db.prepare("SELECT name FROM pragma_index_info('advisors_entra_identity') ORDER BY seqno").pluck().all(),
+        ['entra_tid', 'entra_oid'],
+      );
+      assert.equal(
+        db
+          .prepare("SELECT \"unique\" FROM pragma_index_list('advisors') WHERE name = 'advisors_entra_identity'")
+          .pluck()
+          .get(),
+        1,
+      );
+      db.prepare('UPDATE advisors SET entra_tid = ? WHERE id = 1').run(TENANT);
+      assert.throws(
+        () => db.prepare("UPDATE advisors SET entra_tid = ?, entra_oid = 'oid-kim' WHERE id = 2").run(TENANT),
+        /UNIQUE constraint failed/,
+      );
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("finding 12: OIDC_TENANTS defaults to the issuer's tenant; an issuer for any tenant needs OIDC_TENANTS", () => {
     const load = (env: Record<string, string>) =>
       loadConfig({ AUTH_PROVIDERS: 'oidc', OIDC_AUDIENCE: 'api://regarding-test', ...env });
