@@ -101,7 +101,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
     }),
   );
 
-  const authenticator = new Authenticator(repo, config.auth, clock);
+  const authenticator = new Authenticator(repo, config.auth, clock, logger);
   const deps = {
     services: createServices({ repo, clock }),
     route: <E extends Endpoint>(endpoint: E, handler: Handler<E>) => mount(api, authenticator, endpoint, handler),

@@ -15,6 +15,12 @@ export const OUTLOOK_FRAME_ANCESTORS = [
   'https://outlook.live.com',
 ];
 
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Entra ID v2.0 issuers: `https://login.microsoftonline.com/<tenant>/v2.0`; tokens carry the tenant's id there. */
+const ENTRA_ISSUER = /^(https:\/\/[^/?#]+\/)([^/?#]+)(\/v2\.0)\/?$/;
+/** Authorities that accept accounts of any tenant: the tokens they issue name each account's own tenant. */
+const ANY_TENANT = ['common', 'organizations', 'consumers'];
+
 /** Every setting of the service, read from environment variables (documented in the README). */
 const Environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -37,6 +43,16 @@ const Environment = z.object({
     .pipe(z.array(z.enum(['pat', 'oidc'])).min(1)),
   OIDC_ISSUER: z.url().optional(),
   OIDC_AUDIENCE: z.string().optional(),
+  OIDC_TENANTS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(/[ ,]+/)
+        .filter(Boolean)
+        .map((id) => id.toLowerCase()),
+    )
+    .pipe(z.array(z.string().regex(TENANT_ID, 'not a tenant id (a GUID)')).min(1, 'at least one tenant id'))
+    .optional(),
   OIDC_JWKS_URI: z.url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_SCOPES: z.string().optional(),
@@ -54,6 +70,12 @@ const Environment = z.object({
     .optional(),
 });
 
+/** A tenant whose accounts may sign in, and the issuer (`iss`) its tokens carry. */
+export interface EntraTenant {
+  id: string;
+  issuer: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -65,7 +87,18 @@ export interface Config {
   tls: { enabled: boolean; certFile?: string; keyFile?: string };
   auth: {
     providers: ('pat' | 'oidc')[];
-    oidc?: { issuer: string; audience: string; jwksUri?: string; clientId?: string; scopes: string[] };
+    oidc?: {
+      /** The authority: discovery and the pane's sign-in start here. */
+      issuer: string;
+      audience: string;
+      jwksUri?: string;
+      clientId?: string;
+      scopes: string[];
+      /** The tenants whose accounts may sign in, each with the issuer its tokens must name. */
+      tenants: EntraTenant[];
+      /** The tenant in OIDC_ISSUER, when it names one: the only tenant bindings before migration 6 came from. */
+      issuerTenant: string | null;
+    };
   };
   demoData: boolean;
   logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
@@ -86,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  AUTH_PROVIDERS includes oidc, so OIDC_ISSUER and OIDC_AUDIENCE are required',
     );
   }
+  const oidcTenants = e.OIDC_ISSUER && e.OIDC_AUDIENCE ? entraTenants(e.OIDC_ISSUER, e.OIDC_TENANTS) : undefined;
   if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
     throw new Error('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together');
   }
@@ -99,8 +133,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       providers: e.AUTH_PROVIDERS,
       oidc:
-        e.OIDC_ISSUER && e.OIDC_AUDIENCE
+        e.OIDC_ISSUER && e.OIDC_AUDIENCE && oidcTenants
           ? {
+              ...oidcTenants,
               issuer: e.OIDC_ISSUER,
               audience: e.OIDC_AUDIENCE,
               jwksUri: e.OIDC_JWKS_URI,
@@ -114,4 +149,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     addinDir: path.resolve(e.ADDIN_DIR),
     frameAncestors: e.FRAME_ANCESTORS?.map((url) => new URL(url).origin) ?? OUTLOOK_FRAME_ANCESTORS,
   };
+}
+
+/**
+ * The tenants whose accounts may sign in (OIDC_TENANTS, or the one OIDC_ISSUER names) and each one's
+ * issuer: Entra puts the account's own tenant in `iss`, so a token must name the issuer of its `tid`.
+ * An issuer for any tenant (`/common/`, `/organizations/`) without OIDC_TENANTS is refused: it would
+ * let every Entra ID tenant in the world sign in.
+ */
+function entraTenants(
+  issuer: string,
+  listed: string[] | undefined,
+): { tenants: EntraTenant[]; issuerTenant: string | null } {
+  const match = ENTRA_ISSUER.exec(issuer);
+  if (!match) {
+    throw new Error(
+      'Invalid configuration:\n  OIDC_ISSUER: not an Entra ID v2.0 issuer such as https://login.microsoftonline.com/<tenant-id>/v2.0',
+    );
+  }
+  const [, origin, tenant, version] = match;
+  const anyTenant = ANY_TENANT.includes(tenant.toLowerCase());
+  if (anyTenant && !listed) {
+    throw new Error(
+      `Invalid configuration:\n  OIDC_ISSUER accepts accounts from any tenant (${tenant}): set OIDC_TENANTS to the ids of the tenants whose accounts may sign in`,
+    );
+  }
+  if (!anyTenant && !TENANT_ID.test(tenant)) {
+    throw new Error(
+      `Invalid configuration:\n  OIDC_ISSUER: name the tenant by its id (a GUID), as tokens do, not "${tenant}"`,
+    );
+  }
+  const issuerTenant = anyTenant ? null : tenant.toLowerCase();
+  const ids = [...new Set(listed ?? [issuerTenant!])];
+  return { tenants: ids.map((id) => ({ id, issuer: `${origin}${id}${version}` })), issuerTenant };
 }

@@ -1,8 +1,9 @@
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { UnauthorizedError } from '../errors';
-import type { AdvisorRecord, Repository } from '../repository/repository';
+import type { AdvisorRecord, EntraBinding, EntraIdentity, Repository } from '../repository/repository';
 import { hashAccessToken, looksLikeAccessToken } from './access-tokens';
 
 type Jwks = ReturnType<typeof createRemoteJWKSet>;
@@ -12,7 +13,7 @@ const TOUCH_INTERVAL_MS = 60_000;
 /**
  * Turns a bearer token into the advisor it belongs to, with the providers the configuration enables:
  * personal access tokens (`rgd_...`, stored hashed, revocable) and OIDC JWTs (Microsoft Entra ID:
- * issuer, audience and signature checked against the issuer's JWKS). An inactive advisor is refused.
+ * tenant, issuer, audience and signature checked against the issuer's JWKS). An inactive advisor is refused.
  */
 export class Authenticator {
   private jwks: Promise<Jwks> | undefined;
@@ -21,6 +22,7 @@ export class Authenticator {
     private readonly repo: Repository,
     private readonly auth: Config['auth'],
     private readonly clock: Clock,
+    private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<AdvisorRecord> {
@@ -66,12 +68,18 @@ export class Authenticator {
     return this.jwks;
   }
 
+  /**
+   * An Entra ID account is its tenant and object id (`tid`, `oid`), from a tenant this service accepts
+   * and with the issuer of that tenant. The first sign-in of an active, unbound advisor binds them, by
+   * `preferred_username` or `upn` only: within a tenant those are the administrator's, while `email`
+   * is not proof of anything. A bound advisor is never rebound by a claim.
+   */
   private async fromJwt(token: string): Promise<AdvisorRecord | null> {
     const oidc = this.auth.oidc!;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await this.keySet(), {
-        issuer: oidc.issuer,
+        issuer: oidc.tenants.map((tenant) => tenant.issuer),
         audience: oidc.audience,
         currentDate: this.clock.now(),
         clockTolerance: 60,
@@ -80,17 +88,48 @@ export class Authenticator {
       if (error instanceof joseErrors.JOSEError) return null;
       throw error;
     }
-    const oid = typeof payload.oid === 'string' ? payload.oid : null;
-    if (oid) {
-      const byOid = await this.repo.advisors.findByEntraOid(oid);
-      if (byOid) return byOid;
+    const tid = claim(payload, 'tid')?.toLowerCase();
+    const oid = claim(payload, 'oid');
+    if (!tid || !oid) return null;
+    // Each tenant's tokens name their own issuer: a token of one accepted tenant cannot pass as another's.
+    if (oidc.tenants.find((tenant) => tenant.id === tid)?.issuer !== payload.iss) return null;
+    const identity = { tid, oid };
+    const bound = await this.repo.advisors.findByEntraIdentity(identity);
+    if (bound) return bound;
+    if (tid === oidc.issuerTenant) {
+      const legacy = await this.repo.advisors.findByLegacyEntraOid(oid);
+      if (legacy) return this.bind(legacy, identity, { entraTid: null, entraOid: oid });
     }
-    const email = [payload.preferred_username, payload.email, payload.upn].find(
-      (value): value is string => typeof value === 'string',
-    );
-    if (!email) return null;
-    const byEmail = await this.repo.advisors.findByEmail(email.toLowerCase());
-    if (byEmail && oid && byEmail.entraOid === null) await this.repo.advisors.setEntraOid(byEmail.id, oid);
-    return byEmail && (byEmail.entraOid === null || byEmail.entraOid === oid) ? byEmail : null;
+    const username = claim(payload, 'preferred_username') ?? claim(payload, 'upn');
+    if (!username) return null;
+    const advisor = await this.repo.advisors.findByEmail(username.toLowerCase());
+    if (!advisor?.active) return null;
+    if (advisor.entraOid !== null) {
+      this.logger.warn(
+        { advisorId: advisor.id, tid, oid },
+        'Entra sign-in refused: the username belongs to an advisor bound to another Entra account',
+      );
+      return null;
+    }
+    return this.bind(advisor, identity, { entraTid: null, entraOid: null });
   }
+
+  /** Binds in one transaction with the check that the advisor is still as read: two first sign-ins cannot both bind. */
+  private async bind(advisor: AdvisorRecord, identity: EntraIdentity, expected: EntraBinding) {
+    const outcome = await this.repo.advisors.setEntraIdentity(advisor.id, identity, expected, {
+      advisorId: advisor.id,
+      at: this.clock.now().toISOString(),
+    });
+    if (outcome === 'bound') return { ...advisor, entraTid: identity.tid, entraOid: identity.oid };
+    this.logger.warn(
+      { advisorId: advisor.id, ...identity, outcome },
+      'Entra sign-in refused: the advisor was bound to another Entra account meanwhile',
+    );
+    return null;
+  }
+}
+
+function claim(payload: JWTPayload, name: string): string | undefined {
+  const value = payload[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run admin -- ...`: add advisors and teams, and issue or revoke personal access tokens.
+ * `npm run admin -- ...`: add advisors and teams, bind advisors to their Entra ID accounts, and issue or
+ * revoke personal access tokens.
  * Changes go through the same services (and rules) as the API; the audit log records them as the
  * system, never as an advisor.
  */
@@ -21,6 +22,11 @@ const ROLES = ['advisor', 'manager', 'admin'] as const;
 
 const email = (value: string) => {
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new InvalidArgumentError('not an email address');
+  return value.toLowerCase();
+};
+const guid = (value: string) => {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
+    throw new InvalidArgumentError('not an Entra ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)');
   return value.toLowerCase();
 };
 const positive = (value: string) => {
@@ -81,6 +87,28 @@ advisor
       active: o.active === undefined ? undefined : o.active === 'yes',
     });
     console.log(`${updated.displayName}: role ${updated.role}, ${updated.active ? 'active' : 'inactive'}.`);
+  });
+advisor
+  .command('bind')
+  .description(
+    'bind an advisor to their Entra ID account (tenant and object id), or with --unbind remove the binding; ' +
+      'for an account that cannot bind itself on first sign-in',
+  )
+  .requiredOption('--email <email>', 'which advisor', email)
+  .option('--tenant <tid>', "the account's tenant id (the token's tid)", guid)
+  .option('--oid <oid>', "the account's object id in that tenant (the token's oid)", guid)
+  .option('--unbind', 'remove the binding, so that the next sign-in binds again')
+  .action(async (o: { email: string; tenant?: string; oid?: string; unbind?: boolean }) => {
+    if (o.unbind ? o.tenant || o.oid : !o.tenant || !o.oid)
+      throw new Error('Give --tenant and --oid to bind, or --unbind alone.');
+    const a = await advisorByEmail(o.email);
+    const identity = o.unbind ? null : { tid: o.tenant!, oid: o.oid! };
+    const updated = await people.bindEntraAccount(SYSTEM, a.id, identity);
+    console.log(
+      updated.entraOid
+        ? `${updated.displayName} is bound to tenant ${updated.entraTid} object ${updated.entraOid}.`
+        : `${updated.displayName} is not bound: their next sign-in from a configured tenant binds them.`,
+    );
   });
 
 const team = program.command('team').description('teams');

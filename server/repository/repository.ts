@@ -17,7 +17,19 @@ import type {
 } from '../../shared/schemas/opportunities';
 import type { Assignment } from '../../shared/schemas/timeline';
 
-export type AdvisorRecord = Me & { entraOid: string | null };
+/** An account in Microsoft Entra ID: its tenant (`tid`) and its object id in that tenant (`oid`). */
+export interface EntraIdentity {
+  tid: string;
+  oid: string;
+}
+
+/** An advisor's Entra binding as stored: both null when unbound; a tenant of null for a binding made before migration 6. */
+export interface EntraBinding {
+  entraTid: string | null;
+  entraOid: string | null;
+}
+
+export type AdvisorRecord = Me & EntraBinding;
 export type OpportunityRecord = Omit<Opportunity, 'canAct'>;
 
 /** Who did it and when: every write is recorded in the audit log with these. */
@@ -73,8 +85,21 @@ export interface AdvisorStore {
   count(): Promise<number>;
   findById(id: number): Promise<AdvisorRecord | null>;
   findByEmail(email: string): Promise<AdvisorRecord | null>;
-  findByEntraOid(oid: string): Promise<AdvisorRecord | null>;
-  setEntraOid(id: number, oid: string): Promise<void>;
+  /** The advisor bound to this Entra account (tenant and object id together). */
+  findByEntraIdentity(identity: EntraIdentity): Promise<AdvisorRecord | null>;
+  /** The advisor bound to this object id before tenants were stored (migration 6): no tenant recorded. */
+  findByLegacyEntraOid(oid: string): Promise<AdvisorRecord | null>;
+  /**
+   * Binds the advisor to an Entra account (or, with null, unbinds them), audited, in one transaction
+   * with its checks: nothing is written unless the advisor's binding is still `expected` ('changed'
+   * otherwise), and never an account another advisor holds ('taken').
+   */
+  setEntraIdentity(
+    id: number,
+    identity: EntraIdentity | null,
+    expected: EntraBinding,
+    actor: AuditActor,
+  ): Promise<'bound' | 'missing' | 'changed' | 'taken'>;
   /** Active advisors by name or email prefix; deactivated ones too with `includeInactive`. */
   search(
     q: string | undefined,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { CreateAdvisorRequest, CreateTeamRequest, UpdateAdvisorRequest } from '../../shared/schemas/advisors';
 import type { Advisor, Me, Team } from '../../shared/schemas/advisors';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import type { AdvisorRecord } from '../repository/repository';
+import type { AdvisorRecord, EntraIdentity } from '../repository/repository';
 import {
   auditActorOf,
   isSystem,
@@ -13,11 +13,11 @@ import {
   type ServiceContext,
 } from './context';
 
-export function toMe({ entraOid: _oid, ...me }: AdvisorRecord): Me {
+export function toMe({ entraTid: _tid, entraOid: _oid, ...me }: AdvisorRecord): Me {
   return me;
 }
 
-export function toAdvisor({ entraOid: _oid, workSeenAt: _seen, ...advisor }: AdvisorRecord): Advisor {
+export function toAdvisor({ entraTid: _tid, entraOid: _oid, workSeenAt: _seen, ...advisor }: AdvisorRecord): Advisor {
   return advisor;
 }
 
@@ -74,6 +74,34 @@ export class PeopleService {
       );
     }
     return toAdvisor(updated);
+  }
+
+  /**
+   * An admin binds an advisor to their Entra account (tenant and object id), for an account that
+   * cannot bind itself on first sign-in (its username is not the advisor's email, or its tenant binds
+   * only this way), or unbinds them (null). 409 when the advisor is bound already (unbind first) or
+   * another advisor holds the account; binding the account they already have changes nothing.
+   */
+  async bindEntraAccount(caller: AdminCaller, id: number, identity: EntraIdentity | null): Promise<AdvisorRecord> {
+    this.requireAdmin(caller);
+    const advisor = await this.ctx.repo.advisors.findById(id);
+    if (!advisor) throw new NotFoundError(`Advisor ${id}`);
+    if (identity && advisor.entraTid === identity.tid && advisor.entraOid === identity.oid) return advisor;
+    if (identity && advisor.entraOid !== null) {
+      throw new ConflictError(
+        `${advisor.displayName} <${advisor.email}> is bound to another Entra account (tenant ${advisor.entraTid ?? 'not recorded'}, object ${advisor.entraOid}): unbind them first.`,
+      );
+    }
+    const outcome = await this.ctx.repo.advisors.setEntraIdentity(
+      id,
+      identity,
+      { entraTid: advisor.entraTid, entraOid: advisor.entraOid },
+      auditActorOf(caller, this.ctx.clock),
+    );
+    if (outcome === 'missing') throw new NotFoundError(`Advisor ${id}`);
+    if (outcome === 'taken') throw new ConflictError('Another advisor is bound to this Entra account.');
+    if (outcome === 'changed') throw new ConflictError(`${advisor.email}'s binding changed meanwhile: try again.`);
+    return (await this.ctx.repo.advisors.findById(id))!;
   }
 
   searchTeams(query: { q?: string; limit: number; offset: number }): Promise<Page<Team>> {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp } from '../../server/app';
 import { issueAccessToken } from '../../server/auth/access-tokens';
 import { ManualClock } from '../../server/clock';
@@ -41,6 +41,8 @@ export async function startTestServer(
     addinDir?: string;
     /** Wraps the repository the app uses (see Interleaver); `repo` stays the unwrapped one. */
     wrapRepository?: (repo: Repository) => Repository;
+    /** The app's logger (silent unless given): a test can read what the service logs. */
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-test-'));
@@ -58,7 +60,7 @@ export async function startTestServer(
     config,
     repo: options.wrapRepository ? options.wrapRepository(repo) : repo,
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -8,6 +8,7 @@ import { openDatabase } from '../../server/db/connection';
 import { ConflictError } from '../../server/errors';
 import { migrate } from '../../server/db/migrate';
 import { createServices } from '../../server/services';
+import { OTHER_TENANT, startOidcIssuer, TENANT } from '../helpers/oidc-issuer';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -196,7 +197,7 @@ describe('audit log migration to version 3', () => {
           (3, '2026-11-03T00:00:00.000Z', 2, 'opportunity', 7, 'update', '{"stage":"propose"}');`);
 
       assert.deepEqual(
-        migrate(db).applied.map((m) => m.version),
+        migrate(db, { to: 3 }).applied.map((m) => m.version),
         [3],
       );
 
@@ -295,5 +296,108 @@ describe('last active admin through the API', () => {
       return true;
     });
     assert.equal((await server.repo.advisors.findById(bo.record.id))!.role, 'admin');
+  });
+});
+
+describe('finding 12: binding advisors to Entra ID accounts from the command line', function () {
+  this.timeout(60_000);
+  const KIM_OID = '1a2b3c4d-0000-4000-8000-00000000000a';
+  const OTHER_OID = '1a2b3c4d-0000-4000-8000-00000000000b';
+  let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
+  let server: TestServer;
+  const run = (...args: string[]) => admin(server.config.databaseFile, ...args);
+  const ok = async (...args: string[]) => {
+    const result = await run(...args);
+    assert.equal(result.code, 0, `admin ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout;
+  };
+  const meWith = async (claims: Record<string, unknown>) =>
+    server.client.as(await issuer.sign(claims)).get('/api/v1/me');
+
+  before(async () => {
+    issuer = await startOidcIssuer();
+  });
+  after(() => issuer.close());
+  beforeEach(async () => {
+    server = await startTestServer({ ...issuer.env, OIDC_TENANTS: `${TENANT},${OTHER_TENANT}` });
+  });
+  afterEach(() => server.close());
+
+  it('finding 12: the CLI bind, then sign-in with that account works, audited as the system', async () => {
+    const kim = await server.advisor('Kim Lee');
+    // A guest account from the firm's second tenant: its username is not Kim's email, so it cannot bind itself.
+    const guest = { tid: OTHER_TENANT, oid: KIM_OID, preferred_username: 'kim_firm.example#EXT#@other.example' };
+    assert.equal((await meWith(guest)).status, 401, 'before the binding');
+    assert.match(
+      await ok(
+        'advisor',
+        'bind',
+        '--email',
+        kim.record.email,
+        '--tenant',
+        OTHER_TENANT,
+        '--oid',
+        KIM_OID.toUpperCase(),
+      ),
+      new RegExp(`Kim Lee is bound to tenant ${OTHER_TENANT} object ${KIM_OID}\\.`),
+    );
+    const me = await meWith(guest);
+    assert.equal(me.status, 200);
+    assert.equal(me.body.id, kim.record.id);
+    assert.equal(
+      (await meWith({ tid: TENANT, oid: OTHER_OID, preferred_username: kim.record.email })).status,
+      401,
+      'once bound by the admin, her username binds no other account',
+    );
+    assert.deepEqual(
+      server.db
+        .prepare("SELECT actor_kind, actor_id, entity_id, details FROM audit_log WHERE action = 'bind-entra'")
+        .all(),
+      [
+        {
+          actor_kind: 'system',
+          actor_id: null,
+          entity_id: kim.record.id,
+          details: JSON.stringify({ tid: OTHER_TENANT, oid: KIM_OID }),
+        },
+      ],
+    );
+  });
+
+  it('finding 12: the CLI refuses to rebind a bound advisor until --unbind, or to bind an account another advisor holds', async () => {
+    const kim = await server.advisor('Kim Lee');
+    const lee = await server.advisor('Lee Park');
+    await ok('advisor', 'bind', '--email', kim.record.email, '--tenant', TENANT, '--oid', KIM_OID);
+    await ok('advisor', 'bind', '--email', kim.record.email, '--tenant', TENANT, '--oid', KIM_OID); // the same: no change
+
+    const rebind = await run('advisor', 'bind', '--email', kim.record.email, '--tenant', TENANT, '--oid', OTHER_OID);
+    assert.equal(rebind.code, 1);
+    assert.match(rebind.stderr, /is bound to another Entra account .*unbind them first/);
+    const taken = await run('advisor', 'bind', '--email', lee.record.email, '--tenant', TENANT, '--oid', KIM_OID);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /Another advisor is bound to this Entra account/);
+    const incomplete = await run('advisor', 'bind', '--email', lee.record.email, '--tenant', TENANT);
+    assert.equal(incomplete.code, 1);
+    assert.match(incomplete.stderr, /Give --tenant and --oid to bind, or --unbind alone/);
+    const notGuid = await run('advisor', 'bind', '--email', lee.record.email, '--tenant', 'contoso', '--oid', KIM_OID);
+    assert.equal(notGuid.code, 1);
+    assert.match(notGuid.stderr, /not an Entra ID/);
+    assert.equal(
+      (await meWith({ tid: TENANT, oid: KIM_OID, preferred_username: lee.record.email })).body.id,
+      kim.record.id,
+      'Kim keeps her account',
+    );
+
+    assert.match(await ok('advisor', 'bind', '--email', kim.record.email, '--unbind'), /Kim Lee is not bound/);
+    assert.equal((await meWith({ tid: TENANT, oid: KIM_OID })).status, 401, 'the old account no longer signs in');
+    await ok('advisor', 'bind', '--email', kim.record.email, '--tenant', TENANT, '--oid', OTHER_OID);
+    assert.equal((await meWith({ tid: TENANT, oid: OTHER_OID })).body.id, kim.record.id);
+    assert.deepEqual(
+      server.db
+        .prepare("SELECT action FROM audit_log WHERE entity = 'advisor' AND action LIKE '%entra' ORDER BY id")
+        .pluck()
+        .all(),
+      ['bind-entra', 'unbind-entra', 'bind-entra'],
+    );
   });
 });

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
+import { openDatabase } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
 import { endpoints, type Endpoint } from '../../shared/api';
 import { ManualClock } from '../../server/clock';
-import { startOidcIssuer } from '../helpers/oidc-issuer';
+import { pino } from 'pino';
+import { loadConfig } from '../../server/config';
+import { Interleaver } from '../helpers/interleave';
+import { ISSUER, OTHER_TENANT, startOidcIssuer, TENANT } from '../helpers/oidc-issuer';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const allEndpoints = Object.entries(endpoints) as [string, Endpoint][];
@@ -66,22 +74,13 @@ describe('authentication', () => {
     assert.deepEqual(config.body.providers, ['pat', 'oidc']);
   });
 
-  it('accepts a valid Entra ID token, matching the advisor by email first and by oid afterwards', async () => {
-    const byEmail = await server.client
-      .as(await issuer.sign({ oid: 'oid-alex', preferred_username: alex.record.email.toUpperCase() }))
-      .get('/api/v1/me');
-    assert.equal(byEmail.status, 200);
-    assert.equal(byEmail.body.id, alex.record.id);
-    const byOid = await server.client
-      .as(await issuer.sign({ oid: 'oid-alex', preferred_username: 'renamed@firm.example' }))
-      .get('/api/v1/me');
-    assert.equal(byOid.body.id, alex.record.id);
-    const impostor = await server.client
-      .as(await issuer.sign({ oid: 'oid-other', preferred_username: alex.record.email }))
-      .get('/api/v1/me');
-    assert.equal(impostor.status, 401, 'an email already bound to another oid does not sign in');
+  it('accepts a valid Entra ID token of the configured tenant, binding the advisor on first sign-in', async () => {
+    const token = await issuer.sign({ tid: TENANT, oid: 'oid-alex', preferred_username: alex.record.email });
+    const me = await server.client.as(token).get('/api/v1/me');
+    assert.equal(me.status, 200);
+    assert.equal(me.body.id, alex.record.id);
     const stranger = await server.client
-      .as(await issuer.sign({ oid: 'oid-x', preferred_username: 'nobody@firm.example' }))
+      .as(await issuer.sign({ tid: TENANT, oid: 'oid-x', preferred_username: 'nobody@firm.example' }))
       .get('/api/v1/me');
     assert.equal(stranger.status, 401);
   });
@@ -130,5 +129,235 @@ describe('authentication', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe('finding 12: Entra ID accounts are bound by tenant and object id', () => {
+  const FOREIGN_TENANT = '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c';
+  let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
+  let server: TestServer;
+  let warnings: { msg: string; advisorId?: number }[];
+  let kim: Awaited<ReturnType<TestServer['advisor']>>;
+
+  const start = async (env: Record<string, string> = {}, options: Parameters<typeof startTestServer>[1] = {}) => {
+    warnings = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    server = await startTestServer(
+      { ...issuer.env, ...env },
+      { clock: new ManualClock(new Date()), logger, ...options },
+    );
+    kim = await server.advisor('Kim Lee');
+  };
+  const meWith = async (claims: Record<string, unknown>, options?: Parameters<typeof issuer.sign>[1]) =>
+    server.client.as(await issuer.sign(claims, options)).get('/api/v1/me');
+  const binding = (id: number) =>
+    server.db.prepare('SELECT entra_tid AS tid, entra_oid AS oid FROM advisors WHERE id = ?').get(id);
+
+  before(async () => {
+    issuer = await startOidcIssuer();
+  });
+  after(() => issuer.close());
+  afterEach(() => server.close());
+
+  it('finding 12: the first sign-in binds the advisor by (tid, oid), by preferred_username or upn', async () => {
+    await start();
+    const first = await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email.toUpperCase() });
+    assert.equal(first.status, 200);
+    assert.equal(first.body.id, kim.record.id);
+    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+
+    const ines = await server.advisor('Ines');
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-ines', upn: ines.record.email })).body.id, ines.record.id);
+    assert.deepEqual(binding(ines.record.id), { tid: TENANT, oid: 'oid-ines' });
+    const audit = server.db
+      .prepare("SELECT actor_kind, actor_id FROM audit_log WHERE entity = 'advisor' AND action = 'bind-entra'")
+      .all();
+    assert.deepEqual(audit, [
+      { actor_kind: 'advisor', actor_id: kim.record.id },
+      { actor_kind: 'advisor', actor_id: ines.record.id },
+    ]);
+  });
+
+  it('finding 12: a changed preferred_username on a bound account still maps to the same advisor by (tid, oid)', async () => {
+    await start();
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email })).status, 200);
+    const other = await server.advisor('Other');
+    for (const username of ['kim.lee.renamed@firm.example', other.record.email, undefined]) {
+      const res = await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: username });
+      assert.equal(res.status, 200, `with preferred_username ${username}`);
+      assert.equal(res.body.id, kim.record.id, `with preferred_username ${username}`);
+    }
+    assert.deepEqual(binding(other.record.id), { tid: null, oid: null }, "another advisor's username binds nothing");
+  });
+
+  it('finding 12: a token with the right preferred_username but a foreign tid is refused, and binds nothing', async () => {
+    await start();
+    for (const tid of [FOREIGN_TENANT, OTHER_TENANT]) {
+      assert.equal((await meWith({ tid, oid: 'oid-kim', preferred_username: kim.record.email })).status, 401, tid);
+    }
+    // Its own tenant's issuer, or the configured tenant's: neither passes.
+    const withOurIssuer = await meWith(
+      { tid: FOREIGN_TENANT, oid: 'oid-kim', preferred_username: kim.record.email },
+      { issuer: ISSUER },
+    );
+    assert.equal(withOurIssuer.status, 401);
+    assert.deepEqual(binding(kim.record.id), { tid: null, oid: null });
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email })).status, 200);
+  });
+
+  it("finding 12: each configured tenant's token must name its own tenant's issuer", async () => {
+    await start({ OIDC_TENANTS: `${TENANT},${OTHER_TENANT}` });
+    const claims = { tid: OTHER_TENANT, oid: 'oid-kim', preferred_username: kim.record.email };
+    assert.equal((await meWith(claims, { issuer: ISSUER })).status, 401, "another configured tenant's issuer");
+    assert.equal((await meWith(claims)).status, 200, 'its own issuer');
+    assert.deepEqual(binding(kim.record.id), { tid: OTHER_TENANT, oid: 'oid-kim' });
+  });
+
+  it('finding 12: the email claim alone never binds', async () => {
+    await start();
+    const res = await meWith({ tid: TENANT, oid: 'oid-kim', email: kim.record.email });
+    assert.equal(res.status, 401);
+    const misleading = await meWith({
+      tid: TENANT,
+      oid: 'oid-mallory',
+      preferred_username: 'mallory@firm.example',
+      email: kim.record.email,
+    });
+    assert.equal(misleading.status, 401);
+    assert.deepEqual(binding(kim.record.id), { tid: null, oid: null });
+  });
+
+  it('finding 12: a token without tid or oid is refused, even for a bound account', async () => {
+    await start();
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email })).status, 200);
+    for (const claims of [
+      { oid: 'oid-kim', preferred_username: kim.record.email },
+      { tid: TENANT, preferred_username: kim.record.email },
+      { tid: TENANT, oid: '', preferred_username: kim.record.email },
+      { tid: TENANT, oid: 42, preferred_username: kim.record.email },
+    ]) {
+      assert.equal((await meWith(claims)).status, 401, JSON.stringify(claims));
+    }
+  });
+
+  it('finding 12: the same oid from another tenant is a different identity', async () => {
+    await start({ OIDC_TENANTS: `${TENANT},${OTHER_TENANT}` });
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-shared', preferred_username: kim.record.email })).status, 200);
+    const fromOther = await meWith({ tid: OTHER_TENANT, oid: 'oid-shared', preferred_username: 'kim@other.example' });
+    assert.equal(fromOther.status, 401, 'the oid of another tenant does not sign in as Kim');
+    const withKimsName = await meWith({ tid: OTHER_TENANT, oid: 'oid-shared', preferred_username: kim.record.email });
+    assert.equal(withKimsName.status, 401, "nor with Kim's username");
+    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-shared' });
+  });
+
+  it('finding 12: a bound advisor cannot be taken over by another oid with their username (401, and a warning logged)', async () => {
+    await start({ OIDC_TENANTS: `${TENANT},${OTHER_TENANT}` });
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email })).status, 200);
+    for (const [tid, oid] of [
+      [TENANT, 'oid-mallory'],
+      [OTHER_TENANT, 'oid-kim'],
+    ]) {
+      const res = await meWith({ tid, oid, preferred_username: kim.record.email, upn: kim.record.email });
+      assert.equal(res.status, 401, `${tid} ${oid}`);
+      assert.equal(res.body.detail, 'The token is not valid.', 'the refusal does not say the account exists');
+    }
+    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+    const refusals = warnings.filter((line) => /Entra sign-in refused/.test(line.msg));
+    assert.deepEqual(
+      refusals.map((line) => line.advisorId),
+      [kim.record.id, kim.record.id],
+    );
+  });
+
+  it('finding 12: of two first sign-ins with different accounts, only one binds (the check is in the write)', async () => {
+    const interleaver = new Interleaver();
+    await start({}, { wrapRepository: (repo) => interleaver.wrap(repo) });
+    const pause = interleaver.pauseNext('advisors', 'setEntraIdentity');
+    const mallory = meWith({ tid: TENANT, oid: 'oid-mallory', preferred_username: kim.record.email });
+    await pause.reached; // checked: Kim is unbound; about to bind
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email })).status, 200);
+    pause.release();
+    assert.equal((await mallory).status, 401);
+    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+    assert.equal((await meWith({ tid: TENANT, oid: 'oid-mallory' })).status, 401);
+  });
+
+  it("finding 12: a binding made before migration 6 (no tenant) is completed only by the issuer's tenant", async () => {
+    await start({ OIDC_TENANTS: `${TENANT},${OTHER_TENANT}` });
+    server.db.prepare("UPDATE advisors SET entra_oid = 'oid-kim' WHERE id = ?").run(kim.record.id);
+    assert.equal((await meWith({ tid: OTHER_TENANT, oid: 'oid-kim' })).status, 401);
+    assert.equal((await meWith({ tid: OTHER_TENANT, oid: 'oid-x', preferred_username: kim.record.email })).status, 401);
+    assert.deepEqual(binding(kim.record.id), { tid: null, oid: 'oid-kim' });
+    const res = await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: 'renamed@firm.example' });
+    assert.equal(res.body.id, kim.record.id);
+    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+  });
+});
+
+describe('finding 12: the tenants whose accounts may sign in', () => {
+  it('finding 12: migration 6 keeps the bindings made before it, with no tenant, and makes (tid, oid) unique', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+    const db = openDatabase(path.join(dir, 'v3.db'));
+    try {
+      migrate(db, { to: 3 });
+      db.exec(`INSERT INTO advisors (id, email, display_name, role, entra_oid, created_at) VALUES
+        (1, 'kim@firm.example', 'Kim Lee', 'advisor', 'oid-kim', '2026-11-01T00:00:00.000Z'),
+        (2, 'lee@firm.example', 'Lee Park', 'advisor', NULL, '2026-11-01T00:00:00.000Z')`);
+      assert.deepEqual(
+        migrate(db, { to: 6 }).applied.map((m) => m.version),
+        [6],
+      );
+      assert.deepEqual(db.prepare('SELECT id, entra_tid, entra_oid FROM advisors ORDER BY id').all(), [
+        { id: 1, entra_tid: null, entra_oid: 'oid-kim' },
+        { id: 2, entra_tid: null, entra_oid: null },
+      ]);
+      assert.deepEqual(
+        db.prepare("SELECT name FROM pragma_index_info('advisors_entra_identity') ORDER BY seqno").pluck().all(),
+        ['entra_tid', 'entra_oid'],
+      );
+      assert.equal(
+        db
+          .prepare("SELECT \"unique\" FROM pragma_index_list('advisors') WHERE name = 'advisors_entra_identity'")
+          .pluck()
+          .get(),
+        1,
+      );
+      db.prepare('UPDATE advisors SET entra_tid = ? WHERE id = 1').run(TENANT);
+      assert.throws(
+        () => db.prepare("UPDATE advisors SET entra_tid = ?, entra_oid = 'oid-kim' WHERE id = 2").run(TENANT),
+        /UNIQUE constraint failed/,
+      );
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("finding 12: OIDC_TENANTS defaults to the issuer's tenant; an issuer for any tenant needs OIDC_TENANTS", () => {
+    const load = (env: Record<string, string>) =>
+      loadConfig({ AUTH_PROVIDERS: 'oidc', OIDC_AUDIENCE: 'api://regarding-test', ...env });
+    assert.deepEqual(load({ OIDC_ISSUER: ISSUER }).auth.oidc?.tenants, [{ id: TENANT, issuer: ISSUER }]);
+    for (const tenant of ['organizations', 'common']) {
+      const OIDC_ISSUER = `https://login.microsoftonline.com/${tenant}/v2.0`;
+      assert.throws(() => load({ OIDC_ISSUER }), /OIDC_ISSUER accepts accounts from any tenant.*set OIDC_TENANTS/);
+      assert.deepEqual(load({ OIDC_ISSUER, OIDC_TENANTS: `${TENANT}, ${OTHER_TENANT.toUpperCase()}` }).auth.oidc, {
+        issuer: OIDC_ISSUER,
+        audience: 'api://regarding-test',
+        jwksUri: undefined,
+        clientId: undefined,
+        scopes: ['api://regarding-test/access_as_user'],
+        tenants: [
+          { id: TENANT, issuer: `https://login.microsoftonline.com/${TENANT}/v2.0` },
+          { id: OTHER_TENANT, issuer: `https://login.microsoftonline.com/${OTHER_TENANT}/v2.0` },
+        ],
+        issuerTenant: null,
+      });
+    }
+    assert.throws(() => load({ OIDC_ISSUER: ISSUER, OIDC_TENANTS: 'contoso' }), /OIDC_TENANTS\.0: not a tenant id/);
+    assert.throws(
+      () => load({ OIDC_ISSUER: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0' }),
+      /name the tenant by its id/,
+    );
+    assert.throws(() => load({ OIDC_ISSUER: 'https://idp.example/realms/firm' }), /not an Entra ID v2.0 issuer/);
   });
 });

@@ -1,12 +1,12 @@
 import type { Db } from '../../db/connection';
 import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
-import type { AdvisorRecord, AdvisorStore, AuditActor, TeamStore } from '../repository';
+import type { AdvisorRecord, AdvisorStore, AuditActor, EntraBinding, EntraIdentity, TeamStore } from '../repository';
 import { isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
 import { write } from './writes';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
-export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_oid, a.work_seen_at,
+export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_tid, a.entra_oid, a.work_seen_at,
   (SELECT json_group_array(json_object('id', t.id, 'name', t.name) ORDER BY t.name COLLATE NOCASE)
    FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.advisor_id = a.id)`;
 
@@ -17,6 +17,7 @@ export type AdvisorRow = [
   displayName: string,
   role: Role,
   active: number,
+  entraTid: string | null,
   entraOid: string | null,
   workSeenAt: string | null,
   teams: string,
@@ -28,6 +29,7 @@ export function toAdvisor([
   displayName,
   role,
   active,
+  entraTid,
   entraOid,
   workSeenAt,
   teams,
@@ -40,6 +42,7 @@ export function toAdvisor([
     active: active === 1,
     teams: JSON.parse(teams) as AdvisorRecord['teams'],
     workSeenAt,
+    entraTid,
     entraOid,
   };
 }
@@ -47,8 +50,8 @@ export function toAdvisor([
 export class SqliteAdvisorStore implements AdvisorStore {
   constructor(private readonly db: Db) {}
 
-  private one(where: string, value: unknown): AdvisorRecord | null {
-    const row = sqlArrays(this.db, `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE ${where}`).get(value) as
+  private one(where: string, ...values: unknown[]): AdvisorRecord | null {
+    const row = sqlArrays(this.db, `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE ${where}`).get(...values) as
       AdvisorRow | undefined;
     return row ? toAdvisor(row) : null;
   }
@@ -62,11 +65,30 @@ export class SqliteAdvisorStore implements AdvisorStore {
   async findByEmail(email: string) {
     return this.one('a.email = ?', email);
   }
-  async findByEntraOid(oid: string) {
-    return this.one('a.entra_oid = ?', oid);
+  async findByEntraIdentity({ tid, oid }: EntraIdentity) {
+    return this.one('a.entra_tid = ? AND a.entra_oid = ?', tid, oid);
   }
-  async setEntraOid(id: number, oid: string) {
-    await write(this.db, () => sql(this.db, 'UPDATE advisors SET entra_oid = ? WHERE id = ?').run(oid, id));
+  async findByLegacyEntraOid(oid: string) {
+    return this.one('a.entra_tid IS NULL AND a.entra_oid = ?', oid);
+  }
+
+  async setEntraIdentity(id: number, identity: EntraIdentity | null, expected: EntraBinding, actor: AuditActor) {
+    return write(this.db, (): 'bound' | 'missing' | 'changed' | 'taken' => {
+      const current = sql(this.db, 'SELECT entra_tid, entra_oid FROM advisors WHERE id = ?').get(id) as
+        { entra_tid: string | null; entra_oid: string | null } | undefined;
+      if (!current) return 'missing';
+      if (current.entra_tid !== expected.entraTid || current.entra_oid !== expected.entraOid) return 'changed';
+      // entra_oid alone is still UNIQUE (migration 6 could not drop it): an object id bound in any tenant is taken.
+      if (identity && sql(this.db, 'SELECT 1 FROM advisors WHERE entra_oid = ? AND id <> ?').get(identity.oid, id))
+        return 'taken';
+      sql(this.db, 'UPDATE advisors SET entra_tid = ?, entra_oid = ? WHERE id = ?').run(
+        identity?.tid ?? null,
+        identity?.oid ?? null,
+        id,
+      );
+      writeAudit(this.db, actor, 'advisor', id, identity ? 'bind-entra' : 'unbind-entra', identity ?? expected);
+      return 'bound';
+    });
   }
 
   async search(
@@ -88,7 +110,7 @@ export class SqliteAdvisorStore implements AdvisorStore {
       limit,
       offset,
     }) as AdvisorRow[];
-    return rows.map(toAdvisor).map(({ workSeenAt: _seen, entraOid: _oid, ...advisor }) => advisor);
+    return rows.map(toAdvisor).map(({ workSeenAt: _seen, entraTid: _tid, entraOid: _oid, ...advisor }) => advisor);
   }
 
   async create(fields: { email: string; displayName: string; role: Role }, actor: AuditActor | null) {
