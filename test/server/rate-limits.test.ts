@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { issueAccessToken } from '../../server/auth/access-tokens';
 import { loadConfig } from '../../server/config';
+import { buildOpenApiDocument } from '../../server/http/openapi';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { createSqliteRepository } from '../../server/repository/sqlite';
@@ -24,6 +25,7 @@ describe('rate limits', function () {
   describe('in one process', () => {
     const WINDOW_MS = 60_000;
     let server: TestServer;
+    let running: TestServer | undefined;
     let anon: TestClient;
 
     const start = async (env: Record<string, string>) => {
@@ -32,9 +34,13 @@ describe('rate limits', function () {
         RATE_LIMIT_FAILED_AUTH_WINDOW_MS: String(WINDOW_MS),
         ...env,
       });
+      running = server;
       anon = server.client;
     };
-    afterEach(() => server.close());
+    afterEach(async () => {
+      await running?.close();
+      running = undefined;
+    });
 
     it('finding 9: failed sign-ins from one address are answered 429 with Retry-After before the token is checked, a valid token from that address too, until the window ends', async () => {
       await start({ TRUST_PROXY: 'loopback' });
@@ -108,6 +114,16 @@ describe('rate limits', function () {
         () => loadConfig({ ...base, HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }),
         /HEADERS_TIMEOUT_MS/,
       );
+    });
+
+    it('finding 9: the OpenAPI document lists 429 for every route', () => {
+      const paths = buildOpenApiDocument().paths as Record<
+        string,
+        Record<string, { responses: Record<string, unknown> }>
+      >;
+      const operations = Object.values(paths).flatMap((methods) => Object.values(methods));
+      assert.ok(operations.length > 30);
+      for (const operation of operations) assert.ok(operation.responses[429], JSON.stringify(operation).slice(0, 80));
     });
 
     it('finding 9: changes are limited per advisor with 429 and Retry-After while reads still work', async () => {
