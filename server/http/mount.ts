@@ -48,7 +48,12 @@ export function mount<E extends Endpoint>(router: Router, gate: Gate, endpoint: 
     try {
       caller = await gate.authenticator.authenticate(req.headers.authorization);
     } catch (error) {
-      if (error instanceof UnauthorizedError) await gate.failedSignIns.failed(req);
+      // The refusal is answered even if counting it fails.
+      if (error instanceof UnauthorizedError) {
+        await gate.failedSignIns.failed(req).catch((countError: unknown) => {
+          req.log.error({ err: countError }, 'counting a failed sign-in failed');
+        });
+      }
       throw error;
     }
     res.locals.caller = caller;
