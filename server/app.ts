@@ -11,6 +11,7 @@ import { NotFoundError } from './errors';
 import { mount, type Handler } from './http/mount';
 import { buildOpenApiDocument } from './http/openapi';
 import { problemHandler } from './http/problem';
+import { changeLimit, FailedSignIns } from './http/rate-limits';
 import { securityHeaders } from './http/security-headers';
 import { sendJson } from './http/send-json';
 import type { Repository } from './repository/repository';
@@ -34,7 +35,8 @@ export interface AppDeps {
 export function createApp({ config, repo, clock, logger }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which proxies' X-Forwarded-For names the client: the per-address limit on failed sign-ins counts by it.
+  app.set('trust proxy', config.trustProxy);
   // API answers are private and never cached (no-store below), so hashing each body for an ETag is wasted work.
   // Opportunities carry their own ETag (their version) for If-Match; static files keep theirs.
   app.set('etag', false);
@@ -57,6 +59,15 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
         ...line,
         advisorId: (res as express.Response).locals?.advisorId as unknown,
       }),
+      // A refused sign-in is the client's routine mistake, and a guesser's: one info line each would let
+      // anyone fill the log. FailedSignIns logs at warn once per blocked window instead.
+      // A refused sign-in is the client's routine mistake, and a guesser's: one info line each would let
+      // anyone fill the log. FailedSignIns logs at warn once per blocked window instead.
+      customLogLevel: (_req, res, error) => {
+        if (error || res.statusCode >= 500) return 'error';
+        const refused = res.statusCode === 401 || (res as express.Response).locals?.signInsBlocked === true;
+        return refused ? 'debug' : 'info';
+      },
       serializers: {
         req: (req: { id: unknown; method: string; url?: string }) => ({
           id: req.id,
@@ -101,10 +112,14 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
     }),
   );
 
-  const authenticator = new Authenticator(repo, config.auth, clock, logger);
+  const gate = {
+    authenticator: new Authenticator(repo, config.auth, clock, logger),
+    failedSignIns: new FailedSignIns(repo, config.rateLimits.failedAuth, clock),
+    changeLimit: changeLimit(repo, config.rateLimits.writes, clock, logger),
+  };
   const deps = {
     services: createServices({ repo, clock }),
-    route: <E extends Endpoint>(endpoint: E, handler: Handler<E>) => mount(api, authenticator, endpoint, handler),
+    route: <E extends Endpoint>(endpoint: E, handler: Handler<E>) => mount(api, gate, endpoint, handler),
   };
   peopleRoutes(deps);
   contactRoutes(deps);

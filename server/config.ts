@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -20,6 +21,42 @@ const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const ENTRA_ISSUER = /^(https:\/\/[^/?#]+\/)([^/?#]+)(\/v2\.0)\/?$/;
 /** Authorities that accept accounts of any tenant: the tokens they issue name each account's own tenant. */
 const ANY_TENANT = ['common', 'organizations', 'consumers'];
+/** What Express's `trust proxy` accepts: an address, a subnet, or a name for a group of them. */
+function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address, bits, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return false;
+  if (bits === undefined) return true;
+  if (version === 4 && isIP(bits) === 4) return true; // a netmask, as 10.0.0.0/255.0.0.0
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: false, true (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses. */
+const TrustProxy = z
+  .string()
+  .trim()
+  .transform((value, context): boolean | number | string[] => {
+    if (value === 'false' || value === '') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    const list = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    const wrong = list.filter((item) => !isProxyAddress(item));
+    if (wrong.length) {
+      context.addIssue({
+        code: 'custom',
+        message: `not false, true, a hop count, or addresses/subnets (loopback, 10.0.0.0/8, ...): ${wrong.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return list;
+  });
+
+const Count = z.coerce.number().int().min(1);
+const Milliseconds = z.coerce.number().int().min(1);
 
 /** Every setting of the service, read from environment variables (documented in the README). */
 const Environment = z.object({
@@ -28,6 +65,14 @@ const Environment = z.object({
   PUBLIC_ORIGIN: z.url().optional(),
   DATABASE_FILE: z.string().default('./data/regarding.db'),
   WRITE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
+  TRUST_PROXY: TrustProxy.default(false),
+  RATE_LIMIT_FAILED_AUTH: Count.default(20),
+  RATE_LIMIT_FAILED_AUTH_WINDOW_MS: Milliseconds.default(15 * 60_000),
+  RATE_LIMIT_WRITES: Count.default(120),
+  RATE_LIMIT_WRITES_WINDOW_MS: Milliseconds.default(60_000),
+  HEADERS_TIMEOUT_MS: Milliseconds.default(10_000),
+  REQUEST_TIMEOUT_MS: Milliseconds.default(30_000),
+  KEEP_ALIVE_TIMEOUT_MS: Milliseconds.default(65_000),
   TLS: OnOff.default('on'),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
@@ -84,6 +129,15 @@ export interface Config {
   databaseFile: string;
   /** How long a write waits for a lock held by another process before answering 503. */
   writeWaitMs: number;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For gives the client's address. */
+  trustProxy: boolean | number | string[];
+  rateLimits: {
+    /** Failed sign-ins per client address, and per presented token, in a window; then 429 until it ends. */
+    failedAuth: { limit: number; windowMs: number };
+    /** Changes (POST, PUT, PATCH, DELETE) per signed-in advisor in a window. */
+    writes: { limit: number; windowMs: number };
+  };
+  timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   tls: { enabled: boolean; certFile?: string; keyFile?: string };
   auth: {
     providers: ('pat' | 'oidc')[];
@@ -120,6 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const oidcTenants = e.OIDC_ISSUER && e.OIDC_AUDIENCE ? entraTenants(e.OIDC_ISSUER, e.OIDC_TENANTS) : undefined;
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+    throw new Error('Invalid configuration:\n  HEADERS_TIMEOUT_MS is longer than REQUEST_TIMEOUT_MS');
+  }
   if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
     throw new Error('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together');
   }
@@ -129,6 +186,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
     databaseFile: path.resolve(e.DATABASE_FILE),
     writeWaitMs: e.WRITE_WAIT_MS,
+    trustProxy: e.TRUST_PROXY,
+    rateLimits: {
+      failedAuth: { limit: e.RATE_LIMIT_FAILED_AUTH, windowMs: e.RATE_LIMIT_FAILED_AUTH_WINDOW_MS },
+      writes: { limit: e.RATE_LIMIT_WRITES, windowMs: e.RATE_LIMIT_WRITES_WINDOW_MS },
+    },
+    timeouts: {
+      headersMs: e.HEADERS_TIMEOUT_MS,
+      requestMs: e.REQUEST_TIMEOUT_MS,
+      keepAliveMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    },
     tls: { enabled: e.TLS === 'on', certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
     auth: {
       providers: e.AUTH_PROVIDERS,

@@ -38,6 +38,16 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, repo, clock: systemClock, logger });
+  // A client that sends its headers or body too slowly, or holds an idle connection, is cut off, so a
+  // few sockets cannot hold the server's connections. Node checks the first two on an interval:
+  // checked often enough that the configured limit is what a client meets.
+  const { headersMs, requestMs, keepAliveMs } = config.timeouts;
+  const serverOptions: http.ServerOptions = {
+    headersTimeout: headersMs,
+    requestTimeout: requestMs,
+    keepAliveTimeout: keepAliveMs,
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(headersMs / 4)),
+  };
   let server: http.Server;
   let tlsNote = '';
   if (config.tls.enabled) {
@@ -50,11 +60,10 @@ async function main(): Promise<void> {
       tlsNote = `Generated a self-signed certificate for localhost: ${tls.generatedAt} (trust it once in your browser or OS).`;
     else if (!config.tls.certFile)
       tlsNote = `Using the self-signed localhost certificate in ${path.join(dataDir, 'tls')}.`;
-    server = https.createServer({ cert: tls.cert, key: tls.key }, app);
+    server = https.createServer({ ...serverOptions, cert: tls.cert, key: tls.key }, app);
   } else {
-    server = http.createServer(app);
+    server = http.createServer(serverOptions, app);
   }
-  server.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,8 +1,10 @@
-import type { Request, Response, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { API_PREFIX, type Endpoint, type ResponseOf } from '../../shared/api';
 import type { Authenticator } from '../auth/authenticator';
+import { UnauthorizedError } from '../errors';
 import type { Caller } from '../services/context';
+import type { FailedSignIns } from './rate-limits';
 import { sendJson } from './send-json';
 import { parsePart } from './validation';
 
@@ -27,19 +29,40 @@ export interface HandlerInput<E extends Endpoint> {
 
 export type Handler<E extends Endpoint> = (input: HandlerInput<E>) => Promise<ResponseOf<E> | Reply<ResponseOf<E>>>;
 
+/** Who may call the API, and how often. */
+export interface Gate {
+  authenticator: Authenticator;
+  failedSignIns: FailedSignIns;
+  /** Mounted on every endpoint that changes something, after authentication. */
+  changeLimit: RequestHandler;
+}
+
 /**
- * Mounts one endpoint of the shared contract: authenticates, validates every part of the request
- * against the endpoint's schemas, calls the handler, and sends what the response schema allows.
+ * Mounts one endpoint of the shared contract: refuses a blocked address or token, authenticates
+ * (counting a failure), limits changes per advisor, validates every part of the request against the
+ * endpoint's schemas, calls the handler, and sends what the response schema allows.
  */
-export function mount<E extends Endpoint>(
-  router: Router,
-  authenticator: Authenticator,
-  endpoint: E,
-  handler: Handler<E>,
-): void {
-  router[endpoint.method](endpoint.path, async (req: Request, res: Response) => {
-    const caller = await authenticator.authenticate(req.headers.authorization);
+export function mount<E extends Endpoint>(router: Router, gate: Gate, endpoint: E, handler: Handler<E>): void {
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    let caller: Caller;
+    try {
+      caller = await gate.authenticator.authenticate(req.headers.authorization);
+    } catch (error) {
+      // The refusal is answered even if counting it fails.
+      if (error instanceof UnauthorizedError) {
+        await gate.failedSignIns.failed(req).catch((countError: unknown) => {
+          req.log.error({ err: countError }, 'counting a failed sign-in failed');
+        });
+      }
+      throw error;
+    }
+    res.locals.caller = caller;
     res.locals.advisorId = caller.id;
+    next();
+  };
+  const limits = endpoint.method === 'get' ? [] : [gate.changeLimit];
+  router[endpoint.method](endpoint.path, gate.failedSignIns.guard, authenticate, ...limits, async (req, res) => {
+    const caller = res.locals.caller as Caller;
     const input = {
       params: parsePart(endpoint.params, req.params, 'params'),
       query: parsePart(endpoint.query, req.query, 'query'),

@@ -13,6 +13,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not found',
   409: 'Conflict (stale version or state)',
   428: 'If-Match is required',
+  429: 'Too many failed sign-ins from this address or with this token, or too many changes by this advisor: retry after Retry-After seconds',
   500: 'Unexpected error',
   503: "The database is busy with another process's change: nothing was changed; retry after Retry-After seconds",
 };
@@ -65,7 +66,7 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
         content: { 'application/json': { schema: convert(endpoint.response, 'output') } },
       },
     };
-    for (const status of [400, 401, ...(endpoint.errors ?? []), 500, 503]) {
+    for (const status of [400, 401, ...(endpoint.errors ?? []), 429, 500, 503]) {
       responses[status] = {
         description: STATUS_TEXT[status],
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

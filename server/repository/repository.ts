@@ -16,6 +16,7 @@ import type {
   Stage,
 } from '../../shared/schemas/opportunities';
 import type { Assignment } from '../../shared/schemas/timeline';
+import type { ClientRateLimitInfo, Store } from 'express-rate-limit';
 
 /** An account in Microsoft Entra ID: its tenant (`tid`) and its object id in that tenant (`oid`). */
 export interface EntraIdentity {
@@ -320,6 +321,25 @@ export interface WorkStore {
   openStageEntries(ownerIds: number[] | null): Promise<{ stage: Stage; stageEnteredAt: string }[]>;
 }
 
+export interface RateLimitStoreOptions {
+  /** Keeps each limit's keys apart (one store per limit). */
+  prefix: string;
+  windowMs: number;
+  /** Milliseconds since the epoch: the app's clock. */
+  now: () => number;
+}
+
+/**
+ * The hit counters of one rate limit, in fixed windows, as express-rate-limit's Store: every server
+ * process on the same storage counts against the same limit. `get` only reads. `increment` never
+ * waits for a write lock another process holds: the hit is then not counted, and the count returned is
+ * what it would have been (so a limit can be passed by at most the hits made while the lock is held).
+ */
+export interface RateLimitStore extends Store {
+  get(key: string): Promise<ClientRateLimitInfo | undefined>;
+  increment(key: string): Promise<ClientRateLimitInfo>;
+}
+
 export interface Repository {
   advisors: AdvisorStore;
   teams: TeamStore;
@@ -329,11 +349,13 @@ export interface Repository {
   notes: NoteStore;
   activities: ActivityStore;
   work: WorkStore;
+  /** A new hit counter for one rate limit (see RateLimitStore). */
+  rateLimitStore(options: RateLimitStoreOptions): RateLimitStore;
   /** True when the storage is reachable (for /healthz). */
   ping(): Promise<boolean>;
   /** True when a write could start now; false while another process holds the write lock (for /healthz). */
   writable(): Promise<boolean>;
-  /** Background upkeep (compacting the search index); safe while serving. Called at start and hourly. */
+  /** Background upkeep (compacting the search index, dropping ended rate-limit windows); safe while serving. Called at start and hourly. */
   maintain(): Promise<void>;
   /** Stops any upkeep in progress, then closes the storage. */
   close(): Promise<void>;

@@ -50,6 +50,11 @@ export async function startTestServer(
     DATABASE_FILE: path.join(dir, 'test.db'),
     LOG_LEVEL: 'silent',
     ADDIN_DIR: options.addinDir ?? path.join(dir, 'no-addin'),
+    // The suites' clock stands still, so a window never ends: the authentication suite alone sends
+    // hundreds of bad credentials, and a suite's advisor may change more than the default allows.
+    // test/server/rate-limits.test.ts sets its own limits.
+    RATE_LIMIT_FAILED_AUTH: '100000',
+    RATE_LIMIT_WRITES: '100000',
     ...env,
   });
   const db = openDatabase(config.databaseFile);

@@ -2,7 +2,8 @@ import type { Migration } from '../migrate';
 import { initial } from './001_initial';
 import { searchPrefixes } from './002_search_prefixes';
 import { systemActor } from './003_system_actor';
+import { rateLimits } from './005_rate_limits';
 import { entraTenant } from './006_entra_tenant';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
-export const migrations: Migration[] = [initial, searchPrefixes, systemActor, entraTenant];
+export const migrations: Migration[] = [initial, searchPrefixes, systemActor, rateLimits, entraTenant];

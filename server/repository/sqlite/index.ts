@@ -5,6 +5,7 @@ import { SqliteContactStore } from './contacts';
 import { SqliteNoteStore } from './notes';
 import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
+import { deleteEndedRateLimitWindows, SqliteRateLimitStore } from './rate-limits';
 import { compactSearchIndex } from './search-index';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
@@ -28,6 +29,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     notes: new SqliteNoteStore(db),
     activities: new SqliteActivityStore(db),
     work: new SqliteWorkStore(db),
+    rateLimitStore: (rateLimitOptions) => new SqliteRateLimitStore(db, rateLimitOptions),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
     },
@@ -35,7 +37,12 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
       return writesAvailable(db);
     },
     async maintain() {
-      const run = upkeep.catch(() => undefined).then(() => compactSearchIndex(db, () => closing || !db.open));
+      const run = upkeep
+        .catch(() => undefined)
+        .then(() => {
+          if (db.open) deleteEndedRateLimitWindows(db, Date.now());
+          return compactSearchIndex(db, () => closing || !db.open);
+        });
       upkeep = run;
       await run;
     },

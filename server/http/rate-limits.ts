@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit, type AugmentedRequest } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import type {} from 'pino-http';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import { AppError } from '../errors';
+import type { RateLimitStore, Repository } from '../repository/repository';
+
+/** A rate limit was reached: try again after `retryAfterSeconds` (sent as Retry-After). */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'Too Many Requests', detail);
+  }
+}
+
+function refuse(res: Response, next: NextFunction, detail: string, resetTime: Date | undefined, now: number): void {
+  const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? now) - now) / 1000));
+  res.setHeader('Retry-After', String(seconds));
+  next(new TooManyRequestsError(detail, seconds));
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** IPv6 clients are counted by /56 subnet (express-rate-limit's default): one host has many addresses. */
+const addressKey = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+
+/** The token's SHA-256: the token itself is never stored. */
+function tokenKey(req: Request): string | undefined {
+  const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+  return token && createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Failed sign-ins, counted per client address and per presented token. Over the limit, a request is
+ * refused (429) before its token is checked, so guessing stops, and a correct token from a blocked
+ * address waits too. Checking costs two reads; only a failure writes.
+ *
+ * Not express-rate-limit's middleware: it counts every request, and the hot path must not write.
+ * Its Store interface and IPv6 key are used as the change limit uses them.
+ */
+export class FailedSignIns {
+  private readonly byAddress: RateLimitStore;
+  private readonly byToken: RateLimitStore;
+  private readonly limit: number;
+
+  constructor(
+    repo: Repository,
+    { limit, windowMs }: Config['rateLimits']['failedAuth'],
+    private readonly clock: Clock,
+  ) {
+    const now = () => clock.now().getTime();
+    this.byAddress = repo.rateLimitStore({ prefix: 'auth-address:', windowMs, now });
+    this.byToken = repo.rateLimitStore({ prefix: 'auth-token:', windowMs, now });
+    this.limit = limit;
+  }
+
+  /** Middleware before authentication: 429 with Retry-After while the address or the token is blocked. */
+  readonly guard: RequestHandler = async (req, res, next) => {
+    const token = tokenKey(req);
+    const [address, presented] = await Promise.all([
+      this.byAddress.get(addressKey(req)),
+      token ? this.byToken.get(token) : undefined,
+    ]);
+    const blocked = [address, presented].filter((info) => info && info.totalHits >= this.limit);
+    if (!blocked.length) {
+      next();
+      return;
+    }
+    res.locals.signInsBlocked = true;
+    const resetTime = new Date(Math.max(...blocked.map((info) => info!.resetTime?.getTime() ?? 0)));
+    refuse(
+      res,
+      next,
+      'Too many failed sign-ins. Wait until Retry-After has passed, then sign in again.',
+      resetTime,
+      this.clock.now().getTime(),
+    );
+  };
+
+  /** Counts a failed sign-in. Logged at debug, and at warn once per window when it blocks an address or a token. */
+  async failed(req: Request): Promise<void> {
+    const address = addressKey(req);
+    const token = tokenKey(req);
+    const [byAddress, byToken] = await Promise.all([
+      this.byAddress.increment(address),
+      token ? this.byToken.increment(token) : undefined,
+    ]);
+    req.log.debug({ address }, 'sign-in failed');
+    if (byAddress.totalHits === this.limit) {
+      req.log.warn({ address, until: byAddress.resetTime }, 'sign-ins blocked for an address: too many failures');
+    }
+    if (byToken?.totalHits === this.limit) {
+      // The hash's start tells the log's reader which token, without making it usable.
+      req.log.warn(
+        { token: token!.slice(0, 12), until: byToken.resetTime },
+        'sign-ins blocked for a token: too many failures',
+      );
+    }
+  }
+}
+
+/**
+ * Changes (POST, PUT, PATCH, DELETE) per signed-in advisor, with express-rate-limit: mounted after
+ * authentication. A database error while counting lets the change through (passOnStoreError): the
+ * change itself then meets the same database.
+ */
+export function changeLimit(
+  repo: Repository,
+  { limit, windowMs }: Config['rateLimits']['writes'],
+  clock: Clock,
+  logger: Logger,
+): RequestHandler {
+  return rateLimit({
+    windowMs,
+    limit,
+    store: repo.rateLimitStore({ prefix: 'writes:', windowMs, now: () => clock.now().getTime() }),
+    keyGenerator: (_req, res) => String(res.locals.advisorId),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    passOnStoreError: true,
+    logger: {
+      warn: (error, message) => logger.warn({ err: error }, message),
+      error: (error, message) => logger.error({ err: error }, message),
+    },
+    handler: (req, res, next) =>
+      refuse(
+        res,
+        next,
+        'Too many changes in a short time. Nothing was changed: wait until Retry-After has passed, then try again.',
+        (req as AugmentedRequest).rateLimit.resetTime,
+        clock.now().getTime(),
+      ),
+  });
+}

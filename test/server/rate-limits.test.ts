@@ -1,0 +1,325 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { issueAccessToken } from '../../server/auth/access-tokens';
+import { loadConfig } from '../../server/config';
+import { buildOpenApiDocument } from '../../server/http/openapi';
+import { openDatabase } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
+import { createSqliteRepository } from '../../server/repository/sqlite';
+import { TestClient } from '../helpers/api-client';
+import { startChildServer, waitForOutput, type ChildServer } from '../helpers/child-server';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/** A well-formed personal access token that belongs to no one (a guess). */
+const guess = (n: number) => `rgd_${String(n).padStart(43, 'A')}`;
+const from = (address: string) => ({ 'X-Forwarded-For': address });
+
+/** Issue 11, finding 9 (and the rate-limit half of finding 6). */
+describe('rate limits', function () {
+  this.timeout(60_000);
+
+  describe('in one process', () => {
+    const WINDOW_MS = 60_000;
+    let server: TestServer;
+    let running: TestServer | undefined;
+    let anon: TestClient;
+
+    const start = async (env: Record<string, string>) => {
+      server = await startTestServer({
+        RATE_LIMIT_FAILED_AUTH: '3',
+        RATE_LIMIT_FAILED_AUTH_WINDOW_MS: String(WINDOW_MS),
+        ...env,
+      });
+      running = server;
+      anon = server.client;
+    };
+    afterEach(async () => {
+      await running?.close();
+      running = undefined;
+    });
+
+    it('finding 9: failed sign-ins from one address are answered 429 with Retry-After before the token is checked, a valid token from that address too, until the window ends', async () => {
+      await start({ TRUST_PROXY: 'loopback' });
+      const { token } = await server.advisor('Ada');
+      for (let n = 1; n <= 3; n++) {
+        const refused = await anon.as(guess(n)).get('/api/v1/me', from('203.0.113.5'));
+        assert.equal(refused.status, 401, `guess ${n}`);
+      }
+      const blocked = await anon.as(guess(4)).get('/api/v1/me', from('203.0.113.5'));
+      assert.equal(blocked.status, 429);
+      assert.match(blocked.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(blocked.headers.get('retry-after'), String(WINDOW_MS / 1000));
+      assert.equal(blocked.body.title, 'Too Many Requests');
+      assert.doesNotMatch(blocked.body.detail, /valid|exist|address 203/i, 'says nothing about the token or the count');
+
+      const validFromThere = await anon.as(token).get('/api/v1/me', from('203.0.113.5'));
+      assert.equal(validFromThere.status, 429, 'a correct token from a blocked address waits too');
+      assert.equal((await anon.as(token).get('/api/v1/me', from('203.0.113.6'))).status, 200, 'other addresses go on');
+
+      server.clock.advance(WINDOW_MS - 2000);
+      const later = await anon.as(token).get('/api/v1/me', from('203.0.113.5'));
+      assert.equal(later.status, 429);
+      assert.equal(later.headers.get('retry-after'), '2');
+      server.clock.advance(2000);
+      assert.equal((await anon.as(token).get('/api/v1/me', from('203.0.113.5'))).status, 200, 'the window has ended');
+    });
+
+    it('finding 9: failures with one token throttle that token from any address', async () => {
+      await start({ TRUST_PROXY: 'loopback' });
+      const { token } = await server.advisor('Ada');
+      const reused = anon.as(guess(7));
+      for (let n = 1; n <= 3; n++) {
+        assert.equal((await reused.get('/api/v1/me', from(`198.51.100.${n}`))).status, 401);
+      }
+      const blocked = await reused.get('/api/v1/me', from('198.51.100.99'));
+      assert.equal(blocked.status, 429, 'the token is blocked from an address that never failed');
+      assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+      assert.equal((await anon.as(token).get('/api/v1/me', from('198.51.100.99'))).status, 200, 'that address is not');
+      const stored = server.db.prepare('SELECT key FROM rate_limits').pluck().all() as string[];
+      assert.ok(
+        stored.every((key) => !key.includes(guess(7))),
+        `no token is stored, only its hash: ${stored.join(', ')}`,
+      );
+    });
+
+    it('finding 9: without TRUST_PROXY, X-Forwarded-For is ignored and the connecting address counts', async () => {
+      await start({});
+      const { token } = await server.advisor('Ada');
+      for (let n = 1; n <= 3; n++) {
+        assert.equal((await anon.as(guess(n)).get('/api/v1/me', from(`192.0.2.${n}`))).status, 401);
+      }
+      // Every guess came from 127.0.0.1 whatever the header said, so that address is blocked, for any header.
+      assert.equal((await anon.as(token).get('/api/v1/me', from('192.0.2.200'))).status, 429);
+    });
+
+    it('finding 9: TRUST_PROXY accepts what Express accepts and refuses anything else', () => {
+      const base = { DATABASE_FILE: path.join(os.tmpdir(), 'unused.db') };
+      assert.equal(loadConfig(base).trustProxy, false);
+      assert.equal(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy, true);
+      assert.equal(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy, 2);
+      assert.deepEqual(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8, 192.168.1.7' }).trustProxy, [
+        'loopback',
+        '10.0.0.0/8',
+        'fd00::/8',
+        '192.168.1.7',
+      ]);
+      for (const wrong of ['yes', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/8']) {
+        assert.throws(() => loadConfig({ ...base, TRUST_PROXY: wrong }), /TRUST_PROXY/, wrong);
+      }
+      assert.throws(
+        () => loadConfig({ ...base, HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }),
+        /HEADERS_TIMEOUT_MS/,
+      );
+    });
+
+    it('finding 9: the OpenAPI document lists 429 for every route', () => {
+      const paths = buildOpenApiDocument().paths as Record<
+        string,
+        Record<string, { responses: Record<string, unknown> }>
+      >;
+      const operations = Object.values(paths).flatMap((methods) => Object.values(methods));
+      assert.ok(operations.length > 30);
+      for (const operation of operations) assert.ok(operation.responses[429], JSON.stringify(operation).slice(0, 80));
+    });
+
+    it('finding 9: changes are limited per advisor with 429 and Retry-After while reads still work', async () => {
+      await start({ RATE_LIMIT_WRITES: '3', RATE_LIMIT_WRITES_WINDOW_MS: '60000' });
+      const ada = await server.advisor('Ada');
+      const bo = await server.advisor('Bo');
+      for (let n = 1; n <= 3; n++) assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200);
+      const limited = await ada.api.post('/api/v1/me/work-seen');
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers.get('retry-after'), '60');
+      assert.match(limited.body.detail, /Nothing was changed/);
+      assert.match(limited.headers.get('ratelimit') ?? '', /r=0/);
+      for (let n = 1; n <= 10; n++) assert.equal((await ada.api.get('/api/v1/me')).status, 200, 'reads go on');
+      assert.equal((await bo.api.post('/api/v1/me/work-seen')).status, 200, 'another advisor changes on');
+      server.clock.advance(60_000);
+      assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200, 'the next window');
+    });
+
+    it('finding 9: a signed-in read writes nothing to the rate-limit counters', async () => {
+      await start({});
+      const ada = await server.advisor('Ada');
+      for (let n = 0; n < 5; n++) assert.equal((await ada.api.get('/api/v1/me')).status, 200);
+      assert.equal(server.db.prepare('SELECT count(*) FROM rate_limits').pluck().get(), 0);
+      assert.equal((await anon.as(guess(1)).get('/api/v1/me')).status, 401);
+      assert.equal(server.db.prepare('SELECT count(*) FROM rate_limits').pluck().get(), 2, 'a failure counts');
+    });
+
+    it('finding 9: counting never waits for or fails on a write lock another connection holds', async () => {
+      // A write that waited for the lock would wait 20 s, longer than this test may take.
+      await start({ WRITE_WAIT_MS: '20000' });
+      const holder = new Database(server.config.databaseFile);
+      holder.exec('BEGIN IMMEDIATE');
+      try {
+        assert.equal((await anon.as(guess(1)).get('/api/v1/me')).status, 401, 'refused at once, not 503');
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+      }
+      assert.equal(server.db.prepare('SELECT count(*) FROM rate_limits').pluck().get(), 0, 'not counted meanwhile');
+    });
+
+    it('finding 9: upkeep drops ended windows', async () => {
+      await start({});
+      const store = server.repo.rateLimitStore({ prefix: 'test:', windowMs: 1000, now: () => Date.now() - 5000 });
+      await store.increment('ended');
+      const current = server.repo.rateLimitStore({ prefix: 'test:', windowMs: 60_000, now: () => Date.now() });
+      await current.increment('current');
+      await server.repo.maintain();
+      assert.deepEqual(server.db.prepare('SELECT key FROM rate_limits').pluck().all(), ['test:current']);
+    });
+  });
+
+  describe('across processes and at the socket', () => {
+    let dir: string;
+    let file: string;
+    let token: string;
+    const servers: ChildServer[] = [];
+
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-limits-'));
+      file = path.join(dir, 'regarding.db');
+      const setup = openDatabase(file);
+      migrate(setup);
+      const repo = createSqliteRepository(setup);
+      const advisor = await repo.advisors.create(
+        { email: 'ann@firm.example', displayName: 'Ann', role: 'advisor' },
+        null,
+      );
+      ({ token } = await issueAccessToken(repo, advisor.id, 'test', new Date()));
+      await repo.close();
+    });
+
+    after(async () => {
+      for (const server of servers) {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const child = async (env: Record<string, string>) => {
+      const server = await startChildServer({ DATABASE_FILE: file, TLS: 'off', RATE_LIMIT_FAILED_AUTH: '4', ...env });
+      servers.push(server);
+      return server;
+    };
+
+    it('finding 9: the limit holds across two server processes on one database file', async () => {
+      const one = new TestClient((await child({})).url);
+      const two = new TestClient((await child({})).url);
+      for (const [n, api] of [one, two, one].entries()) {
+        assert.equal((await api.as(guess(n)).get('/api/v1/me')).status, 401, `guess ${n}`);
+      }
+      // Neither process has seen more than two failures: only a shared count reaches the limit of 4.
+      assert.equal((await two.as(guess(3)).get('/api/v1/me')).status, 401);
+      assert.equal((await one.as(guess(4)).get('/api/v1/me')).status, 429);
+      assert.equal((await two.as(token).get('/api/v1/me')).status, 429, 'on the other process too, for a valid token');
+    });
+
+    describe('one process with short timeouts', () => {
+      let server: ChildServer;
+      let port: number;
+
+      before(async () => {
+        server = await child({
+          // Its own database, so the failures of the test above do not block it.
+          DATABASE_FILE: path.join(dir, 'timeouts.db'),
+          LOG_LEVEL: 'debug',
+          RATE_LIMIT_FAILED_AUTH: '2',
+          HEADERS_TIMEOUT_MS: '1000',
+          REQUEST_TIMEOUT_MS: '2000',
+          KEEP_ALIVE_TIMEOUT_MS: '1000',
+        });
+        port = Number(new URL(server.url).port);
+      });
+
+      /** Resolves with what the server sent once it closes the connection; `feed` keeps writing until then. */
+      function untilClosed(socket: net.Socket, limitMs: number): Promise<{ received: string; ms: number }> {
+        const started = performance.now();
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString()));
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new Error(`still open after ${limitMs} ms; received: ${received}`));
+          }, limitMs);
+          socket.on('close', () => {
+            clearTimeout(timer);
+            resolve({ received, ms: performance.now() - started });
+          });
+        });
+      }
+
+      it('finding 9: a client sending its headers slowly is cut off after HEADERS_TIMEOUT_MS', async () => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+        const trickle = setInterval(() => socket.writable && socket.write(`X-Slow-${Date.now()}: 1\r\n`), 100);
+        try {
+          // Without the timeout it would stay open as long as the client keeps trickling (8 s here).
+          const { received, ms } = await untilClosed(socket, 8000);
+          assert.match(received, /^HTTP\/1\.1 408/, 'answered 408 Request Timeout');
+          assert.ok(ms >= 900, `not before the timeout (${ms} ms)`);
+        } finally {
+          clearInterval(trickle);
+        }
+      });
+
+      it('finding 9: an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT_MS', async () => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        const closed = untilClosed(socket, 8000);
+        socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n');
+        const { received, ms } = await closed;
+        assert.match(received, /^HTTP\/1\.1 200/);
+        assert.ok(ms >= 900, `kept open until the timeout (${ms} ms)`);
+        assert.match(received, /Keep-Alive: timeout=1/i);
+      });
+
+      it('finding 9: refused sign-ins are not logged at info; a block is logged once at warn', async () => {
+        const api = new TestClient(server.url);
+        for (let n = 0; n < 4; n++) {
+          await api.as(guess(n)).get('/api/v1/me', { 'X-Request-Id': `guess-${n}` });
+        }
+        await api.get('/healthz', { 'X-Request-Id': 'after-guesses' });
+        await waitForOutput(server, /"after-guesses"/);
+        const lines = server
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map(
+            (line) =>
+              JSON.parse(line) as { level: number; msg: string; req?: { id: string }; res?: { statusCode: number } },
+          );
+        const guesses = lines.filter((line) => line.req?.id.startsWith('guess-') && line.res);
+        assert.deepEqual(
+          guesses.map((line) => [line.res!.statusCode, line.level]),
+          [
+            [401, 20],
+            [401, 20],
+            [429, 20],
+            [429, 20],
+          ],
+          'each request line at debug',
+        );
+        assert.equal(
+          lines.filter((line) => line.msg === 'sign-ins blocked for an address: too many failures' && line.level === 40)
+            .length,
+          1,
+        );
+        assert.ok(
+          lines.some((line) => line.req?.id === 'after-guesses' && line.level === 30),
+          'other requests at info',
+        );
+      });
+    });
+  });
+});
