@@ -297,9 +297,9 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
 describe('finding 12: the tenants whose accounts may sign in', () => {
   it('finding 12: migration 6 keeps the bindings made before it, with no tenant, and makes (tid, oid) unique', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
-    const db = openDatabase(path.join(dir, 'v3.db'));
+    const db = openDatabase(path.join(dir, 'v5.db'));
     try {
-      migrate(db, { to: 3 });
+      migrate(db, { to: 5 });
       db.exec(`INSERT INTO advisors (id, email, display_name, role, entra_oid, created_at) VALUES
         (1, 'kim@firm.example', 'Kim Lee', 'advisor', 'oid-kim', '2026-11-01T00:00:00.000Z'),
         (2, 'lee@firm.example', 'Lee Park', 'advisor', NULL, '2026-11-01T00:00:00.000Z')`);
