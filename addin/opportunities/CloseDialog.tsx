@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Button,
   Dialog,
@@ -30,33 +30,41 @@ const useStyles = makeStyles({
   buttons: { display: 'flex', gap: tokens.spacingHorizontalS },
 });
 
+const OPEN_SHOWN = 50;
+
 export interface CloseDialogProps {
   api: ApiClient;
   opportunityId: number;
   outcome: 'won' | 'lost';
-  openActivities: Activity[];
   today: string;
   onClosed: () => void;
   onCancel: () => void;
 }
 
 /** Close as Won / Lost: the actual value or reason, the date; open activities are offered to complete or cancel first. */
-export function CloseDialog({
-  api,
-  opportunityId,
-  outcome,
-  openActivities,
-  today,
-  onClosed,
-  onCancel,
-}: CloseDialogProps) {
+export function CloseDialog({ api, opportunityId, outcome, today, onClosed, onCancel }: CloseDialogProps) {
   const styles = useStyles();
-  const [open, setOpen] = useState(openActivities);
+  const [open, setOpen] = useState<Activity[]>([]);
+  const [moreOpen, setMoreOpen] = useState(false);
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [date, setDate] = useState(today);
   const action = useAction();
   const title = outcome === 'won' ? 'Close as Won' : 'Close as Lost';
+  const { run } = action;
+
+  // The open ones only, newest first: a page of them however long the timeline is.
+  useEffect(() => {
+    void run(async (signal) => {
+      const page = await api.call('listOpportunityActivities', {
+        params: { id: opportunityId },
+        query: { status: 'open', limit: OPEN_SHOWN },
+        signal,
+      });
+      setOpen(page.items);
+      setMoreOpen(page.nextCursor !== null);
+    });
+  }, [api, opportunityId, run]);
 
   const settle = (activity: Activity, status: 'completed' | 'canceled') =>
     action.run(async () => {
@@ -86,7 +94,11 @@ export function CloseDialog({
           <DialogContent className={styles.content}>
             {open.length > 0 && (
               <Notice intent="warning">
-                {open.length === 1 ? 'One activity is still open.' : `${open.length} activities are still open.`}{' '}
+                {moreOpen
+                  ? `More than ${open.length} activities are still open.`
+                  : open.length === 1
+                    ? 'One activity is still open.'
+                    : `${open.length} activities are still open.`}{' '}
                 Complete or cancel them first, or close anyway.
               </Notice>
             )}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { TestClient } from '../helpers/api-client';
+import type { TestClient, TestResponse } from '../helpers/api-client';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 interface Entry {
@@ -15,7 +15,7 @@ async function walk(api: TestClient, path: string, limit: number): Promise<Entry
   let before: string | null = null;
   for (let pages = 0; pages < 100; pages += 1) {
     const separator = path.includes('?') ? '&' : '?';
-    const res = await api.get(`${path}${separator}limit=${limit}${before ? `&before=${before}` : ''}`);
+    const res: TestResponse = await api.get(`${path}${separator}limit=${limit}${before ? `&before=${before}` : ''}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.ok(res.body.items.length <= limit);
     all.push(...res.body.items);
