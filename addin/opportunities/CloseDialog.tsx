@@ -8,6 +8,7 @@ import {
   DialogSurface,
   DialogTitle,
   Field,
+  Spinner,
   Text,
   Textarea,
   makeStyles,
@@ -44,7 +45,7 @@ export interface CloseDialogProps {
 /** Close as Won / Lost: the actual value or reason, the date; open activities are offered to complete or cancel first. */
 export function CloseDialog({ api, opportunityId, outcome, today, onClosed, onCancel }: CloseDialogProps) {
   const styles = useStyles();
-  const [open, setOpen] = useState<Activity[]>([]);
+  const [open, setOpen] = useState<Activity[] | null>(null);
   const [moreOpen, setMoreOpen] = useState(false);
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
@@ -69,7 +70,7 @@ export function CloseDialog({ api, opportunityId, outcome, today, onClosed, onCa
   const settle = (activity: Activity, status: 'completed' | 'canceled') =>
     action.run(async () => {
       await api.call('updateActivityStatus', { params: { id: activity.id }, body: { status } });
-      setOpen((list) => list.filter((a) => a.id !== activity.id));
+      setOpen((list) => list && list.filter((a) => a.id !== activity.id));
     });
 
   const close = () =>
@@ -92,7 +93,8 @@ export function CloseDialog({ api, opportunityId, outcome, today, onClosed, onCa
         <DialogBody>
           <DialogTitle>{title}</DialogTitle>
           <DialogContent className={styles.content}>
-            {open.length > 0 && (
+            {open === null && <Spinner size="tiny" label="Checking for open activities…" />}
+            {open !== null && open.length > 0 && (
               <Notice intent="warning">
                 {moreOpen
                   ? `More than ${open.length} activities are still open.`
@@ -102,7 +104,7 @@ export function CloseDialog({ api, opportunityId, outcome, today, onClosed, onCa
                 Complete or cancel them first, or close anyway.
               </Notice>
             )}
-            {open.map((activity) => (
+            {open?.map((activity) => (
               <div
                 key={activity.id}
                 className={styles.activity}
