@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { routes } from './routes';
-import { IdParams, page } from './schemas/common';
+import { CursorPaging, IdParams, cursorPage, page } from './schemas/common';
 import {
   Advisor,
   AdvisorSearchQuery,
@@ -40,8 +40,8 @@ import {
   SetRegardingRequest,
   UpdateActivityStatusRequest,
 } from './schemas/activities';
-import { CloseResult, OpportunityDetail } from './schemas/timeline';
-import { NeedsAttention, NeedsAttentionQuery, NewForMe, ReportQuery, StageReport } from './schemas/work';
+import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail } from './schemas/timeline';
+import { NeedsAttention, NeedsAttentionQuery, NewForMe, NewForMeQuery, ReportQuery, StageReport } from './schemas/work';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -221,7 +221,40 @@ export const endpoints = {
     response: OpportunityDetail,
     status: 200,
     errors: [403, 404],
-    summary: 'One opportunity with its timeline (activities, visible notes, assignments)',
+    summary:
+      'One opportunity with the newest page (25) of each part of its timeline (activities, visible notes, assignments) and the cursors for older ones',
+  }),
+  listOpportunityActivities: endpoint({
+    ...routes.listOpportunityActivities,
+    tag: 'opportunities',
+    params: IdParams,
+    query: ActivityPageQuery,
+    response: cursorPage(Activity),
+    status: 200,
+    errors: [404],
+    summary:
+      'Activities regarding the opportunity, newest first (by sent, start or creation time), a page at a time (at most 100, 25 by default)',
+  }),
+  listOpportunityNotes: endpoint({
+    ...routes.listOpportunityNotes,
+    tag: 'notes',
+    params: IdParams,
+    query: CursorPaging,
+    response: cursorPage(Note),
+    status: 200,
+    errors: [404],
+    summary:
+      'The notes on the opportunity the caller may see, newest first, a page at a time (at most 100, 25 by default)',
+  }),
+  listOpportunityAssignments: endpoint({
+    ...routes.listOpportunityAssignments,
+    tag: 'opportunities',
+    params: IdParams,
+    query: CursorPaging,
+    response: cursorPage(Assignment),
+    status: 200,
+    errors: [404],
+    summary: 'The assignment history of the opportunity, newest first, a page at a time (at most 100, 25 by default)',
   }),
   updateOpportunity: endpoint({
     ...routes.updateOpportunity,
@@ -371,14 +404,16 @@ export const endpoints = {
     status: 200,
     errors: [403],
     summary:
-      'Open opportunities untouched for over a business day since assignment, with no next step, or past their close date',
+      'Open opportunities untouched for over a business day since assignment, with no next step, or past their close date; paged (at most 100, 25 by default) with the total',
   }),
   newForMe: endpoint({
     ...routes.newForMe,
     tag: 'work',
+    query: NewForMeQuery,
     response: NewForMe,
     status: 200,
-    summary: 'Opportunities assigned to me since I last marked My Work as seen',
+    summary:
+      'Opportunities assigned to me since I last marked My Work as seen, newest first; paged (at most 100, 25 by default), with up to 5 notes each',
   }),
   stageReport: endpoint({
     ...routes.stageReport,

@@ -26,7 +26,10 @@ export function AssignForm({ api, opportunityId, busy, submit }: AssignFormProps
         onChange={setAssignee}
         hint="Your notes on it are shared with them automatically."
       />
-      <Field label="Message">
+      <Field
+        label="Message"
+        hint={`Only ${assignee[0] ? assignee[0].label.replace(/ \(.*\)$/, '') : 'the new owner'} and you see this message.`}
+      >
         <Textarea value={message} onChange={(_, d) => setMessage(d.value)} />
       </Field>
       <Button

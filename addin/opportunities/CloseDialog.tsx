@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Button,
   Dialog,
@@ -8,6 +8,7 @@ import {
   DialogSurface,
   DialogTitle,
   Field,
+  Spinner,
   Text,
   Textarea,
   makeStyles,
@@ -30,38 +31,46 @@ const useStyles = makeStyles({
   buttons: { display: 'flex', gap: tokens.spacingHorizontalS },
 });
 
+const OPEN_SHOWN = 50;
+
 export interface CloseDialogProps {
   api: ApiClient;
   opportunityId: number;
   outcome: 'won' | 'lost';
-  openActivities: Activity[];
   today: string;
   onClosed: () => void;
   onCancel: () => void;
 }
 
 /** Close as Won / Lost: the actual value or reason, the date; open activities are offered to complete or cancel first. */
-export function CloseDialog({
-  api,
-  opportunityId,
-  outcome,
-  openActivities,
-  today,
-  onClosed,
-  onCancel,
-}: CloseDialogProps) {
+export function CloseDialog({ api, opportunityId, outcome, today, onClosed, onCancel }: CloseDialogProps) {
   const styles = useStyles();
-  const [open, setOpen] = useState(openActivities);
+  const [open, setOpen] = useState<Activity[] | null>(null);
+  const [moreOpen, setMoreOpen] = useState(false);
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [date, setDate] = useState(today);
   const action = useAction();
   const title = outcome === 'won' ? 'Close as Won' : 'Close as Lost';
+  const { run } = action;
+
+  // The open ones only, newest first: a page of them however long the timeline is.
+  useEffect(() => {
+    void run(async (signal) => {
+      const page = await api.call('listOpportunityActivities', {
+        params: { id: opportunityId },
+        query: { status: 'open', limit: OPEN_SHOWN },
+        signal,
+      });
+      setOpen(page.items);
+      setMoreOpen(page.nextCursor !== null);
+    });
+  }, [api, opportunityId, run]);
 
   const settle = (activity: Activity, status: 'completed' | 'canceled') =>
     action.run(async () => {
       await api.call('updateActivityStatus', { params: { id: activity.id }, body: { status } });
-      setOpen((list) => list.filter((a) => a.id !== activity.id));
+      setOpen((list) => list && list.filter((a) => a.id !== activity.id));
     });
 
   const close = () =>
@@ -84,13 +93,18 @@ export function CloseDialog({
         <DialogBody>
           <DialogTitle>{title}</DialogTitle>
           <DialogContent className={styles.content}>
-            {open.length > 0 && (
+            {open === null && <Spinner size="tiny" label="Checking for open activities…" />}
+            {open !== null && open.length > 0 && (
               <Notice intent="warning">
-                {open.length === 1 ? 'One activity is still open.' : `${open.length} activities are still open.`}{' '}
+                {moreOpen
+                  ? `More than ${open.length} activities are still open.`
+                  : open.length === 1
+                    ? 'One activity is still open.'
+                    : `${open.length} activities are still open.`}{' '}
                 Complete or cancel them first, or close anyway.
               </Notice>
             )}
-            {open.map((activity) => (
+            {open?.map((activity) => (
               <div
                 key={activity.id}
                 className={styles.activity}

@@ -186,14 +186,13 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         <AddNoteForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />
       </div>
 
-      <Timeline detail={detail} />
+      <Timeline api={api} detail={detail} />
       {closing && (
         <CloseDialog
           api={api}
           opportunityId={o.id}
           outcome={closing}
           today={today}
-          openActivities={detail.activities.filter((a) => a.status === 'open')}
           onCancel={() => setClosing(null)}
           onClosed={() => {
             setClosing(null);

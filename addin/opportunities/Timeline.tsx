@@ -1,5 +1,8 @@
-import { Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
+import type { ApiClient } from '../api/client';
+import { OutcomeNotice } from '../ui/Notice';
+import { useTimeline, type TimelineParts } from './useTimeline';
 
 const useStyles = makeStyles({
   list: {
@@ -17,6 +20,7 @@ const useStyles = makeStyles({
     flexDirection: 'column',
   },
   meta: { color: tokens.colorNeutralForeground2 },
+  more: { alignSelf: 'flex-start', marginTop: tokens.spacingVerticalS },
 });
 
 const KIND_LABELS = { email: 'Email', appointment: 'Appointment', phone_call: 'Phone call', task: 'Task' } as const;
@@ -29,33 +33,47 @@ interface Entry {
   body?: string;
 }
 
-/** Linked emails and appointments, the notes I may see, and the assignment history, newest first. */
-export function Timeline({ detail }: { detail: OpportunityDetail }) {
-  const styles = useStyles();
-  const when = (iso: string) =>
-    new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+function entriesOf({ activities, notes, assignments }: TimelineParts): Entry[] {
   const entries: Entry[] = [
-    ...detail.activities.map((a) => ({
+    ...activities.items.map((a) => ({
       key: `a${a.id}`,
       at: a.sentAt ?? a.startAt ?? a.createdAt,
       title: `${KIND_LABELS[a.kind]}: ${a.subject || '(no subject)'}`,
       meta: `${a.status === 'open' ? 'Open' : a.status === 'completed' ? 'Completed' : 'Canceled'} · linked by ${a.createdBy.displayName}${a.outlook.pending ? ' · completes when sent' : ''}`,
     })),
-    ...detail.notes.map((n) => ({
+    ...notes.items.map((n) => ({
       key: `n${n.id}`,
       at: n.createdAt,
       title: `Note by ${n.author.displayName}`,
       meta: `Shared with ${[...n.sharedWith.advisors.map((a) => a.displayName), ...n.sharedWith.teams.map((t) => `team ${t.name}`)].join(', ') || 'nobody else'}`,
       body: n.body,
     })),
-    ...detail.assignments.map((s) => ({
+    ...assignments.items.map((s) => ({
       key: `s${s.id}`,
       at: s.createdAt,
       title: s.from ? `Assigned to ${s.to.displayName}` : `Created for ${s.to.displayName}`,
-      meta: `by ${s.by.displayName}`,
+      meta: `by ${s.by.displayName}${s.messageHidden ? ` · with a message only ${s.by.displayName} and ${s.to.displayName} see` : ''}`,
       body: s.message ?? undefined,
     })),
-  ].sort((a, b) => b.at.localeCompare(a.at));
+  ];
+  // A part with older pages still to load hides whatever is older than its oldest loaded entry, so the
+  // merged list never shows an old note above a newer activity that is not loaded yet.
+  const oldest = (part: { items: unknown[]; nextCursor: string | null }, prefix: string) =>
+    part.nextCursor && part.items.length
+      ? entries.filter((entry) => entry.key.startsWith(prefix)).reduce((min, e) => (e.at < min ? e.at : min), '\uffff')
+      : '';
+  const horizon = [oldest(activities, 'a'), oldest(notes, 'n'), oldest(assignments, 's')].reduce((max, at) =>
+    at > max ? at : max,
+  );
+  return entries.filter((entry) => entry.at >= horizon).sort((a, b) => b.at.localeCompare(a.at));
+}
+
+/** Linked emails and appointments, the notes I may see, and the assignment history, newest first; older on demand. */
+export function Timeline({ api, detail }: { api: ApiClient; detail: OpportunityDetail }) {
+  const styles = useStyles();
+  const { parts, hasMore, showMore, busy, outcome } = useTimeline(api, detail);
+  const when = (iso: string) =>
+    new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 
   return (
     <section aria-labelledby="timeline-title">
@@ -63,7 +81,7 @@ export function Timeline({ detail }: { detail: OpportunityDetail }) {
         Timeline
       </Text>
       <ul className={styles.list}>
-        {entries.map((entry) => (
+        {entriesOf(parts).map((entry) => (
           <li key={entry.key} className={styles.entry}>
             <Text weight="semibold">{entry.title}</Text>
             <Text size={200} className={styles.meta}>
@@ -73,6 +91,12 @@ export function Timeline({ detail }: { detail: OpportunityDetail }) {
           </li>
         ))}
       </ul>
+      <OutcomeNotice outcome={outcome} />
+      {hasMore && (
+        <Button className={styles.more} disabled={busy} onClick={showMore}>
+          Show more
+        </Button>
+      )}
     </section>
   );
 }

@@ -4,10 +4,10 @@ import { Tabs } from '../ui/Tabs';
 import { Pill } from '../ui/Pill';
 import type { Me } from '../../shared/schemas/advisors';
 import type { OpportunitySummary } from '../../shared/schemas/opportunities';
-import type { AttentionReason, NeedsAttentionItem, NewForMe } from '../../shared/schemas/work';
+import type { AttentionReason, NeedsAttention, NewForMe } from '../../shared/schemas/work';
 import type { ApiClient } from '../api/client';
 import { STAGE_LABELS, customerName, formatDate } from '../ui/labels';
-import { Notice } from '../ui/Notice';
+import { Notice, OutcomeNotice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
 import { StageReport } from './StageReport';
 
@@ -54,9 +54,10 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
   const manager = me.role === 'manager';
   const [scope, setScope] = useState<'me' | 'team'>('me');
   const [fresh, setFresh] = useState<NewForMe | null>(null);
-  const [attention, setAttention] = useState<NeedsAttentionItem[] | null>(null);
+  const [attention, setAttention] = useState<NeedsAttention | null>(null);
   const [open, setOpen] = useState<OpportunitySummary[] | null>(null);
   const { error, run, retry } = useAction();
+  const more = useAction();
 
   /** `scoped`: the effect's signal, which aborts when the scope changes; otherwise the view's own. */
   const load = useCallback(
@@ -72,7 +73,7 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
             }),
           ]);
           setFresh(news);
-          setAttention(needs.items);
+          setAttention(needs);
           setOpen(mine.items);
         },
         { signal: scoped },
@@ -93,7 +94,24 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
     );
   if (!fresh || !attention || !open) return <Spinner size="small" label="Loading My Work…" />;
 
-  const reasonsOf = new Map(attention.map((item) => [item.opportunity.id, item.reasons]));
+  /** The next page of a paged work list, appended to what is shown. */
+  const showMoreAttention = () =>
+    void more.run(async (signal) => {
+      const next = await api.call('needsAttention', { query: { scope, offset: attention.nextOffset! }, signal });
+      setAttention((shown) => shown && { ...next, items: [...shown.items, ...next.items] });
+    });
+  const showMoreFresh = () =>
+    void more.run(async (signal) => {
+      const next = await api.call('newForMe', { query: { offset: fresh.nextOffset! }, signal });
+      setFresh((shown) => shown && { ...next, items: [...shown.items, ...next.items] });
+    });
+  const showMore = (onClick: () => void) => (
+    <Button size="small" disabled={more.busy} onClick={onClick} style={{ alignSelf: 'flex-start' }}>
+      Show more
+    </Button>
+  );
+
+  const reasonsOf = new Map(attention.items.map((item) => [item.opportunity.id, item.reasons]));
   // Needs attention first (most reasons first), then newest.
   const sorted = [...open].sort(
     (a, b) =>
@@ -140,7 +158,8 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
       <section aria-labelledby="new-for-me">
         <div className={styles.heading}>
           <Text as="h2" size={400} weight="semibold" id="new-for-me">
-            New for me ({fresh.items.length})
+            New for me ({fresh.items.length}
+            {fresh.nextOffset !== null ? '+' : ''})
           </Text>
           {fresh.items.length > 0 && (
             <Button
@@ -160,7 +179,7 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
           <Text>Nothing new assigned to you{fresh.since ? ` since ${formatDate(fresh.since)}` : ''}.</Text>
         ) : (
           <ul className={styles.list}>
-            {fresh.items.map(({ opportunity, assignment, notes }) =>
+            {fresh.items.map(({ opportunity, assignment, notes, moreNotes }) =>
               card(
                 opportunity,
                 <>
@@ -173,21 +192,25 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
                       Note from {note.author.displayName}: {note.body}
                     </Text>
                   ))}
+                  {moreNotes && <Text size={200}>Older notes are on the opportunity.</Text>}
                 </>,
               ),
             )}
           </ul>
         )}
+        {fresh.nextOffset !== null && showMore(showMoreFresh)}
       </section>
       <section aria-labelledby="needs-attention">
         <Text as="h2" size={400} weight="semibold" id="needs-attention">
-          Needs attention ({attention.length})
+          Needs attention ({attention.total})
         </Text>
-        {attention.length === 0 ? (
+        {attention.items.length === 0 ? (
           <Text>Nothing needs attention. Well done.</Text>
         ) : (
-          <ul className={styles.list}>{attention.map((item) => card(item.opportunity))}</ul>
+          <ul className={styles.list}>{attention.items.map((item) => card(item.opportunity))}</ul>
         )}
+        {attention.nextOffset !== null && showMore(showMoreAttention)}
+        <OutcomeNotice outcome={more.outcome} />
       </section>
       <section aria-labelledby="my-open">
         <Text as="h2" size={400} weight="semibold" id="my-open">

@@ -55,6 +55,18 @@ export function isSystemActor(actor: AuditActor): actor is SystemActor {
   return 'kind' in actor && actor.kind === 'system';
 }
 
+/** Where a newest-first timeline page starts: after the entry with this sort time and id. */
+export interface TimelineKey {
+  at: string;
+  id: number;
+}
+
+/** A keyset page of a newest-first timeline: entries strictly older than `before` (all when null), at most `limit`. */
+export interface Keyset {
+  before: TimelineKey | null;
+  limit: number;
+}
+
 export interface ShareTargets {
   advisorIds: number[];
   teamIds: number[];
@@ -250,15 +262,17 @@ export interface OpportunityStore {
   ): Promise<'done' | 'stale'>;
   reopen(id: number, expectedVersion: number, actor: Actor): Promise<'done' | 'stale'>;
   markRecent(advisorId: number, opportunityId: number, at: string): Promise<void>;
-  assignments(opportunityId: number): Promise<Assignment[]>;
+  /** Newest first by (created_at, id). */
+  assignments(opportunityId: number, page: Keyset): Promise<Assignment[]>;
 }
 
 export interface NoteStore {
   findById(id: number): Promise<Note | null>;
   isVisibleTo(noteId: number, advisorId: number): Promise<boolean>;
-  visibleOn(opportunityId: number, advisorId: number): Promise<Note[]>;
-  /** The same for several opportunities at once (one query, for lists). */
-  visibleOnMany(opportunityIds: number[], advisorId: number): Promise<Note[]>;
+  /** Newest first by (created_at, id). */
+  visibleOn(opportunityId: number, advisorId: number, page: Keyset): Promise<Note[]>;
+  /** The same for several opportunities at once (one query, for lists): the newest `perOpportunity` of each. */
+  visibleOnMany(opportunityIds: number[], advisorId: number, perOpportunity: number): Promise<Note[]>;
   create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor): Promise<Note>;
   update(id: number, body: string, actor: Actor): Promise<Note>;
   share(id: number, shareWith: ShareTargets, actor: Actor): Promise<Note>;
@@ -293,7 +307,9 @@ export interface ActivityStore {
     actor: Actor,
   ): Promise<Activity>;
   setStatus(id: number, status: ActivityStatus, actor: Actor): Promise<Activity>;
-  regarding(opportunityId: number): Promise<Activity[]>;
+  /** Newest first by (coalesce(sent_at, start_at, created_at), id); only those of `status` when given. */
+  regarding(opportunityId: number, page: Keyset, status?: ActivityStatus): Promise<Activity[]>;
+  countRegarding(opportunityId: number, status: ActivityStatus): Promise<number>;
 }
 
 export interface AttentionCandidate {
@@ -311,11 +327,29 @@ export interface StageRow {
   actualValue: number;
 }
 
+/** The needs-attention rules as the store applies them (the service decides the moments). */
+export interface AttentionRules {
+  /** For "no next step": open appointments, tasks or calls after this moment count. */
+  now: string;
+  /** For "past close date": an estimated close date before this day. */
+  today: string;
+  /** For "untouched": assigned at or before this moment, and no activity or owner's note since. */
+  untouchedIfAssignedBy: string;
+}
+
 export interface WorkStore {
-  /** Open opportunities of these owners, with the facts the needs-attention rules use. */
-  attentionCandidates(ownerIds: number[], now: string): Promise<AttentionCandidate[]>;
-  /** The latest assignments to the advisor by someone else since `since`, of open opportunities they still own. */
-  assignmentsTo(advisorId: number, since: string | null): Promise<Assignment[]>;
+  /**
+   * A page (most recently changed first) of the open opportunities of these owners that meet at least one
+   * rule, with the facts the rules use, and how many meet one in all.
+   */
+  needingAttention(
+    ownerIds: number[],
+    rules: AttentionRules,
+    limit: number,
+    offset: number,
+  ): Promise<{ candidates: AttentionCandidate[]; total: number }>;
+  /** The latest assignments to the advisor by someone else since `since`, of open opportunities they still own; newest first. */
+  assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number): Promise<Assignment[]>;
   /** ownerIds = null: every opportunity. */
   stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
   openStageEntries(ownerIds: number[] | null): Promise<{ stage: Stage; stageEnteredAt: string }[]>;

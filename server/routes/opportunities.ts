@@ -21,6 +21,13 @@ export function opportunityRoutes({ route, services }: RouteDeps): void {
     const detail = await opportunities.detail(caller, params.id);
     return new Reply(200, detail, etag(detail.opportunity.version));
   });
+  route(e.listOpportunityActivities, async ({ caller, params, query }) =>
+    opportunities.activityList(caller, params.id, query),
+  );
+  route(e.listOpportunityNotes, async ({ caller, params, query }) => opportunities.noteList(caller, params.id, query));
+  route(e.listOpportunityAssignments, async ({ caller, params, query }) =>
+    opportunities.assignmentList(caller, params.id, query),
+  );
   route(e.updateOpportunity, async ({ caller, params, body, req }) => {
     const updated = await opportunities.update(caller, params.id, req.get('If-Match'), body);
     return new Reply(200, updated, etag(updated.version));

@@ -10,13 +10,25 @@ import type {
   SuggestionQuery,
   UpdateOpportunityRequest,
 } from '../../shared/schemas/opportunities';
-import type { CloseResult, OpportunityDetail } from '../../shared/schemas/timeline';
+import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
+import type { CursorPaging } from '../../shared/schemas/common';
+import type { Note } from '../../shared/schemas/notes';
+import {
+  CLOSE_OPEN_ACTIVITIES_MAX,
+  TIMELINE_FIRST_PAGE,
+  type ActivityPageQuery,
+  type Assignment,
+  type CloseResult,
+  type OpportunityDetail,
+} from '../../shared/schemas/timeline';
 import { BadRequestError, ConflictError, PreconditionRequiredError } from '../errors';
 import type { ListOpportunitiesOptions, OpportunityRecord } from '../repository/repository';
 import { OpportunityAccess } from './access';
 import type { ActivityService } from './activities';
+import { assignmentSeenBy } from './assignment-privacy';
 import type { ContactService } from './contacts';
 import { actorOf, pageOf, type Caller, type Page, type ServiceContext } from './context';
+import { cursorPageOf, type CursorPage } from './cursor';
 import type { PeopleService } from './people';
 
 const REFERRAL_CAMPAIGN_ID = 1;
@@ -82,7 +94,7 @@ export class OpportunityService {
     return this.ctx.repo.opportunities.suggestions(others, caller.id, query.limit);
   }
 
-  /** The opportunity with its timeline, as the caller may see it. Opening it counts as "recent". */
+  /** The opportunity with the newest page of each part of its timeline, as the caller may see it. Opening it counts as "recent". */
   async detail(
     caller: Caller,
     id: number,
@@ -91,13 +103,73 @@ export class OpportunityService {
     const record = await this.access(caller).readable(id);
     if (options.markRecent)
       await this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString());
+    const first = { limit: TIMELINE_FIRST_PAGE };
     const [opportunity, activities, notes, assignments] = await Promise.all([
       this.withPermissions(caller, record),
-      this.ctx.repo.activities.regarding(id),
-      this.ctx.repo.notes.visibleOn(id, caller.id),
-      this.ctx.repo.opportunities.assignments(id),
+      this.activityPage(id, first),
+      this.notePage(caller, id, first),
+      this.assignmentPage(caller, id, first),
     ]);
-    return { opportunity, activities, notes, assignments };
+    return {
+      opportunity,
+      activities: activities.items,
+      activitiesNextCursor: activities.nextCursor,
+      notes: notes.items,
+      notesNextCursor: notes.nextCursor,
+      assignments: assignments.items,
+      assignmentsNextCursor: assignments.nextCursor,
+    };
+  }
+
+  /** A page of the activities regarding an opportunity the caller may read, newest first. */
+  async activityList(
+    caller: Caller,
+    id: number,
+    query: z.output<typeof ActivityPageQuery>,
+  ): Promise<CursorPage<Activity>> {
+    await this.access(caller).readable(id);
+    return this.activityPage(id, query);
+  }
+
+  /** A page of the notes on it the caller may see, newest first. */
+  async noteList(caller: Caller, id: number, query: z.output<typeof CursorPaging>): Promise<CursorPage<Note>> {
+    await this.access(caller).readable(id);
+    return this.notePage(caller, id, query);
+  }
+
+  /** A page of its assignment history, newest first, each message only to whom it is for. */
+  async assignmentList(
+    caller: Caller,
+    id: number,
+    query: z.output<typeof CursorPaging>,
+  ): Promise<CursorPage<Assignment>> {
+    await this.access(caller).readable(id);
+    return this.assignmentPage(caller, id, query);
+  }
+
+  private activityPage(id: number, query: { before?: string; limit: number; status?: ActivityStatus }) {
+    return cursorPageOf(
+      query,
+      (a: Activity) => ({ at: a.sentAt ?? a.startAt ?? a.createdAt, id: a.id }),
+      (keyset) => this.ctx.repo.activities.regarding(id, keyset, query.status),
+    );
+  }
+
+  private notePage(caller: Caller, id: number, query: { before?: string; limit: number }) {
+    return cursorPageOf(
+      query,
+      (n: Note) => ({ at: n.createdAt, id: n.id }),
+      (keyset) => this.ctx.repo.notes.visibleOn(id, caller.id, keyset),
+    );
+  }
+
+  private async assignmentPage(caller: Caller, id: number, query: { before?: string; limit: number }) {
+    const page = await cursorPageOf(
+      query,
+      (s: Assignment) => ({ at: s.createdAt, id: s.id }),
+      (keyset) => this.ctx.repo.opportunities.assignments(id, keyset),
+    );
+    return { ...page, items: page.items.map((assignment) => assignmentSeenBy(assignment, caller.id)) };
   }
 
   async create(
@@ -257,10 +329,15 @@ export class OpportunityService {
         actorOf(caller, this.ctx.clock),
       );
     });
-    const activities = await this.ctx.repo.activities.regarding(id);
+    // A dedicated, bounded query: the newest open ones, and how many there are in all.
+    const [openActivities, openActivitiesTotal] = await Promise.all([
+      this.ctx.repo.activities.regarding(id, { before: null, limit: CLOSE_OPEN_ACTIVITIES_MAX }, 'open'),
+      this.ctx.repo.activities.countRegarding(id, 'open'),
+    ]);
     return {
       opportunity: await this.withPermissions(caller, (await this.ctx.repo.opportunities.findById(id))!),
-      openActivities: activities.filter((activity) => activity.status === 'open'),
+      openActivities,
+      openActivitiesTotal,
     };
   }
 

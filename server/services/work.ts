@@ -1,8 +1,15 @@
-import type { AttentionReason, NeedsAttentionItem, NewForMe, StageReport } from '../../shared/schemas/work';
+import {
+  NEW_FOR_ME_NOTES_MAX,
+  type AttentionReason,
+  type NeedsAttention,
+  type NeedsAttentionItem,
+  type NewForMe,
+  type StageReport,
+} from '../../shared/schemas/work';
 import { STAGES } from '../../shared/schemas/opportunities';
 import { ForbiddenError } from '../errors';
-import type { Caller, ServiceContext } from './context';
-import { addBusinessDays } from './business-days';
+import { pageOf, type Caller, type ServiceContext } from './context';
+import { latestUntouchedAssignment } from './business-days';
 
 const DAY = 86_400_000;
 
@@ -29,46 +36,65 @@ export class WorkService {
    * The exception rules of the referral standard, for open opportunities:
    * untouched: assigned over one business day ago, and since then no activity linked and no note by the owner;
    * no-next-step: no open appointment, task or call ahead; past-close-date: its estimated close date has passed.
+   * The store finds those meeting a rule a page at a time; the reasons are named here.
    */
-  async needsAttention(caller: Caller, scope: 'me' | 'team'): Promise<{ items: NeedsAttentionItem[] }> {
-    if (scope === 'team' && caller.role !== 'manager')
+  async needsAttention(
+    caller: Caller,
+    query: { scope: 'me' | 'team'; limit: number; offset: number },
+  ): Promise<NeedsAttention> {
+    if (query.scope === 'team' && caller.role !== 'manager')
       throw new ForbiddenError("Only a manager sees the team's needs-attention list.");
     const now = this.ctx.clock.now();
     const today = now.toISOString().slice(0, 10);
-    const candidates = await this.ctx.repo.work.attentionCandidates(
-      (await this.ownerIds(caller, scope))!,
-      now.toISOString(),
-    );
-    const items: NeedsAttentionItem[] = [];
-    for (const candidate of candidates) {
+    const untouchedIfAssignedBy = latestUntouchedAssignment(now);
+    const owners = (await this.ownerIds(caller, query.scope))!;
+    let total = 0;
+    const page = await pageOf(query, async (limit, offset) => {
+      const found = await this.ctx.repo.work.needingAttention(
+        owners,
+        { now: now.toISOString(), today, untouchedIfAssignedBy: untouchedIfAssignedBy.toISOString() },
+        limit,
+        offset,
+      );
+      total = found.total;
+      return found.candidates;
+    });
+    const items = page.items.map((candidate): NeedsAttentionItem => {
       const reasons: AttentionReason[] = [];
-      if (!candidate.touchedSinceAssignment && addBusinessDays(new Date(candidate.assignedAt), 1) < now) {
+      if (!candidate.touchedSinceAssignment && new Date(candidate.assignedAt) <= untouchedIfAssignedBy) {
         reasons.push({ code: 'untouched', since: candidate.assignedAt });
       }
       if (!candidate.hasNextStep) reasons.push({ code: 'no-next-step', since: null });
       const closeDate = candidate.opportunity.estimatedCloseDate;
       if (closeDate && closeDate < today) reasons.push({ code: 'past-close-date', since: closeDate });
-      if (reasons.length) items.push({ opportunity: candidate.opportunity, reasons });
-    }
-    return { items };
+      return { opportunity: candidate.opportunity, reasons };
+    });
+    return { items, nextOffset: page.nextOffset, total };
   }
 
-  async newForMe(caller: Caller): Promise<NewForMe> {
-    const assignments = await this.ctx.repo.work.assignmentsTo(caller.id, caller.workSeenAt);
-    const ids = assignments.map((a) => a.opportunityId);
+  async newForMe(caller: Caller, query: { limit: number; offset: number }): Promise<NewForMe> {
+    const page = await pageOf(query, (limit, offset) =>
+      this.ctx.repo.work.assignmentsTo(caller.id, caller.workSeenAt, limit, offset),
+    );
+    const ids = page.items.map((a) => a.opportunityId);
     const [opportunities, notes] = await Promise.all([
       this.ctx.repo.opportunities.findByIds(ids),
-      this.ctx.repo.notes.visibleOnMany(ids, caller.id),
+      // One more than shown tells whether there are more.
+      this.ctx.repo.notes.visibleOnMany(ids, caller.id, NEW_FOR_ME_NOTES_MAX + 1),
     ]);
     const byId = new Map(opportunities.map((o) => [o.id, o]));
-    const items = assignments
+    const items = page.items
       .filter((assignment) => byId.has(assignment.opportunityId))
-      .map((assignment) => ({
-        opportunity: byId.get(assignment.opportunityId)!,
-        assignment,
-        notes: notes.filter((note) => note.opportunityId === assignment.opportunityId),
-      }));
-    return { since: caller.workSeenAt, items };
+      .map((assignment) => {
+        const mine = notes.filter((note) => note.opportunityId === assignment.opportunityId);
+        return {
+          opportunity: byId.get(assignment.opportunityId)!,
+          assignment,
+          notes: mine.slice(0, NEW_FOR_ME_NOTES_MAX),
+          moreNotes: mine.length > NEW_FOR_ME_NOTES_MAX,
+        };
+      });
+    return { since: caller.workSeenAt, items, nextOffset: page.nextOffset };
   }
 
   async stageReport(caller: Caller, scope: 'me' | 'team' | 'all'): Promise<StageReport> {

@@ -22,8 +22,11 @@ export const Money = z.number().nonnegative().max(1e12);
 /** Free-text search for type-ahead: short, trimmed. */
 export const SearchText = z.string().trim().max(100);
 
+/** The largest page any list, timeline or work answer returns; each documents its own default. */
+export const PAGE_MAX = 100;
+
 export const Paging = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(25),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 
@@ -32,6 +35,28 @@ export function repeated<T extends z.ZodType>(item: T) {
   return z
     .union([item, z.array(item).max(100)])
     .transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
+}
+
+/** An opaque position in a newest-first list: send a page's `nextCursor` back as `before` for the next page. */
+export const Cursor = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/)
+  .describe("Opaque: a page's nextCursor, sent back unchanged.");
+
+/** Keyset paging of a newest-first timeline. */
+export const CursorPaging = z.object({
+  before: Cursor.optional().describe('Only entries older than this cursor (a nextCursor of the page before).'),
+  limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(25),
+});
+
+export function cursorPage<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    /** Where the next (older) page starts, or null when this is the last page. */
+    nextCursor: Cursor.nullable(),
+  });
 }
 
 export function page<T extends z.ZodType>(item: T) {

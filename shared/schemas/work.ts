@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime } from './common';
+import { IsoDateTime, Paging } from './common';
 import { OpportunityStatus, OpportunitySummary, Stage } from './opportunities';
 import { Assignment } from './timeline';
 import { Note } from './notes';
@@ -23,16 +23,37 @@ export const NeedsAttentionItem = z
   .meta({ id: 'NeedsAttentionItem' });
 export type NeedsAttentionItem = z.infer<typeof NeedsAttentionItem>;
 
-export const NeedsAttentionQuery = z.object({ scope: WorkScope.default('me') });
-export const NeedsAttention = z.object({ items: z.array(NeedsAttentionItem) }).meta({ id: 'NeedsAttention' });
+/** Paged like the lists: limit (at most 100, 25 by default) and offset; most recently changed first. */
+export const NeedsAttentionQuery = Paging.extend({ scope: WorkScope.default('me') });
+export const NeedsAttention = z
+  .object({
+    items: z.array(NeedsAttentionItem),
+    /** Offset of the next page, or null when this is the last page. */
+    nextOffset: z.number().int().nullable(),
+    /** How many opportunities need attention in all. */
+    total: z.number().int(),
+  })
+  .meta({ id: 'NeedsAttention' });
+export type NeedsAttention = z.infer<typeof NeedsAttention>;
+
+/** The most notes a new-for-me item carries (the newest); the opportunity has them all. */
+export const NEW_FOR_ME_NOTES_MAX = 5;
 
 /** Opportunities assigned to me since I last looked, with who assigned them and the notes I can see. */
 export const NewForMeItem = z
-  .object({ opportunity: OpportunitySummary, assignment: Assignment, notes: z.array(Note) })
+  .object({
+    opportunity: OpportunitySummary,
+    assignment: Assignment,
+    notes: z.array(Note).max(NEW_FOR_ME_NOTES_MAX),
+    /** True when I may see more notes on it than these: open the opportunity for them. */
+    moreNotes: z.boolean(),
+  })
   .meta({ id: 'NewForMeItem' });
 export type NewForMeItem = z.infer<typeof NewForMeItem>;
+/** Paged like the lists: limit (at most 100, 25 by default) and offset; newest assignment first. */
+export const NewForMeQuery = Paging;
 export const NewForMe = z
-  .object({ since: IsoDateTime.nullable(), items: z.array(NewForMeItem) })
+  .object({ since: IsoDateTime.nullable(), items: z.array(NewForMeItem), nextOffset: z.number().int().nullable() })
   .meta({ id: 'NewForMe' });
 export type NewForMe = z.infer<typeof NewForMe>;
 

@@ -108,6 +108,7 @@ describe('demo page and screenshots', function () {
       await capture(page, `${theme}-opportunity`);
       await page.getByRole('button', { name: 'Close as Won' }).click();
       await page.getByRole('dialog').waitFor();
+      await page.getByText('Checking for open activities…').waitFor({ state: 'detached' });
       await capture(page, `${theme}-close-dialog`);
       await page.close();
     });

@@ -217,4 +217,32 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
       'the stale edit was not applied',
     );
   });
+
+  it('finding 6 and 8: "Show more" loads older activities; the assign form says who sees the message', async () => {
+    const created = await alex.api.post('/api/v1/opportunities', {
+      topic: 'Long history',
+      customer: { newContact: { name: 'Pat Long', email: 'pat.long@harbor.example' } },
+    });
+    const id = created.body.opportunity.id as number;
+    for (let day = 1; day <= 30; day += 1) {
+      const startAt = `2026-10-${String(day).padStart(2, '0')}T15:00:00Z`;
+      await alex.api.post('/api/v1/activities', { kind: 'task', subject: `Call ${day}`, opportunityId: id, startAt });
+    }
+    const a = await paneFor(alex, [], undefined, '');
+    await a.getByRole('button', { name: 'Open “Long history”' }).first().click();
+    const timeline = a.locator('section[aria-labelledby="timeline-title"]');
+    await timeline.getByText('Task: Call 30').waitFor();
+    assert.equal(await timeline.getByText('Task: Call 1', { exact: true }).count(), 0, 'older activities wait');
+    await timeline.getByRole('button', { name: 'Show more' }).click();
+    await timeline.getByText('Task: Call 1', { exact: true }).waitFor();
+    assert.equal(await timeline.getByRole('button', { name: 'Show more' }).count(), 0, 'nothing older is left');
+    assert.equal(await timeline.getByText(/^Task: Call \d+$/).count(), 30, 'each activity once');
+
+    await a.getByRole('button', { name: 'Assign' }).click();
+    const form = a.getByRole('region', { name: 'Assign opportunity' });
+    await form.getByText('Only the new owner and you see this message.').waitFor();
+    await form.getByRole('textbox', { name: 'Assign to', exact: true }).fill('Blake');
+    await form.getByRole('button', { name: /Choose Blake Chen/ }).click();
+    await form.getByText('Only Blake Chen and you see this message.').waitFor();
+  });
 });

@@ -6,7 +6,7 @@ import { issueAccessToken } from '../../server/auth/access-tokens';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { createSqliteRepository } from '../../server/repository/sqlite';
-import { TestClient } from '../helpers/api-client';
+import { TestClient, type TestResponse } from '../helpers/api-client';
 import { startChildServer } from '../helpers/child-server';
 
 /** Kill -9 in the middle of concurrent writes: every write the server acknowledged must survive. */
@@ -73,10 +73,24 @@ describe('crash safety', function () {
 
     const restarted = await startChildServer(env);
     try {
-      const detail = await new TestClient(restarted.url, token).get(`/api/v1/opportunities/${opportunityId}`);
-      const notes = new Map(detail.body.notes.map((n: { id: number; body: string }) => [n.id, n.body]));
+      // The detail holds only the newest page of each: read every page (finding 6).
+      const client = new TestClient(restarted.url, token);
+      const every = async <T>(part: 'notes' | 'activities'): Promise<T[]> => {
+        const items: T[] = [];
+        let before: string | null = null;
+        do {
+          const res: TestResponse<{ items: T[]; nextCursor: string | null }> = await client.get(
+            `/api/v1/opportunities/${opportunityId}/${part}?limit=100${before ? `&before=${before}` : ''}`,
+          );
+          assert.equal(res.status, 200);
+          items.push(...res.body.items);
+          before = res.body.nextCursor;
+        } while (before);
+        return items;
+      };
+      const notes = new Map((await every<{ id: number; body: string }>('notes')).map((n) => [n.id, n.body]));
       const links = new Map(
-        detail.body.activities.map((a: { id: number; outlook: { internetMessageId: string } }) => [
+        (await every<{ id: number; outlook: { internetMessageId: string } }>('activities')).map((a) => [
           a.id,
           a.outlook.internetMessageId,
         ]),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { addBusinessDays } from '../../server/services/business-days';
+import { addBusinessDays, latestUntouchedAssignment } from '../../server/services/business-days';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 const HOUR = 3_600_000;
@@ -32,6 +32,20 @@ describe('My Work rules', () => {
     assert.equal(addBusinessDays(new Date('2026-11-20T16:00:00Z'), 1).toISOString(), '2026-11-23T16:00:00.000Z');
     assert.equal(addBusinessDays(new Date('2026-11-18T10:00:00Z'), 1).toISOString(), '2026-11-19T10:00:00.000Z');
     assert.equal(addBusinessDays(new Date('2026-11-21T12:00:00Z'), 1).toISOString(), '2026-11-24T00:00:00.000Z');
+  });
+
+  it('finding 6: the untouched cutoff the store filters by agrees with one business day, on weekdays and weekends', () => {
+    for (const now of [
+      '2026-11-23T16:01:00.000Z',
+      '2026-11-24T00:00:00.001Z',
+      '2026-11-19T10:00:00.000Z',
+      '2026-11-22T12:00:00.000Z',
+    ]) {
+      const cutoff = latestUntouchedAssignment(new Date(now));
+      assert.ok(addBusinessDays(cutoff, 1) < new Date(now), `${now}: the cutoff itself is untouched`);
+      const later = new Date(cutoff.getTime() + 1);
+      assert.ok(!(addBusinessDays(later, 1) < new Date(now)), `${now}: a millisecond later is not`);
+    }
   });
 
   it('flags an untouched referral after one business day, and clears it when an email is linked', async () => {
@@ -138,5 +152,38 @@ describe('My Work rules', () => {
     );
     const denied = await owner.api.get('/api/v1/reports/stages?scope=all');
     assert.match(denied.headers.get('content-type')!, /problem\+json/);
+  });
+
+  it('finding 8: an assignment message is seen only by the assigner and the new owner; others see that one exists', async () => {
+    const bystander = await server.advisor('Bea Bystander');
+    const created = await referrer.api.post('/api/v1/opportunities', referral('Private handover', 'p@client.example'));
+    const id = created.body.opportunity.id;
+    const assigned = await referrer.api.post(`/api/v1/opportunities/${id}/assign`, {
+      ownerId: owner.record.id,
+      message: 'Her husband just passed; go gently.',
+    });
+    assert.equal(assigned.status, 200);
+    assert.equal(assigned.body.assignments[0].message, 'Her husband just passed; go gently.', 'the assigner sees it');
+
+    const latest = async (api: typeof owner.api) => {
+      const detail = await api.get(`/api/v1/opportunities/${id}`);
+      assert.equal(detail.status, 200);
+      const page = await api.get(`/api/v1/opportunities/${id}/assignments`);
+      assert.deepEqual(page.body.items[0], detail.body.assignments[0], 'the page and the detail agree');
+      return detail.body.assignments[0] as { message: string | null; messageHidden: boolean };
+    };
+    assert.deepEqual(await latest(owner.api).then((s) => [s.message, s.messageHidden]), [
+      'Her husband just passed; go gently.',
+      false,
+    ]);
+    const seen = await latest(bystander.api);
+    assert.equal(seen.message, null, 'a reader who is neither assigner nor assignee does not get the message');
+    assert.equal(seen.messageHidden, true);
+    assert.ok(!JSON.stringify(seen).includes('husband'));
+
+    const fresh = await owner.api.get('/api/v1/work/new-for-me');
+    assert.equal(fresh.body.items[0].assignment.message, 'Her husband just passed; go gently.');
+    const creation = (await bystander.api.get(`/api/v1/opportunities/${id}`)).body.assignments[1];
+    assert.deepEqual([creation.message, creation.messageHidden], [null, false], 'no message, nothing hidden');
   });
 });

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection';
 import type { Activity, ActivityStatus } from '../../../shared/schemas/activities';
-import type { Actor, ActivityIdentity, ActivityStore, OutlookItemFields } from '../repository';
+import type { Actor, ActivityIdentity, ActivityStore, Keyset, OutlookItemFields } from '../repository';
 import { write } from './writes';
 import { list, writeAudit, sql } from './support';
 
@@ -41,6 +41,9 @@ const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS reg
   LEFT JOIN contacts rc ON rc.id = o.customer_contact_id
   LEFT JOIN organizations rg ON rg.id = o.customer_organization_id
   JOIN advisors cb ON cb.id = a.created_by_id`;
+
+/** When an activity happened, as the timeline sorts it. */
+const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
 
 export function loadActivities(db: Db, where: string, ...params: unknown[]): Activity[] {
   const rows = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
@@ -315,11 +318,26 @@ export class SqliteActivityStore implements ActivityStore {
     return this.get(id);
   }
 
-  async regarding(opportunityId: number) {
+  async regarding(opportunityId: number, page: Keyset, status?: ActivityStatus) {
+    // Keyset paging on the timeline's sort key: a page costs the same however far back it is.
     return loadActivities(
       this.db,
-      'a.regarding_opportunity_id = ? ORDER BY coalesce(a.sent_at, a.start_at, a.created_at) DESC, a.id DESC',
-      opportunityId,
+      `a.regarding_opportunity_id = :id AND (:status IS NULL OR a.status = :status)
+         AND (:at IS NULL OR ${TIMELINE_AT} < :at OR (${TIMELINE_AT} = :at AND a.id < :before))
+       ORDER BY ${TIMELINE_AT} DESC, a.id DESC LIMIT :limit`,
+      {
+        id: opportunityId,
+        status: status ?? null,
+        at: page.before?.at ?? null,
+        before: page.before?.id ?? null,
+        limit: page.limit,
+      },
     );
+  }
+
+  async countRegarding(opportunityId: number, status: ActivityStatus) {
+    return sql(this.db, 'SELECT count(*) FROM activities WHERE regarding_opportunity_id = ? AND status = ?')
+      .pluck()
+      .get(opportunityId, status) as number;
   }
 }

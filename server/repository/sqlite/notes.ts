@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection';
 import type { Note } from '../../../shared/schemas/notes';
-import type { Actor, NoteStore, ShareTargets } from '../repository';
+import type { Actor, Keyset, NoteStore, ShareTargets } from '../repository';
 import { write } from './writes';
 import { list, writeAudit, sql } from './support';
 
@@ -103,22 +103,31 @@ export class SqliteNoteStore implements NoteStore {
     );
   }
 
-  async visibleOn(opportunityId: number, advisorId: number) {
+  async visibleOn(opportunityId: number, advisorId: number, page: Keyset) {
     return loadNotes(
       this.db,
-      `n.opportunity_id = :opportunityId AND ${NOTE_VISIBLE_TO('n', ':me')} ORDER BY n.created_at DESC, n.id DESC`,
+      `n.opportunity_id = :opportunityId AND ${NOTE_VISIBLE_TO('n', ':me')}
+         AND (:at IS NULL OR n.created_at < :at OR (n.created_at = :at AND n.id < :before))
+       ORDER BY n.created_at DESC, n.id DESC LIMIT :limit`,
       {
         opportunityId,
         me: advisorId,
+        at: page.before?.at ?? null,
+        before: page.before?.id ?? null,
+        limit: page.limit,
       },
     );
   }
 
-  async visibleOnMany(opportunityIds: number[], advisorId: number) {
+  async visibleOnMany(opportunityIds: number[], advisorId: number, perOpportunity: number) {
     return loadNotes(
       this.db,
-      `n.opportunity_id IN (SELECT value FROM json_each(:ids)) AND ${NOTE_VISIBLE_TO('n', ':me')} ORDER BY n.created_at DESC, n.id DESC`,
-      { ids: list(opportunityIds), me: advisorId },
+      `n.id IN (SELECT id FROM (
+           SELECT v.id, row_number() OVER (PARTITION BY v.opportunity_id ORDER BY v.created_at DESC, v.id DESC) AS rank
+           FROM notes v WHERE v.opportunity_id IN (SELECT value FROM json_each(:ids)) AND ${NOTE_VISIBLE_TO('v', ':me')}
+         ) WHERE rank <= :per)
+       ORDER BY n.created_at DESC, n.id DESC`,
+      { ids: list(opportunityIds), me: advisorId, per: perOpportunity },
     );
   }
 

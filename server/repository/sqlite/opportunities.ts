@@ -3,6 +3,7 @@ import type { Campaign, OpportunityChoice, OpportunitySummary } from '../../../s
 import type { Assignment } from '../../../shared/schemas/timeline';
 import type {
   Actor,
+  Keyset,
   ListOpportunitiesOptions,
   NewOpportunity,
   OpportunityChanges,
@@ -421,10 +422,13 @@ export class SqliteOpportunityStore implements OpportunityStore {
     writeIfFree(this.db, () => markRecent(this.db, advisorId, opportunityId, at));
   }
 
-  async assignments(opportunityId: number) {
-    return loadAssignments(this.db, 's.opportunity_id = :id ORDER BY s.created_at DESC, s.id DESC', {
-      id: opportunityId,
-    });
+  async assignments(opportunityId: number, page: Keyset) {
+    return loadAssignments(
+      this.db,
+      `s.opportunity_id = :id AND (:at IS NULL OR s.created_at < :at OR (s.created_at = :at AND s.id < :before))
+       ORDER BY s.created_at DESC, s.id DESC LIMIT :limit`,
+      { id: opportunityId, at: page.before?.at ?? null, before: page.before?.id ?? null, limit: page.limit },
+    );
   }
 }
 
@@ -460,6 +464,7 @@ export function loadAssignments(db: Db, where: string, params: Record<string, un
     to: { id: row.to_advisor_id, displayName: row.to_name, email: row.to_email },
     by: { id: row.by_advisor_id, displayName: row.by_name, email: row.by_email },
     message: row.message,
+    messageHidden: false,
     createdAt: row.created_at,
   }));
 }

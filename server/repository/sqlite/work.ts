@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { AttentionCandidate, StageRow, WorkStore } from '../repository';
+import type { AttentionRules, StageRow, WorkStore } from '../repository';
 import {
   loadAssignments,
   OPPORTUNITY_COLUMNS,
@@ -9,25 +9,42 @@ import {
 } from './opportunities';
 import { list, sql, sqlArrays } from './support';
 
+/** The facts the needs-attention rules use, for each open opportunity of the owners. */
+const ATTENTION_FACTS = `SELECT o.id,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
+      OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at)
+      AS touched,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+              AND a.kind IN ('appointment', 'task', 'phone_call')
+              AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL)))
+      AS has_next_step
+  FROM opportunities o
+  WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))`;
+
+/** At least one rule is met (the same rules the service names as reasons). */
+const NEEDS_ATTENTION = `(NOT f.has_next_step
+  OR o.estimated_close_date < :today
+  OR (NOT f.touched AND o.assigned_at <= :untouchedIfAssignedBy))`;
+
 export class SqliteWorkStore implements WorkStore {
   constructor(private readonly db: Db) {}
 
-  async attentionCandidates(ownerIds: number[], now: string): Promise<AttentionCandidate[]> {
+  async needingAttention(ownerIds: number[], rules: AttentionRules, limit: number, offset: number) {
+    const params = { ...rules, owners: list(ownerIds), limit, offset };
     const rows = sqlArrays(
       this.db,
-      `SELECT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
-              OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at)
-                AS touched,
-              EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
-                        AND a.kind IN ('appointment', 'task', 'phone_call')
-                        AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL)))
-                AS has_next_step,
-              ${OPPORTUNITY_COLUMNS}
-       FROM opportunities o ${OPPORTUNITY_JOINS}
-       WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))
-       ORDER BY o.updated_at DESC, o.id DESC`,
-    ).all({ now, owners: list(ownerIds) }) as [touched: number, hasNextStep: number, ...opportunity: OpportunityRow][];
-    return rows.map(([touched, hasNextStep, ...opportunity]) => {
+      `SELECT touched, has_next_step, ${OPPORTUNITY_COLUMNS} FROM (${ATTENTION_FACTS}) f
+         JOIN opportunities o ON o.id = f.id ${OPPORTUNITY_JOINS}
+       WHERE ${NEEDS_ATTENTION}
+       ORDER BY o.updated_at DESC, o.id DESC LIMIT :limit OFFSET :offset`,
+    ).all(params) as [touched: number, hasNextStep: number, ...opportunity: OpportunityRow][];
+    const total = sql(
+      this.db,
+      `SELECT count(*) FROM (${ATTENTION_FACTS}) f JOIN opportunities o ON o.id = f.id WHERE ${NEEDS_ATTENTION}`,
+    )
+      .pluck()
+      .get(params) as number;
+    const candidates = rows.map(([touched, hasNextStep, ...opportunity]) => {
       const record = toOpportunity(opportunity);
       return {
         opportunity: record,
@@ -36,16 +53,17 @@ export class SqliteWorkStore implements WorkStore {
         hasNextStep: hasNextStep === 1,
       };
     });
+    return { candidates, total };
   }
 
-  async assignmentsTo(advisorId: number, since: string | null) {
+  async assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number) {
     return loadAssignments(
       this.db,
       `s.to_advisor_id = :me AND s.by_advisor_id <> :me AND (:since IS NULL OR s.created_at > :since)
        AND s.id = (SELECT max(id) FROM assignments latest WHERE latest.opportunity_id = s.opportunity_id)
        AND EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.opportunity_id AND o.status = 'open' AND o.owner_id = :me)
-       ORDER BY s.created_at DESC, s.id DESC LIMIT 100`,
-      { me: advisorId, since },
+       ORDER BY s.created_at DESC, s.id DESC LIMIT :limit OFFSET :offset`,
+      { me: advisorId, since, limit, offset },
     );
   }
 
