@@ -2,6 +2,7 @@ import type { Migration } from '../migrate';
 import { initial } from './001_initial';
 import { searchPrefixes } from './002_search_prefixes';
 import { systemActor } from './003_system_actor';
+import { activityVersion } from './004_activity_version';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
-export const migrations: Migration[] = [initial, searchPrefixes, systemActor];
+export const migrations: Migration[] = [initial, searchPrefixes, systemActor, activityVersion];
