@@ -339,7 +339,7 @@ export const endpoints = {
     params: IdParams,
     response: Activity,
     status: 200,
-    errors: [403, 404],
+    errors: [403, 404, 409],
     summary: 'Remove the regarding of an activity',
   }),
   completeSent: endpoint({
@@ -359,7 +359,7 @@ export const endpoints = {
     body: UpdateActivityStatusRequest,
     response: Activity,
     status: 200,
-    errors: [403, 404],
+    errors: [403, 404, 409],
     summary: 'Complete, cancel or reopen an activity',
   }),
 
