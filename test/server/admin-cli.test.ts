@@ -196,7 +196,7 @@ describe('audit log migration to version 3', () => {
           (3, '2026-11-03T00:00:00.000Z', 2, 'opportunity', 7, 'update', '{"stage":"propose"}');`);
 
       assert.deepEqual(
-        migrate(db).applied.map((m) => m.version),
+        migrate(db, { to: 3 }).applied.map((m) => m.version),
         [3],
       );
 
