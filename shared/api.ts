@@ -372,7 +372,7 @@ export const endpoints = {
     params: IdParams,
     response: Activity,
     status: 200,
-    errors: [403, 404],
+    errors: [403, 404, 409],
     summary: 'Remove the regarding of an activity',
   }),
   completeSent: endpoint({
@@ -392,7 +392,7 @@ export const endpoints = {
     body: UpdateActivityStatusRequest,
     response: Activity,
     status: 200,
-    errors: [403, 404],
+    errors: [403, 404, 409],
     summary: 'Complete, cancel or reopen an activity',
   }),
 

@@ -110,7 +110,9 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
         (snapshot.mode === 'read' ? headerToken(await readInternetHeaders(snapshot.handle)) : null);
       if (token) activity = await lookup(api, { trackingToken: token }, signal);
     }
-    if (activity?.outlook.pending && snapshot.internetMessageId) {
+    // Only the draft's linker completes it (the service shows a tracking token to its writer alone); a
+    // recipient whose copy carries the header sees the pending link as it is.
+    if (activity?.outlook.pending && activity.outlook.trackingToken && snapshot.internetMessageId) {
       activity = await api.call('completeSent', {
         params: { id: activity.id },
         body: {

@@ -92,6 +92,8 @@ export interface OutlookItemFields {
   startAt: string | null;
   endAt: string | null;
   location: string | null;
+  /** What the rule that allowed this link saw (ActivityMatches.stamp): the link is refused if it changed. */
+  seen?: string;
 }
 
 export interface AdvisorStore {
@@ -284,18 +286,51 @@ export interface ActivityIdentity {
   itemId?: string | null;
 }
 
+/** An activity with what the rules need and no answer shows. */
+export interface ActivityRecord extends Activity {
+  /** Who wrote its tracking token: the only advisor shown it. */
+  trackingTokenById: number | null;
+  /**
+   * The state a rule checked (the activity's version and that of the opportunity it is regarding,
+   * whose owner decides who may change it): a write given it is refused as 'stale' if either moved.
+   */
+  stamp: string;
+}
+
+/** The records an Outlook item's identities name, each by itself, and the state of all three. */
+export interface ActivityMatches {
+  byMessageId: ActivityRecord | null;
+  byToken: ActivityRecord | null;
+  byItemId: ActivityRecord | null;
+  /** Refused as 'stale' by a write given it if any identity names another record, or one of them changed. */
+  stamp: string;
+}
+
+/** A conditional write found the activity changed since its rule checked it: re-read, re-check, retry. */
+export type Stale = 'stale';
+
 export interface ActivityStore {
-  findById(id: number): Promise<Activity | null>;
+  findById(id: number): Promise<ActivityRecord | null>;
   /** The activity with this internetMessageId, else this tracking token, else this item id. */
-  findByIdentity(identity: ActivityIdentity): Promise<Activity | null>;
-  /** Set Regarding: one activity per Outlook item, however often or concurrently it is called. */
-  upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor): Promise<Activity>;
-  setRegarding(id: number, opportunityId: number | null, actor: Actor): Promise<Activity>;
+  findByIdentity(identity: ActivityIdentity): Promise<ActivityRecord | null>;
+  findMatches(identity: ActivityIdentity): Promise<ActivityMatches>;
+  /**
+   * Set Regarding: one activity per Outlook item, however often or concurrently it is called; 'stale'
+   * unless the item's records are still as `item.seen` (ActivityMatches.stamp) says.
+   */
+  upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor): Promise<ActivityRecord | Stale>;
+  /** 'stale' unless the activity is still as `seen` (ActivityRecord.stamp) says. */
+  setRegarding(id: number, opportunityId: number | null, actor: Actor, seen: string): Promise<ActivityRecord | Stale>;
+  /**
+   * 'stale' unless the activity is as `seen.activity` says and the records of the sent message's
+   * internetMessageId as `seen.sent` (ActivityMatches.stamp) says.
+   */
   completeSent(
     id: number,
     sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null },
     actor: Actor,
-  ): Promise<Activity>;
+    seen: { activity: string; sent: string },
+  ): Promise<ActivityRecord | Stale>;
   createNextStep(
     fields: {
       kind: 'phone_call' | 'task';
@@ -305,9 +340,12 @@ export interface ActivityStore {
       endAt: string | null;
     },
     actor: Actor,
-  ): Promise<Activity>;
-  setStatus(id: number, status: ActivityStatus, actor: Actor): Promise<Activity>;
-  /** Newest first by (coalesce(sent_at, start_at, created_at), id); only those of `status` when given. */
+  ): Promise<ActivityRecord>;
+  setStatus(id: number, status: ActivityStatus, actor: Actor, seen: string): Promise<ActivityRecord | Stale>;
+  /**
+   * An opportunity's activities, for its timeline: newest first by (coalesce(sent_at, start_at, created_at), id),
+   * only those of `status` when given; tracking tokens left out (only their writer may see one).
+   */
   regarding(opportunityId: number, page: Keyset, status?: ActivityStatus): Promise<Activity[]>;
   countRegarding(opportunityId: number, status: ActivityStatus): Promise<number>;
 }

@@ -9,14 +9,16 @@ import type {
   SetRegardingRequest,
 } from '../../shared/schemas/activities';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import type { OutlookItemFields } from '../repository/repository';
+import type { ActivityMatches, ActivityRecord, OutlookItemFields, Stale } from '../repository/repository';
 import { OpportunityAccess } from './access';
 import { actorOf, utc, type Caller, type ServiceContext } from './context';
 
 /**
  * Set Regarding and the other activity rules. Anyone may link an item to an opportunity they can
- * read; once linked, only the advisor who linked it, or who may act on its opportunity, moves or
- * removes the link (so one advisor cannot silently take another's email off an opportunity).
+ * read. Once recorded, an activity's content, link and status are changed only by the advisor who
+ * recorded it or by whoever may act on the opportunity it is regarding now, so one advisor cannot
+ * silently take, rewrite or fold away another's email. An unlinked activity is its creator's alone.
+ * Each write is conditional on the state its check saw: if that moved, the rule is checked again.
  */
 export class ActivityService {
   constructor(private readonly ctx: ServiceContext) {}
@@ -37,46 +39,112 @@ export class ActivityService {
     };
   }
 
-  private async mayRelink(caller: Caller, activity: Activity, targetOpportunityId: number | null): Promise<boolean> {
-    if (!activity.regarding || activity.regarding.id === targetOpportunityId) return true;
+  /** Its creator, or whoever may act on the opportunity it is regarding now. */
+  private async mayChange(caller: Caller, activity: ActivityRecord): Promise<boolean> {
     if (activity.createdBy.id === caller.id) return true;
+    if (!activity.regarding) return false;
     const current = await this.ctx.repo.opportunities.findById(activity.regarding.id);
     return current !== null && (await new OpportunityAccess(this.ctx.repo, caller).canAct(current));
   }
 
-  private async requireRelink(caller: Caller, activity: Activity, targetOpportunityId: number | null): Promise<void> {
-    if (!(await this.mayRelink(caller, activity, targetOpportunityId))) {
-      const current = (await this.asSeenBy(caller, activity)).regarding!;
-      const what = 'hidden' in current ? 'a closed opportunity you cannot open' : `"${current.topic}"`;
-      throw new ForbiddenError(
-        `This item is already regarding ${what}, linked by ${activity.createdBy.displayName}; ` +
-          'only they or whoever handles that opportunity may change it.',
+  /** A refusal that names no one the caller may not see (an opportunity's owner only if they may read it). */
+  private async refusal(caller: Caller, activity: ActivityRecord): Promise<ForbiddenError> {
+    const current = (await this.asSeenBy(caller, activity)).regarding;
+    if (!current) return new ForbiddenError('This item was recorded by someone else; only they may change it.');
+    if ('hidden' in current) {
+      return new ForbiddenError(
+        'This item is already regarding a closed opportunity you cannot open; only whoever handles it may change it.',
       );
     }
+    return new ForbiddenError(
+      `This item is already regarding "${current.topic}" (owned by ${current.owner.displayName}); only its owner, ` +
+        'their manager or whoever linked the item may change it.',
+    );
   }
 
-  /** Before linking an item somewhere: may the caller move it off what it is linked to now? */
-  async checkRelinkAllowed(
+  /** Runs a check-then-write; when the write finds the state changed since the check, checks once more. */
+  private async checked(attempt: () => Promise<Activity | Stale>): Promise<Activity> {
+    const first = await attempt();
+    if (first !== 'stale') return first;
+    const second = await attempt();
+    if (second !== 'stale') return second;
+    throw new ConflictError('This item was changed by someone else at the same time; nothing was saved: try again.');
+  }
+
+  /**
+   * Whether the caller may link the item to `targetOpportunityId` (null: a new opportunity), as its
+   * records are now. 'unchanged' when someone else's record is already regarding that opportunity:
+   * nothing to do, and nothing of theirs is rewritten.
+   */
+  private async linkCheck(
     caller: Caller,
-    item: OutlookItemFields,
-    targetOpportunityId: number | null = null,
-  ): Promise<void> {
-    const existing = await this.ctx.repo.activities.findByIdentity(item);
-    if (existing) await this.requireRelink(caller, existing, targetOpportunityId);
+    matches: ActivityMatches,
+    targetOpportunityId: number | null,
+  ): Promise<ActivityRecord | 'allowed'> {
+    const { byMessageId, byToken, byItemId } = matches;
+    const existing = byMessageId ?? byToken ?? byItemId;
+    // The internetMessageId is the same in every mailbox: whoever has the message may link it while no
+    // one has it linked. Tracking tokens and item ids are one mailbox's, so they prove nothing of the kind.
+    const mayLink = async (activity: ActivityRecord) =>
+      (activity === byMessageId && activity.regarding === null) || this.mayChange(caller, activity);
+    if (existing && !(await mayLink(existing))) {
+      if (existing.regarding !== null && existing.regarding.id === targetOpportunityId) return existing;
+      throw await this.refusal(caller, existing);
+    }
+    // Folding a draft's record into the sent message's deletes it: only for whoever may change both.
+    if (byMessageId && byToken && byToken.id !== byMessageId.id && !(await this.mayChange(caller, byToken))) {
+      throw await this.refusal(caller, byToken);
+    }
+    return 'allowed';
+  }
+
+  /** The item to link to a new opportunity, if the caller may: its link is refused if its records change meanwhile. */
+  async linkable(caller: Caller, item: OutlookItemFields): Promise<OutlookItemFields> {
+    const matches = await this.ctx.repo.activities.findMatches(item);
+    await this.linkCheck(caller, matches, null);
+    return { ...item, seen: matches.stamp };
   }
 
   async setRegarding(caller: Caller, body: z.output<typeof SetRegardingRequest>): Promise<Activity> {
     await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
     const item = this.toItemFields(body.item);
-    await this.checkRelinkAllowed(caller, item, body.opportunityId);
-    return this.ctx.repo.activities.upsertRegarding(item, body.opportunityId, actorOf(caller, this.ctx.clock));
+    return this.checked(async () => {
+      const matches = await this.ctx.repo.activities.findMatches(item);
+      const check = await this.linkCheck(caller, matches, body.opportunityId);
+      if (check !== 'allowed') return this.asSeenBy(caller, check);
+      const linked = await this.ctx.repo.activities.upsertRegarding(
+        { ...item, seen: matches.stamp },
+        body.opportunityId,
+        actorOf(caller, this.ctx.clock),
+      );
+      return linked === 'stale' ? linked : this.asSeenBy(caller, linked);
+    });
   }
 
   /**
-   * The activity as the caller may see it. Whoever has the item may look its activity up, but the
-   * opportunity it is regarding shows only if the caller may read it (not a closed one of someone else).
+   * The activity as the caller may see it: its tracking token only if they wrote it, and the
+   * opportunity it is regarding only if they may read it (not a closed one of someone else).
    */
-  private async asSeenBy(caller: Caller, activity: Activity): Promise<Activity> {
+  private async asSeenBy(caller: Caller, record: ActivityRecord): Promise<Activity> {
+    const activity: Activity = {
+      id: record.id,
+      kind: record.kind,
+      subject: record.subject,
+      status: record.status,
+      participants: record.participants,
+      sentAt: record.sentAt,
+      startAt: record.startAt,
+      endAt: record.endAt,
+      location: record.location,
+      regarding: record.regarding,
+      outlook: {
+        ...record.outlook,
+        trackingToken: record.trackingTokenById === caller.id ? record.outlook.trackingToken : null,
+      },
+      createdBy: record.createdBy,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
     const regarding = activity.regarding;
     if (!regarding || 'hidden' in regarding || regarding.status === 'open') return activity;
     const opportunity = await this.ctx.repo.opportunities.findById(regarding.id);
@@ -84,59 +152,93 @@ export class ActivityService {
     return { ...activity, regarding: { id: regarding.id, hidden: true } };
   }
 
+  /** An unlinked activity is its creator's alone: anyone else is told it does not exist. */
+  private isVisible(caller: Caller, activity: ActivityRecord): boolean {
+    return activity.regarding !== null || activity.createdBy.id === caller.id;
+  }
+
   async lookup(caller: Caller, query: z.output<typeof ActivityLookupQuery>): Promise<Activity> {
     const activity = await this.ctx.repo.activities.findByIdentity({
       ...query,
       trackingToken: query.trackingToken?.toLowerCase(),
     });
-    if (!activity) throw new NotFoundError('An activity for this item');
+    if (!activity || !this.isVisible(caller, activity)) throw new NotFoundError('An activity for this item');
     return this.asSeenBy(caller, activity);
   }
 
-  private async existing(id: number): Promise<Activity> {
+  private async existing(caller: Caller, id: number): Promise<ActivityRecord> {
     const activity = await this.ctx.repo.activities.findById(id);
-    if (!activity) throw new NotFoundError(`Activity ${id}`);
+    if (!activity || !this.isVisible(caller, activity)) throw new NotFoundError(`Activity ${id}`);
     return activity;
   }
 
+  /** A change of one activity by id: refused unless the caller may change it, as it is when written. */
+  private change(
+    caller: Caller,
+    id: number,
+    write: (activity: ActivityRecord) => Promise<ActivityRecord | Stale>,
+    unchanged: (activity: ActivityRecord) => boolean = () => false,
+  ): Promise<Activity> {
+    return this.checked(async () => {
+      const activity = await this.existing(caller, id);
+      if (!(await this.mayChange(caller, activity))) {
+        if (unchanged(activity)) return this.asSeenBy(caller, activity);
+        throw await this.refusal(caller, activity);
+      }
+      const written = await write(activity);
+      return written === 'stale' ? written : this.asSeenBy(caller, written);
+    });
+  }
+
   async changeRegarding(caller: Caller, id: number, opportunityId: number): Promise<Activity> {
-    const activity = await this.existing(id);
+    await this.existing(caller, id);
     await new OpportunityAccess(this.ctx.repo, caller).readable(opportunityId);
-    await this.requireRelink(caller, activity, opportunityId);
-    return this.ctx.repo.activities.setRegarding(id, opportunityId, actorOf(caller, this.ctx.clock));
+    return this.change(
+      caller,
+      id,
+      (activity) =>
+        this.ctx.repo.activities.setRegarding(id, opportunityId, actorOf(caller, this.ctx.clock), activity.stamp),
+      (activity) => activity.regarding?.id === opportunityId,
+    );
   }
 
   async removeRegarding(caller: Caller, id: number): Promise<Activity> {
-    const activity = await this.existing(id);
-    await this.requireRelink(caller, activity, null);
-    return this.ctx.repo.activities.setRegarding(id, null, actorOf(caller, this.ctx.clock));
+    return this.change(caller, id, (activity) =>
+      this.ctx.repo.activities.setRegarding(id, null, actorOf(caller, this.ctx.clock), activity.stamp),
+    );
   }
 
   async completeSent(caller: Caller, id: number, body: z.output<typeof CompleteSentRequest>): Promise<Activity> {
-    const activity = await this.existing(id);
-    if (activity.kind !== 'email') throw new ConflictError(`Activity ${id} is not an email.`);
-    if (activity.outlook.internetMessageId !== null) {
+    return this.checked(async () => {
+      const activity = await this.existing(caller, id);
+      if (activity.kind !== 'email') throw new ConflictError(`Activity ${id} is not an email.`);
       if (activity.outlook.internetMessageId === body.internetMessageId) return this.asSeenBy(caller, activity);
-      throw new ConflictError(`Activity ${id} is already the sent message ${activity.outlook.internetMessageId}.`);
-    }
-    await this.requireRelink(caller, activity, null);
-    const completed = await this.ctx.repo.activities.completeSent(
-      id,
-      {
-        internetMessageId: body.internetMessageId,
-        conversationId: body.conversationId ?? null,
-        sentAt: utc(body.sentAt),
-      },
-      actorOf(caller, this.ctx.clock),
-    );
-    return this.asSeenBy(caller, completed);
+      if (!(await this.mayChange(caller, activity))) throw await this.refusal(caller, activity);
+      if (activity.outlook.internetMessageId !== null)
+        throw new ConflictError(`Activity ${id} is already the sent message ${activity.outlook.internetMessageId}.`);
+      // The sent message recorded on its own already: this draft would be folded into it.
+      const sent = await this.ctx.repo.activities.findMatches({ internetMessageId: body.internetMessageId });
+      if (sent.byMessageId && !(await this.mayChange(caller, sent.byMessageId)))
+        throw await this.refusal(caller, sent.byMessageId);
+      const completed = await this.ctx.repo.activities.completeSent(
+        id,
+        {
+          internetMessageId: body.internetMessageId,
+          conversationId: body.conversationId ?? null,
+          sentAt: utc(body.sentAt),
+        },
+        actorOf(caller, this.ctx.clock),
+        { activity: activity.stamp, sent: sent.stamp },
+      );
+      return completed === 'stale' ? completed : this.asSeenBy(caller, completed);
+    });
   }
 
   async createNextStep(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
     const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
     if (opportunity.status !== 'open')
       throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
-    return this.ctx.repo.activities.createNextStep(
+    const created = await this.ctx.repo.activities.createNextStep(
       {
         kind: body.kind,
         subject: body.subject,
@@ -146,11 +248,12 @@ export class ActivityService {
       },
       actorOf(caller, this.ctx.clock),
     );
+    return this.asSeenBy(caller, created);
   }
 
   async setStatus(caller: Caller, id: number, status: ActivityStatus): Promise<Activity> {
-    const activity = await this.existing(id);
-    await this.requireRelink(caller, activity, null);
-    return this.ctx.repo.activities.setStatus(id, status, actorOf(caller, this.ctx.clock));
+    return this.change(caller, id, (activity) =>
+      this.ctx.repo.activities.setStatus(id, status, actorOf(caller, this.ctx.clock), activity.stamp),
+    );
   }
 }

@@ -227,8 +227,9 @@ export class OpportunityService {
       };
     }
 
-    const linkItem = body.linkItem ? this.activities.toItemFields(body.linkItem) : null;
-    if (linkItem) await this.activities.checkRelinkAllowed(caller, linkItem);
+    const linkItem = body.linkItem
+      ? await this.activities.linkable(caller, this.activities.toItemFields(body.linkItem))
+      : null;
 
     const { id, created } = await this.ctx.repo.opportunities.create(
       {

@@ -82,7 +82,10 @@ export const Activity = z
       internetMessageId: z.string().nullable(),
       conversationId: z.string().nullable(),
       itemId: z.string().nullable(),
-      trackingToken: z.string().nullable(),
+      trackingToken: z
+        .string()
+        .nullable()
+        .describe('Shown only to the advisor who wrote it (their draft); null for anyone else and in timelines.'),
       /** A compose-mode link waiting for the sent message's internetMessageId. */
       pending: z.boolean(),
     }),

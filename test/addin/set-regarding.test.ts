@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ItemSpec } from '../office-simulator/simulator';
 import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
@@ -336,6 +337,30 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     assert.ok(r + g + b < 200, `dark background, got ${background}`);
     assert.deepEqual(await axeViolations(page), [], 'dark theme is accessible');
+  });
+
+  it("shows a recipient the sender's pending link from the tracking header, without completing the sender's draft", async () => {
+    const token = randomUUID();
+    await alex.api.post('/api/v1/activities/regarding', {
+      item: { kind: 'email', trackingToken: token, subject: 'Question about my 401(k)' },
+      opportunityId: rollover,
+    });
+    const blake = await server.advisor('Blake Chen');
+    const blakeMe = { email: blake.record.email, name: 'Blake Chen' };
+    const page = await openPane(context, server.url, {
+      user: blakeMe,
+      token: blake.token,
+      selected: 'inbox-1',
+      items: [{ ...received(), from: me(), to: [blakeMe], headers: { 'X-Regarding-Token': token } }],
+    });
+    await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
+    await page.getByText('Completes when sent').first().waitFor();
+    assert.deepEqual(
+      activities().map((a) => [a.token, a.imid]),
+      [[token, null]],
+      "only Alex's pane completes Alex's draft",
+    );
+    assert.equal((await customProperty(page, 'inbox-1'))?.trackingToken ?? null, null, 'the token is not handed on');
   });
 
   it('shows an email another advisor linked to an opportunity since closed as a closed opportunity it cannot open', async () => {

@@ -2,8 +2,9 @@ import type { Migration } from '../migrate';
 import { initial } from './001_initial';
 import { searchPrefixes } from './002_search_prefixes';
 import { systemActor } from './003_system_actor';
+import { activityVersion } from './004_activity_version';
 import { rateLimits } from './005_rate_limits';
 import { entraTenant } from './006_entra_tenant';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
-export const migrations: Migration[] = [initial, searchPrefixes, systemActor, rateLimits, entraTenant];
+export const migrations: Migration[] = [initial, searchPrefixes, systemActor, activityVersion, rateLimits, entraTenant];

@@ -1,6 +1,15 @@
 import type { Db } from '../../db/connection';
 import type { Activity, ActivityStatus } from '../../../shared/schemas/activities';
-import type { Actor, ActivityIdentity, ActivityStore, Keyset, OutlookItemFields } from '../repository';
+import { ConflictError } from '../../errors';
+import type {
+  Actor,
+  ActivityIdentity,
+  ActivityMatches,
+  ActivityRecord,
+  ActivityStore,
+  Keyset,
+  OutlookItemFields,
+} from '../repository';
 import { write } from './writes';
 import { list, writeAudit, sql } from './support';
 
@@ -18,12 +27,15 @@ interface ActivityRow {
   conversation_id: string | null;
   item_id: string | null;
   tracking_token: string | null;
+  tracking_token_by_id: number | null;
+  version: number;
   created_by_id: number;
   created_at: string;
   updated_at: string;
   regarding_topic: string | null;
   regarding_status: 'open' | 'won' | 'lost' | null;
   regarding_owner_id: number | null;
+  regarding_version: number | null;
   regarding_stage: 'qualify' | 'develop' | 'propose' | 'close' | null;
   regarding_owner_name: string | null;
   regarding_owner_email: string | null;
@@ -33,7 +45,7 @@ interface ActivityRow {
 }
 
 const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS regarding_status, o.owner_id AS regarding_owner_id,
-    o.stage AS regarding_stage, ow.display_name AS regarding_owner_name, ow.email AS regarding_owner_email,
+    o.version AS regarding_version, o.stage AS regarding_stage, ow.display_name AS regarding_owner_name, ow.email AS regarding_owner_email,
     coalesce(rc.name, rg.name) AS regarding_customer, cb.display_name AS creator_name, cb.email AS creator_email
   FROM activities a
   LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id
@@ -45,7 +57,9 @@ const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS reg
 /** When an activity happened, as the timeline sorts it. */
 const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
 
-export function loadActivities(db: Db, where: string, ...params: unknown[]): Activity[] {
+const stampOfRow = (version: number, regardingVersion: number | null) => `${version}.${regardingVersion ?? '-'}`;
+
+export function loadActivities(db: Db, where: string, ...params: unknown[]): ActivityRecord[] {
   const rows = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
   if (rows.length === 0) return [];
   const participants = sql(
@@ -94,6 +108,8 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
     createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    trackingTokenById: row.tracking_token_by_id,
+    stamp: stampOfRow(row.version, row.regarding_version),
   }));
 }
 
@@ -104,6 +120,42 @@ function idBy(
 ): number | null {
   if (!value) return null;
   return (sql(db, `SELECT id FROM activities WHERE ${column} = ?`).pluck().get(value) as number | undefined) ?? null;
+}
+
+/** The state a rule saw of one activity (ActivityRecord.stamp), read again inside a write. */
+function stampOf(db: Db, id: number): string | null {
+  const row = sql(
+    db,
+    `SELECT a.version, o.version AS regarding_version FROM activities a
+       LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id WHERE a.id = ?`,
+  ).get(id) as { version: number; regarding_version: number | null } | undefined;
+  return row ? stampOfRow(row.version, row.regarding_version) : null;
+}
+
+const matchStamp = (ids: (number | null)[], stamp: (id: number) => string | null) =>
+  ids.map((id) => (id === null ? '-' : `${id}@${stamp(id)}`)).join(' ');
+
+function identityIds(db: Db, identity: ActivityIdentity): [number | null, number | null, number | null] {
+  return [
+    idBy(db, 'internet_message_id', identity.internetMessageId),
+    idBy(db, 'tracking_token', identity.trackingToken),
+    idBy(db, 'item_id', identity.itemId),
+  ];
+}
+
+/** ActivityMatches.stamp, read again inside a write. */
+function matchesStamp(db: Db, identity: ActivityIdentity): string {
+  return matchStamp(identityIds(db, identity), (id) => stampOf(db, id));
+}
+
+/**
+ * A link whose rule saw the item's records otherwise than they are now. A conflict when it escapes
+ * (creating an opportunity with a linked item: nothing was saved, the caller tries again).
+ */
+export class ActivityChangedError extends ConflictError {
+  constructor() {
+    super('This item was changed by someone else at the same time; nothing was saved: try again.');
+  }
 }
 
 export function markRecent(db: Db, advisorId: number, opportunityId: number, at: string): void {
@@ -131,11 +183,17 @@ function replaceParticipants(db: Db, activityId: number, participants: OutlookIt
  * message: the draft's pending record is folded into the sent one.
  */
 export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: number, actor: Actor): number {
+  if (item.seen !== undefined && matchesStamp(db, item) !== item.seen) throw new ActivityChangedError();
   const byMessageId = idBy(db, 'internet_message_id', item.internetMessageId);
   const byItemId = idBy(db, 'item_id', item.itemId);
 
   let byToken = idBy(db, 'tracking_token', item.trackingToken);
+  // The token stays its writer's when the draft is folded into someone else's record of the message.
+  let tokenBy = actor.advisorId;
   if (byMessageId !== null && byToken !== null && byToken !== byMessageId) {
+    tokenBy =
+      (sql(db, 'SELECT tracking_token_by_id FROM activities WHERE id = ?').pluck().get(byToken) as number | null) ??
+      tokenBy;
     sql(db, 'DELETE FROM activities WHERE id = ?').run(byToken);
     writeAudit(db, actor, 'activity', byToken, 'merge-into', { activityId: byMessageId });
     byToken = null;
@@ -149,8 +207,9 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
       sql(
         db,
         `INSERT INTO activities (kind, subject, status, sent_at, start_at, end_at, location, regarding_opportunity_id,
-             internet_message_id, conversation_id, item_id, tracking_token, created_by_id, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             internet_message_id, conversation_id, item_id, tracking_token, tracking_token_by_id, created_by_id,
+             created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         item.kind,
         item.subject,
@@ -164,6 +223,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
         item.conversationId,
         item.itemId,
         item.trackingToken,
+        item.trackingToken === null ? null : actor.advisorId,
         actor.advisorId,
         actor.at,
         actor.at,
@@ -174,6 +234,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
     id = existing;
     // Fill in identities the record lacks, unless another record already holds them.
     const free = (other: number | null) => other === null || other === id;
+    const token = free(byToken) ? item.trackingToken : null;
     sql(
       db,
       `UPDATE activities SET
@@ -181,9 +242,10 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
          sent_at = coalesce(?, sent_at), start_at = coalesce(?, start_at), end_at = coalesce(?, end_at),
          location = coalesce(?, location), conversation_id = coalesce(conversation_id, ?),
          internet_message_id = coalesce(internet_message_id, ?),
+         tracking_token_by_id = CASE WHEN tracking_token IS NULL AND ? IS NOT NULL THEN ? ELSE tracking_token_by_id END,
          tracking_token = coalesce(tracking_token, ?),
          item_id = coalesce(item_id, ?),
-         regarding_opportunity_id = ?, updated_at = ?
+         regarding_opportunity_id = ?, updated_at = ?, version = version + 1
        WHERE id = ?`,
     ).run(
       item.subject,
@@ -194,7 +256,9 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
       item.location,
       item.conversationId,
       free(byMessageId) ? item.internetMessageId : null,
-      free(byToken) ? item.trackingToken : null,
+      token,
+      tokenBy,
+      token,
       free(byItemId) ? item.itemId : null,
       opportunityId,
       actor.at,
@@ -210,7 +274,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
 export class SqliteActivityStore implements ActivityStore {
   constructor(private readonly db: Db) {}
 
-  private get(id: number): Activity {
+  private get(id: number): ActivityRecord {
     return loadActivities(this.db, 'a.id = ?', id)[0];
   }
 
@@ -219,62 +283,89 @@ export class SqliteActivityStore implements ActivityStore {
   }
 
   async findByIdentity(identity: ActivityIdentity) {
-    const id =
-      idBy(this.db, 'internet_message_id', identity.internetMessageId) ??
-      idBy(this.db, 'tracking_token', identity.trackingToken) ??
-      idBy(this.db, 'item_id', identity.itemId);
+    const id = identityIds(this.db, identity).find((found) => found !== null) ?? null;
     return id === null ? null : this.get(id);
   }
 
-  async upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor) {
-    const id = await write(this.db, () => upsertRegarding(this.db, item, opportunityId, actor));
-    return this.get(id);
+  async findMatches(identity: ActivityIdentity): Promise<ActivityMatches> {
+    const ids = identityIds(this.db, identity);
+    const records = new Map(
+      loadActivities(this.db, 'a.id IN (SELECT value FROM json_each(?))', list(ids.filter((id) => id !== null))).map(
+        (record) => [record.id, record],
+      ),
+    );
+    const [byMessageId, byToken, byItemId] = ids.map((id) => (id === null ? null : (records.get(id) ?? null)));
+    return { byMessageId, byToken, byItemId, stamp: matchStamp(ids, (id) => records.get(id)?.stamp ?? null) };
   }
 
-  async setRegarding(id: number, opportunityId: number | null, actor: Actor) {
-    await write(this.db, () => {
-      sql(this.db, 'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ? WHERE id = ?').run(
-        opportunityId,
-        actor.at,
-        id,
-      );
+  async upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor) {
+    try {
+      const id = await write(this.db, () => upsertRegarding(this.db, item, opportunityId, actor));
+      return this.get(id);
+    } catch (error) {
+      if (error instanceof ActivityChangedError) return 'stale' as const;
+      throw error;
+    }
+  }
+
+  async setRegarding(id: number, opportunityId: number | null, actor: Actor, seen: string) {
+    const done = await write(this.db, () => {
+      if (stampOf(this.db, id) !== seen) return false;
+      sql(
+        this.db,
+        'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+      ).run(opportunityId, actor.at, id);
       if (opportunityId !== null) markRecent(this.db, actor.advisorId, opportunityId, actor.at);
       writeAudit(this.db, actor, 'activity', id, opportunityId === null ? 'remove-regarding' : 'set-regarding', {
         regarding: opportunityId,
       });
+      return true;
     });
-    return this.get(id);
+    return done ? this.get(id) : 'stale';
   }
 
   async completeSent(
     id: number,
     sent: { internetMessageId: string; conversationId: string | null; sentAt: string | null },
     actor: Actor,
+    seen: { activity: string; sent: string },
   ) {
     const resultId = await write(this.db, () => {
+      if (
+        stampOf(this.db, id) !== seen.activity ||
+        matchesStamp(this.db, { internetMessageId: sent.internetMessageId }) !== seen.sent
+      )
+        return null;
       const other = idBy(this.db, 'internet_message_id', sent.internetMessageId);
       if (other !== null && other !== id) {
         // The sent copy was linked on its own already: keep that record, lose the draft's.
-        const regarding = sql(this.db, 'SELECT regarding_opportunity_id FROM activities WHERE id = ?').pluck().get(id);
-        const token = sql(this.db, 'SELECT tracking_token FROM activities WHERE id = ?').pluck().get(id);
+        const draft = sql(
+          this.db,
+          'SELECT regarding_opportunity_id, tracking_token, tracking_token_by_id FROM activities WHERE id = ?',
+        ).get(id) as {
+          regarding_opportunity_id: number | null;
+          tracking_token: string | null;
+          tracking_token_by_id: number | null;
+        };
         sql(this.db, 'DELETE FROM activities WHERE id = ?').run(id);
         sql(
           this.db,
           `UPDATE activities SET regarding_opportunity_id = coalesce(regarding_opportunity_id, ?),
-               tracking_token = coalesce(tracking_token, ?), updated_at = ? WHERE id = ?`,
-        ).run(regarding, token, actor.at, other);
+               tracking_token_by_id = CASE WHEN tracking_token IS NULL THEN ? ELSE tracking_token_by_id END,
+               tracking_token = coalesce(tracking_token, ?), updated_at = ?, version = version + 1 WHERE id = ?`,
+        ).run(draft.regarding_opportunity_id, draft.tracking_token_by_id, draft.tracking_token, actor.at, other);
         writeAudit(this.db, actor, 'activity', id, 'merge-into', { activityId: other });
         return other;
       }
       sql(
         this.db,
         `UPDATE activities SET internet_message_id = ?, conversation_id = coalesce(?, conversation_id),
-             sent_at = coalesce(?, sent_at), status = 'completed', updated_at = ? WHERE id = ?`,
+             sent_at = coalesce(?, sent_at), status = 'completed', updated_at = ?, version = version + 1 WHERE id = ?`,
       ).run(sent.internetMessageId, sent.conversationId, sent.sentAt, actor.at, id);
       writeAudit(this.db, actor, 'activity', id, 'complete-sent', sent);
       return id;
     });
-    return this.get(resultId);
+    return resultId === null ? 'stale' : this.get(resultId);
   }
 
   async createNextStep(
@@ -310,12 +401,18 @@ export class SqliteActivityStore implements ActivityStore {
     return this.get(id);
   }
 
-  async setStatus(id: number, status: ActivityStatus, actor: Actor) {
-    await write(this.db, () => {
-      sql(this.db, 'UPDATE activities SET status = ?, updated_at = ? WHERE id = ?').run(status, actor.at, id);
+  async setStatus(id: number, status: ActivityStatus, actor: Actor, seen: string) {
+    const done = await write(this.db, () => {
+      if (stampOf(this.db, id) !== seen) return false;
+      sql(this.db, 'UPDATE activities SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?').run(
+        status,
+        actor.at,
+        id,
+      );
       writeAudit(this.db, actor, 'activity', id, 'status', { status });
+      return true;
     });
-    return this.get(id);
+    return done ? this.get(id) : 'stale';
   }
 
   async regarding(opportunityId: number, page: Keyset, status?: ActivityStatus) {
@@ -332,7 +429,7 @@ export class SqliteActivityStore implements ActivityStore {
         before: page.before?.id ?? null,
         limit: page.limit,
       },
-    );
+    ).map((activity) => ({ ...activity, outlook: { ...activity.outlook, trackingToken: null } }));
   }
 
   async countRegarding(opportunityId: number, status: ActivityStatus) {
