@@ -158,10 +158,12 @@ export class AuthorizationWorld {
     return id;
   }
 
-  /** A compose-mode link by the owner, waiting for the sent message's internetMessageId. */
-  async pendingEmail(): Promise<number> {
+  /** A compose-mode link by the owner to the open opportunity (or unlinked again), waiting for the sent message's internetMessageId. */
+  async pendingEmail({ unlink = false } = {}): Promise<number> {
     const item = { kind: 'email', trackingToken: randomUUID(), subject: 'Draft', participants: [] };
-    return (await this.ok(this.owner.post('/api/v1/activities/regarding', { item, opportunityId: this.openId }))).id;
+    const { id } = await this.ok(this.owner.post('/api/v1/activities/regarding', { item, opportunityId: this.openId }));
+    if (unlink) await this.ok(this.owner.delete(`/api/v1/activities/${id}/regarding`));
+    return id;
   }
 
   /** A task the owner recorded on the open opportunity. */

@@ -60,6 +60,8 @@ const expected = {
   removeRegarding:                  { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'removeRegarding (unlinked)':     { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 404, admin: 404, deactivated: 401, revoked: 401 },
   completeSent:                     { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
+  'completeSent (unlinked)':        { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 404, admin: 404, deactivated: 401, revoked: 401 },
+  'completeSent (sent)':            { none: 401, owner: 409, advisor: 403, otherTeam: 403, manager: 409, admin: 403, deactivated: 401, revoked: 401 },
   updateActivityStatus:             { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'updateActivityStatus (unlinked)':{ none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 404, admin: 404, deactivated: 401, revoked: 401 },
   needsAttention:                   { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
@@ -202,6 +204,18 @@ const cells: Record<RowKey, Cell> = {
   completeSent: cell('a compose-mode link by the owner to the open opportunity', async (w) => ({
     params: { id: await w.pendingEmail() },
     body: { internetMessageId: w.messageId('sent') },
+  })),
+  'completeSent (unlinked)': cell(
+    'a compose-mode link by the owner, then unlinked',
+    async (w) => ({
+      params: { id: await w.pendingEmail({ unlink: true }) },
+      body: { internetMessageId: w.messageId('sent') },
+    }),
+    ['owner'],
+  ),
+  'completeSent (sent)': cell('an email the owner linked to the open opportunity; another message id', async (w) => ({
+    params: { id: await w.linkEmail(w.openId) },
+    body: { internetMessageId: w.messageId('other') },
   })),
   updateActivityStatus: cell('a task the owner recorded on the open opportunity', async (w) => ({
     params: { id: await w.newTask() },
