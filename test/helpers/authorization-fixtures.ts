@@ -15,9 +15,11 @@ export const PERSONAS = [
   'revoked',
 ] as const;
 export type Persona = (typeof PERSONAS)[number];
+/** A persona with an account (every one but `none`). */
+export type Named = Exclude<Persona, 'none'>;
 
 /** Display names distinct enough that a refusal mentioning one of them is caught by a substring check. */
-export const DISPLAY_NAMES: Record<Exclude<Persona, 'none'>, string> = {
+export const DISPLAY_NAMES: Record<Named, string> = {
   owner: 'Olivia Ownerton',
   advisor: 'Avery Northfield',
   otherTeam: 'Sasha Southgate',
@@ -26,6 +28,8 @@ export const DISPLAY_NAMES: Record<Exclude<Persona, 'none'>, string> = {
   deactivated: 'Dana Deactivee',
   revoked: 'Remy Revokedson',
 };
+/** The advisor in no persona's role: assigned, added to and removed from teams, shared with. */
+export const SPARE_NAME = 'Spencer Spareman';
 
 /** What a cell sends, besides the method and path that come from the endpoint in shared/api.ts. */
 export interface CellRequest {
@@ -41,7 +45,7 @@ export interface CellRequest {
  * write cells ask the factories for a fresh target, so no cell depends on another having run.
  */
 export class AuthorizationWorld {
-  readonly ids = {} as Record<Exclude<Persona, 'none'>, number> & { spare: number; north: number; south: number };
+  readonly ids = {} as Record<Named, number> & { spare: number; north: number; south: number };
   readonly clients = {} as Record<Persona, TestClient>;
   /** An open and a second open opportunity, and a won one, all owned and created by the owner. */
   openId = 0;
@@ -77,7 +81,7 @@ export class AuthorizationWorld {
 
   private async populate(): Promise<void> {
     const { server } = this;
-    const roles: Record<Exclude<Persona, 'none'>, 'advisor' | 'manager' | 'admin'> = {
+    const roles: Record<Named, 'advisor' | 'manager' | 'admin'> = {
       owner: 'advisor',
       advisor: 'advisor',
       otherTeam: 'advisor',
@@ -87,12 +91,12 @@ export class AuthorizationWorld {
       revoked: 'advisor',
     };
     this.clients.none = server.client;
-    for (const persona of Object.keys(roles) as Exclude<Persona, 'none'>[]) {
+    for (const persona of Object.keys(roles) as Named[]) {
       const { record, api } = await server.advisor(DISPLAY_NAMES[persona], roles[persona]);
       this.ids[persona] = record.id;
       this.clients[persona] = api;
     }
-    this.ids.spare = (await server.advisor('Spencer Spareman')).record.id;
+    this.ids.spare = (await server.advisor(SPARE_NAME)).record.id;
     const { ids } = this;
     this.ids.north = await this.newTeam([ids.owner, ids.advisor, ids.manager, ids.deactivated, ids.revoked]);
     this.ids.south = await this.newTeam([ids.otherTeam]);
