@@ -275,7 +275,14 @@ export interface NoteStore {
   visibleOn(opportunityId: number, advisorId: number, page: Keyset): Promise<Note[]>;
   /** The same for several opportunities at once (one query, for lists): the newest `perOpportunity` of each. */
   visibleOnMany(opportunityIds: number[], advisorId: number, perOpportunity: number): Promise<Note[]>;
-  create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor): Promise<Note>;
+  /** Created only while the opportunity is still at `opportunityVersion` (the one the rules were checked on). */
+  create(
+    opportunityId: number,
+    opportunityVersion: number,
+    body: string,
+    shareWith: ShareTargets,
+    actor: Actor,
+  ): Promise<Note | 'stale'>;
   update(id: number, body: string, actor: Actor): Promise<Note>;
   share(id: number, shareWith: ShareTargets, actor: Actor): Promise<Note>;
 }
@@ -339,8 +346,10 @@ export interface ActivityStore {
       startAt: string | null;
       endAt: string | null;
     },
+    /** Created only while the opportunity is still at this version (the one the rules were checked on). */
+    opportunityVersion: number,
     actor: Actor,
-  ): Promise<ActivityRecord>;
+  ): Promise<ActivityRecord | Stale>;
   setStatus(id: number, status: ActivityStatus, actor: Actor, seen: string): Promise<ActivityRecord | Stale>;
   /**
    * An opportunity's activities, for its timeline: newest first by (coalesce(sent_at, start_at, created_at), id),

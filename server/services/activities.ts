@@ -11,7 +11,7 @@ import type {
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { ActivityMatches, ActivityRecord, OutlookItemFields, Stale } from '../repository/repository';
 import { OpportunityAccess } from './access';
-import { actorOf, utc, type Caller, type ServiceContext } from './context';
+import { actorOf, checkedWrite, utc, type Caller, type ServiceContext } from './context';
 
 /**
  * Set Regarding and the other activity rules. Anyone may link an item to an opportunity they can
@@ -62,13 +62,11 @@ export class ActivityService {
     );
   }
 
-  /** Runs a check-then-write; when the write finds the state changed since the check, checks once more. */
-  private async checked(attempt: () => Promise<Activity | Stale>): Promise<Activity> {
-    const first = await attempt();
-    if (first !== 'stale') return first;
-    const second = await attempt();
-    if (second !== 'stale') return second;
-    throw new ConflictError('This item was changed by someone else at the same time; nothing was saved: try again.');
+  private checked(attempt: () => Promise<Activity | Stale>): Promise<Activity> {
+    return checkedWrite(
+      attempt,
+      'This item was changed by someone else at the same time; nothing was saved: try again.',
+    );
   }
 
   /**
@@ -235,20 +233,23 @@ export class ActivityService {
   }
 
   async createNextStep(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
-    const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
-    if (opportunity.status !== 'open')
-      throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
-    const created = await this.ctx.repo.activities.createNextStep(
-      {
-        kind: body.kind,
-        subject: body.subject,
-        opportunityId: body.opportunityId,
-        startAt: utc(body.startAt),
-        endAt: utc(body.endAt),
-      },
-      actorOf(caller, this.ctx.clock),
-    );
-    return this.asSeenBy(caller, created);
+    return this.checked(async () => {
+      const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
+      if (opportunity.status !== 'open')
+        throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
+      const created = await this.ctx.repo.activities.createNextStep(
+        {
+          kind: body.kind,
+          subject: body.subject,
+          opportunityId: body.opportunityId,
+          startAt: utc(body.startAt),
+          endAt: utc(body.endAt),
+        },
+        opportunity.version,
+        actorOf(caller, this.ctx.clock),
+      );
+      return created === 'stale' ? created : this.asSeenBy(caller, created);
+    });
   }
 
   async setStatus(caller: Caller, id: number, status: ActivityStatus): Promise<Activity> {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { ConflictError } from '../errors';
 import type { AdvisorRecord, Actor, AuditActor, Repository } from '../repository/repository';
 
 /** What every service needs: storage and the time. */
@@ -55,4 +56,18 @@ export async function pageOf<T>(
     items: rows.slice(0, paging.limit),
     nextOffset: rows.length > paging.limit ? paging.offset + paging.limit : null,
   };
+}
+
+/**
+ * Runs a rule's check and the write it allows, where the write is conditional on the state the check
+ * read (a version, a stamp) and answers 'stale' when that state moved meanwhile. Then the rules are
+ * checked again on the new state, so a change never lands where it would now be refused; after a few
+ * tries in a row lose to other writers, 409 with `conflict`.
+ */
+export async function checkedWrite<T>(attempt: () => Promise<T | 'stale'>, conflict: string): Promise<T> {
+  for (let tries = 0; tries < 3; tries++) {
+    const result = await attempt();
+    if (result !== 'stale') return result;
+  }
+  throw new ConflictError(conflict);
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { CreateNoteRequest, Note, NoteShareTargets } from '../../shared/schemas/notes';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { OpportunityAccess } from './access';
-import { actorOf, type Caller, type ServiceContext } from './context';
+import { actorOf, checkedWrite, type Caller, type ServiceContext } from './context';
 import type { PeopleService } from './people';
 
 /**
@@ -22,10 +22,18 @@ export class NoteService {
   }
 
   async add(caller: Caller, opportunityId: number, body: z.output<typeof CreateNoteRequest>): Promise<Note> {
-    await new OpportunityAccess(this.ctx.repo, caller).readable(opportunityId);
     const shareWith = body.shareWith ?? { advisorIds: [], teamIds: [] };
     await this.checkTargets(shareWith, 'body.shareWith');
-    return this.ctx.repo.notes.create(opportunityId, body.body, shareWith, actorOf(caller, this.ctx.clock));
+    return checkedWrite(async () => {
+      const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(opportunityId);
+      return this.ctx.repo.notes.create(
+        opportunityId,
+        opportunity.version,
+        body.body,
+        shareWith,
+        actorOf(caller, this.ctx.clock),
+      );
+    }, `Opportunity ${opportunityId} was changed by someone else at the same time; the note was not saved: try again.`);
   }
 
   private async own(caller: Caller, id: number): Promise<Note> {

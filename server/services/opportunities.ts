@@ -27,7 +27,7 @@ import { OpportunityAccess } from './access';
 import type { ActivityService } from './activities';
 import { assignmentSeenBy } from './assignment-privacy';
 import type { ContactService } from './contacts';
-import { actorOf, pageOf, type Caller, type Page, type ServiceContext } from './context';
+import { actorOf, checkedWrite, pageOf, type Caller, type Page, type ServiceContext } from './context';
 import { cursorPageOf, type CursorPage } from './cursor';
 import type { PeopleService } from './people';
 
@@ -282,17 +282,12 @@ export class OpportunityService {
     );
   }
 
-  /**
-   * Runs one change of an opportunity so that it applies only to the state its rules were checked on.
-   * `attempt` reads the opportunity, checks the rules and writes conditionally on the version it read;
-   * if someone else changed the opportunity in between ('stale'), the rules are checked again on the
-   * new state, so a change never lands on an opportunity it would now be refused on.
-   */
-  private async checkedChange(id: number, attempt: () => Promise<'done' | 'stale'>): Promise<void> {
-    for (let tries = 0; tries < 3; tries++) {
-      if ((await attempt()) === 'done') return;
-    }
-    throw new ConflictError(`Opportunity ${id} is being changed by someone else right now: reload it and try again.`);
+  /** One change of an opportunity, applied only at the version its rules were checked on (see checkedWrite). */
+  private checkedChange(id: number, attempt: () => Promise<'done' | 'stale'>): Promise<'done'> {
+    return checkedWrite(
+      attempt,
+      `Opportunity ${id} is being changed by someone else right now: reload it and try again.`,
+    );
   }
 
   async assign(caller: Caller, id: number, body: z.output<typeof AssignRequest>): Promise<OpportunityDetail> {

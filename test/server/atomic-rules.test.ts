@@ -111,4 +111,31 @@ describe('atomic rules: a change checked on one state never lands on another', (
     assert.equal(assigned.body.errors[0].path, 'body.ownerId');
     assert.equal((await owner.api.get(path)).body.opportunity.owner.id, owner.record.id);
   });
+  it('a next step checked while open is not created on an opportunity closed meanwhile', async () => {
+    const { owner, manager, id, path } = await desk();
+    const pause = interleaver.pauseNext('activities', 'createNextStep');
+    const creating = manager.api.post('/api/v1/activities', {
+      kind: 'phone_call',
+      subject: 'Call back',
+      opportunityId: id,
+    });
+    await pause.reached;
+    assert.equal((await owner.api.post(`${path}/close`, { outcome: 'won' })).status, 200);
+    pause.release();
+    const created = await creating;
+    assert.equal(created.status, 409);
+    assert.match(created.body.detail, /won: reopen it first/);
+    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 0);
+  });
+
+  it("a note checked while the opportunity was open is not added once closing put it out of the author's reach", async () => {
+    const { owner, elsewhere, id, path } = await desk();
+    const pause = interleaver.pauseNext('notes', 'create');
+    const adding = elsewhere.api.post(`${path}/notes`, { body: 'They called me too' });
+    await pause.reached;
+    assert.equal((await owner.api.post(`${path}/close`, { outcome: 'lost' })).status, 200);
+    pause.release();
+    assert.equal((await adding).status, 404);
+    assert.equal(server.db.prepare('SELECT count(*) FROM notes WHERE opportunity_id = ?').pluck().get(id), 0);
+  });
 });

@@ -11,7 +11,7 @@ import type {
   OutlookItemFields,
 } from '../repository';
 import { write } from './writes';
-import { list, writeAudit, sql } from './support';
+import { list, opportunityAt, writeAudit, sql } from './support';
 
 interface ActivityRow {
   id: number;
@@ -376,9 +376,11 @@ export class SqliteActivityStore implements ActivityStore {
       startAt: string | null;
       endAt: string | null;
     },
+    opportunityVersion: number,
     actor: Actor,
   ) {
     const id = await write(this.db, () => {
+      if (!opportunityAt(this.db, fields.opportunityId, opportunityVersion)) return null;
       const newId = Number(
         sql(
           this.db,
@@ -398,7 +400,7 @@ export class SqliteActivityStore implements ActivityStore {
       writeAudit(this.db, actor, 'activity', newId, 'create', fields);
       return newId;
     });
-    return this.get(id);
+    return id === null ? 'stale' : this.get(id);
   }
 
   async setStatus(id: number, status: ActivityStatus, actor: Actor, seen: string) {

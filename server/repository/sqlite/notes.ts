@@ -2,7 +2,7 @@ import type { Db } from '../../db/connection';
 import type { Note } from '../../../shared/schemas/notes';
 import type { Actor, Keyset, NoteStore, ShareTargets } from '../repository';
 import { write } from './writes';
-import { list, writeAudit, sql } from './support';
+import { list, opportunityAt, writeAudit, sql } from './support';
 
 interface NoteRow {
   id: number;
@@ -131,9 +131,13 @@ export class SqliteNoteStore implements NoteStore {
     );
   }
 
-  async create(opportunityId: number, body: string, shareWith: ShareTargets, actor: Actor) {
-    const id = await write(this.db, () => insertNote(this.db, opportunityId, body, shareWith, actor));
-    return this.get(id);
+  async create(opportunityId: number, opportunityVersion: number, body: string, shareWith: ShareTargets, actor: Actor) {
+    const id = await write(this.db, () =>
+      opportunityAt(this.db, opportunityId, opportunityVersion)
+        ? insertNote(this.db, opportunityId, body, shareWith, actor)
+        : null,
+    );
+    return id === null ? 'stale' : this.get(id);
   }
 
   async update(id: number, body: string, actor: Actor) {

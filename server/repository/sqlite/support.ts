@@ -29,6 +29,11 @@ export function writeAudit(
   );
 }
 
+/** Whether the opportunity is still at the version a rule was checked on (inside the write's transaction). */
+export function opportunityAt(db: Db, id: number, version: number): boolean {
+  return sql(db, 'SELECT 1 FROM opportunities WHERE id = ? AND version = ?').get(id, version) !== undefined;
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && (error as { code: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
