@@ -17,7 +17,7 @@ describe('task pane: a busy database', function () {
     await server.close();
   });
 
-  it('says plainly that nothing was saved, keeps what the advisor typed, and saves it on the next try', async () => {
+  it('finding 5: says plainly that nothing was saved, keeps what the advisor typed, and saves it on the next try', async () => {
     const alex = await server.advisor('Alex Morgan');
     const page = await openPane(
       browser.context,

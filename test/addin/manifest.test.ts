@@ -223,7 +223,7 @@ describe('manifest.xml as Outlook reads it (office-addin-manifest)', () => {
     }
   });
 
-  it('served without PUBLIC_ORIGIN: under localhost and the port the server listens on, whatever Host the request names (issue 11, finding 11)', async () => {
+  it('finding 11: served without PUBLIC_ORIGIN: under localhost and the port the server listens on, whatever Host the request names', async () => {
     const addinDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-addin-'));
     const server = await startTestServer({ TLS: 'off' }, { addinDir });
     try {

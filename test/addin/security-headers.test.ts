@@ -42,7 +42,7 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     await server.close();
   });
 
-  it('sends a CSP that lets Outlook frame the pane and office.js load from Microsoft, with nosniff and no HSTS over HTTP', async () => {
+  it('finding 10: sends a CSP that lets Outlook frame the pane and office.js load from Microsoft, with nosniff and no HSTS over HTTP', async () => {
     const answer = await fetch(`${server.url}/taskpane.html`);
     const csp = answer.headers.get('content-security-policy') ?? '';
     assert.match(csp, /frame-ancestors 'self' https:\/\/outlook\.office\.com https:\/\/outlook\.office365\.com/);
@@ -55,7 +55,7 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     assert.match(api.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   });
 
-  it('sends HSTS when users reach the service over HTTPS but never for localhost, and FRAME_ANCESTORS replaces the Outlook origins', async () => {
+  it('finding 10: sends HSTS when users reach the service over HTTPS but never for localhost, and FRAME_ANCESTORS replaces the Outlook origins', async () => {
     const behindProxy = await startTestServer({
       PUBLIC_ORIGIN: 'https://regarding.example.com',
       FRAME_ANCESTORS: 'https://outlook.example.net',
@@ -80,13 +80,13 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     }
   });
 
-  it('refuses a FRAME_ANCESTORS that is not a list of https origins, naming the setting', () => {
+  it('finding 10: refuses a FRAME_ANCESTORS that is not a list of https origins, naming the setting', () => {
     for (const value of ['', '*', 'https:', 'http://outlook.example.net', 'https://outlook.example.net/mail']) {
       assert.throws(() => loadConfig({ FRAME_ANCESTORS: value }), /FRAME_ANCESTORS/, JSON.stringify(value));
     }
   });
 
-  it('runs every view of the pane without a single CSP violation', async () => {
+  it('finding 10: runs every view of the pane without a single CSP violation', async () => {
     const user = { email: 'blake.chen@regarding.example', name: 'Blake Chen' };
     const item = {
       id: 'csp-1',
@@ -120,7 +120,7 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     await pane.close();
   });
 
-  it('lets the demo page frame the pane with no CSP violation, and refuses a frame from another origin', async () => {
+  it('finding 10: lets the demo page frame the pane with no CSP violation, and refuses a frame from another origin', async () => {
     const page = await browser.context.newPage();
     const violations = await watchViolations(page);
     await page.setViewportSize({ width: 1100, height: 800 });

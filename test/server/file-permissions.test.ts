@@ -18,7 +18,7 @@ describe('database files are readable by the service user only (issue 11, findin
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-modes-'));
   });
 
-  it('creates the database, its WAL and shared-memory files 0600, whatever the umask', () => {
+  it('finding 11: creates the database, its WAL and shared-memory files 0600, whatever the umask', () => {
     const file = path.join(dir, 'data', 'regarding.db');
     const umask = process.umask(0o022);
     try {
@@ -36,7 +36,7 @@ describe('database files are readable by the service user only (issue 11, findin
     }
   });
 
-  it('narrows an existing world-readable database when it is opened', () => {
+  it('finding 11: narrows an existing world-readable database when it is opened', () => {
     const file = path.join(dir, 'old.db');
     fs.writeFileSync(file, '');
     fs.chmodSync(file, 0o644);
@@ -44,7 +44,7 @@ describe('database files are readable by the service user only (issue 11, findin
     assert.equal(modeOf(file).toString(8), '600');
   });
 
-  it('writes backups 0600', async () => {
+  it('finding 11: writes backups 0600', async () => {
     const file = path.join(dir, 'live.db');
     const db = openDatabase(file);
     migrate(db);

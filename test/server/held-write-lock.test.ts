@@ -57,14 +57,14 @@ describe('a write lock held by another process', function () {
     return { result, ms: performance.now() - start };
   }
 
-  it('keeps /healthz answering at once, reporting that writes are unavailable', async () => {
+  it('finding 5: keeps /healthz answering at once, reporting that writes are unavailable', async () => {
     const { result, ms } = await timed(() => fetch(`${server.url}/healthz`));
     assert.equal(result.status, 200);
     assert.deepEqual(await result.json(), { status: 'ok', writes: 'unavailable' });
     assert.ok(ms < WRITE_WAIT_MS, `healthz took ${ms.toFixed(0)} ms`);
   });
 
-  it('answers reads whose best-effort writes (token last use, "recent") cannot happen', async () => {
+  it('finding 5: answers reads whose best-effort writes (token last use, "recent") cannot happen', async () => {
     assert.equal((await api.get('/api/v1/me')).status, 200);
     const opened = await api.get(`/api/v1/opportunities/${opportunityId}`);
     assert.equal(opened.status, 200);
@@ -72,7 +72,7 @@ describe('a write lock held by another process', function () {
     assert.equal((await api.get('/api/v1/opportunities')).status, 200);
   });
 
-  it('answers a write 503 with Retry-After after a short wait, serving others meanwhile, and changes nothing', async () => {
+  it('finding 5: answers a write 503 with Retry-After after a short wait, serving others meanwhile, and changes nothing', async () => {
     const writing = timed(() =>
       api.post('/api/v1/opportunities', referral('During the lock', 'during@client.example')),
     );
@@ -100,7 +100,7 @@ describe('a write lock held by another process', function () {
     assert.equal(retried.status, 201);
   });
 
-  it('lets a write wait out a lock released within the wait', async () => {
+  it('finding 5: lets a write wait out a lock released within the wait', async () => {
     holder.exec('BEGIN IMMEDIATE');
     setTimeout(() => holder.exec('COMMIT'), 300);
     const { result, ms } = await timed(() =>

@@ -40,7 +40,7 @@ describe('requests the server cannot read (issue 11, finding 7)', function () {
     await server.exited;
   });
 
-  it('answers a malformed percent-encoding in a path id with 400 problem+json naming the path, before sign-in', async () => {
+  it('finding 7: answers a malformed percent-encoding in a path id with 400 problem+json naming the path, before sign-in', async () => {
     const answer = await rawRequest(server.url, { method: 'GET', path: '/api/v1/opportunities/%' });
     assert.equal(answer.status, 400, answer.body);
     assert.match(answer.contentType, /application\/problem\+json/);
@@ -52,7 +52,7 @@ describe('requests the server cannot read (issue 11, finding 7)', function () {
     );
   });
 
-  it('answers a body whose Content-Encoding does not match it with 400 problem+json naming the body', async () => {
+  it('finding 7: answers a body whose Content-Encoding does not match it with 400 problem+json naming the body', async () => {
     const answer = await rawRequest(server.url, {
       method: 'POST',
       path: '/api/v1/opportunities',
@@ -68,7 +68,7 @@ describe('requests the server cannot read (issue 11, finding 7)', function () {
     );
   });
 
-  it('logs neither as an unexpected error, and logs no stack trace for them', async () => {
+  it('finding 7: logs neither as an unexpected error, and logs no stack trace for them', async () => {
     await waitForOutput(server, /request refused[\s\S]*request refused/);
     const lines = server
       .output()

@@ -70,7 +70,7 @@ describe('operations', function () {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('serves HTTPS with a generated localhost certificate, seeds demo data and prints how to sign in', async () => {
+    it('finding 11: serves HTTPS with a generated localhost certificate, seeds demo data with expiring tokens and prints them only when created', async () => {
       const databaseFile = path.join(dir, 'demo', 'regarding.db');
       const server = await startChildServer({ DATABASE_FILE: databaseFile, DEMO_DATA: 'on' });
       try {
@@ -143,7 +143,7 @@ describe('operations', function () {
       db.close();
     });
 
-    it('creates no demo data unless asked: npm run serve and the configuration default are off, npm start is on', async () => {
+    it('finding 11: creates no demo data unless asked: npm run serve and the configuration default are off, npm start is on', async () => {
       const plain = path.join(dir, 'plain', 'regarding.db');
       const server = await startChildServer({ DATABASE_FILE: plain, TLS: 'off' });
       server.child.kill('SIGTERM');

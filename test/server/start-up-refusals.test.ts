@@ -43,7 +43,7 @@ describe('start-up refuses a database it must not serve (issue 11, finding 11)',
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('refuses to start on a database with damaged pages, and says to restore a backup', async () => {
+  it('finding 11: refuses to start on a database with damaged pages, and says to restore a backup', async () => {
     const file = databaseWithData(dir);
     const pageSize = 4096;
     const pages = fs.statSync(file).size / pageSize;
@@ -57,7 +57,7 @@ describe('start-up refuses a database it must not serve (issue 11, finding 11)',
     );
   });
 
-  it('refuses to start on a schema newer than this code knows, and changes nothing', async () => {
+  it('finding 11: refuses to start on a schema newer than this code knows, and changes nothing', async () => {
     const file = databaseWithData(dir);
     const db = openDatabase(file);
     db.prepare(
@@ -71,7 +71,7 @@ describe('start-up refuses a database it must not serve (issue 11, finding 11)',
     after.close();
   });
 
-  it('starts on an intact database of the current schema', async () => {
+  it('finding 11: starts on an intact database of the current schema', async () => {
     const server = await startChildServer(env(databaseWithData(dir)));
     const health = await fetch(`${server.url}/healthz`);
     assert.equal(health.status, 200);

@@ -133,7 +133,7 @@ describe('My Work rules', () => {
     assert.equal((await owner.api.get('/api/v1/reports/stages?scope=everyone')).status, 400);
   });
 
-  it('gives the team stage report to managers only and the firm-wide one to admins only (issue 11, finding 4)', async () => {
+  it('finding 4: gives the team stage report to managers only and the firm-wide one to admins only', async () => {
     const manager = await server.advisor('Rae Manager', 'manager');
     const admin = await server.advisor('Ada Admin', 'admin');
     await server.repo.teams.create('Report desk', [owner.record.id, manager.record.id], null);
