@@ -61,8 +61,6 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
       }),
       // A refused sign-in is the client's routine mistake, and a guesser's: one info line each would let
       // anyone fill the log. FailedSignIns logs at warn once per blocked window instead.
-      // A refused sign-in is the client's routine mistake, and a guesser's: one info line each would let
-      // anyone fill the log. FailedSignIns logs at warn once per blocked window instead.
       customLogLevel: (_req, res, error) => {
         if (error || res.statusCode >= 500) return 'error';
         const refused = res.statusCode === 401 || (res as express.Response).locals?.signInsBlocked === true;

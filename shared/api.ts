@@ -62,7 +62,7 @@ export interface Endpoint<
   response: R;
   /** The status of a successful response. */
   status: number;
-  /** Other statuses this endpoint documents besides the common 400/401/500. */
+  /** Other statuses this endpoint documents besides the common 400, 401, 429, 500 and 503. */
   errors?: number[];
   /** Request headers it reads (documented in OpenAPI). */
   headers?: Record<string, string>;
@@ -209,7 +209,7 @@ export const endpoints = {
     body: CreateOpportunityRequest,
     response: OpportunityDetail,
     status: 201,
-    errors: [404, 409],
+    errors: [403, 404, 409],
     headers: IdempotencyKey,
     summary:
       'Create an opportunity, optionally with its customer, a first shared note, an owner and a linked Outlook item, in one transaction',
@@ -353,7 +353,7 @@ export const endpoints = {
     body: CreateActivityRequest,
     response: Activity,
     status: 201,
-    errors: [403, 404, 409],
+    errors: [404, 409],
     summary: 'Record a phone call or task on an opportunity',
   }),
   changeRegarding: endpoint({

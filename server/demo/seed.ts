@@ -55,7 +55,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     },
   ) =>
     (
-      await repo.opportunities.create(
+      (await repo.opportunities.create(
         {
           topic: fields.topic,
           description: null,
@@ -72,7 +72,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
           idempotencyKey: null,
         },
         { advisorId: by, at: at(daysAgo) },
-      )
+      )) as { id: number }
     ).id;
 
   await opportunity(3, blake.id, {

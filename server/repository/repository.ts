@@ -37,6 +37,11 @@ export type OpportunityRecord = Omit<Opportunity, 'canAct'>;
 export interface Actor {
   advisorId: number;
   at: string;
+  /**
+   * The team_changes version read before the rules that allowed this write were checked (see
+   * checkedWrite): a write given it is refused as 'stale' if team membership changed since.
+   */
+  teamsVersion?: number;
 }
 
 /** A change no advisor made: the admin command line (`npm run admin`), setup and demo data. */
@@ -147,6 +152,8 @@ export interface TeamStore {
   create(name: string, memberIds: number[], actor: AuditActor | null): Promise<Team>;
   addMember(teamId: number, advisorId: number, actor: AuditActor | null): Promise<void>;
   removeMember(teamId: number, advisorId: number, actor: AuditActor): Promise<void>;
+  /** Moves with every change of team membership (managers' rights come from it); see Actor.teamsVersion. */
+  changeVersion(): Promise<number>;
   existingIds(ids: number[]): Promise<number[]>;
 }
 
@@ -234,8 +241,12 @@ export interface OpportunityStore {
   choices(options: ListOpportunitiesOptions): Promise<OpportunityChoice[]>;
   /** Open opportunities whose customer contact has one of the emails; the advisor's own first. */
   suggestions(emails: string[], advisorId: number, limit: number): Promise<OpportunitySummary[]>;
-  /** All of it in one transaction. With an idempotency key already used, returns the first opportunity's id. */
-  create(fields: NewOpportunity, actor: Actor): Promise<{ id: number; created: boolean }>;
+  /**
+   * All of it in one transaction. With an idempotency key already used, returns the first opportunity's id.
+   * 'stale' (nothing written) when the owner is no longer active, the linked item's records moved since
+   * `linkItem.seen`, or team memberships changed since `actor.teamsVersion`.
+   */
+  create(fields: NewOpportunity, actor: Actor): Promise<{ id: number; created: boolean } | Stale>;
   /** Returns 'stale' when the version does not match. */
   update(
     id: number,
@@ -325,9 +336,20 @@ export interface ActivityStore {
    * Set Regarding: one activity per Outlook item, however often or concurrently it is called; 'stale'
    * unless the item's records are still as `item.seen` (ActivityMatches.stamp) says.
    */
-  upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor): Promise<ActivityRecord | Stale>;
+  /** 'stale' unless the target opportunity is still at `opportunityVersion` (the one the caller could read). */
+  upsertRegarding(
+    item: OutlookItemFields,
+    opportunityId: number,
+    opportunityVersion: number,
+    actor: Actor,
+  ): Promise<ActivityRecord | Stale>;
   /** 'stale' unless the activity is still as `seen` (ActivityRecord.stamp) says. */
-  setRegarding(id: number, opportunityId: number | null, actor: Actor, seen: string): Promise<ActivityRecord | Stale>;
+  setRegarding(
+    id: number,
+    target: { id: number; version: number } | null,
+    actor: Actor,
+    seen: string,
+  ): Promise<ActivityRecord | Stale>;
   /**
    * 'stale' unless the activity is as `seen.activity` says and the records of the sent message's
    * internetMessageId as `seen.sent` (ActivityMatches.stamp) says.

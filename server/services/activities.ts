@@ -11,7 +11,7 @@ import type {
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { ActivityMatches, ActivityRecord, OutlookItemFields, Stale } from '../repository/repository';
 import { OpportunityAccess } from './access';
-import { actorOf, checkedWrite, utc, type Caller, type ServiceContext } from './context';
+import { actorOf, checkedWrite, utc, type Caller, type RulesRead, type ServiceContext } from './context';
 
 /**
  * Set Regarding and the other activity rules. Anyone may link an item to an opportunity they can
@@ -62,8 +62,9 @@ export class ActivityService {
     );
   }
 
-  private checked(attempt: () => Promise<Activity | Stale>): Promise<Activity> {
+  private checked(attempt: (read: RulesRead) => Promise<Activity | Stale>): Promise<Activity> {
     return checkedWrite(
+      this.ctx.repo,
       attempt,
       'This item was changed by someone else at the same time; nothing was saved: try again.',
     );
@@ -104,16 +105,17 @@ export class ActivityService {
   }
 
   async setRegarding(caller: Caller, body: z.output<typeof SetRegardingRequest>): Promise<Activity> {
-    await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
     const item = this.toItemFields(body.item);
-    return this.checked(async () => {
+    return this.checked(async (read) => {
+      const target = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
       const matches = await this.ctx.repo.activities.findMatches(item);
       const check = await this.linkCheck(caller, matches, body.opportunityId);
       if (check !== 'allowed') return this.asSeenBy(caller, check);
       const linked = await this.ctx.repo.activities.upsertRegarding(
         { ...item, seen: matches.stamp },
-        body.opportunityId,
-        actorOf(caller, this.ctx.clock),
+        target.id,
+        target.version,
+        actorOf(caller, this.ctx.clock, read),
       );
       return linked === 'stale' ? linked : this.asSeenBy(caller, linked);
     });
@@ -174,50 +176,59 @@ export class ActivityService {
   private change(
     caller: Caller,
     id: number,
-    write: (activity: ActivityRecord) => Promise<ActivityRecord | Stale>,
+    write: (activity: ActivityRecord, read: RulesRead) => Promise<ActivityRecord | Stale>,
     unchanged: (activity: ActivityRecord) => boolean = () => false,
   ): Promise<Activity> {
-    return this.checked(async () => {
+    return this.checked(async (read) => {
       const activity = await this.existing(caller, id);
       if (!(await this.mayChange(caller, activity))) {
         if (unchanged(activity)) return this.asSeenBy(caller, activity);
         throw await this.refusal(caller, activity);
       }
-      const written = await write(activity);
+      const written = await write(activity, read);
       return written === 'stale' ? written : this.asSeenBy(caller, written);
     });
   }
 
   async changeRegarding(caller: Caller, id: number, opportunityId: number): Promise<Activity> {
     await this.existing(caller, id);
-    await new OpportunityAccess(this.ctx.repo, caller).readable(opportunityId);
     return this.change(
       caller,
       id,
-      (activity) =>
-        this.ctx.repo.activities.setRegarding(id, opportunityId, actorOf(caller, this.ctx.clock), activity.stamp),
+      async (activity, read) => {
+        const target = await new OpportunityAccess(this.ctx.repo, caller).readable(opportunityId);
+        return this.ctx.repo.activities.setRegarding(
+          id,
+          { id: target.id, version: target.version },
+          actorOf(caller, this.ctx.clock, read),
+          activity.stamp,
+        );
+      },
       (activity) => activity.regarding?.id === opportunityId,
     );
   }
 
   async removeRegarding(caller: Caller, id: number): Promise<Activity> {
-    return this.change(caller, id, (activity) =>
-      this.ctx.repo.activities.setRegarding(id, null, actorOf(caller, this.ctx.clock), activity.stamp),
+    return this.change(caller, id, (activity, read) =>
+      this.ctx.repo.activities.setRegarding(id, null, actorOf(caller, this.ctx.clock, read), activity.stamp),
     );
   }
 
   async completeSent(caller: Caller, id: number, body: z.output<typeof CompleteSentRequest>): Promise<Activity> {
-    return this.checked(async () => {
+    return this.checked(async (read) => {
       const activity = await this.existing(caller, id);
+      // Who may change it first: nothing about an activity the caller may not change is told.
+      if (!(await this.mayChange(caller, activity))) throw await this.refusal(caller, activity);
       if (activity.kind !== 'email') throw new ConflictError(`Activity ${id} is not an email.`);
       if (activity.outlook.internetMessageId === body.internetMessageId) return this.asSeenBy(caller, activity);
-      if (!(await this.mayChange(caller, activity))) throw await this.refusal(caller, activity);
       if (activity.outlook.internetMessageId !== null)
         throw new ConflictError(`Activity ${id} is already the sent message ${activity.outlook.internetMessageId}.`);
       // The sent message recorded on its own already: this draft would be folded into it.
       const sent = await this.ctx.repo.activities.findMatches({ internetMessageId: body.internetMessageId });
-      if (sent.byMessageId && !(await this.mayChange(caller, sent.byMessageId)))
-        throw await this.refusal(caller, sent.byMessageId);
+      // As in Set Regarding: a record of the message no one has linked may be taken by whoever has it.
+      const other = sent.byMessageId;
+      if (other && other.regarding !== null && !(await this.mayChange(caller, other)))
+        throw await this.refusal(caller, other);
       const completed = await this.ctx.repo.activities.completeSent(
         id,
         {
@@ -225,7 +236,7 @@ export class ActivityService {
           conversationId: body.conversationId ?? null,
           sentAt: utc(body.sentAt),
         },
-        actorOf(caller, this.ctx.clock),
+        actorOf(caller, this.ctx.clock, read),
         { activity: activity.stamp, sent: sent.stamp },
       );
       return completed === 'stale' ? completed : this.asSeenBy(caller, completed);
@@ -233,7 +244,7 @@ export class ActivityService {
   }
 
   async createNextStep(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
-    return this.checked(async () => {
+    return this.checked(async (read) => {
       const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
       if (opportunity.status !== 'open')
         throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
@@ -246,15 +257,15 @@ export class ActivityService {
           endAt: utc(body.endAt),
         },
         opportunity.version,
-        actorOf(caller, this.ctx.clock),
+        actorOf(caller, this.ctx.clock, read),
       );
       return created === 'stale' ? created : this.asSeenBy(caller, created);
     });
   }
 
   async setStatus(caller: Caller, id: number, status: ActivityStatus): Promise<Activity> {
-    return this.change(caller, id, (activity) =>
-      this.ctx.repo.activities.setStatus(id, status, actorOf(caller, this.ctx.clock), activity.stamp),
+    return this.change(caller, id, (activity, read) =>
+      this.ctx.repo.activities.setStatus(id, status, actorOf(caller, this.ctx.clock, read), activity.stamp),
     );
   }
 }

@@ -11,8 +11,10 @@ export interface ServiceContext {
 /** The signed-in advisor a request acts for. */
 export type Caller = AdvisorRecord;
 
-export function actorOf(caller: Caller, clock: Clock): Actor {
-  return { advisorId: caller.id, at: clock.now().toISOString() };
+export function actorOf(caller: Caller, clock: Clock, read?: RulesRead): Actor {
+  const actor: Actor = { advisorId: caller.id, at: clock.now().toISOString() };
+  if (read) actor.teamsVersion = read.teamsVersion;
+  return actor;
 }
 
 /**
@@ -58,15 +60,24 @@ export async function pageOf<T>(
   };
 }
 
+/** What a write's rules depend on beyond the rows they read: read before the checks (Actor.teamsVersion). */
+export interface RulesRead {
+  teamsVersion: number;
+}
+
 /**
  * Runs a rule's check and the write it allows, where the write is conditional on the state the check
- * read (a version, a stamp) and answers 'stale' when that state moved meanwhile. Then the rules are
- * checked again on the new state, so a change never lands where it would now be refused; after a few
- * tries in a row lose to other writers, 409 with `conflict`.
+ * read (a version, a stamp, the team memberships: pass `read` to actorOf) and answers 'stale' when
+ * that state moved meanwhile. Then the rules are checked again on the new state, so a change never
+ * lands where it would now be refused; after a few tries in a row lose to other writers, 409.
  */
-export async function checkedWrite<T>(attempt: () => Promise<T | 'stale'>, conflict: string): Promise<T> {
+export async function checkedWrite<T>(
+  repo: Repository,
+  attempt: (read: RulesRead) => Promise<T | 'stale'>,
+  conflict: string,
+): Promise<T> {
   for (let tries = 0; tries < 3; tries++) {
-    const result = await attempt();
+    const result = await attempt({ teamsVersion: await repo.teams.changeVersion() });
     if (result !== 'stale') return result;
   }
   throw new ConflictError(conflict);

@@ -24,16 +24,20 @@ export class NoteService {
   async add(caller: Caller, opportunityId: number, body: z.output<typeof CreateNoteRequest>): Promise<Note> {
     const shareWith = body.shareWith ?? { advisorIds: [], teamIds: [] };
     await this.checkTargets(shareWith, 'body.shareWith');
-    return checkedWrite(async () => {
-      const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(opportunityId);
-      return this.ctx.repo.notes.create(
-        opportunityId,
-        opportunity.version,
-        body.body,
-        shareWith,
-        actorOf(caller, this.ctx.clock),
-      );
-    }, `Opportunity ${opportunityId} was changed by someone else at the same time; the note was not saved: try again.`);
+    return checkedWrite(
+      this.ctx.repo,
+      async (read) => {
+        const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(opportunityId);
+        return this.ctx.repo.notes.create(
+          opportunityId,
+          opportunity.version,
+          body.body,
+          shareWith,
+          actorOf(caller, this.ctx.clock, read),
+        );
+      },
+      `Opportunity ${opportunityId} was changed by someone else at the same time; the note was not saved: try again.`,
+    );
   }
 
   private async own(caller: Caller, id: number): Promise<Note> {

@@ -27,7 +27,7 @@ import { OpportunityAccess } from './access';
 import type { ActivityService } from './activities';
 import { assignmentSeenBy } from './assignment-privacy';
 import type { ContactService } from './contacts';
-import { actorOf, checkedWrite, pageOf, type Caller, type Page, type ServiceContext } from './context';
+import { actorOf, checkedWrite, pageOf, type Caller, type Page, type RulesRead, type ServiceContext } from './context';
 import { cursorPageOf, type CursorPage } from './cursor';
 import type { PeopleService } from './people';
 
@@ -183,7 +183,6 @@ export class OpportunityService {
       ]);
     }
     const ownerId = body.ownerId ?? caller.id;
-    await this.people.requireAdvisors([ownerId], 'body.ownerId');
     const campaignId = body.campaignId ?? REFERRAL_CAMPAIGN_ID;
     if (!(await this.ctx.repo.opportunities.campaignExists(campaignId))) {
       throw new BadRequestError(`No campaign has the id ${campaignId}.`, [
@@ -227,27 +226,30 @@ export class OpportunityService {
       };
     }
 
-    const linkItem = body.linkItem
-      ? await this.activities.linkable(caller, this.activities.toItemFields(body.linkItem))
-      : null;
-
-    const { id, created } = await this.ctx.repo.opportunities.create(
-      {
-        topic: body.topic,
-        description: body.description ?? null,
-        customerContactId,
-        newContact,
-        customerOrganizationId,
-        campaignId,
-        stage: body.stage,
-        estimatedValue: body.estimatedValue ?? null,
-        estimatedCloseDate: body.estimatedCloseDate ?? null,
-        ownerId,
-        note,
-        linkItem,
-        idempotencyKey: idempotencyKey ?? null,
+    const fields = {
+      topic: body.topic,
+      description: body.description ?? null,
+      customerContactId,
+      newContact,
+      customerOrganizationId,
+      campaignId,
+      stage: body.stage,
+      estimatedValue: body.estimatedValue ?? null,
+      estimatedCloseDate: body.estimatedCloseDate ?? null,
+      ownerId,
+      note,
+      idempotencyKey: idempotencyKey ?? null,
+    };
+    const { id, created } = await checkedWrite(
+      this.ctx.repo,
+      async (read) => {
+        await this.people.requireAdvisors([ownerId], 'body.ownerId');
+        const linkItem = body.linkItem
+          ? await this.activities.linkable(caller, this.activities.toItemFields(body.linkItem))
+          : null;
+        return this.ctx.repo.opportunities.create({ ...fields, linkItem }, actorOf(caller, this.ctx.clock, read));
       },
-      actorOf(caller, this.ctx.clock),
+      'The item or the new owner was changed by someone else at the same time; nothing was saved: try again.',
     );
     return { detail: await this.detail(caller, id, { markRecent: false }), created };
   }
@@ -259,20 +261,20 @@ export class OpportunityService {
     body: z.output<typeof UpdateOpportunityRequest>,
   ): Promise<Opportunity> {
     const expectedVersion = versionFromIfMatch(ifMatch);
-    const current = await this.access(caller).actionable(id);
     if (body.campaignId !== undefined && !(await this.ctx.repo.opportunities.campaignExists(body.campaignId))) {
       throw new BadRequestError(`No campaign has the id ${body.campaignId}.`, [
         { path: 'body.campaignId', message: 'Unknown campaign' },
       ]);
     }
-    if (current.version !== expectedVersion) throw this.stale(current);
-    const updated = await this.ctx.repo.opportunities.update(
-      id,
-      expectedVersion,
-      body,
-      actorOf(caller, this.ctx.clock),
+    const updated = await checkedWrite(
+      this.ctx.repo,
+      async (read) => {
+        const current = await this.access(caller).actionable(id);
+        if (current.version !== expectedVersion) throw this.stale(current);
+        return this.ctx.repo.opportunities.update(id, expectedVersion, body, actorOf(caller, this.ctx.clock, read));
+      },
+      `Opportunity ${id} is being changed by someone else right now: reload it and try again.`,
     );
-    if (updated === 'stale') throw this.stale((await this.ctx.repo.opportunities.findById(id))!);
     return this.withPermissions(caller, updated);
   }
 
@@ -283,15 +285,16 @@ export class OpportunityService {
   }
 
   /** One change of an opportunity, applied only at the version its rules were checked on (see checkedWrite). */
-  private checkedChange(id: number, attempt: () => Promise<'done' | 'stale'>): Promise<'done'> {
+  private checkedChange(id: number, attempt: (read: RulesRead) => Promise<'done' | 'stale'>): Promise<'done'> {
     return checkedWrite(
+      this.ctx.repo,
       attempt,
       `Opportunity ${id} is being changed by someone else right now: reload it and try again.`,
     );
   }
 
   async assign(caller: Caller, id: number, body: z.output<typeof AssignRequest>): Promise<OpportunityDetail> {
-    await this.checkedChange(id, async () => {
+    await this.checkedChange(id, async (read) => {
       const opportunity = await this.access(caller).actionable(id);
       if (opportunity.status !== 'open')
         throw new ConflictError(`Opportunity ${id} is ${opportunity.status}: reopen it before assigning it.`);
@@ -302,14 +305,14 @@ export class OpportunityService {
         opportunity.version,
         body.ownerId,
         body.message || null,
-        actorOf(caller, this.ctx.clock),
+        actorOf(caller, this.ctx.clock, read),
       );
     });
     return this.detail(caller, id, { markRecent: false });
   }
 
   async close(caller: Caller, id: number, body: z.output<typeof CloseRequest>): Promise<CloseResult> {
-    await this.checkedChange(id, async () => {
+    await this.checkedChange(id, async (read) => {
       const opportunity = await this.access(caller).actionable(id);
       if (opportunity.status !== 'open') throw new ConflictError(`Opportunity ${id} is already ${opportunity.status}.`);
       const today = this.ctx.clock.now().toISOString().slice(0, 10);
@@ -322,7 +325,7 @@ export class OpportunityService {
           closeDate: body.closeDate ?? today,
           reason: body.reason || null,
         },
-        actorOf(caller, this.ctx.clock),
+        actorOf(caller, this.ctx.clock, read),
       );
     });
     // A dedicated, bounded query: the newest open ones, and how many there are in all.
@@ -338,10 +341,10 @@ export class OpportunityService {
   }
 
   async reopen(caller: Caller, id: number): Promise<Opportunity> {
-    await this.checkedChange(id, async () => {
+    await this.checkedChange(id, async (read) => {
       const opportunity = await this.access(caller).actionable(id);
       if (opportunity.status === 'open') throw new ConflictError(`Opportunity ${id} is already open.`);
-      return this.ctx.repo.opportunities.reopen(id, opportunity.version, actorOf(caller, this.ctx.clock));
+      return this.ctx.repo.opportunities.reopen(id, opportunity.version, actorOf(caller, this.ctx.clock, read));
     });
     return this.withPermissions(caller, (await this.ctx.repo.opportunities.findById(id))!);
   }

@@ -232,7 +232,7 @@ describe('activity ownership (issue 11)', () => {
       assert.equal(row(blakesDraft).regarding, blakes, "Blake's draft was not folded");
     });
 
-    it('refuses a new opportunity whose linked item was moved between the check and the create (409, nothing saved)', async () => {
+    it("checks a new opportunity's linked item again when it was moved between the check and the create: refused, nothing saved", async () => {
       const id = await link(alex, emailItem('<create@firm>'), blakes);
       const pause = interleaver.pauseNext('opportunities', 'create');
       const create = blake.api.post(
@@ -242,7 +242,8 @@ describe('activity ownership (issue 11)', () => {
       await pause.reached;
       assert.equal((await alex.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: alexs })).status, 200);
       pause.release();
-      assert.equal((await create).status, 409);
+      // Checked again on the item as it is now: another advisor's, on their opportunity.
+      assert.equal((await create).status, 403);
       assert.equal(
         server.db.prepare("SELECT count(*) FROM opportunities WHERE topic = 'With the item'").pluck().get(),
         0,

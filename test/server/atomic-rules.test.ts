@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Interleaver } from '../helpers/interleave';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
  * Issue 11, atomic rules: each test lets one request pass its checks, holds it just before its write,
@@ -42,7 +42,7 @@ describe('atomic rules: a change checked on one state never lands on another', (
     const after = (await owner.api.get(path)).body.opportunity;
     assert.equal(after.status, 'lost');
     assert.equal(after.actualValue, null);
-    assert.equal(after.closeReason ?? 'Went elsewhere', 'Went elsewhere');
+    assert.equal(after.closeReason, 'Went elsewhere');
   });
 
   it('an assignment checked while open does not land on an opportunity closed meanwhile', async () => {
@@ -88,14 +88,92 @@ describe('atomic rules: a change checked on one state never lands on another', (
   });
 
   it('an edit checked against version 1 is refused once an assignment moved it to version 2', async () => {
+    const { owner, manager, path } = await desk();
+    const pause = interleaver.pauseNext('opportunities', 'update');
+    const editing = manager.api.patch(path, { topic: 'Renamed by the manager' }, { 'If-Match': '"1"' });
+    await pause.reached;
+    assert.equal((await owner.api.post(`${path}/assign`, { ownerId: manager.record.id })).status, 200);
+    pause.release();
+    const edited = await editing;
+    assert.equal(edited.status, 409);
+    assert.match(edited.body.detail, /now at version 2/);
+    assert.equal((await owner.api.get(path)).body.opportunity.topic, 'Rollover');
+  });
+
+  it("an edit is re-checked once an assignment took the opportunity out of the manager's team: 403", async () => {
     const { owner, manager, elsewhere, path } = await desk();
     const pause = interleaver.pauseNext('opportunities', 'update');
     const editing = manager.api.patch(path, { topic: 'Renamed by the manager' }, { 'If-Match': '"1"' });
     await pause.reached;
     assert.equal((await owner.api.post(`${path}/assign`, { ownerId: elsewhere.record.id })).status, 200);
     pause.release();
-    assert.equal((await editing).status, 409);
+    assert.equal((await editing).status, 403);
     assert.equal((await owner.api.get(path)).body.opportunity.topic, 'Rollover');
+  });
+
+  it('a manager removed from the team between the check and the write is refused, and nothing changes', async () => {
+    const { owner, manager, path } = await desk();
+    const admin = await server.advisor('Ada Admin', 'admin');
+    const north = (await admin.api.get('/api/v1/teams?q=North')).body.items[0].id as number;
+    const pause = interleaver.pauseNext('opportunities', 'close');
+    const closing = manager.api.post(`${path}/close`, { outcome: 'lost' });
+    await pause.reached;
+    assert.equal((await admin.api.delete(`/api/v1/teams/${north}/members/${manager.record.id}`)).status, 200);
+    pause.release();
+    assert.equal((await closing).status, 403);
+    assert.equal((await owner.api.get(path)).body.opportunity.status, 'open');
+  });
+
+  it('an email linked by someone who could read the opportunity is not linked once closing put it out of reach', async () => {
+    const { owner, elsewhere, id, path } = await desk();
+    const pause = interleaver.pauseNext('activities', 'upsertRegarding');
+    const linking = elsewhere.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<late-link@client.example>'),
+      opportunityId: id,
+    });
+    await pause.reached;
+    assert.equal((await owner.api.post(`${path}/close`, { outcome: 'won' })).status, 200);
+    pause.release();
+    assert.equal((await linking).status, 404);
+    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 0);
+  });
+
+  it('an activity moved to an opportunity that closed out of reach meanwhile stays where it was', async () => {
+    const { owner, elsewhere, id, path } = await desk();
+    const mine = await elsewhere.api.post('/api/v1/opportunities', referral('Their own', 'own@client.example'));
+    const linked = await elsewhere.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<moved@client.example>'),
+      opportunityId: mine.body.opportunity.id,
+    });
+    const pause = interleaver.pauseNext('activities', 'setRegarding');
+    const moving = elsewhere.api.put(`/api/v1/activities/${linked.body.id}/regarding`, { opportunityId: id });
+    await pause.reached;
+    assert.equal((await owner.api.post(`${path}/close`, { outcome: 'won' })).status, 200);
+    pause.release();
+    assert.equal((await moving).status, 404);
+    const after = (
+      await elsewhere.api.get(
+        `/api/v1/activities/lookup?internetMessageId=${encodeURIComponent('<moved@client.example>')}`,
+      )
+    ).body;
+    assert.equal(after.regarding.id, mine.body.opportunity.id);
+  });
+
+  it('an opportunity is not given to an owner deactivated between the check and the write', async () => {
+    const { owner, elsewhere } = await desk();
+    const admin = await server.advisor('Ada Admin', 'admin');
+    const pause = interleaver.pauseNext('opportunities', 'create');
+    const creating = owner.api.post(
+      '/api/v1/opportunities',
+      referral('For Eli', 'eli-client@client.example', { ownerId: elsewhere.record.id }),
+    );
+    await pause.reached;
+    assert.equal((await admin.api.patch(`/api/v1/advisors/${elsewhere.record.id}`, { active: false })).status, 200);
+    pause.release();
+    const created = await creating;
+    assert.equal(created.status, 400);
+    assert.equal(created.body.errors[0].path, 'body.ownerId');
+    assert.equal(server.db.prepare("SELECT count(*) FROM opportunities WHERE topic = 'For Eli'").pluck().get(), 0);
   });
 
   it('an assignment to an advisor deactivated between the check and the write is refused with the field', async () => {

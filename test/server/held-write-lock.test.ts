@@ -19,6 +19,8 @@ describe('a write lock held by another process', function () {
   let file: string;
   let server: ChildServer;
   let api: TestClient;
+  /** Signed in with a token never used before: its first use would record "last used". */
+  let unusedTokenApi: TestClient;
   let opportunityId: number;
   let holder: Database.Database;
 
@@ -33,9 +35,11 @@ describe('a write lock held by another process', function () {
       null,
     );
     const { token } = await issueAccessToken(repo, advisor.id, 'test', new Date());
+    const unused = await issueAccessToken(repo, advisor.id, 'unused', new Date());
     await repo.close();
     server = await startChildServer({ DATABASE_FILE: file, TLS: 'off', WRITE_WAIT_MS: String(WRITE_WAIT_MS) });
     api = new TestClient(server.url, token);
+    unusedTokenApi = new TestClient(server.url, unused.token);
     const created = await api.post('/api/v1/opportunities', referral('Before the lock', 'before@client.example'));
     assert.equal(created.status, 201);
     opportunityId = created.body.opportunity.id;
@@ -65,7 +69,10 @@ describe('a write lock held by another process', function () {
   });
 
   it('finding 5: answers reads whose best-effort writes (token last use, "recent") cannot happen', async () => {
-    assert.equal((await api.get('/api/v1/me')).status, 200);
+    const lastUse = () =>
+      holder.prepare("SELECT last_used_at FROM access_tokens WHERE name = 'unused'").pluck().get() as string | null;
+    assert.equal((await unusedTokenApi.get('/api/v1/me')).status, 200);
+    assert.equal(lastUse(), null, 'the last use could not be recorded while the lock is held');
     const opened = await api.get(`/api/v1/opportunities/${opportunityId}`);
     assert.equal(opened.status, 200);
     assert.equal(opened.body.opportunity.topic, 'Before the lock');

@@ -133,7 +133,8 @@ describe('rate limits', function () {
       for (let n = 1; n <= 3; n++) assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200);
       const limited = await ada.api.post('/api/v1/me/work-seen');
       assert.equal(limited.status, 429);
-      assert.equal(limited.headers.get('retry-after'), '60');
+      // The library counts the seconds left on the process clock: 60, or 59 on a slow machine.
+      assert.match(limited.headers.get('retry-after') ?? '', /^(59|60)$/);
       assert.match(limited.body.detail, /Nothing was changed/);
       assert.match(limited.headers.get('ratelimit') ?? '', /r=0/);
       for (let n = 1; n <= 10; n++) assert.equal((await ada.api.get('/api/v1/me')).status, 200, 'reads go on');

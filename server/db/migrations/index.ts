@@ -5,6 +5,15 @@ import { systemActor } from './003_system_actor';
 import { activityVersion } from './004_activity_version';
 import { rateLimits } from './005_rate_limits';
 import { entraTenant } from './006_entra_tenant';
+import { teamChanges } from './007_team_changes';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
-export const migrations: Migration[] = [initial, searchPrefixes, systemActor, activityVersion, rateLimits, entraTenant];
+export const migrations: Migration[] = [
+  initial,
+  searchPrefixes,
+  systemActor,
+  activityVersion,
+  rateLimits,
+  entraTenant,
+  teamChanges,
+];

@@ -11,7 +11,7 @@ import type {
   OutlookItemFields,
 } from '../repository';
 import { write } from './writes';
-import { list, opportunityAt, writeAudit, sql } from './support';
+import { list, opportunityAt, rightsHold, writeAudit, sql } from './support';
 
 interface ActivityRow {
   id: number;
@@ -184,6 +184,7 @@ function replaceParticipants(db: Db, activityId: number, participants: OutlookIt
  */
 export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: number, actor: Actor): number {
   if (item.seen !== undefined && matchesStamp(db, item) !== item.seen) throw new ActivityChangedError();
+  if (!rightsHold(db, actor)) throw new ActivityChangedError();
   const byMessageId = idBy(db, 'internet_message_id', item.internetMessageId);
   const byItemId = idBy(db, 'item_id', item.itemId);
 
@@ -298,9 +299,12 @@ export class SqliteActivityStore implements ActivityStore {
     return { byMessageId, byToken, byItemId, stamp: matchStamp(ids, (id) => records.get(id)?.stamp ?? null) };
   }
 
-  async upsertRegarding(item: OutlookItemFields, opportunityId: number, actor: Actor) {
+  async upsertRegarding(item: OutlookItemFields, opportunityId: number, opportunityVersion: number, actor: Actor) {
     try {
-      const id = await write(this.db, () => upsertRegarding(this.db, item, opportunityId, actor));
+      const id = await write(this.db, () => {
+        if (!opportunityAt(this.db, opportunityId, opportunityVersion)) throw new ActivityChangedError();
+        return upsertRegarding(this.db, item, opportunityId, actor);
+      });
       return this.get(id);
     } catch (error) {
       if (error instanceof ActivityChangedError) return 'stale' as const;
@@ -308,9 +312,11 @@ export class SqliteActivityStore implements ActivityStore {
     }
   }
 
-  async setRegarding(id: number, opportunityId: number | null, actor: Actor, seen: string) {
+  async setRegarding(id: number, target: { id: number; version: number } | null, actor: Actor, seen: string) {
+    const opportunityId = target?.id ?? null;
     const done = await write(this.db, () => {
-      if (stampOf(this.db, id) !== seen) return false;
+      if (stampOf(this.db, id) !== seen || !rightsHold(this.db, actor)) return false;
+      if (target && !opportunityAt(this.db, target.id, target.version)) return false;
       sql(
         this.db,
         'UPDATE activities SET regarding_opportunity_id = ?, updated_at = ?, version = version + 1 WHERE id = ?',
@@ -332,6 +338,7 @@ export class SqliteActivityStore implements ActivityStore {
   ) {
     const resultId = await write(this.db, () => {
       if (
+        !rightsHold(this.db, actor) ||
         stampOf(this.db, id) !== seen.activity ||
         matchesStamp(this.db, { internetMessageId: sent.internetMessageId }) !== seen.sent
       )
@@ -380,7 +387,7 @@ export class SqliteActivityStore implements ActivityStore {
     actor: Actor,
   ) {
     const id = await write(this.db, () => {
-      if (!opportunityAt(this.db, fields.opportunityId, opportunityVersion)) return null;
+      if (!opportunityAt(this.db, fields.opportunityId, opportunityVersion) || !rightsHold(this.db, actor)) return null;
       const newId = Number(
         sql(
           this.db,
@@ -405,7 +412,7 @@ export class SqliteActivityStore implements ActivityStore {
 
   async setStatus(id: number, status: ActivityStatus, actor: Actor, seen: string) {
     const done = await write(this.db, () => {
-      if (stampOf(this.db, id) !== seen) return false;
+      if (stampOf(this.db, id) !== seen || !rightsHold(this.db, actor)) return false;
       sql(this.db, 'UPDATE activities SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?').run(
         status,
         actor.at,
@@ -418,11 +425,12 @@ export class SqliteActivityStore implements ActivityStore {
   }
 
   async regarding(opportunityId: number, page: Keyset, status?: ActivityStatus) {
-    // Keyset paging on the timeline's sort key: a page costs the same however far back it is.
+    // Keyset paging on the timeline's own index (activities_timeline): the `<=` bound lets SQLite start
+    // the page at the cursor, so a page costs the same however far back it is.
     return loadActivities(
       this.db,
       `a.regarding_opportunity_id = :id AND (:status IS NULL OR a.status = :status)
-         AND (:at IS NULL OR ${TIMELINE_AT} < :at OR (${TIMELINE_AT} = :at AND a.id < :before))
+         AND ${TIMELINE_AT} <= coalesce(:at, '9999') AND (:at IS NULL OR ${TIMELINE_AT} < :at OR a.id < :before)
        ORDER BY ${TIMELINE_AT} DESC, a.id DESC LIMIT :limit`,
       {
         id: opportunityId,

@@ -2,7 +2,7 @@ import type { Db } from '../../db/connection';
 import type { Note } from '../../../shared/schemas/notes';
 import type { Actor, Keyset, NoteStore, ShareTargets } from '../repository';
 import { write } from './writes';
-import { list, opportunityAt, writeAudit, sql } from './support';
+import { list, opportunityAt, rightsHold, writeAudit, sql } from './support';
 
 interface NoteRow {
   id: number;
@@ -133,7 +133,7 @@ export class SqliteNoteStore implements NoteStore {
 
   async create(opportunityId: number, opportunityVersion: number, body: string, shareWith: ShareTargets, actor: Actor) {
     const id = await write(this.db, () =>
-      opportunityAt(this.db, opportunityId, opportunityVersion)
+      opportunityAt(this.db, opportunityId, opportunityVersion) && rightsHold(this.db, actor)
         ? insertNote(this.db, opportunityId, body, shareWith, actor)
         : null,
     );

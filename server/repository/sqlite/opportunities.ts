@@ -11,10 +11,10 @@ import type {
   OpportunityStore,
 } from '../repository';
 import { insertContact } from './contacts';
-import { markRecent, upsertRegarding } from './activities';
+import { ActivityChangedError, markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
 import { write, writeIfFree } from './writes';
-import { list, writeAudit, sql, sqlArrays } from './support';
+import { list, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
 const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
@@ -279,6 +279,16 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async create(fields: NewOpportunity, actor: Actor) {
+    try {
+      return await this.insert(fields, actor);
+    } catch (error) {
+      // The linked item's records moved since the caller's check: nothing was written.
+      if (error instanceof ActivityChangedError) return 'stale' as const;
+      throw error;
+    }
+  }
+
+  private insert(fields: NewOpportunity, actor: Actor) {
     return write(this.db, () => {
       if (fields.idempotencyKey) {
         const earlier = sql(this.db, 'SELECT opportunity_id FROM idempotency_keys WHERE advisor_id = ? AND key = ?')
@@ -286,6 +296,10 @@ export class SqliteOpportunityStore implements OpportunityStore {
           .get(actor.advisorId, fields.idempotencyKey) as number | undefined;
         if (earlier !== undefined) return { id: earlier, created: false };
       }
+      // The owner was checked active before; deactivated since, the rules must run again.
+      if (!sql(this.db, 'SELECT active FROM advisors WHERE id = ?').pluck().get(fields.ownerId))
+        return 'stale' as const;
+      if (!rightsHold(this.db, actor)) return 'stale' as const;
       const contactId = fields.newContact
         ? insertContact(this.db, fields.newContact, actor).id
         : fields.customerContactId;
@@ -337,6 +351,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
     ][];
     const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
     const updated = await write(this.db, () => {
+      if (!rightsHold(this.db, actor)) return false;
       const result = sql(
         this.db,
         `UPDATE opportunities SET ${[
@@ -356,6 +371,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async assign(id: number, expectedVersion: number, toAdvisorId: number, message: string | null, actor: Actor) {
     return write(this.db, () => {
+      if (!rightsHold(this.db, actor)) return 'stale' as const;
       const from = sql(this.db, 'SELECT owner_id FROM opportunities WHERE id = ?').pluck().get(id) as number;
       const changed = sql(
         this.db,
@@ -386,6 +402,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
     actor: Actor,
   ) {
     return write(this.db, () => {
+      if (!rightsHold(this.db, actor)) return 'stale' as const;
       const changed = sql(
         this.db,
         `UPDATE opportunities SET status = ?, actual_value = ?, actual_close_date = ?, close_reason = ?,
@@ -407,6 +424,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async reopen(id: number, expectedVersion: number, actor: Actor) {
     return write(this.db, () => {
+      if (!rightsHold(this.db, actor)) return 'stale' as const;
       const changed = sql(
         this.db,
         `UPDATE opportunities SET status = 'open', actual_value = NULL, actual_close_date = NULL, close_reason = NULL,

@@ -2,7 +2,7 @@ import type { Db } from '../../db/connection';
 import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
 import type { AdvisorRecord, AdvisorStore, AuditActor, EntraBinding, EntraIdentity, TeamStore } from '../repository';
-import { isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
+import { bumpTeamsVersion, isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
 import { write } from './writes';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
@@ -241,6 +241,7 @@ export class SqliteTeamStore implements TeamStore {
         );
         const add = sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)');
         for (const advisorId of memberIds) add.run(id, advisorId);
+        bumpTeamsVersion(this.db);
         writeAudit(this.db, actor, 'team', id, 'create', { name, memberIds });
         return id;
       });
@@ -255,6 +256,7 @@ export class SqliteTeamStore implements TeamStore {
   async addMember(teamId: number, advisorId: number, actor: AuditActor | null) {
     await write(this.db, () => {
       sql(this.db, 'INSERT OR IGNORE INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(teamId, advisorId);
+      bumpTeamsVersion(this.db);
       writeAudit(this.db, actor, 'team', teamId, 'add-member', { advisorId });
     });
   }
@@ -262,8 +264,12 @@ export class SqliteTeamStore implements TeamStore {
   async removeMember(teamId: number, advisorId: number, actor: AuditActor) {
     await write(this.db, () => {
       sql(this.db, 'DELETE FROM team_members WHERE team_id = ? AND advisor_id = ?').run(teamId, advisorId);
+      bumpTeamsVersion(this.db);
       writeAudit(this.db, actor, 'team', teamId, 'remove-member', { advisorId });
     });
+  }
+  async changeVersion() {
+    return sql(this.db, 'SELECT version FROM team_changes WHERE id = 1').pluck().get() as number;
   }
 
   async existingIds(ids: number[]) {

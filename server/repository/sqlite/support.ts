@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/connection';
-import { isSystemActor, type AuditActor } from '../repository';
+import { isSystemActor, type Actor, type AuditActor } from '../repository';
 
 /** Binds a list of ids or strings as one parameter: `IN (SELECT value FROM json_each(?))`. */
 export const list = (values: readonly (number | string)[]): string => JSON.stringify(values);
@@ -27,6 +27,20 @@ export function writeAudit(
     action,
     details === undefined ? null : JSON.stringify(details),
   );
+}
+
+/**
+ * Whether the team memberships a rule read (Actor.teamsVersion) still hold; call inside the write's
+ * transaction. Team changes are rare, so any change since the check sends the request round once more.
+ */
+export function rightsHold(db: Db, actor: Actor): boolean {
+  if (actor.teamsVersion === undefined) return true;
+  return sql(db, 'SELECT version FROM team_changes WHERE id = 1').pluck().get() === actor.teamsVersion;
+}
+
+/** Inside a team membership change: rules checked before it must be checked again. */
+export function bumpTeamsVersion(db: Db): void {
+  sql(db, 'UPDATE team_changes SET version = version + 1 WHERE id = 1').run();
 }
 
 /** Whether the opportunity is still at the version a rule was checked on (inside the write's transaction). */

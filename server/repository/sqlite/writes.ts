@@ -43,14 +43,16 @@ export async function write<T>(db: Db, change: () => T): Promise<T> {
 }
 
 /**
- * A write that is nice to have (a token's last use, "recently used"): done if the lock is free now,
- * skipped otherwise, so it never delays or fails the read it accompanies.
+ * A write that is nice to have (a token's last use, "recent"): done if it can be done now, skipped
+ * otherwise (lock held elsewhere, or any other failure), so it never delays or fails the read it
+ * accompanies. A real problem (a full disk) shows on the next real write, which is not skipped.
  */
-export function writeIfFree(db: Db, change: () => void): void {
+export function writeIfFree(db: Db, change: () => void): boolean {
   try {
     db.transaction(change).immediate();
-  } catch (error) {
-    if (!isBusy(error)) throw error;
+    return true;
+  } catch {
+    return false;
   }
 }
 
