@@ -67,6 +67,7 @@ const Environment = z.object({
   WRITE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
   TRUST_PROXY: TrustProxy.default(false),
   RATE_LIMIT_FAILED_AUTH: Count.default(20),
+  RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: Count.default(100),
   RATE_LIMIT_FAILED_AUTH_WINDOW_MS: Milliseconds.default(15 * 60_000),
   RATE_LIMIT_WRITES: Count.default(120),
   RATE_LIMIT_WRITES_WINDOW_MS: Milliseconds.default(60_000),
@@ -133,7 +134,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   rateLimits: {
     /** Failed sign-ins per client address, and per presented token, in a window; then 429 until it ends. */
-    failedAuth: { limit: number; windowMs: number };
+    /** limit: per presented token; perAddress: per client address (higher: many advisors may share one). */
+    failedAuth: { limit: number; perAddress: number; windowMs: number };
     /** Changes (POST, PUT, PATCH, DELETE) per signed-in advisor in a window. */
     writes: { limit: number; windowMs: number };
   };
@@ -188,7 +190,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writeWaitMs: e.WRITE_WAIT_MS,
     trustProxy: e.TRUST_PROXY,
     rateLimits: {
-      failedAuth: { limit: e.RATE_LIMIT_FAILED_AUTH, windowMs: e.RATE_LIMIT_FAILED_AUTH_WINDOW_MS },
+      failedAuth: {
+        limit: e.RATE_LIMIT_FAILED_AUTH,
+        perAddress: e.RATE_LIMIT_FAILED_AUTH_PER_ADDRESS,
+        windowMs: e.RATE_LIMIT_FAILED_AUTH_WINDOW_MS,
+      },
       writes: { limit: e.RATE_LIMIT_WRITES, windowMs: e.RATE_LIMIT_WRITES_WINDOW_MS },
     },
     timeouts: {

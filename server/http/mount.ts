@@ -55,6 +55,8 @@ export function mount<E extends Endpoint>(router: Router, gate: Gate, endpoint: 
         });
       }
       throw error;
+    } finally {
+      gate.failedSignIns.settled(res);
     }
     res.locals.caller = caller;
     res.locals.advisorId = caller.id;

@@ -38,7 +38,9 @@ function tokenKey(req: Request): string | undefined {
 /**
  * Failed sign-ins, counted per client address and per presented token. Over the limit, a request is
  * refused (429) before its token is checked, so guessing stops, and a correct token from a blocked
- * address waits too. Checking costs two reads; only a failure writes.
+ * address waits too. The address limit is higher than the token one: one client stuck retrying a
+ * dead token is stopped by its token's limit before it blocks everyone behind the same address.
+ * Checking costs two reads; only a failure writes.
  *
  * Not express-rate-limit's middleware: it counts every request, and the hot path must not write.
  * Its Store interface and IPv6 key are used as the change limit uses them.
@@ -46,33 +48,67 @@ function tokenKey(req: Request): string | undefined {
 export class FailedSignIns {
   private readonly byAddress: RateLimitStore;
   private readonly byToken: RateLimitStore;
-  private readonly limit: number;
+  /**
+   * A key that has failed before is checked one request at a time (in this process): otherwise many
+   * guesses sent at once would all pass the check before the first failure is counted.
+   */
+  private readonly turns = new Map<string, Promise<void>>();
 
   constructor(
     repo: Repository,
-    { limit, windowMs }: Config['rateLimits']['failedAuth'],
+    private readonly limits: Config['rateLimits']['failedAuth'],
     private readonly clock: Clock,
   ) {
     const now = () => clock.now().getTime();
-    this.byAddress = repo.rateLimitStore({ prefix: 'auth-address:', windowMs, now });
-    this.byToken = repo.rateLimitStore({ prefix: 'auth-token:', windowMs, now });
-    this.limit = limit;
+    this.byAddress = repo.rateLimitStore({ prefix: 'auth-address:', windowMs: limits.windowMs, now });
+    this.byToken = repo.rateLimitStore({ prefix: 'auth-token:', windowMs: limits.windowMs, now });
   }
 
-  /** Middleware before authentication: 429 with Retry-After while the address or the token is blocked. */
-  readonly guard: RequestHandler = async (req, res, next) => {
+  private async counts(req: Request) {
     const token = tokenKey(req);
     const [address, presented] = await Promise.all([
       this.byAddress.get(addressKey(req)),
       token ? this.byToken.get(token) : undefined,
     ]);
-    const blocked = [address, presented].filter((info) => info && info.totalHits >= this.limit);
+    return { address, presented };
+  }
+
+  /** Waits for the previous request of this key to be decided; returns this request's turn to release. */
+  private async takeTurn(key: string): Promise<() => void> {
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const chained = previous.then(() => mine);
+    this.turns.set(key, chained);
+    await previous;
+    return () => {
+      release();
+      if (this.turns.get(key) === chained) this.turns.delete(key);
+    };
+  }
+
+  /** Middleware before authentication: 429 with Retry-After while the address or the token is blocked. */
+  readonly guard: RequestHandler = async (req, res, next) => {
+    let { address, presented } = await this.counts(req);
+    if ((address?.totalHits ?? 0) > 0 || (presented?.totalHits ?? 0) > 0) {
+      // Failed before: decide this request only after the ones already being checked, on fresh counts.
+      const releases = [await this.takeTurn(`a:${addressKey(req)}`)];
+      const token = tokenKey(req);
+      if (token) releases.push(await this.takeTurn(`t:${token}`));
+      res.locals.releaseSignInTurn = () => releases.forEach((release) => release());
+      ({ address, presented } = await this.counts(req));
+    }
+    const blocked = [
+      address && address.totalHits >= this.limits.perAddress ? address : undefined,
+      presented && presented.totalHits >= this.limits.limit ? presented : undefined,
+    ].filter((info) => info !== undefined);
     if (!blocked.length) {
       next();
       return;
     }
+    this.settled(res);
     res.locals.signInsBlocked = true;
-    const resetTime = new Date(Math.max(...blocked.map((info) => info!.resetTime?.getTime() ?? 0)));
+    const resetTime = new Date(Math.max(...blocked.map((info) => info.resetTime?.getTime() ?? 0)));
     refuse(
       res,
       next,
@@ -81,6 +117,13 @@ export class FailedSignIns {
       this.clock.now().getTime(),
     );
   };
+
+  /** Once authentication is decided (and a failure counted): the next request of the same key may be checked. */
+  settled(res: Response): void {
+    const release = res.locals.releaseSignInTurn as (() => void) | undefined;
+    res.locals.releaseSignInTurn = undefined;
+    release?.();
+  }
 
   /** Counts a failed sign-in. Logged at debug, and at warn once per window when it blocks an address or a token. */
   async failed(req: Request): Promise<void> {
@@ -91,10 +134,10 @@ export class FailedSignIns {
       token ? this.byToken.increment(token) : undefined,
     ]);
     req.log.debug({ address }, 'sign-in failed');
-    if (byAddress.totalHits === this.limit) {
+    if (byAddress.totalHits === this.limits.perAddress) {
       req.log.warn({ address, until: byAddress.resetTime }, 'sign-ins blocked for an address: too many failures');
     }
-    if (byToken?.totalHits === this.limit) {
+    if (byToken?.totalHits === this.limits.limit) {
       // The hash's start tells the log's reader which token, without making it usable.
       req.log.warn(
         { token: token!.slice(0, 12), until: byToken.resetTime },

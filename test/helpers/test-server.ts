@@ -54,6 +54,7 @@ export async function startTestServer(
     // hundreds of bad credentials, and a suite's advisor may change more than the default allows.
     // test/server/rate-limits.test.ts sets its own limits.
     RATE_LIMIT_FAILED_AUTH: '100000',
+    RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '100000',
     RATE_LIMIT_WRITES: '100000',
     ...env,
   });

@@ -31,6 +31,7 @@ describe('rate limits', function () {
     const start = async (env: Record<string, string>) => {
       server = await startTestServer({
         RATE_LIMIT_FAILED_AUTH: '3',
+        RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '3',
         RATE_LIMIT_FAILED_AUTH_WINDOW_MS: String(WINDOW_MS),
         ...env,
       });
@@ -66,6 +67,26 @@ describe('rate limits', function () {
       assert.equal(later.headers.get('retry-after'), '2');
       server.clock.advance(2000);
       assert.equal((await anon.as(token).get('/api/v1/me', from('203.0.113.5'))).status, 200, 'the window has ended');
+    });
+
+    it('finding 9: one client retrying a dead token is stopped by the token limit, not its whole address', async () => {
+      await start({ RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '10' });
+      const { token } = await server.advisor('Ada');
+      const dead = anon.as(guess(1));
+      for (let n = 1; n <= 3; n++) assert.equal((await dead.get('/api/v1/me')).status, 401, `retry ${n}`);
+      assert.equal((await dead.get('/api/v1/me')).status, 429);
+      assert.equal((await anon.as(token).get('/api/v1/me')).status, 200, 'a colleague at the same address signs in');
+    });
+
+    it('finding 9: guesses sent all at once are decided one by one, so no more than the limit are checked', async () => {
+      await start({});
+      assert.equal((await anon.as(guess(100)).get('/api/v1/me')).status, 401);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, n) => anon.as(guess(200 + n)).get('/api/v1/me')),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      assert.equal(statuses.filter((status) => status === 401).length, 2, statuses.join(' '));
+      assert.equal(statuses.filter((status) => status === 429).length, 18);
     });
 
     it('finding 9: failures with one token throttle that token from any address', async () => {
@@ -206,7 +227,13 @@ describe('rate limits', function () {
     });
 
     const child = async (env: Record<string, string>) => {
-      const server = await startChildServer({ DATABASE_FILE: file, TLS: 'off', RATE_LIMIT_FAILED_AUTH: '4', ...env });
+      const server = await startChildServer({
+        DATABASE_FILE: file,
+        TLS: 'off',
+        RATE_LIMIT_FAILED_AUTH: '4',
+        RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '4',
+        ...env,
+      });
       servers.push(server);
       return server;
     };
@@ -233,6 +260,7 @@ describe('rate limits', function () {
           DATABASE_FILE: path.join(dir, 'timeouts.db'),
           LOG_LEVEL: 'debug',
           RATE_LIMIT_FAILED_AUTH: '2',
+          RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '2',
           HEADERS_TIMEOUT_MS: '1000',
           REQUEST_TIMEOUT_MS: '2000',
           KEEP_ALIVE_TIMEOUT_MS: '1000',
