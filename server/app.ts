@@ -55,13 +55,18 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
         ...line,
         advisorId: (res as express.Response).locals?.advisorId as unknown,
       }),
-      customErrorObject: (_req, res, _error, line: object) => ({
-        ...line,
-        advisorId: (res as express.Response).locals?.advisorId as unknown,
-      }),
+      customErrorObject: (_req, res, _error, line: object) => {
+        // A 503 for a busy database is expected while another process holds the lock: no stack trace.
+        const { err: _err, ...rest } = line as { err?: unknown };
+        return {
+          ...(res.statusCode === 503 ? rest : line),
+          advisorId: (res as express.Response).locals?.advisorId as unknown,
+        };
+      },
       // A refused sign-in is the client's routine mistake, and a guesser's: one info line each would let
       // anyone fill the log. FailedSignIns logs at warn once per blocked window instead.
       customLogLevel: (_req, res, error) => {
+        if (res.statusCode === 503) return 'warn';
         if (error || res.statusCode >= 500) return 'error';
         const refused = res.statusCode === 401 || (res as express.Response).locals?.signInsBlocked === true;
         return refused ? 'debug' : 'info';

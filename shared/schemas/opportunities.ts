@@ -122,6 +122,10 @@ export const UpdateOpportunityRequest = z
     estimatedValue: Money.nullable().optional(),
     estimatedCloseDate: IsoDate.nullable().optional(),
   })
+  // An edit that changes nothing would still move the version and make others' If-Match stale.
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'Send at least one of topic, description, campaignId, stage, estimatedValue, estimatedCloseDate',
+  })
   .meta({ id: 'UpdateOpportunityRequest' });
 export type UpdateOpportunityRequest = z.input<typeof UpdateOpportunityRequest>;
 

@@ -8,7 +8,7 @@ import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { TestClient } from '../helpers/api-client';
-import { startChildServer, type ChildServer } from '../helpers/child-server';
+import { startChildServer, waitForOutput, type ChildServer } from '../helpers/child-server';
 import { referral } from '../helpers/test-server';
 
 /** Issue 11, finding 5: another process holds the write lock; the server must neither freeze nor fail reads. */
@@ -97,6 +97,15 @@ describe('a write lock held by another process', function () {
     assert.match(write.result.headers.get('retry-after')!, /^\d+$/);
     assert.match(write.result.body.detail, /busy.*Nothing was changed/);
     assert.ok(write.ms >= WRITE_WAIT_MS * 0.9, `answered after ${write.ms.toFixed(0)} ms, before the write wait`);
+    await waitForOutput(server, /"statusCode":503/);
+    const logged = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"statusCode":503'));
+    assert.ok(
+      logged.every((line) => line.includes('"level":40') && !line.includes('"stack"')),
+      `a busy database is logged at warn without a stack trace:\n${logged.join('\n')}`,
+    );
 
     holder.exec('ROLLBACK');
     const found = await api.get('/api/v1/opportunities?q=During');

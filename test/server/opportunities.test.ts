@@ -226,6 +226,10 @@ describe('opportunities API', () => {
     assert.equal(ok.status, 200);
     assert.equal(ok.body.version, 2);
     assert.equal(ok.headers.get('etag'), '"2"');
+    const empty = await alex.api.patch(path, { ownerId: 5, status: 'won' }, { 'If-Match': '"2"' });
+    assert.equal(empty.status, 400, 'an edit of no known field is refused, and moves no version');
+    assert.equal(empty.body.errors[0].path, 'body');
+    assert.equal((await alex.api.get(path)).headers.get('etag'), '"2"');
     const stale = await alex.api.patch(path, { topic: 'Lost update' }, { 'If-Match': '"1"' });
     assert.equal(stale.status, 409);
     assert.match(stale.body.detail, /changed by someone else/);
