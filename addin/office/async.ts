@@ -42,22 +42,7 @@ export function createCallQueue(limit: number): CallQueue {
         const start = () => {
           inFlight++;
           // A task that throws before returning its promise (an API missing on this client) settles like one that rejects.
-          let running: Promise<T>;
-          try {
-            running = task();
-          } catch (error) {
-            running = Promise.reject(error);
-          }
-          running.then(
-            (value) => {
-              next();
-              resolve(value);
-            },
-            (error: unknown) => {
-              next();
-              reject(error);
-            },
-          );
+          new Promise<T>((settle) => settle(task())).finally(next).then(resolve, reject);
         };
         if (inFlight < limit) start();
         else waiting.push(start);
