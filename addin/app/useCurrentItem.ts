@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { readCurrentItem, type ItemSnapshot } from '../office/item';
-import { onItemChanged } from '../office/mailbox';
+import { onItemChanged } from '../office/item-changes';
 
 export interface CurrentItem {
   /** Changes whenever another item is selected (pinned pane): views keyed by it start over. */

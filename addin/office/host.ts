@@ -55,6 +55,24 @@ export function outlookTheme(): Office.OfficeTheme | null {
 }
 
 /**
+ * Whether this Outlook supports a requirement set (Mailbox, NestedAppAuth, ...); false outside Outlook.
+ * Office's own check, as Microsoft advises for features newer than the manifest's minimum (outlook-api-requirement-sets.md).
+ */
+export function isSetSupported(name: string, version: string): boolean {
+  try {
+    return officeContext()?.requirements?.isSetSupported(name, version) ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** Outlook on iOS or Android: the mobile API subset only (outlook-mobile-apis.md). */
+export function isMobileOutlook(): boolean {
+  const platform = officeContext()?.platform as string | undefined;
+  return platform === 'iOS' || platform === 'Android';
+}
+
+/**
  * Waits for Office.js (Office.onReady), then says where the pane is. Rejects with OfficeJsMissingError
  * when Office.js did not load.
  */

@@ -1,5 +1,5 @@
 import type { OutlookItem, Participant } from '../../shared/schemas/activities';
-import { officeCall } from './async';
+import { OfficeError, officeCall } from './async';
 import { outlookMailbox } from './host';
 
 /** What the pane knows about the Outlook item it is open on, read once per item. */
@@ -34,11 +34,11 @@ const address = (detail: Office.EmailAddressDetails, role: Participant['role']):
 });
 
 /** The item the pane is open on; null when there is none, or no mailbox at all (outside Outlook). */
-function currentItem(): AnyItem | null {
+export function currentItem(): AnyItem | null {
   return (outlookMailbox()?.item as AnyItem | null | undefined) ?? null;
 }
 
-function isCompose(item: AnyItem): boolean {
+export function isCompose(item: AnyItem): boolean {
   // In compose forms, subject is an object with getAsync; in read forms, a string.
   return typeof (item.subject as unknown) !== 'string';
 }
@@ -54,7 +54,7 @@ function iso(value: Date | string | undefined | null): string | null {
 }
 
 /** Office.js types itemType as its enum or a string; Outlook gives the enum's string value. */
-function isItemType(item: ItemHandle, type: Office.MailboxEnums.ItemType): boolean {
+export function isItemType(item: ItemHandle, type: Office.MailboxEnums.ItemType): boolean {
   return item.itemType === (type as string);
 }
 
@@ -138,32 +138,79 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
   };
 }
 
+/** Outlook's answer when getItemIdAsync is asked for the id of an item that was never saved (office.messagecompose.yml). */
+function isNotSaved(error: unknown): boolean {
+  return error instanceof OfficeError && (error.code === 9055 || error.officeName === 'ItemNotSaved');
+}
+
 /**
- * The item's Exchange id; a compose item is saved first (a new appointment has no id until then).
- * Appointment ids are what identify a meeting for Set Regarding.
+ * The item's Exchange id without saving it: a read item's itemId, or for a compose item the id it has
+ * if it was saved before (an existing meeting being edited); null for one never saved. The reference
+ * says: "If the item is already saved, call getItemIdAsync instead" of saving (office.messageread.yml
+ * `itemId`; getItemIdAsync, Mailbox 1.8). Any other failure is thrown, so an existing meeting is never
+ * mistaken for a new one.
  */
-export async function saveAndGetItemId(item: ItemHandle): Promise<string> {
-  if (!isCompose(item)) return item.itemId;
+export async function existingItemId(item: ItemHandle): Promise<string | null> {
+  if (!isCompose(item)) return item.itemId || null;
+  if (typeof item.getItemIdAsync !== 'function') return null; // before Mailbox 1.8, and on mobile: unknown
+  try {
+    return (await officeCall<string>((cb) => item.getItemIdAsync(cb))) || null;
+  } catch (error) {
+    if (isNotSaved(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Saves a new compose item (a meeting never saved) and returns its id. What saveAsync does
+ * (office.appointmentcompose.yml `saveAsync` remarks): appointments have no draft state, so a new
+ * one is saved to the organizer's calendar as a normal appointment with no invitations sent (it stays
+ * there if the advisor then discards the form); on an existing meeting it sends an update to added or
+ * removed attendees without the advisor pressing Send. So this refuses an item that was saved before,
+ * and the flow calls it only after telling the advisor. In cached mode the id may not be usable until
+ * the item syncs (getItemIdAsync remarks). Not on mobile (outlook-mobile-apis.md).
+ */
+export async function saveNewItem(item: ItemHandle): Promise<string> {
+  if (!isCompose(item)) throw new Error('Only an item being composed can be saved.');
+  if (typeof item.saveAsync !== 'function')
+    throw new Error('This Outlook cannot save the item from an add-in: save or send it in Outlook first.');
+  if (await existingItemId(item))
+    throw new Error('This item was saved before: saving it again would send updates to its attendees.');
   const saved = await officeCall<string>((cb) => item.saveAsync(cb));
   return saved || officeCall<string>((cb) => item.getItemIdAsync(cb));
 }
 
-/** The id of a compose item that was saved before (an existing appointment), without saving it; else null. */
-export async function savedItemId(item: ItemHandle): Promise<string | null> {
-  if (!isCompose(item)) return item.itemId ?? null;
-  return officeCall<string>((cb) => item.getItemIdAsync(cb)).catch(() => null);
+/**
+ * All internet headers of a received message, as one string; '' where headers do not apply (a
+ * compose item, an appointment); null when this Outlook cannot say: getAllInternetHeadersAsync
+ * (Mailbox 1.8) is missing on mobile (outlook-mobile-apis.md), or the call failed. The headers are a
+ * fallback, so a failure never fails the caller. An empty string can also mean the sender's own Sent
+ * Items copy, which has none (office-js #4773, #6796).
+ */
+export async function readInternetHeaders(item: ItemHandle): Promise<string | null> {
+  if (isCompose(item) || !isItemType(item, Office.MailboxEnums.ItemType.Message)) return '';
+  if (typeof item.getAllInternetHeadersAsync !== 'function') return null;
+  try {
+    return await officeCall<string>((cb) => item.getAllInternetHeadersAsync(cb));
+  } catch {
+    return null;
+  }
 }
 
-/** All internet headers of a read-mode message (Mailbox 1.8), as one string. */
-export function readInternetHeaders(item: ItemHandle): Promise<string> {
-  if (isCompose(item) || !isItemType(item, Office.MailboxEnums.ItemType.Message)) return Promise.resolve('');
-  return officeCall<string>((cb) => item.getAllInternetHeadersAsync(cb));
-}
-
-/** Sets an internet header on the message being composed; it travels with the sent message. */
-export function setInternetHeader(item: ItemHandle, name: string, value: string): Promise<void> {
-  if (!isCompose(item) || !item.internetHeaders) return Promise.resolve();
-  return officeCall<void>((cb) => item.internetHeaders.setAsync({ [name]: value }, cb));
+/**
+ * Sets an internet header on the message being composed (it travels with the sent message, to
+ * external recipients too); true when Outlook accepted it. Never throws: the call is missing on older
+ * mobile clients and can fail (classic Mac replies and forwards, office-js #5099; Windows replies,
+ * #4326; the 256 KB header quota, internet-headers.md), and a header is only a fallback for the link.
+ */
+export async function setInternetHeader(item: ItemHandle, name: string, value: string): Promise<boolean> {
+  if (!isCompose(item) || typeof item.internetHeaders?.setAsync !== 'function') return false;
+  try {
+    await officeCall<void>((cb) => item.internetHeaders.setAsync({ [name]: value }, cb));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The item data Set Regarding sends to the service; identity rules in shared/schemas/activities.ts. */

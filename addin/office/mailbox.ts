@@ -1,24 +1,7 @@
 import { officeCall } from './async';
-import { outlookMailbox, outlookRoamingSettings, outlookTheme } from './host';
+import { capabilities } from './capabilities';
+import { isSetSupported, outlookMailbox, outlookRoamingSettings, outlookTheme } from './host';
 import type { ItemHandle } from './item';
-
-/**
- * Calls `handler` whenever the user selects another item while the pane is pinned
- * (Office.EventType.ItemChanged). Returns a function that stops listening. Outside Outlook no item
- * ever changes, so nothing is listened to.
- */
-export function onItemChanged(handler: () => void): () => void {
-  const mailbox = outlookMailbox();
-  if (!mailbox) return () => {};
-  let active = true;
-  mailbox.addHandlerAsync(Office.EventType.ItemChanged, () => {
-    if (active) handler();
-  });
-  return () => {
-    active = false;
-    mailbox.removeHandlerAsync(Office.EventType.ItemChanged);
-  };
-}
 
 /** Per-item data Regarding keeps on the Outlook item itself (custom properties, saved with the item). */
 export async function readItemProperty<T>(item: ItemHandle, name: string): Promise<T | null> {
@@ -32,10 +15,37 @@ export async function readItemProperty<T>(item: ItemHandle, name: string): Promi
   }
 }
 
+/**
+ * All of an add-in's custom properties on an item share 2,500 characters, measured as the JSON object
+ * of every name and value; over it saveAsync fails (office.customproperties.yml remarks;
+ * limits-for-activation-and-javascript-api-for-outlook-add-ins.md).
+ */
+export const CUSTOM_PROPERTIES_MAX_CHARS = 2500;
+
+/** The item cannot carry Regarding's marker: it would take the add-in's custom properties over Outlook's limit. */
+export class ItemMarkerTooLargeError extends Error {
+  constructor(readonly size: number) {
+    super(
+      `This item cannot carry Regarding's marker: it would need ${size} of the ${CUSTOM_PROPERTIES_MAX_CHARS} characters Outlook allows.`,
+    );
+  }
+}
+
+/**
+ * Keeps `value` (JSON) on the item under `name`; null removes it. Throws ItemMarkerTooLargeError,
+ * before saving anything, when the add-in's properties would exceed Outlook's 2,500 characters, so
+ * the caller can still link on the service and say the item could not carry the marker.
+ */
 export async function writeItemProperty(item: ItemHandle, name: string, value: unknown): Promise<void> {
   const properties = await officeCall<Office.CustomProperties>((cb) => item.loadCustomPropertiesAsync(cb));
   if (value === null) properties.remove(name);
-  else properties.set(name, JSON.stringify(value));
+  else {
+    const text = JSON.stringify(value);
+    const all = { ...((properties.getAll?.() as Record<string, unknown> | undefined) ?? {}), [name]: text };
+    const size = JSON.stringify(all).length;
+    if (size > CUSTOM_PROPERTIES_MAX_CHARS) throw new ItemMarkerTooLargeError(size);
+    properties.set(name, text);
+  }
   await officeCall<void>((cb) => properties.saveAsync(cb));
 }
 
@@ -73,24 +83,63 @@ export const roaming = {
   },
 };
 
-/** Opens Outlook's new-appointment form, prefilled. Outside Outlook there is none: throws, saying so. */
-export function openNewAppointmentForm(options: {
+/** displayNewAppointmentForm throws when the subject is over 255 characters (office.mailbox.yml; limits… "Set the subject"). */
+export const APPOINTMENT_SUBJECT_MAX_CHARS = 255;
+/** ...or the body over 32 KB (office.mailbox.yml): kept within 32 KB whether Outlook counts UTF-16 or UTF-8. */
+export const APPOINTMENT_BODY_MAX_BYTES = 32 * 1024;
+
+/** Cuts text to `max` UTF-16 units without splitting a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
+/** A subject Outlook's new-appointment form accepts (at most 255 characters); the one the form will show. */
+export function appointmentSubject(subject: string): string {
+  return cut(subject, APPOINTMENT_SUBJECT_MAX_CHARS);
+}
+
+function appointmentBody(body: string): string {
+  let text = cut(body, APPOINTMENT_BODY_MAX_BYTES / 2);
+  const encoder = new TextEncoder();
+  while (encoder.encode(text).length > APPOINTMENT_BODY_MAX_BYTES) text = cut(text, text.length - 1);
+  return text;
+}
+
+/**
+ * Opens Outlook's new-appointment form, prefilled (subject and body cut to Outlook's limits). Uses
+ * displayNewAppointmentFormAsync (Mailbox 1.9) where supported, so Outlook's errors come back;
+ * displayNewAppointmentForm elsewhere. Throws a plain Error outside Outlook, and on Outlook for iOS and
+ * Android, where neither exists ("This method isn't supported in Outlook on Android or on iOS",
+ * office.mailbox.yml).
+ */
+export async function openNewAppointmentForm(options: {
   subject: string;
   requiredAttendees: string[];
   start: Date;
   end: Date;
   body?: string;
-}): void {
+}): Promise<void> {
   const mailbox = outlookMailbox();
   if (!mailbox)
     throw new Error('Open this pane in Outlook to schedule an appointment: outside Outlook there is no calendar.');
-  mailbox.displayNewAppointmentForm({
-    subject: options.subject,
+  if (!capabilities().newAppointmentForm)
+    throw new Error(
+      "Schedule the next step in Outlook's calendar: this Outlook cannot open a new appointment from an add-in.",
+    );
+  const form: Office.AppointmentForm = {
+    subject: appointmentSubject(options.subject),
     requiredAttendees: options.requiredAttendees,
     start: options.start,
     end: options.end,
-    body: options.body ?? '',
-  });
+    body: appointmentBody(options.body ?? ''),
+  };
+  if (isSetSupported('Mailbox', '1.9') && typeof mailbox.displayNewAppointmentFormAsync === 'function') {
+    await officeCall<void>((cb) => mailbox.displayNewAppointmentFormAsync(form, cb));
+    return;
+  }
+  mailbox.displayNewAppointmentForm(form);
 }
 
 /** Whether Outlook's theme is dark (falls back to the system preference where Outlook does not say). */

@@ -4,7 +4,7 @@ import { Pill } from '../ui/Pill';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
-import { openNewAppointmentForm } from '../office/mailbox';
+import { appointmentSubject, openNewAppointmentForm } from '../office/mailbox';
 import { rememberNextStep } from '../regarding/next-step';
 import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney } from '../ui/labels';
 import { Notice, OutcomeNotice } from '../ui/Notice';
@@ -95,12 +95,12 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   };
 
   const scheduleNextStep = async () => {
-    const subject = `${o.topic}: next step`;
+    const subject = appointmentSubject(`${o.topic}: next step`);
     const start = new Date(`${today}T15:00:00Z`);
     start.setUTCDate(start.getUTCDate() + 1);
     try {
       await rememberNextStep({ opportunityId: o.id, topic: o.topic, subject });
-      openNewAppointmentForm({
+      await openNewAppointmentForm({
         subject,
         requiredAttendees: o.customerContact?.email ? [o.customerContact.email] : [],
         start,

@@ -2,9 +2,9 @@ import type { Activity, OutlookItem } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import {
+  existingItemId,
   readInternetHeaders,
-  saveAndGetItemId,
-  savedItemId,
+  saveNewItem,
   setInternetHeader,
   toOutlookItem,
   type ItemSnapshot,
@@ -107,7 +107,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
       // A sent copy whose draft was linked: its token is on the item, or in the headers it was sent with.
       const token =
         stored?.trackingToken ??
-        (snapshot.mode === 'read' ? headerToken(await readInternetHeaders(snapshot.handle)) : null);
+        (snapshot.mode === 'read' ? headerToken((await readInternetHeaders(snapshot.handle)) ?? '') : null);
       if (token) activity = await lookup(api, { trackingToken: token }, signal);
     }
     // Only the draft's linker completes it (the service shows a tracking token to its writer alone); a
@@ -124,7 +124,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
       });
     }
   } else {
-    const itemId = snapshot.seriesId ?? (await savedItemId(snapshot.handle));
+    const itemId = snapshot.seriesId ?? (await existingItemId(snapshot.handle).catch(() => null));
     if (itemId) activity = await lookup(api, { itemId }, signal);
   }
   guard(signal);
@@ -152,7 +152,7 @@ export async function prepareItem(
   }
   if (snapshot.kind === 'appointment' && snapshot.mode === 'compose' && !snapshot.seriesId) {
     guard(signal);
-    itemId = await saveAndGetItemId(snapshot.handle);
+    itemId = (await existingItemId(snapshot.handle)) ?? (await saveNewItem(snapshot.handle));
   }
   return { item: toOutlookItem(snapshot, { itemId, trackingToken }), trackingToken };
 }
