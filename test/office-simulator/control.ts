@@ -4,7 +4,7 @@
  * log, side effects the user would notice, concurrent-call counts).
  */
 import { asyncStats, resetAsyncStats } from './async';
-import { PROFILES, type ProfileName } from './profiles';
+import { PROFILES, versionAtLeast, type ProfileName } from './profiles';
 import {
   activeProfile,
   emptyState,
@@ -54,7 +54,8 @@ function switchTo(id: string): void {
   state().visited = [...(state().visited ?? []).filter((v) => v !== id), id];
   persist();
   // SelectedItemsChanged (Mailbox 1.13) fires where ItemChanged may not ([#4960]).
-  if (activeProfile().requirementSets.Mailbox >= 1.13) fire(host.selectedItemsChanged, 'olkSelectedItemsChanged');
+  if (versionAtLeast(activeProfile().requirementSets.Mailbox, '1.13'))
+    fire(host.selectedItemsChanged, 'olkSelectedItemsChanged');
 }
 
 function draftFrom(originalId: string, composeType: 'reply' | 'forward', draftId?: string): ItemSpec {
@@ -108,11 +109,13 @@ export const control = {
     state().items[spec.id] = { ...state().items[spec.id], ...spec };
     persist();
   },
-  /** Opens an item in the pane's host before the pane loads (the pane was opened on it). */
-  open(spec: ItemSpec) {
-    control.put(spec);
-    state().selected = spec.id;
-    state().visited = [spec.id];
+  /** Opens the pane on an item (before it loads, or as a fresh pane: no ItemChanged). */
+  open(spec: ItemSpec | string) {
+    if (typeof spec !== 'string') control.put(spec);
+    const id = typeof spec === 'string' ? spec : spec.id;
+    state().selected = id;
+    state().visited = [id];
+    host.frozenOn = id;
     persist();
   },
   /**
@@ -187,6 +190,7 @@ export const control = {
     delete state().items[id];
     delete state().customProperties[id];
     if (state().selected === id) state().selected = moved.id;
+    if (host.frozenOn === id) host.frozenOn = moved.id; // the same item, under its new id
     persist();
     recordEffect(moved.id, `moved from ${id}`);
     return moved;

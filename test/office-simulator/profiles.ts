@@ -32,7 +32,7 @@ export interface Profile {
   /** What `Office.onReady` and `Office.context.diagnostics` report. */
   platform: 'PC' | 'OfficeOnline' | 'Mac' | 'iOS' | 'Android';
   /** Highest version of each requirement set `isSetSupported` accepts; null: not supported at all. */
-  requirementSets: { Mailbox: number; NestedAppAuth: number | null; DialogApi: number | null };
+  requirementSets: { Mailbox: string; NestedAppAuth: string | null; DialogApi: string | null };
   surfaces: Surface[];
   missing: OptionalApi[];
   limits: {
@@ -94,10 +94,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
     requirementSets: {
       // [REF] requirement-sets/outlook/outlook-api-requirement-sets.md, "Outlook client support":
       // Windows, Microsoft 365 subscription: 1.1 to 1.14.
-      Mailbox: 1.14,
+      Mailbox: '1.14',
       // [REF] requirement-sets/common/nested-app-auth-requirement-sets.md: Version 2409 (Build 18025.20000).
-      NestedAppAuth: 1.1,
-      DialogApi: 1.2, // [REF] outlook-api-requirement-sets.md: DialogAPI 1.1, 1.2
+      NestedAppAuth: '1.1',
+      DialogApi: '1.2', // [REF] outlook-api-requirement-sets.md: DialogAPI 1.1, 1.2
     },
     surfaces: ALL_SURFACES, // the manifest's DesktopFormFactor
     missing: [],
@@ -125,9 +125,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
     label: 'New Outlook on Windows / Outlook on the web',
     platform: 'OfficeOnline', // [REF] office.platformtype.yml: OfficeOnline = "Office on the web" (new Outlook too)
     requirementSets: {
-      Mailbox: 1.14, // [REF] outlook-api-requirement-sets.md: web browser (modern) and new Outlook: 1.1 to 1.14
-      NestedAppAuth: 1.1, // [REF] nested-app-auth-requirement-sets.md: Outlook on the web "Supported"
-      DialogApi: 1.2, // [REF] outlook-api-requirement-sets.md
+      Mailbox: '1.14', // [REF] outlook-api-requirement-sets.md: web browser (modern) and new Outlook: 1.1 to 1.14
+      NestedAppAuth: '1.1', // [REF] nested-app-auth-requirement-sets.md: Outlook on the web "Supported"
+      DialogApi: '1.2', // [REF] outlook-api-requirement-sets.md
     },
     surfaces: ALL_SURFACES,
     missing: [],
@@ -153,9 +153,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
     label: 'Outlook on Mac',
     platform: 'Mac', // [REF] office.platformtype.yml
     requirementSets: {
-      Mailbox: 1.13, // [REF] outlook-api-requirement-sets.md: Mac new UI 1.1 to 1.13
-      NestedAppAuth: 1.1, // [REF] nested-app-auth-requirement-sets.md: Version 16.89 (Build 24090815)
-      DialogApi: 1.2, // [REF] outlook-api-requirement-sets.md
+      Mailbox: '1.13', // [REF] outlook-api-requirement-sets.md: Mac new UI 1.1 to 1.13
+      NestedAppAuth: '1.1', // [REF] nested-app-auth-requirement-sets.md: Version 16.89 (Build 24090815)
+      DialogApi: '1.2', // [REF] outlook-api-requirement-sets.md
     },
     surfaces: ALL_SURFACES,
     // officeTheme needs Mailbox 1.14 ([REF] outlook-requirement-set-1-14.md).
@@ -184,8 +184,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
     requirementSets: {
       // [PR] outlook-mobile-apis.md: "Outlook on Android and on iOS support up to Mailbox requirement set 1.5",
       // plus a named subset of later APIs.
-      Mailbox: 1.5,
-      NestedAppAuth: 1.1, // [REF] nested-app-auth-requirement-sets.md: iOS, Android Build v4.2433.0
+      Mailbox: '1.5',
+      NestedAppAuth: '1.1', // [REF] nested-app-auth-requirement-sets.md: iOS, Android Build v4.2433.0
       DialogApi: null, // [REF] outlook-api-requirement-sets.md lists no DialogAPI for Android or iOS
     },
     // The manifest's MobileFormFactor has Message Read only (outlook-clients.md A1 #4).
@@ -227,11 +227,11 @@ export const PROFILES: Record<ProfileName, Profile> = {
     label: 'Outlook.com (outlook.live.com)',
     platform: 'OfficeOnline',
     requirementSets: {
-      Mailbox: 1.14, // [REF] outlook-api-requirement-sets.md: web browser, "Outlook.com"
+      Mailbox: '1.14', // [REF] outlook-api-requirement-sets.md: web browser, "Outlook.com"
       // [REF] nested-app-auth-requirement-sets.md: "isn't supported if the add-in is loaded in an Outlook.com or
       // Gmail mailbox".
       NestedAppAuth: null,
-      DialogApi: 1.2,
+      DialogApi: '1.2',
     },
     surfaces: ALL_SURFACES,
     missing: [],
@@ -251,6 +251,15 @@ export const PROFILES: Record<ProfileName, Profile> = {
 
 /** The default is the strictest desktop-class client: web and new Outlook (3 concurrent calls, empty Sent Items headers). */
 export const DEFAULT_PROFILE: ProfileName = 'new-outlook-web';
+
+/** Requirement set versions compare part by part: 1.14 is after 1.5. */
+export function versionAtLeast(have: string | null, wanted: string): boolean {
+  if (have === null) return false;
+  const [a, b] = [have, wanted].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 

@@ -16,7 +16,7 @@ import { itemObject, toEwsId, toRestId } from './items';
 import { activeProfile, mailboxStore, persist } from './state';
 
 export type { ItemSpec, PersonSpec, SideEffect } from './state';
-import type { OptionalApi } from './profiles';
+import { versionAtLeast, type OptionalApi } from './profiles';
 export type { ProfileName, Surface } from './profiles';
 
 const state = () => mailboxStore.state;
@@ -54,7 +54,7 @@ const mailbox = {
     const handlers =
       eventType === ITEM_CHANGED
         ? host.itemChanged
-        : eventType === SELECTED_ITEMS_CHANGED && activeProfile().requirementSets.Mailbox >= 1.13
+        : eventType === SELECTED_ITEMS_CHANGED && versionAtLeast(activeProfile().requirementSets.Mailbox, '1.13')
           ? host.selectedItemsChanged
           : null;
     if (!handlers) {
@@ -130,11 +130,10 @@ const roamingSettings = {
 /** isSetSupported per profile: Mailbox up to its version, NestedAppAuth and DialogApi where it has them. */
 function isSetSupported(name: string, version?: string): boolean {
   const sets = activeProfile().requirementSets;
-  const wanted = Number(version ?? '1.1');
   const max = { mailbox: sets.Mailbox, nestedappauth: sets.NestedAppAuth, dialogapi: sets.DialogApi }[
     name.toLowerCase() as 'mailbox' | 'nestedappauth' | 'dialogapi'
   ];
-  return max != null && wanted <= max;
+  return max !== undefined && versionAtLeast(max, version ?? '1.1');
 }
 
 const readyInfo = () => ({ host: 'Outlook', platform: activeProfile().platform });
