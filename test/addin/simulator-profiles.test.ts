@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ItemSpec } from '../office-simulator/simulator';
-import { launchBrowser, openSimulator } from '../helpers/browser';
+import { DIST_ADDIN, launchBrowser, openSimulator } from '../helpers/browser';
+import { startTestServer } from '../helpers/test-server';
 import { forEachProfile, PROFILE_NAMES, profilesWith, type ProfileName } from '../helpers/profiles';
 
 const ME = { email: 'alex@firm.example', name: 'Alex Morgan' };
@@ -471,6 +472,45 @@ describe('simulated Outlook clients (test/office-simulator/profiles.ts)', functi
         );
       const statuses = [await save('small', 1), await save('big', 33 * 1024)];
       assert.deepEqual(statuses, ['succeeded', 'failed']);
+    });
+  });
+
+  describe('demo page', () => {
+    it('the client switch reloads the pane as that Outlook client', async () => {
+      const server = await startTestServer({}, { addinDir: DIST_ADDIN });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${server.url}/demo.html`);
+        const paneProfile = () =>
+          page.evaluate(
+            () =>
+              (document.querySelector('#pane') as HTMLIFrameElement).contentWindow?.__outlook?.profile().name ?? null,
+          );
+        await page.waitForFunction(
+          () => (document.querySelector('#pane') as HTMLIFrameElement).contentWindow?.__outlook,
+        );
+        assert.equal(await paneProfile(), 'new-outlook-web', 'the default client');
+        await page.getByLabel('Outlook client').selectOption({ label: 'Outlook on iOS / Android' });
+        await page.getByText('The pane now runs as in Outlook on iOS / Android.').waitFor();
+        await page.waitForFunction(
+          () =>
+            (document.querySelector('#pane') as HTMLIFrameElement).contentWindow?.__outlook?.profile().name ===
+            'mobile',
+        );
+        const platform = await page.evaluate(
+          () =>
+            (
+              (document.querySelector('#pane') as HTMLIFrameElement).contentWindow as unknown as {
+                Office: { context: { platform: string } };
+              }
+            ).Office.context.platform,
+        );
+        assert.equal(platform, 'iOS');
+        await page.reload();
+        assert.equal(await page.getByLabel('Outlook client').inputValue(), 'mobile', 'the choice is kept');
+      } finally {
+        await server.close();
+      }
     });
   });
 });
