@@ -434,10 +434,14 @@ describe('simulated Outlook clients (test/office-simulator/profiles.ts)', functi
     });
 
     for (const profile of profilesWith(['organizer'])) {
-      it(`${profile}: displayNewAppointmentForm throws on a subject over 255 characters`, async () => {
+      it(`${profile}: displayNewAppointmentForm throws on a subject over 255 or a body over 32 KB characters`, async () => {
         const page = await outlook(profile, [received()], 'inbox-1');
         const outcome = await page.evaluate(() =>
-          ['s'.repeat(255), 's'.repeat(256)].map((subject) => {
+          [
+            ['s'.repeat(255), 'b'.repeat(32 * 1024)],
+            ['s'.repeat(256), ''],
+            ['s', 'b'.repeat(32 * 1024 + 1)],
+          ].map(([subject, body]) => {
             try {
               Office.context.mailbox.displayNewAppointmentForm({
                 subject,
@@ -447,7 +451,7 @@ describe('simulated Outlook clients (test/office-simulator/profiles.ts)', functi
                 end: new Date(),
                 location: '',
                 resources: [],
-                body: '',
+                body,
               });
               return 'shown';
             } catch {
@@ -455,7 +459,9 @@ describe('simulated Outlook clients (test/office-simulator/profiles.ts)', functi
             }
           }),
         );
-        assert.deepEqual(outcome, ['shown', 'threw']);
+        assert.deepEqual(outcome, ['shown', 'threw', 'threw']);
+        const shown = await page.evaluate(() => window.__outlook.log().map((entry) => entry.method));
+        assert.deepEqual(shown, ['displayNewAppointmentForm'], 'only the form within the limits opened');
       });
     }
 
