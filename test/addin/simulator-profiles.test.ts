@@ -465,6 +465,29 @@ describe('simulated Outlook clients (test/office-simulator/profiles.ts)', functi
       });
     }
 
+    it('failNext makes the next calls of one method fail with the given Office error, then succeed', async () => {
+      const page = await outlook('classic-windows', [received()], 'inbox-1');
+      await page.evaluate(() => window.__outlook.failNext('loadCustomPropertiesAsync', { code: 9020 }, 2));
+      const load = () =>
+        page.evaluate(
+          () =>
+            new Promise<Result>((resolve) =>
+              Office.context.mailbox.item!.loadCustomPropertiesAsync((r) =>
+                resolve({ status: r.status as unknown as string, error: r.error && { ...r.error } }),
+              ),
+            ),
+        );
+      const results = [await load(), await load(), await load()];
+      assert.deepEqual(
+        results.map((r) => [r.status, r.error?.code]),
+        [
+          ['failed', 9020],
+          ['failed', 9020],
+          ['succeeded', undefined],
+        ],
+      );
+    });
+
     it('roaming settings over 32 KB fail saveAsync', async () => {
       const page = await outlook('new-outlook-web', [received()], 'inbox-1');
       const save = (name: string, size: number) =>

@@ -38,6 +38,14 @@ export const TOO_MANY_CALLS = officeError(5100, 'TooManyAsyncCalls', 'Wait until
 
 const calls = { inFlight: 0, peak: 0, refused: 0 };
 
+/** Errors a test asked for: the next calls of `method` fail with them (Outlook's 9020, 5001, 9019 under load). */
+const injected: { method: string; error: Office.Error }[] = [];
+
+/** Makes the next `times` calls of `method` (e.g. 'body.getAsync', 'customProperties.saveAsync') fail with `error`. */
+export function injectFailure(method: string, error: Office.Error, times = 1): void {
+  for (let i = 0; i < times; i++) injected.push({ method, error });
+}
+
 /** How many counted calls are in flight, the most there ever were at once, and how many were refused. */
 export const asyncStats = () => ({ ...calls });
 
@@ -67,7 +75,12 @@ function deliver<T>(args: unknown[], outcome: Outcome<T>, done?: () => void): vo
  * Runs an asynchronous Office.js call: `run` does the work now and says the outcome, which the callback
  * receives later. A counted call over the profile's limit fails without running.
  */
-export function asyncCall<T>(args: unknown[], run: () => Outcome<T>, counted?: CountedCall): void {
+export function asyncCall<T>(method: string, args: unknown[], run: () => Outcome<T>, counted?: CountedCall): void {
+  const failure = injected.findIndex((entry) => entry.method === method);
+  if (failure >= 0) {
+    deliver<T>(args, { error: injected.splice(failure, 1)[0].error });
+    return;
+  }
   if (!counted) {
     deliver(args, run());
     return;
@@ -83,5 +96,5 @@ export function asyncCall<T>(args: unknown[], run: () => Outcome<T>, counted?: C
 }
 
 /** Shorthand for a call that succeeds with `value`. */
-export const succeed = <T>(args: unknown[], value: T, counted?: CountedCall) =>
-  asyncCall<T>(args, () => ({ value }), counted);
+export const succeed = <T>(method: string, args: unknown[], value: T, counted?: CountedCall) =>
+  asyncCall<T>(method, args, () => ({ value }), counted);

@@ -3,7 +3,7 @@
  * reply, forward, send, move) and what a test reads back (custom properties, roaming settings, the call
  * log, side effects the user would notice, concurrent-call counts).
  */
-import { asyncStats, resetAsyncStats } from './async';
+import { asyncStats, injectFailure, officeError, resetAsyncStats } from './async';
 import { PROFILES, versionAtLeast, type ProfileName } from './profiles';
 import {
   activeProfile,
@@ -217,5 +217,14 @@ export const control = {
   },
   resetAsyncCalls() {
     resetAsyncStats();
+  },
+  /**
+   * Makes the next `times` calls of `method` fail with an Office.Error, as Outlook does under load or after a
+   * switch (9020 [#6806], 5001 [#826], 9019 [#3983]). Methods: 'loadCustomPropertiesAsync',
+   * 'customProperties.saveAsync', 'getAllInternetHeadersAsync', 'internetHeaders.setAsync', 'saveAsync',
+   * 'getItemIdAsync', 'roamingSettings.saveAsync', 'subject.getAsync', 'to.getAsync', 'start.getAsync', ...
+   */
+  failNext(method: string, error: { code: number; name?: string; message?: string }, times = 1) {
+    injectFailure(method, officeError(error.code, error.name ?? 'Error', error.message ?? 'An error occurred.'), times);
   },
 };

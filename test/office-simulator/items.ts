@@ -37,6 +37,7 @@ function customPropertiesFor(itemId: string): Office.CustomProperties {
     getAll: () => ({ ...values }),
     saveAsync: (...args: unknown[]) =>
       asyncCall<void>(
+        'customProperties.saveAsync',
         args,
         () => {
           const limit = activeProfile().limits.customPropertiesChars;
@@ -56,11 +57,12 @@ function customPropertiesFor(itemId: string): Office.CustomProperties {
 }
 
 /** A compose-mode field: `getAsync` and `setAsync`, as in Office.Subject / Office.Location / Office.Time. */
-function field<T>(counted: CountedCall, read: () => T, write?: (value: T) => void) {
+function field<T>(name: string, counted: CountedCall, read: () => T, write?: (value: T) => void) {
   return {
-    getAsync: (...args: unknown[]) => asyncCall<T>(args, () => ({ value: read() }), counted),
+    getAsync: (...args: unknown[]) => asyncCall<T>(`${name}.getAsync`, args, () => ({ value: read() }), counted),
     setAsync: (value: T, ...args: unknown[]) =>
       asyncCall<void>(
+        `${name}.setAsync`,
         args,
         () => {
           write?.(value);
@@ -72,12 +74,12 @@ function field<T>(counted: CountedCall, read: () => T, write?: (value: T) => voi
   };
 }
 
-function recipients(read: () => PersonSpec[] | undefined) {
+function recipients(name: string, read: () => PersonSpec[] | undefined) {
   return {
     getAsync: (...args: unknown[]) =>
-      succeed<Office.EmailAddressDetails[]>(args, (read() ?? []).map(details), 'recipients'),
-    setAsync: (_: unknown, ...args: unknown[]) => succeed<void>(args, undefined, 'recipients'),
-    addAsync: (_: unknown, ...args: unknown[]) => succeed<void>(args, undefined, 'recipients'),
+      succeed<Office.EmailAddressDetails[]>(`${name}.getAsync`, args, (read() ?? []).map(details), 'recipients'),
+    setAsync: (_: unknown, ...args: unknown[]) => succeed<void>(`${name}.setAsync`, args, undefined, 'recipients'),
+    addAsync: (_: unknown, ...args: unknown[]) => succeed<void>(`${name}.addAsync`, args, undefined, 'recipients'),
   };
 }
 
@@ -110,7 +112,7 @@ function readItem(spec: ItemSpec, common: Record<string, unknown>): Record<strin
     location: spec.location ?? '',
     getAllInternetHeadersAsync: lacks('getAllInternetHeadersAsync')
       ? undefined
-      : (...args: unknown[]) => succeed<string>(args, headersText(live())),
+      : (...args: unknown[]) => succeed<string>('getAllInternetHeadersAsync', args, headersText(live())),
   };
 }
 
@@ -118,7 +120,7 @@ function internetHeaders(spec: ItemSpec) {
   const live = () => state().items[spec.id] ?? spec;
   return {
     setAsync: (headers: Record<string, string>, ...args: unknown[]) =>
-      asyncCall<void>(args, () => {
+      asyncCall<void>('internetHeaders.setAsync', args, () => {
         // [#5099]: classic Mac, reply or forward: 5001, won't fix.
         if (activeProfile().quirks.headerSetFailsOnReplies && ['reply', 'forward'].includes(live().composeType ?? ''))
           return { error: officeError(5001, 'Internal Error', 'An internal error has occurred.') };
@@ -128,11 +130,12 @@ function internetHeaders(spec: ItemSpec) {
       }),
     getAsync: (names: string[], ...args: unknown[]) =>
       succeed<Record<string, string>>(
+        'internetHeaders.getAsync',
         args,
         Object.fromEntries(names.filter((n) => live().headers?.[n] !== undefined).map((n) => [n, live().headers![n]])),
       ),
     removeAsync: (names: string[], ...args: unknown[]) =>
-      asyncCall<void>(args, () => {
+      asyncCall<void>('internetHeaders.removeAsync', args, () => {
         for (const name of names) delete state().items[spec.id].headers?.[name];
         persist();
         return { value: undefined };
@@ -164,25 +167,26 @@ function composeItem(spec: ItemSpec, common: Record<string, unknown>): Record<st
     ...common,
     subject: field(
       'subject',
+      'subject',
       () => live().subject ?? '',
       (value: string) => (state().items[spec.id].subject = value),
     ),
-    to: recipients(() => live().to),
-    cc: recipients(() => live().cc),
-    requiredAttendees: recipients(() => live().requiredAttendees),
-    optionalAttendees: recipients(() => live().optionalAttendees),
-    start: field('time', () => new Date(live().start ?? Date.now())),
-    end: field('time', () => new Date(live().end ?? Date.now())),
-    location: field('location', () => live().location ?? ''),
+    to: recipients('to', () => live().to),
+    cc: recipients('cc', () => live().cc),
+    requiredAttendees: recipients('requiredAttendees', () => live().requiredAttendees),
+    optionalAttendees: recipients('optionalAttendees', () => live().optionalAttendees),
+    start: field('start', 'time', () => new Date(live().start ?? Date.now())),
+    end: field('end', 'time', () => new Date(live().end ?? Date.now())),
+    location: field('location', 'location', () => live().location ?? ''),
     seriesId: spec.seriesId ?? null,
     internetHeaders: lacks('internetHeaders') ? undefined : internetHeaders(spec),
     saveAsync: lacks('saveAsync')
       ? undefined
-      : (...args: unknown[]) => asyncCall<string>(args, () => ({ value: save(spec) })),
+      : (...args: unknown[]) => asyncCall<string>('saveAsync', args, () => ({ value: save(spec) })),
     getItemIdAsync: lacks('getItemIdAsync')
       ? undefined
       : (...args: unknown[]) =>
-          asyncCall<string>(args, () =>
+          asyncCall<string>('getItemIdAsync', args, () =>
             live().saved
               ? { value: spec.id }
               : { error: officeError(9055, 'ItemNotSaved', "The item hasn't been saved yet.") },
@@ -196,7 +200,12 @@ export function itemObject(spec: ItemSpec): Record<string, unknown> {
     itemType: spec.type,
     conversationId: spec.conversationId ?? null,
     loadCustomPropertiesAsync: (...args: unknown[]) =>
-      succeed<Office.CustomProperties>(args, customPropertiesFor(spec.id), 'loadCustomPropertiesAsync'),
+      succeed<Office.CustomProperties>(
+        'loadCustomPropertiesAsync',
+        args,
+        customPropertiesFor(spec.id),
+        'loadCustomPropertiesAsync',
+      ),
   };
   return spec.mode === 'read' ? readItem(spec, common) : composeItem(spec, common);
 }

@@ -58,17 +58,17 @@ const mailbox = {
           ? host.selectedItemsChanged
           : null;
     if (!handlers) {
-      asyncCall<void>(args, () => ({
+      asyncCall<void>('addHandlerAsync', args, () => ({
         error: officeError(5001, 'Internal Error', `Unsupported event ${eventType}`),
       }));
       return;
     }
     handlers.push(handler);
-    succeed<void>(args, undefined);
+    succeed<void>('addHandlerAsync', args, undefined);
   },
   removeHandlerAsync: (eventType: string, ...args: unknown[]) => {
     (eventType === SELECTED_ITEMS_CHANGED ? host.selectedItemsChanged : host.itemChanged).length = 0;
-    succeed<void>(args, undefined);
+    succeed<void>('removeHandlerAsync', args, undefined);
   },
   get displayNewAppointmentForm() {
     if (lacks('displayNewAppointmentForm')) return undefined;
@@ -114,6 +114,7 @@ const roamingSettings = {
   },
   saveAsync: (...args: unknown[]) =>
     asyncCall<void>(
+      'roamingSettings.saveAsync',
       args,
       () => {
         const limit = activeProfile().limits.roamingSettingsChars;
