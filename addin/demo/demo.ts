@@ -1,10 +1,11 @@
 /**
  * The demo page: hosts the real task pane (demo-taskpane.html, which loads the simulated Outlook
  * host instead of office.js) and plays the Outlook user: opening items, switching them as a pinned
- * pane would, sending a draft, changing the theme. With demo data on and the browser on the server's
+ * pane would, sending a draft, changing the theme, switching the Outlook client it simulates. With demo data on and the browser on the server's
  * machine, it also offers one "Sign in as …" button per demo advisor (GET /demo/sign-ins).
  */
-import type { ItemSpec, PersonSpec } from '../../test/office-simulator/simulator';
+import { DEFAULT_PROFILE, PROFILE_NAMES, PROFILES } from '../../test/office-simulator/profiles';
+import type { ItemSpec, PersonSpec, ProfileName } from '../../test/office-simulator/simulator';
 
 const ADVISORS: PersonSpec[] = [
   { email: 'alex.morgan@regarding.example', name: 'Alex Morgan' },
@@ -131,6 +132,7 @@ const pane = document.getElementById('pane') as HTMLIFrameElement;
 const list = document.getElementById('items')!;
 const advisorSelect = document.getElementById('advisor') as HTMLSelectElement;
 const themeSelect = document.getElementById('theme') as HTMLSelectElement;
+const clientSelect = document.getElementById('client') as HTMLSelectElement;
 const sendButton = document.getElementById('send') as HTMLButtonElement;
 const status = document.getElementById('status')!;
 const signInRow = document.getElementById('sign-ins')!;
@@ -148,6 +150,7 @@ function outlookOrSay(): Control | undefined {
 }
 
 interface StoredState {
+  profile?: ProfileName;
   items: Record<string, ItemSpec>;
   customProperties: Record<string, unknown>;
   roaming: Record<string, unknown>;
@@ -178,6 +181,7 @@ function prepareMailbox(): void {
   for (const { spec } of items(me)) state.items[spec.id] ??= spec;
   state.selected ??= 'demo-inbox-1';
   state.theme = themeSelect.value ? { bodyBackgroundColor: themeSelect.value } : null;
+  state.profile = clientSelect.value as ProfileName;
   localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
 }
 
@@ -220,6 +224,13 @@ function loadPane(): void {
 advisorSelect.append(...ADVISORS.map((a) => new Option(a.name, a.email)));
 advisorSelect.addEventListener('change', loadPane);
 themeSelect.addEventListener('change', loadPane);
+clientSelect.append(...PROFILE_NAMES.map((name) => new Option(PROFILES[name].label, name)));
+clientSelect.value =
+  (JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as StoredState | null)?.profile ?? DEFAULT_PROFILE;
+clientSelect.addEventListener('change', () => {
+  loadPane();
+  status.textContent = `The pane now runs as in ${PROFILES[clientSelect.value as ProfileName].label}.`;
+});
 document.querySelectorAll<HTMLButtonElement>('[data-view]').forEach((button) =>
   button.addEventListener('click', () => {
     view = button.dataset.view ?? '';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { ItemSpec, PersonSpec } from '../office-simulator/simulator';
+import type { ItemSpec, PersonSpec, ProfileName } from '../office-simulator/simulator';
 import { OFFICE_JS_URL, simulatorScript } from '../office-simulator/bundle';
 
 export const DIST_ADDIN = path.resolve(import.meta.dirname, '../../dist/addin');
@@ -46,6 +46,10 @@ export interface OutlookSetup {
   selected?: string;
   token?: string;
   theme?: string;
+  /** The Outlook client to simulate (test/office-simulator/profiles.ts); default new Outlook / Outlook on the web. */
+  profile?: ProfileName;
+  /** Conversation view in the reading pane (some ItemChanged gaps need it: [#1096]). */
+  conversationView?: boolean;
 }
 
 /** Opens the task pane on `selected`, with the simulated mailbox holding `items` (and a saved token, if given). */
@@ -62,6 +66,8 @@ export async function openPane(
     localStorage.setItem(
       '__outlookSimulator',
       JSON.stringify({
+        profile: s.profile ?? 'new-outlook-web',
+        conversationView: s.conversationView ?? false,
         items: Object.fromEntries((s.items ?? []).map((item) => [item.id, item])),
         customProperties: {},
         roaming: s.token ? { 'regarding.accessToken': s.token } : {},
@@ -69,10 +75,32 @@ export async function openPane(
         user: s.user,
         theme: s.theme ? { bodyBackgroundColor: s.theme } : null,
         log: [],
+        effects: [],
+        visited: s.selected ? [s.selected] : [],
       }),
     );
   }, setup);
   await page.goto(`${baseUrl}/taskpane.html?${query}`);
+  return page;
+}
+
+const SIMULATOR_PAGE = 'https://outlook.simulated.test/';
+
+/**
+ * A blank page with only the simulated Outlook host loaded (no pane), for tests of the simulator itself:
+ * drive it with `window.__outlook` and `Office` in page.evaluate. Starts from an empty mailbox as `profile`.
+ */
+export async function openSimulator(context: BrowserContext, profile: ProfileName, user: PersonSpec): Promise<Page> {
+  await context.route(`${SIMULATOR_PAGE}**`, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="en"><head><title>Simulated Outlook</title><script src="${OFFICE_JS_URL}"></script></head><body></body></html>`,
+    }),
+  );
+  const page = await context.newPage();
+  await page.goto(SIMULATOR_PAGE);
+  await page.evaluate(({ p, u }) => window.__outlook.reset({ profile: p, user: u }), { p: profile, u: user });
   return page;
 }
 
