@@ -37,6 +37,9 @@ import {
   ChangeRegardingRequest,
   CompleteSentRequest,
   CreateActivityRequest,
+  DRAFT_MATCHES_MAX,
+  DraftMatches,
+  SentMessageMatchRequest,
   SetRegardingRequest,
   UpdateActivityStatusRequest,
 } from './schemas/activities';
@@ -384,6 +387,14 @@ export const endpoints = {
     status: 200,
     errors: [403, 404, 409],
     summary: "Complete a compose-mode link with the sent message's internetMessageId",
+  }),
+  matchSentDrafts: endpoint({
+    ...routes.matchSentDrafts,
+    tag: 'activities',
+    body: SentMessageMatchRequest,
+    response: DraftMatches,
+    status: 200,
+    summary: `The caller's own pending drafts a sent message can be (same recipients, same subject, same conversation when both have one, linked in the 14 days before it was sent; at most ${DRAFT_MATCHES_MAX}): never another advisor's. Changes nothing`,
   }),
   updateActivityStatus: endpoint({
     ...routes.updateActivityStatus,

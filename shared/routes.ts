@@ -36,6 +36,7 @@ export const routes = {
   changeRegarding: { method: 'put', path: '/activities/:id/regarding' },
   removeRegarding: { method: 'delete', path: '/activities/:id/regarding' },
   completeSent: { method: 'post', path: '/activities/:id/sent' },
+  matchSentDrafts: { method: 'post', path: '/activities/sent-matches' },
   updateActivityStatus: { method: 'patch', path: '/activities/:id' },
   needsAttention: { method: 'get', path: '/work/needs-attention' },
   newForMe: { method: 'get', path: '/work/new-for-me' },

@@ -360,6 +360,24 @@ export interface ActivityStore {
     actor: Actor,
     seen: { activity: string; sent: string },
   ): Promise<ActivityRecord | Stale>;
+  /**
+   * The advisor's own pending drafts a sent message can be: emails with a tracking token the advisor
+   * wrote, created by them, no internetMessageId yet, still regarding an opportunity and not canceled,
+   * linked between `linkedFrom` and `linkedTo`, whose trimmed subject is `subject`, whose To and Cc
+   * addresses are exactly `recipients` (lower-case, no repeats), and whose conversation is
+   * `conversationId` when both have one. Newest link first, at most `limit`.
+   */
+  pendingDrafts(
+    advisorId: number,
+    sent: {
+      subject: string;
+      recipients: string[];
+      conversationId: string | null;
+      linkedFrom: string;
+      linkedTo: string;
+    },
+    limit: number,
+  ): Promise<ActivityRecord[]>;
   createNextStep(
     fields: {
       kind: 'phone_call' | 'task';

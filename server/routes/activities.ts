@@ -12,6 +12,7 @@ export function activityRoutes({ route, services }: RouteDeps): void {
   );
   route(e.removeRegarding, async ({ caller, params }) => activities.removeRegarding(caller, params.id));
   route(e.completeSent, async ({ caller, params, body }) => activities.completeSent(caller, params.id, body));
+  route(e.matchSentDrafts, async ({ caller, body }) => services.draftMatching.matchSent(caller, body));
   route(e.updateActivityStatus, async ({ caller, params, body }) =>
     activities.setStatus(caller, params.id, body.status),
   );

@@ -125,7 +125,7 @@ export class ActivityService {
    * The activity as the caller may see it: its tracking token only if they wrote it, and the
    * opportunity it is regarding only if they may read it (not a closed one of someone else).
    */
-  private async asSeenBy(caller: Caller, record: ActivityRecord): Promise<Activity> {
+  async asSeenBy(caller: Caller, record: ActivityRecord): Promise<Activity> {
     const activity: Activity = {
       id: record.id,
       kind: record.kind,

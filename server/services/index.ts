@@ -1,6 +1,7 @@
 import { ActivityService } from './activities';
 import { ContactService } from './contacts';
 import type { ServiceContext } from './context';
+import { DraftMatchingService } from './draft-matching';
 import { NoteService } from './notes';
 import { OpportunityService } from './opportunities';
 import { PeopleService } from './people';
@@ -16,6 +17,7 @@ export function createServices(ctx: ServiceContext) {
     people,
     contacts,
     activities,
+    draftMatching: new DraftMatchingService(ctx, activities),
     opportunities: new OpportunityService(ctx, people, contacts, activities),
     notes: new NoteService(ctx, people),
     work: new WorkService(ctx),

@@ -136,3 +136,40 @@ export const CreateActivityRequest = z
 export const UpdateActivityStatusRequest = z
   .object({ status: ActivityStatus })
   .meta({ id: 'UpdateActivityStatusRequest' });
+
+// --- Completing a draft's link from its sent copy when the copy carries no token (issue 12, point 2) ---
+
+/** The most pending drafts one sent message is matched against and shown to the advisor. */
+export const DRAFT_MATCHES_MAX = 10;
+
+/**
+ * A sent message as the sender's Sent Items copy shows it, where neither the draft's custom property
+ * nor its tracking header came through (office-js #4773, #6796, #5467).
+ */
+export const SentMessageMatchRequest = z
+  .object({
+    internetMessageId: OutlookIdentity,
+    conversationId: OutlookIdentity.optional(),
+    subject: z.string().max(1000),
+    recipients: z
+      .array(EmailAddress)
+      .min(1)
+      .max(500)
+      .describe('Every To and Cc address of the sent message (not the sender).'),
+    sentAt: IsoDateTime,
+  })
+  .meta({ id: 'SentMessageMatchRequest' });
+export type SentMessageMatchRequest = z.input<typeof SentMessageMatchRequest>;
+
+export const DraftMatches = z
+  .object({
+    drafts: z
+      .array(Activity)
+      .max(DRAFT_MATCHES_MAX)
+      .describe(
+        "The caller's own pending drafts this message can be, newest first: one completes it, several need the advisor to choose.",
+      ),
+    more: z.boolean().describe(`More than ${DRAFT_MATCHES_MAX} drafts match: only the newest are listed.`),
+  })
+  .meta({ id: 'DraftMatches' });
+export type DraftMatches = z.infer<typeof DraftMatches>;

@@ -375,6 +375,44 @@ export class SqliteActivityStore implements ActivityStore {
     return resultId === null ? 'stale' : this.get(resultId);
   }
 
+  async pendingDrafts(
+    advisorId: number,
+    sent: {
+      subject: string;
+      recipients: string[];
+      conversationId: string | null;
+      linkedFrom: string;
+      linkedTo: string;
+    },
+    limit: number,
+  ) {
+    // On the partial index activities_pending_drafts (migration 009): only the advisor's unsent links are read.
+    return loadActivities(
+      this.db,
+      `a.created_by_id = :advisor AND a.internet_message_id IS NULL AND a.tracking_token IS NOT NULL
+         AND a.tracking_token_by_id = :advisor AND a.kind = 'email' AND a.status <> 'canceled'
+         AND a.regarding_opportunity_id IS NOT NULL
+         AND a.created_at >= :linkedFrom AND a.created_at <= :linkedTo
+         AND trim(a.subject) = :subject
+         AND (a.conversation_id IS NULL OR :conversationId IS NULL OR a.conversation_id = :conversationId)
+         AND (SELECT count(DISTINCT lower(p.email)) FROM activity_participants p
+                WHERE p.activity_id = a.id AND p.role IN ('to', 'cc')) = :count
+         AND NOT EXISTS (SELECT 1 FROM activity_participants p WHERE p.activity_id = a.id AND p.role IN ('to', 'cc')
+                AND lower(p.email) NOT IN (SELECT value FROM json_each(:recipients)))
+       ORDER BY a.created_at DESC, a.id DESC LIMIT :limit`,
+      {
+        advisor: advisorId,
+        linkedFrom: sent.linkedFrom,
+        linkedTo: sent.linkedTo,
+        subject: sent.subject,
+        conversationId: sent.conversationId,
+        count: sent.recipients.length,
+        recipients: list(sent.recipients),
+        limit,
+      },
+    );
+  }
+
   async createNextStep(
     fields: {
       kind: 'phone_call' | 'task';
