@@ -39,6 +39,11 @@ export function outlookMailbox(): Office.Mailbox | null {
   return officeContext()?.mailbox ?? null;
 }
 
+/** The address of the mailbox the pane is open in (lower case), or null outside Outlook. */
+export function mailboxOwnerEmail(): string | null {
+  return outlookMailbox()?.userProfile.emailAddress.toLowerCase() ?? null;
+}
+
 /** Whether the pane runs inside Outlook, with a mailbox and its items. */
 export function hasMailbox(): boolean {
   return outlookMailbox() !== null;

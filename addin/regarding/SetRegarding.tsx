@@ -7,9 +7,11 @@ import type { ItemSnapshot } from '../office/item';
 import { Notice, type Outcome } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
 import { OpportunityLookup } from './OpportunityLookup';
+import { DraftChoice } from './DraftChoice';
 import { RegardingCard } from './RegardingCard';
+import { completeChosenDraft } from './draft-matching';
 import { nextStepFor } from './next-step';
-import { linkItem, loadRegarding, removeLink, type FlowResult } from './regarding-flow';
+import { linkItem, loadRegarding, rememberLink, removeLink, type FlowResult } from './regarding-flow';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -40,6 +42,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
   const [loading, setLoading] = useState(true);
   const [activity, setActivity] = useState<Activity | null>(null);
   const [changing, setChanging] = useState(false);
+  const [draftChoices, setDraftChoices] = useState<Activity[]>([]);
   const people = useMemo(
     () => [...new Set(snapshot.participants.map((p) => p.email).filter((email) => email !== myEmail))],
     [snapshot, myEmail],
@@ -58,6 +61,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
         };
       }
       setActivity(result.activity?.regarding ? result.activity : null);
+      setDraftChoices(result.draftChoices ?? []);
       return done(result.activity);
     },
     [noun],
@@ -99,6 +103,19 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
     void run((signal) => linkItem(api, snapshot, opportunity, signal), linked(opportunity.topic));
   };
 
+  const pickDraft = (draft: Activity) =>
+    run(
+      async (signal) => {
+        const completed = await completeChosenDraft(api, snapshot, draft, signal);
+        await rememberLink(snapshot, completed, signal);
+        return { activity: completed };
+      },
+      (current) =>
+        current?.regarding && !('hidden' in current.regarding)
+          ? { intent: 'success', text: `This ${noun} is now regarding “${current.regarding.topic}”.` }
+          : null,
+    );
+
   const remove = () =>
     run(
       (signal) => removeLink(api, snapshot, activity?.id ?? null, signal),
@@ -131,6 +148,14 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
             >
               {message.text}
             </Notice>
+          )}
+          {draftChoices.length > 0 && !activity?.regarding && (
+            <DraftChoice
+              drafts={draftChoices}
+              busy={busy}
+              onPick={(draft) => void pickDraft(draft)}
+              onDismiss={() => setDraftChoices([])}
+            />
           )}
           {activity?.regarding && !changing ? (
             <RegardingCard

@@ -10,6 +10,7 @@ import {
   type ItemSnapshot,
 } from '../office/item';
 import { readItemProperty, writeItemProperty } from '../office/mailbox';
+import { matchSentCopy } from './draft-matching';
 
 /** The header a compose draft carries, so its sent copy can be matched to the draft's link. */
 export const TRACKING_HEADER = 'X-Regarding-Token';
@@ -52,6 +53,8 @@ export interface FlowResult {
   unsynced?: ItemLink;
   /** Set when an earlier, unsent change was completed now. */
   resumed?: boolean;
+  /** The advisor's own drafts this sent copy can be, when more than one: the advisor picks (draft-matching.ts). */
+  draftChoices?: Activity[];
 }
 
 /** Thrown when the item changed (pinned pane) before the flow finished: nothing more may be written. */
@@ -100,6 +103,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
   }
 
   let activity: Activity | null = null;
+  let draftChoices: Activity[] = [];
   if (snapshot.kind === 'email') {
     if (snapshot.internetMessageId)
       activity = await lookup(api, { internetMessageId: snapshot.internetMessageId }, signal);
@@ -109,6 +113,8 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
         stored?.trackingToken ??
         (snapshot.mode === 'read' ? headerToken((await readInternetHeaders(snapshot.handle)) ?? '') : null);
       if (token) activity = await lookup(api, { trackingToken: token }, signal);
+      // Neither: the service matches the advisor's own pending drafts (draft-matching.ts).
+      else ({ activity, candidates: draftChoices } = await matchSentCopy(api, snapshot, signal));
     }
     // Only the draft's linker completes it (the service shows a tracking token to its writer alone); a
     // recipient whose copy carries the header sees the pending link as it is.
@@ -131,7 +137,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
 
   const current = activity ? confirmedLink(activity) : null;
   if (JSON.stringify(current) !== JSON.stringify(stored)) await save(snapshot, current, signal);
-  return { activity };
+  return draftChoices.length > 0 ? { activity, draftChoices } : { activity };
 }
 
 /**
