@@ -153,8 +153,14 @@ export const control = {
    * Sends the compose message `draftId`: the sent copy is a new read-mode item in Sent Items with an
    * internetMessageId. It keeps the draft's custom properties ([PR] metadata-for-an-outlook-add-in.md) and the
    * message carries its headers, but Outlook answers "" for the copy's headers ([#4773], [#6796]).
+   * `customProperties: false`: the copy shows none of them, as from another client ([#5467]) or from classic
+   * Windows when the draft was never saved after they were set ([PR] metadata-for-an-outlook-add-in.md).
    */
-  send(draftId: string, sent: { id: string; internetMessageId: string }): ItemSpec {
+  send(
+    draftId: string,
+    sent: { id: string; internetMessageId: string },
+    options: { customProperties?: boolean } = {},
+  ): ItemSpec {
     const draft = state().items[draftId];
     const copy: ItemSpec = {
       ...draft,
@@ -167,7 +173,8 @@ export const control = {
       dateTimeCreated: new Date().toISOString(),
     };
     state().items[sent.id] = copy;
-    state().customProperties[sent.id] = { ...(state().customProperties[draftId] ?? {}) };
+    state().customProperties[sent.id] =
+      options.customProperties === false ? {} : { ...(state().customProperties[draftId] ?? {}) };
     delete state().items[draftId];
     delete state().customProperties[draftId];
     persist();
