@@ -70,6 +70,7 @@ const expected = {
   completeSent:                     { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'completeSent (unlinked)':        { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 404, admin: 404, deactivated: 401, revoked: 401 },
   'completeSent (sent)':            { none: 401, owner: 409, advisor: 403, otherTeam: 403, manager: 409, admin: 403, deactivated: 401, revoked: 401 },
+  matchSentDrafts:                  { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   updateActivityStatus:             { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'updateActivityStatus (unlinked)':{ none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 404, admin: 404, deactivated: 401, revoked: 401 },
   needsAttention:                   { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
@@ -231,6 +232,15 @@ const cells: Record<RowKey, Cell> = {
     params: { id: await w.linkEmail(w.openId) },
     body: { internetMessageId: w.messageId('other') },
   })),
+  // Anyone signed in may ask; the answer lists only the caller's own drafts (test/server/draft-matching.test.ts).
+  matchSentDrafts: constant('a sent copy', {
+    body: {
+      internetMessageId: '<matched@firm.example>',
+      subject: 'Draft',
+      recipients: ['someone@client.example'],
+      sentAt: '2026-11-18T10:00:00Z',
+    },
+  }),
   updateActivityStatus: cell('a task the owner recorded on the open opportunity', async (w) => ({
     params: { id: await w.newTask() },
     body: { status: 'completed' },
