@@ -57,5 +57,7 @@ export default (_env, argv) => ({
     }),
     new HtmlWebpackPlugin({ template: './addin/demo/demo.html', filename: 'demo.html', chunks: ['demo'] }),
     new HtmlWebpackPlugin({ template: './addin/commands.html', filename: 'commands.html', chunks: ['commands'] }),
+    // The manifest's SupportUrl: a static page, no script.
+    new HtmlWebpackPlugin({ template: './addin/support.html', filename: 'support.html', chunks: [], inject: false }),
   ],
 });

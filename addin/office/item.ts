@@ -19,6 +19,8 @@ export interface ItemSnapshot {
   startAt: string | null;
   endAt: string | null;
   location: string | null;
+  /** The owner of the shared folder or shared mailbox the item is in; null in the user's own mailbox. */
+  mailbox: string | null;
 }
 
 export type ItemHandle = Office.MessageRead &
@@ -58,6 +60,23 @@ export function isItemType(item: ItemHandle, type: Office.MailboxEnums.ItemType)
   return item.itemType === (type as string);
 }
 
+/**
+ * The owner's address when the item is in a shared folder (delegate access, Mailbox 1.8) or a shared mailbox (1.13);
+ * null in the user's own mailbox, where Outlook answers getSharedPropertiesAsync with a failure (delegate-access.md,
+ * "Identify if a folder or mailbox is shared"), and where the method is missing: Outlook on iOS and Android
+ * (office.messageread.yml getSharedPropertiesAsync: "isn't supported in Outlook on iOS or on Android").
+ */
+async function sharedMailboxOwner(item: AnyItem): Promise<string | null> {
+  if (typeof item.getSharedPropertiesAsync !== 'function') return null;
+  try {
+    const shared = await officeCall<Office.SharedProperties>((cb) => item.getSharedPropertiesAsync(cb));
+    const owner = shared?.owner?.trim().toLowerCase();
+    return owner && owner !== outlookMailbox()?.userProfile?.emailAddress?.toLowerCase() ? owner : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reads the current item; null when the pane has no item (for example, several are selected). */
 export async function readCurrentItem(): Promise<ItemSnapshot | null> {
   const item = currentItem();
@@ -92,6 +111,7 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
       startAt: kind === 'appointment' ? iso(item.start) : null,
       endAt: kind === 'appointment' ? iso(item.end) : null,
       location: kind === 'appointment' ? item.location || null : null,
+      mailbox: await sharedMailboxOwner(item),
     };
   }
 
@@ -112,6 +132,7 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
       startAt: null,
       endAt: null,
       location: null,
+      mailbox: await sharedMailboxOwner(item),
     };
   }
   const [required, optional, start, end, location] = await Promise.all([
@@ -135,6 +156,7 @@ export async function readCurrentItem(): Promise<ItemSnapshot | null> {
     startAt: iso(start),
     endAt: iso(end),
     location: location || null,
+    mailbox: await sharedMailboxOwner(item),
   };
 }
 
@@ -234,5 +256,6 @@ export function toOutlookItem(
     startAt: snapshot.startAt ?? undefined,
     endAt: snapshot.endAt ?? undefined,
     location: snapshot.location ?? undefined,
+    mailbox: snapshot.mailbox ?? undefined,
   };
 }

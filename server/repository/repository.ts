@@ -97,6 +97,8 @@ export interface OutlookItemFields {
   startAt: string | null;
   endAt: string | null;
   location: string | null;
+  /** The owner of the shared folder or shared mailbox the item is in; null: the linker's own mailbox. */
+  mailbox: string | null;
   /** What the rule that allowed this link saw (ActivityMatches.stamp): the link is refused if it changed. */
   seen?: string;
 }

@@ -23,6 +23,7 @@ export function addinRoutes(app: express.Express, config: Config): void {
     res.setHeader('Cache-Control', 'no-store');
     sendJson(res, 200, { signIns });
   });
+  // The built pane, and support.html: the page the manifest's SupportUrl names (the store listing links to it).
   app.use(express.static(config.addinDir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
 }
 

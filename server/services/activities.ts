@@ -36,6 +36,7 @@ export class ActivityService {
       startAt: utc(item.startAt),
       endAt: utc(item.endAt),
       location: item.location ?? null,
+      mailbox: item.mailbox ?? null,
     };
   }
 

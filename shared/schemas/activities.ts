@@ -40,6 +40,11 @@ export const OutlookItem = z
     startAt: IsoDateTime.optional(),
     endAt: IsoDateTime.optional(),
     location: z.string().max(1000).optional(),
+    mailbox: EmailAddress.nullable()
+      .optional()
+      .describe(
+        "The owner's address when the item is in a shared folder or shared mailbox (Outlook's getSharedPropertiesAsync); absent or null in the advisor's own mailbox.",
+      ),
   })
   .refine((item) => item.internetMessageId || item.trackingToken || item.itemId, {
     message: 'An item needs an internetMessageId, a trackingToken or an itemId',
@@ -88,6 +93,12 @@ export const Activity = z
         .describe('Shown only to the advisor who wrote it (their draft); null for anyone else and in timelines.'),
       /** A compose-mode link waiting for the sent message's internetMessageId. */
       pending: z.boolean(),
+      mailbox: z
+        .string()
+        .nullable()
+        .describe(
+          'The shared folder or shared mailbox the item was last linked in (its owner); null: the linker’s own.',
+        ),
     }),
     createdBy: AdvisorRef,
     createdAt: IsoDateTime,

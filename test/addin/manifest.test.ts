@@ -33,6 +33,10 @@ function attributes(xpath: string, file = MANIFEST): string[] {
   return [...out.matchAll(/\w+="([^"]*)"/g)].map((m) => m[1]);
 }
 
+/** An XPath expression's value as a string (xmllint; a count or string() never fails on an empty set). */
+const xpathString = (xpath: string, file = MANIFEST) =>
+  execFileSync('xmllint', ['--xpath', xpath, file], { encoding: 'utf8' }).trim();
+
 const el = (name: string) => `*[local-name()='${name}']`;
 const SCOPES = {
   'VersionOverrides 1.0': `/${el('OfficeApp')}/${el('VersionOverrides')}`,
@@ -126,7 +130,7 @@ describe('manifest.xml', () => {
     });
   }
 
-  it('puts Set Regarding and New Opportunity on the read, compose, organizer and attendee surfaces, pinnable where Outlook allows', () => {
+  it('puts Set Regarding and New Opportunity on the read, compose, organizer and attendee surfaces', () => {
     for (const surface of [
       'MessageReadCommandSurface',
       'MessageComposeCommandSurface',
@@ -141,8 +145,61 @@ describe('manifest.xml', () => {
     const xml = fs.readFileSync(MANIFEST, 'utf8');
     assert.match(xml, /<Set Name="Mailbox" MinVersion="1\.8"\/>/);
     assert.match(xml, /<Permissions>ReadWriteItem<\/Permissions>/);
-    assert.match(xml, /<SupportsPinning>true<\/SupportsPinning>/);
     assert.match(xml, /MobileMessageReadCommandSurface/);
+  });
+
+  it('issue 12 point 12: pins only the message read pane, never an appointment surface (pinnable-taskpane.md)', () => {
+    const pinned = (surface: string) =>
+      `${SCOPES['VersionOverrides 1.1']}//${el('ExtensionPoint')}[@*[local-name()='type']='${surface}']//${el('Control')}[.//${el('SupportsPinning')}='true']`;
+    assert.deepEqual(attributes(`${pinned('MessageReadCommandSurface')}/@id`), [
+      'Regarding.Read.SetRegarding',
+      'Regarding.Read.NewOpportunity',
+    ]);
+    for (const surface of [
+      'MessageComposeCommandSurface',
+      'AppointmentOrganizerCommandSurface',
+      'AppointmentAttendeeCommandSurface',
+      'MobileMessageReadCommandSurface',
+    ])
+      assert.equal(xpathString(`count(${pinned(surface)})`), '0', surface);
+    // Every SupportsPinning in the file is one of the two above (VersionOverrides 1.0 cannot carry it).
+    assert.equal(fs.readFileSync(MANIFEST, 'utf8').match(/<SupportsPinning>/g)?.length, 2);
+  });
+
+  it('issue 12 point 15: offers the pane in shared folders and shared mailboxes (SupportsSharedFolders under DesktopFormFactor, Mail 1.1)', () => {
+    const shared = (root: string, formFactor: string) =>
+      xpathString(`string(${root}//${el(formFactor)}/${el('SupportsSharedFolders')})`);
+    assert.equal(shared(SCOPES['VersionOverrides 1.1'], 'DesktopFormFactor'), 'true');
+    assert.equal(shared(SCOPES['VersionOverrides 1.1'], 'MobileFormFactor'), '');
+    assert.equal(fs.readFileSync(MANIFEST, 'utf8').match(/<SupportsSharedFolders>/g)?.length, 1);
+  });
+
+  it('issue 12 point 15: the schema check accepts SupportsSharedFolders only where Microsoft documents it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-shared-folders-'));
+    try {
+      const xml = fs.readFileSync(MANIFEST, 'utf8');
+      const element = '<SupportsSharedFolders>true</SupportsSharedFolders>';
+      const variants = {
+        // in VersionOverrides 1.0 (Mail 1.0 does not know it)
+        'Mail 1.0': xml.replace('<DesktopFormFactor>', `<DesktopFormFactor>${element}`),
+        MobileFormFactor: xml.replace('<MobileFormFactor>', `<MobileFormFactor>${element}`),
+        'after FunctionFile': xml
+          .replace(element, '')
+          .replace(
+            '<FunctionFile resid="Commands.Url"/>\n            <!--',
+            `<FunctionFile resid="Commands.Url"/>${element}\n            <!--`,
+          ),
+        'not a boolean': xml.replace(element, '<SupportsSharedFolders>yes</SupportsSharedFolders>'),
+      };
+      for (const [name, variant] of Object.entries(variants)) {
+        assert.notEqual(variant, xml, name);
+        const file = path.join(dir, `${name.replace(/\W+/g, '-')}.xml`);
+        fs.writeFileSync(file, variant);
+        assert.equal(checkAgainstXsd(file).status, 'invalid', name);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names only icons the build produces', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -118,6 +119,30 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     await pane.waitForFunction(() => document.scripts.length >= 2);
     assert.deepEqual(await paneViolations(), []);
     await pane.close();
+  });
+
+  it('issue 12 point 12: the SupportUrl the served manifest names answers 200 HTML, a help page with no CSP violation', async () => {
+    const manifest = await (await fetch(`${server.url}/manifest.xml`)).text();
+    const supportUrl = /<SupportUrl DefaultValue="([^"]+)"/.exec(manifest)![1];
+    const { pathname } = new URL(supportUrl);
+    assert.equal(pathname, '/support.html');
+    assert.ok(fs.existsSync(`${DIST_ADDIN}/support.html`), 'the build writes it (npm run build)');
+    const answer = await fetch(`${server.url}${pathname}`);
+    assert.equal(answer.status, 200);
+    assert.match(answer.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(answer.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+
+    const page = await browser.context.newPage();
+    const violations = await watchViolations(page);
+    await page.goto(`${server.url}${pathname}`);
+    await page.getByRole('heading', { level: 1, name: 'Regarding: help and support' }).waitFor();
+    for (const name of ['What Regarding is', 'Getting help', 'Privacy'])
+      await page.getByRole('heading', { level: 2, name }).waitFor();
+    await page.getByRole('navigation', { name: 'On this page' }).getByRole('link', { name: 'Privacy' }).click();
+    assert.equal(await page.evaluate(() => location.hash), '#privacy');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.deepEqual(await violations(), []);
+    await page.close();
   });
 
   it('finding 10: lets the demo page frame the pane with no CSP violation, and refuses a frame from another origin', async () => {

@@ -306,6 +306,44 @@ describe('simulated Outlook clients (test/office-simulator/profiles.ts)', functi
     );
   });
 
+  describe('shared folders and shared mailboxes', () => {
+    for (const profile of PROFILE_NAMES) {
+      const supported = profile !== 'mobile';
+      it(`${profile}: getSharedPropertiesAsync ${supported ? "answers a shared item's owner and fails on one's own" : 'is missing'}`, async () => {
+        const items = [received(), received('shared-1', { sharedMailbox: 'dana.advisor@firm.example' })];
+        const page = await outlook(profile, items, 'shared-1');
+        const call = () =>
+          page.evaluate(() => {
+            const item = Office.context.mailbox.item as Office.MessageRead;
+            if (typeof item.getSharedPropertiesAsync !== 'function') return null;
+            return new Promise<Result>((resolve) =>
+              item.getSharedPropertiesAsync((r) =>
+                resolve({
+                  status: r.status as unknown as string,
+                  value: r.value && { owner: r.value.owner, permissions: r.value.delegatePermissions },
+                  error: r.error && { ...r.error },
+                }),
+              ),
+            );
+          });
+        const inShared = await call();
+        await page.evaluate(() => window.__outlook.open('inbox-1'));
+        const inOwn = await call();
+        if (!supported) {
+          assert.equal(inShared, null);
+          assert.equal(inOwn, null);
+          return;
+        }
+        assert.deepEqual(inShared, {
+          status: 'succeeded',
+          value: { owner: 'dana.advisor@firm.example', permissions: 23 },
+          error: undefined,
+        });
+        assert.equal(inOwn?.status, 'failed');
+      });
+    }
+  });
+
   describe('moving items', () => {
     for (const profile of PROFILE_NAMES) {
       it(`${profile}: a moved item gets a new id and keeps its custom properties`, async () => {

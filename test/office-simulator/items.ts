@@ -194,10 +194,34 @@ function composeItem(spec: ItemSpec, common: Record<string, unknown>): Record<st
   };
 }
 
+/**
+ * [PR] delegate-access.md "Identify if a folder or mailbox is shared": in a shared folder or shared mailbox the
+ * call answers the owner's address and the user's permissions; otherwise it fails (no error code is documented:
+ * the generic 5001 here). Classic Windows, web, new Outlook and Mac support it (its "Supported clients" table).
+ */
+function getSharedPropertiesAsync(spec: ItemSpec) {
+  if (lacks('getSharedPropertiesAsync')) return undefined;
+  return (...args: unknown[]) =>
+    asyncCall<Office.SharedProperties>('getSharedPropertiesAsync', args, () =>
+      spec.sharedMailbox
+        ? {
+            value: {
+              owner: spec.sharedMailbox,
+              targetMailbox: spec.sharedMailbox,
+              targetRestUrl: 'https://outlook.office.com/api',
+              // Read, Write, DeleteOwn, EditOwn: an assistant's usual delegate rights.
+              delegatePermissions: 1 | 2 | 4 | 16,
+            },
+          }
+        : { error: officeError(5001, 'Internal Error', "The current folder or mailbox isn't shared.") },
+    );
+}
+
 /** The Office.js item object for an item. */
 export function itemObject(spec: ItemSpec): Record<string, unknown> {
   const common = {
     itemType: spec.type,
+    getSharedPropertiesAsync: getSharedPropertiesAsync(spec),
     conversationId: spec.conversationId ?? null,
     loadCustomPropertiesAsync: (...args: unknown[]) =>
       succeed<Office.CustomProperties>(

@@ -21,7 +21,8 @@ export type OptionalApi =
   | 'saveAsync'
   | 'getItemIdAsync'
   | 'convertIds'
-  | 'officeTheme';
+  | 'officeTheme'
+  | 'getSharedPropertiesAsync';
 
 /** Items on which ItemChanged is not raised ([#3470]: meeting responses, encrypted mail; [#5965]: some sub-threads). */
 export type ItemKind = 'meetingResponse' | 'encrypted';
@@ -199,6 +200,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
       'displayNewAppointmentForm',
       'convertIds',
       'officeTheme',
+      // [REF] office.messageread.yml getSharedPropertiesAsync: "This method isn't supported in Outlook on iOS or on
+      // Android"; the manifest's SupportsSharedFolders is DesktopFormFactor only ([PR] delegate-access.md).
+      'getSharedPropertiesAsync',
       // Issue 12 point 4 and the brief: no saveAsync on mobile (stricter than outlook-mobile-apis.md, which does
       // not list it; mobile has no compose surface in the manifest either way).
       'saveAsync',

@@ -38,6 +38,11 @@ export interface ItemSpec {
   kind?: ItemKind;
   /** The sender's own copy in Sent Items (made by control.send). */
   inSentItems?: boolean;
+  /**
+   * The owner's address when the item is in a shared folder (delegate access) or a shared mailbox: what
+   * getSharedPropertiesAsync reports as `owner` ([PR] delegate-access.md). Absent: the user's own mailbox.
+   */
+  sharedMailbox?: string;
 }
 
 /** Something the Outlook user would notice, caused by an add-in call or a user action in the simulator. */

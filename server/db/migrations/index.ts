@@ -6,6 +6,7 @@ import { activityVersion } from './004_activity_version';
 import { rateLimits } from './005_rate_limits';
 import { entraTenant } from './006_entra_tenant';
 import { teamChanges } from './007_team_changes';
+import { activityMailbox } from './008_activity_mailbox';
 import { pendingDrafts } from './009_pending_drafts';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
@@ -17,5 +18,6 @@ export const migrations: Migration[] = [
   rateLimits,
   entraTenant,
   teamChanges,
+  activityMailbox,
   pendingDrafts,
 ];

@@ -28,6 +28,7 @@ interface ActivityRow {
   item_id: string | null;
   tracking_token: string | null;
   tracking_token_by_id: number | null;
+  mailbox: string | null;
   version: number;
   created_by_id: number;
   created_at: string;
@@ -104,6 +105,7 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
       itemId: row.item_id,
       trackingToken: row.tracking_token,
       pending: row.kind === 'email' && row.internet_message_id === null && row.tracking_token !== null,
+      mailbox: row.mailbox,
     },
     createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
     createdAt: row.created_at,
@@ -209,8 +211,8 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
         db,
         `INSERT INTO activities (kind, subject, status, sent_at, start_at, end_at, location, regarding_opportunity_id,
              internet_message_id, conversation_id, item_id, tracking_token, tracking_token_by_id, created_by_id,
-             created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             created_at, updated_at, mailbox)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         item.kind,
         item.subject,
@@ -228,6 +230,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
         actor.advisorId,
         actor.at,
         actor.at,
+        item.mailbox,
       ).lastInsertRowid,
     );
     writeAudit(db, actor, 'activity', id, 'create', { kind: item.kind, regarding: opportunityId });
@@ -246,7 +249,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
          tracking_token_by_id = CASE WHEN tracking_token IS NULL AND ? IS NOT NULL THEN ? ELSE tracking_token_by_id END,
          tracking_token = coalesce(tracking_token, ?),
          item_id = coalesce(item_id, ?),
-         regarding_opportunity_id = ?, updated_at = ?, version = version + 1
+         regarding_opportunity_id = ?, mailbox = ?, updated_at = ?, version = version + 1
        WHERE id = ?`,
     ).run(
       item.subject,
@@ -262,6 +265,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
       token,
       free(byItemId) ? item.itemId : null,
       opportunityId,
+      item.mailbox,
       actor.at,
       id,
     );
