@@ -96,7 +96,7 @@ export const dialogControl = {
 type NaaAnswer = { accessToken: string } | { status: string; code?: string; description?: string };
 
 const naa = {
-  requests: [] as { method: string; loginHint?: string; scope?: string }[],
+  requests: [] as { method: string; clientId?: string; scope?: string; account?: string }[],
   answer: {
     status: 'USER_INTERACTION_REQUIRED',
     code: 'interaction_required',
@@ -146,12 +146,14 @@ export function installNestedAppAuthBridge(): void {
       const request = JSON.parse(text) as {
         method: string;
         requestId: string;
-        tokenParams?: { loginHint?: string; scope?: string };
+        tokenParams?: { clientId?: string; scope?: string; platformBrokerId?: string };
       };
+      // MSAL sends the account it means (platformBrokerId: its homeAccountId) once it has an active one.
       naa.requests.push({
         method: request.method,
-        loginHint: request.tokenParams?.loginHint,
+        clientId: request.tokenParams?.clientId,
         scope: request.tokenParams?.scope,
+        account: request.tokenParams?.platformBrokerId,
       });
       const envelope = { messageType: 'NestedAppAuthResponse', requestId: request.requestId };
       if (request.method === 'GetInitContext') {
@@ -186,7 +188,7 @@ export function installNestedAppAuthBridge(): void {
 
 /** The nested app authentication bridge as a test sees it (`window.__outlook.naa`). */
 export const naaControl = {
-  /** Every request MSAL sent over the bridge: GetInitContext, GetToken (silent), GetTokenPopup... */
+  /** Every request MSAL sent over the bridge (GetInitContext, GetToken silent, GetTokenPopup), with its client id, scopes and account. */
   requests() {
     return [...naa.requests];
   },
