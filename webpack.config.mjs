@@ -28,6 +28,8 @@ export default (_env, argv) => ({
     demo: './addin/demo/demo.ts',
     'office-simulator': './test/office-simulator/simulator.ts',
     commands: './addin/commands.ts',
+    // The Office dialog's Microsoft sign-in page, where nested app authentication is missing (addin/auth/microsoft.ts).
+    'auth-dialog': './addin/auth/dialog.ts',
   },
   output: {
     path: path.join(root, 'dist/addin'),
@@ -59,5 +61,10 @@ export default (_env, argv) => ({
     new HtmlWebpackPlugin({ template: './addin/commands.html', filename: 'commands.html', chunks: ['commands'] }),
     // The manifest's SupportUrl: a static page, no script.
     new HtmlWebpackPlugin({ template: './addin/support.html', filename: 'support.html', chunks: [], inject: false }),
+    new HtmlWebpackPlugin({
+      template: './addin/auth/dialog.html',
+      filename: 'auth-dialog.html',
+      chunks: ['auth-dialog'],
+    }),
   ],
 });

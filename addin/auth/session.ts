@@ -1,7 +1,7 @@
 import type { Me } from '../../shared/schemas/advisors';
 import { ApiClient, type TokenSource } from '../api/client';
 import { ApiError } from '../api/errors';
-import { roaming } from '../office/mailbox';
+import { originStorage, roaming } from '../office/mailbox';
 import { createMicrosoftSignIn, type MicrosoftSignIn } from './microsoft';
 
 const TOKEN_SETTING = 'regarding.accessToken';
@@ -17,9 +17,29 @@ export interface AuthConfig {
 }
 
 /**
- * Who the pane acts for. A personal access token is pasted once and kept in the mailbox's roaming
- * settings (outside Outlook, where there are none, for the browser tab only: see `roaming`); with
- * Entra ID configured, nested app authentication signs in with the Outlook account.
+ * Moves a token an earlier version kept in the mailbox's roaming settings into the origin's storage, and
+ * deletes it from roaming settings: they "shouldn't be used to store credentials or security tokens"
+ * (metadata-for-an-outlook-add-in.md; other services such as Microsoft Graph can read them). The roaming copy
+ * is the most recent sign-in that still used them, so it replaces a local one. It leaves roaming settings
+ * even where the browser refuses storage: the token then lasts for this pane only.
+ * Returns the token to use, if any.
+ */
+async function moveTokenOutOfRoaming(): Promise<string | null> {
+  if (!roaming.has(TOKEN_SETTING)) return originStorage.get(TOKEN_SETTING);
+  const token = roaming.get(TOKEN_SETTING);
+  originStorage.set(TOKEN_SETTING, token);
+  try {
+    await roaming.set(TOKEN_SETTING, null);
+  } catch {
+    /* the save failed (Outlook under load, #3983): the next start tries again */
+  }
+  return token;
+}
+
+/**
+ * Who the pane acts for. A personal access token is pasted once and kept in the add-in origin's own
+ * storage (localStorage inside Outlook, this tab only outside: see `originStorage`), never in roaming
+ * settings; with Entra ID configured, Microsoft sign-in (microsoft.ts) signs in with the Outlook account.
  * When the service answers 401, every waiting request pauses until the advisor signs in again,
  * then continues: nothing the advisor was doing is lost.
  */
@@ -63,9 +83,9 @@ export class Session implements TokenSource {
   }
 
   async start(): Promise<void> {
-    const saved = roaming.get(TOKEN_SETTING);
+    const saved = await moveTokenOutOfRoaming();
     if (saved && (await this.tryToken(saved, false))) return;
-    if (this.microsoft && (await this.tryMicrosoft(false))) return;
+    if (this.microsoft && (await this.tryMicrosoft(false)) === null) return;
     this.set({ status: 'signed-out' });
   }
 
@@ -109,7 +129,7 @@ export class Session implements TokenSource {
     try {
       const me = await this.api.send('getMe', {}, token);
       this.accessToken = token;
-      if (save) await roaming.set(TOKEN_SETTING, token);
+      if (save) originStorage.set(TOKEN_SETTING, token);
       this.set({ status: 'signed-in', me, method: 'token' });
       return true;
     } catch (error) {
@@ -126,31 +146,36 @@ export class Session implements TokenSource {
 
   async signInWithMicrosoft(): Promise<string | null> {
     try {
-      return (await this.tryMicrosoft(true))
-        ? null
-        : 'Your Microsoft account is not set up in Regarding. Ask your administrator.';
+      return await this.tryMicrosoft(true);
     } catch (error) {
       return error instanceof Error ? error.message : 'Signing in with Microsoft failed.';
     }
   }
 
-  private async tryMicrosoft(interactive: boolean): Promise<boolean> {
-    if (!this.microsoft) return false;
-    const token = await this.microsoft.token(interactive).catch(() => null);
-    if (!token) return false;
+  /**
+   * Signs in with a Microsoft token. Returns null when signed in, else what went wrong; without `interactive`
+   * nothing is asked of the advisor and nothing throws.
+   */
+  private async tryMicrosoft(interactive: boolean): Promise<string | null> {
+    const failed = 'Microsoft sign-in did not complete. Try again, or use an access token.';
+    if (!this.microsoft) return failed;
+    const token = interactive ? await this.microsoft.token(true) : await this.microsoft.token(false).catch(() => null);
+    if (!token) return failed;
     try {
       const me = await this.api.send('getMe', {}, token);
       this.set({ status: 'signed-in', me, method: 'microsoft' });
-      return true;
+      return null;
     } catch {
-      return false;
+      return 'Your Microsoft account is not set up in Regarding. Ask your administrator.';
     }
   }
 
-  async signOut(): Promise<void> {
+  signOut(): Promise<void> {
     this.accessToken = null;
-    await roaming.set(TOKEN_SETTING, null);
+    originStorage.set(TOKEN_SETTING, null);
+    this.microsoft?.forget();
     this.set({ status: 'signed-out' });
+    return Promise.resolve();
   }
 
   /** After marking "New for me" as seen. */

@@ -20,7 +20,10 @@ const MARIA = { email: 'maria.gomez@outlook.com', name: 'Maria Gomez' };
 const WEI = { email: 'wei.zhang@harbordental.example', name: 'Wei Zhang' };
 const NEW_CLIENT = { email: 'olivia.brown@brightpath.example', name: 'Olivia Brown' };
 const STORAGE_KEY = '__outlookSimulator';
-/** Where the pane keeps its token inside Outlook (addin/auth/session.ts): the mailbox's roaming settings. */
+/**
+ * The pane's token (addin/auth/session.ts): kept in this origin's localStorage; "Sign in as …" puts it in roaming
+ * settings as earlier versions did, and the pane moves it on start.
+ */
 const TOKEN_SETTING = 'regarding.accessToken';
 const SIMULATOR_MISSING =
   'The simulated Outlook (office-simulator.js) did not load, so the pane has no Outlook to run in and items cannot be opened. Run npm run build, then reload this page.';
@@ -173,9 +176,10 @@ function prepareMailbox(): void {
     theme: null,
     log: [],
   };
-  if (state.user.email !== me.email) {
-    // Another advisor, another mailbox.
+  if (!saved || state.user.email !== me.email) {
+    // Another advisor (or a fresh demo), another mailbox: signed out, as the pane's origin storage would be there.
     Object.assign(state, { items: {}, customProperties: {}, roaming: {}, selected: null, log: [] });
+    localStorage.removeItem(TOKEN_SETTING);
   }
   state.user = me;
   for (const { spec } of items(me)) state.items[spec.id] ??= spec;

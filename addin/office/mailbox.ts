@@ -1,6 +1,6 @@
 import { officeCall } from './async';
 import { capabilities } from './capabilities';
-import { isSetSupported, outlookMailbox, outlookRoamingSettings, outlookTheme } from './host';
+import { hasMailbox, isSetSupported, outlookMailbox, outlookRoamingSettings, outlookTheme } from './host';
 import type { ItemHandle } from './item';
 
 /** Per-item data Regarding keeps on the Outlook item itself (custom properties, saved with the item). */
@@ -60,8 +60,9 @@ function tabStorage(): Storage | null {
 }
 
 /**
- * Settings that roam with the mailbox (the advisor's access token lives here). Outside Outlook they
- * are kept for the browser tab only (sessionStorage).
+ * Settings that roam with the mailbox (preferences such as the last next step; never a credential:
+ * roaming settings "shouldn't be used to store credentials or security tokens", metadata-for-an-outlook-add-in.md).
+ * Outside Outlook they are kept for the browser tab only (sessionStorage).
  */
 export const roaming = {
   get(name: string): string | null {
@@ -80,6 +81,50 @@ export const roaming = {
     if (value === null) settings.remove(name);
     else settings.set(name, value);
     await officeCall<void>((cb) => settings.saveAsync(cb));
+  },
+  /** Whether `name` is in the mailbox's roaming settings themselves (never true outside Outlook). */
+  has(name: string): boolean {
+    return outlookRoamingSettings()?.get(name) != null;
+  },
+};
+
+/**
+ * Office's key for the add-in's partition of the origin's storage, as Microsoft advises for private data
+ * (persisting-add-in-state-and-settings.md, "Storage partitioning"; office.context.yml partitionKey); empty
+ * where the browser control does not partition, such as classic Outlook on Windows.
+ */
+function partitionKey(): string {
+  const context = (globalThis as { Office?: { context?: { partitionKey?: string } } }).Office?.context;
+  return context?.partitionKey ?? '';
+}
+
+/**
+ * The add-in origin's own storage: localStorage inside Outlook (under Office's partition key), sessionStorage
+ * (this tab only) outside Outlook, as `roaming` does there. Null where the browser refuses storage.
+ */
+export const originStorage = {
+  get(name: string): string | null {
+    try {
+      return hasMailbox()
+        ? window.localStorage.getItem(partitionKey() + name)
+        : (tabStorage()?.getItem(TAB_PREFIX + name) ?? null);
+    } catch {
+      return null;
+    }
+  },
+  /** Returns whether the value was kept (false where the browser refuses storage). */
+  set(name: string, value: string | null): boolean {
+    try {
+      const [storage, key] = hasMailbox()
+        ? [window.localStorage, partitionKey() + name]
+        : [tabStorage(), TAB_PREFIX + name];
+      if (!storage) return false;
+      if (value === null) storage.removeItem(key);
+      else storage.setItem(key, value);
+      return true;
+    } catch {
+      return false;
+    }
   },
 };
 

@@ -53,5 +53,19 @@ export function securityHeaders(config: Config): RequestHandler[] {
   // Never for localhost: a browser would then force HTTPS on every local development server for a year.
   const hstsOverHttps: RequestHandler = (req, res, next) =>
     (req.secure || httpsOrigin) && !isLoopbackHost(req.headers.host) ? hsts(req, res, next) : next();
-  return [headers, hstsOverHttps];
+  return [headers, hstsOverHttps, dialogOpener];
 }
+
+/** The Office dialog's Microsoft sign-in page (addin/auth/dialog.html, built by webpack). */
+export const SIGN_IN_DIALOG_PAGE = '/auth-dialog.html';
+
+/**
+ * Outlook on the web opens the Office dialog as a pop-up of its own (cross-origin) page and talks to it through
+ * the opener: a Cross-Origin-Opener-Policy other than unsafe-none severs that link, and the pane gets 12006 as
+ * soon as the dialog navigates (office-js #4376; dialog-api-in-office-add-ins.md, office-js-docs-pr #4563). So
+ * the dialog page alone opts out; its CSP stays the pane's.
+ */
+const dialogOpener: RequestHandler = (req, res, next) => {
+  if (req.path === SIGN_IN_DIALOG_PAGE) res.setHeader('Cross-Origin-Opener-Policy', 'unsafe-none');
+  next();
+};

@@ -87,6 +87,28 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     }
   });
 
+  it('issue 12, point 8: the sign-in dialog page may reach Microsoft sign-in, keeps its opener (COOP unsafe-none) and runs without a CSP violation', async () => {
+    const answer = await fetch(`${server.url}/auth-dialog.html`);
+    assert.equal(answer.status, 200);
+    const csp = answer.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /connect-src [^;]*https:\/\/login\.microsoftonline\.com/);
+    assert.match(csp, /frame-ancestors 'self' https:\/\/outlook\.office\.com/);
+    assert.equal(answer.headers.get('cross-origin-opener-policy'), 'unsafe-none', 'office-js #4376');
+    const pane = await fetch(`${server.url}/taskpane.html`);
+    assert.equal(pane.headers.get('cross-origin-opener-policy'), 'same-origin-allow-popups', 'the pane keeps its own');
+
+    const page = await browser.context.newPage();
+    const violations = await watchViolations(page);
+    await page.goto(`${server.url}/auth-dialog.html`);
+    // Without Entra ID configured the page says so to the pane (messageParent), having run its script.
+    await page.waitForFunction(() => window.__outlook.dialog.sentToParent().length > 0);
+    assert.deepEqual(await page.evaluate(() => window.__outlook.dialog.sentToParent()), [
+      JSON.stringify({ error: 'not_configured' }),
+    ]);
+    assert.deepEqual(await violations(), []);
+    await page.close();
+  });
+
   it('finding 10: runs every view of the pane without a single CSP violation', async () => {
     const user = { email: 'blake.chen@regarding.example', name: 'Blake Chen' };
     const item = {

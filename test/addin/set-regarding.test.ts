@@ -104,7 +104,11 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
       synced: true,
     });
     const roaming = await page.evaluate(() => window.__outlook.roaming());
-    assert.equal(roaming['regarding.accessToken'], alex.token, 'the token is kept in roaming settings');
+    assert.equal(
+      roaming['regarding.accessToken'],
+      undefined,
+      'the token is not kept in roaming settings (issue 12, point 7)',
+    );
 
     await page.reload();
     await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();

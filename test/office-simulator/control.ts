@@ -4,6 +4,7 @@
  * log, side effects the user would notice, concurrent-call counts).
  */
 import { asyncStats, injectFailure, officeError, resetAsyncStats } from './async';
+import { dialogControl, naaControl } from './dialog';
 import { PROFILES, versionAtLeast, type ProfileName } from './profiles';
 import {
   activeProfile,
@@ -99,6 +100,18 @@ export const control = {
   profile() {
     return activeProfile();
   },
+  /**
+   * An older build of the same client: e.g. `setRequirementSet('NestedAppAuth', null)` for classic Outlook on
+   * Windows before Version 2409 ([REF] nested-app-auth-requirement-sets.md). The NAA bridge follows on the next load.
+   */
+  setRequirementSet(name: 'NestedAppAuth' | 'DialogApi', version: string | null) {
+    state().requirementSets = { ...state().requirementSets, [name]: version };
+    persist();
+  },
+  /** The Office dialog the pane opened (dialog.ts): read it, message from its page, close it as the user. */
+  dialog: dialogControl,
+  /** The nested app authentication bridge (dialog.ts): what Outlook answers, and what MSAL asked. */
+  naa: naaControl,
   /** Turns conversation view on in the reading pane ([#1096] needs it). */
   setConversationView(on: boolean) {
     state().conversationView = on;

@@ -12,6 +12,7 @@
  */
 import { asyncCall, officeError, succeed } from './async';
 import { control, host } from './control';
+import { DIALOG_EVENTS, installNestedAppAuthBridge, officeUi } from './dialog';
 import { itemObject, toEwsId, toRestId } from './items';
 import { activeProfile, mailboxStore, persist } from './state';
 
@@ -44,6 +45,10 @@ const mailbox = {
     },
     get displayName() {
       return state().user.name ?? state().user.email;
+    },
+    // [REF] office.userprofile.yml accountType (Mailbox 1.6): outlookCom for an Outlook.com mailbox.
+    get accountType() {
+      return state().user.accountType ?? (activeProfile().name === 'outlook-live' ? 'outlookCom' : 'office365');
     },
     timeZone: 'UTC',
   },
@@ -141,7 +146,12 @@ const readyInfo = () => ({ host: 'Outlook', platform: activeProfile().platform }
 
 const Office = {
   AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
-  EventType: { ItemChanged: ITEM_CHANGED, SelectedItemsChanged: SELECTED_ITEMS_CHANGED },
+  EventType: {
+    ItemChanged: ITEM_CHANGED,
+    SelectedItemsChanged: SELECTED_ITEMS_CHANGED,
+    DialogMessageReceived: DIALOG_EVENTS.message,
+    DialogEventReceived: DIALOG_EVENTS.event,
+  },
   MailboxEnums: {
     ItemType: { Message: 'message', Appointment: 'appointment' },
     RecipientType: { Other: 'other', DistributionList: 'distributionList', User: 'user', ExternalUser: 'externalUser' },
@@ -159,6 +169,9 @@ const Office = {
     },
     get officeTheme() {
       return lacks('officeTheme') ? undefined : (state().theme ?? undefined);
+    },
+    get ui() {
+      return officeUi();
     },
     displayLanguage: 'en-US',
     requirements: { isSetSupported },
@@ -180,4 +193,5 @@ declare global {
 }
 
 (window as unknown as { Office: typeof Office }).Office = Office;
+installNestedAppAuthBridge();
 window.__outlook = control;

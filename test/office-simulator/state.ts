@@ -8,6 +8,8 @@ import { profileNamed, type ItemKind, type Profile, type ProfileName } from './p
 export interface PersonSpec {
   email: string;
   name?: string;
+  /** As userProfile.accountType reports it; default outlookCom on outlook-live, office365 elsewhere. */
+  accountType?: 'enterprise' | 'gmail' | 'office365' | 'outlookCom';
 }
 
 export interface ItemSpec {
@@ -68,6 +70,8 @@ export interface MailboxState {
   theme: { bodyBackgroundColor: string } | null;
   log: { method: string; args: unknown }[];
   effects?: SideEffect[];
+  /** Requirement sets of an older build of the profile's client (e.g. classic Windows before 2409: no NestedAppAuth). */
+  requirementSets?: Partial<Profile['requirementSets']>;
 }
 
 const STORAGE_KEY = '__outlookSimulator';
@@ -97,7 +101,11 @@ export const mailboxStore = { state: loadState() };
 
 export const persist = () => localStorage.setItem(STORAGE_KEY, JSON.stringify(mailboxStore.state));
 
-export const activeProfile = (): Profile => profileNamed(mailboxStore.state.profile);
+export const activeProfile = (): Profile => {
+  const profile = profileNamed(mailboxStore.state.profile);
+  const older = mailboxStore.state.requirementSets;
+  return older ? { ...profile, requirementSets: { ...profile.requirementSets, ...older } } : profile;
+};
 
 export function recordEffect(itemId: string, effect: string): void {
   (mailboxStore.state.effects ??= []).push({ itemId, effect });
