@@ -145,7 +145,9 @@ export class ItemChangedError extends Error {}
  */
 export class MeetingSaveNeededError extends Error {
   constructor() {
-    super('Linking saves this meeting to your calendar; no invitation is sent until you send it.');
+    super(
+      'Linking would save this meeting to your calendar (no invitation is sent until you send it): link it with Set Regarding, which asks you first, or save it in Outlook first.',
+    );
   }
 }
 
