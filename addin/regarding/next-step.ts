@@ -1,4 +1,5 @@
 import { capabilities } from '../office/capabilities';
+import { outlookMailbox } from '../office/host';
 import { roaming } from '../office/mailbox';
 
 const SETTING = 'regarding.nextStep';
@@ -17,7 +18,7 @@ export interface NextStep {
  * and remembers nothing.
  */
 export function rememberNextStep(step: NextStep): Promise<void> {
-  if (!capabilities().newAppointmentForm)
+  if (outlookMailbox() && !capabilities().newAppointmentForm)
     return Promise.reject(
       new Error(
         "Schedule next step is not available in this Outlook: it cannot open a new appointment from an add-in. Schedule it in Outlook's calendar.",
