@@ -235,6 +235,21 @@ export async function setInternetHeader(item: ItemHandle, name: string, value: s
   }
 }
 
+/**
+ * One internet header of the message being composed: its value, null when the draft does not carry it,
+ * undefined when this Outlook cannot say (internetHeaders is missing, or the call failed). Headers set by
+ * the add-in are not copied onto replies and forwards, unlike custom properties (office-js #2456).
+ */
+export async function readComposeHeader(item: ItemHandle, name: string): Promise<string | null | undefined> {
+  if (!isCompose(item) || typeof item.internetHeaders?.getAsync !== 'function') return undefined;
+  try {
+    const headers = await officeCall<Record<string, string>>((cb) => item.internetHeaders.getAsync([name], cb));
+    return headers[name] ?? null;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The item data Set Regarding sends to the service; identity rules in shared/schemas/activities.ts. */
 export function toOutlookItem(
   snapshot: ItemSnapshot,

@@ -24,6 +24,7 @@ import { prepareItem, rememberLink } from '../regarding/regarding-flow';
 import { StageSelect } from '../ui/StageSelect';
 import { OutcomeNotice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
+import { contactsFor } from '../regarding/people-queries';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -100,12 +101,14 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
     const mine = controller.current;
     api.call('listCampaigns', { signal: mine.signal }).then(setCampaigns, () => undefined);
     if (people.length) {
-      api
-        .call('searchContacts', { query: { email: people.map((p) => p.email), limit: 100 }, signal: mine.signal })
-        .then(
-          (page) => setKnown(new Map(page.items.map((c) => [c.email!, c]))),
-          () => setKnown(new Map()),
-        );
+      contactsFor(
+        api,
+        people.map((p) => p.email),
+        mine.signal,
+      ).then(
+        (contacts) => setKnown(new Map(contacts.map((c) => [c.email!, c]))),
+        () => setKnown(new Map()),
+      );
     } else setKnown(new Map());
     return () => mine.abort();
   }, [api, people]);
@@ -146,7 +149,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         signal,
       });
       const linked = detail.activities[0];
-      if (snapshot && linked && prepared) await rememberLink(snapshot, linked, signal);
+      if (snapshot && linked && prepared) await rememberLink(snapshot, linked, signal, prepared.header);
       onCreated(detail);
     });
   };

@@ -9,6 +9,7 @@ import type { ApiClient } from '../api/client';
 import { STAGE_LABELS, customerName } from '../ui/labels';
 import { Notice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
+import { suggestionsFor } from './people-queries';
 
 export type LookupView = 'suggested' | 'my-open' | 'recent' | 'all-open';
 
@@ -117,7 +118,7 @@ export function OpportunityLookup({
         const list =
           view === 'suggested'
             ? people.length
-              ? (await api.call('suggestOpportunities', { query: { email: people, limit: 20 }, signal }))
+              ? (await suggestionsFor(api, people, 20, signal))
                   .filter((o) => !query || matchesWords(o, query))
                   .map(toChoice)
               : []

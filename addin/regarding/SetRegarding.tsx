@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Busy } from '../ui/Busy';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
@@ -11,13 +11,19 @@ import { DraftChoice } from './DraftChoice';
 import { RegardingCard } from './RegardingCard';
 import { completeChosenDraft } from './draft-matching';
 import { nextStepFor } from './next-step';
-import { linkItem, loadRegarding, rememberLink, removeLink, type FlowResult } from './regarding-flow';
+import { isNewMeeting, linkItem, loadRegarding, rememberLink, removeLink, type FlowResult } from './regarding-flow';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   heading: { display: 'block', margin: 0 },
   subject: { display: 'block', margin: 0, color: tokens.colorNeutralForeground2 },
+  confirm: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalS },
 });
+
+/** What the advisor is told before a new meeting is saved to link it (office.appointmentcompose.yml `saveAsync`). */
+export const SAVE_MEETING_TEXT =
+  'Linking saves this meeting to your calendar; no invitation is sent until you send it. If you then discard the meeting, delete it from your calendar.';
 
 export interface SetRegardingProps {
   api: ApiClient;
@@ -62,7 +68,13 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
       }
       setActivity(result.activity?.regarding ? result.activity : null);
       setDraftChoices(result.draftChoices ?? []);
-      return done(result.activity);
+      const outcome = done(result.activity);
+      if (!result.markerTooLarge || !result.activity?.regarding) return outcome;
+      // Outlook's 2,500-character limit for an add-in's custom properties on one item (office.customproperties.yml).
+      return {
+        intent: 'info',
+        text: `${outcome ? `${outcome.text} ` : ''}This ${noun} could not carry Regarding's marker: it already holds as much add-in data as Outlook allows. The link is kept by Regarding's service.`,
+      };
     },
     [noun],
   );
@@ -98,9 +110,19 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
           : { intent: 'success', text: `This ${noun} is now regarding “${topic}”.` }
         : null;
 
-  const pick = (opportunity: { id: number; topic: string }) => {
+  // A new meeting is saved to the organizer's calendar to be linked: only once the advisor agrees.
+  const [confirmSave, setConfirmSave] = useState<{ id: number; topic: string } | null>(null);
+  const link = (opportunity: { id: number; topic: string }, saveNewMeeting = false) => {
     setChanging(false);
-    void run((signal) => linkItem(api, snapshot, opportunity, signal), linked(opportunity.topic));
+    setConfirmSave(null);
+    void run(
+      (signal) => linkItem(api, snapshot, opportunity, signal, undefined, { saveNewMeeting }),
+      linked(opportunity.topic),
+    );
+  };
+  const pick = async (opportunity: { id: number; topic: string }) => {
+    if (await isNewMeeting(snapshot)) setConfirmSave(opportunity);
+    else link(opportunity);
   };
 
   const pickDraft = (draft: Activity) =>
@@ -157,6 +179,17 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
               onDismiss={() => setDraftChoices([])}
             />
           )}
+          {confirmSave && (
+            <section className={styles.confirm} aria-label="Save this meeting?">
+              <Text>{SAVE_MEETING_TEXT}</Text>
+              <div className={styles.actions}>
+                <Button appearance="primary" onClick={() => link(confirmSave, true)}>
+                  Save and link to “{confirmSave.topic}”
+                </Button>
+                <Button onClick={() => setConfirmSave(null)}>Cancel</Button>
+              </div>
+            </section>
+          )}
           {activity?.regarding && !changing ? (
             <RegardingCard
               activity={activity}
@@ -176,7 +209,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
                 exclude={changing ? activity?.regarding?.id : undefined}
                 preferred={preferred ? { id: preferred.opportunityId, topic: preferred.topic } : null}
                 label={changing ? 'Change regarding to' : 'Look for: Opportunity'}
-                onPick={pick}
+                onPick={(opportunity) => void pick(opportunity)}
                 onCancel={changing ? () => setChanging(false) : undefined}
               />
             </>

@@ -1,3 +1,5 @@
+import { capabilities } from '../office/capabilities';
+import { outlookMailbox } from '../office/host';
 import { roaming } from '../office/mailbox';
 
 const SETTING = 'regarding.nextStep';
@@ -10,8 +12,18 @@ export interface NextStep {
   at?: string;
 }
 
-/** "Schedule next step" remembers which opportunity the new appointment is for... */
+/**
+ * "Schedule next step" remembers which opportunity the new appointment is for... Where Outlook cannot open a
+ * new appointment form (iOS and Android: office.mailbox.yml displayNewAppointmentForm), it says so plainly
+ * and remembers nothing.
+ */
 export function rememberNextStep(step: NextStep): Promise<void> {
+  if (outlookMailbox() && !capabilities().newAppointmentForm)
+    return Promise.reject(
+      new Error(
+        "Schedule next step is not available in this Outlook: it cannot open a new appointment from an add-in. Schedule it in Outlook's calendar.",
+      ),
+    );
   return roaming.set(SETTING, JSON.stringify({ ...step, at: new Date().toISOString() }));
 }
 

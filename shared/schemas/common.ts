@@ -30,10 +30,13 @@ export const Paging = z.object({
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 
-/** One value or many from a repeated query parameter (`?email=a&email=b`). */
+/** The most values a repeated query parameter takes: a client with more asks in chunks (addin/regarding/people-queries.ts). */
+export const REPEATED_MAX = 100;
+
+/** One value or many from a repeated query parameter (`?email=a&email=b`), at most REPEATED_MAX. */
 export function repeated<T extends z.ZodType>(item: T) {
   return z
-    .union([item, z.array(item).max(100)])
+    .union([item, z.array(item).max(REPEATED_MAX)])
     .transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
 }
 

@@ -152,6 +152,8 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     const first = b.getByRole('option').first();
     await first.getByText('The next step you scheduled').waitFor();
     await first.click();
+    // A new meeting is saved to be linked: only once the advisor agrees (issue 12, point 5).
+    await b.getByRole('button', { name: 'Save and link to “Rollover referral for Jordan”' }).click();
     await b.getByText('This appointment is now regarding “Rollover referral for Jordan”.').waitFor();
 
     // B closes it as Won after being warned about the open appointment.
