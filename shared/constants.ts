@@ -2,3 +2,9 @@
 
 /** The sales process stages, in order (as in Dynamics 365's lead-to-opportunity process). */
 export const STAGES = ['qualify', 'develop', 'propose', 'close'] as const;
+
+/** The largest page any list, timeline or work answer returns; each documents its own default. */
+export const PAGE_MAX = 100;
+
+/** The most values a repeated query parameter takes: a client with more asks in chunks (addin/regarding/people-queries.ts). */
+export const REPEATED_MAX = 100;

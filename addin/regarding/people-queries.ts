@@ -1,6 +1,6 @@
 import type { Contact } from '../../shared/schemas/contacts';
 import type { OpportunitySummary } from '../../shared/schemas/opportunities';
-import { PAGE_MAX, REPEATED_MAX } from '../../shared/schemas/common';
+import { PAGE_MAX, REPEATED_MAX } from '../../shared/constants';
 import type { ApiClient } from '../api/client';
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAGE_MAX, REPEATED_MAX } from '../constants';
 
 /** A database identifier as it appears in JSON bodies. */
 export const Id = z.number().int().positive();
@@ -22,16 +23,10 @@ export const Money = z.number().nonnegative().max(1e12);
 /** Free-text search for type-ahead: short, trimmed. */
 export const SearchText = z.string().trim().max(100);
 
-/** The largest page any list, timeline or work answer returns; each documents its own default. */
-export const PAGE_MAX = 100;
-
 export const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(25),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
-
-/** The most values a repeated query parameter takes: a client with more asks in chunks (addin/regarding/people-queries.ts). */
-export const REPEATED_MAX = 100;
 
 /** One value or many from a repeated query parameter (`?email=a&email=b`), at most REPEATED_MAX. */
 export function repeated<T extends z.ZodType>(item: T) {
@@ -92,3 +87,5 @@ export const Problem = z
   })
   .meta({ id: 'Problem' });
 export type Problem = z.infer<typeof Problem>;
+
+export { PAGE_MAX, REPEATED_MAX };
