@@ -49,8 +49,9 @@ export function DraftChoice({ drafts, busy, onPick, onDismiss }: DraftChoiceProp
         Which draft is this?
       </Text>
       <Text>
-        You linked several drafts like this email. Pick the one you sent as this email and its link is completed; the
-        others stay pending until their own sent copies are opened.
+        {drafts.length > 1
+          ? 'You linked several drafts like this email. Pick the one you sent as this email and its link is completed; the others stay pending until their own sent copies are opened.'
+          : 'This email carries the link of a draft you linked, but its subject or recipients differ (a forward or a reply of it?). If it is that draft as you sent it, pick it; otherwise choose None of these.'}
       </Text>
       <ul className={styles.list}>
         {drafts.map((draft) => (

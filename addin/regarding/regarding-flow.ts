@@ -207,6 +207,17 @@ async function keep(snapshot: ItemSnapshot, link: ItemLink | null, signal: Abort
   }
 }
 
+/** Whether a sent message is the linked draft as it was sent: the same subject and the same To and Cc. */
+function isDraftAsSent(draft: Activity, sent: ItemSnapshot): boolean {
+  const recipients = (people: { email: string; role: string }[]) =>
+    [...new Set(people.filter((p) => p.role === 'to' || p.role === 'cc').map((p) => p.email.toLowerCase()))]
+      .sort()
+      .join(' ');
+  return (
+    draft.subject.trim() === sent.subject.trim() && recipients(draft.participants) === recipients(sent.participants)
+  );
+}
+
 /**
  * What the item is regarding now. Resumes a change the service never confirmed, and completes a
  * compose-mode link once the sent copy (with its internetMessageId) is open.
@@ -247,6 +258,13 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
       ) {
         await keep(snapshot, null, signal);
         return { activity: null };
+      }
+      // A pending draft found through the token this item carries is completed at once only if this message is
+      // that draft as sent (its subject and recipients): a forward or reply sent without the pane ever seeing it
+      // still carries a copy of the original's property (office-js #2456) and differs. Then the advisor is asked.
+      if (activity?.outlook.pending && activity.outlook.trackingToken && !isDraftAsSent(activity, snapshot)) {
+        draftChoices = [activity];
+        activity = null;
       }
     }
     // Only the draft's linker completes it (the service shows a tracking token to its writer alone); a

@@ -118,6 +118,35 @@ describe('task pane: Set Regarding on every Outlook client (issue 12)', function
     );
   });
 
+  it("point 1: a forward sent without the pane ever seeing it never completes the original's pending link (classic Windows)", async () => {
+    const page = await open([draft], 'draft-1', 'classic-windows');
+    await linkAndSend(page);
+    // The original's sent copy is never opened: its link stays pending. The forward is written and sent
+    // without the pane on it, so the copied property (#2456) reaches the forward's sent copy untouched.
+    const forward = await page.evaluate(() => window.__outlook.forward('sent-1'));
+    assert.ok(await property(page, forward.id), 'classic Windows copied the property onto the forward');
+    await page.evaluate(
+      (id) => window.__outlook.send(id, { id: 'fwd-sent', internetMessageId: '<fwd-sent@firm.example>' }),
+      forward.id,
+    );
+    await page.evaluate(() => window.__outlook.select('fwd-sent'));
+    await page.getByRole('region', { name: 'Which draft is this?' }).waitFor();
+    assert.deepEqual(
+      activities().map((a) => a.imid),
+      [null],
+      'the original is still pending: nothing was completed with the forward',
+    );
+    await page.getByRole('button', { name: 'None of these' }).click();
+    await page.evaluate(() => window.__outlook.select('sent-1'));
+    await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
+    await page.waitForFunction(() => !document.body.innerText.includes('Completes when sent'));
+    assert.deepEqual(
+      activities().map((a) => a.imid),
+      ['<sent-1@firm.example>'],
+      'the original completes with its own sent copy',
+    );
+  });
+
   it('point 1: a reply to a linked received email shows unlinked on classic Windows', async () => {
     const page = await open([received()], 'inbox-1', 'classic-windows');
     await pick(page);
