@@ -77,7 +77,7 @@ describe('task pane: a linked draft completes from its sent copy without propert
     openPane(context, server.url, { user: me(), token: alex.token, items, selected, profile });
 
   forEachProfile(['compose-email'], (profile) => {
-    it(`completes the one matching draft when its sent copy is opened (${profile})`, async () => {
+    it(`point 2: completes the one matching draft when its sent copy is opened (${profile})`, async () => {
       const page = await start(profile, [draft('draft-1')], 'draft-1');
       await link(page, /Retirement rollover/);
       await sendWithoutProperties(page, 'draft-1', 'sent-1', '<follow-up@firm.example>');
@@ -91,7 +91,7 @@ describe('task pane: a linked draft completes from its sent copy without propert
       assert.equal(JSON.parse(marker).opportunityId, rollover, 'the sent copy now carries the link');
     });
 
-    it(`asks which of two near-identical drafts was sent, and completes only the one picked (${profile})`, async () => {
+    it(`point 2: asks which of two near-identical drafts was sent, and completes only the one picked (${profile})`, async () => {
       const page = await start(profile, [draft('draft-1'), draft('draft-2')], 'draft-1');
       await link(page, /Retirement rollover/);
       await reopen(page, 'draft-2');

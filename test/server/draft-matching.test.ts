@@ -61,7 +61,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
       .pluck()
       .get() as number;
 
-  it('finds the unique draft a sent copy was: same recipients, subject and conversation', async () => {
+  it('point 2: finds the unique draft a sent copy was: same recipients, subject and conversation', async () => {
     const draft = await linkDraft(alex, rollover, { cc: ['spouse@client.example'], conversationId: 'conv-1' });
     await linkDraft(alex, rollover, { subject: 'Another topic' });
     await linkDraft(alex, rollover, { to: ['someone.else@client.example'] });
@@ -85,7 +85,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
     assert.equal(completed.body.outlook.pending, false);
   });
 
-  it('matches the subject as drafted: trimmed, not stripped of RE:, and not a subset of the recipients', async () => {
+  it('point 2: matches the subject as drafted: trimmed, not stripped of RE:, and not a subset of the recipients', async () => {
     const reply = await linkDraft(alex, rollover, { subject: 'RE: Your rollover' });
     assert.deepEqual(ids(await match(alex, sentCopy({ subject: '  RE: Your rollover ' }))), [reply.id]);
     assert.deepEqual(ids(await match(alex, sentCopy())), [], 'a reply is not the new message');
@@ -101,7 +101,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
     );
   });
 
-  it('returns both of two near-identical drafts and completes neither', async () => {
+  it('point 2: returns both of two near-identical drafts and completes neither', async () => {
     const first = await linkDraft(alex, rollover);
     const second = await linkDraft(alex, college);
     const res = await match(alex, sentCopy());
@@ -113,7 +113,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
     assert.equal(pendingCount(), 2, 'both stay pending until the advisor picks one');
   });
 
-  it("never offers another advisor's identical draft", async () => {
+  it("point 2: never offers another advisor's identical draft", async () => {
     const blakes = (await blake.api.post('/api/v1/opportunities', referral('Blake rollover', 'jordan@client.example')))
       .body.opportunity.id;
     await linkDraft(blake, blakes);
@@ -125,7 +125,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
     assert.ok(!ids(await match(blake, sentCopy())).includes(own.id));
   });
 
-  it('never offers a completed, unlinked or too old draft, nor one for a message already recorded', async () => {
+  it('point 2: never offers a completed, unlinked or too old draft, nor one for a message already recorded', async () => {
     const completed = await linkDraft(alex, rollover);
     await alex.api.post(`/api/v1/activities/${completed.id}/sent`, { internetMessageId: '<earlier@firm.example>' });
     const removed = await linkDraft(alex, rollover);
@@ -140,7 +140,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
     assert.deepEqual(ids(await match(alex, sentCopy())), [], 'a link made after now is not yet made');
   });
 
-  it(`lists at most ${DRAFT_MATCHES_MAX} drafts, newest first, and says there are more`, async () => {
+  it(`point 2: lists at most ${DRAFT_MATCHES_MAX} drafts, newest first, and says there are more`, async () => {
     const made: number[] = [];
     for (let i = 0; i <= DRAFT_MATCHES_MAX; i++) {
       made.push((await linkDraft(alex, rollover)).id);
@@ -152,7 +152,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
     assert.deepEqual(ids(res), made.slice(1).reverse());
   });
 
-  it('refuses bad input with problem+json naming the field', async () => {
+  it('point 2: refuses bad input with problem+json naming the field', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [sentCopy({ recipients: [] }), 'body.recipients'],
       [sentCopy({ recipients: ['not an address'] }), 'body.recipients.0'],
