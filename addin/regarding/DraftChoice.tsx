@@ -1,16 +1,8 @@
 import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { Activity } from '../../shared/schemas/activities';
+import { useCardStyles } from '../ui/card';
 
 const useStyles = makeStyles({
-  root: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalM,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground1,
-    boxShadow: tokens.shadow4,
-  },
   title: { display: 'block', margin: 0 },
   list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, margin: 0, padding: 0 },
   item: { listStyleType: 'none' },
@@ -43,8 +35,9 @@ function describe(draft: Activity): string {
  */
 export function DraftChoice({ drafts, busy, onPick, onDismiss }: DraftChoiceProps) {
   const styles = useStyles();
+  const card = useCardStyles();
   return (
-    <section className={styles.root} aria-label="Which draft is this?">
+    <section className={card.card} aria-label="Which draft is this?">
       <Text as="h3" weight="semibold" size={400} className={styles.title}>
         Which draft is this?
       </Text>

@@ -1,18 +1,10 @@
 import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Pill } from '../ui/Pill';
 import type { Activity } from '../../shared/schemas/activities';
+import { useCardStyles } from '../ui/card';
 import { STAGE_LABELS, STATUS_LABELS } from '../ui/labels';
 
 const useStyles = makeStyles({
-  card: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalM,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground1,
-    boxShadow: tokens.shadow4,
-  },
   title: { display: 'block', margin: 0 },
   details: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
@@ -30,10 +22,11 @@ export interface RegardingCardProps {
 /** The item's current regarding: topic, customer, owner and stage, with Change and Remove. */
 export function RegardingCard({ activity, onChange, onRemove, onOpen, busy }: RegardingCardProps) {
   const styles = useStyles();
+  const card = useCardStyles();
   const regarding = activity.regarding!;
   const hidden = 'hidden' in regarding;
   return (
-    <section className={styles.card} aria-label="Current regarding">
+    <section className={card.card} aria-label="Current regarding">
       <div>
         <Text size={200}>Regarding</Text>
         <Text as="h3" weight="semibold" size={400} className={styles.title}>
