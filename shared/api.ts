@@ -17,7 +17,14 @@ import {
   TeamSearchQuery,
   UpdateAdvisorRequest,
 } from './schemas/advisors';
-import { Contact, ContactSearchQuery, NewContact } from './schemas/contacts';
+import {
+  Contact,
+  ContactSearchQuery,
+  NewContact,
+  NewOrganization,
+  Organization,
+  OrganizationSearchQuery,
+} from './schemas/contacts';
 import {
   AssignRequest,
   Campaign,
@@ -161,7 +168,7 @@ export const endpoints = {
     query: ContactSearchQuery,
     response: page(Contact),
     status: 200,
-    summary: 'Find contacts by exact email(s) or by name/email prefix',
+    summary: "Find contacts by exact email(s), or by word prefixes of the name or email or the phone number's digits",
   }),
   createContact: endpoint({
     ...routes.createContact,
@@ -171,7 +178,25 @@ export const endpoints = {
     status: 201,
     errors: [404],
     summary:
-      'Create a contact. When one with the same email exists, it is returned with 200 instead (never a duplicate).',
+      'Create a contact. When one with the same email exists, it is returned with 200 instead (never a duplicate). A new company email domain (not a public mail domain) gets a new organization.',
+  }),
+  searchOrganizations: endpoint({
+    ...routes.searchOrganizations,
+    tag: 'contacts',
+    query: OrganizationSearchQuery,
+    response: page(Organization),
+    status: 200,
+    summary: 'Find organizations by word prefixes of the name or of an email domain',
+  }),
+  createOrganization: endpoint({
+    ...routes.createOrganization,
+    tag: 'contacts',
+    body: NewOrganization,
+    response: Organization,
+    status: 201,
+    errors: [409],
+    summary:
+      'Create an organization, optionally with an email domain its new contacts join (409 when another has the domain)',
   }),
 
   listCampaigns: endpoint({

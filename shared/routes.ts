@@ -14,6 +14,8 @@ export const routes = {
   removeTeamMember: { method: 'delete', path: '/teams/:id/members/:advisorId' },
   searchContacts: { method: 'get', path: '/contacts' },
   createContact: { method: 'post', path: '/contacts' },
+  searchOrganizations: { method: 'get', path: '/organizations' },
+  createOrganization: { method: 'post', path: '/organizations' },
   listCampaigns: { method: 'get', path: '/campaigns' },
   listOpportunities: { method: 'get', path: '/opportunities' },
   suggestOpportunities: { method: 'get', path: '/opportunities/suggestions' },

@@ -4,7 +4,7 @@
  * (./sqlite), and a PostgreSQL implementation only has to implement these interfaces.
  */
 import type { Advisor, Me, Role, Team } from '../../shared/schemas/advisors';
-import type { Contact } from '../../shared/schemas/contacts';
+import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { Note } from '../../shared/schemas/notes';
 import type {
@@ -82,6 +82,8 @@ export interface NewContactFields {
   email: string | null;
   phone: string | null;
   organizationId: number | null;
+  /** With no organizationId: the organization to make for a new company email domain (joined instead if one has it by then). */
+  newOrganization?: { name: string; domain: string } | null;
 }
 
 /** An Outlook item with its identity fields normalised (see OutlookItem in shared/). */
@@ -190,12 +192,21 @@ export interface TokenStore {
 export interface ContactStore {
   findById(id: number): Promise<Contact | null>;
   findByEmails(emails: string[]): Promise<Contact[]>;
+  /** Word prefixes of the name or email; text that is only a phone number: a prefix of the phone's digits. */
   search(q: string, limit: number, offset: number): Promise<Contact[]>;
   /** Inserts unless a contact has the same email; then returns that one with created = false. */
   createOrFind(fields: NewContactFields, actor: Actor | null): Promise<{ contact: Contact; created: boolean }>;
   organizationIdForDomain(domain: string): Promise<number | null>;
   organizationExists(id: number): Promise<boolean>;
   createOrganization(name: string, domains: string[], actor: Actor | null): Promise<number>;
+  searchOrganizations(q: string, limit: number, offset: number): Promise<Organization[]>;
+  findOrganization(id: number): Promise<Organization | null>;
+  /** 'domain-taken' (nothing written) when another organization has the domain. */
+  createOrganizationWithDomain(
+    name: string,
+    domain: string | null,
+    actor: Actor,
+  ): Promise<Organization | 'domain-taken'>;
 }
 
 export interface ListOpportunitiesOptions {
@@ -206,6 +217,8 @@ export interface ListOpportunitiesOptions {
   q?: string;
   limit: number;
   offset: number;
+  referredByAdvisorId?: number;
+  referredByContactId?: number;
 }
 
 export interface NewOpportunity {
@@ -222,6 +235,10 @@ export interface NewOpportunity {
   note: { body: string; shareWith: ShareTargets } | null;
   linkItem: OutlookItemFields | null;
   idempotencyKey: string | null;
+  referredByAdvisorId?: number | null;
+  referredByContactId?: number | null;
+  /** A referrer to create (or find by email) in the same transaction. */
+  newReferrer?: NewContactFields | null;
 }
 
 export interface OpportunityChanges {
@@ -231,6 +248,9 @@ export interface OpportunityChanges {
   stage?: Stage;
   estimatedValue?: number | null;
   estimatedCloseDate?: string | null;
+  /** Set together: at most one of them is not null. */
+  referredByAdvisorId?: number | null;
+  referredByContactId?: number | null;
 }
 
 export interface OpportunityStore {

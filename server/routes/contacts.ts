@@ -8,4 +8,9 @@ export function contactRoutes({ route, services }: RouteDeps): void {
     const { contact, created } = await services.contacts.create(caller, body);
     return new Reply(created ? 201 : 200, contact);
   });
+  route(e.searchOrganizations, async ({ query }) => services.contacts.searchOrganizations(query));
+  route(
+    e.createOrganization,
+    async ({ caller, body }) => new Reply(201, await services.contacts.createOrganization(caller, body)),
+  );
 }

@@ -7,6 +7,7 @@ import type {
   OpportunityChoice,
   OpportunityListQuery,
   OpportunitySummary,
+  ReferrerChoice,
   SuggestionQuery,
   UpdateOpportunityRequest,
 } from '../../shared/schemas/opportunities';
@@ -22,7 +23,7 @@ import {
   type OpportunityDetail,
 } from '../../shared/schemas/timeline';
 import { BadRequestError, ConflictError, PreconditionRequiredError } from '../errors';
-import type { ListOpportunitiesOptions, OpportunityRecord } from '../repository/repository';
+import type { ListOpportunitiesOptions, OpportunityChanges, OpportunityRecord } from '../repository/repository';
 import { OpportunityAccess } from './access';
 import type { ActivityService } from './activities';
 import { assignmentSeenBy } from './assignment-privacy';
@@ -32,6 +33,11 @@ import { cursorPageOf, type CursorPage } from './cursor';
 import type { PeopleService } from './people';
 
 const REFERRAL_CAMPAIGN_ID = 1;
+
+interface ReferrerFields {
+  referredByAdvisorId: number | null;
+  referredByContactId: number | null;
+}
 
 /** Reads the version out of an If-Match header: `"3"`, `W/"3"` or `3`. */
 export function versionFromIfMatch(header: string | undefined): number {
@@ -85,7 +91,16 @@ export class OpportunityService {
         ? await this.ctx.repo.advisors.teammateIds(caller.id)
         : await this.access(caller).managedOwnerIds();
     return pageOf(query, (limit, offset) =>
-      read({ view: query.view, advisorId: caller.id, ownerIds, q: query.q, limit, offset }),
+      read({
+        view: query.view,
+        advisorId: caller.id,
+        ownerIds,
+        q: query.q,
+        limit,
+        offset,
+        referredByAdvisorId: query.referredByAdvisorId,
+        referredByContactId: query.referredByContactId,
+      }),
     );
   }
 
@@ -214,6 +229,12 @@ export class OpportunityService {
       customerOrganizationId = newContact.organizationId;
     }
 
+    let referrer: ReferrerFields = { referredByAdvisorId: null, referredByContactId: null };
+    let newReferrer = null;
+    if (body.referredBy && 'newContact' in body.referredBy) {
+      newReferrer = await this.contacts.prepare(body.referredBy.newContact, 'body.referredBy.newContact');
+    } else if (body.referredBy) referrer = await this.referrer(body.referredBy);
+
     let note = null;
     if (body.note) {
       const shareWith = body.note.shareWith ?? { advisorIds: [], teamIds: [] };
@@ -239,6 +260,8 @@ export class OpportunityService {
       ownerId,
       note,
       idempotencyKey: idempotencyKey ?? null,
+      ...referrer,
+      newReferrer,
     };
     const { id, created } = await checkedWrite(
       this.ctx.repo,
@@ -266,16 +289,40 @@ export class OpportunityService {
         { path: 'body.campaignId', message: 'Unknown campaign' },
       ]);
     }
+    const { referredBy, ...fields } = body;
+    const changes: OpportunityChanges = { ...fields };
+    if (referredBy !== undefined) {
+      Object.assign(
+        changes,
+        referredBy === null
+          ? { referredByAdvisorId: null, referredByContactId: null }
+          : await this.referrer(referredBy),
+      );
+    }
     const updated = await checkedWrite(
       this.ctx.repo,
       async (read) => {
         const current = await this.access(caller).actionable(id);
         if (current.version !== expectedVersion) throw this.stale(current);
-        return this.ctx.repo.opportunities.update(id, expectedVersion, body, actorOf(caller, this.ctx.clock, read));
+        return this.ctx.repo.opportunities.update(id, expectedVersion, changes, actorOf(caller, this.ctx.clock, read));
       },
       `Opportunity ${id} is being changed by someone else right now: reload it and try again.`,
     );
     return this.withPermissions(caller, updated);
+  }
+
+  /** An advisor (active) or a contact that exists, else 400 naming the field. */
+  private async referrer(choice: ReferrerChoice): Promise<ReferrerFields> {
+    if ('advisorId' in choice) {
+      await this.people.requireAdvisors([choice.advisorId], 'body.referredBy.advisorId');
+      return { referredByAdvisorId: choice.advisorId, referredByContactId: null };
+    }
+    if (!(await this.ctx.repo.contacts.findById(choice.contactId))) {
+      throw new BadRequestError(`No contact has the id ${choice.contactId}.`, [
+        { path: 'body.referredBy.contactId', message: 'Unknown contact' },
+      ]);
+    }
+    return { referredByAdvisorId: null, referredByContactId: choice.contactId };
   }
 
   private stale(current: OpportunityRecord): ConflictError {

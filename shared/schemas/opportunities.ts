@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { STAGES } from '../constants';
-import { AdvisorRef, Id, IsoDate, IsoDateTime, Money, Paging, SearchText, repeated, EmailAddress } from './common';
+import {
+  AdvisorRef,
+  Id,
+  IdText,
+  IsoDate,
+  IsoDateTime,
+  Money,
+  Paging,
+  SearchText,
+  repeated,
+  EmailAddress,
+} from './common';
 import { NewContact, OrganizationRef } from './contacts';
 import { NoteShareTargets } from './notes';
 import { OutlookItem } from './activities';
@@ -19,6 +30,21 @@ export const CustomerContactRef = z
   .object({ id: Id, name: z.string(), email: z.string().nullable() })
   .meta({ id: 'CustomerContactRef' });
 
+/** Who referred the opportunity: an advisor, or a contact (e.g. a client who gave the referral). */
+export const Referrer = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('advisor'), id: Id, name: z.string(), email: z.string() }),
+    z.object({ kind: z.literal('contact'), id: Id, name: z.string(), email: z.string().nullable() }),
+  ])
+  .meta({ id: 'Referrer' });
+export type Referrer = z.infer<typeof Referrer>;
+
+/** Sets who referred it: an advisor or an existing contact. */
+export const ReferrerChoice = z
+  .union([z.object({ advisorId: Id }).strict(), z.object({ contactId: Id }).strict()])
+  .meta({ id: 'ReferrerChoice' });
+export type ReferrerChoice = z.input<typeof ReferrerChoice>;
+
 export const OpportunitySummary = z
   .object({
     id: Id,
@@ -35,6 +61,7 @@ export const OpportunitySummary = z
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
     version: z.number().int(),
+    referredBy: Referrer.nullable(),
   })
   .meta({ id: 'OpportunitySummary' });
 export type OpportunitySummary = z.infer<typeof OpportunitySummary>;
@@ -75,6 +102,8 @@ export const OpportunityListQuery = Paging.extend({
   q: SearchText.optional().describe(
     "Type-ahead: word prefixes of the topic, the customer's name or email; with q, results come newest first.",
   ),
+  referredByAdvisorId: IdText.optional().describe('Only opportunities this advisor referred.'),
+  referredByContactId: IdText.optional().describe('Only opportunities this contact referred.'),
 });
 export type OpportunityListQuery = z.input<typeof OpportunityListQuery>;
 
@@ -109,6 +138,8 @@ export const CreateOpportunityRequest = z
     note: z.object({ body: z.string().trim().min(1).max(10_000), shareWith: NoteShareTargets.optional() }).optional(),
     /** An Outlook item to link to the new opportunity (Set Regarding) in the same transaction. */
     linkItem: OutlookItem.optional(),
+    /** Who referred it; a new contact (e.g. the email's sender) is matched by email first, as the customer is. */
+    referredBy: z.union([ReferrerChoice, z.object({ newContact: NewContact }).strict()]).optional(),
   })
   .meta({ id: 'CreateOpportunityRequest' });
 export type CreateOpportunityRequest = z.input<typeof CreateOpportunityRequest>;
@@ -121,10 +152,13 @@ export const UpdateOpportunityRequest = z
     stage: Stage.optional(),
     estimatedValue: Money.nullable().optional(),
     estimatedCloseDate: IsoDate.nullable().optional(),
+    /** null clears it. */
+    referredBy: ReferrerChoice.nullable().optional(),
   })
   // An edit that changes nothing would still move the version and make others' If-Match stale.
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: 'Send at least one of topic, description, campaignId, stage, estimatedValue, estimatedCloseDate',
+    message:
+      'Send at least one of topic, description, campaignId, stage, estimatedValue, estimatedCloseDate, referredBy',
   })
   .meta({ id: 'UpdateOpportunityRequest' });
 export type UpdateOpportunityRequest = z.input<typeof UpdateOpportunityRequest>;

@@ -33,6 +33,8 @@ const expected = {
   removeTeamMember:                 { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
   searchContacts:                   { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   createContact:                    { none: 401, owner: 201, advisor: 201, otherTeam: 201, manager: 201, admin: 201, deactivated: 401, revoked: 401 },
+  searchOrganizations:              { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  createOrganization:               { none: 401, owner: 201, advisor: 201, otherTeam: 201, manager: 201, admin: 201, deactivated: 401, revoked: 401 },
   listCampaigns:                    { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   listOpportunities:                { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   lookupOpportunities:              { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
@@ -119,6 +121,10 @@ const cells: Record<RowKey, Cell> = {
   searchContacts: constant('a name prefix', { query: 'q=customer' }),
   createContact: cell('a new email', (w) => ({
     body: { name: 'Pat', email: `${w.unique('pat')}@client.example` },
+  })),
+  searchOrganizations: constant('a name prefix', { query: 'q=client' }),
+  createOrganization: cell('a new name and domain', (w) => ({
+    body: { name: 'Org', domain: `${w.unique('org')}.example` },
   })),
   listCampaigns: constant('all'),
   listOpportunities: constant('the all-open view', { query: 'view=all-open' }),

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/connection';
-import type { Contact } from '../../../shared/schemas/contacts';
+import type { Contact, Organization } from '../../../shared/schemas/contacts';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
-import { likePrefix, list, writeAudit, sql } from './support';
+import { list, writeAudit, sql } from './support';
+import { ftsQuery } from './opportunities';
 import { write } from './writes';
 
 interface ContactRow {
@@ -16,6 +17,26 @@ interface ContactRow {
 
 const SELECT_CONTACT = `SELECT c.*, g.name AS organization_name FROM contacts c
   LEFT JOIN organizations g ON g.id = c.organization_id`;
+
+interface OrganizationRow {
+  id: number;
+  name: string;
+  domains: string | null;
+  created_at: string;
+}
+
+const SELECT_ORGANIZATION = `SELECT g.id, g.name, g.created_at,
+    (SELECT json_group_array(d.domain) FROM organization_domains d WHERE d.organization_id = g.id) AS domains
+  FROM organizations g`;
+
+function toOrganization(row: OrganizationRow): Organization {
+  return {
+    id: row.id,
+    name: row.name,
+    domains: (JSON.parse(row.domains ?? '[]') as string[]).sort(),
+    createdAt: row.created_at,
+  };
+}
 
 export class SqliteContactStore implements ContactStore {
   constructor(private readonly db: Db) {}
@@ -58,13 +79,38 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async search(q: string, limit: number, offset: number) {
+    const match = contactMatch(q);
+    if (!match) return [];
     const rows = sql(
       this.db,
-      `${SELECT_CONTACT} WHERE c.name LIKE :prefix ESCAPE '\\' OR c.name LIKE '% ' || :prefix ESCAPE '\\'
-           OR c.email LIKE :prefix ESCAPE '\\'
+      `${SELECT_CONTACT} WHERE c.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH :match)
          ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset`,
-    ).all({ prefix: likePrefix(q), limit, offset }) as ContactRow[];
+    ).all({ match, limit, offset }) as ContactRow[];
     return this.toContacts(rows);
+  }
+
+  async searchOrganizations(q: string, limit: number, offset: number) {
+    const match = ftsQuery(q);
+    if (!match) return [];
+    const rows = sql(
+      this.db,
+      `${SELECT_ORGANIZATION} WHERE g.id IN (SELECT rowid FROM organization_search WHERE organization_search MATCH :match)
+         ORDER BY g.name COLLATE NOCASE, g.id LIMIT :limit OFFSET :offset`,
+    ).all({ match, limit, offset }) as OrganizationRow[];
+    return rows.map(toOrganization);
+  }
+
+  async findOrganization(id: number) {
+    const row = sql(this.db, `${SELECT_ORGANIZATION} WHERE g.id = ?`).get(id) as OrganizationRow | undefined;
+    return row ? toOrganization(row) : null;
+  }
+
+  async createOrganizationWithDomain(name: string, domain: string | null, actor: Actor) {
+    const id = await write(this.db, () => {
+      if (domain !== null && organizationIdForDomain(this.db, domain) !== null) return null;
+      return insertOrganization(this.db, name, domain ? [domain] : [], actor);
+    });
+    return id === null ? ('domain-taken' as const) : (await this.findOrganization(id))!;
   }
 
   async createOrFind(fields: NewContactFields, actor: Actor | null) {
@@ -73,10 +119,7 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async organizationIdForDomain(domain: string) {
-    return (
-      (sql(this.db, 'SELECT organization_id FROM organization_domains WHERE domain = ?').pluck().get(domain) as
-        number | undefined) ?? null
-    );
+    return organizationIdForDomain(this.db, domain);
   }
 
   async organizationExists(id: number) {
@@ -84,19 +127,39 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async createOrganization(name: string, domains: string[], actor: Actor | null) {
-    return write(this.db, () => {
-      const id = Number(
-        sql(this.db, 'INSERT INTO organizations (name, created_at) VALUES (?, ?)').run(
-          name,
-          actor?.at ?? new Date().toISOString(),
-        ).lastInsertRowid,
-      );
-      const addDomain = sql(this.db, 'INSERT INTO organization_domains (domain, organization_id) VALUES (?, ?)');
-      for (const domain of domains) addDomain.run(domain.toLowerCase(), id);
-      writeAudit(this.db, actor, 'organization', id, 'create', { name, domains });
-      return id;
-    });
+    return write(this.db, () => insertOrganization(this.db, name, domains, actor));
   }
+}
+
+function organizationIdForDomain(db: Db, domain: string): number | null {
+  return (
+    (sql(db, 'SELECT organization_id FROM organization_domains WHERE domain = ?').pluck().get(domain) as
+      number | undefined) ?? null
+  );
+}
+
+/** Call inside a transaction. */
+function insertOrganization(db: Db, name: string, domains: string[], actor: Actor | null): number {
+  const id = Number(
+    sql(db, 'INSERT INTO organizations (name, created_at) VALUES (?, ?)').run(
+      name,
+      actor?.at ?? new Date().toISOString(),
+    ).lastInsertRowid,
+  );
+  const addDomain = sql(db, 'INSERT INTO organization_domains (domain, organization_id) VALUES (?, ?)');
+  for (const domain of domains) addDomain.run(domain.toLowerCase(), id);
+  writeAudit(db, actor, 'organization', id, 'create', { name, domains });
+  return id;
+}
+
+/** Text that is only a phone number ("555-0134", "+1 (555) 013"): a prefix of the phone's digits; else word prefixes. */
+function contactMatch(q: string): string | null {
+  if (/^[\d\s()+.\-/]+$/.test(q)) {
+    const digits = q.replace(/\D/g, '');
+    if (digits.length >= 3) return `phone : "${digits}"*`;
+  }
+  const words = ftsQuery(q);
+  return words && `{name email} : (${words})`;
 }
 
 /**
@@ -105,13 +168,22 @@ export class SqliteContactStore implements ContactStore {
  */
 export function insertContact(db: Db, fields: NewContactFields, actor: Actor | null): { id: number; created: boolean } {
   const at = actor?.at ?? new Date().toISOString();
+  if (fields.email !== null) {
+    const existing = sql(db, 'SELECT id FROM contacts WHERE email = ?').pluck().get(fields.email) as number | undefined;
+    if (existing !== undefined) return { id: existing, created: false };
+  }
+  let organizationId = fields.organizationId;
+  if (organizationId === null && fields.newOrganization) {
+    const { name, domain } = fields.newOrganization;
+    organizationId = organizationIdForDomain(db, domain) ?? insertOrganization(db, name, [domain], actor);
+  }
   const inserted = sql(
     db,
     `INSERT INTO contacts (name, email, phone, organization_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id`,
-  ).get(fields.name, fields.email, fields.phone, fields.organizationId, at, at) as { id: number } | undefined;
+  ).get(fields.name, fields.email, fields.phone, organizationId, at, at) as { id: number } | undefined;
   if (inserted) {
-    writeAudit(db, actor, 'contact', inserted.id, 'create', fields);
+    writeAudit(db, actor, 'contact', inserted.id, 'create', { ...fields, organizationId });
     return { id: inserted.id, created: true };
   }
   const existing = sql(db, 'SELECT id FROM contacts WHERE email = ?').pluck().get(fields.email) as number;

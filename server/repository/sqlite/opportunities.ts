@@ -20,7 +20,8 @@ import { list, rightsHold, writeAudit, sql, sqlArrays } from './support';
 const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
     o.customer_contact_id, c.name, c.email, o.customer_organization_id, g.name,
     o.campaign_id, cp.name, o.owner_id, ow.display_name, ow.email, o.created_by_id, cb.display_name, cb.email,
-    o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version`;
+    o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version,
+    o.referred_by_advisor_id, rba.display_name, rba.email, o.referred_by_contact_id, rbc.name, rbc.email`;
 
 /** The columns of a whole opportunity, in the order of `OpportunityRow`: the details, then the summary. */
 export const OPPORTUNITY_COLUMNS = `o.description, o.actual_value, o.actual_close_date, o.close_reason, o.assigned_at, ${SUMMARY_COLUMNS}`;
@@ -30,7 +31,9 @@ export const OPPORTUNITY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_cont
   LEFT JOIN organizations g ON g.id = o.customer_organization_id
   JOIN campaigns cp ON cp.id = o.campaign_id
   JOIN advisors ow ON ow.id = o.owner_id
-  JOIN advisors cb ON cb.id = o.created_by_id`;
+  JOIN advisors cb ON cb.id = o.created_by_id
+  LEFT JOIN advisors rba ON rba.id = o.referred_by_advisor_id
+  LEFT JOIN contacts rbc ON rbc.id = o.referred_by_contact_id`;
 
 /** The columns of a lookup line (`OpportunityChoice`), in the order of `ChoiceRow`, and their joins. */
 const CHOICE_COLUMNS = 'o.id, o.topic, o.status, o.stage, coalesce(c.name, g.name), ow.display_name';
@@ -70,6 +73,12 @@ type SummaryRow = [
   createdAt: string,
   updatedAt: string,
   version: number,
+  referrerAdvisorId: number | null,
+  referrerAdvisorName: string | null,
+  referrerAdvisorEmail: string | null,
+  referrerContactId: number | null,
+  referrerContactName: string | null,
+  referrerContactEmail: string | null,
 ];
 
 /** One row of `OPPORTUNITY_COLUMNS`. */
@@ -106,6 +115,12 @@ function toSummary(row: SummaryRow): OpportunitySummary {
     createdAt,
     updatedAt,
     version,
+    referrerAdvisorId,
+    referrerAdvisorName,
+    referrerAdvisorEmail,
+    referrerContactId,
+    referrerContactName,
+    referrerContactEmail,
   ] = row;
   return {
     id,
@@ -122,6 +137,11 @@ function toSummary(row: SummaryRow): OpportunitySummary {
     createdAt,
     updatedAt,
     version,
+    referredBy: referrerAdvisorId
+      ? { kind: 'advisor', id: referrerAdvisorId, name: referrerAdvisorName!, email: referrerAdvisorEmail! }
+      : referrerContactId
+        ? { kind: 'contact', id: referrerContactId, name: referrerContactName!, email: referrerContactEmail }
+        : null,
   };
 }
 
@@ -187,7 +207,13 @@ function viewQuery(
     owners: list(options.ownerIds ?? [options.advisorId]),
     match,
     offset: options.offset,
+    referrerAdvisor: options.referredByAdvisorId ?? null,
+    referrerContact: options.referredByContactId ?? null,
   };
+  const referrer = [
+    options.referredByAdvisorId !== undefined ? 'AND o.referred_by_advisor_id = :referrerAdvisor' : '',
+    options.referredByContactId !== undefined ? 'AND o.referred_by_contact_id = :referrerContact' : '',
+  ].join(' ');
   // The limit is written into the SQL (a checked integer): SQLite plans a literal LIMIT better than a bound one,
   // which for type-ahead lets the full-text scan stop early (measured: about a third faster).
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
@@ -198,17 +224,19 @@ function viewQuery(
       : '';
     return {
       from: 'opportunities o',
-      where: `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search}
+      where: `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search} ${referrer}
          ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
       params,
     };
   }
-  const filter = {
-    'my-open': "o.status = 'open' AND o.owner_id = :me",
-    'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
-    'all-open': "o.status = 'open'",
-    closed: `o.status <> 'open' AND ${mine}`,
-  }[options.view];
+  const filter = `${
+    {
+      'my-open': "o.status = 'open' AND o.owner_id = :me",
+      'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
+      'all-open': "o.status = 'open'",
+      closed: `o.status <> 'open' AND ${mine}`,
+    }[options.view]
+  } ${referrer}`;
   if (!match)
     return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
   // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
@@ -226,6 +254,8 @@ const CHANGEABLE: Record<keyof OpportunityChanges, string> = {
   stage: 'stage',
   estimatedValue: 'estimated_value',
   estimatedCloseDate: 'estimated_close_date',
+  referredByAdvisorId: 'referred_by_advisor_id',
+  referredByContactId: 'referred_by_contact_id',
 };
 
 export class SqliteOpportunityStore implements OpportunityStore {
@@ -303,17 +333,28 @@ export class SqliteOpportunityStore implements OpportunityStore {
       const contactId = fields.newContact
         ? insertContact(this.db, fields.newContact, actor).id
         : fields.customerContactId;
+      // A new company domain's organization is made with the contact, so it is known only now.
+      const organizationId =
+        fields.customerOrganizationId ??
+        (fields.newContact
+          ? ((sql(this.db, 'SELECT organization_id FROM contacts WHERE id = ?').pluck().get(contactId) as
+              number | null) ?? null)
+          : null);
+      const referrerContactId = fields.newReferrer
+        ? insertContact(this.db, fields.newReferrer, actor).id
+        : (fields.referredByContactId ?? null);
       const id = Number(
         sql(
           this.db,
           `INSERT INTO opportunities (topic, description, customer_contact_id, customer_organization_id, campaign_id, stage,
-                 stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                 stage_entered_at, owner_id, assigned_at, created_by_id, estimated_value, estimated_close_date, created_at, updated_at,
+                 referred_by_advisor_id, referred_by_contact_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           fields.topic,
           fields.description,
           contactId,
-          fields.customerOrganizationId,
+          organizationId,
           fields.campaignId,
           fields.stage,
           actor.at,
@@ -324,13 +365,20 @@ export class SqliteOpportunityStore implements OpportunityStore {
           fields.estimatedCloseDate,
           actor.at,
           actor.at,
+          fields.referredByAdvisorId ?? null,
+          referrerContactId,
         ).lastInsertRowid,
       );
       sql(
         this.db,
         'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)',
       ).run(id, fields.ownerId, actor.advisorId, actor.at);
-      writeAudit(this.db, actor, 'opportunity', id, 'create', { topic: fields.topic, ownerId: fields.ownerId });
+      writeAudit(this.db, actor, 'opportunity', id, 'create', {
+        topic: fields.topic,
+        ownerId: fields.ownerId,
+        referredByAdvisorId: fields.referredByAdvisorId ?? null,
+        referredByContactId: referrerContactId,
+      });
       if (fields.note) insertNote(this.db, id, fields.note.body, fields.note.shareWith, actor);
       if (fields.linkItem) upsertRegarding(this.db, fields.linkItem, id, actor);
       markRecent(this.db, actor.advisorId, id, actor.at);

@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+
+type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
+const names = (body: { items: { name: string }[] }) => body.items.map((item) => item.name);
+const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
+
+describe('customers: contact and organization search, new company domains (issue 13, point 1)', () => {
+  let server: TestServer;
+  let alex: Advisor;
+
+  beforeEach(async () => {
+    server = await startTestServer();
+    alex = await server.advisor('Alex Morgan');
+  });
+  afterEach(() => server.close());
+
+  it('finds contacts by a word prefix of the name, by email and by the digits of the phone', async () => {
+    await alex.api.post('/api/v1/contacts', {
+      name: 'Margaret Olsen',
+      email: 'maggie@gmail.com',
+      phone: '+1 (555) 013-4567',
+    });
+    await alex.api.post('/api/v1/contacts', { name: 'Omar Haddad', email: 'omar@yahoo.com', phone: '555.998.1200' });
+
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=ols')).body), ['Margaret Olsen']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=marg%20ol')).body), ['Margaret Olsen']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=omar%40yah')).body), ['Omar Haddad']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=maggie')).body), ['Margaret Olsen']);
+    // Typed with other punctuation, with or without the country code.
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=555-013-45')).body), ['Margaret Olsen']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=%2B15550134')).body), ['Margaret Olsen']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=(555)%20998')).body), ['Omar Haddad']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=555')).body), ['Margaret Olsen', 'Omar Haddad']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=777')).body), []);
+  });
+
+  it('searches the contacts through the full-text index, not a scan', () => {
+    const plan = server.db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT rowid FROM contact_search WHERE contact_search MATCH '{name email} : ("ol"*)'`,
+      )
+      .all() as { detail: string }[];
+    assert.match(plan.map((row) => row.detail).join('\n'), /VIRTUAL TABLE INDEX/);
+  });
+
+  it('finds organizations by a word prefix of the name or of a domain, and creates one', async () => {
+    const created = await alex.api.post('/api/v1/organizations', {
+      name: 'Harbor Dental Group',
+      domain: 'HarborDental.example',
+    });
+    assert.equal(created.status, 201);
+    assert.deepEqual(created.body.domains, ['harbordental.example']);
+    await alex.api.post('/api/v1/organizations', { name: 'Summit Logistics' });
+
+    assert.deepEqual(names((await alex.api.get('/api/v1/organizations?q=dent')).body), ['Harbor Dental Group']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/organizations?q=harbordental')).body), ['Harbor Dental Group']);
+    assert.deepEqual(names((await alex.api.get('/api/v1/organizations?q=sum')).body), ['Summit Logistics']);
+
+    const taken = await alex.api.post('/api/v1/organizations', { name: 'Other', domain: 'harbordental.example' });
+    assert.equal(taken.status, 409);
+    assert.deepEqual(paths(taken.body), ['body.domain']);
+    const bad = await alex.api.post('/api/v1/organizations', { name: '', domain: 'not a domain' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(paths(bad.body).sort(), ['body.domain', 'body.name']);
+    const publicDomain = await alex.api.post('/api/v1/organizations', { name: 'Gmail', domain: 'gmail.com' });
+    assert.equal(publicDomain.status, 400);
+    assert.deepEqual(paths(publicDomain.body), ['body.domain']);
+
+    // A contact from the domain joins it.
+    const jordan = await alex.api.post('/api/v1/contacts', { name: 'Jordan', email: 'jordan@harbordental.example' });
+    assert.deepEqual(jordan.body.organization, { id: created.body.id, name: 'Harbor Dental Group' });
+  });
+
+  it('gives a new company email domain a new organization named from it, which the next contact joins', async () => {
+    const first = await alex.api.post('/api/v1/contacts', { name: 'Dana Ruiz', email: 'dana@contoso.com' });
+    assert.equal(first.status, 201);
+    assert.equal(first.body.organization?.name, 'Contoso');
+    const found = await alex.api.get('/api/v1/organizations?q=contoso');
+    assert.deepEqual(found.body.items[0].domains, ['contoso.com']);
+
+    const second = await alex.api.post('/api/v1/contacts', { name: 'Eli Park', email: 'eli@Contoso.com' });
+    assert.equal(second.body.organization?.id, first.body.organization.id);
+    assert.equal((await alex.api.get('/api/v1/organizations?q=contoso')).body.items.length, 1);
+
+    const uk = await alex.api.post('/api/v1/contacts', { name: 'Ian', email: 'ian@mail.north-wind.co.uk' });
+    assert.equal(uk.body.organization?.name, 'North Wind');
+
+    // Through a new opportunity's new contact, too.
+    const opportunity = await alex.api.post('/api/v1/opportunities', referral('Rollover', 'kim@fabrikam.example'));
+    assert.equal(opportunity.body.opportunity.customerOrganization?.name, 'Fabrikam');
+  });
+
+  it('never makes an organization for a public mail domain', async () => {
+    const contact = await alex.api.post('/api/v1/contacts', { name: 'Priya', email: 'priya@gmail.com' });
+    assert.equal(contact.body.organization, null);
+    assert.equal((await alex.api.get('/api/v1/organizations?q=gmail')).body.items.length, 0);
+    const opportunity = await alex.api.post('/api/v1/opportunities', referral('IRA', 'sam@outlook.com'));
+    assert.equal(opportunity.body.opportunity.customerOrganization, null);
+  });
+
+  it('creates an opportunity for an organization found by search', async () => {
+    const org = await alex.api.post('/api/v1/organizations', { name: 'Summit Logistics' });
+    const found = await alex.api.get('/api/v1/organizations?q=summit');
+    const created = await alex.api.post('/api/v1/opportunities', {
+      topic: 'Group 401(k)',
+      customer: { organizationId: found.body.items[0].id },
+    });
+    assert.equal(created.status, 201);
+    assert.deepEqual(created.body.opportunity.customerOrganization, { id: org.body.id, name: 'Summit Logistics' });
+    assert.equal(created.body.opportunity.customerContact, null);
+  });
+});
+
+describe('referred by (issue 13, point 2)', () => {
+  let server: TestServer;
+  let alex: Advisor;
+  let blake: Advisor;
+
+  beforeEach(async () => {
+    server = await startTestServer();
+    alex = await server.advisor('Alex Morgan');
+    blake = await server.advisor('Blake Chen');
+  });
+  afterEach(() => server.close());
+
+  const patch = (id: number, version: number, body: unknown) =>
+    alex.api.patch(`/api/v1/opportunities/${id}`, body, { 'If-Match': `"${version}"` });
+
+  it('sets the referrer on create (an advisor, a contact, or a new contact matched by email) and shows it in lists and the detail', async () => {
+    const byAdvisor = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Annuity', 'a@gmail.com', { referredBy: { advisorId: blake.record.id } }),
+    );
+    assert.equal(byAdvisor.status, 201);
+    assert.deepEqual(byAdvisor.body.opportunity.referredBy, {
+      kind: 'advisor',
+      id: blake.record.id,
+      name: 'Blake Chen',
+      email: blake.record.email,
+    });
+
+    const client = await alex.api.post('/api/v1/contacts', { name: 'Carla Client', email: 'carla@gmail.com' });
+    const byContact = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Life policy', 'b@gmail.com', { referredBy: { contactId: client.body.id } }),
+    );
+    assert.deepEqual(byContact.body.opportunity.referredBy, {
+      kind: 'contact',
+      id: client.body.id,
+      name: 'Carla Client',
+      email: 'carla@gmail.com',
+    });
+
+    const bySender = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Rollover', 'c@gmail.com', {
+        referredBy: { newContact: { name: 'Carla C.', email: 'Carla@gmail.com' } },
+      }),
+    );
+    assert.equal(
+      bySender.body.opportunity.referredBy.id,
+      client.body.id,
+      'the sender is matched by email, not duplicated',
+    );
+    const newSender = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Estate', 'd@gmail.com', { referredBy: { newContact: { name: 'Dee New', email: 'dee@gmail.com' } } }),
+    );
+    assert.equal(newSender.body.opportunity.referredBy.name, 'Dee New');
+    assert.equal((await alex.api.get('/api/v1/contacts?email=dee%40gmail.com')).body.items.length, 1);
+
+    const list = await alex.api.get('/api/v1/opportunities?view=my-open');
+    const annuity = list.body.items.find((o: { topic: string }) => o.topic === 'Annuity');
+    assert.equal(annuity.referredBy.name, 'Blake Chen');
+    const detail = await alex.api.get(`/api/v1/opportunities/${byContact.body.opportunity.id}`);
+    assert.equal(detail.body.opportunity.referredBy.name, 'Carla Client');
+  });
+
+  it('changes the referrer from an advisor to a contact and clears it with null', async () => {
+    const created = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Annuity', 'a@gmail.com', { referredBy: { advisorId: blake.record.id } }),
+    );
+    const id = created.body.opportunity.id;
+    const client = await alex.api.post('/api/v1/contacts', { name: 'Carla Client', email: 'carla@gmail.com' });
+
+    const changed = await patch(id, created.body.opportunity.version, { referredBy: { contactId: client.body.id } });
+    assert.equal(changed.status, 200);
+    assert.deepEqual(changed.body.referredBy, {
+      kind: 'contact',
+      id: client.body.id,
+      name: 'Carla Client',
+      email: 'carla@gmail.com',
+    });
+
+    const cleared = await patch(id, changed.body.version, { referredBy: null });
+    assert.equal(cleared.status, 200);
+    assert.equal(cleared.body.referredBy, null);
+    assert.equal(cleared.body.topic, 'Annuity', 'other fields stay');
+
+    const back = await patch(id, cleared.body.version, { referredBy: { advisorId: alex.record.id } });
+    assert.equal(back.body.referredBy.kind, 'advisor');
+    assert.equal(back.body.referredBy.name, 'Alex Morgan');
+  });
+
+  it('filters the list by the referring advisor or contact', async () => {
+    const client = await alex.api.post('/api/v1/contacts', { name: 'Carla Client', email: 'carla@gmail.com' });
+    await alex.api.post(
+      '/api/v1/opportunities',
+      referral('By Blake', 'a@gmail.com', { referredBy: { advisorId: blake.record.id } }),
+    );
+    await alex.api.post(
+      '/api/v1/opportunities',
+      referral('By Carla', 'b@gmail.com', { referredBy: { contactId: client.body.id } }),
+    );
+    await alex.api.post('/api/v1/opportunities', referral('By nobody', 'c@gmail.com'));
+    const topics = async (query: string) =>
+      (await alex.api.get(`/api/v1/opportunities?view=my-open&${query}`)).body.items.map(
+        (o: { topic: string }) => o.topic,
+      );
+
+    assert.deepEqual(await topics(`referredByAdvisorId=${blake.record.id}`), ['By Blake']);
+    assert.deepEqual(await topics(`referredByContactId=${client.body.id}`), ['By Carla']);
+    assert.deepEqual(await topics(`referredByAdvisorId=${alex.record.id}`), []);
+    assert.deepEqual(await topics(`referredByContactId=${client.body.id}&q=nobody`), [], 'q still narrows it');
+    assert.deepEqual(await topics(`referredByContactId=${client.body.id}&q=by`), ['By Carla']);
+    const bad = await alex.api.get('/api/v1/opportunities?referredByAdvisorId=x');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(paths(bad.body), ['query.referredByAdvisorId']);
+  });
+
+  it('refuses an unknown referrer with 400 naming the field, and saves nothing', async () => {
+    const unknownAdvisor = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Annuity', 'a@gmail.com', { referredBy: { advisorId: 9999 } }),
+    );
+    assert.equal(unknownAdvisor.status, 400);
+    assert.deepEqual(paths(unknownAdvisor.body), ['body.referredBy.advisorId']);
+    const unknownContact = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Annuity', 'a@gmail.com', { referredBy: { contactId: 9999 } }),
+    );
+    assert.equal(unknownContact.status, 400);
+    assert.deepEqual(paths(unknownContact.body), ['body.referredBy.contactId']);
+    assert.equal((await alex.api.get('/api/v1/opportunities?view=my-open')).body.items.length, 0);
+
+    const created = await alex.api.post('/api/v1/opportunities', referral('Annuity', 'a@gmail.com'));
+    const { id, version } = created.body.opportunity;
+    const badPatch = await patch(id, version, { referredBy: { contactId: 9999 } });
+    assert.equal(badPatch.status, 400);
+    assert.deepEqual(paths(badPatch.body), ['body.referredBy.contactId']);
+    const both = await patch(id, version, { referredBy: { advisorId: alex.record.id, contactId: 1 } });
+    assert.equal(both.status, 400);
+    const unchanged = await alex.api.get(`/api/v1/opportunities/${id}`);
+    assert.equal(unchanged.body.opportunity.version, version);
+    assert.equal(unchanged.body.opportunity.referredBy, null);
+  });
+});
