@@ -119,7 +119,13 @@ export function App({ session, theme, host, initialView }: AppProps) {
                   onBack={() => setOpened(null)}
                 />
               ) : view === 'work' ? (
-                <MyWork api={session.api} me={me} onOpen={setOpened} onSeen={(me) => session.update(me)} />
+                <MyWork
+                  api={session.api}
+                  me={me}
+                  onOpen={setOpened}
+                  onSeen={(me) => session.update(me)}
+                  onNew={() => show('new')}
+                />
               ) : (
                 <>
                   {item.loading && <Busy label="Reading the item…" />}

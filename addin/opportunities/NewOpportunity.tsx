@@ -14,7 +14,9 @@ import {
 import { SelectInput, TextInput } from '../ui/inputs';
 import type { Me } from '../../shared/schemas/advisors';
 import type { Contact } from '../../shared/schemas/contacts';
-import type { Campaign, Stage } from '../../shared/schemas/opportunities';
+import type { Campaign, CustomerChoice, Stage } from '../../shared/schemas/opportunities';
+import { CustomerSearch, type CustomerPick } from '../people/CustomerSearch';
+import { ReferrerPicker, referrerChoice, type ReferrerValue } from '../people/ReferrerPicker';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
@@ -32,7 +34,16 @@ const useStyles = makeStyles({
   narrow: { minWidth: 0, width: '100%' },
   person: { display: 'flex', flexDirection: 'column' },
   muted: { color: tokens.colorNeutralForeground2 },
+  chosen: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
 });
+
+const REFERRAL_CAMPAIGN_ID = 1;
+
+function pickedLabel(pick: CustomerPick): string {
+  if (pick.kind === 'contact') return [pick.contact.name, pick.contact.email].filter(Boolean).join(' · ');
+  if (pick.kind === 'organization') return `${pick.organization.name} (organization)`;
+  return `${pick.name} (new contact)`;
+}
 
 interface Person {
   email: string;
@@ -71,7 +82,15 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
     return [...seen.values()];
   }, [snapshot, me]);
 
+  const sender = useMemo(() => {
+    const from = snapshot?.kind === 'email' ? snapshot.participants.find((p) => p.role === 'from') : undefined;
+    if (!from || from.email === me.email.toLowerCase()) return null;
+    return { email: from.email, name: from.name ?? from.email.split('@')[0] };
+  }, [snapshot, me]);
   const [known, setKnown] = useState<Map<string, Contact> | null>(null);
+  // '' when the customer is found by search (or there is no item) rather than one of the item's people.
+  const [picked, setPicked] = useState<CustomerPick | null>(null);
+  const [referrer, setReferrer] = useState<ReferrerValue>(null);
   const [campaigns, setCampaigns] = useState<Campaign[]>([]);
   const [customerEmail, setCustomerEmail] = useState(people[0]?.email ?? '');
   const [customerName, setCustomerName] = useState(people[0]?.name ?? '');
@@ -113,15 +132,29 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
     return () => mine.abort();
   }, [api, people]);
 
-  const customer = known?.get(customerEmail) ?? null;
+  const customer = customerEmail ? (known?.get(customerEmail) ?? null) : null;
+  const customerChoice = (): CustomerChoice | null => {
+    if (customerEmail) {
+      return customer
+        ? { contactId: customer.id }
+        : { newContact: { name: customerName.trim() || customerEmail, email: customerEmail } };
+    }
+    if (!picked) return null;
+    if (picked.kind === 'contact') return { contactId: picked.contact.id };
+    if (picked.kind === 'organization') return { organizationId: picked.organization.id };
+    return { newContact: { name: picked.name, email: picked.email || undefined, phone: picked.phone || undefined } };
+  };
+  const isReferral = campaignId === REFERRAL_CAMPAIGN_ID;
   const choosePerson = (email: string) => {
     setCustomerEmail(email);
     setCustomerName(people.find((p) => p.email === email)?.name ?? '');
+    setPicked(null);
   };
 
   const create = (event: React.FormEvent) => {
     event.preventDefault();
-    if (busy) return;
+    const chosen = customerChoice();
+    if (busy || !chosen) return;
     // Aborted when the form unmounts (the item changed): nothing is reported then.
     void run(async (signal) => {
       const ownerId = owner[0]?.id ?? me.id;
@@ -129,9 +162,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
       const detail = await api.call('createOpportunity', {
         body: {
           topic,
-          customer: customer
-            ? { contactId: customer.id }
-            : { newContact: { name: customerName.trim() || customerEmail, email: customerEmail || undefined } },
+          customer: chosen,
           campaignId,
           stage,
           estimatedValue: estimatedValue ? Number(estimatedValue) : undefined,
@@ -144,6 +175,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
               }
             : undefined,
           linkItem: prepared?.item,
+          referredBy: (isReferral && referrerChoice(referrer)) || undefined,
         },
         headers: { 'Idempotency-Key': idempotencyKey.current },
         signal,
@@ -162,7 +194,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
       <Text as="h2" size={400} weight="semibold" id="new-title" style={{ margin: 0 }}>
         New opportunity
       </Text>
-      {people.length > 0 ? (
+      {people.length > 0 && (
         <Field label="Potential customer">
           <RadioGroup value={customerEmail} onChange={(_, data) => choosePerson(data.value)}>
             {people.map((person) => {
@@ -187,21 +219,24 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
                 />
               );
             })}
+            <Radio value="" label="Another contact or organization…" />
           </RadioGroup>
         </Field>
-      ) : (
-        <Field label="Customer email">
-          {(field) => (
-            <TextInput
-              {...field}
-              type="email"
-              value={customerEmail}
-              onChange={(event) => setCustomerEmail(event.target.value.trim().toLowerCase())}
-            />
-          )}
-        </Field>
       )}
-      {!customer && (
+      {!customerEmail &&
+        (picked ? (
+          <div className={styles.chosen} role="group" aria-label="Potential customer">
+            <Text>
+              Potential customer: <strong>{pickedLabel(picked)}</strong>
+            </Text>
+            <Button size="small" onClick={() => setPicked(null)}>
+              Change customer
+            </Button>
+          </div>
+        ) : (
+          <CustomerSearch api={api} label="Find the potential customer" organizations onPick={setPicked} />
+        ))}
+      {customerEmail && !customer && (
         <Field label="New contact's name" required validationMessage={fields.name}>
           {(field) => (
             <TextInput {...field} value={customerName} onChange={(event) => setCustomerName(event.target.value)} />
@@ -229,6 +264,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         </Field>
         <StageSelect value={stage} onChange={setStage} />
       </div>
+      {isReferral && <ReferrerPicker api={api} me={me} sender={sender} value={referrer} onChange={setReferrer} />}
       <div className={styles.row}>
         <Field label="Estimated value (USD)" validationMessage={fields.estimatedValue}>
           {(field) => (
@@ -281,11 +317,7 @@ export function NewOpportunity({ api, me, snapshot, onCreated }: NewOpportunityP
         />
       )}
       <OutcomeNotice outcome={outcome} />
-      <Button
-        type="submit"
-        appearance="primary"
-        disabled={busy || !topic.trim() || (!customer && !customerName.trim() && !customerEmail)}
-      >
+      <Button type="submit" appearance="primary" disabled={busy || !topic.trim() || customerChoice() === null}>
         {busy ? 'Creating…' : 'Create'}
       </Button>
     </form>

@@ -6,7 +6,7 @@ import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { appointmentSubject, openNewAppointmentForm } from '../office/mailbox';
 import { rememberNextStep } from '../regarding/next-step';
-import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney } from '../ui/labels';
+import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney, referrerName } from '../ui/labels';
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { errorText, useAction } from '../ui/useAction';
 import { AddNoteForm } from './AddNoteForm';
@@ -141,6 +141,8 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         <dd style={{ margin: 0 }}>{o.campaign.name}</dd>
         <dt className={styles.term}>Owner</dt>
         <dd style={{ margin: 0 }}>{o.owner.displayName}</dd>
+        <dt className={styles.term}>Referred by</dt>
+        <dd style={{ margin: 0 }}>{referrerName(o) ?? 'Not recorded'}</dd>
         <dt className={styles.term}>Estimated</dt>
         <dd style={{ margin: 0 }}>
           {formatMoney(o.estimatedValue)}, closes {formatDate(o.estimatedCloseDate)}

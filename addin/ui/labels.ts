@@ -27,3 +27,7 @@ export const formatDate = (iso: string | null) =>
         year: 'numeric',
       })
     : '—';
+
+export function referrerName(opportunity: { referredBy: { name: string } | null }): string | null {
+  return opportunity.referredBy?.name ?? null;
+}

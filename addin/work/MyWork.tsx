@@ -46,10 +46,12 @@ export interface MyWorkProps {
   me: Me;
   onOpen: (id: number) => void;
   onSeen: (me: Me) => void;
+  /** Opens New opportunity (with or without an item). */
+  onNew?: () => void;
 }
 
 /** The daily check of the referral standard: what is new for me, what needs attention, my open opportunities. */
-export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
+export function MyWork({ api, me, onOpen, onSeen, onNew }: MyWorkProps) {
   const styles = useStyles();
   const manager = me.role === 'manager';
   const [scope, setScope] = useState<'me' | 'team'>('me');
@@ -124,6 +126,7 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
         <Text size={200}>
           {customerName(o)} · {STAGE_LABELS[o.stage]} · owner {o.owner.displayName}
           {o.estimatedCloseDate ? ` · closes ${formatDate(o.estimatedCloseDate)}` : ''}
+          {o.referredBy ? ` · referred by ${o.referredBy.name}` : ''}
         </Text>
         {reasonsOf.get(o.id) && (
           <span className={styles.reasons}>
@@ -144,6 +147,11 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
 
   return (
     <div className={styles.root}>
+      {onNew && (
+        <Button appearance="primary" onClick={onNew} style={{ alignSelf: 'flex-start' }}>
+          New opportunity
+        </Button>
+      )}
       {manager && (
         <Tabs
           label="Whose work"
