@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Interleaver } from '../helpers/interleave';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
@@ -109,6 +110,29 @@ describe('customers: contact and organization search, new company domains (issue
     assert.equal(created.status, 201);
     assert.deepEqual(created.body.opportunity.customerOrganization, { id: org.body.id, name: 'Summit Logistics' });
     assert.equal(created.body.opportunity.customerContact, null);
+  });
+});
+
+describe('a new company domain makes one organization, however contacts race (issue 13, point 1)', () => {
+  it('two contacts from a new domain, the second checked before the first is written, share one new organization', async () => {
+    const interleaver = new Interleaver();
+    const server = await startTestServer({}, { wrapRepository: (repo) => interleaver.wrap(repo) });
+    try {
+      const alex = await server.advisor('Alex Morgan');
+      // The first request has seen no organization for the domain and waits just before its write.
+      const pause = interleaver.pauseNext('contacts', 'createOrFind');
+      const first = alex.api.post('/api/v1/contacts', { name: 'Dana', email: 'dana@contoso.example' });
+      await pause.reached;
+      const second = await alex.api.post('/api/v1/contacts', { name: 'Eli', email: 'eli@contoso.example' });
+      pause.release();
+      const dana = await first;
+      assert.equal(second.status, 201);
+      assert.equal(dana.status, 201);
+      assert.equal(dana.body.organization.id, second.body.organization.id);
+      assert.equal(server.db.prepare('SELECT count(*) FROM organizations').pluck().get(), 1);
+    } finally {
+      await server.close();
+    }
   });
 });
 
