@@ -249,6 +249,8 @@ describe('referred by (issue 13, point 2)', () => {
     assert.deepEqual(await topics(`referredByAdvisorId=${alex.record.id}`), []);
     assert.deepEqual(await topics(`referredByContactId=${client.body.id}&q=nobody`), [], 'q still narrows it');
     assert.deepEqual(await topics(`referredByContactId=${client.body.id}&q=by`), ['By Carla']);
+    const blakes = await blake.api.get(`/api/v1/opportunities?view=my-open&referredByAdvisorId=${blake.record.id}`);
+    assert.deepEqual(blakes.body.items, [], 'the filter never widens a view: Alex owns the one Blake referred');
     const bad = await alex.api.get('/api/v1/opportunities?referredByAdvisorId=x');
     assert.equal(bad.status, 400);
     assert.deepEqual(paths(bad.body), ['query.referredByAdvisorId']);
