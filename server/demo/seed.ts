@@ -52,6 +52,8 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
       value?: number;
       closeInDays?: number;
       note?: string;
+      referredByAdvisorId?: number;
+      referredByContactId?: number;
     },
   ) =>
     (
@@ -70,6 +72,8 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
           note: fields.note ? { body: fields.note, shareWith: { advisorIds: [fields.ownerId], teamIds: [] } } : null,
           linkItem: null,
           idempotencyKey: null,
+          referredByAdvisorId: fields.referredByAdvisorId ?? null,
+          referredByContactId: fields.referredByContactId ?? null,
         },
         { advisorId: by, at: at(daysAgo) },
       )) as { id: number }
@@ -82,6 +86,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     ownerId: alex.id,
     stage: 'qualify',
     value: 250_000,
+    referredByAdvisorId: blake.id,
     note: 'Jordan is leaving Harbor Dental in March and asked about rolling over the 401(k). Prefers calls after 5pm.',
   });
   await opportunity(10, alex.id, {
@@ -91,6 +96,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     stage: 'develop',
     value: 60_000,
     closeInDays: 30,
+    referredByContactId: maria,
   });
   await opportunity(20, casey.id, {
     topic: 'Group benefits review, Summit Logistics',
