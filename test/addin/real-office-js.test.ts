@@ -145,7 +145,7 @@ describe('task pane with Microsoft’s real office.js, opened outside Outlook (h
       .getByText('Outside Outlook there is no email or appointment to create this from', { exact: false })
       .waitFor();
     await page.getByRole('heading', { name: 'New opportunity' }).waitFor();
-    await page.getByLabel('Customer email').waitFor();
+    await page.getByRole('searchbox', { name: 'Find the potential customer' }).waitFor();
 
     await page.getByRole('tab', { name: 'My Work' }).click();
     await page.getByRole('button', { name: 'Open “Retirement rollover”' }).first().click();
