@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../server/db/connection';
+import { Interleaver } from '../helpers/interleave';
 import { migrate } from '../../server/db/migrate';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -118,6 +119,48 @@ describe('Closed opportunities, their events, and the My Work scope (issue 13)',
       ]),
       [['closed', 'lost', 'Olive Owner']],
     );
+  });
+
+  it('events on close/reopen: two closes and two reopens at once record one event each, by whoever won the race', async () => {
+    const interleaver = new Interleaver();
+    const racing = await startTestServer({}, { wrapRepository: (repo) => interleaver.wrap(repo) });
+    try {
+      const olive = await racing.advisor('Olive Owner');
+      const max = await racing.advisor('Max Manager', 'manager');
+      await racing.repo.teams.create('North', [olive.record.id, max.record.id], null);
+      const created = await olive.api.post('/api/v1/opportunities', referral('Rollover', 'pat@client.example'));
+      const path = `/api/v1/opportunities/${created.body.opportunity.id}`;
+
+      const closing = interleaver.pauseNext('opportunities', 'close');
+      const byManager = max.api.post(`${path}/close`, { outcome: 'won', actualValue: 1000 });
+      await closing.reached;
+      assert.equal((await olive.api.post(`${path}/close`, { outcome: 'lost', reason: 'Went elsewhere' })).status, 200);
+      closing.release();
+      assert.equal((await byManager).status, 409);
+
+      const reopening = interleaver.pauseNext('opportunities', 'reopen');
+      const reopenByManager = max.api.post(`${path}/reopen`);
+      await reopening.reached;
+      assert.equal((await olive.api.post(`${path}/reopen`)).status, 200);
+      reopening.release();
+      assert.equal((await reopenByManager).status, 409);
+
+      const events = (await olive.api.get(`${path}/events`)).body.items as {
+        kind: string;
+        outcome: string | null;
+        reason: string | null;
+        by: { displayName: string };
+      }[];
+      assert.deepEqual(
+        events.map((e) => [e.kind, e.outcome, e.reason, e.by.displayName]),
+        [
+          ['reopened', null, null, 'Olive Owner'],
+          ['closed', 'lost', 'Went elsewhere', 'Olive Owner'],
+        ],
+      );
+    } finally {
+      await racing.close();
+    }
   });
 
   it('migration 012 backfills one close event for an opportunity closed before it, from its actual close date', () => {
