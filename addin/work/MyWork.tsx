@@ -113,16 +113,19 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
       </Notice>
     );
   const tabs = (
-    <Tabs
-      label="Whose work"
-      selected={scope}
-      onSelect={choose}
-      tabs={[
-        { value: 'me', label: 'Mine' },
-        ...(manager ? [{ value: 'team' as const, label: 'My team' }] : []),
-        { value: 'closed', label: 'Closed' },
-      ]}
-    />
+    <>
+      <Tabs
+        label="Whose work"
+        selected={scope}
+        onSelect={choose}
+        tabs={[
+          { value: 'me', label: 'Mine' },
+          ...(manager ? [{ value: 'team' as const, label: 'My team' }] : []),
+          { value: 'closed', label: 'Closed' },
+        ]}
+      />
+      <OutcomeNotice outcome={remember.outcome} />
+    </>
   );
   if (scope === 'closed') {
     if (!closed) return <Spinner size="small" label="Loading closed opportunities…" />;

@@ -69,7 +69,7 @@ export type OpportunityChoice = z.infer<typeof OpportunityChoice>;
 
 export const OpportunityView = z
   .enum(['my-open', 'team-open', 'all-open', 'recent', 'closed', 'team-closed'])
-  .describe("closed: mine; team-closed: my teams' (managers only)");
+  .describe("closed: mine; team-closed: my teams' and mine (managers only)");
 export type OpportunityView = z.infer<typeof OpportunityView>;
 
 export const OpportunityListQuery = Paging.extend({

@@ -208,7 +208,8 @@ function viewQuery(
     'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
     'all-open': "o.status = 'open'",
     closed: `o.status <> 'open' AND ${mine}`,
-    'team-closed': "o.status <> 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
+    // The manager's own too, even those of no team of theirs.
+    'team-closed': `o.status <> 'open' AND (o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.owner_id = :me OR o.created_by_id = :me)`,
   }[options.view];
   if (!match)
     return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
