@@ -16,6 +16,7 @@ import {
   TeamMemberParams,
   TeamSearchQuery,
   UpdateAdvisorRequest,
+  UpdatePreferencesRequest,
 } from './schemas/advisors';
 import {
   Contact,
@@ -50,7 +51,7 @@ import {
   SetRegardingRequest,
   UpdateActivityStatusRequest,
 } from './schemas/activities';
-import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail } from './schemas/timeline';
+import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail, OpportunityEvent } from './schemas/timeline';
 import { NeedsAttention, NeedsAttentionQuery, NewForMe, NewForMeQuery, ReportQuery, StageReport } from './schemas/work';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -98,6 +99,15 @@ export const endpoints = {
     status: 200,
     response: Me,
     summary: 'Mark "New for me" as seen now',
+  }),
+  updatePreferences: endpoint({
+    ...routes.updatePreferences,
+    tag: 'work',
+    body: UpdatePreferencesRequest,
+    status: 200,
+    response: Me,
+    errors: [403],
+    summary: "Remember the caller's My Work scope (me, team or closed; team only for a manager) on the service",
   }),
   searchAdvisors: endpoint({
     ...routes.searchAdvisors,
@@ -212,7 +222,9 @@ export const endpoints = {
     query: OpportunityListQuery,
     response: page(OpportunitySummary),
     status: 200,
-    summary: 'List opportunities by view (my-open, team-open, all-open, recent, closed), with type-ahead search',
+    errors: [403],
+    summary:
+      'List opportunities by view (my-open, team-open, all-open, recent, closed, team-closed: managers only), with type-ahead search',
   }),
   lookupOpportunities: endpoint({
     ...routes.lookupOpportunities,
@@ -220,6 +232,7 @@ export const endpoints = {
     query: OpportunityListQuery,
     response: page(OpportunityChoice),
     status: 200,
+    errors: [403],
     summary:
       'The same views and type-ahead search as the list, as lookup lines (topic, customer, owner, stage): what the Set Regarding lookup shows',
   }),
@@ -283,6 +296,17 @@ export const endpoints = {
     status: 200,
     errors: [404],
     summary: 'The assignment history of the opportunity, newest first, a page at a time (at most 100, 25 by default)',
+  }),
+  listOpportunityEvents: endpoint({
+    ...routes.listOpportunityEvents,
+    tag: 'opportunities',
+    params: IdParams,
+    query: CursorPaging,
+    response: cursorPage(OpportunityEvent),
+    status: 200,
+    errors: [404],
+    summary:
+      'The closes (outcome, value, reason) and reopens of the opportunity with who and when, newest first, a page at a time (at most 100, 25 by default)',
   }),
   updateOpportunity: endpoint({
     ...routes.updateOpportunity,

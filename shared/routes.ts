@@ -5,6 +5,7 @@
 export const routes = {
   getMe: { method: 'get', path: '/me' },
   markWorkSeen: { method: 'post', path: '/me/work-seen' },
+  updatePreferences: { method: 'patch', path: '/me/preferences' },
   searchAdvisors: { method: 'get', path: '/advisors' },
   createAdvisor: { method: 'post', path: '/advisors' },
   updateAdvisor: { method: 'patch', path: '/advisors/:id' },
@@ -25,6 +26,7 @@ export const routes = {
   listOpportunityActivities: { method: 'get', path: '/opportunities/:id/activities' },
   listOpportunityNotes: { method: 'get', path: '/opportunities/:id/notes' },
   listOpportunityAssignments: { method: 'get', path: '/opportunities/:id/assignments' },
+  listOpportunityEvents: { method: 'get', path: '/opportunities/:id/events' },
   updateOpportunity: { method: 'patch', path: '/opportunities/:id' },
   assignOpportunity: { method: 'post', path: '/opportunities/:id/assign' },
   closeOpportunity: { method: 'post', path: '/opportunities/:id/close' },

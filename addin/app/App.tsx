@@ -138,6 +138,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                       snapshot={item.snapshot}
                       myEmail={host.myEmail}
                       onOpenOpportunity={setOpened}
+                      manager={me.role === 'manager'}
                     />
                   )}
                   {view === 'new' && !host.outlook && <Text>{NEEDS_ITEM.new}</Text>}

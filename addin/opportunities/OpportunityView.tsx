@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
-import { Pill } from '../ui/Pill';
+import { Pill, StageOrOutcome } from '../ui/Pill';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { appointmentSubject, openNewAppointmentForm } from '../office/mailbox';
 import { rememberNextStep } from '../regarding/next-step';
-import { STAGE_LABELS, STATUS_LABELS, customerName, formatDate, formatMoney, referrerName } from '../ui/labels';
+import { STATUS_LABELS, customerName, formatDate, formatMoney, referrerName } from '../ui/labels';
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { errorText, useAction } from '../ui/useAction';
 import { AddNoteForm } from './AddNoteForm';
@@ -126,10 +126,8 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         {o.topic}
       </Text>
       <div className={styles.badges}>
-        <Pill tone={o.status === 'open' ? 'brand' : o.status === 'won' ? 'success' : 'danger'}>
-          {STATUS_LABELS[o.status]}
-        </Pill>
-        <Pill>{STAGE_LABELS[o.stage]}</Pill>
+        {o.status === 'open' && <Pill tone="brand">{STATUS_LABELS.open}</Pill>}
+        <StageOrOutcome status={o.status} stage={o.stage} />
       </div>
       <dl className={styles.facts}>
         <dt className={styles.term}>Customer</dt>

@@ -2,6 +2,7 @@ import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { OutcomeNotice } from '../ui/Notice';
+import { formatMoney } from '../ui/labels';
 import { useTimeline, type TimelineParts } from './useTimeline';
 
 const useStyles = makeStyles({
@@ -33,7 +34,7 @@ interface Entry {
   body?: string;
 }
 
-function entriesOf({ activities, notes, assignments }: TimelineParts): Entry[] {
+function entriesOf({ activities, notes, assignments, events }: TimelineParts): Entry[] {
   const entries: Entry[] = [
     ...activities.items.map((a) => ({
       key: `a${a.id}`,
@@ -55,6 +56,16 @@ function entriesOf({ activities, notes, assignments }: TimelineParts): Entry[] {
       meta: `by ${s.by.displayName}${s.messageHidden ? ` · with a message only ${s.by.displayName} and ${s.to.displayName} see` : ''}`,
       body: s.message ?? undefined,
     })),
+    ...events.items.map((e) => ({
+      key: `e${e.id}`,
+      at: e.createdAt,
+      title:
+        e.kind === 'reopened'
+          ? 'Reopened'
+          : `Closed as ${e.outcome === 'won' ? 'Won' : 'Lost'}${e.value !== null ? ` · ${formatMoney(e.value)}` : ''}`,
+      meta: `by ${e.by.displayName}`,
+      body: e.reason ?? undefined,
+    })),
   ];
   // A part with older pages still to load hides whatever is older than its oldest loaded entry, so the
   // merged list never shows an old note above a newer activity that is not loaded yet.
@@ -62,13 +73,13 @@ function entriesOf({ activities, notes, assignments }: TimelineParts): Entry[] {
     part.nextCursor && part.items.length
       ? entries.filter((entry) => entry.key.startsWith(prefix)).reduce((min, e) => (e.at < min ? e.at : min), '\uffff')
       : '';
-  const horizon = [oldest(activities, 'a'), oldest(notes, 'n'), oldest(assignments, 's')].reduce((max, at) =>
-    at > max ? at : max,
+  const horizon = [oldest(activities, 'a'), oldest(notes, 'n'), oldest(assignments, 's'), oldest(events, 'e')].reduce(
+    (max, at) => (at > max ? at : max),
   );
   return entries.filter((entry) => entry.at >= horizon).sort((a, b) => b.at.localeCompare(a.at));
 }
 
-/** Linked emails and appointments, the notes I may see, and the assignment history, newest first; older on demand. */
+/** Linked emails and appointments, the notes I may see, the assignment history, closes and reopens, newest first; older on demand. */
 export function Timeline({ api, detail }: { api: ApiClient; detail: OpportunityDetail }) {
   const styles = useStyles();
   const { parts, hasMore, showMore, busy, outcome } = useTimeline(api, detail);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Activity } from '../../shared/schemas/activities';
 import type { Note } from '../../shared/schemas/notes';
-import type { Assignment, OpportunityDetail } from '../../shared/schemas/timeline';
+import type { Assignment, OpportunityDetail, OpportunityEvent } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { useAction } from '../ui/useAction';
 
@@ -14,12 +14,14 @@ export interface TimelineParts {
   activities: Part<Activity>;
   notes: Part<Note>;
   assignments: Part<Assignment>;
+  events: Part<OpportunityEvent>;
 }
 
 const fromDetail = (detail: OpportunityDetail): TimelineParts => ({
   activities: { items: detail.activities, nextCursor: detail.activitiesNextCursor },
   notes: { items: detail.notes, nextCursor: detail.notesNextCursor },
   assignments: { items: detail.assignments, nextCursor: detail.assignmentsNextCursor },
+  events: { items: detail.events, nextCursor: detail.eventsNextCursor },
 });
 
 const PAGE = 25;
@@ -36,7 +38,9 @@ export function useTimeline(api: ApiClient, detail: OpportunityDetail) {
     setParts(fromDetail(detail));
   }
   const { busy, outcome, run } = useAction();
-  const hasMore = Boolean(parts.activities.nextCursor || parts.notes.nextCursor || parts.assignments.nextCursor);
+  const hasMore = Boolean(
+    parts.activities.nextCursor || parts.notes.nextCursor || parts.assignments.nextCursor || parts.events.nextCursor,
+  );
 
   const showMore = () =>
     void run(async (signal) => {
@@ -48,7 +52,7 @@ export function useTimeline(api: ApiClient, detail: OpportunityDetail) {
               nextCursor: page.nextCursor,
             }))
           : Promise.resolve(part);
-      const [activities, notes, assignments] = await Promise.all([
+      const [activities, notes, assignments, events] = await Promise.all([
         next(parts.activities, (before) =>
           api.call('listOpportunityActivities', { params, query: { before, limit: PAGE }, signal }),
         ),
@@ -58,8 +62,11 @@ export function useTimeline(api: ApiClient, detail: OpportunityDetail) {
         next(parts.assignments, (before) =>
           api.call('listOpportunityAssignments', { params, query: { before, limit: PAGE }, signal }),
         ),
+        next(parts.events, (before) =>
+          api.call('listOpportunityEvents', { params, query: { before, limit: PAGE }, signal }),
+        ),
       ]);
-      setParts({ activities, notes, assignments });
+      setParts({ activities, notes, assignments, events });
     });
 
   return { parts, hasMore, showMore, busy, outcome };

@@ -3,6 +3,7 @@ import { Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-componen
 import { Busy } from '../ui/Busy';
 import { FormField } from '../ui/FormField';
 import { Tabs } from '../ui/Tabs';
+import { OutcomePill } from '../ui/Pill';
 import { TextInput } from '../ui/inputs';
 import type { OpportunityChoice, OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { ApiClient } from '../api/client';
@@ -11,14 +12,22 @@ import { Notice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
 import { suggestionsFor } from './people-queries';
 
-export type LookupView = 'suggested' | 'my-open' | 'recent' | 'all-open';
+export type LookupView = 'suggested' | 'my-open' | 'recent' | 'all-open' | 'closed';
 
 const VIEW_LABELS: Record<LookupView, string> = {
   suggested: 'Suggested',
   'my-open': 'My Open Opportunities',
   recent: 'Recent',
   'all-open': 'All Open',
+  closed: 'Closed',
 };
+
+/** What the lookup offers to link: with its status, so linking to a closed one can ask first. */
+export interface PickedOpportunity {
+  id: number;
+  topic: string;
+  status: OpportunityChoice['status'];
+}
 
 /** While typing, the best ten matches (the pane shows about six at once; typing more narrows them), fetched per pause. */
 const TYPE_AHEAD_LIMIT = 10;
@@ -27,6 +36,7 @@ const VIEW_LIMIT = 20;
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  empty: { marginTop: tokens.spacingVerticalS, marginBottom: tokens.spacingVerticalS },
   list: {
     listStyleType: 'none',
     margin: 0,
@@ -50,17 +60,6 @@ const useStyles = makeStyles({
   meta: { display: 'block', color: tokens.colorNeutralForeground2 },
 });
 
-function matchesWords(opportunity: OpportunitySummary, text: string): boolean {
-  const words = text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
-  const haystack = `${opportunity.topic} ${customerName(opportunity)} ${opportunity.customerContact?.email ?? ''}`
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u);
-  return words.every((word) => haystack.some((h) => h.startsWith(word)));
-}
-
 /** A suggestion (a whole summary) as a line of the lookup. */
 const toChoice = (o: OpportunitySummary): OpportunityChoice => ({
   id: o.id,
@@ -75,7 +74,7 @@ export interface OpportunityLookupProps {
   api: ApiClient;
   /** The item's people (besides me), for the Suggested view. */
   people: string[];
-  onPick: (opportunity: { id: number; topic: string }) => void;
+  onPick: (opportunity: PickedOpportunity) => void;
   /** Offered first (the opportunity whose next step this appointment is). */
   preferred?: { id: number; topic: string } | null;
   onCancel?: () => void;
@@ -83,6 +82,8 @@ export interface OpportunityLookupProps {
   exclude?: number;
   busy?: boolean;
   label?: string;
+  /** A manager's Closed tab lists the team's closed opportunities, not only their own. */
+  manager?: boolean;
 }
 
 /** Look for: Opportunity. Views, search as you type, keyboard only works (arrows, Enter, Esc). */
@@ -95,6 +96,7 @@ export function OpportunityLookup({
   busy,
   preferred,
   label = 'Look for: Opportunity',
+  manager = false,
 }: OpportunityLookupProps) {
   const styles = useStyles();
   const id = useId();
@@ -115,16 +117,20 @@ export function OpportunityLookup({
     setResults(null);
     void run(
       async (signal) => {
+        const closedView = manager ? 'team-closed' : 'closed';
         const list =
-          view === 'suggested'
+          view === 'suggested' && !query
             ? people.length
-              ? (await suggestionsFor(api, people, 20, signal))
-                  .filter((o) => !query || matchesWords(o, query))
-                  .map(toChoice)
+              ? (await suggestionsFor(api, people, 20, signal)).map(toChoice)
               : []
             : (
                 await api.call('lookupOpportunities', {
-                  query: { view, q: query || undefined, limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT },
+                  // Search text looks in every open opportunity (closed ones only on the Closed tab), whatever the tab.
+                  query: {
+                    view: view === 'closed' ? closedView : query || view === 'suggested' ? 'all-open' : view,
+                    q: query || undefined,
+                    limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT,
+                  },
                   signal,
                 })
               ).items;
@@ -134,21 +140,24 @@ export function OpportunityLookup({
       { signal: controller.signal },
     );
     return () => controller.abort();
-  }, [api, view, query, people, run]);
+  }, [api, view, query, people, run, manager]);
 
-  type Choice = { id: number; topic: string; meta: string };
+  type Choice = PickedOpportunity & { meta: string };
   const shown = useMemo<Choice[]>(() => {
     const list = (results ?? [])
       .filter((o) => o.id !== exclude && o.id !== preferred?.id)
       .map((o) => ({
         id: o.id,
         topic: o.topic,
-        meta: `${o.customerName} · ${o.ownerName} · ${STAGE_LABELS[o.stage]}`,
+        status: o.status,
+        meta: `${o.customerName} · ${o.ownerName}${o.status === 'open' ? ` · ${STAGE_LABELS[o.stage]}` : ''}`,
       }));
     const first =
-      preferred && preferred.id !== exclude && !query ? [{ ...preferred, meta: 'The next step you scheduled' }] : [];
+      preferred && preferred.id !== exclude && !query && view !== 'closed'
+        ? [{ ...preferred, status: 'open' as const, meta: 'The next step you scheduled' }]
+        : [];
     return [...first, ...list];
-  }, [results, exclude, preferred, query]);
+  }, [results, exclude, preferred, query, view]);
   const optionId = (index: number) => `${id}-option-${index}`;
 
   const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
@@ -161,7 +170,7 @@ export function OpportunityLookup({
     } else if (event.key === 'Enter') {
       event.preventDefault();
       const pick = shown[active];
-      if (pick && !busy) onPick({ id: pick.id, topic: pick.topic });
+      if (pick && !busy) onPick({ id: pick.id, topic: pick.topic, status: pick.status });
     } else if (event.key === 'Escape') {
       event.preventDefault();
       if (text) setText('');
@@ -199,10 +208,15 @@ export function OpportunityLookup({
       </FormField>
       {error && <Notice intent="error">{error.text}</Notice>}
       {results === null && !error && <Busy label="Searching…" />}
+      {query && (
+        <Text size={200} role="status">
+          {view === 'closed' ? 'Searching closed opportunities' : 'Searching all open opportunities'}
+        </Text>
+      )}
       {results !== null && shown.length === 0 && (
-        <Text role="status">
+        <Text role="status" className={styles.empty}>
           {query
-            ? `No open opportunity matches “${query}” in ${VIEW_LABELS[view]}.`
+            ? `No ${view === 'closed' ? 'closed' : 'open'} opportunity matches “${query}”.`
             : `Nothing in ${VIEW_LABELS[view]}.`}
         </Text>
       )}
@@ -215,10 +229,14 @@ export function OpportunityLookup({
             aria-selected={index === active}
             className={mergeClasses(styles.option, index === active && styles.active)}
             onMouseEnter={() => setActive(index)}
-            onClick={() => !busy && onPick({ id: opportunity.id, topic: opportunity.topic })}
+            onClick={() =>
+              !busy && onPick({ id: opportunity.id, topic: opportunity.topic, status: opportunity.status })
+            }
           >
             <span className={styles.topic}>{opportunity.topic}</span>
-            <span className={styles.meta}>{opportunity.meta}</span>
+            <span className={styles.meta}>
+              {opportunity.status !== 'open' && <OutcomePill status={opportunity.status} />} {opportunity.meta}
+            </span>
           </li>
         ))}
       </ul>

@@ -1,8 +1,8 @@
 import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
-import { Pill } from '../ui/Pill';
+import { Pill, StageOrOutcome } from '../ui/Pill';
 import type { Activity } from '../../shared/schemas/activities';
 import { useCardStyles } from '../ui/card';
-import { STAGE_LABELS, STATUS_LABELS } from '../ui/labels';
+import { STATUS_LABELS } from '../ui/labels';
 
 const useStyles = makeStyles({
   title: { display: 'block', margin: 0 },
@@ -40,10 +40,8 @@ export function RegardingCard({ activity, onChange, onRemove, onOpen, busy }: Re
           <Text>Customer: {regarding.customerName ?? '—'}</Text>
           <Text>Owner: {regarding.owner.displayName}</Text>
           <div className={styles.badges}>
-            <Pill>{STAGE_LABELS[regarding.stage]}</Pill>
-            <Pill tone={regarding.status === 'open' ? 'brand' : regarding.status === 'won' ? 'success' : 'danger'}>
-              {STATUS_LABELS[regarding.status]}
-            </Pill>
+            {regarding.status === 'open' && <Pill tone="brand">{STATUS_LABELS.open}</Pill>}
+            <StageOrOutcome status={regarding.status} stage={regarding.stage} />
             {activity.outlook.pending && <Pill tone="warning">Completes when sent</Pill>}
           </div>
         </div>

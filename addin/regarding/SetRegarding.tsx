@@ -6,7 +6,7 @@ import type { ApiClient } from '../api/client';
 import type { ItemSnapshot } from '../office/item';
 import { Notice, type Outcome } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
-import { OpportunityLookup } from './OpportunityLookup';
+import { OpportunityLookup, type PickedOpportunity } from './OpportunityLookup';
 import { DraftChoice } from './DraftChoice';
 import { RegardingCard } from './RegardingCard';
 import { completeChosenDraft } from './draft-matching';
@@ -30,6 +30,8 @@ export interface SetRegardingProps {
   snapshot: ItemSnapshot;
   myEmail: string;
   onOpenOpportunity?: (id: number) => void;
+  /** A manager's lookup lists the team's closed opportunities on its Closed tab. */
+  manager?: boolean;
 }
 
 function itemNoun(snapshot: ItemSnapshot): string {
@@ -41,7 +43,7 @@ function itemNoun(snapshot: ItemSnapshot): string {
  * Set Regarding for one item. Mounted per item (keyed by the item), so when a pinned pane moves
  * to another item this unmounts, its signal aborts, and nothing of the old item reaches the new one.
  */
-export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetRegardingProps) {
+export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manager }: SetRegardingProps) {
   const styles = useStyles();
   // Its signal aborts when this unmounts (the item changed): an unfinished run then reports nothing.
   const { busy, outcome: message, run: runAction } = useAction();
@@ -112,17 +114,25 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
 
   // A new meeting is saved to the organizer's calendar to be linked: only once the advisor agrees.
   const [confirmSave, setConfirmSave] = useState<{ id: number; topic: string } | null>(null);
+  // A closed opportunity is linked only once the advisor confirms it (the service allows it).
+  const [confirmClosed, setConfirmClosed] = useState<PickedOpportunity | null>(null);
   const link = (opportunity: { id: number; topic: string }, saveNewMeeting = false) => {
     setChanging(false);
     setConfirmSave(null);
+    setConfirmClosed(null);
     void run(
       (signal) => linkItem(api, snapshot, opportunity, signal, undefined, { saveNewMeeting }),
       linked(opportunity.topic),
     );
   };
   const pick = async (opportunity: { id: number; topic: string }) => {
+    setConfirmClosed(null);
     if (await isNewMeeting(snapshot)) setConfirmSave(opportunity);
     else link(opportunity);
+  };
+  const choose = (opportunity: PickedOpportunity) => {
+    if (opportunity.status === 'open') void pick(opportunity);
+    else setConfirmClosed(opportunity);
   };
 
   const pickDraft = (draft: Activity) =>
@@ -179,6 +189,20 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
               onDismiss={() => setDraftChoices([])}
             />
           )}
+          {confirmClosed && (
+            <section className={styles.confirm} aria-label="Link to a closed opportunity?">
+              <Text>
+                “{confirmClosed.topic}” is closed as {confirmClosed.status === 'won' ? 'won' : 'lost'}. Link this {noun}{' '}
+                to it anyway?
+              </Text>
+              <div className={styles.actions}>
+                <Button appearance="primary" disabled={busy} onClick={() => void pick(confirmClosed)}>
+                  Link to {confirmClosed.status === 'won' ? 'won' : 'lost'} “{confirmClosed.topic}”
+                </Button>
+                <Button onClick={() => setConfirmClosed(null)}>Cancel</Button>
+              </div>
+            </section>
+          )}
           {confirmSave && (
             <section className={styles.confirm} aria-label="Save this meeting?">
               <Text>{SAVE_MEETING_TEXT}</Text>
@@ -209,7 +233,8 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity }: SetR
                 exclude={changing ? activity?.regarding?.id : undefined}
                 preferred={preferred ? { id: preferred.opportunityId, topic: preferred.topic } : null}
                 label={changing ? 'Change regarding to' : 'Look for: Opportunity'}
-                onPick={(opportunity) => void pick(opportunity)}
+                manager={manager}
+                onPick={choose}
                 onCancel={changing ? () => setChanging(false) : undefined}
               />
             </>

@@ -1,4 +1,6 @@
 import { makeStyles, mergeClasses, shorthands, tokens } from '@fluentui/react-components';
+import type { Stage } from '../../shared/schemas/opportunities';
+import { STAGE_LABELS, STATUS_LABELS } from './labels';
 
 const useStyles = makeStyles({
   root: {
@@ -28,6 +30,16 @@ const useStyles = makeStyles({
     ...shorthands.borderColor(tokens.colorPaletteRedBorder1),
   },
 });
+
+/** Won or Lost: how a closed opportunity is marked wherever it appears. */
+export function OutcomePill({ status }: { status: 'won' | 'lost' }) {
+  return <Pill tone={status === 'won' ? 'success' : 'danger'}>{STATUS_LABELS[status]}</Pill>;
+}
+
+/** An open opportunity's stage; a closed one's outcome (a won deal shows "Won", not its last stage). */
+export function StageOrOutcome({ status, stage }: { status: 'open' | 'won' | 'lost'; stage: Stage }) {
+  return status === 'open' ? <Pill>{STAGE_LABELS[stage]}</Pill> : <OutcomePill status={status} />;
+}
 
 /** A small status label (stage, status, attention reason). */
 export function Pill({

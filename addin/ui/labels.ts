@@ -9,6 +9,11 @@ export const STAGE_LABELS: Record<Stage, string> = {
 
 export const STATUS_LABELS = { open: 'Open', won: 'Won', lost: 'Lost' } as const;
 
+/** An open opportunity's stage; a closed one's outcome (a won deal is "Won", not its last stage). */
+export function stageOrOutcome(opportunity: { status: 'open' | 'won' | 'lost'; stage: Stage }): string {
+  return opportunity.status === 'open' ? STAGE_LABELS[opportunity.stage] : STATUS_LABELS[opportunity.status];
+}
+
 export function customerName(opportunity: {
   customerContact: { name: string } | null;
   customerOrganization: { name: string } | null;

@@ -3,7 +3,7 @@
  * in the services never depend on a particular database: SQLite implements it today
  * (./sqlite), and a PostgreSQL implementation only has to implement these interfaces.
  */
-import type { Advisor, Me, Role, Team } from '../../shared/schemas/advisors';
+import type { Advisor, Me, MyWorkScope, Role, Team } from '../../shared/schemas/advisors';
 import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { Note } from '../../shared/schemas/notes';
@@ -15,7 +15,7 @@ import type {
   OpportunityView,
   Stage,
 } from '../../shared/schemas/opportunities';
-import type { Assignment } from '../../shared/schemas/timeline';
+import type { Assignment, OpportunityEvent } from '../../shared/schemas/timeline';
 import type { ClientRateLimitInfo, Store } from 'express-rate-limit';
 
 /** An account in Microsoft Entra ID: its tenant (`tid`) and its object id in that tenant (`oid`). */
@@ -30,7 +30,8 @@ export interface EntraBinding {
   entraOid: string | null;
 }
 
-export type AdvisorRecord = Me & EntraBinding;
+/** workScope: as stored, null until the advisor chooses one. */
+export type AdvisorRecord = Omit<Me, 'workScope'> & EntraBinding & { workScope: MyWorkScope | null };
 export type OpportunityRecord = Omit<Opportunity, 'canAct'>;
 
 /** Who did it and when: every write is recorded in the audit log with these. */
@@ -143,6 +144,8 @@ export interface AdvisorStore {
     actor: AuditActor,
   ): Promise<AdvisorRecord | null | 'last-admin'>;
   markWorkSeen(id: number, at: string): Promise<void>;
+  /** Remembers the advisor's My Work scope (null: back to their role's default). */
+  setWorkScope(id: number, scope: MyWorkScope | null): Promise<void>;
   /** The ids of everyone who shares a team with the advisor, the advisor included. */
   teammateIds(advisorId: number): Promise<number[]>;
   existingIds(ids: number[]): Promise<number[]>;
@@ -212,7 +215,7 @@ export interface ContactStore {
 export interface ListOpportunitiesOptions {
   view: OpportunityView;
   advisorId: number;
-  /** For team-open: the owners whose opportunities count. */
+  /** For team-open and team-closed: the owners whose opportunities count. */
   ownerIds?: number[];
   q?: string;
   limit: number;
@@ -299,6 +302,8 @@ export interface OpportunityStore {
   markRecent(advisorId: number, opportunityId: number, at: string): Promise<void>;
   /** Newest first by (created_at, id). */
   assignments(opportunityId: number, page: Keyset): Promise<Assignment[]>;
+  /** Its closes and reopens (written by close and reopen in their transaction), newest first by (created_at, id). */
+  events(opportunityId: number, page: Keyset): Promise<OpportunityEvent[]>;
 }
 
 export interface NoteStore {

@@ -28,6 +28,9 @@ export function opportunityRoutes({ route, services }: RouteDeps): void {
   route(e.listOpportunityAssignments, async ({ caller, params, query }) =>
     opportunities.assignmentList(caller, params.id, query),
   );
+  route(e.listOpportunityEvents, async ({ caller, params, query }) =>
+    opportunities.eventList(caller, params.id, query),
+  );
   route(e.updateOpportunity, async ({ caller, params, body, req }) => {
     const updated = await opportunities.update(caller, params.id, req.get('If-Match'), body);
     return new Reply(200, updated, etag(updated.version));

@@ -6,6 +6,7 @@ import type { RouteDeps } from './deps';
 export function peopleRoutes({ route, services }: RouteDeps): void {
   route(e.getMe, ({ caller }) => Promise.resolve(toMe(caller)));
   route(e.markWorkSeen, async ({ caller }) => services.people.markWorkSeen(caller));
+  route(e.updatePreferences, async ({ caller, body }) => services.people.updatePreferences(caller, body));
   route(e.searchAdvisors, async ({ query }) => services.people.searchAdvisors(query));
   route(e.createAdvisor, async ({ caller, body }) => new Reply(201, await services.people.createAdvisor(caller, body)));
   route(e.updateAdvisor, async ({ caller, params, body }) => services.people.updateAdvisor(caller, params.id, body));

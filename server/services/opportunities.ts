@@ -20,9 +20,10 @@ import {
   type ActivityPageQuery,
   type Assignment,
   type CloseResult,
+  type OpportunityEvent,
   type OpportunityDetail,
 } from '../../shared/schemas/timeline';
-import { BadRequestError, ConflictError, PreconditionRequiredError } from '../errors';
+import { BadRequestError, ConflictError, ForbiddenError, PreconditionRequiredError } from '../errors';
 import type { ListOpportunitiesOptions, OpportunityChanges, OpportunityRecord } from '../repository/repository';
 import { OpportunityAccess } from './access';
 import type { ActivityService } from './activities';
@@ -86,8 +87,10 @@ export class OpportunityService {
     query: z.output<typeof OpportunityListQuery>,
     read: (options: ListOpportunitiesOptions) => Promise<T[]>,
   ): Promise<Page<T>> {
+    if (query.view === 'team-closed' && caller.role !== 'manager')
+      throw new ForbiddenError("Only a manager sees the team's closed opportunities.");
     const ownerIds =
-      query.view === 'team-open'
+      query.view === 'team-open' || query.view === 'team-closed'
         ? await this.ctx.repo.advisors.teammateIds(caller.id)
         : await this.access(caller).managedOwnerIds();
     return pageOf(query, (limit, offset) =>
@@ -119,11 +122,12 @@ export class OpportunityService {
     if (options.markRecent)
       await this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString());
     const first = { limit: TIMELINE_FIRST_PAGE };
-    const [opportunity, activities, notes, assignments] = await Promise.all([
+    const [opportunity, activities, notes, assignments, events] = await Promise.all([
       this.withPermissions(caller, record),
       this.activityPage(id, first),
       this.notePage(caller, id, first),
       this.assignmentPage(caller, id, first),
+      this.eventPage(id, first),
     ]);
     return {
       opportunity,
@@ -133,7 +137,27 @@ export class OpportunityService {
       notesNextCursor: notes.nextCursor,
       assignments: assignments.items,
       assignmentsNextCursor: assignments.nextCursor,
+      events: events.items,
+      eventsNextCursor: events.nextCursor,
     };
+  }
+
+  /** A page of its closes and reopens, newest first. */
+  async eventList(
+    caller: Caller,
+    id: number,
+    query: z.output<typeof CursorPaging>,
+  ): Promise<CursorPage<OpportunityEvent>> {
+    await this.access(caller).readable(id);
+    return this.eventPage(id, query);
+  }
+
+  private eventPage(id: number, query: { before?: string; limit: number }) {
+    return cursorPageOf(
+      query,
+      (e: OpportunityEvent) => ({ at: e.createdAt, id: e.id }),
+      (keyset) => this.ctx.repo.opportunities.events(id, keyset),
+    );
   }
 
   /** A page of the activities regarding an opportunity the caller may read, newest first. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CreateAdvisorRequest, CreateTeamRequest, UpdateAdvisorRequest } from '../../shared/schemas/advisors';
-import type { Advisor, Me, Team } from '../../shared/schemas/advisors';
+import type { Advisor, Me, MyWorkScope, Team } from '../../shared/schemas/advisors';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { AdvisorRecord, EntraIdentity } from '../repository/repository';
 import {
@@ -13,11 +13,23 @@ import {
   type ServiceContext,
 } from './context';
 
-export function toMe({ entraTid: _tid, entraOid: _oid, ...me }: AdvisorRecord): Me {
-  return me;
+/** The scope My Work opens on: the advisor's last choice, else team for a manager (only a manager may keep team). */
+function workScopeOf({ role, workScope }: AdvisorRecord): MyWorkScope {
+  if (workScope === 'team' && role !== 'manager') return 'me';
+  return workScope ?? (role === 'manager' ? 'team' : 'me');
 }
 
-export function toAdvisor({ entraTid: _tid, entraOid: _oid, workSeenAt: _seen, ...advisor }: AdvisorRecord): Advisor {
+export function toMe({ entraTid: _tid, entraOid: _oid, ...me }: AdvisorRecord): Me {
+  return { ...me, workScope: workScopeOf(me as AdvisorRecord) };
+}
+
+export function toAdvisor({
+  entraTid: _tid,
+  entraOid: _oid,
+  workSeenAt: _seen,
+  workScope: _scope,
+  ...advisor
+}: AdvisorRecord): Advisor {
   return advisor;
 }
 
@@ -35,6 +47,13 @@ export class PeopleService {
 
   async markWorkSeen(caller: Caller): Promise<Me> {
     await this.ctx.repo.advisors.markWorkSeen(caller.id, this.ctx.clock.now().toISOString());
+    return toMe((await this.ctx.repo.advisors.findById(caller.id))!);
+  }
+
+  async updatePreferences(caller: Caller, body: { workScope: MyWorkScope }): Promise<Me> {
+    if (body.workScope === 'team' && caller.role !== 'manager')
+      throw new ForbiddenError("Only a manager's My Work has a team scope.");
+    await this.ctx.repo.advisors.setWorkScope(caller.id, body.workScope);
     return toMe((await this.ctx.repo.advisors.findById(caller.id))!);
   }
 

@@ -16,11 +16,22 @@ export const Advisor = z
   .meta({ id: 'Advisor' });
 export type Advisor = z.infer<typeof Advisor>;
 
+/** Which opportunities My Work shows: mine, my teams' (managers only), or the closed ones. */
+export const MyWorkScope = z.enum(['me', 'team', 'closed']);
+export type MyWorkScope = z.infer<typeof MyWorkScope>;
+
 export const Me = Advisor.extend({
   /** When the advisor last looked at "New for me" in My Work; null if never. */
   workSeenAt: IsoDateTime.nullable(),
+  /** The My Work scope the advisor last chose, on any client; until they choose, team for a manager, else me. */
+  workScope: MyWorkScope,
 }).meta({ id: 'Me' });
 export type Me = z.infer<typeof Me>;
+
+export const UpdatePreferencesRequest = z
+  .object({ workScope: MyWorkScope.describe('team only for a manager') })
+  .meta({ id: 'UpdatePreferencesRequest' });
+export type UpdatePreferencesRequest = z.input<typeof UpdatePreferencesRequest>;
 
 export const AdvisorSearchQuery = Paging.extend({ q: SearchText.optional() });
 

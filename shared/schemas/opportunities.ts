@@ -94,7 +94,9 @@ export const OpportunityChoice = z
   .meta({ id: 'OpportunityChoice' });
 export type OpportunityChoice = z.infer<typeof OpportunityChoice>;
 
-export const OpportunityView = z.enum(['my-open', 'team-open', 'all-open', 'recent', 'closed']);
+export const OpportunityView = z
+  .enum(['my-open', 'team-open', 'all-open', 'recent', 'closed', 'team-closed'])
+  .describe("closed: mine; team-closed: my teams' and mine (managers only)");
 export type OpportunityView = z.infer<typeof OpportunityView>;
 
 export const OpportunityListQuery = Paging.extend({

@@ -20,6 +20,23 @@ export const Assignment = z
   .meta({ id: 'Assignment' });
 export type Assignment = z.infer<typeof Assignment>;
 
+/** A close or reopen of the opportunity: who did it and when, and for a close its outcome, value and reason. */
+export const OpportunityEvent = z
+  .object({
+    id: Id,
+    opportunityId: Id,
+    kind: z.enum(['closed', 'reopened']),
+    /** For a close: won or lost. */
+    outcome: z.enum(['won', 'lost']).nullable(),
+    /** For a close: the actual value, when given. */
+    value: z.number().nullable(),
+    reason: z.string().nullable(),
+    by: AdvisorRef,
+    createdAt: IsoDateTime,
+  })
+  .meta({ id: 'OpportunityEvent' });
+export type OpportunityEvent = z.infer<typeof OpportunityEvent>;
+
 /** How many of each part of the timeline the detail holds; older ones come page by page (see the list endpoints). */
 export const TIMELINE_FIRST_PAGE = 25;
 
@@ -38,6 +55,9 @@ export const OpportunityDetail = z
     notesNextCursor: Cursor.nullable(),
     assignments: z.array(Assignment).max(TIMELINE_FIRST_PAGE),
     assignmentsNextCursor: Cursor.nullable(),
+    /** Closes and reopens, newest first. */
+    events: z.array(OpportunityEvent).max(TIMELINE_FIRST_PAGE),
+    eventsNextCursor: Cursor.nullable(),
   })
   .meta({ id: 'OpportunityDetail' });
 export type OpportunityDetail = z.infer<typeof OpportunityDetail>;

@@ -103,6 +103,11 @@ describe('demo page and screenshots', function () {
       await page.getByRole('heading', { name: /Stage report/ }).waitFor();
       await page.getByRole('cell').first().waitFor();
       await capture(page, `${theme}-my-work`);
+      await page.getByRole('tab', { name: 'Closed' }).click();
+      await page.getByRole('group', { name: 'Practice succession plan, Harbor Dental' }).getByText('Won').waitFor();
+      await capture(page, `${theme}-my-work-closed`);
+      await page.getByRole('tab', { name: 'Mine' }).click();
+      await page.getByRole('heading', { name: /Needs attention/ }).waitFor();
       await page.getByRole('button', { name: 'Open “Group benefits review, Summit Logistics”' }).first().click();
       await page.getByRole('heading', { name: 'Timeline' }).waitFor();
       await capture(page, `${theme}-opportunity`);

@@ -24,6 +24,8 @@ import { emailItem } from '../helpers/test-server';
 const expected = {
   getMe:                            { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   markWorkSeen:                     { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  updatePreferences:                { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  'updatePreferences (team)':       { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   searchAdvisors:                   { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   createAdvisor:                    { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 201, deactivated: 401, revoked: 401 },
   updateAdvisor:                    { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
@@ -37,6 +39,7 @@ const expected = {
   createOrganization:               { none: 401, owner: 201, advisor: 201, otherTeam: 201, manager: 201, admin: 201, deactivated: 401, revoked: 401 },
   listCampaigns:                    { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   listOpportunities:                { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  'listOpportunities (team-closed)':{ none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   lookupOpportunities:              { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   suggestOpportunities:             { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   createOpportunity:                { none: 401, owner: 201, advisor: 201, otherTeam: 201, manager: 201, admin: 201, deactivated: 401, revoked: 401 },
@@ -48,6 +51,8 @@ const expected = {
   'listOpportunityNotes (closed)':  { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 200, admin: 404, deactivated: 401, revoked: 401 },
   listOpportunityAssignments:       { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   'listOpportunityAssignments (closed)':{ none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 200, admin: 404, deactivated: 401, revoked: 401 },
+  listOpportunityEvents:            { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  'listOpportunityEvents (closed)': { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 200, admin: 404, deactivated: 401, revoked: 401 },
   updateOpportunity:                { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'updateOpportunity (closed)':     { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 200, admin: 404, deactivated: 401, revoked: 401 },
   assignOpportunity:                { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
@@ -100,6 +105,8 @@ const message = (id: string) => `internetMessageId=${encodeURIComponent(id)}`;
 const cells: Record<RowKey, Cell> = {
   getMe: constant('the caller'),
   markWorkSeen: constant('the caller'),
+  updatePreferences: constant('the closed scope', { body: { workScope: 'closed' } }),
+  'updatePreferences (team)': constant('the team scope', { body: { workScope: 'team' } }),
   searchAdvisors: constant('a name prefix', { query: 'q=a' }),
   createAdvisor: cell('a new email', (w) => ({
     body: { email: `${w.unique('hire')}@firm.example`, displayName: w.unique('Hire') },
@@ -128,6 +135,7 @@ const cells: Record<RowKey, Cell> = {
   })),
   listCampaigns: constant('all'),
   listOpportunities: constant('the all-open view', { query: 'view=all-open' }),
+  'listOpportunities (team-closed)': constant("the team's closed view", { query: 'view=team-closed' }),
   lookupOpportunities: constant('the all-open view, typed ahead', { query: 'view=all-open&q=Topic' }),
   suggestOpportunities: constant('a customer email', { query: 'email=someone%40client.example' }),
   createOpportunity: cell('a new customer', (w) => ({
@@ -141,6 +149,8 @@ const cells: Record<RowKey, Cell> = {
   'listOpportunityNotes (closed)': cell('won', (w) => ({ params: { id: w.closedId } }), ['owner']),
   listOpportunityAssignments: cell('open', (w) => ({ params: { id: w.openId } })),
   'listOpportunityAssignments (closed)': cell('won', (w) => ({ params: { id: w.closedId } }), ['owner']),
+  listOpportunityEvents: cell('open', (w) => ({ params: { id: w.openId } })),
+  'listOpportunityEvents (closed)': cell('won', (w) => ({ params: { id: w.closedId } }), ['owner']),
   updateOpportunity: cell('open, version 1', async (w) => ({
     params: { id: await w.newOpen() },
     headers: { 'If-Match': '"1"' },

@@ -36,6 +36,6 @@ describe('OpenAPI document', () => {
     );
     const list = doc.paths['/api/v1/opportunities'].get;
     const view = list.parameters.find((p: { name: string }) => p.name === 'view');
-    assert.deepEqual(view.schema.enum, ['my-open', 'team-open', 'all-open', 'recent', 'closed']);
+    assert.deepEqual(view.schema.enum, ['my-open', 'team-open', 'all-open', 'recent', 'closed', 'team-closed']);
   });
 });

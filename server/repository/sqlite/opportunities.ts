@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection';
 import type { Campaign, OpportunityChoice, OpportunitySummary } from '../../../shared/schemas/opportunities';
-import type { Assignment } from '../../../shared/schemas/timeline';
+import type { Assignment, OpportunityEvent } from '../../../shared/schemas/timeline';
 import type {
   Actor,
   Keyset,
@@ -235,6 +235,8 @@ function viewQuery(
       'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
       'all-open': "o.status = 'open'",
       closed: `o.status <> 'open' AND ${mine}`,
+      // The manager's own too, even those of no team of theirs.
+      'team-closed': `o.status <> 'open' AND (o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.owner_id = :me OR o.created_by_id = :me)`,
     }[options.view]
   } ${referrer}`;
   if (!match)
@@ -465,6 +467,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
         expectedVersion,
       ).changes;
       if (changed === 0) return 'stale' as const;
+      insertEvent(this.db, id, 'closed', outcome.status, outcome.actualValue, outcome.reason, actor);
       writeAudit(this.db, actor, 'opportunity', id, 'close', outcome);
       return 'done' as const;
     });
@@ -479,6 +482,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
              updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status <> 'open'`,
       ).run(actor.at, id, expectedVersion).changes;
       if (changed === 0) return 'stale' as const;
+      insertEvent(this.db, id, 'reopened', null, null, null, actor);
       writeAudit(this.db, actor, 'opportunity', id, 'reopen');
       return 'done' as const;
     });
@@ -496,6 +500,60 @@ export class SqliteOpportunityStore implements OpportunityStore {
       { id: opportunityId, at: page.before?.at ?? null, before: page.before?.id ?? null, limit: page.limit },
     );
   }
+
+  async events(opportunityId: number, page: Keyset): Promise<OpportunityEvent[]> {
+    const rows = sql(
+      this.db,
+      `SELECT e.id, e.opportunity_id, e.kind, e.outcome, e.value, e.reason, e.created_at,
+           b.id AS by_id, b.display_name AS by_name, b.email AS by_email
+         FROM opportunity_events e JOIN advisors b ON b.id = e.by_advisor_id
+         WHERE e.opportunity_id = :id AND (:at IS NULL OR e.created_at < :at OR (e.created_at = :at AND e.id < :before))
+         ORDER BY e.created_at DESC, e.id DESC LIMIT :limit`,
+    ).all({
+      id: opportunityId,
+      at: page.before?.at ?? null,
+      before: page.before?.id ?? null,
+      limit: page.limit,
+    }) as {
+      id: number;
+      opportunity_id: number;
+      kind: OpportunityEvent['kind'];
+      outcome: OpportunityEvent['outcome'];
+      value: number | null;
+      reason: string | null;
+      created_at: string;
+      by_id: number;
+      by_name: string;
+      by_email: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      opportunityId: row.opportunity_id,
+      kind: row.kind,
+      outcome: row.outcome,
+      value: row.value,
+      reason: row.reason,
+      by: { id: row.by_id, displayName: row.by_name, email: row.by_email },
+      createdAt: row.created_at,
+    }));
+  }
+}
+
+/** A close or reopen for the timeline: called only inside the write that changes the status. */
+function insertEvent(
+  db: Db,
+  opportunityId: number,
+  kind: OpportunityEvent['kind'],
+  outcome: OpportunityEvent['outcome'],
+  value: number | null,
+  reason: string | null,
+  actor: Actor,
+): void {
+  sql(
+    db,
+    `INSERT INTO opportunity_events (opportunity_id, kind, outcome, value, reason, by_advisor_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(opportunityId, kind, outcome, value, reason, actor.advisorId, actor.at);
 }
 
 export function loadAssignments(db: Db, where: string, params: Record<string, unknown>): Assignment[] {

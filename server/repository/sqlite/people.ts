@@ -1,12 +1,12 @@
 import type { Db } from '../../db/connection';
-import type { Advisor, Role, Team } from '../../../shared/schemas/advisors';
+import type { Advisor, MyWorkScope, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
 import type { AdvisorRecord, AdvisorStore, AuditActor, EntraBinding, EntraIdentity, TeamStore } from '../repository';
 import { bumpTeamsVersion, isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
 import { write } from './writes';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
-export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_tid, a.entra_oid, a.work_seen_at,
+export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_tid, a.entra_oid, a.work_seen_at, a.work_scope,
   (SELECT json_group_array(json_object('id', t.id, 'name', t.name) ORDER BY t.name COLLATE NOCASE)
    FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.advisor_id = a.id)`;
 
@@ -20,6 +20,7 @@ export type AdvisorRow = [
   entraTid: string | null,
   entraOid: string | null,
   workSeenAt: string | null,
+  workScope: MyWorkScope | null,
   teams: string,
 ];
 
@@ -32,6 +33,7 @@ export function toAdvisor([
   entraTid,
   entraOid,
   workSeenAt,
+  workScope,
   teams,
 ]: AdvisorRow): AdvisorRecord {
   return {
@@ -42,6 +44,7 @@ export function toAdvisor([
     active: active === 1,
     teams: JSON.parse(teams) as AdvisorRecord['teams'],
     workSeenAt,
+    workScope,
     entraTid,
     entraOid,
   };
@@ -110,7 +113,9 @@ export class SqliteAdvisorStore implements AdvisorStore {
       limit,
       offset,
     }) as AdvisorRow[];
-    return rows.map(toAdvisor).map(({ workSeenAt: _seen, entraTid: _tid, entraOid: _oid, ...advisor }) => advisor);
+    return rows
+      .map(toAdvisor)
+      .map(({ workSeenAt: _seen, workScope: _scope, entraTid: _tid, entraOid: _oid, ...advisor }) => advisor);
   }
 
   async create(fields: { email: string; displayName: string; role: Role }, actor: AuditActor | null) {
@@ -171,6 +176,10 @@ export class SqliteAdvisorStore implements AdvisorStore {
 
   async markWorkSeen(id: number, at: string) {
     await write(this.db, () => sql(this.db, 'UPDATE advisors SET work_seen_at = ? WHERE id = ?').run(at, id));
+  }
+
+  async setWorkScope(id: number, scope: MyWorkScope | null) {
+    await write(this.db, () => sql(this.db, 'UPDATE advisors SET work_scope = ? WHERE id = ?').run(scope, id));
   }
 
   async teammateIds(advisorId: number) {
