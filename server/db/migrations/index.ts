@@ -8,6 +8,7 @@ import { entraTenant } from './006_entra_tenant';
 import { teamChanges } from './007_team_changes';
 import { activityMailbox } from './008_activity_mailbox';
 import { pendingDrafts } from './009_pending_drafts';
+import { callsAndTasks } from './011_calls_and_tasks';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   teamChanges,
   activityMailbox,
   pendingDrafts,
+  callsAndTasks,
 ];
