@@ -61,6 +61,11 @@ export function App({ session, theme, host, initialView }: AppProps) {
   const item = useCurrentItem(host.outlook);
   const [view, setView] = useState<PaneView>(initialView);
   const [opened, setOpened] = useState<number | null>(null);
+  const [openedWith, setOpenedWith] = useState<'call' | undefined>(undefined);
+  const open = (id: number | null, panel?: 'call') => {
+    setOpenedWith(panel);
+    setOpened(id);
+  };
   const today = new Date().toISOString().slice(0, 10);
   const show = (next: PaneView) => {
     setOpened(null);
@@ -117,9 +122,17 @@ export function App({ session, theme, host, initialView }: AppProps) {
                   id={opened}
                   today={today}
                   onBack={() => setOpened(null)}
+                  initialPanel={openedWith}
+                  meId={me.id}
                 />
               ) : view === 'work' ? (
-                <MyWork api={session.api} me={me} onOpen={setOpened} onSeen={(me) => session.update(me)} />
+                <MyWork
+                  api={session.api}
+                  me={me}
+                  onOpen={open}
+                  onLog={(id) => open(id, 'call')}
+                  onSeen={(me) => session.update(me)}
+                />
               ) : (
                 <>
                   {item.loading && <Busy label="Reading the item…" />}
@@ -131,7 +144,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                       api={session.api}
                       snapshot={item.snapshot}
                       myEmail={host.myEmail}
-                      onOpenOpportunity={setOpened}
+                      onOpenOpportunity={open}
                     />
                   )}
                   {view === 'new' && !host.outlook && <Text>{NEEDS_ITEM.new}</Text>}

@@ -45,11 +45,13 @@ export interface MyWorkProps {
   api: ApiClient;
   me: Me;
   onOpen: (id: number) => void;
+  /** Opens the opportunity with the phone call form showing. */
+  onLog?: (id: number) => void;
   onSeen: (me: Me) => void;
 }
 
 /** The daily check of the referral standard: what is new for me, what needs attention, my open opportunities. */
-export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
+export function MyWork({ api, me, onOpen, onLog, onSeen }: MyWorkProps) {
   const styles = useStyles();
   const manager = me.role === 'manager';
   const [scope, setScope] = useState<'me' | 'team'>('me');
@@ -138,6 +140,11 @@ export function MyWork({ api, me, onOpen, onSeen }: MyWorkProps) {
         <Button size="small" onClick={() => onOpen(o.id)} style={{ alignSelf: 'flex-start' }}>
           Open “{o.topic}”
         </Button>
+        {onLog && (
+          <Button size="small" onClick={() => onLog(o.id)} style={{ alignSelf: 'flex-start' }}>
+            Log a call on “{o.topic}”
+          </Button>
+        )}
       </div>
     </li>
   );
