@@ -119,7 +119,7 @@ export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: 
     if (!canOpenAppointmentForm()) {
       announce({
         intent: 'info',
-        text: "Next step recorded as a task. This Outlook cannot open a new appointment from an add-in: schedule it in Outlook's calendar.",
+        text: "Next step recorded as a task. Schedule next step is not available in this Outlook: it cannot open a new appointment from an add-in. Schedule it in Outlook's calendar.",
       });
       return;
     }
@@ -133,7 +133,7 @@ export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: 
         body: `Regarding: ${o.topic}`,
       });
     } catch (error) {
-      announce({ intent: 'error', text: `Next step recorded as a task, but ${errorText(error)}` });
+      announce({ intent: 'error', text: `${errorText(error)} The next step is recorded as a task meanwhile.` });
       return;
     }
     announce({
