@@ -310,6 +310,9 @@ export class ActivityService {
           fields.startAt === undefined ? 'body.status' : 'body.startAt',
         );
       if (replacedById !== undefined) await this.checkReplacement(activity, replacedById);
+      const actor = actorOf(caller, this.ctx.clock, read);
+      if (!editsFields && replacedById === undefined && status !== undefined)
+        return this.ctx.repo.activities.setStatus(id, status, actor, activity.stamp);
       return this.ctx.repo.activities.edit(
         id,
         {
@@ -320,7 +323,7 @@ export class ActivityService {
           status,
           replacedById,
         },
-        actorOf(caller, this.ctx.clock, read),
+        actor,
         activity.stamp,
       );
     });
