@@ -51,6 +51,7 @@ import {
   SetRegardingRequest,
   UpdateActivityStatusRequest,
 } from './schemas/activities';
+import { ActivityLabel, CreateActivityLabelRequest, UpdateActivityLabelRequest } from './schemas/activity-labels';
 import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail, OpportunityEvent } from './schemas/timeline';
 import { NeedsAttention, NeedsAttentionQuery, NewForMe, NewForMeQuery, ReportQuery, StageReport } from './schemas/work';
 
@@ -406,7 +407,8 @@ export const endpoints = {
     response: Activity,
     status: 201,
     errors: [404, 409],
-    summary: 'Record a phone call or task on an opportunity',
+    summary:
+      'Log a phone call or task on an open opportunity, open or completed; a call starting more than 5 minutes from now cannot be completed (400)',
   }),
   changeRegarding: endpoint({
     ...routes.changeRegarding,
@@ -453,7 +455,34 @@ export const endpoints = {
     response: Activity,
     status: 200,
     errors: [403, 404, 409],
-    summary: 'Complete, cancel or reopen an activity',
+    summary:
+      "Complete, cancel or reopen an activity, or edit a phone call's or task's fields; a call starting more than 5 minutes from now cannot be completed (400); a scheduled next-step task is canceled as replaced by an appointment (replacedById)",
+  }),
+  listActivityLabels: endpoint({
+    ...routes.listActivityLabels,
+    tag: 'activities',
+    response: z.array(ActivityLabel),
+    status: 200,
+    summary: 'The categories and outcomes of phone calls and tasks, retired ones marked',
+  }),
+  createActivityLabel: endpoint({
+    ...routes.createActivityLabel,
+    tag: 'activities',
+    body: CreateActivityLabelRequest,
+    response: ActivityLabel,
+    status: 201,
+    errors: [403, 409],
+    summary: 'Add a category or outcome (admin); its key is made from the name and never changes',
+  }),
+  updateActivityLabel: endpoint({
+    ...routes.updateActivityLabel,
+    tag: 'activities',
+    params: IdParams,
+    body: UpdateActivityLabelRequest,
+    response: ActivityLabel,
+    status: 200,
+    errors: [403, 404, 409],
+    summary: 'Rename, retire or bring back a category or outcome (admin)',
   }),
 
   needsAttention: endpoint({

@@ -8,3 +8,6 @@ export const PAGE_MAX = 100;
 
 /** The most values a repeated query parameter takes: a client with more asks in chunks (addin/regarding/people-queries.ts). */
 export const REPEATED_MAX = 100;
+
+/** Minutes a completed phone call may start after the server's clock: "completed" only if it happened. */
+export const COMPLETED_CALL_LEEWAY_MINUTES = 5;

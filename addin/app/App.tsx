@@ -61,6 +61,11 @@ export function App({ session, theme, host, initialView }: AppProps) {
   const item = useCurrentItem(host.outlook);
   const [view, setView] = useState<PaneView>(initialView);
   const [opened, setOpened] = useState<number | null>(null);
+  const [openedWith, setOpenedWith] = useState<'call' | undefined>(undefined);
+  const open = (id: number | null, panel?: 'call') => {
+    setOpenedWith(panel);
+    setOpened(id);
+  };
   const today = new Date().toISOString().slice(0, 10);
   const show = (next: PaneView) => {
     setOpened(null);
@@ -117,12 +122,15 @@ export function App({ session, theme, host, initialView }: AppProps) {
                   id={opened}
                   today={today}
                   onBack={() => setOpened(null)}
+                  initialPanel={openedWith}
+                  meId={me.id}
                 />
               ) : view === 'work' ? (
                 <MyWork
                   api={session.api}
                   me={me}
-                  onOpen={setOpened}
+                  onOpen={open}
+                  onLog={(id) => open(id, 'call')}
                   onSeen={(me) => session.update(me)}
                   onNew={() => show('new')}
                 />
@@ -137,7 +145,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                       api={session.api}
                       snapshot={item.snapshot}
                       myEmail={host.myEmail}
-                      onOpenOpportunity={setOpened}
+                      onOpenOpportunity={open}
                       manager={me.role === 'manager'}
                     />
                   )}

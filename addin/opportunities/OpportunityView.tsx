@@ -5,7 +5,10 @@ import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { appointmentSubject, openNewAppointmentForm } from '../office/mailbox';
-import { rememberNextStep } from '../regarding/next-step';
+import { ActivityActions } from '../activities/ActivityActions';
+import { PhoneCallForm } from '../activities/PhoneCallForm';
+import { TaskForm } from '../activities/TaskForm';
+import { canOpenAppointmentForm, rememberNextStep } from '../regarding/next-step';
 import { STATUS_LABELS, customerName, formatDate, formatMoney, referrerName } from '../ui/labels';
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { errorText, useAction } from '../ui/useAction';
@@ -30,20 +33,24 @@ const useStyles = makeStyles({
   badges: { display: 'flex', gap: tokens.spacingHorizontalXS },
 });
 
-type Panel = 'edit' | 'assign' | 'note' | null;
+type Panel = 'edit' | 'assign' | 'note' | 'call' | 'task' | null;
 
 export interface OpportunityViewProps {
   api: ApiClient;
   id: number;
   today: string;
   onBack: () => void;
+  /** Opened with this form showing (My Work's "Log a call"). */
+  initialPanel?: 'call' | 'task';
+  /** The signed-in advisor: they may change the calls and tasks they logged. */
+  meId?: number;
 }
 
 /** One opportunity: details, timeline, and the actions of the referral standard. */
-export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps) {
+export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: OpportunityViewProps) {
   const styles = useStyles();
   const [detail, setDetail] = useState<OpportunityDetail | null>(null);
-  const [panel, setPanel] = useState<Panel>(null);
+  const [panel, setPanel] = useState<Panel>(initialPanel ?? null);
   const [closing, setClosing] = useState<'won' | 'lost' | null>(null);
   // Each Edit starts again from the opportunity as it is.
   const [edits, setEdits] = useState(0);
@@ -94,10 +101,28 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
     if (next === 'edit') setEdits((n) => n + 1);
   };
 
+  /**
+   * Records the next step as an open task on the service at once (so "No next step" clears), then opens
+   * Outlook's appointment form where this Outlook can; the appointment, once linked, may replace the task.
+   */
   const scheduleNextStep = async () => {
     const subject = appointmentSubject(`${o.topic}: next step`);
     const start = new Date(`${today}T15:00:00Z`);
     start.setUTCDate(start.getUTCDate() + 1);
+    const recorded = await run(() =>
+      api.call('createActivity', {
+        body: { kind: 'task', opportunityId: o.id, subject, startAt: start.toISOString(), scheduledNextStep: true },
+      }),
+    );
+    if (!recorded) return;
+    setDetail(await api.call('getOpportunity', { params: { id } }).catch(() => detail));
+    if (!canOpenAppointmentForm()) {
+      announce({
+        intent: 'info',
+        text: "Next step recorded as a task. Schedule next step is not available in this Outlook: it cannot open a new appointment from an add-in. Schedule it in Outlook's calendar.",
+      });
+      return;
+    }
     try {
       await rememberNextStep({ opportunityId: o.id, topic: o.topic, subject });
       await openNewAppointmentForm({
@@ -108,14 +133,16 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         body: `Regarding: ${o.topic}`,
       });
     } catch (error) {
-      announce({ intent: 'error', text: errorText(error) });
+      announce({ intent: 'error', text: `${errorText(error)} The next step is recorded as a task meanwhile.` });
       return;
     }
     announce({
-      intent: 'info',
-      text: 'Outlook opened a new appointment. When you open it, Set Regarding offers this opportunity first.',
+      intent: 'success',
+      text: 'Next step recorded as a task. Outlook opened a new appointment: when you link it, it can replace the task.',
     });
   };
+  const saved = (message: string) => void load(() => Promise.resolve(), message);
+  const mayChange = (createdById: number) => act || createdById === meId;
 
   return (
     <article className={styles.root} aria-labelledby="opportunity-title">
@@ -161,7 +188,9 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           <>
             <Button onClick={() => openPanel('edit')}>Edit</Button>
             <Button onClick={() => openPanel('assign')}>Assign</Button>
-            <Button onClick={() => void scheduleNextStep()}>Schedule next step</Button>
+            <Button disabled={busy} onClick={() => void scheduleNextStep()}>
+              Schedule next step
+            </Button>
             <Button onClick={() => setClosing('won')}>Close as Won</Button>
             <Button onClick={() => setClosing('lost')}>Close as Lost</Button>
           </>
@@ -173,6 +202,12 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           >
             Reopen
           </Button>
+        )}
+        {o.status === 'open' && (
+          <>
+            <Button onClick={() => openPanel('call')}>Log a call</Button>
+            <Button onClick={() => openPanel('task')}>Add a task</Button>
+          </>
         )}
         <Button onClick={() => openPanel('note')}>Add note</Button>
       </div>
@@ -186,7 +221,32 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
         <AddNoteForm api={api} opportunityId={o.id} busy={busy} submit={attempt} />
       </div>
 
-      <Timeline api={api} detail={detail} />
+      {panel === 'call' && (
+        <PhoneCallForm
+          api={api}
+          opportunityId={o.id}
+          customerContact={o.customerContact}
+          onSaved={saved}
+          onCancel={() => setPanel(null)}
+        />
+      )}
+      {panel === 'task' && <TaskForm api={api} opportunityId={o.id} onSaved={saved} onCancel={() => setPanel(null)} />}
+
+      <Timeline
+        api={api}
+        detail={detail}
+        activityActions={(activity) =>
+          mayChange(activity.createdBy.id) && (
+            <ActivityActions
+              api={api}
+              activity={activity}
+              opportunityId={o.id}
+              customerContact={o.customerContact}
+              onChanged={saved}
+            />
+          )
+        }
+      />
       {closing && (
         <CloseDialog
           api={api}

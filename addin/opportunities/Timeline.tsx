@@ -1,5 +1,7 @@
 import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
+import type { Activity } from '../../shared/schemas/activities';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
+import { activityDetails } from '../activities/details';
 import type { ApiClient } from '../api/client';
 import { OutcomeNotice } from '../ui/Notice';
 import { formatMoney } from '../ui/labels';
@@ -32,7 +34,10 @@ interface Entry {
   title: string;
   meta: string;
   body?: string;
+  activity?: Activity;
 }
+
+const logged = (a: Activity) => a.kind === 'phone_call' || a.kind === 'task';
 
 function entriesOf({ activities, notes, assignments, events }: TimelineParts): Entry[] {
   const entries: Entry[] = [
@@ -40,7 +45,9 @@ function entriesOf({ activities, notes, assignments, events }: TimelineParts): E
       key: `a${a.id}`,
       at: a.sentAt ?? a.startAt ?? a.createdAt,
       title: `${KIND_LABELS[a.kind]}: ${a.subject || '(no subject)'}`,
-      meta: `${a.status === 'open' ? 'Open' : a.status === 'completed' ? 'Completed' : 'Canceled'} · linked by ${a.createdBy.displayName}${a.outlook.pending ? ' · completes when sent' : ''}`,
+      meta: `${a.status === 'open' ? 'Open' : a.status === 'completed' ? 'Completed' : 'Canceled'} · ${logged(a) ? 'logged' : 'linked'} by ${a.createdBy.displayName}${a.outlook.pending ? ' · completes when sent' : ''}${logged(a) && activityDetails(a) ? ` · ${activityDetails(a)}` : ''}`,
+      body: a.description ?? undefined,
+      activity: a,
     })),
     ...notes.items.map((n) => ({
       key: `n${n.id}`,
@@ -79,8 +86,17 @@ function entriesOf({ activities, notes, assignments, events }: TimelineParts): E
   return entries.filter((entry) => entry.at >= horizon).sort((a, b) => b.at.localeCompare(a.at));
 }
 
-/** Linked emails and appointments, the notes I may see, the assignment history, closes and reopens, newest first; older on demand. */
-export function Timeline({ api, detail }: { api: ApiClient; detail: OpportunityDetail }) {
+/** Linked emails and appointments, calls and tasks, the notes I may see, the assignment history, closes and reopens, newest first; older on demand. */
+export function Timeline({
+  api,
+  detail,
+  activityActions,
+}: {
+  api: ApiClient;
+  detail: OpportunityDetail;
+  /** What a phone call or task entry offers (Edit, Complete, Cancel) where the caller may act. */
+  activityActions?: (activity: Activity) => React.ReactNode;
+}) {
   const styles = useStyles();
   const { parts, hasMore, showMore, busy, outcome } = useTimeline(api, detail);
   const when = (iso: string) =>
@@ -99,6 +115,7 @@ export function Timeline({ api, detail }: { api: ApiClient; detail: OpportunityD
               {when(entry.at)} · {entry.meta}
             </Text>
             {entry.body && <Text>{entry.body}</Text>}
+            {entry.activity && logged(entry.activity) && activityActions?.(entry.activity)}
           </li>
         ))}
       </ul>

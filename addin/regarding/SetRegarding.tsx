@@ -8,6 +8,7 @@ import { Notice, type Outcome } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
 import { OpportunityLookup, type PickedOpportunity } from './OpportunityLookup';
 import { DraftChoice } from './DraftChoice';
+import { ReplaceNextStepOffer } from '../activities/ReplaceNextStepOffer';
 import { RegardingCard } from './RegardingCard';
 import { completeChosenDraft } from './draft-matching';
 import { nextStepFor } from './next-step';
@@ -213,6 +214,9 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
                 <Button onClick={() => setConfirmSave(null)}>Cancel</Button>
               </div>
             </section>
+          )}
+          {activity?.kind === 'appointment' && activity.regarding && (
+            <ReplaceNextStepOffer key={activity.id} api={api} appointment={activity} myEmail={myEmail} />
           )}
           {activity?.regarding && !changing ? (
             <RegardingCard

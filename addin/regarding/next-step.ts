@@ -12,6 +12,11 @@ export interface NextStep {
   at?: string;
 }
 
+/** Whether this Outlook can open a new appointment form from an add-in (not iOS and Android). */
+export function canOpenAppointmentForm(): boolean {
+  return !outlookMailbox() || capabilities().newAppointmentForm;
+}
+
 /**
  * "Schedule next step" remembers which opportunity the new appointment is for... Where Outlook cannot open a
  * new appointment form (iOS and Android: office.mailbox.yml displayNewAppointmentForm), it says so plainly

@@ -46,13 +46,15 @@ export interface MyWorkProps {
   api: ApiClient;
   me: Me;
   onOpen: (id: number) => void;
+  /** Opens the opportunity with the phone call form showing. */
+  onLog?: (id: number) => void;
   onSeen: (me: Me) => void;
   /** Opens New opportunity (with or without an item). */
   onNew?: () => void;
 }
 
 /** The daily check of the referral standard: what is new for me, what needs attention, my open opportunities; or the closed ones. */
-export function MyWork({ api, me, onOpen, onSeen, onNew }: MyWorkProps) {
+export function MyWork({ api, me, onOpen, onLog, onSeen, onNew }: MyWorkProps) {
   const styles = useStyles();
   const manager = me.role === 'manager';
   // Remembered on the service, so it follows the advisor across clients (GET /me).
@@ -217,6 +219,11 @@ export function MyWork({ api, me, onOpen, onSeen, onNew }: MyWorkProps) {
         <Button size="small" onClick={() => onOpen(o.id)} style={{ alignSelf: 'flex-start' }}>
           Open “{o.topic}”
         </Button>
+        {onLog && (
+          <Button size="small" onClick={() => onLog(o.id)} style={{ alignSelf: 'flex-start' }}>
+            Log a call on “{o.topic}”
+          </Button>
+        )}
       </div>
     </li>
   );

@@ -6,6 +6,7 @@
 import type { Advisor, Me, MyWorkScope, Role, Team } from '../../shared/schemas/advisors';
 import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
+import type { ActivityLabel, ActivityLabelKind } from '../../shared/schemas/activity-labels';
 import type { Note } from '../../shared/schemas/notes';
 import type {
   Campaign,
@@ -412,18 +413,59 @@ export interface ActivityStore {
       opportunityId: number;
       startAt: string | null;
       endAt: string | null;
-    },
+    } & Partial<LoggedActivityFields>,
     /** Created only while the opportunity is still at this version (the one the rules were checked on). */
     opportunityVersion: number,
     actor: Actor,
   ): Promise<ActivityRecord | Stale>;
   setStatus(id: number, status: ActivityStatus, actor: Actor, seen: string): Promise<ActivityRecord | Stale>;
+  /** A phone call's or task's fields and status (undefined: unchanged; null: cleared); 'stale' unless still as `seen`. */
+  edit(id: number, changes: ActivityChanges, actor: Actor, seen: string): Promise<ActivityRecord | Stale>;
   /**
    * An opportunity's activities, for its timeline: newest first by (coalesce(sent_at, start_at, created_at), id),
    * only those of `status` when given; tracking tokens left out (only their writer may see one).
    */
   regarding(opportunityId: number, page: Keyset, status?: ActivityStatus): Promise<Activity[]>;
   countRegarding(opportunityId: number, status: ActivityStatus): Promise<number>;
+}
+
+/** What a logged phone call or task says besides its kind, subject, times and opportunity. */
+export interface LoggedActivityFields {
+  status: 'open' | 'completed';
+  description: string | null;
+  direction: 'incoming' | 'outgoing' | null;
+  durationMinutes: number | null;
+  contactId: number | null;
+  categoryId: number | null;
+  outcomeId: number | null;
+  scheduledNextStep: boolean;
+}
+
+export interface ActivityChanges {
+  status?: ActivityStatus;
+  subject?: string;
+  startAt?: string | null;
+  endAt?: string | null;
+  description?: string | null;
+  direction?: 'incoming' | 'outgoing' | null;
+  durationMinutes?: number | null;
+  contactId?: number | null;
+  categoryId?: number | null;
+  outcomeId?: number | null;
+  replacedById?: number;
+}
+
+/** The categories and outcomes of phone calls and tasks: renamed or retired, never deleted. */
+export interface ActivityLabelStore {
+  list(): Promise<ActivityLabel[]>;
+  findById(id: number): Promise<ActivityLabel | null>;
+  /** 'taken' when the list has that name already. The key is made unique in its list (`-2`, `-3`…). */
+  create(kind: ActivityLabelKind, key: string, name: string, actor: Actor): Promise<ActivityLabel | 'taken'>;
+  update(
+    id: number,
+    changes: { name?: string; retired?: boolean },
+    actor: Actor,
+  ): Promise<ActivityLabel | null | 'taken'>;
 }
 
 export interface AttentionCandidate {
@@ -497,6 +539,7 @@ export interface Repository {
   notes: NoteStore;
   activities: ActivityStore;
   work: WorkStore;
+  activityLabels: ActivityLabelStore;
   /** A new hit counter for one rate limit (see RateLimitStore). */
   rateLimitStore(options: RateLimitStoreOptions): RateLimitStore;
   /** True when the storage is reachable (for /healthz). */

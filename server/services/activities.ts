@@ -2,15 +2,16 @@ import type { z } from 'zod';
 import type {
   Activity,
   ActivityLookupQuery,
-  ActivityStatus,
   CompleteSentRequest,
   CreateActivityRequest,
   OutlookItem,
   SetRegardingRequest,
+  UpdateActivityStatusRequest,
 } from '../../shared/schemas/activities';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { ActivityMatches, ActivityRecord, OutlookItemFields, Stale } from '../repository/repository';
 import { OpportunityAccess } from './access';
+import { checkHappened, checkLoggedFields } from './call-and-task-rules';
 import { actorOf, checkedWrite, utc, type Caller, type RulesRead, type ServiceContext } from './context';
 
 /**
@@ -145,6 +146,14 @@ export class ActivityService {
       createdBy: record.createdBy,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
+      description: record.description,
+      direction: record.direction,
+      durationMinutes: record.durationMinutes,
+      contact: record.contact,
+      category: record.category,
+      outcome: record.outcome,
+      scheduledNextStep: record.scheduledNextStep,
+      replacedById: record.replacedById,
     };
     const regarding = activity.regarding;
     if (!regarding || 'hidden' in regarding || regarding.status === 'open') return activity;
@@ -244,11 +253,14 @@ export class ActivityService {
     });
   }
 
-  async createNextStep(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
+  /** A phone call or task logged on an open opportunity the caller may read (as any activity may be linked to it). */
+  async log(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
+    checkHappened(body.kind, body.status, utc(body.startAt), this.ctx.clock.now(), 'body.startAt');
     return this.checked(async (read) => {
       const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
       if (opportunity.status !== 'open')
         throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
+      await checkLoggedFields(this.ctx.repo, body.kind, body);
       const created = await this.ctx.repo.activities.createNextStep(
         {
           kind: body.kind,
@@ -256,6 +268,14 @@ export class ActivityService {
           opportunityId: body.opportunityId,
           startAt: utc(body.startAt),
           endAt: utc(body.endAt),
+          status: body.status,
+          description: body.description || null,
+          direction: body.direction ?? null,
+          durationMinutes: body.durationMinutes ?? null,
+          contactId: body.contactId ?? null,
+          categoryId: body.categoryId ?? null,
+          outcomeId: body.outcomeId ?? null,
+          scheduledNextStep: body.scheduledNextStep,
         },
         opportunity.version,
         actorOf(caller, this.ctx.clock, read),
@@ -264,9 +284,60 @@ export class ActivityService {
     });
   }
 
-  async setStatus(caller: Caller, id: number, status: ActivityStatus): Promise<Activity> {
-    return this.change(caller, id, (activity, read) =>
-      this.ctx.repo.activities.setStatus(id, status, actorOf(caller, this.ctx.clock, read), activity.stamp),
-    );
+  /**
+   * Complete, cancel or reopen any activity; edit a phone call's or task's fields. Who may: as for every
+   * change of an activity (mayChange). A completed call must have happened (checkHappened), whether it is
+   * completed now or its time is edited. Canceling a scheduled next-step task with `replacedById` records
+   * the appointment (regarding the same opportunity) that took its place.
+   */
+  async update(caller: Caller, id: number, body: z.output<typeof UpdateActivityStatusRequest>): Promise<Activity> {
+    const { status, replacedById, ...fields } = body;
+    return this.change(caller, id, async (activity, read) => {
+      const editsFields = Object.values(fields).some((value) => value !== undefined);
+      if (editsFields && activity.kind !== 'phone_call' && activity.kind !== 'task')
+        throw new ConflictError(`Activity ${id} is an Outlook item: only its status changes here.`);
+      await checkLoggedFields(this.ctx.repo, activity.kind, fields, {
+        categoryId: activity.category?.id ?? null,
+        outcomeId: activity.outcome?.id ?? null,
+      });
+      const startAt = fields.startAt === undefined ? activity.startAt : utc(fields.startAt ?? undefined);
+      if (status === 'completed' || fields.startAt !== undefined)
+        checkHappened(
+          activity.kind,
+          status ?? activity.status,
+          startAt,
+          this.ctx.clock.now(),
+          fields.startAt === undefined ? 'body.status' : 'body.startAt',
+        );
+      if (replacedById !== undefined) await this.checkReplacement(activity, replacedById);
+      const actor = actorOf(caller, this.ctx.clock, read);
+      if (!editsFields && replacedById === undefined && status !== undefined)
+        return this.ctx.repo.activities.setStatus(id, status, actor, activity.stamp);
+      return this.ctx.repo.activities.edit(
+        id,
+        {
+          ...fields,
+          startAt: fields.startAt === undefined ? undefined : startAt,
+          endAt: fields.endAt === undefined ? undefined : utc(fields.endAt ?? undefined),
+          description: fields.description === undefined ? undefined : fields.description || null,
+          status,
+          replacedById,
+        },
+        actor,
+        activity.stamp,
+      );
+    });
+  }
+
+  /** Only an open scheduled next-step task is replaced, and only by an appointment regarding the same opportunity. */
+  private async checkReplacement(task: ActivityRecord, replacedById: number): Promise<void> {
+    if (task.kind !== 'task' || !task.scheduledNextStep)
+      throw new ConflictError(`Activity ${task.id} is not a scheduled next step: nothing replaces it.`);
+    if (task.status !== 'open') throw new ConflictError(`Activity ${task.id} is ${task.status} already.`);
+    const appointment = await this.ctx.repo.activities.findById(replacedById);
+    if (!appointment || appointment.kind !== 'appointment' || appointment.regarding?.id !== task.regarding?.id) {
+      const message = 'Only an appointment regarding the same opportunity replaces this task';
+      throw new BadRequestError(message, [{ path: 'body.replacedById', message }]);
+    }
   }
 }

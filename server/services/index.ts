@@ -1,4 +1,5 @@
 import { ActivityService } from './activities';
+import { ActivityLabelService } from './activity-labels';
 import { ContactService } from './contacts';
 import type { ServiceContext } from './context';
 import { DraftMatchingService } from './draft-matching';
@@ -21,5 +22,6 @@ export function createServices(ctx: ServiceContext) {
     opportunities: new OpportunityService(ctx, people, contacts, activities),
     notes: new NoteService(ctx, people),
     work: new WorkService(ctx),
+    activityLabels: new ActivityLabelService(ctx),
   };
 }

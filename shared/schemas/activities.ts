@@ -71,6 +71,10 @@ export const HiddenRegardingRef = z
   .describe('The item is regarding an opportunity the caller may not read: nothing about it is shown.')
   .meta({ id: 'HiddenRegardingRef' });
 
+export const CallDirection = z.enum(['incoming', 'outgoing']);
+
+const LabelRef = z.object({ id: Id, key: z.string(), name: z.string() });
+
 export const Activity = z
   .object({
     id: Id,
@@ -103,6 +107,14 @@ export const Activity = z
     createdBy: AdvisorRef,
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
+    description: z.string().nullable(),
+    direction: CallDirection.nullable().describe('A phone call: who called whom.'),
+    durationMinutes: z.number().int().nullable(),
+    contact: z.object({ id: Id, name: z.string(), email: z.string().nullable() }).nullable(),
+    category: LabelRef.nullable(),
+    outcome: LabelRef.nullable(),
+    scheduledNextStep: z.boolean().describe('A task recorded by "Schedule next step".'),
+    replacedById: Id.nullable().describe('The appointment that replaced this canceled next-step task.'),
   })
   .meta({ id: 'Activity' });
 export type Activity = z.infer<typeof Activity>;
@@ -133,20 +145,73 @@ export const CompleteSentRequest = z
   })
   .meta({ id: 'CompleteSentRequest' });
 
-/** A phone call or task (a next step), recorded directly on an opportunity. */
+/** What a phone call or task may say besides its kind and opportunity, on create and on edit. */
+const LoggedFields = {
+  subject: z.string().trim().min(1, 'Give it a subject').max(1000, 'At most 1000 characters'),
+  startAt: IsoDateTime.describe("A call's date and time; a task's due date and time (absent: an undated task)."),
+  endAt: IsoDateTime,
+  description: z.string().trim().max(4000, 'At most 4000 characters'),
+  direction: CallDirection,
+  durationMinutes: z.number().int('Whole minutes').min(0, 'Not negative').max(1440, 'At most 1440 minutes (a day)'),
+  contactId: Id,
+  categoryId: Id,
+  outcomeId: Id,
+};
+
+/**
+ * A phone call or task, recorded directly on an opportunity: open (a next step while it is in the future,
+ * or an undated task), or completed (only if it happened: a call starting more than
+ * COMPLETED_CALL_LEEWAY_MINUTES after the server's clock is refused).
+ */
 export const CreateActivityRequest = z
   .object({
     kind: z.enum(['phone_call', 'task']),
-    subject: z.string().trim().min(1).max(1000),
     opportunityId: Id,
-    startAt: IsoDateTime.optional(),
-    endAt: IsoDateTime.optional(),
+    status: z.enum(['open', 'completed']).default('open'),
+    subject: LoggedFields.subject,
+    startAt: LoggedFields.startAt.optional(),
+    endAt: LoggedFields.endAt.optional(),
+    description: LoggedFields.description.optional(),
+    direction: LoggedFields.direction.optional(),
+    durationMinutes: LoggedFields.durationMinutes.optional(),
+    contactId: LoggedFields.contactId.optional(),
+    categoryId: LoggedFields.categoryId.optional(),
+    outcomeId: LoggedFields.outcomeId.optional(),
+    scheduledNextStep: z
+      .boolean()
+      .default(false)
+      .describe('Recorded by "Schedule next step": an appointment later linked by the same advisor may replace it.'),
   })
   .meta({ id: 'CreateActivityRequest' });
 
+/**
+ * Complete, cancel or reopen an activity, and edit a phone call's or task's fields (null clears one).
+ * `replacedById` (with status canceled): the appointment that replaces this scheduled next-step task.
+ */
 export const UpdateActivityStatusRequest = z
-  .object({ status: ActivityStatus })
+  .object({
+    status: ActivityStatus.optional(),
+    subject: LoggedFields.subject.optional(),
+    startAt: LoggedFields.startAt.nullable().optional(),
+    endAt: LoggedFields.endAt.nullable().optional(),
+    description: LoggedFields.description.nullable().optional(),
+    direction: LoggedFields.direction.nullable().optional(),
+    durationMinutes: LoggedFields.durationMinutes.nullable().optional(),
+    contactId: LoggedFields.contactId.nullable().optional(),
+    categoryId: LoggedFields.categoryId.nullable().optional(),
+    outcomeId: LoggedFields.outcomeId.nullable().optional(),
+    replacedById: Id.optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'Give a status or a field to change',
+    path: ['status'],
+  })
+  .refine((body) => body.replacedById === undefined || body.status === 'canceled', {
+    message: 'A task is replaced by canceling it: give status canceled',
+    path: ['status'],
+  })
   .meta({ id: 'UpdateActivityStatusRequest' });
+export type UpdateActivityRequest = z.input<typeof UpdateActivityStatusRequest>;
 
 // --- Completing a draft's link from its sent copy when the copy carries no token (issue 12, point 2) ---
 

@@ -155,6 +155,9 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     // A new meeting is saved to be linked: only once the advisor agrees (issue 12, point 5).
     await b.getByRole('button', { name: 'Save and link to “Rollover referral for Jordan”' }).click();
     await b.getByText('This appointment is now regarding “Rollover referral for Jordan”.').waitFor();
+    // The next step was recorded as a task at once: the appointment replaces it, so it counts once.
+    await b.getByRole('button', { name: 'Replace the task with this appointment' }).click();
+    await b.getByText('This appointment replaced the next-step task', { exact: false }).waitFor();
 
     // B closes it as Won after being warned about the open appointment.
     await b.getByRole('button', { name: 'Open opportunity' }).click();

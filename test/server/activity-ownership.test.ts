@@ -219,6 +219,22 @@ describe('activity ownership (issue 11)', () => {
       assert.deepEqual([row(id).regarding, row(id).status], [alexs, 'open']);
     });
 
+    it('refuses an edit of a call paused after its check when the call is moved meanwhile (issue 13)', async () => {
+      const call = await alex.api.post('/api/v1/activities', {
+        kind: 'phone_call',
+        subject: 'Call',
+        opportunityId: blakes,
+      });
+      const id = call.body.id as number;
+      const pause = interleaver.pauseNext('activities', 'edit');
+      const blakesEdit = blake.api.patch(`/api/v1/activities/${id}`, { subject: 'Rewritten' });
+      await pause.reached;
+      assert.equal((await alex.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: alexs })).status, 200);
+      pause.release();
+      assert.equal((await blakesEdit).status, 403);
+      assert.deepEqual([row(id).regarding, row(id).subject], [alexs, 'Call']);
+    });
+
     it('refuses a completeSent fold paused after its check when the sent record is moved meanwhile', async () => {
       const sent = await link(alex, emailItem('<fold@firm>'), blakes);
       const blakesDraft = await link(blake, draft(randomUUID()), blakes);

@@ -9,6 +9,7 @@ import { teamChanges } from './007_team_changes';
 import { activityMailbox } from './008_activity_mailbox';
 import { pendingDrafts } from './009_pending_drafts';
 import { customersAndReferrer } from './010_customers_and_referrer';
+import { callsAndTasks } from './011_calls_and_tasks';
 import { opportunityEvents } from './012_opportunity_events';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
@@ -23,5 +24,6 @@ export const migrations: Migration[] = [
   activityMailbox,
   pendingDrafts,
   customersAndReferrer,
+  callsAndTasks,
   opportunityEvents,
 ];

@@ -3,7 +3,9 @@ import type { Activity, ActivityStatus } from '../../../shared/schemas/activitie
 import { ConflictError } from '../../errors';
 import type {
   Actor,
+  ActivityChanges,
   ActivityIdentity,
+  LoggedActivityFields,
   ActivityMatches,
   ActivityRecord,
   ActivityStore,
@@ -43,17 +45,36 @@ interface ActivityRow {
   regarding_customer: string | null;
   creator_name: string;
   creator_email: string;
+  description: string | null;
+  direction: 'incoming' | 'outgoing' | null;
+  duration_minutes: number | null;
+  contact_id: number | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  category_id: number | null;
+  category_key: string | null;
+  category_name: string | null;
+  outcome_id: number | null;
+  outcome_key: string | null;
+  outcome_name: string | null;
+  scheduled_next_step: number;
+  replaced_by_id: number | null;
 }
 
 const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS regarding_status, o.owner_id AS regarding_owner_id,
     o.version AS regarding_version, o.stage AS regarding_stage, ow.display_name AS regarding_owner_name, ow.email AS regarding_owner_email,
-    coalesce(rc.name, rg.name) AS regarding_customer, cb.display_name AS creator_name, cb.email AS creator_email
+    coalesce(rc.name, rg.name) AS regarding_customer, cb.display_name AS creator_name, cb.email AS creator_email,
+    ac.name AS contact_name, ac.email AS contact_email, lc.key AS category_key, lc.name AS category_name,
+    lo.key AS outcome_key, lo.name AS outcome_name
   FROM activities a
   LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id
   LEFT JOIN advisors ow ON ow.id = o.owner_id
   LEFT JOIN contacts rc ON rc.id = o.customer_contact_id
   LEFT JOIN organizations rg ON rg.id = o.customer_organization_id
-  JOIN advisors cb ON cb.id = a.created_by_id`;
+  JOIN advisors cb ON cb.id = a.created_by_id
+  LEFT JOIN contacts ac ON ac.id = a.contact_id
+  LEFT JOIN activity_labels lc ON lc.id = a.category_id
+  LEFT JOIN activity_labels lo ON lo.id = a.outcome_id`;
 
 /** When an activity happened, as the timeline sorts it. */
 const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
@@ -110,6 +131,14 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
     createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    description: row.description,
+    direction: row.direction,
+    durationMinutes: row.duration_minutes,
+    contact: row.contact_id ? { id: row.contact_id, name: row.contact_name!, email: row.contact_email } : null,
+    category: row.category_id ? { id: row.category_id, key: row.category_key!, name: row.category_name! } : null,
+    outcome: row.outcome_id ? { id: row.outcome_id, key: row.outcome_key!, name: row.outcome_name! } : null,
+    scheduledNextStep: row.scheduled_next_step === 1,
+    replacedById: row.replaced_by_id,
     trackingTokenById: row.tracking_token_by_id,
     stamp: stampOfRow(row.version, row.regarding_version),
   }));
@@ -424,7 +453,7 @@ export class SqliteActivityStore implements ActivityStore {
       opportunityId: number;
       startAt: string | null;
       endAt: string | null;
-    },
+    } & Partial<LoggedActivityFields>,
     opportunityVersion: number,
     actor: Actor,
   ) {
@@ -433,17 +462,27 @@ export class SqliteActivityStore implements ActivityStore {
       const newId = Number(
         sql(
           this.db,
-          `INSERT INTO activities (kind, subject, status, start_at, end_at, regarding_opportunity_id, created_by_id, created_at, updated_at)
-             VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO activities (kind, subject, status, start_at, end_at, regarding_opportunity_id, created_by_id,
+             created_at, updated_at, description, direction, duration_minutes, contact_id, category_id, outcome_id,
+             scheduled_next_step)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           fields.kind,
           fields.subject,
+          fields.status ?? 'open',
           fields.startAt,
           fields.endAt,
           fields.opportunityId,
           actor.advisorId,
           actor.at,
           actor.at,
+          fields.description ?? null,
+          fields.direction ?? null,
+          fields.durationMinutes ?? null,
+          fields.contactId ?? null,
+          fields.categoryId ?? null,
+          fields.outcomeId ?? null,
+          fields.scheduledNextStep ? 1 : 0,
         ).lastInsertRowid,
       );
       writeAudit(this.db, actor, 'activity', newId, 'create', fields);
@@ -461,6 +500,34 @@ export class SqliteActivityStore implements ActivityStore {
         id,
       );
       writeAudit(this.db, actor, 'activity', id, 'status', { status });
+      return true;
+    });
+    return done ? this.get(id) : 'stale';
+  }
+
+  async edit(id: number, changes: ActivityChanges, actor: Actor, seen: string) {
+    const columns: [string, unknown][] = [
+      ['status', changes.status],
+      ['subject', changes.subject],
+      ['start_at', changes.startAt],
+      ['end_at', changes.endAt],
+      ['description', changes.description],
+      ['direction', changes.direction],
+      ['duration_minutes', changes.durationMinutes],
+      ['contact_id', changes.contactId],
+      ['category_id', changes.categoryId],
+      ['outcome_id', changes.outcomeId],
+      ['replaced_by_id', changes.replacedById],
+    ];
+    const set = columns.filter(([, value]) => value !== undefined);
+    const done = await write(this.db, () => {
+      if (stampOf(this.db, id) !== seen || !rightsHold(this.db, actor)) return false;
+      sql(
+        this.db,
+        `UPDATE activities SET ${set.map(([column]) => `${column} = ?, `).join('')}updated_at = ?, version = version + 1
+           WHERE id = ?`,
+      ).run(...set.map(([, value]) => value), actor.at, id);
+      writeAudit(this.db, actor, 'activity', id, 'edit', changes);
       return true;
     });
     return done ? this.get(id) : 'stale';

@@ -1,0 +1,92 @@
+import type { Db } from '../../db/connection';
+import type { ActivityLabel, ActivityLabelKind } from '../../../shared/schemas/activity-labels';
+import type { Actor, ActivityLabelStore } from '../repository';
+import { isUniqueViolation, sql, writeAudit } from './support';
+import { write } from './writes';
+
+interface LabelRow {
+  id: number;
+  kind: ActivityLabelKind;
+  key: string;
+  name: string;
+  retired_at: string | null;
+}
+
+const toLabel = (row: LabelRow): ActivityLabel => ({
+  id: row.id,
+  kind: row.kind,
+  key: row.key,
+  name: row.name,
+  retired: row.retired_at !== null,
+});
+
+export class SqliteActivityLabelStore implements ActivityLabelStore {
+  constructor(private readonly db: Db) {}
+
+  async list() {
+    return (
+      sql(
+        this.db,
+        'SELECT id, kind, key, name, retired_at FROM activity_labels ORDER BY kind, name',
+      ).all() as LabelRow[]
+    ).map(toLabel);
+  }
+
+  async findById(id: number) {
+    const row = sql(this.db, 'SELECT id, kind, key, name, retired_at FROM activity_labels WHERE id = ?').get(id) as
+      LabelRow | undefined;
+    return row ? toLabel(row) : null;
+  }
+
+  async create(kind: ActivityLabelKind, key: string, name: string, actor: Actor) {
+    try {
+      const id = await write(this.db, () => {
+        // A key stays unique in its list even when two names make the same one.
+        const taken = new Set(
+          sql(this.db, 'SELECT key FROM activity_labels WHERE kind = ? AND (key = ? OR key LIKE ?)')
+            .pluck()
+            .all(kind, key, `${key}-%`) as string[],
+        );
+        let unique = key;
+        for (let n = 2; taken.has(unique); n += 1) unique = `${key}-${n}`;
+        const newId = Number(
+          sql(
+            this.db,
+            'INSERT INTO activity_labels (kind, key, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+          ).run(kind, unique, name, actor.at, actor.at).lastInsertRowid,
+        );
+        writeAudit(this.db, actor, 'activity-label', newId, 'create', { kind, key: unique, name });
+        return newId;
+      });
+      return (await this.findById(id))!;
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'taken' as const;
+      throw error;
+    }
+  }
+
+  async update(id: number, changes: { name?: string; retired?: boolean }, actor: Actor) {
+    try {
+      await write(this.db, () => {
+        sql(
+          this.db,
+          `UPDATE activity_labels SET name = coalesce(?, name),
+             retired_at = CASE WHEN ? IS NULL THEN retired_at WHEN ? THEN coalesce(retired_at, ?) ELSE NULL END,
+             updated_at = ? WHERE id = ?`,
+        ).run(
+          changes.name ?? null,
+          changes.retired === undefined ? null : 1,
+          changes.retired ? 1 : 0,
+          actor.at,
+          actor.at,
+          id,
+        );
+        writeAudit(this.db, actor, 'activity-label', id, 'update', changes);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'taken' as const;
+      throw error;
+    }
+    return this.findById(id);
+  }
+}
