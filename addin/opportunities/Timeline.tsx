@@ -67,9 +67,13 @@ function entriesOf({ activities, notes, assignments, events }: TimelineParts): E
       key: `e${e.id}`,
       at: e.createdAt,
       title:
-        e.kind === 'reopened'
-          ? 'Reopened'
-          : `Closed as ${e.outcome === 'won' ? 'Won' : 'Lost'}${e.value !== null ? ` · ${formatMoney(e.value)}` : ''}`,
+        e.kind === 'referred'
+          ? e.referredBy
+            ? `Referred by ${e.referredBy.name}`
+            : 'Referrer cleared'
+          : e.kind === 'reopened'
+            ? 'Reopened'
+            : `Closed as ${e.outcome === 'won' ? 'Won' : 'Lost'}${e.value !== null ? ` · ${formatMoney(e.value)}` : ''}`,
       meta: `by ${e.by.displayName}`,
       body: e.reason ?? undefined,
     })),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AdvisorRef, Cursor, CursorPaging, Id, IsoDateTime } from './common';
 import { Activity, ActivityStatus } from './activities';
 import { Note } from './notes';
-import { Opportunity } from './opportunities';
+import { Opportunity, Referrer } from './opportunities';
 
 export const Assignment = z
   .object({
@@ -25,12 +25,14 @@ export const OpportunityEvent = z
   .object({
     id: Id,
     opportunityId: Id,
-    kind: z.enum(['closed', 'reopened']),
+    kind: z.enum(['closed', 'reopened', 'referred']),
     /** For a close: won or lost. */
     outcome: z.enum(['won', 'lost']).nullable(),
     /** For a close: the actual value, when given. */
     value: z.number().nullable(),
     reason: z.string().nullable(),
+    /** For `referred`: who referred it from then on; null when the referrer was cleared. */
+    referredBy: Referrer.nullable(),
     by: AdvisorRef,
     createdAt: IsoDateTime,
   })
@@ -55,7 +57,7 @@ export const OpportunityDetail = z
     notesNextCursor: Cursor.nullable(),
     assignments: z.array(Assignment).max(TIMELINE_FIRST_PAGE),
     assignmentsNextCursor: Cursor.nullable(),
-    /** Closes and reopens, newest first. */
+    /** Closes, reopens and changes of who referred it, newest first. */
     events: z.array(OpportunityEvent).max(TIMELINE_FIRST_PAGE),
     eventsNextCursor: Cursor.nullable(),
   })

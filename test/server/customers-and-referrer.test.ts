@@ -228,6 +228,39 @@ describe('referred by (issue 13, point 2)', () => {
     assert.equal(back.body.referredBy.name, 'Alex Morgan');
   });
 
+  it('records who referred it in the timeline: set on create, changed, cleared, with who and when; an edit of other fields records nothing', async () => {
+    const created = await alex.api.post(
+      '/api/v1/opportunities',
+      referral('Annuity', 'a@gmail.com', { referredBy: { advisorId: blake.record.id } }),
+    );
+    const id = created.body.opportunity.id;
+    const client = await alex.api.post('/api/v1/contacts', { name: 'Carla Client', email: 'carla@gmail.com' });
+    const changed = await patch(id, created.body.opportunity.version, { referredBy: { contactId: client.body.id } });
+    const same = await patch(id, changed.body.version, { referredBy: { contactId: client.body.id } });
+    const topic = await patch(id, same.body.version, { topic: 'Annuity review' });
+    await patch(id, topic.body.version, { referredBy: null });
+
+    const events = await alex.api.get(`/api/v1/opportunities/${id}/events`);
+    assert.equal(events.status, 200);
+    const referred = events.body.items.filter((e: { kind: string }) => e.kind === 'referred').reverse();
+    assert.deepEqual(
+      referred.map((e: { referredBy: { name: string } | null; by: { displayName: string } }) => [
+        e.referredBy?.name ?? null,
+        e.by.displayName,
+      ]),
+      [
+        ['Blake Chen', 'Alex Morgan'],
+        ['Carla Client', 'Alex Morgan'],
+        [null, 'Alex Morgan'],
+      ],
+      'one event per change of referrer, oldest first here; the same referrer again and a topic edit record none',
+    );
+    assert.ok(referred.every((e: { createdAt: string }) => !Number.isNaN(Date.parse(e.createdAt))));
+    const detail = await alex.api.get(`/api/v1/opportunities/${id}`);
+    assert.equal(detail.body.events[0].kind, 'referred', 'the detail carries the newest events');
+    assert.equal(detail.body.events[0].referredBy, null);
+  });
+
   it('filters the list by the referring advisor or contact', async () => {
     const client = await alex.api.post('/api/v1/contacts', { name: 'Carla Client', email: 'carla@gmail.com' });
     await alex.api.post(

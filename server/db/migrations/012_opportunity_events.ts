@@ -1,8 +1,8 @@
 import type { Migration } from '../migrate';
 
 /**
- * The timeline's record of closes and reopens (who, when, outcome, value, reason), written in the same
- * transaction as the change; and the My Work scope each advisor last chose, so it follows them across
+ * The timeline's record of closes and reopens (who, when, outcome, value, reason) and of who referred it
+ * (set, changed or cleared), written in the same transaction as the change; and the My Work scope each advisor last chose, so it follows them across
  * clients (null: the default for their role). Opportunities closed before this migration get one close
  * event from their actual close date, by whoever the audit log says closed it (else their owner).
  */
@@ -13,10 +13,13 @@ export const opportunityEvents: Migration = {
 CREATE TABLE opportunity_events (
   id INTEGER PRIMARY KEY,
   opportunity_id INTEGER NOT NULL REFERENCES opportunities (id),
-  kind TEXT NOT NULL CHECK (kind IN ('closed', 'reopened')),
+  kind TEXT NOT NULL CHECK (kind IN ('closed', 'reopened', 'referred')),
   outcome TEXT CHECK (outcome IN ('won', 'lost')),
   value REAL,
   reason TEXT,
+  -- For 'referred': who referred it from then on (both null: cleared).
+  referrer_advisor_id INTEGER REFERENCES advisors (id),
+  referrer_contact_id INTEGER REFERENCES contacts (id),
   by_advisor_id INTEGER NOT NULL REFERENCES advisors (id),
   created_at TEXT NOT NULL
 );

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { Campaign, OpportunityChoice, OpportunitySummary } from '../../../shared/schemas/opportunities';
+import type { Campaign, OpportunityChoice, OpportunitySummary, Referrer } from '../../../shared/schemas/opportunities';
 import type { Assignment, OpportunityEvent } from '../../../shared/schemas/timeline';
 import type {
   Actor,
@@ -137,12 +137,28 @@ function toSummary(row: SummaryRow): OpportunitySummary {
     createdAt,
     updatedAt,
     version,
-    referredBy: referrerAdvisorId
-      ? { kind: 'advisor', id: referrerAdvisorId, name: referrerAdvisorName!, email: referrerAdvisorEmail! }
-      : referrerContactId
-        ? { kind: 'contact', id: referrerContactId, name: referrerContactName!, email: referrerContactEmail }
-        : null,
+    referredBy: toReferrer(
+      referrerAdvisorId,
+      referrerAdvisorName,
+      referrerAdvisorEmail,
+      referrerContactId,
+      referrerContactName,
+      referrerContactEmail,
+    ),
   };
+}
+
+function toReferrer(
+  advisorId: number | null,
+  advisorName: string | null,
+  advisorEmail: string | null,
+  contactId: number | null,
+  contactName: string | null,
+  contactEmail: string | null,
+): Referrer | null {
+  if (advisorId) return { kind: 'advisor', id: advisorId, name: advisorName!, email: advisorEmail! };
+  if (contactId) return { kind: 'contact', id: contactId, name: contactName!, email: contactEmail };
+  return null;
 }
 
 export function toOpportunity([
@@ -381,6 +397,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
         referredByAdvisorId: fields.referredByAdvisorId ?? null,
         referredByContactId: referrerContactId,
       });
+      if (fields.referredByAdvisorId || referrerContactId)
+        insertReferredEvent(this.db, id, fields.referredByAdvisorId ?? null, referrerContactId, actor);
       if (fields.note) insertNote(this.db, id, fields.note.body, fields.note.shareWith, actor);
       if (fields.linkItem) upsertRegarding(this.db, fields.linkItem, id, actor);
       markRecent(this.db, actor.advisorId, id, actor.at);
@@ -402,6 +420,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
     const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
     const updated = await write(this.db, () => {
       if (!rightsHold(this.db, actor)) return false;
+      const referrerBefore = referrerOf(this.db, id);
       const result = sql(
         this.db,
         `UPDATE opportunities SET ${[
@@ -414,6 +433,9 @@ export class SqliteOpportunityStore implements OpportunityStore {
       ).run({ ...Object.fromEntries(entries), stage: changes.stage ?? null, at: actor.at, id, expectedVersion });
       if (result.changes === 0) return false;
       writeAudit(this.db, actor, 'opportunity', id, 'update', Object.fromEntries(entries));
+      const referrerAfter = referrerOf(this.db, id);
+      if (referrerAfter.advisor !== referrerBefore.advisor || referrerAfter.contact !== referrerBefore.contact)
+        insertReferredEvent(this.db, id, referrerAfter.advisor, referrerAfter.contact, actor);
       return true;
     });
     return updated ? await this.findById(id) : 'stale';
@@ -505,8 +527,12 @@ export class SqliteOpportunityStore implements OpportunityStore {
     const rows = sql(
       this.db,
       `SELECT e.id, e.opportunity_id, e.kind, e.outcome, e.value, e.reason, e.created_at,
-           b.id AS by_id, b.display_name AS by_name, b.email AS by_email
+           b.id AS by_id, b.display_name AS by_name, b.email AS by_email,
+           e.referrer_advisor_id, ra.display_name AS ra_name, ra.email AS ra_email,
+           e.referrer_contact_id, rc.name AS rc_name, rc.email AS rc_email
          FROM opportunity_events e JOIN advisors b ON b.id = e.by_advisor_id
+         LEFT JOIN advisors ra ON ra.id = e.referrer_advisor_id
+         LEFT JOIN contacts rc ON rc.id = e.referrer_contact_id
          WHERE e.opportunity_id = :id AND (:at IS NULL OR e.created_at < :at OR (e.created_at = :at AND e.id < :before))
          ORDER BY e.created_at DESC, e.id DESC LIMIT :limit`,
     ).all({
@@ -525,6 +551,12 @@ export class SqliteOpportunityStore implements OpportunityStore {
       by_id: number;
       by_name: string;
       by_email: string;
+      referrer_advisor_id: number | null;
+      ra_name: string | null;
+      ra_email: string | null;
+      referrer_contact_id: number | null;
+      rc_name: string | null;
+      rc_email: string | null;
     }[];
     return rows.map((row) => ({
       id: row.id,
@@ -533,10 +565,40 @@ export class SqliteOpportunityStore implements OpportunityStore {
       outcome: row.outcome,
       value: row.value,
       reason: row.reason,
+      referredBy: toReferrer(
+        row.referrer_advisor_id,
+        row.ra_name,
+        row.ra_email,
+        row.referrer_contact_id,
+        row.rc_name,
+        row.rc_email,
+      ),
       by: { id: row.by_id, displayName: row.by_name, email: row.by_email },
       createdAt: row.created_at,
     }));
   }
+}
+
+function referrerOf(db: Db, id: number): { advisor: number | null; contact: number | null } {
+  return sql(
+    db,
+    'SELECT referred_by_advisor_id AS advisor, referred_by_contact_id AS contact FROM opportunities WHERE id = ?',
+  ).get(id) as { advisor: number | null; contact: number | null };
+}
+
+/** Who referred it from now on (both null: cleared), for the timeline: called only inside the write that sets it. */
+function insertReferredEvent(
+  db: Db,
+  opportunityId: number,
+  advisorId: number | null,
+  contactId: number | null,
+  actor: Actor,
+): void {
+  sql(
+    db,
+    `INSERT INTO opportunity_events (opportunity_id, kind, referrer_advisor_id, referrer_contact_id, by_advisor_id, created_at)
+       VALUES (?, 'referred', ?, ?, ?, ?)`,
+  ).run(opportunityId, advisorId, contactId, actor.advisorId, actor.at);
 }
 
 /** A close or reopen for the timeline: called only inside the write that changes the status. */
