@@ -10,6 +10,7 @@ import { customerName, formatDate, formatMoney, stageOrOutcome } from '../ui/lab
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
 import { StageReport } from './StageReport';
+import { ActivityLabelsEditor } from '../admin/ActivityLabelsEditor';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -309,6 +310,7 @@ export function MyWork({ api, me, onOpen, onLog, onSeen, onNew }: MyWorkProps) {
         )}
       </section>
       <StageReport api={api} scope={openScope} />
+      {me.role === 'admin' && <ActivityLabelsEditor api={api} />}
     </div>
   );
 }
