@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Button, Spinner, Text, makeStyles, tokens, useRestoreFocusTarget } from '@fluentui/react-components';
 import { Pill } from '../ui/Pill';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
@@ -48,6 +48,10 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   // Each Edit starts again from the opportunity as it is.
   const [edits, setEdits] = useState(0);
   const { busy, outcome, run, announce } = useAction();
+  // The dialogs' buttons are their focus-restore targets (they are not Fluent DialogTriggers); when a close removes
+  // the button, focus goes to the heading instead of the body.
+  const restoreFocusTarget = useRestoreFocusTarget();
+  const heading = useRef<HTMLHeadingElement>(null);
 
   /** (Re)loads the opportunity; after `change` when given (which closes the panel), then announces `success`. */
   const load = useCallback(
@@ -122,7 +126,15 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
       <Button appearance="subtle" onClick={onBack} style={{ alignSelf: 'flex-start' }}>
         ← Back
       </Button>
-      <Text as="h2" size={500} weight="semibold" id="opportunity-title" style={{ margin: 0 }}>
+      <Text
+        as="h2"
+        size={500}
+        weight="semibold"
+        id="opportunity-title"
+        tabIndex={-1}
+        ref={heading}
+        style={{ margin: 0 }}
+      >
         {o.topic}
       </Text>
       <div className={styles.badges}>
@@ -162,8 +174,12 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
             <Button onClick={() => openPanel('edit')}>Edit</Button>
             <Button onClick={() => openPanel('assign')}>Assign</Button>
             <Button onClick={() => void scheduleNextStep()}>Schedule next step</Button>
-            <Button onClick={() => setClosing('won')}>Close as Won</Button>
-            <Button onClick={() => setClosing('lost')}>Close as Lost</Button>
+            <Button {...restoreFocusTarget} onClick={() => setClosing('won')}>
+              Close as Won
+            </Button>
+            <Button {...restoreFocusTarget} onClick={() => setClosing('lost')}>
+              Close as Lost
+            </Button>
           </>
         )}
         {act && o.status !== 'open' && (
@@ -192,11 +208,14 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
           api={api}
           opportunityId={o.id}
           outcome={closing}
+          estimatedValue={o.estimatedValue}
           today={today}
           onCancel={() => setClosing(null)}
           onClosed={() => {
             setClosing(null);
-            void load(undefined, closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.');
+            void load(undefined, closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.').then(() =>
+              heading.current?.focus(),
+            );
           }}
         />
       )}
