@@ -53,7 +53,9 @@ describe('task pane: dialogs, the close dialog, tabs and the draft message (issu
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     // Fluent's focus restorer moves focus a moment after the dialog leaves; wait for it, then check.
     await page
-      .waitForFunction(() => document.activeElement && document.activeElement !== document.body, null, { timeout: 3000 })
+      .waitForFunction(() => document.activeElement && document.activeElement !== document.body, null, {
+        timeout: 3000,
+      })
       .catch(() => undefined);
     const state = await page.evaluate(() => {
       const hidden: string[] = [];
@@ -101,5 +103,79 @@ describe('task pane: dialogs, the close dialog, tabs and the draft message (issu
     await page.getByText('Closed as Won.').waitFor();
     assert.equal(await assertPaneUsable(page, 'Close as Won, confirmed'), 'Retirement rollover');
     assert.equal(server.db.prepare('SELECT status FROM opportunities').pluck().get(), 'won');
+  });
+
+  it('point 2: the close dialog offers Complete all and Cancel all, prefills the actual value with the estimate, and puts its Cancel under the activities’ Cancel buttons', async () => {
+    const first = await task('Send the transfer form');
+    const second = await task('Call about the beneficiaries');
+    const page = await openRollover();
+    await page.getByRole('button', { name: 'Close as Won' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Close as Won' });
+    await dialog.getByText('2 activities are still open.', { exact: false }).waitFor();
+
+    const value = dialog.getByRole('spinbutton', { name: 'Actual value (USD)' });
+    assert.equal(await value.inputValue(), '120000', 'the actual value starts as the estimate');
+
+    const cancelColumn = await Promise.all(
+      [
+        dialog.getByRole('button', { name: 'Cancel “Send the transfer form”' }),
+        dialog.getByRole('button', { name: 'Cancel “Call about the beneficiaries”' }),
+        dialog.getByRole('button', { name: 'Cancel all' }),
+        dialog.getByRole('button', { name: 'Cancel', exact: true }),
+      ].map(async (button) => {
+        const box = (await button.boundingBox())!;
+        return [Math.round(box.x), Math.round(box.width)];
+      }),
+    );
+    assert.equal(
+      new Set(cancelColumn.map(String)).size,
+      1,
+      `one column of Cancel buttons: ${JSON.stringify(cancelColumn)}`,
+    );
+
+    // Keyboard order: each activity's pair (newest first), the pair for all, the fields, then Close as Won and Cancel.
+    // Document order is the Tab order (no positive tabindex); a date input takes several Tab presses of its own.
+    const order = await dialog.evaluate((surface) =>
+      [...surface.querySelectorAll<HTMLInputElement>('button, input, textarea, [tabindex]')]
+        .filter((el) => el.tabIndex >= 0 && !el.disabled && !el.hasAttribute('data-tabster-dummy'))
+        .map((el) => {
+          if (el.tabIndex > 0) return `positive tabindex on ${el.outerHTML}`;
+          return (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent) ?? '';
+        }),
+    );
+    assert.deepEqual(order, [
+      'Complete “Call about the beneficiaries”',
+      'Cancel “Call about the beneficiaries”',
+      'Complete “Send the transfer form”',
+      'Cancel “Send the transfer form”',
+      'Complete all',
+      'Cancel all',
+      'Actual value (USD)',
+      'Close date',
+      'Close as Won',
+      'Cancel',
+    ]);
+
+    await dialog.getByRole('button', { name: 'Complete all' }).click();
+    await dialog.getByText('still open', { exact: false }).waitFor({ state: 'detached' });
+    assert.deepEqual([statusOf(first), statusOf(second)], ['completed', 'completed']);
+    await value.fill('130000');
+    await dialog.getByRole('button', { name: 'Close as Won' }).click();
+    await page.getByText('Closed as Won.').waitFor();
+    assert.equal(server.db.prepare('SELECT actual_value FROM opportunities').pluck().get(), 130000);
+  });
+
+  it('point 2: Cancel all cancels every open activity, and an untouched actual value closes at the estimate', async () => {
+    const first = await task('Send the transfer form');
+    const second = await task('Call about the beneficiaries');
+    const page = await openRollover();
+    await page.getByRole('button', { name: 'Close as Won' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Close as Won' });
+    await dialog.getByRole('button', { name: 'Cancel all' }).click();
+    await dialog.getByText('still open', { exact: false }).waitFor({ state: 'detached' });
+    assert.deepEqual([statusOf(first), statusOf(second)], ['canceled', 'canceled']);
+    await dialog.getByRole('button', { name: 'Close as Won' }).click();
+    await page.getByText('Closed as Won.').waitFor();
+    assert.equal(server.db.prepare('SELECT actual_value FROM opportunities').pluck().get(), 120000);
   });
 });
