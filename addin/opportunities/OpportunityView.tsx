@@ -37,10 +37,12 @@ export interface OpportunityViewProps {
   id: number;
   today: string;
   onBack: () => void;
+  /** Says where Back goes (the section the opportunity was opened from). */
+  backLabel?: string;
 }
 
 /** One opportunity: details, timeline, and the actions of the referral standard. */
-export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps) {
+export function OpportunityView({ api, id, today, onBack, backLabel = 'Back' }: OpportunityViewProps) {
   const styles = useStyles();
   const [detail, setDetail] = useState<OpportunityDetail | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
@@ -124,7 +126,7 @@ export function OpportunityView({ api, id, today, onBack }: OpportunityViewProps
   return (
     <article className={styles.root} aria-labelledby="opportunity-title">
       <Button appearance="subtle" onClick={onBack} style={{ alignSelf: 'flex-start' }}>
-        ← Back
+        ← {backLabel}
       </Button>
       <Text
         as="h2"

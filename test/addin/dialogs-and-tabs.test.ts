@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
+import type { ItemSpec } from '../office-simulator/simulator';
 import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
+const CLIENT = { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' };
 
 describe('task pane: dialogs, the close dialog, tabs and the draft message (issue 13)', function () {
   this.timeout(120_000);
@@ -34,7 +36,19 @@ describe('task pane: dialogs, the close dialog, tabs and the draft message (issu
   });
 
   const me = () => ({ email: alex.record.email, name: 'Alex Morgan' });
-  const open = (query: string) => openPane(context, server.url, { user: me(), token: alex.token }, query);
+  const open = (query: string, items: ItemSpec[] = []) =>
+    openPane(context, server.url, { user: me(), token: alex.token, items, selected: items[0]?.id }, query);
+  const received = (): ItemSpec => ({
+    id: 'inbox-1',
+    type: 'message',
+    mode: 'read',
+    subject: 'Question about my 401(k)',
+    internetMessageId: '<inbox-1@harbor.example>',
+    from: CLIENT,
+    to: [me()],
+    dateTimeCreated: '2026-11-18T09:00:00Z',
+  });
+  const draft: ItemSpec = { id: 'draft-1', type: 'message', mode: 'compose', subject: 'Follow-up', to: [CLIENT] };
   const task = async (subject: string) =>
     (await alex.api.post('/api/v1/activities', { kind: 'task', subject, opportunityId: rollover })).body.id as number;
   const statusOf = (id: number) =>
@@ -43,7 +57,7 @@ describe('task pane: dialogs, the close dialog, tabs and the draft message (issu
   /** Opens the opportunity from My Work, as an advisor with no item open would. */
   async function openRollover(): Promise<Page> {
     const page = await open('view=work');
-    await page.getByRole('button', { name: 'Open “Retirement rollover”' }).click();
+    await page.getByRole('button', { name: 'Open “Retirement rollover”' }).first().click();
     await page.getByRole('heading', { name: 'Retirement rollover' }).waitFor();
     return page;
   }
@@ -177,5 +191,100 @@ describe('task pane: dialogs, the close dialog, tabs and the draft message (issu
     await dialog.getByRole('button', { name: 'Close as Won' }).click();
     await page.getByText('Closed as Won.').waitFor();
     assert.equal(server.db.prepare('SELECT actual_value FROM opportunities').pluck().get(), 120000);
+  });
+
+  /** The tab list fits the pane: its tabs on one row, and each, reached by the keyboard, shown within the row. */
+  async function assertOneRowAllReachable(page: Page, name: string) {
+    const list = page.getByRole('tablist', { name });
+    const tabs = list.getByRole('tab');
+    const tops = await tabs.evaluateAll((elements) => elements.map((e) => Math.round(e.getBoundingClientRect().top)));
+    assert.equal(new Set(tops).size, 1, `${name}: every tab on one row (tops ${tops.join(', ')})`);
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+      `${name}: the pane does not scroll sideways`,
+    );
+    await list.getByRole('tab', { selected: true }).focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < tops.length; i++) {
+      if (i > 0) await page.keyboard.press('ArrowRight');
+      const shown = await page.evaluate(() => {
+        const tab = document.activeElement!;
+        const box = tab.getBoundingClientRect();
+        const row = tab.parentElement!.getBoundingClientRect();
+        return tab.getAttribute('role') === 'tab' && box.left >= row.left - 1 && box.right <= row.right + 1;
+      });
+      assert.ok(shown, `${name}: tab ${i + 1} of ${tops.length} is reached and shown`);
+    }
+  }
+
+  it('point 3: at 320 px the lookup, My Work and the nav each keep their tabs on one row, scrolling with every tab reachable', async () => {
+    const dana = await server.advisor('Dana Reyes', 'manager');
+    const page = await openPane(
+      context,
+      server.url,
+      {
+        user: { email: dana.record.email, name: 'Dana Reyes' },
+        token: dana.token,
+        items: [received()],
+        selected: 'inbox-1',
+      },
+      'view=regarding',
+    );
+    await page.setViewportSize({ width: 320, height: 720 });
+    await page.getByRole('tab', { name: 'All Open' }).waitFor();
+    await assertOneRowAllReachable(page, 'Views');
+    await assertOneRowAllReachable(page, 'Sections');
+    await page.getByRole('tab', { name: 'My Work' }).click();
+    await page.getByRole('tab', { name: 'My team' }).waitFor();
+    await assertOneRowAllReachable(page, 'Whose work');
+    assert.deepEqual(await axeViolations(page), [], 'the scrolling tab rows are accessible');
+  });
+
+  const selectedSection = (page: Page) =>
+    page.getByRole('tablist', { name: 'Sections' }).getByRole('tab', { selected: true }).textContent();
+
+  it('point 4: an opened opportunity keeps the section it was opened from highlighted, and Back returns there', async () => {
+    // From My Work.
+    const page = await openRollover();
+    assert.equal(await selectedSection(page), 'My Work');
+    await page.getByRole('button', { name: '← Back to My Work' }).click();
+    await page.getByRole('heading', { name: /New for me/ }).waitFor();
+    assert.equal(await selectedSection(page), 'My Work');
+
+    // From Set Regarding.
+    const pane = await open('view=regarding', [received()]);
+    await pane.getByRole('option', { name: /Retirement rollover/ }).click();
+    await pane.getByText('This email is now regarding “Retirement rollover”.').waitFor();
+    await pane.getByRole('button', { name: 'Open opportunity' }).click();
+    await pane.getByRole('heading', { name: 'Retirement rollover' }).waitFor();
+    assert.equal(await selectedSection(pane), 'Set Regarding');
+    await pane.getByRole('button', { name: '← Back to Set Regarding' }).click();
+    await pane.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
+
+    // From New: the new opportunity is no longer "New"; it is shown from the item's Set Regarding.
+    await pane.getByRole('tab', { name: 'New' }).click();
+    await pane.getByRole('textbox', { name: 'Topic', exact: true }).fill('College savings for Jordan');
+    await pane.getByRole('button', { name: 'Create' }).click();
+    await pane.getByRole('heading', { name: 'College savings for Jordan' }).waitFor();
+    assert.equal(await selectedSection(pane), 'Set Regarding');
+    await pane.getByRole('button', { name: '← Back to Set Regarding' }).click();
+    await pane.getByRole('heading', { name: 'This email' }).waitFor();
+    assert.equal(await selectedSection(pane), 'Set Regarding');
+  });
+
+  it('point 5: linking a draft says it once, in one sentence', async () => {
+    const page = await open('view=regarding', [draft]);
+    await page.getByRole('option', { name: /Retirement rollover/ }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Retirement rollover' });
+    await notice.waitFor();
+    assert.equal(
+      (await notice.textContent())?.trim(),
+      'This draft is now regarding “Retirement rollover”, and the link completes when you send it.',
+    );
+    const main = page.getByRole('main');
+    assert.equal(await main.getByText(/Linked/).count(), 0, 'no “Linked to … Linked” any more');
+    await page.reload();
+    await page.getByLabel('Current regarding').getByText('Completes when sent').waitFor();
+    assert.equal(await main.getByText(/completes when/i).count(), 1, 'reopened, only the card says it is pending');
   });
 });
