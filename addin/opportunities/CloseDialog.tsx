@@ -48,7 +48,8 @@ const OPEN_SHOWN = 50;
 export interface CloseDialogProps {
   api: ApiClient;
   opportunityId: number;
-  outcome: 'won' | 'lost';
+  /** Open as Close as Won or Lost; null is closed. */
+  outcome: 'won' | 'lost' | null;
   /** Prefills the actual value of a win (editable). */
   estimatedValue: number | null;
   today: string;
@@ -56,8 +57,26 @@ export interface CloseDialogProps {
   onCancel: () => void;
 }
 
-/** Close as Won / Lost: the actual value or reason, the date; open activities are offered to complete or cancel first. */
-export function CloseDialog({
+/**
+ * Close as Won / Lost. Stays mounted and closes through its `open` prop, so Fluent ends the modal (the rest of the
+ * pane shown to screen readers again, focus restored) rather than an open dialog being torn down.
+ */
+export function CloseDialog(props: CloseDialogProps) {
+  const { outcome, onCancel } = props;
+  // The form stays as it was while the dialog animates out.
+  const [shown, setShown] = useState(outcome);
+  if (outcome !== null && outcome !== shown) setShown(outcome);
+  return (
+    <Dialog open={outcome !== null} modalType="modal" onOpenChange={(_, data) => !data.open && onCancel()}>
+      <DialogSurface aria-describedby={undefined}>
+        {shown && <CloseForm key={shown} {...props} outcome={shown} />}
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+/** The actual value or reason, the date; open activities are offered to complete or cancel first. */
+function CloseForm({
   api,
   opportunityId,
   outcome,
@@ -65,7 +84,7 @@ export function CloseDialog({
   today,
   onClosed,
   onCancel,
-}: CloseDialogProps) {
+}: CloseDialogProps & { outcome: 'won' | 'lost' }) {
   const styles = useStyles();
   const [open, setOpen] = useState<Activity[] | null>(null);
   const [moreOpen, setMoreOpen] = useState(false);
@@ -125,121 +144,112 @@ export function CloseDialog({
     });
 
   return (
-    <Dialog open modalType="modal" onOpenChange={(_, data) => !data.open && onCancel()}>
-      <DialogSurface aria-describedby={undefined}>
-        <DialogBody>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogContent className={styles.content}>
-            {open === null && <Spinner size="tiny" label="Checking for open activities…" className={styles.wide} />}
-            {open !== null && open.length > 0 && (
-              <div className={styles.wide}>
-                <Notice intent="warning">
-                  {moreOpen
-                    ? `More than ${open.length} activities are still open.`
-                    : open.length === 1
-                      ? 'One activity is still open.'
-                      : `${open.length} activities are still open.`}{' '}
-                  Complete or cancel them first, or close anyway.
-                </Notice>
-              </div>
-            )}
-            {open?.map((activity) => (
-              <div
-                key={activity.id}
-                className={styles.row}
-                aria-label={`Open activity: ${activity.subject}`}
-                role="group"
-              >
-                <div className={styles.about}>
-                  <Text weight="semibold">{activity.subject || '(no subject)'}</Text>
-                  <Text size={200}>
-                    {activity.kind.replace('_', ' ')}
-                    {activity.startAt ? ` · ${new Date(activity.startAt).toLocaleString('en-US')}` : ''}
-                  </Text>
-                </div>
-                <Button
-                  size="small"
-                  className={styles.first}
-                  aria-label={`Complete “${activity.subject}”`}
-                  disabled={action.busy}
-                  onClick={() => void settle(activity, 'completed')}
-                >
-                  Complete
-                </Button>
-                <Button
-                  size="small"
-                  className={styles.second}
-                  aria-label={`Cancel “${activity.subject}”`}
-                  disabled={action.busy}
-                  onClick={() => void settle(activity, 'canceled')}
-                >
-                  Cancel
-                </Button>
-              </div>
-            ))}
-            {open !== null && open.length > 1 && (
-              <div className={styles.row} role="group" aria-label="Every open activity">
-                <Text className={styles.label} size={200}>
-                  {moreOpen ? `The ${open.length} shown:` : `All ${open.length}:`}
-                </Text>
-                <Button
-                  size="small"
-                  className={styles.first}
-                  disabled={action.busy}
-                  onClick={() => void settleAll('completed')}
-                >
-                  Complete all
-                </Button>
-                <Button
-                  size="small"
-                  className={styles.second}
-                  disabled={action.busy}
-                  onClick={() => void settleAll('canceled')}
-                >
-                  Cancel all
-                </Button>
-              </div>
-            )}
-            <div className={styles.wide}>
-              {outcome === 'won' ? (
-                <Field label="Actual value (USD)" hint="The estimate, until you change it.">
-                  {(field) => (
-                    <TextInput
-                      {...field}
-                      type="number"
-                      min={0}
-                      value={value}
-                      onChange={(event) => setValue(event.target.value)}
-                    />
-                  )}
-                </Field>
-              ) : (
-                <Field label="Reason">
-                  <Textarea value={reason} onChange={(_, data) => setReason(data.value)} />
-                </Field>
+    <DialogBody>
+      <DialogTitle>{title}</DialogTitle>
+      <DialogContent className={styles.content}>
+        {open === null && <Spinner size="tiny" label="Checking for open activities…" className={styles.wide} />}
+        {open !== null && open.length > 0 && (
+          <div className={styles.wide}>
+            <Notice intent="warning">
+              {moreOpen
+                ? `More than ${open.length} activities are still open.`
+                : open.length === 1
+                  ? 'One activity is still open.'
+                  : `${open.length} activities are still open.`}{' '}
+              Complete or cancel them first, or close anyway.
+            </Notice>
+          </div>
+        )}
+        {open?.map((activity) => (
+          <div key={activity.id} className={styles.row} aria-label={`Open activity: ${activity.subject}`} role="group">
+            <div className={styles.about}>
+              <Text weight="semibold">{activity.subject || '(no subject)'}</Text>
+              <Text size={200}>
+                {activity.kind.replace('_', ' ')}
+                {activity.startAt ? ` · ${new Date(activity.startAt).toLocaleString('en-US')}` : ''}
+              </Text>
+            </div>
+            <Button
+              size="small"
+              className={styles.first}
+              aria-label={`Complete “${activity.subject}”`}
+              disabled={action.busy}
+              onClick={() => void settle(activity, 'completed')}
+            >
+              Complete
+            </Button>
+            <Button
+              size="small"
+              className={styles.second}
+              aria-label={`Cancel “${activity.subject}”`}
+              disabled={action.busy}
+              onClick={() => void settle(activity, 'canceled')}
+            >
+              Cancel
+            </Button>
+          </div>
+        ))}
+        {open !== null && open.length > 1 && (
+          <div className={styles.row} role="group" aria-label="Every open activity">
+            <Text className={styles.label} size={200}>
+              {moreOpen ? `The ${open.length} shown:` : `All ${open.length}:`}
+            </Text>
+            <Button
+              size="small"
+              className={styles.first}
+              disabled={action.busy}
+              onClick={() => void settleAll('completed')}
+            >
+              Complete all
+            </Button>
+            <Button
+              size="small"
+              className={styles.second}
+              disabled={action.busy}
+              onClick={() => void settleAll('canceled')}
+            >
+              Cancel all
+            </Button>
+          </div>
+        )}
+        <div className={styles.wide}>
+          {outcome === 'won' ? (
+            <Field label="Actual value (USD)" hint="The estimate, until you change it.">
+              {(field) => (
+                <TextInput
+                  {...field}
+                  type="number"
+                  min={0}
+                  value={value}
+                  onChange={(event) => setValue(event.target.value)}
+                />
               )}
-            </div>
-            <div className={styles.wide}>
-              <Field label="Close date">
-                {(field) => (
-                  <TextInput {...field} type="date" value={date} onChange={(event) => setDate(event.target.value)} />
-                )}
-              </Field>
-            </div>
-            <div className={styles.wide}>
-              <OutcomeNotice outcome={action.outcome} />
-            </div>
-            <div className={styles.row}>
-              <Button appearance="primary" className={styles.first} disabled={action.busy} onClick={() => void close()}>
-                {title}
-              </Button>
-              <Button className={styles.second} disabled={action.busy} onClick={onCancel}>
-                Cancel
-              </Button>
-            </div>
-          </DialogContent>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+            </Field>
+          ) : (
+            <Field label="Reason">
+              <Textarea value={reason} onChange={(_, data) => setReason(data.value)} />
+            </Field>
+          )}
+        </div>
+        <div className={styles.wide}>
+          <Field label="Close date">
+            {(field) => (
+              <TextInput {...field} type="date" value={date} onChange={(event) => setDate(event.target.value)} />
+            )}
+          </Field>
+        </div>
+        <div className={styles.wide}>
+          <OutcomeNotice outcome={action.outcome} />
+        </div>
+        <div className={styles.row}>
+          <Button appearance="primary" className={styles.first} disabled={action.busy} onClick={() => void close()}>
+            {title}
+          </Button>
+          <Button className={styles.second} disabled={action.busy} onClick={onCancel}>
+            Cancel
+          </Button>
+        </div>
+      </DialogContent>
+    </DialogBody>
   );
 }

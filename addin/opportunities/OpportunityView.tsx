@@ -205,22 +205,20 @@ export function OpportunityView({ api, id, today, onBack, backLabel = 'Back' }: 
       </div>
 
       <Timeline api={api} detail={detail} />
-      {closing && (
-        <CloseDialog
-          api={api}
-          opportunityId={o.id}
-          outcome={closing}
-          estimatedValue={o.estimatedValue}
-          today={today}
-          onCancel={() => setClosing(null)}
-          onClosed={() => {
-            setClosing(null);
-            void load(undefined, closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.').then(() =>
-              heading.current?.focus(),
-            );
-          }}
-        />
-      )}
+      <CloseDialog
+        api={api}
+        opportunityId={o.id}
+        outcome={closing}
+        estimatedValue={o.estimatedValue}
+        today={today}
+        onCancel={() => setClosing(null)}
+        onClosed={() => {
+          setClosing(null);
+          void load(undefined, closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.').then(() =>
+            heading.current?.focus(),
+          );
+        }}
+      />
     </article>
   );
 }
