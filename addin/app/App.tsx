@@ -37,6 +37,8 @@ const useStyles = makeStyles({
 
 export type PaneView = 'regarding' | 'new' | 'work';
 
+const VIEW_LABELS: Record<PaneView, string> = { regarding: 'Set Regarding', new: 'New', work: 'My Work' };
+
 export interface AppProps {
   session: Session;
   /** Outlook's theme (light or dark). */
@@ -70,6 +72,12 @@ export function App({ session, theme, host, initialView }: AppProps) {
   const show = (next: PaneView) => {
     setOpened(null);
     setView(next);
+  };
+  // An open opportunity belongs to the section it was opened from: that tab stays highlighted and Back returns
+  // there. One just created leaves New for where the advisor works on it: the item's Set Regarding, else My Work.
+  const created = (id: number) => {
+    setView(item.snapshot ? 'regarding' : 'work');
+    setOpened(id);
   };
   const noItem = !item.loading && !item.snapshot && !item.error && (
     <Text>{host.outlook ? 'Select an email or appointment to set what it is regarding.' : NEEDS_ITEM.regarding}</Text>
@@ -106,11 +114,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
               label="Sections"
               selected={view}
               onSelect={show}
-              tabs={[
-                { value: 'regarding', label: 'Set Regarding' },
-                { value: 'new', label: 'New' },
-                { value: 'work', label: 'My Work' },
-              ]}
+              tabs={(Object.keys(VIEW_LABELS) as PaneView[]).map((value) => ({ value, label: VIEW_LABELS[value] }))}
             />
           </nav>
           <main className={styles.main}>
@@ -121,6 +125,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                   api={session.api}
                   id={opened}
                   today={today}
+                  backLabel={`Back to ${VIEW_LABELS[view]}`}
                   onBack={() => setOpened(null)}
                   initialPanel={openedWith}
                   meId={me.id}
@@ -156,7 +161,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                       api={session.api}
                       me={me}
                       snapshot={item.snapshot}
-                      onCreated={(detail) => setOpened(detail.opportunity.id)}
+                      onCreated={(detail) => created(detail.opportunity.id)}
                     />
                   )}
                 </>

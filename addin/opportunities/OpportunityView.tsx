@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Button, Spinner, Text, makeStyles, tokens, useRestoreFocusTarget } from '@fluentui/react-components';
 import { Pill, StageOrOutcome } from '../ui/Pill';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
@@ -44,10 +44,20 @@ export interface OpportunityViewProps {
   initialPanel?: 'call' | 'task';
   /** The signed-in advisor: they may change the calls and tasks they logged. */
   meId?: number;
+  /** Says where Back goes (the section the opportunity was opened from). */
+  backLabel?: string;
 }
 
 /** One opportunity: details, timeline, and the actions of the referral standard. */
-export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: OpportunityViewProps) {
+export function OpportunityView({
+  api,
+  id,
+  today,
+  onBack,
+  initialPanel,
+  meId,
+  backLabel = 'Back',
+}: OpportunityViewProps) {
   const styles = useStyles();
   const [detail, setDetail] = useState<OpportunityDetail | null>(null);
   const [panel, setPanel] = useState<Panel>(initialPanel ?? null);
@@ -55,6 +65,10 @@ export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: 
   // Each Edit starts again from the opportunity as it is.
   const [edits, setEdits] = useState(0);
   const { busy, outcome, run, announce } = useAction();
+  // The dialogs' buttons are their focus-restore targets (they are not Fluent DialogTriggers); when a close removes
+  // the button, focus goes to the heading instead of the body.
+  const restoreFocusTarget = useRestoreFocusTarget();
+  const heading = useRef<HTMLHeadingElement>(null);
 
   /** (Re)loads the opportunity; after `change` when given (which closes the panel), then announces `success`. */
   const load = useCallback(
@@ -147,9 +161,17 @@ export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: 
   return (
     <article className={styles.root} aria-labelledby="opportunity-title">
       <Button appearance="subtle" onClick={onBack} style={{ alignSelf: 'flex-start' }}>
-        ← Back
+        ← {backLabel}
       </Button>
-      <Text as="h2" size={500} weight="semibold" id="opportunity-title" style={{ margin: 0 }}>
+      <Text
+        as="h2"
+        size={500}
+        weight="semibold"
+        id="opportunity-title"
+        tabIndex={-1}
+        ref={heading}
+        style={{ margin: 0 }}
+      >
         {o.topic}
       </Text>
       <div className={styles.badges}>
@@ -191,8 +213,12 @@ export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: 
             <Button disabled={busy} onClick={() => void scheduleNextStep()}>
               Schedule next step
             </Button>
-            <Button onClick={() => setClosing('won')}>Close as Won</Button>
-            <Button onClick={() => setClosing('lost')}>Close as Lost</Button>
+            <Button {...restoreFocusTarget} onClick={() => setClosing('won')}>
+              Close as Won
+            </Button>
+            <Button {...restoreFocusTarget} onClick={() => setClosing('lost')}>
+              Close as Lost
+            </Button>
           </>
         )}
         {act && o.status !== 'open' && (
@@ -247,19 +273,20 @@ export function OpportunityView({ api, id, today, onBack, initialPanel, meId }: 
           )
         }
       />
-      {closing && (
-        <CloseDialog
-          api={api}
-          opportunityId={o.id}
-          outcome={closing}
-          today={today}
-          onCancel={() => setClosing(null)}
-          onClosed={() => {
-            setClosing(null);
-            void load(undefined, closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.');
-          }}
-        />
-      )}
+      <CloseDialog
+        api={api}
+        opportunityId={o.id}
+        outcome={closing}
+        estimatedValue={o.estimatedValue}
+        today={today}
+        onCancel={() => setClosing(null)}
+        onClosed={() => {
+          setClosing(null);
+          void load(undefined, closing === 'won' ? 'Closed as Won.' : 'Closed as Lost.').then(() =>
+            heading.current?.focus(),
+          );
+        }}
+      />
     </article>
   );
 }

@@ -95,7 +95,8 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
     () =>
       run(
         (signal) => loadRegarding(api, snapshot, signal),
-        (current) => (current?.outlook.pending ? { intent: 'info', text: 'Linked, completes when sent.' } : null),
+        // A pending link says so on its card (Completes when sent): no notice repeats it.
+        () => null,
       ),
     [api, run, snapshot],
   );
@@ -109,7 +110,10 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
     (current: Activity | null): Outcome | null =>
       current?.regarding
         ? current.outlook.pending
-          ? { intent: 'success', text: `Linked to “${topic}”. Linked, completes when sent.` }
+          ? {
+              intent: 'success',
+              text: `This ${noun} is now regarding “${topic}”, and the link completes when you send it.`,
+            }
           : { intent: 'success', text: `This ${noun} is now regarding “${topic}”.` }
         : null;
 

@@ -1,12 +1,22 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 
+// One row that scrolls sideways when the pane is too narrow (320 px): a wrap left one tab alone on a line.
 const useStyles = makeStyles({
-  list: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
+  list: {
+    position: 'relative',
+    display: 'flex',
+    flexWrap: 'nowrap',
+    overflowX: 'auto',
+    gap: tokens.spacingHorizontalXXS,
+    scrollbarWidth: 'thin',
+  },
   tab: {
+    flexShrink: 0,
+    whiteSpace: 'nowrap',
     font: 'inherit',
     fontSize: tokens.fontSizeBase300,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalSNudge}`,
     border: 'none',
     borderRadius: tokens.borderRadiusMedium,
     backgroundColor: 'transparent',
@@ -37,6 +47,16 @@ export interface TabsProps<T extends string> {
 export function Tabs<T extends string>({ label, tabs, selected, onSelect }: TabsProps<T>) {
   const styles = useStyles();
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  const selectedIndex = tabs.findIndex((tab) => tab.value === selected);
+  // The selected tab is scrolled into the row's view (a click or a view chosen elsewhere), never the page.
+  useEffect(() => {
+    const element = refs.current[selectedIndex];
+    const list = element?.parentElement;
+    if (!element || !list) return;
+    if (element.offsetLeft < list.scrollLeft) list.scrollLeft = element.offsetLeft;
+    else if (element.offsetLeft + element.offsetWidth > list.scrollLeft + list.clientWidth)
+      list.scrollLeft = element.offsetLeft + element.offsetWidth - list.clientWidth;
+  }, [selectedIndex]);
   const move = (index: number) => {
     const next = (index + tabs.length) % tabs.length;
     refs.current[next]?.focus();

@@ -56,7 +56,7 @@ describe('demo page and screenshots', function () {
     await pane.getByText('This draft').waitFor();
     await pane.getByRole('tab', { name: 'All Open' }).click();
     await pane.getByRole('option', { name: /Group benefits review/ }).click();
-    await pane.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
+    await pane.getByText('the link completes when you send it', { exact: false }).first().waitFor();
     await page.getByRole('button', { name: 'Send this draft' }).click();
     await pane.getByText('This email').first().waitFor();
     await pane.getByLabel('Current regarding').getByText('Group benefits review, Summit Logistics').waitFor();

@@ -65,7 +65,7 @@ describe('task pane: a linked draft completes from its sent copy without propert
   const link = async (page: Page, topic: RegExp) => {
     await page.getByRole('tab', { name: 'My Open Opportunities' }).click();
     await page.getByRole('option', { name: topic }).click();
-    await page.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
+    await page.getByText('the link completes when you send it', { exact: false }).first().waitFor();
   };
   const sendWithoutProperties = (page: Page, draftId: string, copyId: string, internetMessageId: string) =>
     page.evaluate(

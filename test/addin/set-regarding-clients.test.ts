@@ -68,7 +68,7 @@ describe('task pane: Set Regarding on every Outlook client (issue 12)', function
   /** Links a new draft and sends it: the sent copy is not opened yet, so its activity is still pending. */
   const linkAndSend = async (page: Page) => {
     await pick(page);
-    await page.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
+    await page.getByText('the link completes when you send it', { exact: false }).first().waitFor();
     await page.evaluate(() =>
       window.__outlook.send('draft-1', { id: 'sent-1', internetMessageId: '<sent-1@firm.example>' }),
     );
@@ -186,7 +186,7 @@ describe('task pane: Set Regarding on every Outlook client (issue 12)', function
       if (profile !== 'mobile') {
         await page.evaluate(() => window.__outlook.select('draft-1'));
         await pick(page);
-        await page.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
+        await page.getByText('the link completes when you send it', { exact: false }).first().waitFor();
       }
       const calls = await page.evaluate(() => window.__outlook.asyncCalls());
       assert.ok(calls.peak <= 3, `at most three in flight, saw ${calls.peak}`);
@@ -369,7 +369,7 @@ describe('task pane: Set Regarding on every Outlook client (issue 12)', function
       await page.getByText('Regarding: Not set').waitFor();
       await page.evaluate(() => window.__outlook.failNext('internetHeaders.setAsync', { code: 5001 }));
       await pick(page);
-      await page.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
+      await page.getByText('the link completes when you send it', { exact: false }).first().waitFor();
       assert.equal((await property(page, 'draft-1'))?.header, false);
       await page.reload();
       await page.getByLabel('Current regarding').getByText('Retirement rollover').waitFor();
@@ -390,7 +390,7 @@ describe('task pane: Set Regarding on every Outlook client (issue 12)', function
       await page.evaluate((d) => window.__outlook.open({ ...d, id: 'draft-2', subject: 'Another' }), draft);
       await page.reload();
       await pick(page);
-      await page.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
+      await page.getByText('the link completes when you send it', { exact: false }).first().waitFor();
       const headers = (await page.evaluate(() => window.__outlook.item('draft-2').headers)) ?? {};
       assert.deepEqual(Object.keys(headers), ['X-Message-Ref']);
       assert.match(headers['X-Message-Ref'], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);

@@ -163,7 +163,7 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
       const draft: ItemSpec = { id: 'draft-1', type: 'message', mode: 'compose', subject: 'Follow-up', to: [CLIENT] };
       const page = await open([draft], 'draft-1', profile);
       await page.getByRole('option', { name: /Retirement rollover/ }).click();
-      await page.getByText('Linked, completes when sent', { exact: false }).first().waitFor();
+      await page.getByText('the link completes when you send it', { exact: false }).first().waitFor();
       const headers = await page.evaluate(() => window.__outlook.item('draft-1').headers);
       const token = headers?.['X-Message-Ref'];
       assert.match(token ?? '', /^[0-9a-f-]{36}$/, 'the draft carries a tracking header');
