@@ -98,6 +98,10 @@ describe('demo page and screenshots', function () {
       await page.getByRole('heading', { name: 'New opportunity' }).waitFor();
       await page.getByText('Known contact', { exact: false }).waitFor();
       await capture(page, `${theme}-new-opportunity`);
+      await page.getByRole('radio', { name: 'Another contact or organization…' }).check();
+      await page.getByRole('searchbox', { name: 'Find the potential customer' }).fill('harbor');
+      await page.getByRole('button', { name: /^Choose organization Harbor Dental Group/ }).waitFor();
+      await capture(page, `${theme}-new-customer-search`);
       await page.getByRole('tab', { name: 'My Work' }).click();
       await page.getByRole('heading', { name: /Needs attention/ }).waitFor();
       await page.getByRole('heading', { name: /Stage report/ }).waitFor();
@@ -111,6 +115,15 @@ describe('demo page and screenshots', function () {
       await page.getByRole('button', { name: 'Open “Group benefits review, Summit Logistics”' }).first().click();
       await page.getByRole('heading', { name: 'Timeline' }).waitFor();
       await capture(page, `${theme}-opportunity`);
+      await page.getByRole('button', { name: 'Log a call' }).click();
+      const call = page.getByRole('form', { name: 'Log a call' });
+      await call.getByRole('textbox', { name: 'Subject' }).fill('Walked Sam through the plan options');
+      await call.getByRole('combobox', { name: 'Category' }).selectOption({ label: 'Follow-up call' });
+      await call.getByRole('combobox', { name: 'Outcome' }).selectOption({ label: 'Reached' });
+      await capture(page, `${theme}-log-call`);
+      await call.getByRole('button', { name: 'Log call' }).click();
+      await page.getByText('Phone call: Walked Sam through the plan options').waitFor();
+      await capture(page, `${theme}-opportunity-with-call`);
       await page.getByRole('button', { name: 'Close as Won' }).click();
       await page.getByRole('dialog').waitFor();
       await page.getByText('Checking for open activities…').waitFor({ state: 'detached' });
