@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useRef, useState, useSyncExternalStore } from 'react';
 import { Button, FluentProvider, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Busy } from '../ui/Busy';
 import { Tabs } from '../ui/Tabs';
@@ -69,6 +69,12 @@ export function App({ session, theme, host, initialView }: AppProps) {
     setOpened(id);
   };
   const today = new Date().toISOString().slice(0, 10);
+  const nav = useRef<HTMLElement>(null);
+  // Back removes the button that had focus: focus goes to the section returned to, never to the page body.
+  const back = () => {
+    setOpened(null);
+    requestAnimationFrame(() => nav.current?.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus());
+  };
   const show = (next: PaneView) => {
     setOpened(null);
     setView(next);
@@ -109,7 +115,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
               </Button>
             </span>
           </header>
-          <nav aria-label="Regarding sections" className={styles.nav}>
+          <nav ref={nav} aria-label="Regarding sections" className={styles.nav}>
             <Tabs
               label="Sections"
               selected={view}
@@ -126,7 +132,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                   id={opened}
                   today={today}
                   backLabel={`Back to ${VIEW_LABELS[view]}`}
-                  onBack={() => setOpened(null)}
+                  onBack={back}
                   initialPanel={openedWith}
                   meId={me.id}
                 />

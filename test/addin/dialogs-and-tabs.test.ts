@@ -250,6 +250,12 @@ describe('task pane: dialogs, the close dialog, tabs and the draft message (issu
     await page.getByRole('button', { name: '← Back to My Work' }).click();
     await page.getByRole('heading', { name: /New for me/ }).waitFor();
     assert.equal(await selectedSection(page), 'My Work');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'tab');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      'My Work',
+      'Back leaves focus on the section returned to, not the page body',
+    );
 
     // From Set Regarding.
     const pane = await open('view=regarding', [received()]);
