@@ -1,6 +1,6 @@
 /**
  * Service benchmark: seeds 100k opportunities, 20k contacts and 1M activities, runs the server as
- * its own process on loopback, and measures type-ahead search, suggestions and Set Regarding
+ * its own process on loopback, and measures type-ahead search, contact search, suggestions and Set Regarding
  * against a static-JSON endpoint of the same server as the baseline. Prints a markdown table.
  */
 import fs from 'node:fs';
@@ -131,6 +131,22 @@ export async function runServiceBenchmark(): Promise<string> {
       await compare(
         'type-ahead search, as the lookup sends it (GET /opportunities/lookup?view=all-open&q=…)',
         typeAhead('opportunities/lookup'),
+        baseline,
+        baselineRuns,
+      ),
+    );
+    rows.push(
+      await compare(
+        'contact search, as New Opportunity sends it (GET /contacts?q=…)',
+        {
+          url: server.url,
+          headers,
+          requests: [
+            {
+              setupRequest: (req) => ({ ...req, path: `/api/v1/contacts?limit=10&q=${TYPED[n++ % TYPED.length]}` }),
+            },
+          ],
+        },
         baseline,
         baselineRuns,
       ),

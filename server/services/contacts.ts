@@ -9,9 +9,9 @@ import type {
 } from '../../shared/schemas/contacts';
 import { BadRequestError, ConflictError } from '../errors';
 import type { NewContactFields } from '../repository/repository';
-import { organizationNameForDomain } from './company-domains';
+import { organizationNameForDomain, registrableDomain } from './company-domains';
 import { actorOf, pageOf, type Caller, type Page, type ServiceContext } from './context';
-import { domainOf, PUBLIC_MAIL_DOMAINS } from './public-mail-domains';
+import { domainOf, isPublicMailDomain } from './public-mail-domains';
 
 export class ContactService {
   constructor(private readonly ctx: ServiceContext) {}
@@ -32,7 +32,7 @@ export class ContactService {
   }
 
   async createOrganization(caller: Caller, body: z.output<typeof NewOrganization>): Promise<Organization> {
-    if (body.domain && PUBLIC_MAIL_DOMAINS.has(body.domain)) {
+    if (body.domain && isPublicMailDomain(body.domain)) {
       throw new BadRequestError(`${body.domain} is a public mail domain: its people are not one organization.`, [
         { path: 'body.domain', message: 'Public mail domain' },
       ]);
@@ -64,9 +64,11 @@ export class ContactService {
     }
     if (organizationId === null && input.email) {
       const domain = domainOf(input.email);
-      if (!PUBLIC_MAIL_DOMAINS.has(domain)) {
+      if (!isPublicMailDomain(domain)) {
         organizationId = await this.ctx.repo.contacts.organizationIdForDomain(domain);
-        if (organizationId === null) newOrganization = { name: organizationNameForDomain(domain), domain };
+        // Registered without its host (mail.contoso.com → contoso.com), so every host of the company joins it.
+        if (organizationId === null)
+          newOrganization = { name: organizationNameForDomain(domain), domain: registrableDomain(domain) };
       }
     }
     return {

@@ -100,6 +100,42 @@ describe('customers: contact and organization search, new company domains (issue
     assert.equal(opportunity.body.opportunity.customerOrganization, null);
   });
 
+  it('never makes an organization for a public mail provider on a country domain or a host under it', async () => {
+    const emails = [
+      'a@yahoo.fr',
+      'b@yahoo.ca',
+      'c@hotmail.co.uk',
+      'd@web.de',
+      'e@gmx.de',
+      'f@btinternet.com',
+      'g@live.co.uk',
+      'h@qq.com',
+      'i@mail.gmail.com',
+      'j@pm.me',
+    ];
+    for (const [i, email] of emails.entries()) {
+      const contact = await alex.api.post('/api/v1/contacts', { name: `Client ${i}`, email });
+      assert.equal(contact.status, 201, email);
+      assert.equal(contact.body.organization, null, `${email} is a public mail domain`);
+    }
+    const count = server.db.prepare('SELECT count(*) FROM organizations').pluck().get();
+    assert.equal(count, 0, 'no organization was made');
+    const refused = await alex.api.post('/api/v1/organizations', { name: 'Yahoo France', domain: 'yahoo.fr' });
+    assert.equal(refused.status, 400);
+  });
+
+  it("registers a new company's domain without its host, so a contact from another of its hosts joins it", async () => {
+    const first = await alex.api.post('/api/v1/contacts', { name: 'Sub', email: 'sub@mail.alvarez-group.example' });
+    assert.equal(first.body.organization?.name, 'Alvarez Group');
+    const found = await alex.api.get('/api/v1/organizations?q=alvarez');
+    assert.deepEqual(found.body.items[0].domains, ['alvarez-group.example']);
+    const second = await alex.api.post('/api/v1/contacts', { name: 'Top', email: 'top@alvarez-group.example' });
+    const third = await alex.api.post('/api/v1/contacts', { name: 'Eu', email: 'eu@eu.alvarez-group.example' });
+    assert.equal(second.body.organization?.id, first.body.organization.id);
+    assert.equal(third.body.organization?.id, first.body.organization.id);
+    assert.equal(server.db.prepare('SELECT count(*) FROM organizations').pluck().get(), 1);
+  });
+
   it('creates an opportunity for an organization found by search', async () => {
     const org = await alex.api.post('/api/v1/organizations', { name: 'Summit Logistics' });
     const found = await alex.api.get('/api/v1/organizations?q=summit');

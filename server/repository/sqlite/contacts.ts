@@ -131,10 +131,18 @@ export class SqliteContactStore implements ContactStore {
   }
 }
 
+/** The organization of the domain or of the nearest domain above it (mail.contoso.com → contoso.com). */
 function organizationIdForDomain(db: Db, domain: string): number | null {
+  const labels = domain.toLowerCase().split('.');
+  const candidates = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
   return (
-    (sql(db, 'SELECT organization_id FROM organization_domains WHERE domain = ?').pluck().get(domain) as
-      number | undefined) ?? null
+    (sql(
+      db,
+      `SELECT organization_id FROM organization_domains WHERE domain IN (SELECT value FROM json_each(?))
+         ORDER BY length(domain) DESC LIMIT 1`,
+    )
+      .pluck()
+      .get(JSON.stringify(candidates)) as number | undefined) ?? null
   );
 }
 
