@@ -11,7 +11,7 @@ import type {
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { ActivityMatches, ActivityRecord, OutlookItemFields, Stale } from '../repository/repository';
 import { OpportunityAccess } from './access';
-import { checkHappened, checkLoggedFields } from './call-and-task-rules';
+import { checkHappened, checkLoggedFields, checkTimes } from './call-and-task-rules';
 import { actorOf, checkedWrite, utc, type Caller, type RulesRead, type ServiceContext } from './context';
 
 /**
@@ -255,7 +255,9 @@ export class ActivityService {
 
   /** A phone call or task logged on an open opportunity the caller may read (as any activity may be linked to it). */
   async log(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
-    checkHappened(body.kind, body.status, utc(body.startAt), this.ctx.clock.now(), 'body.startAt');
+    const times = { startAt: utc(body.startAt), endAt: utc(body.endAt) };
+    checkTimes(times.startAt, times.endAt);
+    checkHappened(body.kind, body.status, times, this.ctx.clock.now(), 'body.startAt');
     return this.checked(async (read) => {
       const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
       if (opportunity.status !== 'open')
@@ -301,13 +303,15 @@ export class ActivityService {
         outcomeId: activity.outcome?.id ?? null,
       });
       const startAt = fields.startAt === undefined ? activity.startAt : utc(fields.startAt ?? undefined);
-      if (status === 'completed' || fields.startAt !== undefined)
+      const endAt = fields.endAt === undefined ? activity.endAt : utc(fields.endAt ?? undefined);
+      if (fields.startAt !== undefined || fields.endAt !== undefined) checkTimes(startAt, endAt);
+      if (status === 'completed' || fields.startAt !== undefined || fields.endAt !== undefined)
         checkHappened(
           activity.kind,
           status ?? activity.status,
-          startAt,
+          { startAt, endAt },
           this.ctx.clock.now(),
-          fields.startAt === undefined ? 'body.status' : 'body.startAt',
+          fields.startAt === undefined && fields.endAt === undefined ? 'body.status' : 'body.startAt',
         );
       if (replacedById !== undefined) await this.checkReplacement(activity, replacedById);
       const actor = actorOf(caller, this.ctx.clock, read);
@@ -335,8 +339,14 @@ export class ActivityService {
       throw new ConflictError(`Activity ${task.id} is not a scheduled next step: nothing replaces it.`);
     if (task.status !== 'open') throw new ConflictError(`Activity ${task.id} is ${task.status} already.`);
     const appointment = await this.ctx.repo.activities.findById(replacedById);
-    if (!appointment || appointment.kind !== 'appointment' || appointment.regarding?.id !== task.regarding?.id) {
-      const message = 'Only an appointment regarding the same opportunity replaces this task';
+    // The appointment becomes the next step in the task's place: it must be one (to come, not canceled).
+    const isNextStep =
+      appointment?.kind === 'appointment' &&
+      appointment.status === 'open' &&
+      appointment.startAt !== null &&
+      Date.parse(appointment.startAt) > this.ctx.clock.now().getTime();
+    if (!isNextStep || appointment.regarding?.id !== task.regarding?.id) {
+      const message = 'Only an appointment to come (not canceled) regarding the same opportunity replaces this task';
       throw new BadRequestError(message, [{ path: 'body.replacedById', message }]);
     }
   }

@@ -26,14 +26,34 @@ const CALL_ONLY = ['direction', 'durationMinutes', 'outcomeId'] as const;
 export function checkHappened(
   kind: ActivityKind,
   status: ActivityStatus,
-  startAt: string | null,
+  times: { startAt: string | null; endAt: string | null },
   now: Date,
   path: string,
 ): void {
-  if (kind !== 'phone_call' || status !== 'completed' || startAt === null) return;
-  if (Date.parse(startAt) <= now.getTime() + COMPLETED_CALL_LEEWAY_MINUTES * 60_000) return;
-  const message = `A call can be marked completed only once it has happened: this one starts more than ${COMPLETED_CALL_LEEWAY_MINUTES} minutes from now. Save it as open, or correct its date and time.`;
-  throw new BadRequestError(message, [{ path, message }]);
+  if (kind !== 'phone_call' || status !== 'completed') return;
+  const fail = (message: string, at = path) => {
+    throw new BadRequestError(message, [{ path: at, message }]);
+  };
+  // Without a time, "it happened" cannot be checked, and the call would never show when it was.
+  if (times.startAt === null)
+    fail('A completed call needs the date and time it happened.', path === 'body.status' ? path : 'body.startAt');
+  const latest = now.getTime() + COMPLETED_CALL_LEEWAY_MINUTES * 60_000;
+  if (Date.parse(times.startAt!) > latest)
+    fail(
+      `A call can be marked completed only once it has happened: this one starts more than ${COMPLETED_CALL_LEEWAY_MINUTES} minutes from now. Save it as open, or correct its date and time.`,
+    );
+  if (times.endAt !== null && Date.parse(times.endAt) > latest)
+    fail(
+      `A call can be marked completed only once it has happened: this one ends more than ${COMPLETED_CALL_LEEWAY_MINUTES} minutes from now.`,
+      path === 'body.status' ? path : 'body.endAt',
+    );
+}
+
+/** An end, when there is one, is not before the start. */
+export function checkTimes(startAt: string | null, endAt: string | null): void {
+  if (startAt === null || endAt === null || Date.parse(endAt) >= Date.parse(startAt)) return;
+  const message = 'The end is before the start.';
+  throw new BadRequestError(message, [{ path: 'body.endAt', message }]);
 }
 
 /**

@@ -494,11 +494,13 @@ export class SqliteActivityStore implements ActivityStore {
   async setStatus(id: number, status: ActivityStatus, actor: Actor, seen: string) {
     const done = await write(this.db, () => {
       if (stampOf(this.db, id) !== seen || !rightsHold(this.db, actor)) return false;
-      sql(this.db, 'UPDATE activities SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?').run(
-        status,
-        actor.at,
-        id,
-      );
+      // A task reopened is no longer replaced by anything.
+      sql(
+        this.db,
+        `UPDATE activities SET status = :status, updated_at = :at, version = version + 1,
+           replaced_by_id = CASE WHEN :status = 'open' THEN NULL ELSE replaced_by_id END
+         WHERE id = :id`,
+      ).run({ status, at: actor.at, id });
       writeAudit(this.db, actor, 'activity', id, 'status', { status });
       return true;
     });
@@ -517,7 +519,8 @@ export class SqliteActivityStore implements ActivityStore {
       ['contact_id', changes.contactId],
       ['category_id', changes.categoryId],
       ['outcome_id', changes.outcomeId],
-      ['replaced_by_id', changes.replacedById],
+      // A task reopened is no longer replaced by anything.
+      ['replaced_by_id', changes.status === 'open' ? null : changes.replacedById],
     ];
     const set = columns.filter(([, value]) => value !== undefined);
     const done = await write(this.db, () => {

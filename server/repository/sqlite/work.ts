@@ -16,7 +16,7 @@ const ATTENTION_FACTS = `SELECT o.id,
       AS touched,
     EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
               AND a.kind IN ('appointment', 'task', 'phone_call')
-              AND (a.start_at > :now OR (a.kind <> 'appointment' AND a.start_at IS NULL)))
+              AND (a.start_at > :now OR (a.kind = 'task' AND a.start_at IS NULL)))
       AS has_next_step
   FROM opportunities o
   WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))`;
