@@ -229,7 +229,7 @@ export function OpportunityView({
             Reopen
           </Button>
         )}
-        {o.status === 'open' && (
+        {act && o.status === 'open' && (
           <>
             <Button onClick={() => openPanel('call')}>Log a call</Button>
             <Button onClick={() => openPanel('task')}>Add a task</Button>

@@ -253,13 +253,16 @@ export class ActivityService {
     });
   }
 
-  /** A phone call or task logged on an open opportunity the caller may read (as any activity may be linked to it). */
+  /**
+   * A phone call or task logged on an open opportunity the caller may act on: it counts as a touch and may be its
+   * next step, so only those who handle it (owner, creator, their manager) log one; anyone may still link email.
+   */
   async log(caller: Caller, body: z.output<typeof CreateActivityRequest>): Promise<Activity> {
     const times = { startAt: utc(body.startAt), endAt: utc(body.endAt) };
     checkTimes(times.startAt, times.endAt);
     checkHappened(body.kind, body.status, times, this.ctx.clock.now(), 'body.startAt');
     return this.checked(async (read) => {
-      const opportunity = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
+      const opportunity = await new OpportunityAccess(this.ctx.repo, caller).actionable(body.opportunityId);
       if (opportunity.status !== 'open')
         throw new ConflictError(`Opportunity ${opportunity.id} is ${opportunity.status}: reopen it first.`);
       await checkLoggedFields(this.ctx.repo, body.kind, body);
@@ -298,6 +301,10 @@ export class ActivityService {
       const editsFields = Object.values(fields).some((value) => value !== undefined);
       if (editsFields && activity.kind !== 'phone_call' && activity.kind !== 'task')
         throw new ConflictError(`Activity ${id} is an Outlook item: only its status changes here.`);
+      // A closed opportunity's activities may still be completed or canceled (tidying up), not edited or reopened.
+      const on = activity.regarding && 'status' in activity.regarding ? activity.regarding : null;
+      if (on && on.status !== 'open' && (editsFields || status === 'open'))
+        throw new ConflictError(`"${on.topic}" is ${on.status}: reopen it first to change its activities.`);
       await checkLoggedFields(this.ctx.repo, activity.kind, fields, {
         categoryId: activity.category?.id ?? null,
         outcomeId: activity.outcome?.id ?? null,

@@ -220,10 +220,15 @@ describe('activity ownership (issue 11)', () => {
     });
 
     it('refuses an edit of a call paused after its check when the call is moved meanwhile (issue 13)', async () => {
+      // Alex made this one for Blake, so both may act on it: Alex logs the call, Blake (the owner) edits it.
+      const forBlake = await alex.api.post(
+        '/api/v1/opportunities',
+        referral('For Blake', 'fb@client.example', { ownerId: blake.record.id }),
+      );
       const call = await alex.api.post('/api/v1/activities', {
         kind: 'phone_call',
         subject: 'Call',
-        opportunityId: blakes,
+        opportunityId: forBlake.body.opportunity.id,
       });
       const id = call.body.id as number;
       const pause = interleaver.pauseNext('activities', 'edit');

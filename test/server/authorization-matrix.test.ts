@@ -68,7 +68,7 @@ const expected = {
   'setRegarding (linked, closed)':  { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   lookupActivity:                   { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   'lookupActivity (unlinked)':      { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 404, admin: 404, deactivated: 401, revoked: 401 },
-  createActivity:                   { none: 401, owner: 201, advisor: 201, otherTeam: 201, manager: 201, admin: 201, deactivated: 401, revoked: 401 },
+  createActivity:                   { none: 401, owner: 201, advisor: 403, otherTeam: 403, manager: 201, admin: 403, deactivated: 401, revoked: 401 },
   changeRegarding:                  { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'changeRegarding (unlinked)':     { none: 401, owner: 200, advisor: 404, otherTeam: 404, manager: 404, admin: 404, deactivated: 401, revoked: 401 },
   'changeRegarding (closed)':       { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },

@@ -218,4 +218,95 @@ describe('Phone calls and tasks (issue 13, point 2)', () => {
     assert.equal(byTask.status, 400);
     assert.equal(byTask.body.errors[0].path, 'body.replacedById');
   });
+  it('refuses a completed call without a date and time, and a call whose end is before its start, naming the field', async () => {
+    const undated = await log(alex, { kind: 'phone_call', status: 'completed', subject: 'When?' });
+    assert.equal(undated.status, 400);
+    assert.equal(undated.body.errors[0].path, 'body.startAt');
+    const backwards = await log(alex, { kind: 'phone_call', subject: 'Back', startAt: at(-30), endAt: at(-60) });
+    assert.equal(backwards.status, 400);
+    assert.equal(backwards.body.errors[0].path, 'body.endAt');
+    const endsLater = await log(alex, {
+      kind: 'phone_call',
+      status: 'completed',
+      subject: 'Still going',
+      startAt: at(-10),
+      endAt: at(60),
+    });
+    assert.equal(endsLater.status, 400, 'a completed call has ended');
+    const open = await log(alex, { kind: 'phone_call', subject: 'Later', startAt: at(60) });
+    const cleared = await alex.api.patch(`/api/v1/activities/${open.body.id}`, { startAt: null, status: 'completed' });
+    assert.equal(cleared.status, 400, 'clearing the time does not make a future call completable');
+    assert.equal(cleared.body.errors[0].path, 'body.startAt');
+    const moved = await alex.api.patch(`/api/v1/activities/${open.body.id}`, { endAt: at(30) });
+    assert.equal(moved.status, 400);
+    assert.equal(moved.body.errors[0].path, 'body.endAt');
+    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 1, 'only the open call is saved');
+    assert.equal(server.db.prepare('SELECT start_at FROM activities').pluck().get(), at(60), 'and it is unchanged');
+  });
+
+  it('an undated open call is not a next step (only an undated task is)', async () => {
+    await log(alex, { kind: 'phone_call', subject: 'Call back sometime' });
+    assert.ok((await reasons()).includes('no-next-step'));
+  });
+
+  it("only those who handle an opportunity log calls and tasks on it, so another advisor's entry never clears its flags", async () => {
+    assert.ok((await reasons()).includes('untouched') || (await reasons()).includes('no-next-step'));
+    const before = await reasons();
+    const refused = await log(blake, { kind: 'task', subject: 'Not mine', startAt: at(60 * 24) });
+    assert.equal(refused.status, 403);
+    assert.deepEqual(await reasons(), before, 'the flags are unchanged');
+    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 0);
+  });
+
+  it('on a closed opportunity, calls and tasks may be completed or canceled, not edited, reopened or logged', async () => {
+    const task = await log(alex, { kind: 'task', subject: 'Forms' });
+    const other = await log(alex, { kind: 'task', subject: 'Other forms' });
+    const version = (await alex.api.get(`/api/v1/opportunities/${opportunityId}`)).body.opportunity.version;
+    const closed = await alex.api.post(
+      `/api/v1/opportunities/${opportunityId}/close`,
+      { outcome: 'won' },
+      {
+        'If-Match': `"${version}"`,
+      },
+    );
+    assert.equal(closed.status, 200);
+    assert.equal((await alex.api.patch(`/api/v1/activities/${task.body.id}`, { subject: 'Changed' })).status, 409);
+    assert.equal((await alex.api.patch(`/api/v1/activities/${task.body.id}`, { status: 'completed' })).status, 200);
+    assert.equal((await alex.api.patch(`/api/v1/activities/${task.body.id}`, { status: 'open' })).status, 409);
+    assert.equal((await alex.api.patch(`/api/v1/activities/${other.body.id}`, { status: 'canceled' })).status, 200);
+    assert.equal((await log(alex, { kind: 'task', subject: 'New' })).status, 409);
+    const rows = server.db.prepare('SELECT subject, status FROM activities ORDER BY id').all();
+    assert.deepEqual(rows, [
+      { subject: 'Forms', status: 'completed' },
+      { subject: 'Other forms', status: 'canceled' },
+    ]);
+  });
+
+  it('only an appointment to come and not canceled replaces a next-step task; a reopened task is no longer replaced', async () => {
+    const task = await log(alex, { kind: 'task', subject: 'Meet', startAt: at(60 * 24), scheduledNextStep: true });
+    const linkAppointment = async (itemId: string, start: number) =>
+      (
+        await alex.api.post('/api/v1/activities/regarding', {
+          item: { kind: 'appointment', itemId, subject: 'Meet', startAt: at(start), endAt: at(start + 60) },
+          opportunityId,
+        })
+      ).body.id as number;
+    const past = await linkAppointment('past', -60 * 24);
+    const canceled = await linkAppointment('canceled', 60 * 48);
+    await alex.api.patch(`/api/v1/activities/${canceled}`, { status: 'canceled' });
+    for (const replacedById of [past, canceled]) {
+      const refused = await alex.api.patch(`/api/v1/activities/${task.body.id}`, { status: 'canceled', replacedById });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.errors[0].path, 'body.replacedById');
+    }
+    const coming = await linkAppointment('coming', 60 * 24);
+    const replaced = await alex.api.patch(`/api/v1/activities/${task.body.id}`, {
+      status: 'canceled',
+      replacedById: coming,
+    });
+    assert.equal(replaced.body.replacedById, coming);
+    const reopened = await alex.api.patch(`/api/v1/activities/${task.body.id}`, { status: 'open' });
+    assert.equal(reopened.body.status, 'open');
+    assert.equal(reopened.body.replacedById, null);
+  });
 });

@@ -525,6 +525,17 @@ export class SqliteActivityStore implements ActivityStore {
     const set = columns.filter(([, value]) => value !== undefined);
     const done = await write(this.db, () => {
       if (stampOf(this.db, id) !== seen || !rightsHold(this.db, actor)) return false;
+      // The replacing appointment was checked before the write: it must still be an open one on the same opportunity.
+      if (
+        typeof changes.replacedById === 'number' &&
+        !sql(
+          this.db,
+          `SELECT 1 FROM activities r JOIN activities t ON t.id = ?
+             WHERE r.id = ? AND r.kind = 'appointment' AND r.status = 'open'
+               AND r.regarding_opportunity_id = t.regarding_opportunity_id`,
+        ).get(id, changes.replacedById)
+      )
+        return false;
       sql(
         this.db,
         `UPDATE activities SET ${set.map(([column]) => `${column} = ?, `).join('')}updated_at = ?, version = version + 1
