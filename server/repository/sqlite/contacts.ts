@@ -42,10 +42,12 @@ export class SqliteContactStore implements ContactStore {
   constructor(private readonly db: Db) {}
 
   private toContacts(rows: ContactRow[]): Contact[] {
+    if (rows.length === 0) return [];
+    // `+status` keeps SQLite on the contact index: ordering by the status index instead walks every open opportunity.
     const open = sql(
       this.db,
       `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
-         WHERE status = 'open' AND customer_contact_id IN (SELECT value FROM json_each(?)) ORDER BY updated_at DESC`,
+         WHERE customer_contact_id IN (SELECT value FROM json_each(?)) AND +status = 'open' ORDER BY updated_at DESC`,
     ).all(list(rows.map((row) => row.id))) as {
       id: number;
       topic: string;
