@@ -40,7 +40,7 @@ export interface OpportunityViewProps {
   id: number;
   today: string;
   onBack: () => void;
-  /** Opened with this form showing (My Work's "Log a call"). */
+  /** Opened with this form showing (My Work's "Log a call" or "Add a task"). */
   initialPanel?: 'call' | 'task';
   /** The signed-in advisor: they may change the calls and tasks they logged. */
   meId?: number;
