@@ -60,9 +60,17 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
       />
       <OutcomeNotice outcome={remember.outcome} />
       {scope === 'closed' ? (
-        <ClosedWork api={api} team={manager} onOpen={onOpen} />
+        <ClosedWork api={api} manager={manager} onOpen={onOpen} />
       ) : (
-        <OpenWork key={scope} api={api} scope={openScope} onOpen={onOpen} onLog={onLog} onTask={onTask} onSeen={onSeen} />
+        <OpenWork
+          key={scope}
+          api={api}
+          scope={openScope}
+          onOpen={onOpen}
+          onLog={onLog}
+          onTask={onTask}
+          onSeen={onSeen}
+        />
       )}
       {scope !== 'closed' && <StageReport api={api} scope={openScope} />}
       {me.role === 'admin' && <ActivityLabelsEditor api={api} />}
