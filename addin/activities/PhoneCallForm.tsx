@@ -5,16 +5,9 @@ import type { ApiClient } from '../api/client';
 import { FormField } from '../ui/FormField';
 import { SelectInput, TextInput } from '../ui/inputs';
 import { OutcomeNotice } from '../ui/Notice';
-import { useAction } from '../ui/useAction';
-import {
-  FUTURE_CALL_MESSAGE,
-  callInFuture,
-  durationError,
-  fromLocalInput,
-  serverFieldErrors,
-  toLocalInput,
-} from './fields';
+import { FUTURE_CALL_MESSAGE, callInFuture, durationError, fromLocalInput, toLocalInput } from './fields';
 import { useFormStyles } from './form-styles';
+import { useActivitySave } from './useActivitySave';
 import { choicesOf, useActivityLabels } from './useActivityLabels';
 
 export interface ContactChoice {
@@ -56,9 +49,7 @@ export function PhoneCallForm({
   const [categoryId, setCategoryId] = useState(String(activity?.category?.id ?? ''));
   const [outcomeId, setOutcomeId] = useState(String(activity?.outcome?.id ?? ''));
   const [status, setStatus] = useState<'open' | 'completed'>('completed');
-  const [checked, setChecked] = useState<Record<string, string>>({});
-  const { busy, error, outcome, run } = useAction();
-  const errors = { ...serverFieldErrors(error), ...checked };
+  const { busy, outcome, run, errors, check } = useActivitySave(!activity);
   const contacts = [customerContact, activity?.contact].filter(
     (c, i, all): c is ContactChoice => c != null && all.findIndex((o) => o?.id === c.id) === i,
   );
@@ -74,8 +65,7 @@ export function PhoneCallForm({
       problems.startAt = FUTURE_CALL_MESSAGE;
     const badDuration = durationError(duration);
     if (badDuration) problems.durationMinutes = badDuration;
-    setChecked(problems);
-    if (Object.keys(problems).length > 0) return;
+    if (!check(problems)) return;
     const fields = {
       subject: subject.trim(),
       startAt: startAt!,
@@ -113,7 +103,7 @@ export function PhoneCallForm({
   return (
     <form className={styles.form} aria-label={activity ? 'Edit call' : 'Log a call'} onSubmit={save} noValidate>
       {!activity && (
-        <FormField label="Status" hint="Completed only if the call has already happened.">
+        <FormField label="Status" hint="Completed only if the call has already happened." error={errors.status}>
           <SelectInput value={status} onChange={(e) => setStatus(e.target.value as 'open' | 'completed')}>
             <option value="completed">Completed</option>
             <option value="open">Open (planned)</option>
