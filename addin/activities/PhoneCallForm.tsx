@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Button, Textarea } from '@fluentui/react-components';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
+import { ContactSearch } from '../people/ContactSearch';
 import { FormField } from '../ui/FormField';
 import { SelectInput, TextInput } from '../ui/inputs';
 import { OutcomeNotice } from '../ui/Notice';
@@ -19,7 +20,7 @@ export interface ContactChoice {
 export interface PhoneCallFormProps {
   api: ApiClient;
   opportunityId: number;
-  /** Offered as the call's contact, and chosen by default: the opportunity's customer contact. */
+  /** Offered as the call's contact, and chosen by default: the opportunity's customer contact; any other is searched. */
   customerContact: ContactChoice | null;
   /** The call to edit; absent: log a new one. */
   activity?: Activity;
@@ -50,7 +51,9 @@ export function PhoneCallForm({
   const [outcomeId, setOutcomeId] = useState(String(activity?.outcome?.id ?? ''));
   const [status, setStatus] = useState<'open' | 'completed'>('completed');
   const { busy, outcome, run, errors, check } = useActivitySave(!activity);
-  const contacts = [customerContact, activity?.contact].filter(
+  // Any contact may be chosen (the customer may be an organization, or someone else took the call).
+  const [found, setFound] = useState<ContactChoice[]>([]);
+  const contacts = [customerContact, activity?.contact, ...found].filter(
     (c, i, all): c is ContactChoice => c != null && all.findIndex((o) => o?.id === c.id) === i,
   );
 
@@ -127,6 +130,14 @@ export function PhoneCallForm({
           <option value="">No contact</option>
         </SelectInput>
       </FormField>
+      <ContactSearch
+        api={api}
+        label="Another contact"
+        onPick={(c) => {
+          setFound((shown) => [...shown, { id: c.id, name: c.name, email: c.email }]);
+          setContactId(String(c.id));
+        }}
+      />
       <FormField label="Date and time" error={errors.startAt}>
         <TextInput type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
       </FormField>
