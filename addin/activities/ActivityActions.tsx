@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { Button, makeStyles, tokens } from '@fluentui/react-components';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
+import { ApiError } from '../api/errors';
 import { OutcomeNotice } from '../ui/Notice';
-import { useAction } from '../ui/useAction';
+import { errorText, useAction } from '../ui/useAction';
 import { PhoneCallForm, type ContactChoice } from './PhoneCallForm';
 import { TaskForm } from './TaskForm';
 
@@ -20,6 +21,25 @@ export interface ActivityActionsProps {
   onChanged: (message: string) => void;
 }
 
+/**
+ * The service's refusal of a status change, as a sentence about this call or task: its field names
+ * ("Status: …") mean nothing here, where no field is shown; a call still to come says when it is and what to do.
+ */
+function refusal(activity: Activity, error: unknown): string | null {
+  const fields = error instanceof ApiError && error.status === 400 ? (error.problem?.errors ?? []) : [];
+  if (fields.length === 0) return null;
+  if (activity.kind === 'phone_call' && activity.startAt !== null && Date.parse(activity.startAt) > Date.now()) {
+    const when = new Date(activity.startAt).toLocaleString('en-US', {
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+    });
+    return `“${activity.subject}” is planned for ${when}, so it cannot be completed yet: a call is completed once it has happened. If it already took place, edit its date and time first.`;
+  }
+  return `“${activity.subject}” was not changed: ${fields.map((e) => e.message).join(' ')}`;
+}
+
 /** Edit, Complete and Cancel of an open phone call or task, for whoever may change it. */
 export function ActivityActions({ api, activity, opportunityId, customerContact, onChanged }: ActivityActionsProps) {
   const styles = useStyles();
@@ -30,6 +50,7 @@ export function ActivityActions({ api, activity, opportunityId, customerContact,
     void run((signal) => api.call('updateActivityStatus', { params: { id: activity.id }, body: { status }, signal }), {
       done: () =>
         onChanged(status === 'completed' ? `Completed “${activity.subject}”.` : `Canceled “${activity.subject}”.`),
+      failure: (error) => refusal(activity, error) ?? errorText(error),
     });
   const saved = (message: string) => {
     setEditing(false);

@@ -2,19 +2,13 @@ import { useState } from 'react';
 import { Button, Textarea } from '@fluentui/react-components';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
+import { ContactSearch } from '../people/ContactSearch';
 import { FormField } from '../ui/FormField';
 import { SelectInput, TextInput } from '../ui/inputs';
 import { OutcomeNotice } from '../ui/Notice';
-import { useAction } from '../ui/useAction';
-import {
-  FUTURE_CALL_MESSAGE,
-  callInFuture,
-  durationError,
-  fromLocalInput,
-  serverFieldErrors,
-  toLocalInput,
-} from './fields';
+import { FUTURE_CALL_MESSAGE, callInFuture, durationError, fromLocalInput, toLocalInput } from './fields';
 import { useFormStyles } from './form-styles';
+import { useActivitySave } from './useActivitySave';
 import { choicesOf, useActivityLabels } from './useActivityLabels';
 
 export interface ContactChoice {
@@ -26,7 +20,7 @@ export interface ContactChoice {
 export interface PhoneCallFormProps {
   api: ApiClient;
   opportunityId: number;
-  /** Offered as the call's contact, and chosen by default: the opportunity's customer contact. */
+  /** Offered as the call's contact, and chosen by default: the opportunity's customer contact; any other is searched. */
   customerContact: ContactChoice | null;
   /** The call to edit; absent: log a new one. */
   activity?: Activity;
@@ -56,10 +50,10 @@ export function PhoneCallForm({
   const [categoryId, setCategoryId] = useState(String(activity?.category?.id ?? ''));
   const [outcomeId, setOutcomeId] = useState(String(activity?.outcome?.id ?? ''));
   const [status, setStatus] = useState<'open' | 'completed'>('completed');
-  const [checked, setChecked] = useState<Record<string, string>>({});
-  const { busy, error, outcome, run } = useAction();
-  const errors = { ...serverFieldErrors(error), ...checked };
-  const contacts = [customerContact, activity?.contact].filter(
+  const { busy, outcome, run, errors, check } = useActivitySave(!activity);
+  // Any contact may be chosen (the customer may be an organization, or someone else took the call).
+  const [found, setFound] = useState<ContactChoice[]>([]);
+  const contacts = [customerContact, activity?.contact, ...found].filter(
     (c, i, all): c is ContactChoice => c != null && all.findIndex((o) => o?.id === c.id) === i,
   );
 
@@ -74,8 +68,7 @@ export function PhoneCallForm({
       problems.startAt = FUTURE_CALL_MESSAGE;
     const badDuration = durationError(duration);
     if (badDuration) problems.durationMinutes = badDuration;
-    setChecked(problems);
-    if (Object.keys(problems).length > 0) return;
+    if (!check(problems)) return;
     const fields = {
       subject: subject.trim(),
       startAt: startAt!,
@@ -113,7 +106,7 @@ export function PhoneCallForm({
   return (
     <form className={styles.form} aria-label={activity ? 'Edit call' : 'Log a call'} onSubmit={save} noValidate>
       {!activity && (
-        <FormField label="Status" hint="Completed only if the call has already happened.">
+        <FormField label="Status" hint="Completed only if the call has already happened." error={errors.status}>
           <SelectInput value={status} onChange={(e) => setStatus(e.target.value as 'open' | 'completed')}>
             <option value="completed">Completed</option>
             <option value="open">Open (planned)</option>
@@ -137,6 +130,14 @@ export function PhoneCallForm({
           <option value="">No contact</option>
         </SelectInput>
       </FormField>
+      <ContactSearch
+        api={api}
+        label="Another contact"
+        onPick={(c) => {
+          setFound((shown) => [...shown, { id: c.id, name: c.name, email: c.email }]);
+          setContactId(String(c.id));
+        }}
+      />
       <FormField label="Date and time" error={errors.startAt}>
         <TextInput type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
       </FormField>

@@ -5,9 +5,9 @@ import type { ApiClient } from '../api/client';
 import { FormField } from '../ui/FormField';
 import { SelectInput, TextInput } from '../ui/inputs';
 import { OutcomeNotice } from '../ui/Notice';
-import { useAction } from '../ui/useAction';
-import { fromLocalInput, serverFieldErrors, toLocalInput } from './fields';
+import { fromLocalInput, toLocalInput } from './fields';
 import { useFormStyles } from './form-styles';
+import { useActivitySave } from './useActivitySave';
 import { choicesOf, useActivityLabels } from './useActivityLabels';
 
 export interface TaskFormProps {
@@ -28,9 +28,7 @@ export function TaskForm({ api, opportunityId, activity, onSaved, onCancel }: Ta
   const [description, setDescription] = useState(activity?.description ?? '');
   const [categoryId, setCategoryId] = useState(String(activity?.category?.id ?? ''));
   const [status, setStatus] = useState<'open' | 'completed'>('open');
-  const [checked, setChecked] = useState<Record<string, string>>({});
-  const { busy, error, outcome, run } = useAction();
-  const errors = { ...serverFieldErrors(error), ...checked };
+  const { busy, outcome, run, errors, check } = useActivitySave(!activity);
 
   const save = (event: React.FormEvent) => {
     event.preventDefault();
@@ -39,8 +37,7 @@ export function TaskForm({ api, opportunityId, activity, onSaved, onCancel }: Ta
     const problems: Record<string, string> = {};
     if (!subject.trim()) problems.subject = 'Give it a subject';
     if (due && !startAt) problems.startAt = 'Give a date and time, or leave it empty for an undated task';
-    setChecked(problems);
-    if (Object.keys(problems).length > 0) return;
+    if (!check(problems)) return;
     const fields = {
       subject: subject.trim(),
       description: description.trim() || null,
@@ -88,7 +85,7 @@ export function TaskForm({ api, opportunityId, activity, onSaved, onCancel }: Ta
         </SelectInput>
       </FormField>
       {!activity && (
-        <FormField label="Status" hint="Completed only if it is already done.">
+        <FormField label="Status" hint="Completed only if it is already done." error={errors.status}>
           <SelectInput value={status} onChange={(e) => setStatus(e.target.value as 'open' | 'completed')}>
             <option value="open">Open</option>
             <option value="completed">Completed</option>

@@ -63,8 +63,8 @@ export function App({ session, theme, host, initialView }: AppProps) {
   const item = useCurrentItem(host.outlook);
   const [view, setView] = useState<PaneView>(initialView);
   const [opened, setOpened] = useState<number | null>(null);
-  const [openedWith, setOpenedWith] = useState<'call' | undefined>(undefined);
-  const open = (id: number | null, panel?: 'call') => {
+  const [openedWith, setOpenedWith] = useState<'call' | 'task' | undefined>(undefined);
+  const open = (id: number | null, panel?: 'call' | 'task') => {
     setOpenedWith(panel);
     setOpened(id);
   };
@@ -142,6 +142,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                   me={me}
                   onOpen={open}
                   onLog={(id) => open(id, 'call')}
+                  onTask={(id) => open(id, 'task')}
                   onSeen={(me) => session.update(me)}
                   onNew={() => show('new')}
                 />

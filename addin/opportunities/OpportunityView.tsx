@@ -4,11 +4,9 @@ import { Pill, StageOrOutcome } from '../ui/Pill';
 import type { OpportunityDetail } from '../../shared/schemas/timeline';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
-import { appointmentSubject, openNewAppointmentForm } from '../office/mailbox';
 import { ActivityActions } from '../activities/ActivityActions';
 import { PhoneCallForm } from '../activities/PhoneCallForm';
 import { TaskForm } from '../activities/TaskForm';
-import { canOpenAppointmentForm, rememberNextStep } from '../regarding/next-step';
 import { STATUS_LABELS, customerName, formatDate, formatMoney, referrerName } from '../ui/labels';
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { errorText, useAction } from '../ui/useAction';
@@ -18,6 +16,7 @@ import { CloseDialog } from './CloseDialog';
 import { EditOpportunityForm } from './EditOpportunityForm';
 import type { SubmitChange } from './OpportunityPanel';
 import { Timeline } from './Timeline';
+import { scheduleNextStep } from './schedule-next-step';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -40,7 +39,7 @@ export interface OpportunityViewProps {
   id: number;
   today: string;
   onBack: () => void;
-  /** Opened with this form showing (My Work's "Log a call"). */
+  /** Opened with this form showing (My Work's "Log a call" or "Add a task"). */
   initialPanel?: 'call' | 'task';
   /** The signed-in advisor: they may change the calls and tasks they logged. */
   meId?: number;
@@ -108,6 +107,15 @@ export function OpportunityView({
   const o = detail.opportunity;
   const act = o.canAct;
 
+  const scheduleNext = () =>
+    scheduleNextStep({
+      api,
+      opportunity: o,
+      today,
+      meId,
+      action: { run, announce },
+      refresh: async () => setDetail(await api.call('getOpportunity', { params: { id } }).catch(() => detail)),
+    });
   const attempt: SubmitChange = (change, success) => void load(change, success);
 
   const openPanel = (next: Panel) => {
@@ -115,46 +123,6 @@ export function OpportunityView({
     if (next === 'edit') setEdits((n) => n + 1);
   };
 
-  /**
-   * Records the next step as an open task on the service at once (so "No next step" clears), then opens
-   * Outlook's appointment form where this Outlook can; the appointment, once linked, may replace the task.
-   */
-  const scheduleNextStep = async () => {
-    const subject = appointmentSubject(`${o.topic}: next step`);
-    const start = new Date(`${today}T15:00:00Z`);
-    start.setUTCDate(start.getUTCDate() + 1);
-    const recorded = await run(() =>
-      api.call('createActivity', {
-        body: { kind: 'task', opportunityId: o.id, subject, startAt: start.toISOString(), scheduledNextStep: true },
-      }),
-    );
-    if (!recorded) return;
-    setDetail(await api.call('getOpportunity', { params: { id } }).catch(() => detail));
-    if (!canOpenAppointmentForm()) {
-      announce({
-        intent: 'info',
-        text: "Next step recorded as a task. Schedule next step is not available in this Outlook: it cannot open a new appointment from an add-in. Schedule it in Outlook's calendar.",
-      });
-      return;
-    }
-    try {
-      await rememberNextStep({ opportunityId: o.id, topic: o.topic, subject });
-      await openNewAppointmentForm({
-        subject,
-        requiredAttendees: o.customerContact?.email ? [o.customerContact.email] : [],
-        start,
-        end: new Date(start.getTime() + 30 * 60_000),
-        body: `Regarding: ${o.topic}`,
-      });
-    } catch (error) {
-      announce({ intent: 'error', text: `${errorText(error)} The next step is recorded as a task meanwhile.` });
-      return;
-    }
-    announce({
-      intent: 'success',
-      text: 'Next step recorded as a task. Outlook opened a new appointment: when you link it, it can replace the task.',
-    });
-  };
   const saved = (message: string) => void load(() => Promise.resolve(), message);
   const mayChange = (createdById: number) => act || createdById === meId;
 
@@ -210,7 +178,7 @@ export function OpportunityView({
           <>
             <Button onClick={() => openPanel('edit')}>Edit</Button>
             <Button onClick={() => openPanel('assign')}>Assign</Button>
-            <Button disabled={busy} onClick={() => void scheduleNextStep()}>
+            <Button disabled={busy} onClick={() => void scheduleNext()}>
               Schedule next step
             </Button>
             <Button {...restoreFocusTarget} onClick={() => setClosing('won')}>

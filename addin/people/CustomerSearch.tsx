@@ -1,10 +1,10 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { Button, Field, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { ApiClient } from '../api/client';
-import { isAbort } from '../api/errors';
 import { TextInput } from '../ui/inputs';
 import { errorText } from '../ui/useAction';
+import { useMatches } from './useMatches';
 
 /** What the advisor chose: a known contact or organization, or the fields of a contact to create. */
 export type CustomerPick =
@@ -26,45 +26,7 @@ const useStyles = makeStyles({
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
 });
 
-interface Matches {
-  q: string;
-  contacts: Contact[];
-  organizations: Organization[];
-}
-
-/** Contacts (and organizations) matching the text, after a short pause in typing. */
-function useMatches(api: ApiClient, text: string, organizations: boolean): Matches | null {
-  const [matches, setMatches] = useState<Matches | null>(null);
-  useEffect(() => {
-    const q = text.trim();
-    if (q.length < 2) {
-      setMatches(null);
-      return;
-    }
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const timer = setTimeout(() => {
-      Promise.all([
-        api.call('searchContacts', { query: { q, limit: 8 }, signal }),
-        organizations
-          ? api.call('searchOrganizations', { query: { q, limit: 5 }, signal })
-          : Promise.resolve({ items: [] }),
-      ]).then(
-        ([contacts, found]) => setMatches({ q, contacts: contacts.items, organizations: found.items }),
-        (error: unknown) => {
-          if (!isAbort(error)) setMatches({ q, contacts: [], organizations: [] });
-        },
-      );
-    }, 200);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [api, text, organizations]);
-  return matches;
-}
-
-const contactLabel = (c: Contact) =>
+export const contactLabel = (c: Contact) =>
   [c.name, c.email ?? c.phone, c.organization?.name].filter(Boolean).join(' · ') +
   (c.openOpportunities.length ? ` · ${c.openOpportunities.length} open` : '');
 

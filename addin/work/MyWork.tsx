@@ -17,13 +17,15 @@ export interface MyWorkProps {
   onOpen: (id: number) => void;
   /** Opens the opportunity with the phone call form showing. */
   onLog?: (id: number) => void;
+  /** Opens the opportunity with the task form showing. */
+  onTask?: (id: number) => void;
   onSeen: (me: Me) => void;
   /** Opens New opportunity (with or without an item). */
   onNew?: () => void;
 }
 
 /** The daily check of the referral standard (mine or my team's), or the closed ones. */
-export function MyWork({ api, me, onOpen, onLog, onSeen, onNew }: MyWorkProps) {
+export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWorkProps) {
   const styles = useWorkStyles();
   const manager = me.role === 'manager';
   // Remembered on the service, so it follows the advisor across clients (GET /me).
@@ -58,9 +60,17 @@ export function MyWork({ api, me, onOpen, onLog, onSeen, onNew }: MyWorkProps) {
       />
       <OutcomeNotice outcome={remember.outcome} />
       {scope === 'closed' ? (
-        <ClosedWork api={api} team={manager} onOpen={onOpen} />
+        <ClosedWork api={api} manager={manager} onOpen={onOpen} />
       ) : (
-        <OpenWork key={scope} api={api} scope={openScope} onOpen={onOpen} onLog={onLog} onSeen={onSeen} />
+        <OpenWork
+          key={scope}
+          api={api}
+          scope={openScope}
+          onOpen={onOpen}
+          onLog={onLog}
+          onTask={onTask}
+          onSeen={onSeen}
+        />
       )}
       {scope !== 'closed' && <StageReport api={api} scope={openScope} />}
       {me.role === 'admin' && <ActivityLabelsEditor api={api} />}

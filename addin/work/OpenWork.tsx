@@ -15,11 +15,12 @@ export interface OpenWorkProps {
   scope: 'me' | 'team';
   onOpen: (id: number) => void;
   onLog?: (id: number) => void;
+  onTask?: (id: number) => void;
   onSeen: (me: Me) => void;
 }
 
 /** The daily check: what is new for me, what needs attention, the rest of the open ones; each opportunity once. */
-export function OpenWork({ api, scope, onOpen, onLog, onSeen }: OpenWorkProps) {
+export function OpenWork({ api, scope, onOpen, onLog, onTask, onSeen }: OpenWorkProps) {
   const styles = useWorkStyles();
   const [fresh, setFresh] = useState<NewForMe | null>(null);
   const [attention, setAttention] = useState<NeedsAttention | null>(null);
@@ -101,6 +102,7 @@ export function OpenWork({ api, scope, onOpen, onLog, onSeen }: OpenWorkProps) {
       reasons={reasonsOf.get(o.id)}
       onOpen={onOpen}
       onLog={onLog}
+      onTask={onTask}
     >
       {children}
     </WorkCard>

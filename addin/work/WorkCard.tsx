@@ -20,10 +20,12 @@ export interface WorkCardProps {
   onOpen: (id: number) => void;
   /** Opens the opportunity with the phone call form showing. */
   onLog?: (id: number) => void;
+  /** Opens the opportunity with the task form showing. */
+  onTask?: (id: number) => void;
 }
 
 /** One opportunity in My Work, with all its flags (new for me, why it needs attention, won or lost). */
-export function WorkCard({ opportunity: o, isNew, reasons = [], children, onOpen, onLog }: WorkCardProps) {
+export function WorkCard({ opportunity: o, isNew, reasons = [], children, onOpen, onLog, onTask }: WorkCardProps) {
   const styles = useWorkStyles();
   return (
     <li>
@@ -54,6 +56,11 @@ export function WorkCard({ opportunity: o, isNew, reasons = [], children, onOpen
         {onLog && o.status === 'open' && (
           <Button size="small" onClick={() => onLog(o.id)} style={{ alignSelf: 'flex-start' }}>
             Log a call on “{o.topic}”
+          </Button>
+        )}
+        {onTask && o.status === 'open' && (
+          <Button size="small" onClick={() => onTask(o.id)} style={{ alignSelf: 'flex-start' }}>
+            Add a task on “{o.topic}”
           </Button>
         )}
       </div>

@@ -89,10 +89,13 @@ export class OpportunityService {
   ): Promise<Page<T>> {
     if (query.view === 'team-closed' && caller.role !== 'manager')
       throw new ForbiddenError("Only a manager sees the team's closed opportunities.");
+    // closed is the caller's own, as documented, for a manager too: the team's are team-closed.
     const ownerIds =
       query.view === 'team-open' || query.view === 'team-closed'
         ? await this.ctx.repo.advisors.teammateIds(caller.id)
-        : await this.access(caller).managedOwnerIds();
+        : query.view === 'closed'
+          ? [caller.id]
+          : await this.access(caller).managedOwnerIds();
     return pageOf(query, (limit, offset) =>
       read({
         view: query.view,

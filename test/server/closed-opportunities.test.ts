@@ -57,6 +57,19 @@ describe('Closed opportunities, their events, and the My Work scope (issue 13)',
     assert.equal(mine.body.items.length, 2, 'the owner still sees their own closed ones');
   });
 
+  it("closed view: a manager's own closed opportunities only; the team's are under team-closed", async () => {
+    const theirs = await create(owner.api, 'Owner deal');
+    const own = await create(manager.api, 'Manager deal');
+    assert.equal((await owner.api.post(`/api/v1/opportunities/${theirs}/close`, { outcome: 'won' })).status, 200);
+    assert.equal((await manager.api.post(`/api/v1/opportunities/${own}/close`, { outcome: 'won' })).status, 200);
+    const topics = async (view: string) =>
+      ((await manager.api.get(`/api/v1/opportunities?view=${view}`)).body.items as { topic: string }[])
+        .map((o) => o.topic)
+        .sort();
+    assert.deepEqual(await topics('closed'), ['Manager deal']);
+    assert.deepEqual(await topics('team-closed'), ['Manager deal', 'Owner deal']);
+  });
+
   it('events on close/reopen: the timeline records the outcome, value, reason, who and when of a close, and who and when of a reopen', async () => {
     const id = await create(owner.api, 'Pension transfer');
     server.clock.set('2026-11-19T09:00:00.000Z');
