@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict';
-import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { axeViolations, openPane } from '../helpers/browser';
+import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
+import { referral, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 
 describe('task pane: the admin edits the categories and outcomes of calls and tasks (issue 13, point 2)', function () {
   this.timeout(120_000);
+  const suite = paneSuite();
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: PaneSuite['browser'];
   let admin: Advisor;
   let alex: Advisor;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(() => browser.close());
   beforeEach(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    ({ server, browser } = suite);
     admin = await server.advisor('Ada Admin', 'admin');
     alex = await server.advisor('Alex Morgan');
     await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', 'rory@client.example'));
-  });
-  afterEach(async () => {
-    for (const page of browser.context.pages()) await page.close();
-    await server.close();
   });
 
   const myWork = (who: Advisor) =>

@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict';
 import type { ItemSpec } from '../office-simulator/simulator';
-import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { axeViolations, openPane } from '../helpers/browser';
+import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
+import { referral, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 
 describe('task pane: closed opportunities and My Work (issue 13)', function () {
   this.timeout(120_000);
+  const suite = paneSuite();
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: PaneSuite['browser'];
   let alex: Advisor;
   let blake: Advisor;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(() => browser.close());
   beforeEach(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    ({ server, browser } = suite);
     alex = await server.advisor('Alex Morgan');
     blake = await server.advisor('Blake Chen');
-  });
-  afterEach(async () => {
-    for (const page of browser.context.pages()) await page.close();
-    await server.close();
   });
 
   const email = (id: string, to: Advisor, from = { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' }) =>

@@ -1,24 +1,22 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { axeViolations, openPane } from '../helpers/browser';
+import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
+import { type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 
 describe('task pane: customers found before created, and Referred by (issue 13, points 1 and 2)', function () {
   this.timeout(120_000);
+  const suite = paneSuite();
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: PaneSuite['browser'];
   let alex: Advisor;
   let margaret: number;
   let carla: number;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(() => browser.close());
   beforeEach(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    ({ server, browser } = suite);
     alex = await server.advisor('Alex Morgan');
     await server.advisor('Blake Chen');
     margaret = (
@@ -30,10 +28,6 @@ describe('task pane: customers found before created, and Referred by (issue 13, 
     ).body.id;
     carla = (await alex.api.post('/api/v1/contacts', { name: 'Carla Client', email: 'carla@gmail.com' })).body.id;
     await alex.api.post('/api/v1/organizations', { name: 'Summit Logistics', domain: 'summitlogistics.example' });
-  });
-  afterEach(async () => {
-    for (const page of browser.context.pages()) await page.close();
-    await server.close();
   });
 
   const count = (sql: string) => server.db.prepare(sql).pluck().get() as number;

@@ -1,27 +1,25 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ItemSpec } from '../office-simulator/simulator';
-import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { axeViolations, openPane } from '../helpers/browser';
+import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
+import { referral, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const CLIENT = { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' };
 
 describe('task pane: dialogs, the close dialog, tabs and the draft message (issue 13)', function () {
   this.timeout(120_000);
+  const suite = paneSuite();
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: PaneSuite['browser'];
   let context: BrowserContext;
   let alex: Advisor;
   let rollover: number;
 
-  before(async () => {
-    browser = await launchBrowser();
-    context = browser.context;
-  });
-  after(() => browser.close());
   beforeEach(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    ({ server, browser } = suite);
+    context = browser.context;
     alex = await server.advisor('Alex Morgan');
     rollover = (
       await alex.api.post(
@@ -29,10 +27,6 @@ describe('task pane: dialogs, the close dialog, tabs and the draft message (issu
         referral('Retirement rollover', 'jordan.lee@harbor.example', { estimatedValue: 120000 }),
       )
     ).body.opportunity.id;
-  });
-  afterEach(async () => {
-    for (const page of context.pages()) await page.close();
-    await server.close();
   });
 
   const me = () => ({ email: alex.record.email, name: 'Alex Morgan' });

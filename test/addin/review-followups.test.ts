@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { axeViolations, openPane } from '../helpers/browser';
+import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
+import { referral, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 
 describe("task pane: follow-ups to issue 13's review", function () {
   this.timeout(120_000);
+  const suite = paneSuite();
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: PaneSuite['browser'];
   let alex: Advisor;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(() => browser.close());
   beforeEach(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    ({ server, browser } = suite);
     // The pane reads the browser's clock: the service's agrees unless a test moves it.
     server.clock.set(new Date());
     alex = await server.advisor('Alex Morgan');
-  });
-  afterEach(async () => {
-    for (const page of browser.context.pages()) await page.close();
-    await server.close();
   });
 
   const paneFor = (advisor: Advisor) =>
