@@ -11,6 +11,7 @@ import type {
   SuggestionQuery,
   UpdateOpportunityRequest,
 } from '../../shared/schemas/opportunities';
+import { REFERRAL_CAMPAIGN_ID } from '../../shared/constants';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { CursorPaging } from '../../shared/schemas/common';
 import type { Note } from '../../shared/schemas/notes';
@@ -32,8 +33,6 @@ import type { ContactService } from './contacts';
 import { actorOf, checkedWrite, pageOf, type Caller, type Page, type RulesRead, type ServiceContext } from './context';
 import { cursorPageOf, type CursorPage } from './cursor';
 import type { PeopleService } from './people';
-
-const REFERRAL_CAMPAIGN_ID = 1;
 
 interface ReferrerFields {
   referredByAdvisorId: number | null;
