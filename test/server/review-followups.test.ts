@@ -239,6 +239,7 @@ describe('contact search by a phone typed with a country code or a trunk 0 (issu
   it('finds a number stored with its country code when typed with the national trunk 0', async () => {
     assert.deepEqual(await found('020 7946'), ['Liz London', 'Ned National']);
     assert.deepEqual(await found('020 7946 0958'), ['Liz London']);
+    assert.deepEqual(await found('20 7946 09'), ['Liz London'], 'and with neither');
     assert.deepEqual(await found('020 7946 1'), ['Ned National']);
   });
 
