@@ -22,7 +22,7 @@ const LabelName = z
   .string()
   .trim()
   .normalize('NFC')
-  .min(1, 'Give it a name')
+  .min(1, { error: 'Give it a name', abort: true })
   .max(80, 'At most 80 characters')
   .refine(hasVisibleCharacter, 'Give it a name with a visible character');
 

@@ -23,7 +23,12 @@ export const Money = z.number().nonnegative().max(1e12);
 
 /** Trimmed text that shows at least one character: not only spaces or zero-width characters. */
 export function visibleText(required: string, max: number) {
-  return z.string().trim().min(1, required).max(max, `At most ${max} characters`).refine(hasVisibleCharacter, required);
+  return z
+    .string()
+    .trim()
+    .min(1, { error: required, abort: true })
+    .max(max, `At most ${max} characters`)
+    .refine(hasVisibleCharacter, required);
 }
 
 /** Free-text search for type-ahead: short, trimmed. */
