@@ -318,7 +318,8 @@ export const endpoints = {
     status: 200,
     errors: [403, 404, 409, 428],
     headers: IfMatch,
-    summary: 'Change fields; 409 when the If-Match version is stale',
+    summary:
+      'Change fields; 409 when the If-Match version is stale; the customer contact cannot be the referrer (400); without rights on it, 403/404 before any value is checked',
   }),
   assignOpportunity: endpoint({
     ...routes.assignOpportunity,
@@ -472,7 +473,8 @@ export const endpoints = {
     response: ActivityLabel,
     status: 201,
     errors: [403, 409],
-    summary: 'Add a category or outcome (admin); its key is made from the name and never changes',
+    summary:
+      'Add a category or outcome (admin); its key is made from the name without diacritics and never changes; a name the list has already, whatever its case or Unicode form, is 409',
   }),
   updateActivityLabel: endpoint({
     ...routes.updateActivityLabel,

@@ -11,3 +11,6 @@ export const REPEATED_MAX = 100;
 
 /** Minutes a completed phone call may start after the server's clock: "completed" only if it happened. */
 export const COMPLETED_CALL_LEEWAY_MINUTES = 5;
+
+/** The Referral campaign (migration 001): a new opportunity's unless another is chosen; the pane asks who referred it. */
+export const REFERRAL_CAMPAIGN_ID = 1;

@@ -12,6 +12,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { SelectInput, TextInput } from '../ui/inputs';
+import { REFERRAL_CAMPAIGN_ID } from '../../shared/constants';
 import type { Me } from '../../shared/schemas/advisors';
 import type { Contact } from '../../shared/schemas/contacts';
 import type { Campaign, CustomerChoice, Stage } from '../../shared/schemas/opportunities';
@@ -36,8 +37,6 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground2 },
   chosen: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
 });
-
-const REFERRAL_CAMPAIGN_ID = 1;
 
 function pickedLabel(pick: CustomerPick): string {
   if (pick.kind === 'contact') return [pick.contact.name, pick.contact.email].filter(Boolean).join(' · ');

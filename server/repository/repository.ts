@@ -459,7 +459,9 @@ export interface ActivityChanges {
 export interface ActivityLabelStore {
   list(): Promise<ActivityLabel[]>;
   findById(id: number): Promise<ActivityLabel | null>;
-  /** 'taken' when the list has that name already. The key is made unique in its list (`-2`, `-3`…). */
+  /**
+   * 'taken' when the list has that name already, however it is cased or composed (checked in the write's
+   * transaction). The key is made unique in its list (`-2`, `-3`…). */
   create(kind: ActivityLabelKind, key: string, name: string, actor: Actor): Promise<ActivityLabel | 'taken'>;
   update(
     id: number,

@@ -7,10 +7,11 @@ import type {
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { actorOf, type Caller, type ServiceContext } from './context';
 
-/** "Follow-up call" → "follow-up-call": the key a later issue's points are keyed by. */
+/** "Follow-up call" → "follow-up-call", "Réunion" → "reunion": the key a later issue's points are keyed by. */
 export function keyOf(name: string): string {
   const key = name
     .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');

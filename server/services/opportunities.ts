@@ -11,6 +11,7 @@ import type {
   SuggestionQuery,
   UpdateOpportunityRequest,
 } from '../../shared/schemas/opportunities';
+import { REFERRAL_CAMPAIGN_ID } from '../../shared/constants';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { CursorPaging } from '../../shared/schemas/common';
 import type { Note } from '../../shared/schemas/notes';
@@ -32,8 +33,6 @@ import type { ContactService } from './contacts';
 import { actorOf, checkedWrite, pageOf, type Caller, type Page, type RulesRead, type ServiceContext } from './context';
 import { cursorPageOf, type CursorPage } from './cursor';
 import type { PeopleService } from './people';
-
-const REFERRAL_CAMPAIGN_ID = 1;
 
 interface ReferrerFields {
   referredByAdvisorId: number | null;
@@ -234,6 +233,7 @@ export class OpportunityService {
 
     const customer = body.customer;
     let customerContactId: number | null = null;
+    let customerEmail: string | null = null;
     let customerOrganizationId: number | null;
     let newContact = null;
     if ('contactId' in customer) {
@@ -243,6 +243,7 @@ export class OpportunityService {
           { path: 'body.customer.contactId', message: 'Unknown contact' },
         ]);
       customerContactId = contact.id;
+      customerEmail = contact.email;
       customerOrganizationId = contact.organization?.id ?? null;
     } else if ('organizationId' in customer) {
       if (!(await this.ctx.repo.contacts.organizationExists(customer.organizationId))) {
@@ -253,6 +254,7 @@ export class OpportunityService {
       customerOrganizationId = customer.organizationId;
     } else {
       newContact = await this.contacts.prepare(customer.newContact, 'body.customer.newContact');
+      customerEmail = newContact.email;
       customerOrganizationId = newContact.organizationId;
     }
 
@@ -261,6 +263,14 @@ export class OpportunityService {
     if (body.referredBy && 'newContact' in body.referredBy) {
       newReferrer = await this.contacts.prepare(body.referredBy.newContact, 'body.referredBy.newContact');
     } else if (body.referredBy) referrer = await this.referrer(body.referredBy);
+    // A new contact is matched by email, and a contact's email never changes: who the customer will be is known now.
+    const customerId =
+      customerContactId ??
+      (customerEmail === null ? null : ((await this.ctx.repo.contacts.findByEmails([customerEmail]))[0]?.id ?? null));
+    const referrerIsCustomer = newReferrer
+      ? newReferrer.email !== null && newReferrer.email === customerEmail
+      : referrer.referredByContactId !== null && referrer.referredByContactId === customerId;
+    if (referrerIsCustomer) throw this.selfReferral();
 
     let note = null;
     if (body.note) {
@@ -311,25 +321,25 @@ export class OpportunityService {
     body: z.output<typeof UpdateOpportunityRequest>,
   ): Promise<Opportunity> {
     const expectedVersion = versionFromIfMatch(ifMatch);
-    if (body.campaignId !== undefined && !(await this.ctx.repo.opportunities.campaignExists(body.campaignId))) {
-      throw new BadRequestError(`No campaign has the id ${body.campaignId}.`, [
-        { path: 'body.campaignId', message: 'Unknown campaign' },
-      ]);
-    }
     const { referredBy, ...fields } = body;
-    const changes: OpportunityChanges = { ...fields };
-    if (referredBy !== undefined) {
-      Object.assign(
-        changes,
-        referredBy === null
-          ? { referredByAdvisorId: null, referredByContactId: null }
-          : await this.referrer(referredBy),
-      );
-    }
     const updated = await checkedWrite(
       this.ctx.repo,
       async (read) => {
+        // Access first: a caller without rights learns nothing about the campaign or the referrer.
         const current = await this.access(caller).actionable(id);
+        if (body.campaignId !== undefined && !(await this.ctx.repo.opportunities.campaignExists(body.campaignId))) {
+          throw new BadRequestError(`No campaign has the id ${body.campaignId}.`, [
+            { path: 'body.campaignId', message: 'Unknown campaign' },
+          ]);
+        }
+        const changes: OpportunityChanges = { ...fields };
+        if (referredBy === null) Object.assign(changes, { referredByAdvisorId: null, referredByContactId: null });
+        else if (referredBy !== undefined) {
+          const referrer = await this.referrer(referredBy);
+          if (referrer.referredByContactId !== null && referrer.referredByContactId === current.customerContact?.id)
+            throw this.selfReferral();
+          Object.assign(changes, referrer);
+        }
         if (current.version !== expectedVersion) throw this.stale(current);
         return this.ctx.repo.opportunities.update(id, expectedVersion, changes, actorOf(caller, this.ctx.clock, read));
       },
@@ -350,6 +360,13 @@ export class OpportunityService {
       ]);
     }
     return { referredByAdvisorId: null, referredByContactId: choice.contactId };
+  }
+
+  private selfReferral(): BadRequestError {
+    return new BadRequestError(
+      'The customer cannot be the one who referred the opportunity: choose who else referred them, or no one.',
+      [{ path: 'body.referredBy', message: 'The customer cannot refer themselves' }],
+    );
   }
 
   private stale(current: OpportunityRecord): ConflictError {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STAGES } from '../constants';
-import { AdvisorRef, EmailAddress, Id, IsoDateTime } from './common';
+import { AdvisorRef, EmailAddress, Id, IsoDateTime, visibleText } from './common';
 
 export const ActivityKind = z.enum(['email', 'appointment', 'phone_call', 'task']);
 export type ActivityKind = z.infer<typeof ActivityKind>;
@@ -147,7 +147,7 @@ export const CompleteSentRequest = z
 
 /** What a phone call or task may say besides its kind and opportunity, on create and on edit. */
 const LoggedFields = {
-  subject: z.string().trim().min(1, 'Give it a subject').max(1000, 'At most 1000 characters'),
+  subject: visibleText('Give it a subject', 1000),
   startAt: IsoDateTime.describe("A call's date and time; a task's due date and time (absent: an undated task)."),
   endAt: IsoDateTime,
   description: z.string().trim().max(4000, 'At most 4000 characters'),

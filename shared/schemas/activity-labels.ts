@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common';
+import { hasVisibleCharacter } from '../text';
 
 export const ActivityLabelKind = z.enum(['category', 'outcome']);
 export type ActivityLabelKind = z.infer<typeof ActivityLabelKind>;
@@ -16,7 +17,14 @@ export const ActivityLabel = z
   .meta({ id: 'ActivityLabel' });
 export type ActivityLabel = z.infer<typeof ActivityLabel>;
 
-const LabelName = z.string().trim().min(1, 'Give it a name').max(80, 'At most 80 characters');
+/** Stored in Unicode's composed form (NFC), so one name is one string however it was typed. */
+const LabelName = z
+  .string()
+  .trim()
+  .normalize('NFC')
+  .min(1, { error: 'Give it a name', abort: true })
+  .max(80, 'At most 80 characters')
+  .refine(hasVisibleCharacter, 'Give it a name with a visible character');
 
 export const CreateActivityLabelRequest = z
   .object({ kind: ActivityLabelKind, name: LabelName })

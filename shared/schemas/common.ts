@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAGE_MAX, REPEATED_MAX } from '../constants';
+import { hasVisibleCharacter } from '../text';
 
 /** A database identifier as it appears in JSON bodies. */
 export const Id = z.number().int().positive();
@@ -19,6 +20,16 @@ export const EmailAddress = z
   .transform((value) => value.toLowerCase());
 
 export const Money = z.number().nonnegative().max(1e12);
+
+/** Trimmed text that shows at least one character: not only spaces or zero-width characters. */
+export function visibleText(required: string, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, { error: required, abort: true })
+    .max(max, `At most ${max} characters`)
+    .refine(hasVisibleCharacter, required);
+}
 
 /** Free-text search for type-ahead: short, trimmed. */
 export const SearchText = z.string().trim().max(100);

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
 import type { ActivityLabel, ActivityLabelKind } from '../../../shared/schemas/activity-labels';
+import { caselessName } from '../../../shared/text';
 import type { Actor, ActivityLabelStore } from '../repository';
 import { isUniqueViolation, sql, writeAudit } from './support';
 import { write } from './writes';
@@ -38,9 +39,20 @@ export class SqliteActivityLabelStore implements ActivityLabelStore {
     return row ? toLabel(row) : null;
   }
 
+  /** Call inside the write's transaction: the NOCASE index alone folds only ASCII ("Réunion" vs "RÉUNION"). */
+  private nameTaken(kind: ActivityLabelKind, name: string, exceptId: number | null): boolean {
+    const wanted = caselessName(name);
+    const rows = sql(this.db, 'SELECT id, name FROM activity_labels WHERE kind = ?').all(kind) as {
+      id: number;
+      name: string;
+    }[];
+    return rows.some((row) => row.id !== exceptId && caselessName(row.name) === wanted);
+  }
+
   async create(kind: ActivityLabelKind, key: string, name: string, actor: Actor) {
     try {
       const id = await write(this.db, () => {
+        if (this.nameTaken(kind, name, null)) return 'taken' as const;
         // A key stays unique in its list even when two names make the same one.
         const taken = new Set(
           sql(this.db, 'SELECT key FROM activity_labels WHERE kind = ? AND (key = ? OR key LIKE ?)')
@@ -58,6 +70,7 @@ export class SqliteActivityLabelStore implements ActivityLabelStore {
         writeAudit(this.db, actor, 'activity-label', newId, 'create', { kind, key: unique, name });
         return newId;
       });
+      if (id === 'taken') return id;
       return (await this.findById(id))!;
     } catch (error) {
       if (isUniqueViolation(error)) return 'taken' as const;
@@ -67,7 +80,12 @@ export class SqliteActivityLabelStore implements ActivityLabelStore {
 
   async update(id: number, changes: { name?: string; retired?: boolean }, actor: Actor) {
     try {
-      await write(this.db, () => {
+      const taken = await write(this.db, () => {
+        if (changes.name !== undefined) {
+          const kind = sql(this.db, 'SELECT kind FROM activity_labels WHERE id = ?').pluck().get(id) as
+            ActivityLabelKind | undefined;
+          if (kind && this.nameTaken(kind, changes.name, id)) return true;
+        }
         sql(
           this.db,
           `UPDATE activity_labels SET name = coalesce(?, name),
@@ -82,7 +100,9 @@ export class SqliteActivityLabelStore implements ActivityLabelStore {
           id,
         );
         writeAudit(this.db, actor, 'activity-label', id, 'update', changes);
+        return false;
       });
+      if (taken) return 'taken' as const;
     } catch (error) {
       if (isUniqueViolation(error)) return 'taken' as const;
       throw error;

@@ -162,11 +162,24 @@ function insertOrganization(db: Db, name: string, domains: string[], actor: Acto
   return id;
 }
 
-/** Text that is only a phone number ("555-0134", "+1 (555) 013"): a prefix of the phone's digits; else word prefixes. */
+/**
+ * Text that is only a phone number ("555-0134", "+1 (555) 013"): a prefix of the phone's digits; else word prefixes.
+ * The index holds a number's digits and its last ten, so a number typed without its country code is found; one
+ * typed with it ("+44 20 7946", "0044 20 7946") is also looked for without its first one to three digits, and
+ * one typed with a national trunk 0 ("020 7946") without that 0, each as an indexed prefix.
+ */
 function contactMatch(q: string): string | null {
   if (/^[\d\s()+.\-/]+$/.test(q)) {
-    const digits = q.replace(/\D/g, '');
-    if (digits.length >= 3) return `phone : "${digits}"*`;
+    const typed = q.trim();
+    let digits = typed.replace(/\D/g, '');
+    const prefixes = new Set<string>();
+    if (typed.startsWith('+') || digits.startsWith('00')) {
+      if (!typed.startsWith('+')) digits = digits.slice(2);
+      for (let cut = 1; cut <= 3; cut++) prefixes.add(digits.slice(cut));
+    } else if (digits.startsWith('0')) prefixes.add(digits.slice(1));
+    prefixes.add(digits);
+    const alternatives = [...prefixes].filter((prefix) => prefix.length >= 3).map((prefix) => `"${prefix}"*`);
+    if (alternatives.length) return `phone : (${alternatives.join(' OR ')})`;
   }
   const words = ftsQuery(q);
   return words && `{name email} : (${words})`;
