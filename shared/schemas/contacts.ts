@@ -21,7 +21,9 @@ export type Contact = z.infer<typeof Contact>;
 /** Either `email` (one or several, exact match) or `q` (word prefixes of the name or email, or the phone's digits). */
 export const ContactSearchQuery = Paging.extend({
   email: repeated(EmailAddress).optional(),
-  q: SearchText.optional(),
+  q: SearchText.optional().describe(
+    'Word prefixes of the name or email, or the digits of a phone (with or without a country code or trunk 0); with q, newest first.',
+  ),
 });
 
 export const NewContact = z

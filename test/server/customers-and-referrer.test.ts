@@ -32,7 +32,11 @@ describe('customers: contact and organization search, new company domains (issue
     assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=555-013-45')).body), ['Margaret Olsen']);
     assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=%2B15550134')).body), ['Margaret Olsen']);
     assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=(555)%20998')).body), ['Omar Haddad']);
-    assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=555')).body), ['Margaret Olsen', 'Omar Haddad']);
+    assert.deepEqual(
+      names((await alex.api.get('/api/v1/contacts?q=555')).body),
+      ['Omar Haddad', 'Margaret Olsen'],
+      'newest first',
+    );
     assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=777')).body), []);
   });
 

@@ -83,10 +83,14 @@ export class SqliteContactStore implements ContactStore {
   async search(q: string, limit: number, offset: number) {
     const match = contactMatch(q);
     if (!match) return [];
+    // Newest first, in the index's own rowid order, as the opportunity type-ahead: a page reads only its own rows,
+    // where an order by name sorted every match of a short prefix first.
     const rows = sql(
       this.db,
-      `${SELECT_CONTACT} WHERE c.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH :match)
-         ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset`,
+      `${SELECT_CONTACT}
+         JOIN (SELECT rowid AS hit FROM contact_search WHERE contact_search MATCH :match
+                 ORDER BY rowid DESC LIMIT :limit OFFSET :offset) m ON m.hit = c.id
+         ORDER BY c.id DESC`,
     ).all({ match, limit, offset }) as ContactRow[];
     return this.toContacts(rows);
   }
