@@ -9,7 +9,8 @@ import { OutcomeNotice } from '../ui/Notice';
 import { FUTURE_CALL_MESSAGE, callInFuture, durationError, fromLocalInput, toLocalInput } from './fields';
 import { useFormStyles } from './form-styles';
 import { useActivitySave } from './useActivitySave';
-import { choicesOf, useActivityLabels } from './useActivityLabels';
+import { useActivityLabels } from './useActivityLabels';
+import { LabelSelect } from './LabelSelect';
 
 export interface ContactChoice {
   id: number;
@@ -150,26 +151,24 @@ export function PhoneCallForm({
       <FormField label="Description" error={errors.description}>
         <Textarea value={description} onChange={(_, d) => setDescription(d.value)} />
       </FormField>
-      <FormField label="Category" error={errors.categoryId}>
-        <SelectInput value={categoryId} onChange={(e) => setCategoryId(e.target.value)}>
-          <option value="">None</option>
-          {choicesOf(labels, 'category', activity?.category?.id ?? null).map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </SelectInput>
-      </FormField>
-      <FormField label="Outcome" error={errors.outcomeId}>
-        <SelectInput value={outcomeId} onChange={(e) => setOutcomeId(e.target.value)}>
-          <option value="">None</option>
-          {choicesOf(labels, 'outcome', activity?.outcome?.id ?? null).map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </SelectInput>
-      </FormField>
+      <LabelSelect
+        label="Category"
+        kind="category"
+        labels={labels}
+        current={activity?.category?.id ?? null}
+        value={categoryId}
+        onChange={setCategoryId}
+        error={errors.categoryId}
+      />
+      <LabelSelect
+        label="Outcome"
+        kind="outcome"
+        labels={labels}
+        current={activity?.outcome?.id ?? null}
+        value={outcomeId}
+        onChange={setOutcomeId}
+        error={errors.outcomeId}
+      />
       <OutcomeNotice outcome={outcome} />
       <div className={styles.buttons}>
         <Button appearance="primary" type="submit" disabled={busy}>

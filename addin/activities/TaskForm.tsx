@@ -8,7 +8,8 @@ import { OutcomeNotice } from '../ui/Notice';
 import { fromLocalInput, toLocalInput } from './fields';
 import { useFormStyles } from './form-styles';
 import { useActivitySave } from './useActivitySave';
-import { choicesOf, useActivityLabels } from './useActivityLabels';
+import { useActivityLabels } from './useActivityLabels';
+import { LabelSelect } from './LabelSelect';
 
 export interface TaskFormProps {
   api: ApiClient;
@@ -74,16 +75,15 @@ export function TaskForm({ api, opportunityId, activity, onSaved, onCancel }: Ta
       <FormField label="Description" error={errors.description}>
         <Textarea value={description} onChange={(_, d) => setDescription(d.value)} />
       </FormField>
-      <FormField label="Category" error={errors.categoryId}>
-        <SelectInput value={categoryId} onChange={(e) => setCategoryId(e.target.value)}>
-          <option value="">None</option>
-          {choicesOf(labels, 'category', activity?.category?.id ?? null).map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </SelectInput>
-      </FormField>
+      <LabelSelect
+        label="Category"
+        kind="category"
+        labels={labels}
+        current={activity?.category?.id ?? null}
+        value={categoryId}
+        onChange={setCategoryId}
+        error={errors.categoryId}
+      />
       {!activity && (
         <FormField label="Status" hint="Completed only if it is already done." error={errors.status}>
           <SelectInput value={status} onChange={(e) => setStatus(e.target.value as 'open' | 'completed')}>
