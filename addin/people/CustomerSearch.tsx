@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { Button, Field, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { ApiClient } from '../api/client';
+import { ApiError } from '../api/errors';
 import { TextInput } from '../ui/inputs';
 import { errorText } from '../ui/useAction';
 import { useMatches } from './useMatches';
@@ -53,6 +54,7 @@ export function CustomerSearch({ api, label, organizations = false, onPick }: Cu
   const [phone, setPhone] = useState('');
   const [domain, setDomain] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const matches = useMatches(api, text, organizations);
   const sameName = useMatches(api, creating ? name : '', false);
   const searched = matches !== null && matches.q === text.trim();
@@ -62,6 +64,7 @@ export function CustomerSearch({ api, label, organizations = false, onPick }: Cu
     const typed = text.trim();
     setCreating(kind);
     setError(null);
+    setFieldErrors({});
     if (typed.includes('@')) {
       setEmail(typed.toLowerCase());
       setName('');
@@ -70,11 +73,36 @@ export function CustomerSearch({ api, label, organizations = false, onPick }: Cu
       setName('');
     } else setName(typed);
   };
-  const createOrganization = () =>
+  const createOrganization = () => {
+    setError(null);
+    setFieldErrors({});
     void api.call('createOrganization', { body: { name: name.trim(), domain: domain.trim() || undefined } }).then(
       (organization) => onPick({ kind: 'organization', organization }),
-      (e: unknown) => setError(errorText(e)),
+      (e: unknown) => {
+        // The service names the field: its message goes next to it; anything else below the form.
+        const byField = Object.fromEntries(
+          (e instanceof ApiError ? (e.problem?.errors ?? []) : []).map((f) => [
+            f.path.replace(/^body\./, ''),
+            f.message,
+          ]),
+        );
+        if (Object.keys(byField).length) setFieldErrors(byField);
+        else setError(errorText(e));
+      },
     );
+  };
+  /** A new contact's email and phone, checked before it is used (the service checks them again on create). */
+  const pickNewContact = () => {
+    const problems: Record<string, string> = {};
+    if (email.trim() && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()))
+      problems.email = 'Enter an email address like name@example.com';
+    if (phone.trim() && phone.replace(/\D/g, '').length < 3) problems.phone = 'Enter a phone number with its digits';
+    setFieldErrors(problems);
+    if (Object.keys(problems).length === 0)
+      onPick({ kind: 'new', name: name.trim(), email: email.trim(), phone: phone.trim() });
+  };
+  const invalid = (field: string) =>
+    fieldErrors[field] ? { validationMessage: fieldErrors[field], validationState: 'error' as const } : {};
 
   return (
     <div className={styles.root}>
@@ -130,7 +158,11 @@ export function CustomerSearch({ api, label, organizations = false, onPick }: Cu
       )}
       {creating && (
         <div className={styles.create} role="group" aria-label={`New ${creating}`}>
-          <Field label={creating === 'contact' ? "New contact's name" : "New organization's name"} required>
+          <Field
+            label={creating === 'contact' ? "New contact's name" : "New organization's name"}
+            required
+            {...invalid('name')}
+          >
             {(field) => <TextInput {...field} value={name} onChange={(event) => setName(event.target.value)} />}
           </Field>
           {creating === 'contact' && sameName && sameName.contacts.length > 0 && (
@@ -146,27 +178,27 @@ export function CustomerSearch({ api, label, organizations = false, onPick }: Cu
           )}
           {creating === 'contact' ? (
             <>
-              <Field label="Email">
+              <Field label="Email" {...invalid('email')}>
                 {(field) => (
                   <TextInput {...field} type="email" value={email} onChange={(event) => setEmail(event.target.value)} />
                 )}
               </Field>
-              <Field label="Phone">
+              <Field label="Phone" {...invalid('phone')}>
                 {(field) => (
                   <TextInput {...field} type="tel" value={phone} onChange={(event) => setPhone(event.target.value)} />
                 )}
               </Field>
-              <Button
-                size="small"
-                disabled={!name.trim()}
-                onClick={() => onPick({ kind: 'new', name: name.trim(), email: email.trim(), phone: phone.trim() })}
-              >
+              <Button size="small" disabled={!name.trim()} onClick={pickNewContact}>
                 Use new contact {name.trim()}
               </Button>
             </>
           ) : (
             <>
-              <Field label="Email domain" hint="e.g. contoso.com: its new contacts join the organization.">
+              <Field
+                label="Email domain"
+                hint="e.g. contoso.com: its new contacts join the organization."
+                {...invalid('domain')}
+              >
                 {(field) => <TextInput {...field} value={domain} onChange={(event) => setDomain(event.target.value)} />}
               </Field>
               <Button size="small" disabled={!name.trim()} onClick={createOrganization}>

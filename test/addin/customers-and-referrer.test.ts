@@ -121,4 +121,26 @@ describe('task pane: customers found before created, and Referred by (issue 13, 
     await existing.getByRole('button', { name: /^Choose Margaret Olsen/ }).click();
     await page.getByText('Potential customer: Margaret Olsen').waitFor();
   });
+  it("a new contact's email and a new organization's domain are checked, each message next to its field, nothing saved", async () => {
+    const page = await newFromMyWork();
+    const search = page.getByRole('searchbox', { name: 'Find the potential customer' });
+    await search.fill('zed quist');
+    await page.getByText('No contact or organization matches “zed quist”.').waitFor();
+    await page.getByRole('button', { name: 'New contact' }).click();
+    await page.getByRole('textbox', { name: 'Email' }).fill('zed-at-nowhere');
+    await page.getByRole('button', { name: /^Use new contact/ }).click();
+    await page.getByRole('textbox', { name: 'Email' }).and(page.locator('[aria-invalid="true"]')).waitFor();
+    await page.getByText('Enter an email address like name@example.com').waitFor();
+
+    await search.fill('zeta holdings');
+    await page.getByText('No contact or organization matches “zeta holdings”.').waitFor();
+    await page.getByRole('button', { name: 'New organization' }).click();
+    await page.getByRole('textbox', { name: "New organization's name" }).fill('Zeta Holdings');
+    await page.getByRole('textbox', { name: 'Email domain' }).fill('yahoo.fr');
+    await page.getByRole('button', { name: /^Create organization/ }).click();
+    await page.getByRole('textbox', { name: 'Email domain' }).and(page.locator('[aria-invalid="true"]')).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'the messages are accessible');
+    const organizations = server.db.prepare("SELECT count(*) FROM organizations WHERE name = 'Zeta Holdings'").pluck();
+    assert.equal(organizations.get(), 0);
+  });
 });
