@@ -4,6 +4,7 @@ import type { Me } from '../../shared/schemas/advisors';
 import type { OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { NeedsAttention, NewForMe } from '../../shared/schemas/work';
 import type { ApiClient } from '../api/client';
+import { PAGE_MAX } from '../../shared/constants';
 import { formatDate } from '../ui/labels';
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
@@ -35,7 +36,8 @@ export function OpenWork({ api, scope, onOpen, onLog, onTask, onSeen }: OpenWork
         async (signal) => {
           const [news, needs, mine] = await Promise.all([
             api.call('newForMe', { signal }),
-            api.call('needsAttention', { query: { scope }, signal }),
+            // A full page, so an opportunity needing attention is shown once, with its flags, not also among the rest.
+            api.call('needsAttention', { query: { scope, limit: PAGE_MAX }, signal }),
             api.call('listOpportunities', {
               query: { view: scope === 'team' ? 'team-open' : 'my-open', limit: 50 },
               signal,
@@ -66,7 +68,10 @@ export function OpenWork({ api, scope, onOpen, onLog, onTask, onSeen }: OpenWork
   /** The next page of a paged work list, appended to what is shown. */
   const showMoreAttention = () =>
     void more.run(async (signal) => {
-      const next = await api.call('needsAttention', { query: { scope, offset: attention.nextOffset! }, signal });
+      const next = await api.call('needsAttention', {
+        query: { scope, limit: PAGE_MAX, offset: attention.nextOffset! },
+        signal,
+      });
       setAttention((shown) => shown && { ...next, items: [...shown.items, ...next.items] });
     });
   const showMoreFresh = () =>

@@ -141,6 +141,17 @@ describe('task pane: closed opportunities and My Work (issue 13)', function () {
     assert.deepEqual(await axeViolations(page), [], 'My Work is accessible');
   });
 
+  it('My Work lists each opportunity once also when more need attention than one default page (30 of them)', async () => {
+    for (let i = 1; i <= 30; i++) await create(blake, `Deal ${i}`, `deal${i}@client.example`);
+    const page = await paneFor(blake, [], undefined, 'view=work');
+    await page.getByRole('heading', { name: 'Needs attention (30)' }).waitFor();
+    for (let i = 1; i <= 30; i++) {
+      const card = page.getByRole('group', { name: `Deal ${i}`, exact: true });
+      assert.equal(await card.count(), 1, `Deal ${i} appears once`);
+      await card.getByText('No next step', { exact: true }).waitFor();
+    }
+  });
+
   it("a manager's scope choice persists across a reload (team by default)", async () => {
     const manager = await server.advisor('Casey Rivera', 'manager');
     await server.repo.teams.create('Desk', [alex.record.id, manager.record.id], null);

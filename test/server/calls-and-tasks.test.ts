@@ -309,4 +309,24 @@ describe('Phone calls and tasks (issue 13, point 2)', () => {
     assert.equal(reopened.body.status, 'open');
     assert.equal(reopened.body.replacedById, null);
   });
+  it('schedules one next step per advisor and opportunity: a second schedule, even at the same instant, gets the open one', async () => {
+    const schedule = () =>
+      log(alex, { kind: 'task', subject: 'Rollover: next step', startAt: at(60 * 24), scheduledNextStep: true });
+    const [first, second] = await Promise.all([schedule(), schedule()]);
+    assert.equal(first.body.id, second.body.id, 'the same task');
+    const third = await schedule();
+    assert.equal(third.body.id, first.body.id);
+    const count = () =>
+      server.db
+        .prepare("SELECT count(*) FROM activities WHERE kind = 'task' AND scheduled_next_step = 1")
+        .pluck()
+        .get();
+    assert.equal(count(), 1);
+    await alex.api.patch(`/api/v1/activities/${first.body.id}`, { status: 'completed' });
+    const next = await schedule();
+    assert.notEqual(next.body.id, first.body.id, 'once it is done, the next one is a new task');
+    assert.equal(count(), 2);
+    const plain = await log(alex, { kind: 'task', subject: 'Another task' });
+    assert.notEqual(plain.body.id, next.body.id, 'a task that is not a scheduled next step is always new');
+  });
 });

@@ -459,6 +459,18 @@ export class SqliteActivityStore implements ActivityStore {
   ) {
     const id = await write(this.db, () => {
       if (!opportunityAt(this.db, fields.opportunityId, opportunityVersion) || !rightsHold(this.db, actor)) return null;
+      // One scheduled next step per advisor and opportunity while it is open: a second click, or a second pane
+      // at the same instant, gets the one already scheduled instead of a duplicate.
+      if (fields.scheduledNextStep && (fields.status ?? 'open') === 'open') {
+        const scheduled = sql(
+          this.db,
+          `SELECT id FROM activities WHERE regarding_opportunity_id = ? AND created_by_id = ? AND kind = 'task'
+             AND status = 'open' AND scheduled_next_step = 1 ORDER BY id LIMIT 1`,
+        )
+          .pluck()
+          .get(fields.opportunityId, actor.advisorId) as number | undefined;
+        if (scheduled !== undefined) return scheduled;
+      }
       const newId = Number(
         sql(
           this.db,
