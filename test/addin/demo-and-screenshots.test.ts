@@ -53,12 +53,12 @@ describe('demo page and screenshots', function () {
     await capture(page, 'demo-page');
 
     await page.getByRole('button', { name: /Draft \(compose\)/ }).click();
-    await pane.getByText('This draft').waitFor();
+    await pane.getByRole('heading', { name: 'This draft' }).waitFor();
     await pane.getByRole('tab', { name: 'All Open' }).click();
     await pane.getByRole('option', { name: /Group benefits review/ }).click();
     await pane.getByText('the link completes when you send it', { exact: false }).first().waitFor();
     await page.getByRole('button', { name: 'Send this draft' }).click();
-    await pane.getByText('This email').first().waitFor();
+    await pane.getByRole('heading', { name: 'This email' }).waitFor();
     await pane.getByLabel('Current regarding').getByText('Group benefits review, Summit Logistics').waitFor();
     await page.waitForFunction(
       () => !document.querySelector('iframe')!.contentDocument!.body.innerText.includes('Completes when sent'),
