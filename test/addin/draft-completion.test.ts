@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ItemSpec } from '../office-simulator/simulator';
-import { DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
+import { openPane } from '../helpers/browser';
+import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
 import { forEachProfile, type ProfileName } from '../helpers/profiles';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { referral, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const CLIENT = { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' };
@@ -15,20 +16,17 @@ const CLIENT = { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' };
  */
 describe('task pane: a linked draft completes from its sent copy without property or headers', function () {
   this.timeout(120_000);
+  const suite = paneSuite();
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: PaneSuite['browser'];
   let context: BrowserContext;
   let alex: Advisor;
   let rollover: number;
   let college: number;
 
-  before(async () => {
-    browser = await launchBrowser();
-    context = browser.context;
-  });
-  after(() => browser.close());
   beforeEach(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    ({ server, browser } = suite);
+    context = browser.context;
     alex = await server.advisor('Alex Morgan');
     rollover = (await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', CLIENT.email))).body
       .opportunity.id;
@@ -36,10 +34,6 @@ describe('task pane: a linked draft completes from its sent copy without propert
       .opportunity.id;
     // The simulator dates a sent copy by the real clock: the service's links are made a minute before it.
     server.clock.set(new Date(Date.now() - 60_000));
-  });
-  afterEach(async () => {
-    for (const page of context.pages()) await page.close();
-    await server.close();
   });
 
   const me = () => ({ email: alex.record.email, name: 'Alex Morgan' });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext } from 'playwright-core';
 import type { ItemSpec } from '../office-simulator/simulator';
-import { DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
+import { openPane } from '../helpers/browser';
+import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
 import { forEachProfile, PROFILES } from '../helpers/profiles';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { referral, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const CLIENT = { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' };
@@ -12,26 +13,19 @@ const OWNER = { email: 'dana.advisor@firm.example', name: 'Dana Advisor' };
 
 describe('task pane: Set Regarding in a shared folder or shared mailbox (issue 12 point 15)', function () {
   this.timeout(90_000);
+  const suite = paneSuite();
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: PaneSuite['browser'];
   let context: BrowserContext;
   let alex: Advisor;
   let rollover: number;
 
-  before(async () => {
-    browser = await launchBrowser();
-    context = browser.context;
-  });
-  after(() => browser.close());
   beforeEach(async () => {
-    server = await startTestServer({}, { addinDir: DIST_ADDIN });
+    ({ server, browser } = suite);
+    context = browser.context;
     alex = await server.advisor('Alex Morgan');
     rollover = (await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', CLIENT.email))).body
       .opportunity.id;
-  });
-  afterEach(async () => {
-    for (const page of context.pages()) await page.close();
-    await server.close();
   });
 
   const me = () => ({ email: alex.record.email, name: 'Alex Morgan' });
