@@ -24,7 +24,8 @@ export function ContactSearch({ api, label, onPick }: ContactSearchProps) {
   const id = useId();
   const [text, setText] = useState('');
   const matches = useMatches(api, text, false);
-  const searched = matches !== null && matches.q === text.trim();
+  const searched = matches !== null && matches.q === text.trim() && matches.failure === null;
+  const failure = matches !== null && matches.q === text.trim() ? matches.failure : null;
   return (
     <div className={styles.root}>
       <FormField label={label} hint="Search by name, email or phone.">
@@ -54,6 +55,11 @@ export function ContactSearch({ api, label, onPick }: ContactSearchProps) {
             </li>
           ))}
       </ul>
+      {failure && (
+        <Text size={200} role="alert">
+          Could not search: {failure}
+        </Text>
+      )}
       {searched && matches.contacts.length === 0 && <Text size={200}>No contact matches “{text.trim()}”.</Text>}
     </div>
   );

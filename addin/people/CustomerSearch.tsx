@@ -57,7 +57,8 @@ export function CustomerSearch({ api, label, organizations = false, onPick }: Cu
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const matches = useMatches(api, text, organizations);
   const sameName = useMatches(api, creating ? name : '', false);
-  const searched = matches !== null && matches.q === text.trim();
+  const searched = matches !== null && matches.q === text.trim() && matches.failure === null;
+  const failure = matches !== null && matches.q === text.trim() ? matches.failure : null;
   const none = searched && matches.contacts.length === 0 && matches.organizations.length === 0;
 
   const startCreating = (kind: 'contact' | 'organization') => {
@@ -139,6 +140,11 @@ export function CustomerSearch({ api, label, organizations = false, onPick }: Cu
             </li>
           ))}
       </ul>
+      {failure && (
+        <Text size={200} role="alert">
+          Could not search: {failure}
+        </Text>
+      )}
       {none && (
         <Text size={200}>
           No contact{organizations ? ' or organization' : ''} matches “{text.trim()}”.

@@ -2,11 +2,14 @@ import { useEffect, useState } from 'react';
 import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { ApiClient } from '../api/client';
 import { isAbort } from '../api/errors';
+import { errorText } from '../ui/useAction';
 
 export interface Matches {
   q: string;
   contacts: Contact[];
   organizations: Organization[];
+  /** The search failed: nothing is known to match or not (so nothing may be created as if none did). */
+  failure: string | null;
 }
 
 /** Contacts (and organizations) matching the text, after a short pause in typing. */
@@ -27,9 +30,9 @@ export function useMatches(api: ApiClient, text: string, organizations: boolean)
           ? api.call('searchOrganizations', { query: { q, limit: 5 }, signal })
           : Promise.resolve({ items: [] }),
       ]).then(
-        ([contacts, found]) => setMatches({ q, contacts: contacts.items, organizations: found.items }),
+        ([contacts, found]) => setMatches({ q, contacts: contacts.items, organizations: found.items, failure: null }),
         (error: unknown) => {
-          if (!isAbort(error)) setMatches({ q, contacts: [], organizations: [] });
+          if (!isAbort(error)) setMatches({ q, contacts: [], organizations: [], failure: errorText(error) });
         },
       );
     }, 200);

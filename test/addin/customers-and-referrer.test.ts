@@ -143,4 +143,13 @@ describe('task pane: customers found before created, and Referred by (issue 13, 
     const organizations = server.db.prepare("SELECT count(*) FROM organizations WHERE name = 'Zeta Holdings'").pluck();
     assert.equal(organizations.get(), 0);
   });
+  it('a search that fails says so, and offers no new contact as if nothing matched', async () => {
+    const page = await newFromMyWork();
+    // The network fails (the service is unreachable), not the service's rules.
+    await page.route('**/api/v1/contacts?**', (route) => route.abort('connectionrefused'));
+    await page.getByRole('searchbox', { name: 'Find the potential customer' }).fill('margaret');
+    await page.getByText('Could not search:', { exact: false }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'New contact' }).count(), 0);
+    assert.equal(await page.getByText('No contact or organization matches', { exact: false }).count(), 0);
+  });
 });
