@@ -420,7 +420,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
     const sets = entries.map(([key]) => `${CHANGEABLE[key]} = :${key}`);
     const updated = await write(this.db, () => {
       if (!rightsHold(this.db, actor)) return false;
-      const referrerBefore = referrerOf(this.db, id);
+      const changesReferrer = changes.referredByAdvisorId !== undefined || changes.referredByContactId !== undefined;
+      const referrerBefore = changesReferrer ? referrerOf(this.db, id) : null;
       const result = sql(
         this.db,
         `UPDATE opportunities SET ${[
@@ -433,9 +434,11 @@ export class SqliteOpportunityStore implements OpportunityStore {
       ).run({ ...Object.fromEntries(entries), stage: changes.stage ?? null, at: actor.at, id, expectedVersion });
       if (result.changes === 0) return false;
       writeAudit(this.db, actor, 'opportunity', id, 'update', Object.fromEntries(entries));
-      const referrerAfter = referrerOf(this.db, id);
-      if (referrerAfter.advisor !== referrerBefore.advisor || referrerAfter.contact !== referrerBefore.contact)
-        insertReferredEvent(this.db, id, referrerAfter.advisor, referrerAfter.contact, actor);
+      if (referrerBefore) {
+        const referrerAfter = referrerOf(this.db, id);
+        if (referrerAfter.advisor !== referrerBefore.advisor || referrerAfter.contact !== referrerBefore.contact)
+          insertReferredEvent(this.db, id, referrerAfter.advisor, referrerAfter.contact, actor);
+      }
       return true;
     });
     return updated ? await this.findById(id) : 'stale';
