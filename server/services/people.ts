@@ -28,6 +28,9 @@ export function toAdvisor({
   entraOid: _oid,
   workSeenAt: _seen,
   workScope: _scope,
+  timeZone: _zone,
+  digestOptOut: _optOut,
+  monthlyQuota: _quota,
   ...advisor
 }: AdvisorRecord): Advisor {
   return advisor;

@@ -25,6 +25,12 @@ export const Me = Advisor.extend({
   workSeenAt: IsoDateTime.nullable(),
   /** The My Work scope the advisor last chose, on any client; until they choose, team for a manager, else me. */
   workScope: MyWorkScope,
+  /** The IANA time zone the advisor's business days, digest hour and month are counted in. */
+  timeZone: z.string(),
+  /** Whether the advisor opted out of their own daily digest (never of their manager's alerts). */
+  digestOptOut: z.boolean(),
+  /** Activity points the advisor is expected to earn each month; null: no quota set. */
+  monthlyQuota: z.number().int().nonnegative().nullable(),
 }).meta({ id: 'Me' });
 export type Me = z.infer<typeof Me>;
 

@@ -11,6 +11,7 @@ import { pendingDrafts } from './009_pending_drafts';
 import { customersAndReferrer } from './010_customers_and_referrer';
 import { callsAndTasks } from './011_calls_and_tasks';
 import { opportunityEvents } from './012_opportunity_events';
+import { advisorSettings } from './013_advisor_settings';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   customersAndReferrer,
   callsAndTasks,
   opportunityEvents,
+  advisorSettings,
 ];

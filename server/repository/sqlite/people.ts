@@ -7,6 +7,7 @@ import { write } from './writes';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
 export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_tid, a.entra_oid, a.work_seen_at, a.work_scope,
+  a.time_zone, a.digest_opt_out, a.monthly_quota,
   (SELECT json_group_array(json_object('id', t.id, 'name', t.name) ORDER BY t.name COLLATE NOCASE)
    FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.advisor_id = a.id)`;
 
@@ -21,6 +22,9 @@ export type AdvisorRow = [
   entraOid: string | null,
   workSeenAt: string | null,
   workScope: MyWorkScope | null,
+  timeZone: string,
+  digestOptOut: number,
+  monthlyQuota: number | null,
   teams: string,
 ];
 
@@ -34,6 +38,9 @@ export function toAdvisor([
   entraOid,
   workSeenAt,
   workScope,
+  timeZone,
+  digestOptOut,
+  monthlyQuota,
   teams,
 ]: AdvisorRow): AdvisorRecord {
   return {
@@ -45,6 +52,9 @@ export function toAdvisor([
     teams: JSON.parse(teams) as AdvisorRecord['teams'],
     workSeenAt,
     workScope,
+    timeZone,
+    digestOptOut: digestOptOut === 1,
+    monthlyQuota,
     entraTid,
     entraOid,
   };
@@ -115,7 +125,18 @@ export class SqliteAdvisorStore implements AdvisorStore {
     }) as AdvisorRow[];
     return rows
       .map(toAdvisor)
-      .map(({ workSeenAt: _seen, workScope: _scope, entraTid: _tid, entraOid: _oid, ...advisor }) => advisor);
+      .map(
+        ({
+          workSeenAt: _seen,
+          workScope: _scope,
+          timeZone: _zone,
+          digestOptOut: _optOut,
+          monthlyQuota: _quota,
+          entraTid: _tid,
+          entraOid: _oid,
+          ...advisor
+        }) => advisor,
+      );
   }
 
   async create(fields: { email: string; displayName: string; role: Role }, actor: AuditActor | null) {
