@@ -108,7 +108,8 @@ export const endpoints = {
     status: 200,
     response: Me,
     errors: [403],
-    summary: "Remember the caller's My Work scope (me, team or closed; team only for a manager) on the service",
+    summary:
+      "Remember the caller's own choices on the service: My Work scope (me, team or closed; team only for a manager), time zone, daily digest opt-out",
   }),
   searchAdvisors: endpoint({
     ...routes.searchAdvisors,
@@ -135,7 +136,8 @@ export const endpoints = {
     response: Advisor,
     status: 200,
     errors: [403, 404, 409],
-    summary: "Change an advisor's name, role or active flag (admin); 409 when it would leave no active admin",
+    summary:
+      "Change an advisor's name, role, active flag, time zone or monthly points quota (admin); 409 when it would leave no active admin",
   }),
   searchTeams: endpoint({
     ...routes.searchTeams,

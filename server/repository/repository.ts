@@ -139,17 +139,29 @@ export interface AdvisorStore {
    * null when there is no such advisor. 'last-admin' (and nothing changed) when the change would
    * demote or deactivate the only active admin: checked in the same transaction as the write.
    */
-  update(
-    id: number,
-    fields: { displayName?: string; role?: Role; active?: boolean },
-    actor: AuditActor,
-  ): Promise<AdvisorRecord | null | 'last-admin'>;
+  update(id: number, fields: AdvisorChanges, actor: AuditActor): Promise<AdvisorRecord | null | 'last-admin'>;
   markWorkSeen(id: number, at: string): Promise<void>;
-  /** Remembers the advisor's My Work scope (null: back to their role's default). */
-  setWorkScope(id: number, scope: MyWorkScope | null): Promise<void>;
+  /** Remembers what the advisor chose for themselves; fields left out stay as they are. */
+  setPreferences(id: number, preferences: AdvisorPreferences): Promise<void>;
   /** The ids of everyone who shares a team with the advisor, the advisor included. */
   teammateIds(advisorId: number): Promise<number[]>;
   existingIds(ids: number[]): Promise<number[]>;
+}
+
+/** What an admin changes on an advisor; fields left out stay as they are (a quota of null clears it). */
+export interface AdvisorChanges {
+  displayName?: string;
+  role?: Role;
+  active?: boolean;
+  timeZone?: string;
+  monthlyQuota?: number | null;
+}
+
+/** What an advisor changes for themselves. */
+export interface AdvisorPreferences {
+  workScope?: MyWorkScope;
+  timeZone?: string;
+  digestOptOut?: boolean;
 }
 
 export interface TeamStore {

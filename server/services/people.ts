@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { CreateAdvisorRequest, CreateTeamRequest, UpdateAdvisorRequest } from '../../shared/schemas/advisors';
 import type { Advisor, Me, MyWorkScope, Team } from '../../shared/schemas/advisors';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import type { AdvisorRecord, EntraIdentity } from '../repository/repository';
+import type { AdvisorPreferences, AdvisorRecord, EntraIdentity } from '../repository/repository';
 import {
   auditActorOf,
   isSystem,
@@ -53,10 +53,10 @@ export class PeopleService {
     return toMe((await this.ctx.repo.advisors.findById(caller.id))!);
   }
 
-  async updatePreferences(caller: Caller, body: { workScope: MyWorkScope }): Promise<Me> {
+  async updatePreferences(caller: Caller, body: AdvisorPreferences): Promise<Me> {
     if (body.workScope === 'team' && caller.role !== 'manager')
       throw new ForbiddenError("Only a manager's My Work has a team scope.");
-    await this.ctx.repo.advisors.setWorkScope(caller.id, body.workScope);
+    await this.ctx.repo.advisors.setPreferences(caller.id, body);
     return toMe((await this.ctx.repo.advisors.findById(caller.id))!);
   }
 

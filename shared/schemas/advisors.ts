@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailAddress, Id, IsoDateTime, Paging, SearchText, TeamRef } from './common';
+import { EmailAddress, Id, IsoDateTime, Paging, SearchText, TeamRef, TimeZone } from './common';
 
 export const Role = z.enum(['advisor', 'manager', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -34,8 +34,16 @@ export const Me = Advisor.extend({
 }).meta({ id: 'Me' });
 export type Me = z.infer<typeof Me>;
 
+/** A monthly activity-points quota; null clears it. */
+export const MonthlyQuota = z.number().int().min(0).max(1_000_000).nullable();
+
 export const UpdatePreferencesRequest = z
-  .object({ workScope: MyWorkScope.describe('team only for a manager') })
+  .object({
+    workScope: MyWorkScope.describe('team only for a manager').optional(),
+    timeZone: TimeZone.optional(),
+    digestOptOut: z.boolean().optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), 'Nothing to change')
   .meta({ id: 'UpdatePreferencesRequest' });
 export type UpdatePreferencesRequest = z.input<typeof UpdatePreferencesRequest>;
 
@@ -55,6 +63,8 @@ export const UpdateAdvisorRequest = z
     displayName: z.string().trim().min(1).max(200).optional(),
     role: Role.optional(),
     active: z.boolean().optional(),
+    timeZone: TimeZone.optional(),
+    monthlyQuota: MonthlyQuota.optional(),
   })
   .meta({ id: 'UpdateAdvisorRequest' });
 

@@ -19,6 +19,21 @@ export const EmailAddress = z
   .max(320)
   .transform((value) => value.toLowerCase());
 
+/** An IANA time zone name this server knows, such as Europe/Paris or America/New_York. */
+export const TimeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'Not a time zone: use a name such as Europe/Paris or America/New_York');
+
 export const Money = z.number().nonnegative().max(1e12);
 
 /** Trimmed text that shows at least one character: not only spaces or zero-width characters. */

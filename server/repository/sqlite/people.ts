@@ -1,7 +1,16 @@
 import type { Db } from '../../db/connection';
 import type { Advisor, MyWorkScope, Role, Team } from '../../../shared/schemas/advisors';
 import { ConflictError } from '../../errors';
-import type { AdvisorRecord, AdvisorStore, AuditActor, EntraBinding, EntraIdentity, TeamStore } from '../repository';
+import type {
+  AdvisorChanges,
+  AdvisorPreferences,
+  AdvisorRecord,
+  AdvisorStore,
+  AuditActor,
+  EntraBinding,
+  EntraIdentity,
+  TeamStore,
+} from '../repository';
 import { bumpTeamsVersion, isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
 import { write } from './writes';
 
@@ -162,7 +171,7 @@ export class SqliteAdvisorStore implements AdvisorStore {
     }
   }
 
-  async update(id: number, fields: { displayName?: string; role?: Role; active?: boolean }, actor: AuditActor) {
+  async update(id: number, fields: AdvisorChanges, actor: AuditActor) {
     // IMMEDIATE: the admin count is read under the write lock, so no other connection (another
     // request's, or the admin CLI's) can demote the other admin between the check and the write.
     const outcome = await write(this.db, (): 'missing' | 'last-admin' | 'updated' => {
@@ -180,11 +189,15 @@ export class SqliteAdvisorStore implements AdvisorStore {
       sql(
         this.db,
         `UPDATE advisors SET display_name = coalesce(?, display_name), role = coalesce(?, role),
-             active = coalesce(?, active) WHERE id = ?`,
+             active = coalesce(?, active), time_zone = coalesce(?, time_zone),
+             monthly_quota = CASE WHEN ? THEN ? ELSE monthly_quota END WHERE id = ?`,
       ).run(
         fields.displayName ?? null,
         fields.role ?? null,
         fields.active === undefined ? null : Number(fields.active),
+        fields.timeZone ?? null,
+        Number(fields.monthlyQuota !== undefined),
+        fields.monthlyQuota ?? null,
         id,
       );
       writeAudit(this.db, actor, 'advisor', id, 'update', fields);
@@ -199,8 +212,14 @@ export class SqliteAdvisorStore implements AdvisorStore {
     await write(this.db, () => sql(this.db, 'UPDATE advisors SET work_seen_at = ? WHERE id = ?').run(at, id));
   }
 
-  async setWorkScope(id: number, scope: MyWorkScope | null) {
-    await write(this.db, () => sql(this.db, 'UPDATE advisors SET work_scope = ? WHERE id = ?').run(scope, id));
+  async setPreferences(id: number, { workScope, timeZone, digestOptOut }: AdvisorPreferences) {
+    await write(this.db, () =>
+      sql(
+        this.db,
+        `UPDATE advisors SET work_scope = coalesce(?, work_scope), time_zone = coalesce(?, time_zone),
+           digest_opt_out = coalesce(?, digest_opt_out) WHERE id = ?`,
+      ).run(workScope ?? null, timeZone ?? null, digestOptOut === undefined ? null : Number(digestOptOut), id),
+    );
   }
 
   async teammateIds(advisorId: number) {
