@@ -52,6 +52,12 @@ import {
   UpdateActivityStatusRequest,
 } from './schemas/activities';
 import { ActivityLabel, CreateActivityLabelRequest, UpdateActivityLabelRequest } from './schemas/activity-labels';
+import {
+  ActivityPointsTable,
+  PointsReport,
+  PointsReportQuery,
+  UpdateActivityPointsRequest,
+} from './schemas/activity-points';
 import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail, OpportunityEvent } from './schemas/timeline';
 import { NeedsAttention, NeedsAttentionQuery, NewForMe, NewForMeQuery, ReportQuery, StageReport } from './schemas/work';
 
@@ -516,6 +522,34 @@ export const endpoints = {
     status: 200,
     errors: [403],
     summary: 'Counts and value per stage and status, and days in the current stage',
+  }),
+  getActivityPoints: endpoint({
+    ...routes.getActivityPoints,
+    tag: 'work',
+    response: ActivityPointsTable,
+    status: 200,
+    summary:
+      "The points each category and outcome is worth: a completed call or task earns its category's plus its outcome's",
+  }),
+  updateActivityPoints: endpoint({
+    ...routes.updateActivityPoints,
+    tag: 'work',
+    body: UpdateActivityPointsRequest,
+    response: ActivityPointsTable,
+    status: 200,
+    errors: [403],
+    summary:
+      'Set the points of the categories and outcomes named (admin); an unknown entry is 400; reports count with the new values at once, past months included',
+  }),
+  pointsReport: endpoint({
+    ...routes.pointsReport,
+    tag: 'work',
+    query: PointsReportQuery,
+    response: PointsReport,
+    status: 200,
+    errors: [403],
+    summary:
+      "Activity points and monthly quota per advisor for a month (by default the caller's current one), each advisor's month in their own time zone",
   }),
 } as const;
 

@@ -14,3 +14,6 @@ export const COMPLETED_CALL_LEEWAY_MINUTES = 5;
 
 /** The Referral campaign (migration 001): a new opportunity's unless another is chosen; the pane asks who referred it. */
 export const REFERRAL_CAMPAIGN_ID = 1;
+
+/** The most points a category or an outcome may be worth (an activity earns its category's plus its outcome's). */
+export const ACTIVITY_POINTS_MAX = 1000;

@@ -48,6 +48,9 @@ export const routes = {
   needsAttention: { method: 'get', path: '/work/needs-attention' },
   newForMe: { method: 'get', path: '/work/new-for-me' },
   stageReport: { method: 'get', path: '/reports/stages' },
+  getActivityPoints: { method: 'get', path: '/activity-points' },
+  updateActivityPoints: { method: 'put', path: '/activity-points' },
+  pointsReport: { method: 'get', path: '/reports/points' },
 } as const;
 
 export type RouteName = keyof typeof routes;

@@ -7,6 +7,7 @@ import type { Advisor, Me, MyWorkScope, Role, Team } from '../../shared/schemas/
 import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { ActivityLabel, ActivityLabelKind } from '../../shared/schemas/activity-labels';
+import type { ActivityPointsEntry } from '../../shared/schemas/activity-points';
 import type { Note } from '../../shared/schemas/notes';
 import type {
   Campaign,
@@ -544,6 +545,36 @@ export interface RateLimitStore extends Store {
   increment(key: string): Promise<ClientRateLimitInfo>;
 }
 
+/** One advisor's month, as the instants it starts and ends (exclusive) in their own time zone. */
+export interface PointsWindow {
+  advisorId: number;
+  from: string;
+  to: string;
+}
+
+/** Who a points report lists: active advisors with what the report shows of them. */
+export interface PointsAdvisor {
+  id: number;
+  displayName: string;
+  timeZone: string;
+  monthlyQuota: number | null;
+}
+
+/** The points each category and outcome is worth, and what advisors earned with them. */
+export interface ActivityPointsStore {
+  /** Every category and outcome with its points, as the labels list orders them. */
+  table(): Promise<ActivityPointsEntry[]>;
+  /** Sets the points of the entries named, in one transaction; 'unknown' (and nothing changed) when an id names none. */
+  setPoints(entries: { labelId: number; points: number }[], actor: Actor): Promise<ActivityPointsEntry[] | 'unknown'>;
+  /** The active advisors among ids (all active advisors when null), by display name. */
+  advisors(ids: number[] | null): Promise<PointsAdvisor[]>;
+  /**
+   * Points each advisor earned in their window with the current table: completed calls by when they happened,
+   * completed tasks by when they were completed, logged by that advisor; the category's points plus the outcome's.
+   */
+  earned(windows: PointsWindow[]): Promise<Map<number, number>>;
+}
+
 export interface Repository {
   advisors: AdvisorStore;
   teams: TeamStore;
@@ -554,6 +585,7 @@ export interface Repository {
   activities: ActivityStore;
   work: WorkStore;
   activityLabels: ActivityLabelStore;
+  activityPoints: ActivityPointsStore;
   /** A new hit counter for one rate limit (see RateLimitStore). */
   rateLimitStore(options: RateLimitStoreOptions): RateLimitStore;
   /** True when the storage is reachable (for /healthz). */

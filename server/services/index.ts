@@ -1,5 +1,6 @@
 import { ActivityService } from './activities';
 import { ActivityLabelService } from './activity-labels';
+import { ActivityPointsService } from './activity-points';
 import { ContactService } from './contacts';
 import type { ServiceContext } from './context';
 import { DraftMatchingService } from './draft-matching';
@@ -23,5 +24,6 @@ export function createServices(ctx: ServiceContext) {
     notes: new NoteService(ctx, people),
     work: new WorkService(ctx),
     activityLabels: new ActivityLabelService(ctx),
+    activityPoints: new ActivityPointsService(ctx),
   };
 }

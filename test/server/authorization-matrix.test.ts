@@ -89,6 +89,11 @@ const expected = {
   stageReport:                      { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   'stageReport (scope=team)':       { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'stageReport (scope=all)':        { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
+  getActivityPoints:                { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  updateActivityPoints:             { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
+  pointsReport:                     { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  'pointsReport (scope=team)':      { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
+  'pointsReport (scope=all)':       { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
 } satisfies Record<string, Record<Persona, number>>;
 
 type RowKey = keyof typeof expected;
@@ -278,6 +283,11 @@ const cells: Record<RowKey, Cell> = {
   stageReport: constant('scope=me', { query: 'scope=me' }),
   'stageReport (scope=team)': constant('scope=team', { query: 'scope=team' }),
   'stageReport (scope=all)': constant('scope=all', { query: 'scope=all' }),
+  getActivityPoints: constant('the table'),
+  updateActivityPoints: constant('a seeded category worth 4', { body: { entries: [{ labelId: 1, points: 4 }] } }),
+  pointsReport: constant('scope=me, this month', { query: 'scope=me' }),
+  'pointsReport (scope=team)': constant('scope=team', { query: 'scope=team' }),
+  'pointsReport (scope=all)': constant('scope=all, a past month', { query: 'scope=all&month=2026-01' }),
 };
 
 const endpointOf = (key: string) => key.replace(/ \(.*\)$/, '');

@@ -2,6 +2,7 @@ import type { Db } from '../../db/connection';
 import type { Repository } from '../repository';
 import { SqliteActivityStore } from './activities';
 import { SqliteActivityLabelStore } from './activity-labels';
+import { SqliteActivityPointsStore } from './activity-points';
 import { SqliteContactStore } from './contacts';
 import { SqliteNoteStore } from './notes';
 import { SqliteOpportunityStore } from './opportunities';
@@ -31,6 +32,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     activities: new SqliteActivityStore(db),
     work: new SqliteWorkStore(db),
     activityLabels: new SqliteActivityLabelStore(db),
+    activityPoints: new SqliteActivityPointsStore(db),
     rateLimitStore: (rateLimitOptions) => new SqliteRateLimitStore(db, rateLimitOptions),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
