@@ -3,11 +3,15 @@ import { Button } from '@fluentui/react-components';
 import type { Me, MyWorkScope } from '../../shared/schemas/advisors';
 import type { ApiClient } from '../api/client';
 import { ActivityLabelsEditor } from '../admin/ActivityLabelsEditor';
+import { ActivityPointsEditor } from '../admin/ActivityPointsEditor';
+import { MonthlyQuotasEditor } from '../admin/MonthlyQuotasEditor';
 import { OutcomeNotice } from '../ui/Notice';
 import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
 import { ClosedWork } from './ClosedWork';
 import { OpenWork } from './OpenWork';
+import { PointsProgress } from './PointsProgress';
+import { TeamPoints } from './TeamPoints';
 import { StageReport } from './StageReport';
 import { useWorkStyles } from './work-styles';
 
@@ -48,6 +52,7 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
           New opportunity
         </Button>
       )}
+      <PointsProgress api={api} />
       <Tabs
         label="Whose work"
         selected={scope}
@@ -73,7 +78,10 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
         />
       )}
       {scope !== 'closed' && <StageReport api={api} scope={openScope} />}
+      {manager && <TeamPoints api={api} />}
       {me.role === 'admin' && <ActivityLabelsEditor api={api} />}
+      {me.role === 'admin' && <ActivityPointsEditor api={api} />}
+      {me.role === 'admin' && <MonthlyQuotasEditor api={api} />}
     </div>
   );
 }
