@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { ProgressBar, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { AdvisorPoints } from '../../shared/schemas/activity-points';
 import type { ApiClient } from '../api/client';
@@ -13,6 +13,7 @@ const useStyles = makeStyles({
 /** My activity points this month (in my own time zone) against my quota. */
 export function PointsProgress({ api }: { api: ApiClient }) {
   const styles = useStyles();
+  const id = useId();
   const [mine, setMine] = useState<AdvisorPoints | null>(null);
   const { error, run } = useAction();
   useEffect(() => {
@@ -27,16 +28,16 @@ export function PointsProgress({ api }: { api: ApiClient }) {
   if (error) return <Notice intent="error">{error.text}</Notice>;
   if (!mine) return <Spinner size="tiny" label="Loading your points…" />;
   return (
-    <section aria-label="Activity points" className={styles.root}>
+    <section aria-label="My activity points" className={styles.root}>
       {mine.quota === null ? (
         <Text>{mine.points} points this month, no quota set</Text>
       ) : (
         <>
-          <Text id="my-points">
+          <Text id={id}>
             Points this month: {mine.points} / {mine.quota}
           </Text>
           <ProgressBar
-            aria-labelledby="my-points"
+            aria-labelledby={id}
             aria-valuetext={pointsValueText(mine)}
             {...barOf(mine)}
             thickness="large"
