@@ -79,7 +79,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
       )) as { id: number }
     ).id;
 
-  await opportunity(3, blake.id, {
+  const rollover = await opportunity(3, blake.id, {
     topic: 'Retirement rollover for Jordan Lee',
     contactId: jordan,
     organizationId: harbor,
@@ -89,7 +89,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     referredByAdvisorId: blake.id,
     note: 'Jordan is leaving Harbor Dental in March and asked about rolling over the 401(k). Prefers calls after 5pm.',
   });
-  await opportunity(10, alex.id, {
+  const college = await opportunity(10, alex.id, {
     topic: 'College savings plan for the Shah family',
     contactId: priya,
     ownerId: alex.id,
@@ -98,7 +98,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     closeInDays: 30,
     referredByContactId: maria,
   });
-  await opportunity(20, casey.id, {
+  const benefits = await opportunity(20, casey.id, {
     topic: 'Group benefits review, Summit Logistics',
     contactId: sam,
     organizationId: summit,
@@ -133,6 +133,8 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     { advisorId: blake.id, at: at(1) },
   );
 
+  await seedActivityPoints(repo, now, { alex: alex.id, blake: blake.id }, { rollover, college, benefits });
+
   const signIns: DemoSignIn[] = [];
   for (const advisor of advisors) {
     const { token } = await issueAccessToken(
@@ -145,4 +147,54 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     signIns.push({ email: advisor.email, displayName: advisor.displayName, role: advisor.role, token });
   }
   return signIns;
+}
+
+/**
+ * A few completed calls and tasks with categories and outcomes this month (between its first instant in UTC, the
+ * demo advisors' zone, and now), and quotas for Alex and Blake, so My Work shows points against a quota.
+ */
+async function seedActivityPoints(
+  repo: Repository,
+  now: Date,
+  who: { alex: number; blake: number },
+  on: { rollover: number; college: number; benefits: number },
+): Promise<void> {
+  const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const inMonth = (fraction: number) => new Date(monthStart + (now.getTime() - monthStart) * fraction).toISOString();
+  const labels = new Map((await repo.activityLabels.list()).map((label) => [label.key, label.id]));
+  const done = async (
+    by: number,
+    opportunityId: number,
+    kind: 'phone_call' | 'task',
+    subject: string,
+    fraction: number,
+    category: string,
+    outcome?: string,
+  ) => {
+    const at = inMonth(fraction);
+    await repo.activities.createNextStep(
+      {
+        kind,
+        subject,
+        opportunityId,
+        status: 'completed',
+        startAt: kind === 'phone_call' ? at : null,
+        endAt: null,
+        categoryId: labels.get(category) ?? null,
+        outcomeId: outcome ? (labels.get(outcome) ?? null) : null,
+      },
+      (await repo.opportunities.findById(opportunityId))!.version,
+      { advisorId: by, at },
+    );
+  };
+  await done(who.alex, on.college, 'phone_call', 'Intro call with Priya', 0.1, 'first-appointment', 'meeting-booked');
+  await done(who.alex, on.college, 'phone_call', 'Walked through 529 options', 0.3, 'discovery-meeting', 'reached');
+  await done(who.alex, on.college, 'task', 'Send the savings proposal', 0.5, 'proposal');
+  await done(who.alex, on.rollover, 'phone_call', 'Checked in with Jordan', 0.7, 'follow-up-call', 'reached');
+  await done(who.blake, on.benefits, 'phone_call', 'Benefits kickoff with Sam', 0.2, 'first-appointment', 'reached');
+  await done(who.blake, on.benefits, 'task', 'Census paperwork', 0.4, 'paperwork');
+  await done(who.blake, on.benefits, 'task', 'Send the benefits proposal', 0.6, 'proposal');
+  const system = { kind: 'system' as const, at: now.toISOString() };
+  await repo.advisors.update(who.alex, { monthlyQuota: 60 }, system);
+  await repo.advisors.update(who.blake, { monthlyQuota: 50 }, system);
 }

@@ -70,6 +70,42 @@ describe('demo page and screenshots', function () {
     assert.equal(pending, 0, 'the sent draft completed its link');
   });
 
+  // Before the views below, which log a call: both themes show the same seeded month.
+  for (const theme of ['light', 'dark'] as const) {
+    it(`captures the points bar of an advisor and of a manager's team in the ${theme} theme`, async () => {
+      const dark = theme === 'dark' ? '#1f1f1f' : undefined;
+      const alex = { email: 'alex.morgan@regarding.example', name: 'Alex Morgan' };
+      const advisor = await openPane(
+        browser.context,
+        server.url,
+        { user: alex, items: [], token: tokens[alex.email], theme: dark },
+        'view=work',
+      );
+      await advisor.getByRole('progressbar', { name: /^Points this month: \d+ \/ 60$/ }).waitFor();
+      await advisor.getByRole('heading', { name: /Stage report/ }).waitFor();
+      await advisor.setViewportSize({ width: 360, height: 420 });
+      await advisor.screenshot({ path: path.join(out, `${theme}-points.png`) });
+      assert.ok(fs.statSync(path.join(out, `${theme}-points.png`)).size > 5_000, `${theme}-points was captured`);
+      await advisor.close();
+
+      const casey = { email: 'casey.rivera@regarding.example', name: 'Casey Rivera' };
+      const manager = await openPane(
+        browser.context,
+        server.url,
+        { user: casey, items: [], token: tokens[casey.email], theme: dark },
+        'view=work',
+      );
+      const team = manager.getByRole('region', { name: 'Team points this month' });
+      await team.getByRole('progressbar', { name: 'Blake Chen' }).waitFor();
+      await team.screenshot({ path: path.join(out, `${theme}-team-points.png`) });
+      assert.ok(
+        fs.statSync(path.join(out, `${theme}-team-points.png`)).size > 2_000,
+        `${theme}-team-points was captured`,
+      );
+      await manager.close();
+    });
+  }
+
   for (const theme of ['light', 'dark'] as const) {
     it(`captures every pane view in the ${theme} theme`, async () => {
       const user = { email: 'blake.chen@regarding.example', name: 'Blake Chen' };
