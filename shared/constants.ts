@@ -14,3 +14,6 @@ export const COMPLETED_CALL_LEEWAY_MINUTES = 5;
 
 /** The Referral campaign (migration 001): a new opportunity's unless another is chosen; the pane asks who referred it. */
 export const REFERRAL_CAMPAIGN_ID = 1;
+
+/** The most business days an exception rule's threshold may be (the pane's editor offers 1 to this). */
+export const EXCEPTION_RULE_DAYS_MAX = 60;

@@ -3,6 +3,7 @@ import type { Repository } from '../repository';
 import { SqliteActivityStore } from './activities';
 import { SqliteActivityLabelStore } from './activity-labels';
 import { SqliteContactStore } from './contacts';
+import { SqliteExceptionRuleStore } from './exception-rules';
 import { SqliteNoteStore } from './notes';
 import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
@@ -31,6 +32,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     activities: new SqliteActivityStore(db),
     work: new SqliteWorkStore(db),
     activityLabels: new SqliteActivityLabelStore(db),
+    exceptionRules: new SqliteExceptionRuleStore(db),
     rateLimitStore: (rateLimitOptions) => new SqliteRateLimitStore(db, rateLimitOptions),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
