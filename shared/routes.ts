@@ -48,6 +48,11 @@ export const routes = {
   needsAttention: { method: 'get', path: '/work/needs-attention' },
   newForMe: { method: 'get', path: '/work/new-for-me' },
   stageReport: { method: 'get', path: '/reports/stages' },
+  getExceptionRules: { method: 'get', path: '/exception-rules' },
+  setExceptionRules: { method: 'put', path: '/exception-rules' },
+  listHolidays: { method: 'get', path: '/holidays' },
+  addHoliday: { method: 'post', path: '/holidays' },
+  removeHoliday: { method: 'delete', path: '/holidays/:date' },
 } as const;
 
 export type RouteName = keyof typeof routes;
