@@ -3,12 +3,15 @@ import { Button } from '@fluentui/react-components';
 import type { Me, MyWorkScope } from '../../shared/schemas/advisors';
 import type { ApiClient } from '../api/client';
 import { ActivityLabelsEditor } from '../admin/ActivityLabelsEditor';
+import { ExceptionRulesEditor } from '../admin/ExceptionRulesEditor';
+import { HolidaysEditor } from '../admin/HolidaysEditor';
 import { OutcomeNotice } from '../ui/Notice';
 import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
 import { ClosedWork } from './ClosedWork';
 import { OpenWork } from './OpenWork';
 import { StageReport } from './StageReport';
+import { TimeZoneSetting } from './TimeZoneSetting';
 import { useWorkStyles } from './work-styles';
 
 export interface MyWorkProps {
@@ -73,7 +76,10 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
         />
       )}
       {scope !== 'closed' && <StageReport api={api} scope={openScope} />}
+      <TimeZoneSetting api={api} me={me} onChange={onSeen} />
       {me.role === 'admin' && <ActivityLabelsEditor api={api} />}
+      {me.role === 'admin' && <ExceptionRulesEditor api={api} />}
+      {me.role === 'admin' && <HolidaysEditor api={api} />}
     </div>
   );
 }
