@@ -95,6 +95,7 @@ export function ExceptionRulesEditor({ api }: { api: ApiClient }) {
         <form
           aria-label="Exception rules"
           className={styles.root}
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             save(draft);

@@ -56,10 +56,7 @@ describe('task pane: exception rules, holidays and the advisor’s time zone in 
     await add.getByLabel('Holiday date').fill('2026-12-25');
     await add.getByRole('textbox', { name: 'Holiday name' }).fill('Christmas Day');
     await add.getByRole('button', { name: 'Add holiday' }).click();
-    await page
-      .getByRole('list', { name: 'Holidays' })
-      .getByText(/Christmas Day/)
-      .waitFor();
+    await page.getByRole('list', { name: 'Holidays' }).getByText('Dec 25, 2026: Christmas Day').waitFor();
     assert.deepEqual((await admin.api.get('/api/v1/holidays?year=2026')).body, [
       { date: '2026-12-25', name: 'Christmas Day' },
     ]);
@@ -93,7 +90,7 @@ describe('task pane: exception rules, holidays and the advisor’s time zone in 
     assert.equal(await section.getByRole('button', { name: /^Use / }).count(), 0, 'no offer once they agree');
 
     const pick = section.getByRole('combobox', { name: 'Another time zone' });
-    await pick.fill('Auckland');
+    await pick.pressSequentially('Auckland');
     await page.getByRole('option', { name: 'Pacific/Auckland' }).click();
     await section.getByText('Your time zone is Pacific/Auckland.').waitFor();
     assert.equal((await advisor.api.get('/api/v1/me')).body.timeZone, 'Pacific/Auckland');
