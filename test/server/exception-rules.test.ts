@@ -280,6 +280,17 @@ describe('exception rules (issue 14): admin thresholds, owners’ time zones, ho
     assert.equal((await admin.api.delete('/api/v1/holidays/tomorrow')).status, 400);
   });
 
+  it('two admins adding the same holiday at once: one is added, the other gets 409 naming body.date', async () => {
+    const other = await server.advisor('Otto Admin', 'admin');
+    const [a, b] = await Promise.all([
+      admin.api.post('/api/v1/holidays', { date: '2026-12-31', name: "New Year's Eve" }),
+      other.api.post('/api/v1/holidays', { date: '2026-12-31', name: 'Year end' }),
+    ]);
+    assert.deepEqual([a.status, b.status].sort(), [201, 409]);
+    assert.equal((a.status === 409 ? a : b).body.errors[0].path, 'body.date');
+    assert.equal((await admin.api.get('/api/v1/holidays')).body.length, 1);
+  });
+
   it('an advisor sets their own time zone; an invalid one is 400 naming body.timeZone', async () => {
     const advisor = await server.advisor('Avery Plain');
     const set = await advisor.api.patch('/api/v1/me/preferences', { timeZone: 'Pacific/Auckland' });
