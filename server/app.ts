@@ -17,6 +17,7 @@ import { sendJson } from './http/send-json';
 import type { Repository } from './repository/repository';
 import { activityRoutes } from './routes/activities';
 import { contactRoutes } from './routes/contacts';
+import { exceptionRuleRoutes } from './routes/exception-rules';
 import { noteRoutes } from './routes/notes';
 import { opportunityRoutes } from './routes/opportunities';
 import { peopleRoutes } from './routes/people';
@@ -132,6 +133,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   activityRoutes(deps);
   workRoutes(deps);
   activityPointsRoutes(deps);
+  exceptionRuleRoutes(deps);
   api.use((req) => {
     throw new NotFoundError(`The API route ${req.method} ${API_PREFIX}${req.path}`);
   });

@@ -59,6 +59,7 @@ import {
   UpdateActivityPointsRequest,
 } from './schemas/activity-points';
 import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail, OpportunityEvent } from './schemas/timeline';
+import { CreateHolidayRequest, ExceptionRules, Holiday, HolidayParams, HolidayQuery } from './schemas/exception-rules';
 import { NeedsAttention, NeedsAttentionQuery, NewForMe, NewForMeQuery, ReportQuery, StageReport } from './schemas/work';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -503,7 +504,7 @@ export const endpoints = {
     status: 200,
     errors: [403],
     summary:
-      'Open opportunities untouched for over a business day since assignment, with no next step, or past their close date; paged (at most 100, 25 by default) with the total',
+      "Open opportunities meeting an exception rule (untouched since assignment, no activity since creation, no next step, past their close date), in business days of the owner's time zone less the holidays; each reason with when it was met; paged (at most 100, 25 by default) with the total",
   }),
   newForMe: endpoint({
     ...routes.newForMe,
@@ -550,6 +551,48 @@ export const endpoints = {
     errors: [403],
     summary:
       "Activity points and monthly quota per advisor for a month (by default the caller's current one), each advisor's month in their own time zone",
+  }),
+  getExceptionRules: endpoint({
+    ...routes.getExceptionRules,
+    tag: 'work',
+    response: ExceptionRules,
+    status: 200,
+    summary: 'The exception rules that flag an opportunity as needing attention: thresholds and switches',
+  }),
+  setExceptionRules: endpoint({
+    ...routes.setExceptionRules,
+    tag: 'work',
+    body: ExceptionRules,
+    response: ExceptionRules,
+    status: 200,
+    errors: [403],
+    summary: 'Replace the exception rules (admin); thresholds are 1 to 60 business days',
+  }),
+  listHolidays: endpoint({
+    ...routes.listHolidays,
+    tag: 'work',
+    query: HolidayQuery,
+    response: z.array(Holiday),
+    status: 200,
+    summary: "The firm's holidays, by date (one year's with year): not business days, in each advisor's own zone",
+  }),
+  addHoliday: endpoint({
+    ...routes.addHoliday,
+    tag: 'work',
+    body: CreateHolidayRequest,
+    response: Holiday,
+    status: 201,
+    errors: [403, 409],
+    summary: 'Add a holiday (admin); a date that is a holiday already is 409',
+  }),
+  removeHoliday: endpoint({
+    ...routes.removeHoliday,
+    tag: 'work',
+    params: HolidayParams,
+    response: Holiday,
+    status: 200,
+    errors: [403, 404],
+    summary: 'Remove a holiday (admin); answers the holiday removed',
   }),
 } as const;
 

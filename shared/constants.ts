@@ -17,3 +17,5 @@ export const REFERRAL_CAMPAIGN_ID = 1;
 
 /** The most points a category or an outcome may be worth (an activity earns its category's plus its outcome's). */
 export const ACTIVITY_POINTS_MAX = 1000;
+/** The most business days an exception rule's threshold may be (the pane's editor offers 1 to this). */
+export const EXCEPTION_RULE_DAYS_MAX = 60;

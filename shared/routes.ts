@@ -51,6 +51,11 @@ export const routes = {
   getActivityPoints: { method: 'get', path: '/activity-points' },
   updateActivityPoints: { method: 'put', path: '/activity-points' },
   pointsReport: { method: 'get', path: '/reports/points' },
+  getExceptionRules: { method: 'get', path: '/exception-rules' },
+  setExceptionRules: { method: 'put', path: '/exception-rules' },
+  listHolidays: { method: 'get', path: '/holidays' },
+  addHoliday: { method: 'post', path: '/holidays' },
+  removeHoliday: { method: 'delete', path: '/holidays/:date' },
 } as const;
 
 export type RouteName = keyof typeof routes;

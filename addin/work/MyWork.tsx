@@ -5,6 +5,8 @@ import type { ApiClient } from '../api/client';
 import { ActivityLabelsEditor } from '../admin/ActivityLabelsEditor';
 import { ActivityPointsEditor } from '../admin/ActivityPointsEditor';
 import { MonthlyQuotasEditor } from '../admin/MonthlyQuotasEditor';
+import { ExceptionRulesEditor } from '../admin/ExceptionRulesEditor';
+import { HolidaysEditor } from '../admin/HolidaysEditor';
 import { OutcomeNotice } from '../ui/Notice';
 import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
@@ -13,6 +15,7 @@ import { OpenWork } from './OpenWork';
 import { PointsProgress } from './PointsProgress';
 import { TeamPoints } from './TeamPoints';
 import { StageReport } from './StageReport';
+import { TimeZoneSetting } from './TimeZoneSetting';
 import { useWorkStyles } from './work-styles';
 
 export interface MyWorkProps {
@@ -79,9 +82,12 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
       )}
       {scope !== 'closed' && <StageReport api={api} scope={openScope} />}
       {manager && <TeamPoints api={api} />}
+      <TimeZoneSetting api={api} me={me} onChange={onSeen} />
       {me.role === 'admin' && <ActivityLabelsEditor api={api} />}
       {me.role === 'admin' && <ActivityPointsEditor api={api} />}
       {me.role === 'admin' && <MonthlyQuotasEditor api={api} />}
+      {me.role === 'admin' && <ExceptionRulesEditor api={api} />}
+      {me.role === 'admin' && <HolidaysEditor api={api} />}
     </div>
   );
 }

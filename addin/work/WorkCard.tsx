@@ -9,6 +9,7 @@ const REASON_LABELS: Record<AttentionReason['code'], string> = {
   untouched: 'Untouched',
   'no-next-step': 'No next step',
   'past-close-date': 'Past close date',
+  'no-activity': 'No activity',
 };
 
 export interface WorkCardProps {

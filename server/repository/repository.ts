@@ -8,6 +8,7 @@ import type { Contact, Organization } from '../../shared/schemas/contacts';
 import type { Activity, ActivityStatus } from '../../shared/schemas/activities';
 import type { ActivityLabel, ActivityLabelKind } from '../../shared/schemas/activity-labels';
 import type { ActivityPointsEntry } from '../../shared/schemas/activity-points';
+import type { ExceptionRules, Holiday } from '../../shared/schemas/exception-rules';
 import type { Note } from '../../shared/schemas/notes';
 import type {
   Campaign,
@@ -488,6 +489,10 @@ export interface AttentionCandidate {
   assignedAt: string;
   touchedSinceAssignment: boolean;
   hasNextStep: boolean;
+  /** Any activity linked to it, ever. */
+  hasActivity: boolean;
+  /** The owner's IANA time zone. */
+  ownerTimeZone: string;
 }
 
 export interface StageRow {
@@ -498,14 +503,24 @@ export interface StageRow {
   actualValue: number;
 }
 
+/** The thresholds of the needs-attention rules for the owners in one time zone (the service computes them). */
+export interface ZoneThresholds {
+  zone: string;
+  /** For "past close date": an estimated close date before this local day; null: the rule is off. */
+  today: string | null;
+  /** For "untouched": assigned at or before this moment, and no activity or owner's note since; null: off. */
+  untouchedIfAssignedBy: string | null;
+  /** For "no activity": created at or before this moment and no activity linked at all; null: off. */
+  noActivityIfCreatedBy: string | null;
+}
+
 /** The needs-attention rules as the store applies them (the service decides the moments). */
 export interface AttentionRules {
   /** For "no next step": open appointments, tasks or calls after this moment count. */
   now: string;
-  /** For "past close date": an estimated close date before this day. */
-  today: string;
-  /** For "untouched": assigned at or before this moment, and no activity or owner's note since. */
-  untouchedIfAssignedBy: string;
+  noNextStep: boolean;
+  /** One entry per time zone of the owners; an owner whose zone has none meets no rule but "no next step". */
+  zones: ZoneThresholds[];
 }
 
 export interface WorkStore {
@@ -524,6 +539,20 @@ export interface WorkStore {
   /** ownerIds = null: every opportunity. */
   stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
   openStageEntries(ownerIds: number[] | null): Promise<{ stage: Stage; stageEnteredAt: string }[]>;
+  /** The distinct time zones of these advisors. */
+  timeZonesOf(advisorIds: number[]): Promise<string[]>;
+}
+
+/** The admin's exception rules (one set for the firm) and the firm's holidays. */
+export interface ExceptionRuleStore {
+  get(): Promise<ExceptionRules>;
+  set(rules: ExceptionRules, actor: Actor): Promise<ExceptionRules>;
+  /** Ordered by date; between from and to (local dates, inclusive) when given. */
+  holidays(range?: { from: string; to: string }): Promise<Holiday[]>;
+  /** 'taken' when that date is a holiday already (checked in the write). */
+  addHoliday(holiday: Holiday, actor: Actor): Promise<Holiday | 'taken'>;
+  /** False when that date was no holiday. */
+  removeHoliday(date: string, actor: Actor): Promise<boolean>;
 }
 
 export interface RateLimitStoreOptions {
@@ -586,6 +615,7 @@ export interface Repository {
   work: WorkStore;
   activityLabels: ActivityLabelStore;
   activityPoints: ActivityPointsStore;
+  exceptionRules: ExceptionRuleStore;
   /** A new hit counter for one rate limit (see RateLimitStore). */
   rateLimitStore(options: RateLimitStoreOptions): RateLimitStore;
   /** True when the storage is reachable (for /healthz). */

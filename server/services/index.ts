@@ -4,6 +4,7 @@ import { ActivityPointsService } from './activity-points';
 import { ContactService } from './contacts';
 import type { ServiceContext } from './context';
 import { DraftMatchingService } from './draft-matching';
+import { ExceptionRuleService } from './exception-rules';
 import { NoteService } from './notes';
 import { OpportunityService } from './opportunities';
 import { PeopleService } from './people';
@@ -25,5 +26,6 @@ export function createServices(ctx: ServiceContext) {
     work: new WorkService(ctx),
     activityLabels: new ActivityLabelService(ctx),
     activityPoints: new ActivityPointsService(ctx),
+    exceptionRules: new ExceptionRuleService(ctx),
   };
 }

@@ -9,7 +9,9 @@ import {
 import { STAGES } from '../../shared/schemas/opportunities';
 import { ForbiddenError } from '../errors';
 import { pageOf, type Caller, type ServiceContext } from './context';
-import { latestUntouchedAssignment } from './business-days';
+import { addBusinessDays, endOfLocalDate, latestStartMet, localDate } from './business-days';
+import type { AttentionCandidate, ZoneThresholds } from '../repository/repository';
+import type { ExceptionRules } from '../../shared/schemas/exception-rules';
 
 const DAY = 86_400_000;
 
@@ -33,10 +35,11 @@ export class WorkService {
   }
 
   /**
-   * The exception rules of the referral standard, for open opportunities:
-   * untouched: assigned over one business day ago, and since then no activity linked and no note by the owner;
-   * no-next-step: no open appointment, task or call ahead; past-close-date: its estimated close date has passed.
-   * The store finds those meeting a rule a page at a time; the reasons are named here.
+   * The exception rules of the referral standard, for open opportunities, as the admin set them:
+   * untouched: assigned N business days ago, and since then no activity linked and no note by the owner;
+   * no-activity: created N business days ago and no activity linked at all; no-next-step: no open appointment,
+   * task or call ahead; past-close-date: its estimated close date has passed. Business days and dates are the
+   * owner's, in their own time zone, less the firm's holidays.
    */
   async needsAttention(
     caller: Caller,
@@ -44,31 +47,47 @@ export class WorkService {
   ): Promise<NeedsAttention> {
     if (query.scope === 'team' && caller.role !== 'manager')
       throw new ForbiddenError("Only a manager sees the team's needs-attention list.");
+    return this.attentionOf((await this.ownerIds(caller, query.scope))!, query);
+  }
+
+  /**
+   * Needs attention for any owners, without checking who asks: for the system's own jobs (the alerts and
+   * digests), never for a request. Each reason's `due` says when its rule was met ("untouched since …").
+   */
+  async attentionOf(owners: number[], paging: { limit: number; offset: number }): Promise<NeedsAttention> {
     const now = this.ctx.clock.now();
-    const today = now.toISOString().slice(0, 10);
-    const untouchedIfAssignedBy = latestUntouchedAssignment(now);
-    const owners = (await this.ownerIds(caller, query.scope))!;
+    const [rules, holidayList, zones] = await Promise.all([
+      this.ctx.repo.exceptionRules.get(),
+      this.ctx.repo.exceptionRules.holidays(),
+      this.ctx.repo.work.timeZonesOf(owners),
+    ]);
+    const holidays = new Set(holidayList.map((holiday) => holiday.date));
+    const thresholds = zones.map((zone): ZoneThresholds => ({
+      zone,
+      today: rules.pastCloseDate.on ? localDate(now, zone) : null,
+      untouchedIfAssignedBy: rules.untouched.on
+        ? latestStartMet(now, rules.untouched.businessDays, zone, holidays).toISOString()
+        : null,
+      noActivityIfCreatedBy: rules.noActivity.on
+        ? latestStartMet(now, rules.noActivity.businessDays, zone, holidays).toISOString()
+        : null,
+    }));
+    const byZone = new Map(thresholds.map((threshold) => [threshold.zone, threshold]));
     let total = 0;
-    const page = await pageOf(query, async (limit, offset) => {
+    const page = await pageOf(paging, async (limit, offset) => {
       const found = await this.ctx.repo.work.needingAttention(
         owners,
-        { now: now.toISOString(), today, untouchedIfAssignedBy: untouchedIfAssignedBy.toISOString() },
+        { now: now.toISOString(), noNextStep: rules.noNextStep.on, zones: thresholds },
         limit,
         offset,
       );
       total = found.total;
       return found.candidates;
     });
-    const items = page.items.map((candidate): NeedsAttentionItem => {
-      const reasons: AttentionReason[] = [];
-      if (!candidate.touchedSinceAssignment && new Date(candidate.assignedAt) <= untouchedIfAssignedBy) {
-        reasons.push({ code: 'untouched', since: candidate.assignedAt });
-      }
-      if (!candidate.hasNextStep) reasons.push({ code: 'no-next-step', since: null });
-      const closeDate = candidate.opportunity.estimatedCloseDate;
-      if (closeDate && closeDate < today) reasons.push({ code: 'past-close-date', since: closeDate });
-      return { opportunity: candidate.opportunity, reasons };
-    });
+    const items = page.items.map((candidate): NeedsAttentionItem => ({
+      opportunity: candidate.opportunity,
+      reasons: reasonsOf(candidate, rules, byZone.get(candidate.ownerTimeZone), holidays),
+    }));
     return { items, nextOffset: page.nextOffset, total };
   }
 
@@ -124,4 +143,34 @@ export class WorkService {
     rows.sort((a, b) => order(a.stage) - order(b.stage) || a.status.localeCompare(b.status));
     return { scope, rows, daysInStage };
   }
+}
+
+/** The rules a candidate meets, each with when it was met; the same tests the store filtered by. */
+function reasonsOf(
+  candidate: AttentionCandidate,
+  rules: ExceptionRules,
+  zone: ZoneThresholds | undefined,
+  holidays: ReadonlySet<string>,
+): AttentionReason[] {
+  const reasons: AttentionReason[] = [];
+  const timeZone = candidate.ownerTimeZone;
+  const { createdAt, estimatedCloseDate } = candidate.opportunity;
+  if (
+    zone?.untouchedIfAssignedBy &&
+    !candidate.touchedSinceAssignment &&
+    candidate.assignedAt <= zone.untouchedIfAssignedBy
+  ) {
+    const due = addBusinessDays(new Date(candidate.assignedAt), rules.untouched.businessDays, timeZone, holidays);
+    reasons.push({ code: 'untouched', since: candidate.assignedAt, due: due.toISOString() });
+  }
+  if (zone?.noActivityIfCreatedBy && !candidate.hasActivity && createdAt <= zone.noActivityIfCreatedBy) {
+    const due = addBusinessDays(new Date(createdAt), rules.noActivity.businessDays, timeZone, holidays);
+    reasons.push({ code: 'no-activity', since: createdAt, due: due.toISOString() });
+  }
+  if (rules.noNextStep.on && !candidate.hasNextStep) reasons.push({ code: 'no-next-step', since: null, due: null });
+  if (zone?.today && estimatedCloseDate && estimatedCloseDate < zone.today) {
+    const due = endOfLocalDate(estimatedCloseDate, timeZone).toISOString();
+    reasons.push({ code: 'past-close-date', since: estimatedCloseDate, due });
+  }
+  return reasons;
 }

@@ -11,9 +11,15 @@ export const ReportScope = z
 
 export const AttentionReason = z
   .object({
-    code: z.enum(['untouched', 'no-next-step', 'past-close-date']),
-    /** untouched: when it was assigned; past-close-date: the estimated close date. */
+    code: z.enum(['untouched', 'no-next-step', 'past-close-date', 'no-activity']),
+    /** untouched: when it was assigned; no-activity: when it was created; past-close-date: the estimated close date. */
     since: z.string().nullable(),
+    /**
+     * The moment the rule was met, in the owner's time zone and business days: untouched and no-activity,
+     * the threshold crossed; past-close-date, the owner's local midnight after the close date; null for
+     * no-next-step (it has no moment).
+     */
+    due: IsoDateTime.nullable(),
   })
   .meta({ id: 'AttentionReason' });
 export type AttentionReason = z.infer<typeof AttentionReason>;

@@ -33,7 +33,7 @@ export const SPARE_NAME = 'Spencer Spareman';
 
 /** What a cell sends, besides the method and path that come from the endpoint in shared/api.ts. */
 export interface CellRequest {
-  params?: Record<string, number>;
+  params?: Record<string, number | string>;
   query?: string;
   body?: unknown;
   headers?: Record<string, string>;
@@ -185,5 +185,17 @@ export class AuthorizationWorld {
   async newAdvisor(): Promise<number> {
     const body = { email: `${this.unique('new.advisor')}@firm.example`, displayName: this.unique('New Advisor') };
     return (await this.ok(this.clients.admin.post('/api/v1/advisors', body))).id;
+  }
+
+  /** A date no other cell made a holiday (one a day from 2030 on). */
+  holidayDate(): string {
+    const n = Number(this.unique('holiday').split('-')[1]);
+    return new Date(Date.UTC(2030, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+  }
+
+  /** A holiday the admin added. */
+  async newHoliday(): Promise<string> {
+    const body = { date: this.holidayDate(), name: this.unique('Holiday') };
+    return (await this.ok(this.clients.admin.post('/api/v1/holidays', body))).date;
   }
 }

@@ -94,6 +94,11 @@ const expected = {
   pointsReport:                     { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   'pointsReport (scope=team)':      { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'pointsReport (scope=all)':       { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
+  getExceptionRules:                { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  setExceptionRules:                { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
+  listHolidays:                     { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  addHoliday:                       { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 201, deactivated: 401, revoked: 401 },
+  removeHoliday:                    { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
 } satisfies Record<string, Record<Persona, number>>;
 
 type RowKey = keyof typeof expected;
@@ -288,6 +293,18 @@ const cells: Record<RowKey, Cell> = {
   pointsReport: constant('scope=me, this month', { query: 'scope=me' }),
   'pointsReport (scope=team)': constant('scope=team', { query: 'scope=team' }),
   'pointsReport (scope=all)': constant('scope=all, a past month', { query: 'scope=all&month=2026-01' }),
+  getExceptionRules: constant('the rules'),
+  setExceptionRules: constant('the default rules', {
+    body: {
+      untouched: { on: true, businessDays: 1 },
+      noActivity: { on: true, businessDays: 5 },
+      noNextStep: { on: true },
+      pastCloseDate: { on: true },
+    },
+  }),
+  listHolidays: constant('one year', { query: 'year=2030' }),
+  addHoliday: cell('a date that is no holiday yet', (w) => ({ body: { date: w.holidayDate(), name: 'Firm day' } })),
+  removeHoliday: cell('a holiday the admin just added', async (w) => ({ params: { date: await w.newHoliday() } })),
 };
 
 const endpointOf = (key: string) => key.replace(/ \(.*\)$/, '');

@@ -12,6 +12,7 @@ import { customersAndReferrer } from './010_customers_and_referrer';
 import { callsAndTasks } from './011_calls_and_tasks';
 import { opportunityEvents } from './012_opportunity_events';
 import { advisorSettings } from './013_advisor_settings';
+import { exceptionRules } from './014_exception_rules';
 import { activityPoints } from './017_activity_points';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
@@ -29,5 +30,6 @@ export const migrations: Migration[] = [
   callsAndTasks,
   opportunityEvents,
   advisorSettings,
+  exceptionRules,
   activityPoints,
 ];

@@ -4,6 +4,7 @@ import { SqliteActivityStore } from './activities';
 import { SqliteActivityLabelStore } from './activity-labels';
 import { SqliteActivityPointsStore } from './activity-points';
 import { SqliteContactStore } from './contacts';
+import { SqliteExceptionRuleStore } from './exception-rules';
 import { SqliteNoteStore } from './notes';
 import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
@@ -33,6 +34,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     work: new SqliteWorkStore(db),
     activityLabels: new SqliteActivityLabelStore(db),
     activityPoints: new SqliteActivityPointsStore(db),
+    exceptionRules: new SqliteExceptionRuleStore(db),
     rateLimitStore: (rateLimitOptions) => new SqliteRateLimitStore(db, rateLimitOptions),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;

@@ -9,51 +9,82 @@ import {
 } from './opportunities';
 import { list, sql, sqlArrays } from './support';
 
-/** The facts the needs-attention rules use, for each open opportunity of the owners. */
-const ATTENTION_FACTS = `SELECT o.id,
+/**
+ * The facts the needs-attention rules use, for each open opportunity of the owners, with the thresholds of
+ * its owner's time zone (`:zones`, one JSON entry per zone) joined on.
+ */
+const ATTENTION_FACTS = `SELECT o.id, ad.time_zone,
+    json_extract(z.value, '$.today') AS today,
+    json_extract(z.value, '$.untouchedIfAssignedBy') AS untouched_by,
+    json_extract(z.value, '$.noActivityIfCreatedBy') AS no_activity_by,
     EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
       OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at)
       AS touched,
     EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
               AND a.kind IN ('appointment', 'task', 'phone_call')
               AND (a.start_at > :now OR (a.kind = 'task' AND a.start_at IS NULL)))
-      AS has_next_step
+      AS has_next_step,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id) AS has_activity
   FROM opportunities o
+  JOIN advisors ad ON ad.id = o.owner_id
+  LEFT JOIN json_each(:zones) z ON json_extract(z.value, '$.zone') = ad.time_zone
   WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))`;
 
-/** At least one rule is met (the same rules the service names as reasons). */
-const NEEDS_ATTENTION = `(NOT f.has_next_step
-  OR o.estimated_close_date < :today
-  OR (NOT f.touched AND o.assigned_at <= :untouchedIfAssignedBy))`;
+/** At least one rule is met (the same rules the service names as reasons); a null threshold is a rule off. */
+const NEEDS_ATTENTION = `((:noNextStep AND NOT f.has_next_step)
+  OR o.estimated_close_date < f.today
+  OR (NOT f.touched AND o.assigned_at <= f.untouched_by)
+  OR (NOT f.has_activity AND o.created_at <= f.no_activity_by))`;
 
 export class SqliteWorkStore implements WorkStore {
   constructor(private readonly db: Db) {}
 
   async needingAttention(ownerIds: number[], rules: AttentionRules, limit: number, offset: number) {
-    const params = { ...rules, owners: list(ownerIds), limit, offset };
+    const params = {
+      now: rules.now,
+      noNextStep: rules.noNextStep ? 1 : 0,
+      zones: JSON.stringify(rules.zones),
+      owners: list(ownerIds),
+      limit,
+      offset,
+    };
     const rows = sqlArrays(
       this.db,
-      `SELECT touched, has_next_step, ${OPPORTUNITY_COLUMNS} FROM (${ATTENTION_FACTS}) f
+      `SELECT touched, has_next_step, has_activity, f.time_zone, ${OPPORTUNITY_COLUMNS} FROM (${ATTENTION_FACTS}) f
          JOIN opportunities o ON o.id = f.id ${OPPORTUNITY_JOINS}
        WHERE ${NEEDS_ATTENTION}
        ORDER BY o.updated_at DESC, o.id DESC LIMIT :limit OFFSET :offset`,
-    ).all(params) as [touched: number, hasNextStep: number, ...opportunity: OpportunityRow][];
+    ).all(params) as [
+      touched: number,
+      hasNextStep: number,
+      hasActivity: number,
+      timeZone: string,
+      ...opportunity: OpportunityRow,
+    ][];
     const total = sql(
       this.db,
       `SELECT count(*) FROM (${ATTENTION_FACTS}) f JOIN opportunities o ON o.id = f.id WHERE ${NEEDS_ATTENTION}`,
     )
       .pluck()
       .get(params) as number;
-    const candidates = rows.map(([touched, hasNextStep, ...opportunity]) => {
+    const candidates = rows.map(([touched, hasNextStep, hasActivity, timeZone, ...opportunity]) => {
       const record = toOpportunity(opportunity);
       return {
         opportunity: record,
         assignedAt: record.assignedAt,
         touchedSinceAssignment: touched === 1,
         hasNextStep: hasNextStep === 1,
+        hasActivity: hasActivity === 1,
+        ownerTimeZone: timeZone,
       };
     });
     return { candidates, total };
+  }
+
+  async timeZonesOf(advisorIds: number[]) {
+    return sql(this.db, 'SELECT DISTINCT time_zone FROM advisors WHERE id IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(list(advisorIds)) as string[];
   }
 
   async assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number) {
