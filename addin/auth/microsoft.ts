@@ -23,7 +23,10 @@ export const SIGN_IN_DIALOG_PAGE = '/auth-dialog.html';
  *   own page (SIGN_IN_DIALOG_PAGE), which runs MSAL's redirect flow and sends the token back with messageParent;
  * - an Outlook.com or Gmail mailbox gets CONSUMER_ACCOUNT_MESSAGE: NAA does not serve them and the app is for
  *   work accounts.
- * Outside Outlook (a browser tab) the nestable client is MSAL's standard one, with its pop-up.
+ * Outside Outlook (a browser tab, opened from a link in an email) there is neither nested app authentication nor the
+ * Office dialog: MSAL's standard client signs in by redirecting the tab to Entra ID and back to TAB_REDIRECT_PAGE,
+ * with the pane link to return to in MSAL's `state` (deep-link.ts reads it back, never follows it). Its cache is
+ * the tab's sessionStorage, like a personal token in a tab (docs/SECURITY.md).
  * MSAL is loaded only when the service is configured for Entra ID, so the pane stays small otherwise.
  */
 export interface MicrosoftSignIn {
@@ -31,7 +34,15 @@ export interface MicrosoftSignIn {
   token(interactive: boolean): Promise<string | null>;
   /** Sign-out: drops a token the dialog gave (Outlook's own account stays signed in to Outlook). */
   forget(): void;
+  /**
+   * In a browser tab, handles Entra ID's answer when the tab comes back from a redirect sign-in, and returns the
+   * `state` the sign-in kept (the pane link it started from); null otherwise. Throws with words on a refusal.
+   */
+  finishRedirect(): Promise<string | null>;
 }
+
+/** Where Entra ID sends a browser tab back after a redirect sign-in (a SPA redirect URI: README, Entra setup). */
+export const TAB_REDIRECT_PAGE = '/taskpane.html';
 
 export interface MicrosoftConfig {
   clientId: string;
@@ -55,6 +66,40 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
       }),
     })));
   let fromDialog: { token: string; expiresAt: number } | null = null;
+
+  const redirectUri = new URL(TAB_REDIRECT_PAGE, window.location.origin).href;
+  let tab: Promise<{
+    msal: typeof import('@azure/msal-browser');
+    client: import('@azure/msal-browser').IPublicClientApplication;
+  }> | null = null;
+  const loadTab = () =>
+    (tab ??= import('@azure/msal-browser').then(async (msal) => ({
+      msal,
+      client: await msal.createStandardPublicClientApplication({
+        // The link's own page is taken from `state`, not from where MSAL started: see finishRedirect.
+        auth: { clientId: config.clientId, authority: config.authority, redirectUri, navigateToLoginRequestUrl: false },
+        cache: { cacheLocation: 'sessionStorage' },
+      }),
+    })));
+
+  async function tabToken(interactive: boolean): Promise<string | null> {
+    const { client } = await loadTab();
+    const account = client.getActiveAccount() ?? client.getAllAccounts()[0] ?? null;
+    if (account) {
+      try {
+        const result = await client.acquireTokenSilent({ scopes: config.scopes, account });
+        client.setActiveAccount(result.account);
+        return result.accessToken;
+      } catch {
+        /* Entra ID needs the advisor: a redirect, when asked */
+      }
+    }
+    if (!interactive) return null;
+    const state = window.location.pathname + window.location.search;
+    await client.acquireTokenRedirect({ scopes: config.scopes, redirectUri, state, account: account ?? undefined });
+    // The tab is leaving for Entra ID's sign-in page: nothing more happens here.
+    return new Promise<null>(() => {});
+  }
 
   async function nestedToken(interactive: boolean): Promise<string | null> {
     const { msal, client } = await load();
@@ -88,7 +133,7 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
 
   return {
     async token(interactive) {
-      if (!hasMailbox()) return nestedToken(interactive);
+      if (!hasMailbox()) return tabToken(interactive);
       if (isConsumerAccount()) {
         if (interactive) throw new Error(CONSUMER_ACCOUNT_MESSAGE);
         return null;
@@ -104,6 +149,17 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
     },
     forget() {
       fromDialog = null;
+      // In a tab, forget the account MSAL keeps for it, without signing out of Microsoft elsewhere.
+      if (!hasMailbox() && tab)
+        void tab.then(({ client }) => client.clearCache().catch(() => undefined)).catch(() => undefined);
+    },
+    async finishRedirect() {
+      if (hasMailbox()) return null;
+      const { client } = await loadTab();
+      const result = await client.handleRedirectPromise();
+      if (!result) return null;
+      client.setActiveAccount(result.account);
+      return result.state ?? null;
     },
   };
 }
