@@ -3,6 +3,7 @@ import { capabilities } from '../office/capabilities';
 import { dialogMessage } from '../office/dialog';
 import { hasMailbox } from '../office/host';
 import { parseDialogResult } from './dialog-result';
+import { deepLinkFrom, paneLink } from '../app/deep-link';
 
 /** What the pane says to an Outlook.com or Gmail mailbox, which cannot sign in with Microsoft. */
 export const CONSUMER_ACCOUNT_MESSAGE =
@@ -68,22 +69,31 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
   let fromDialog: { token: string; expiresAt: number } | null = null;
 
   const redirectUri = new URL(TAB_REDIRECT_PAGE, window.location.origin).href;
+  // MSAL asks for handleRedirectPromise on every load of the redirect page: it completes a sign-in coming back, and
+  // clears one the advisor abandoned (else the next redirect would fail with interaction_in_progress).
   let tab: Promise<{
-    msal: typeof import('@azure/msal-browser');
     client: import('@azure/msal-browser').IPublicClientApplication;
+    returned: Promise<import('@azure/msal-browser').AuthenticationResult | null>;
   }> | null = null;
   const loadTab = () =>
-    (tab ??= import('@azure/msal-browser').then(async (msal) => ({
-      msal,
-      client: await msal.createStandardPublicClientApplication({
+    (tab ??= import('@azure/msal-browser').then(async (msal) => {
+      const client = await msal.createStandardPublicClientApplication({
         // The link's own page is taken from `state`, not from where MSAL started: see finishRedirect.
         auth: { clientId: config.clientId, authority: config.authority, redirectUri, navigateToLoginRequestUrl: false },
         cache: { cacheLocation: 'sessionStorage' },
-      }),
-    })));
+      });
+      const returned = client.handleRedirectPromise().then((result) => {
+        if (result) client.setActiveAccount(result.account);
+        return result;
+      });
+      // Read by finishRedirect; a silent sign-in meanwhile must not fail on it.
+      returned.catch(() => undefined);
+      return { client, returned };
+    }));
 
   async function tabToken(interactive: boolean): Promise<string | null> {
-    const { client } = await loadTab();
+    const { client, returned } = await loadTab();
+    await returned.catch(() => null);
     const account = client.getActiveAccount() ?? client.getAllAccounts()[0] ?? null;
     if (account) {
       try {
@@ -95,7 +105,8 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
       }
     }
     if (!interactive) return null;
-    const state = window.location.pathname + window.location.search;
+    // The link this tab was opened with, as a pane link: the tab returns to it (deep-link.ts checks it on return).
+    const state = paneLink(deepLinkFrom(window.location.search));
     await client.acquireTokenRedirect({ scopes: config.scopes, redirectUri, state, account: account ?? undefined });
     // The tab is leaving for Entra ID's sign-in page: nothing more happens here.
     return new Promise<null>(() => {});
@@ -155,11 +166,8 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
     },
     async finishRedirect() {
       if (hasMailbox()) return null;
-      const { client } = await loadTab();
-      const result = await client.handleRedirectPromise();
-      if (!result) return null;
-      client.setActiveAccount(result.account);
-      return result.state ?? null;
+      const result = await (await loadTab()).returned;
+      return result?.state ?? null;
     },
   };
 }
