@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { deepLinkFrom, deepLinkFromState, paneLink } from './app/deep-link';
+import { deepLinkFrom, deepLinkFromState, showInAddressBar } from './app/deep-link';
 import { Session, type AuthConfig } from './auth/session';
 import { startOffice } from './office/host';
 import { officeTheme } from './ui/theme';
@@ -24,7 +24,7 @@ async function start(): Promise<void> {
   // back from a redirect sign-in, the link it started from.
   const returned = deepLinkFromState(await session.finishRedirect(), window.location.origin);
   const link = returned ?? deepLinkFrom(window.location.search);
-  if (returned) window.history.replaceState(null, '', paneLink(returned));
+  if (returned) showInAddressBar(returned);
   void session.start();
   createRoot(document.getElementById('root')!).render(
     <App

@@ -50,3 +50,16 @@ export function deepLinkFromState(state: string | undefined | null, origin: stri
   if (url.origin !== origin || url.pathname !== PANE_PAGE) return null;
   return deepLinkFrom(url.search);
 }
+
+/**
+ * Puts `link` in the address bar without loading the page again, so a reload opens it again. office.js sets
+ * `window.history.replaceState` (and pushState) to null on the instance when it loads (its own code, as shipped in
+ * @microsoft/office-js): the prototype's method still works.
+ */
+export function showInAddressBar(link: DeepLink): void {
+  try {
+    History.prototype.replaceState.call(window.history, null, '', paneLink(link));
+  } catch {
+    /* the address keeps the redirect page's: the pane still opens the link */
+  }
+}

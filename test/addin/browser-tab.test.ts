@@ -43,13 +43,15 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
     server = await startTestServer({ ...issuer.env, OIDC_CLIENT_ID: CLIENT_ID }, { addinDir: DIST_ADDIN });
     alex = await server.advisor('Alex Morgan');
     blake = await server.advisor('Blake Chen');
-    const create = async (advisor: Advisor, topic: string, email: string) => {
-      const res = await advisor.api.post('/api/v1/opportunities', referral(topic, email));
+    const create = async (advisor: Advisor, topic: string, email: string, extra = {}) => {
+      const res = await advisor.api.post('/api/v1/opportunities', referral(topic, email, extra));
       assert.equal(res.status, 201);
       return res.body.opportunity.id as number;
     };
     alexsId = await create(alex, 'Retirement rollover', 'jordan.lee@harbor.example');
-    blakesId = await create(blake, 'Blake’s college fund', 'sam.ortiz@harbor.example');
+    // Another advisor's closed opportunity is not Alex's to read (an open one any advisor may read).
+    blakesId = await create(blake, 'Blake’s college fund', 'sam.ortiz@harbor.example', { stage: 'propose' });
+    assert.equal((await blake.api.post(`/api/v1/opportunities/${blakesId}/close`, { outcome: 'won' })).status, 200);
   });
   after(async () => {
     await browser.close();
@@ -282,6 +284,19 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
     assert.equal((tokenRequest as URLSearchParams | null)?.get('code'), 'the-code');
     assert.equal(new URL(page.url()).search, `?opportunity=${alexsId}`, 'the address is the link again');
     assert.equal(new URL(page.url()).hash, '', 'no code left in the address');
+
+    // The sign-in is kept for this tab (sessionStorage), never in localStorage; a reload opens the link again.
+    const kept = await page.evaluate(
+      (token) => ({
+        tab: Object.values({ ...sessionStorage }).some((value) => value.includes(token)),
+        local: Object.values({ ...localStorage }).some((value) => value.includes(token)),
+      }),
+      accessToken,
+    );
+    assert.deepEqual(kept, { tab: true, local: false });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Retirement rollover' }).waitFor();
+    await signedIn(page);
     assert.deepEqual(problems, []);
   });
 });
