@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page, Route } from 'playwright-core';
 import { deepLinkFrom, deepLinkFromState, paneLink } from '../../addin/app/deep-link';
-import { axeViolations, DIST_ADDIN, launchBrowser } from '../helpers/browser';
+import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
 import { ISSUER, startOidcIssuer, TENANT } from '../helpers/oidc-issuer';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 import { OFFICE_JS_URL } from '../office-simulator/bundle';
@@ -22,6 +22,7 @@ const CORS = {
   'access-control-allow-headers': '*',
   'access-control-allow-methods': 'GET, POST',
 };
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const signedIn = (page: Page) => page.getByRole('button', { name: 'Sign out' }).waitFor();
 const selectedTab = (page: Page) => page.getByRole('tab', { selected: true }).first().textContent();
 
@@ -93,6 +94,84 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
     return page;
   }
 
+  /**
+   * Entra ID's part, played by routes: discovery, the authorize page (which answers at once, redirecting back with
+   * `answer`'s fragment) and the token endpoint (a token for Alex, signed by the issuer the service trusts).
+   */
+  async function entraRoutes(
+    page: Page,
+    answer: (authorize: URL) => Record<string, string>,
+    seen: { authorize?: URL; tokenRequest?: URLSearchParams; accessToken?: string } = {},
+  ) {
+    const accessToken = await issuer.sign({
+      tid: TENANT,
+      oid: `oid-${alex.record.email}`,
+      preferred_username: alex.record.email,
+      scp: 'access_as_user',
+    });
+    seen.accessToken = accessToken;
+    await page.route('https://login.microsoftonline.com/common/discovery/instance**', (route) =>
+      route.fulfill({
+        headers: CORS,
+        json: { tenant_discovery_endpoint: `${ISSUER}/.well-known/openid-configuration`, metadata: [] },
+      }),
+    );
+    await page.route(`${AUTHORITY}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers: CORS });
+      if (url.pathname.endsWith('/.well-known/openid-configuration'))
+        return route.fulfill({
+          headers: CORS,
+          json: {
+            issuer: ISSUER,
+            authorization_endpoint: `${AUTHORITY}/oauth2/v2.0/authorize`,
+            token_endpoint: `${AUTHORITY}/oauth2/v2.0/token`,
+            end_session_endpoint: `${AUTHORITY}/oauth2/v2.0/logout`,
+            jwks_uri: issuer.jwksUri,
+          },
+        });
+      if (url.pathname.endsWith('/oauth2/v2.0/authorize')) {
+        seen.authorize = url;
+        const back = new URL(url.searchParams.get('redirect_uri')!);
+        back.hash = new URLSearchParams(answer(url)).toString();
+        return route.fulfill({ status: 302, headers: { location: back.href } });
+      }
+      if (url.pathname.endsWith('/oauth2/v2.0/token')) {
+        seen.tokenRequest = new URLSearchParams(route.request().postData() ?? '');
+        const now = Math.floor(Date.now() / 1000);
+        const idToken = [
+          base64url({ alg: 'none', typ: 'JWT' }),
+          base64url({
+            iss: ISSUER,
+            aud: CLIENT_ID,
+            tid: TENANT,
+            oid: `oid-${alex.record.email}`,
+            sub: 'subject',
+            preferred_username: alex.record.email,
+            name: 'Alex Morgan',
+            nonce: seen.authorize?.searchParams.get('nonce'),
+            iat: now,
+            exp: now + 3600,
+          }),
+          'signature',
+        ].join('.');
+        return route.fulfill({
+          headers: CORS,
+          json: {
+            token_type: 'Bearer',
+            scope: 'api://regarding-test/access_as_user',
+            expires_in: 3600,
+            ext_expires_in: 3600,
+            access_token: accessToken,
+            id_token: idToken,
+            client_info: base64url({ uid: `oid-${alex.record.email}`, utid: TENANT }),
+          },
+        });
+      }
+      return route.abort();
+    });
+  }
+
   async function signInWithToken(page: Page, advisor: Advisor) {
     await page.getByLabel('Personal access token').fill(advisor.token);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -111,6 +190,31 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
     await page.getByRole('button', { name: '← Back to My Work' }).click();
     await page.getByRole('button', { name: 'Open “Retirement rollover”' }).first().waitFor();
     assert.deepEqual(problems, []);
+  });
+
+  it('an opportunity link opens that opportunity inside Outlook too', async () => {
+    const user = { email: alex.record.email, name: 'Alex Morgan' };
+    const page = await openPane(browser.context, server.url, { user, token: alex.token }, `opportunity=${alexsId}`);
+    await page.getByRole('heading', { name: 'Retirement rollover' }).waitFor();
+    await signedIn(page);
+    assert.equal(await page.evaluate(() => '__outlook' in window), true, 'in the simulated Outlook');
+    await page.getByRole('button', { name: 'Schedule next step' }).waitFor();
+    await page.getByRole('button', { name: '← Back to My Work' }).click();
+    await page.getByRole('button', { name: 'Open “Retirement rollover”' }).first().waitFor();
+  });
+
+  it('a refused Microsoft sign-in in a tab comes back to the sign-in page saying so', async () => {
+    const page = await tab(`?opportunity=${alexsId}`, (p) =>
+      entraRoutes(p, (url) => ({
+        error: 'access_denied',
+        error_description: 'The user declined.',
+        state: url.searchParams.get('state')!,
+      })),
+    );
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.getByText('Microsoft sign-in did not complete', { exact: false }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in to Regarding' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
   });
 
   it('a My Work link opens My Work; a reports link opens Reports where the pane has it, else My Work', async () => {
@@ -191,88 +295,23 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
   });
 
   it('Microsoft sign-in in a tab redirects to Entra ID with the pane as redirect URI and the link as state, and comes back to the linked opportunity', async () => {
-    let authorize: URL | null = null;
-    let tokenRequest: URLSearchParams | null = null;
-    const accessToken = await issuer.sign({
-      tid: TENANT,
-      oid: `oid-${alex.record.email}`,
-      preferred_username: alex.record.email,
-      scp: 'access_as_user',
-    });
-    const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    /** Entra ID's part, played by routes: discovery, the authorize page (answers at once) and the token endpoint. */
-    const entra = async (page: Page) => {
-      await page.route('https://login.microsoftonline.com/common/discovery/instance**', (route) =>
-        route.fulfill({
-          headers: CORS,
-          json: { tenant_discovery_endpoint: `${ISSUER}/.well-known/openid-configuration`, metadata: [] },
+    const seen: { authorize?: URL; tokenRequest?: URLSearchParams; accessToken?: string } = {};
+    const page = await tab(`?opportunity=${alexsId}`, (p) =>
+      entraRoutes(
+        p,
+        (url) => ({
+          code: 'the-code',
+          state: url.searchParams.get('state')!,
+          client_info: base64url({ uid: `oid-${alex.record.email}`, utid: TENANT }),
         }),
-      );
-      await page.route(`${AUTHORITY}/**`, async (route) => {
-        const url = new URL(route.request().url());
-        if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers: CORS });
-        if (url.pathname.endsWith('/.well-known/openid-configuration'))
-          return route.fulfill({
-            headers: CORS,
-            json: {
-              issuer: ISSUER,
-              authorization_endpoint: `${AUTHORITY}/oauth2/v2.0/authorize`,
-              token_endpoint: `${AUTHORITY}/oauth2/v2.0/token`,
-              end_session_endpoint: `${AUTHORITY}/oauth2/v2.0/logout`,
-              jwks_uri: issuer.jwksUri,
-            },
-          });
-        if (url.pathname.endsWith('/oauth2/v2.0/authorize')) {
-          authorize = url;
-          const back = new URL(url.searchParams.get('redirect_uri')!);
-          back.hash = new URLSearchParams({
-            code: 'the-code',
-            state: url.searchParams.get('state')!,
-            client_info: base64url({ uid: `oid-${alex.record.email}`, utid: TENANT }),
-          }).toString();
-          return route.fulfill({ status: 302, headers: { location: back.href } });
-        }
-        if (url.pathname.endsWith('/oauth2/v2.0/token')) {
-          tokenRequest = new URLSearchParams(route.request().postData() ?? '');
-          const now = Math.floor(Date.now() / 1000);
-          const idToken = [
-            base64url({ alg: 'none', typ: 'JWT' }),
-            base64url({
-              iss: ISSUER,
-              aud: CLIENT_ID,
-              tid: TENANT,
-              oid: `oid-${alex.record.email}`,
-              sub: 'subject',
-              preferred_username: alex.record.email,
-              name: 'Alex Morgan',
-              nonce: authorize?.searchParams.get('nonce'),
-              iat: now,
-              exp: now + 3600,
-            }),
-            'signature',
-          ].join('.');
-          return route.fulfill({
-            headers: CORS,
-            json: {
-              token_type: 'Bearer',
-              scope: 'api://regarding-test/access_as_user',
-              expires_in: 3600,
-              ext_expires_in: 3600,
-              access_token: accessToken,
-              id_token: idToken,
-              client_info: base64url({ uid: `oid-${alex.record.email}`, utid: TENANT }),
-            },
-          });
-        }
-        return route.abort();
-      });
-    };
-    const page = await tab(`?opportunity=${alexsId}`, entra);
+        seen,
+      ),
+    );
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
     await page.getByRole('heading', { name: 'Retirement rollover' }).waitFor();
     await signedIn(page);
 
-    const started = authorize as URL | null;
+    const started = seen.authorize;
     assert.ok(started, 'the tab went to Entra ID');
     assert.equal(started.searchParams.get('redirect_uri'), `${server.url}/taskpane.html`);
     assert.equal(started.searchParams.get('client_id'), CLIENT_ID);
@@ -281,7 +320,7 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
       started.searchParams.get('state')?.endsWith(`|/taskpane.html?opportunity=${alexsId}`),
       `the link rides in MSAL's state: ${started.searchParams.get('state')}`,
     );
-    assert.equal((tokenRequest as URLSearchParams | null)?.get('code'), 'the-code');
+    assert.equal(seen.tokenRequest?.get('code'), 'the-code');
     assert.equal(new URL(page.url()).search, `?opportunity=${alexsId}`, 'the address is the link again');
     assert.equal(new URL(page.url()).hash, '', 'no code left in the address');
 
@@ -291,7 +330,7 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
         tab: Object.values({ ...sessionStorage }).some((value) => value.includes(token)),
         local: Object.values({ ...localStorage }).some((value) => value.includes(token)),
       }),
-      accessToken,
+      seen.accessToken!,
     );
     assert.deepEqual(kept, { tab: true, local: false });
     await page.reload();
