@@ -1,5 +1,6 @@
 import { createRoot } from 'react-dom/client';
-import { App, type PaneView } from './app/App';
+import { App } from './app/App';
+import { deepLinkFrom, deepLinkFromState, showInAddressBar } from './app/deep-link';
 import { Session, type AuthConfig } from './auth/session';
 import { startOffice } from './office/host';
 import { officeTheme } from './ui/theme';
@@ -14,20 +15,25 @@ async function loadAuthConfig(): Promise<AuthConfig> {
   return { providers: ['pat'], oidc: null };
 }
 
-/** The ribbon button that opened the pane says what to show (?view=regarding|new); otherwise My Work. */
-function viewFromUrl(): PaneView {
-  const view = new URLSearchParams(window.location.search).get('view');
-  return view === 'regarding' || view === 'new' ? view : 'work';
-}
-
 async function start(): Promise<void> {
   // Inside Outlook or in a plain browser tab (no mailbox): the pane runs in both.
   const host = await startOffice();
   const [authConfig, theme] = await Promise.all([loadAuthConfig(), officeTheme()]);
   const session = new Session(authConfig);
+  // What to show: the ribbon button's ?view=regarding|new, or an email's link (?opportunity=<id>, ?view=work|reports);
+  // back from a redirect sign-in, the link it started from.
+  const returned = deepLinkFromState(await session.finishRedirect(), window.location.origin);
+  const link = returned ?? deepLinkFrom(window.location.search);
+  if (returned) showInAddressBar(returned);
   void session.start();
   createRoot(document.getElementById('root')!).render(
-    <App session={session} theme={theme} host={host} initialView={viewFromUrl()} />,
+    <App
+      session={session}
+      theme={theme}
+      host={host}
+      initialView={link.view ?? 'work'}
+      initialOpportunity={link.opportunity}
+    />,
   );
 }
 

@@ -39,13 +39,19 @@ export type PaneView = 'regarding' | 'new' | 'work';
 
 const VIEW_LABELS: Record<PaneView, string> = { regarding: 'Set Regarding', new: 'New', work: 'My Work' };
 
+/** A section the pane has: a link naming another (or one from a newer version) opens My Work. */
+const isPaneView = (view: string): view is PaneView => Object.hasOwn(VIEW_LABELS, view);
+
 export interface AppProps {
   session: Session;
   /** Outlook's theme (light or dark). */
   theme: PaneTheme;
   /** In Outlook (with the mailbox's address), or in a browser tab without a mailbox. */
   host: PaneHost;
-  initialView: PaneView;
+  /** The section to open: the ribbon button's or a link's (?view=...). */
+  initialView: string;
+  /** An opportunity to open, from a link (?opportunity=<id>): opened from My Work. */
+  initialOpportunity?: number | null;
 }
 
 /** Outside Outlook there is no item: the views that work on one say so. */
@@ -54,15 +60,17 @@ const NEEDS_ITEM = {
   new: 'Outside Outlook there is no email or appointment to create this from, so enter the customer yourself. To choose among the people of an email or appointment and link it, open this pane from it in Outlook.',
 };
 
-export function App({ session, theme, host, initialView }: AppProps) {
+export function App({ session, theme, host, initialView, initialOpportunity = null }: AppProps) {
   const styles = useStyles();
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
   // The last signed-in advisor: views stay mounted (and keep what was typed) while a 401 asks for sign-in again.
   const [me, setMe] = useState<Me | null>(null);
   if (state.status === 'signed-in' && state.me !== me) setMe(state.me);
   const item = useCurrentItem(host.outlook);
-  const [view, setView] = useState<PaneView>(initialView);
-  const [opened, setOpened] = useState<number | null>(null);
+  const [view, setView] = useState<PaneView>(
+    initialOpportunity === null && isPaneView(initialView) ? initialView : 'work',
+  );
+  const [opened, setOpened] = useState<number | null>(initialOpportunity);
   const [openedWith, setOpenedWith] = useState<'call' | 'task' | undefined>(undefined);
   const open = (id: number | null, panel?: 'call' | 'task') => {
     setOpenedWith(panel);
@@ -135,6 +143,7 @@ export function App({ session, theme, host, initialView }: AppProps) {
                   onBack={back}
                   initialPanel={openedWith}
                   meId={me.id}
+                  outlook={host.outlook}
                 />
               ) : view === 'work' ? (
                 <MyWork

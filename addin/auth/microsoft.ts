@@ -3,6 +3,7 @@ import { capabilities } from '../office/capabilities';
 import { dialogMessage } from '../office/dialog';
 import { hasMailbox } from '../office/host';
 import { parseDialogResult } from './dialog-result';
+import { deepLinkFrom, paneLink } from '../app/deep-link';
 
 /** What the pane says to an Outlook.com or Gmail mailbox, which cannot sign in with Microsoft. */
 export const CONSUMER_ACCOUNT_MESSAGE =
@@ -23,7 +24,10 @@ export const SIGN_IN_DIALOG_PAGE = '/auth-dialog.html';
  *   own page (SIGN_IN_DIALOG_PAGE), which runs MSAL's redirect flow and sends the token back with messageParent;
  * - an Outlook.com or Gmail mailbox gets CONSUMER_ACCOUNT_MESSAGE: NAA does not serve them and the app is for
  *   work accounts.
- * Outside Outlook (a browser tab) the nestable client is MSAL's standard one, with its pop-up.
+ * Outside Outlook (a browser tab, opened from a link in an email) there is neither nested app authentication nor the
+ * Office dialog: MSAL's standard client signs in by redirecting the tab to Entra ID and back to TAB_REDIRECT_PAGE,
+ * with the pane link to return to in MSAL's `state` (deep-link.ts reads it back, never follows it). Its cache is
+ * the tab's sessionStorage, like a personal token in a tab (docs/SECURITY.md).
  * MSAL is loaded only when the service is configured for Entra ID, so the pane stays small otherwise.
  */
 export interface MicrosoftSignIn {
@@ -31,7 +35,15 @@ export interface MicrosoftSignIn {
   token(interactive: boolean): Promise<string | null>;
   /** Sign-out: drops a token the dialog gave (Outlook's own account stays signed in to Outlook). */
   forget(): void;
+  /**
+   * In a browser tab, handles Entra ID's answer when the tab comes back from a redirect sign-in, and returns the
+   * `state` the sign-in kept (the pane link it started from); null otherwise. Throws with words on a refusal.
+   */
+  finishRedirect(): Promise<string | null>;
 }
+
+/** Where Entra ID sends a browser tab back after a redirect sign-in (a SPA redirect URI: README, Entra setup). */
+export const TAB_REDIRECT_PAGE = '/taskpane.html';
 
 export interface MicrosoftConfig {
   clientId: string;
@@ -55,6 +67,50 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
       }),
     })));
   let fromDialog: { token: string; expiresAt: number } | null = null;
+
+  const redirectUri = new URL(TAB_REDIRECT_PAGE, window.location.origin).href;
+  // MSAL asks for handleRedirectPromise on every load of the redirect page: it completes a sign-in coming back, and
+  // clears one the advisor abandoned (else the next redirect would fail with interaction_in_progress).
+  let tab: Promise<{
+    client: import('@azure/msal-browser').IPublicClientApplication;
+    returned: Promise<import('@azure/msal-browser').AuthenticationResult | null>;
+  }> | null = null;
+  const loadTab = () =>
+    (tab ??= import('@azure/msal-browser').then(async (msal) => {
+      const client = await msal.createStandardPublicClientApplication({
+        // The link's own page is taken from `state`, not from where MSAL started: see finishRedirect.
+        auth: { clientId: config.clientId, authority: config.authority, redirectUri, navigateToLoginRequestUrl: false },
+        cache: { cacheLocation: 'sessionStorage' },
+      });
+      const returned = client.handleRedirectPromise().then((result) => {
+        if (result) client.setActiveAccount(result.account);
+        return result;
+      });
+      // Read by finishRedirect; a silent sign-in meanwhile must not fail on it.
+      returned.catch(() => undefined);
+      return { client, returned };
+    }));
+
+  async function tabToken(interactive: boolean): Promise<string | null> {
+    const { client, returned } = await loadTab();
+    await returned.catch(() => null);
+    const account = client.getActiveAccount() ?? client.getAllAccounts()[0] ?? null;
+    if (account) {
+      try {
+        const result = await client.acquireTokenSilent({ scopes: config.scopes, account });
+        client.setActiveAccount(result.account);
+        return result.accessToken;
+      } catch {
+        /* Entra ID needs the advisor: a redirect, when asked */
+      }
+    }
+    if (!interactive) return null;
+    // The link this tab was opened with, as a pane link: the tab returns to it (deep-link.ts checks it on return).
+    const state = paneLink(deepLinkFrom(window.location.search));
+    await client.acquireTokenRedirect({ scopes: config.scopes, redirectUri, state, account: account ?? undefined });
+    // The tab is leaving for Entra ID's sign-in page: nothing more happens here.
+    return new Promise<null>(() => {});
+  }
 
   async function nestedToken(interactive: boolean): Promise<string | null> {
     const { msal, client } = await load();
@@ -88,7 +144,7 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
 
   return {
     async token(interactive) {
-      if (!hasMailbox()) return nestedToken(interactive);
+      if (!hasMailbox()) return tabToken(interactive);
       if (isConsumerAccount()) {
         if (interactive) throw new Error(CONSUMER_ACCOUNT_MESSAGE);
         return null;
@@ -104,6 +160,14 @@ export function createMicrosoftSignIn(config: MicrosoftConfig): MicrosoftSignIn 
     },
     forget() {
       fromDialog = null;
+      // In a tab, forget the account MSAL keeps for it, without signing out of Microsoft elsewhere.
+      if (!hasMailbox() && tab)
+        void tab.then(({ client }) => client.clearCache().catch(() => undefined)).catch(() => undefined);
+    },
+    async finishRedirect() {
+      if (hasMailbox()) return null;
+      const result = await (await loadTab()).returned;
+      return result?.state ?? null;
     },
   };
 }

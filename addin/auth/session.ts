@@ -82,11 +82,26 @@ export class Session implements TokenSource {
     }
   }
 
+  /**
+   * In a browser tab back from Microsoft's redirect sign-in: completes it and returns the pane link it kept (MSAL's
+   * `state`, unchecked: deep-link.ts reads it), or null. A refusal becomes the sign-in page's reason.
+   */
+  async finishRedirect(): Promise<string | null> {
+    if (!this.microsoft) return null;
+    try {
+      return await this.microsoft.finishRedirect();
+    } catch (error) {
+      this.redirectProblem = `Microsoft sign-in did not complete${error instanceof Error && error.message ? ` (${error.message})` : ''}. Try again, or use an access token.`;
+      return null;
+    }
+  }
+  private redirectProblem: string | undefined;
+
   async start(): Promise<void> {
     const saved = await moveTokenOutOfRoaming();
     if (saved && (await this.tryToken(saved, false))) return;
     if (this.microsoft && (await this.tryMicrosoft(false)) === null) return;
-    this.set({ status: 'signed-out' });
+    this.set({ status: 'signed-out', reason: this.redirectProblem });
   }
 
   async token(): Promise<string | null> {

@@ -45,6 +45,8 @@ export interface OpportunityViewProps {
   meId?: number;
   /** Says where Back goes (the section the opportunity was opened from). */
   backLabel?: string;
+  /** In Outlook; in a browser tab the actions that need Outlook (its appointment form) are not offered. */
+  outlook?: boolean;
 }
 
 /** One opportunity: details, timeline, and the actions of the referral standard. */
@@ -56,6 +58,7 @@ export function OpportunityView({
   initialPanel,
   meId,
   backLabel = 'Back',
+  outlook = true,
 }: OpportunityViewProps) {
   const styles = useStyles();
   const [detail, setDetail] = useState<OpportunityDetail | null>(null);
@@ -98,9 +101,15 @@ export function OpportunityView({
     void load();
   }, [load]);
 
+  // A link to an opportunity that is gone or not the advisor's says why (the service's words) and the way back.
   if (!detail)
     return outcome ? (
-      <Notice intent="error">{outcome.text}</Notice>
+      <div className={styles.root}>
+        <Notice intent="error">{outcome.text}</Notice>
+        <Button appearance="subtle" onClick={onBack} style={{ alignSelf: 'flex-start' }}>
+          ← {backLabel}
+        </Button>
+      </div>
     ) : (
       <Spinner size="small" label="Loading the opportunity…" />
     );
@@ -178,9 +187,11 @@ export function OpportunityView({
           <>
             <Button onClick={() => openPanel('edit')}>Edit</Button>
             <Button onClick={() => openPanel('assign')}>Assign</Button>
-            <Button disabled={busy} onClick={() => void scheduleNext()}>
-              Schedule next step
-            </Button>
+            {outlook && (
+              <Button disabled={busy} onClick={() => void scheduleNext()}>
+                Schedule next step
+              </Button>
+            )}
             <Button {...restoreFocusTarget} onClick={() => setClosing('won')}>
               Close as Won
             </Button>
@@ -205,6 +216,11 @@ export function OpportunityView({
         )}
         <Button onClick={() => openPanel('note')}>Add note</Button>
       </div>
+      {!outlook && act && o.status === 'open' && (
+        <Text size={200}>
+          Schedule next step opens an appointment in Outlook: open Regarding in Outlook for it, or add a task here.
+        </Text>
+      )}
 
       {panel === 'edit' && <EditOpportunityForm key={edits} api={api} opportunity={o} busy={busy} submit={attempt} />}
       {/* Kept mounted while hidden, so a half-typed assignment or note survives opening another form. */}
