@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Repository } from '../repository';
 import { SqliteActivityStore } from './activities';
+import { SqliteAlertDeliveryStore } from './alert-deliveries';
 import { SqliteActivityLabelStore } from './activity-labels';
 import { SqliteContactStore } from './contacts';
 import { SqliteNoteStore } from './notes';
@@ -31,6 +32,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     activities: new SqliteActivityStore(db),
     work: new SqliteWorkStore(db),
     activityLabels: new SqliteActivityLabelStore(db),
+    alertDeliveries: new SqliteAlertDeliveryStore(db),
     rateLimitStore: (rateLimitOptions) => new SqliteRateLimitStore(db, rateLimitOptions),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
