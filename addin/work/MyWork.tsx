@@ -3,6 +3,7 @@ import { Button } from '@fluentui/react-components';
 import type { Me, MyWorkScope } from '../../shared/schemas/advisors';
 import type { ApiClient } from '../api/client';
 import { ActivityLabelsEditor } from '../admin/ActivityLabelsEditor';
+import { DigestSwitch } from '../alerts/DigestSwitch';
 import { OutcomeNotice } from '../ui/Notice';
 import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
@@ -74,6 +75,7 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
       )}
       {scope !== 'closed' && <StageReport api={api} scope={openScope} />}
       {me.role === 'admin' && <ActivityLabelsEditor api={api} />}
+      <DigestSwitch api={api} me={me} onSeen={onSeen} />
     </div>
   );
 }
