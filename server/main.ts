@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(upkeepTimer);
-    scheduler?.stop();
+    const alertsStopped = scheduler ? scheduler.stop() : Promise.resolve();
     logger.info({ signal }, 'shutting down: finishing requests');
     const force = setTimeout(() => {
       logger.warn('requests still open after 10s; closing them');
@@ -104,16 +104,18 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     server.close(() => {
-      repo.close().then(
-        () => {
-          logger.info('stopped');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'closing the database failed');
-          process.exit(1);
-        },
-      );
+      void alertsStopped
+        .then(() => repo.close())
+        .then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'closing the database failed');
+            process.exit(1);
+          },
+        );
     });
     server.closeIdleConnections();
   };

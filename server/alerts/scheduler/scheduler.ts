@@ -54,13 +54,22 @@ export async function runAlerts(ctx: AlertContext): Promise<void> {
  * Runs a round at once (a digest missed while the server was down goes out now, the same local day)
  * and then every ALERT_CHECK_MINUTES. A round still running when the next is due is skipped.
  */
-export function startAlertScheduler(ctx: AlertContext, checkMinutes: number): { stop(): void } {
-  const round = () => runAlerts(ctx).catch((error: unknown) => ctx.logger.error({ err: error }, 'alerts round failed'));
+export function startAlertScheduler(ctx: AlertContext, checkMinutes: number): { stop(): Promise<void> } {
+  let current: Promise<void> = Promise.resolve();
+  const round = () => {
+    current = runAlerts(ctx).catch((error: unknown) => ctx.logger.error({ err: error }, 'alerts round failed'));
+    return current;
+  };
   const job = new Cron(`*/${checkMinutes} * * * *`, { protect: true }, round);
   void job.trigger();
   return {
-    stop() {
+    /**
+     * No new round; resolves when the one under way (if any) has finished, so the database closes after
+     * it, or after 10 s (a hung SMTP server must not hold shutdown: a claim it leaves is taken over later).
+     */
+    async stop() {
       job.stop();
+      await Promise.race([current, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       ctx.mailer.close();
     },
   };

@@ -28,6 +28,12 @@ export class SqliteAlertDeliveryStore implements AlertDeliveryStore {
   }
 
   async claim(keys: AlertKey[], at: string, staleBefore: string, force = false) {
+    // Most checks find everything already recorded: answered by a read, without taking the write lock.
+    const done = (key: AlertKey) => {
+      const found = this.existing(key);
+      return found !== undefined && found.status !== 'claimed' && !(force && key.kind === 'digest');
+    };
+    if (keys.every(done)) return keys.map(() => null);
     return write(this.db, () =>
       keys.map((key): number | null => {
         const found = this.existing(key);
