@@ -315,6 +315,30 @@ describe('email alerts', function () {
       );
       assert.equal(smtp.to(adam.record.email).length, 1);
     });
+    it('takes over a claim left by a process that died between claiming and sending, once it is 10 minutes old', async () => {
+      const adam = await server.advisor('Adam Advisor');
+      await create(adam, 'Claimed then crashed');
+      // What a process leaves when it dies after its claim and before its send.
+      server.db
+        .prepare(
+          "INSERT INTO alert_deliveries (kind, recipient_id, local_date, status, claimed_at) VALUES ('digest', ?, '2026-11-18', 'claimed', ?)",
+        )
+        .run(adam.record.id, server.clock.now().toISOString());
+      server.clock.advance(9 * 60_000);
+      assert.deepEqual(
+        (await runDigests(alerts)).map((o) => o.status),
+        ['already-recorded'],
+        'a recent claim is respected',
+      );
+      assert.equal(smtp.received.length, 0);
+      server.clock.advance(2 * 60_000);
+      assert.deepEqual(
+        (await runDigests(alerts)).map((o) => o.status),
+        ['sent'],
+      );
+      assert.equal(smtp.to(adam.record.email).length, 1);
+      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'sent');
+    });
   });
 
   describe('untouched referral alert', () => {
