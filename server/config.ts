@@ -114,6 +114,14 @@ const Environment = z.object({
         .min(1, 'at least one https origin'),
     )
     .optional(),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'not an SMTP URL such as smtp://user:pass@host:587 or smtps://host:465')
+    .optional(),
+  ALERTS_FROM: z.string().trim().min(1).optional(),
+  DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  ALERT_CHECK_MINUTES: z.coerce.number().int().min(1).max(15).default(5),
 });
 
 /** A tenant whose accounts may sign in, and the issuer (`iss`) its tokens carry. */
@@ -161,6 +169,15 @@ export interface Config {
   addinDir: string;
   /** Origins allowed to frame the pane besides its own (Content-Security-Policy frame-ancestors). */
   frameAncestors: string[];
+  /** Email alerts: absent when SMTP_URL is unset (nothing is sent, the scheduler does not run). */
+  alerts: {
+    /** nodemailer's connection URL; holds the SMTP credentials, so it is never logged. */
+    smtp?: { url: string; from: string };
+    /** The local hour (in each advisor's time zone) from which their daily digest is due. */
+    digestHour: number;
+    /** How often the untouched check and due digests run, in minutes (at most 15: the alert's promise). */
+    checkMinutes: number;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -181,6 +198,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
     throw new Error('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together');
+  }
+  if (e.SMTP_URL && !e.ALERTS_FROM) {
+    throw new Error(
+      'Invalid configuration:\n  SMTP_URL is set, so ALERTS_FROM (the address alerts are sent from) is required',
+    );
   }
   return {
     port: e.PORT,
@@ -221,6 +243,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     addinDir: path.resolve(e.ADDIN_DIR),
     frameAncestors: e.FRAME_ANCESTORS?.map((url) => new URL(url).origin) ?? OUTLOOK_FRAME_ANCESTORS,
+    alerts: {
+      smtp: e.SMTP_URL && e.ALERTS_FROM ? { url: e.SMTP_URL, from: e.ALERTS_FROM } : undefined,
+      digestHour: e.DIGEST_HOUR,
+      checkMinutes: e.ALERT_CHECK_MINUTES,
+    },
   };
 }
 

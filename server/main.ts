@@ -5,6 +5,7 @@ import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import { alertContext, alertOrigin, startAlertScheduler } from './alerts/scheduler/scheduler';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
@@ -86,11 +87,16 @@ async function main(): Promise<void> {
   void upkeep();
   const upkeepTimer = setInterval(() => void upkeep(), 60 * 60_000);
 
+  const alerts = alertContext({ config, repo, clock: systemClock, logger, origin: alertOrigin(config, port) });
+  const scheduler = alerts ? startAlertScheduler(alerts, config.alerts.checkMinutes) : null;
+  if (!scheduler) logger.info('SMTP_URL is not set: no email alerts are sent');
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     clearInterval(upkeepTimer);
+    const alertsStopped = scheduler ? scheduler.stop() : Promise.resolve();
     logger.info({ signal }, 'shutting down: finishing requests');
     const force = setTimeout(() => {
       logger.warn('requests still open after 10s; closing them');
@@ -98,16 +104,18 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     server.close(() => {
-      repo.close().then(
-        () => {
-          logger.info('stopped');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'closing the database failed');
-          process.exit(1);
-        },
-      );
+      void alertsStopped
+        .then(() => repo.close())
+        .then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'closing the database failed');
+            process.exit(1);
+          },
+        );
     });
     server.closeIdleConnections();
   };

@@ -7,6 +7,7 @@ import { ActivityPointsEditor } from '../admin/ActivityPointsEditor';
 import { MonthlyQuotasEditor } from '../admin/MonthlyQuotasEditor';
 import { ExceptionRulesEditor } from '../admin/ExceptionRulesEditor';
 import { HolidaysEditor } from '../admin/HolidaysEditor';
+import { DigestSwitch } from '../alerts/DigestSwitch';
 import { OutcomeNotice } from '../ui/Notice';
 import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
@@ -88,6 +89,7 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
       {me.role === 'admin' && <MonthlyQuotasEditor api={api} />}
       {me.role === 'admin' && <ExceptionRulesEditor api={api} />}
       {me.role === 'admin' && <HolidaysEditor api={api} />}
+      <DigestSwitch api={api} me={me} onSeen={onSeen} />
     </div>
   );
 }

@@ -1,12 +1,15 @@
 /**
  * `npm run admin -- ...`: add advisors and teams, bind advisors to their Entra ID accounts, and issue or
- * revoke personal access tokens.
+ * revoke personal access tokens, and send the email digest now.
  * Changes go through the same services (and rules) as the API; the audit log records them as the
  * system, never as an advisor.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
 import { z } from 'zod';
 import { CreateAdvisorRequest, CreateTeamRequest, type Advisor, type Role } from '../../shared/schemas/advisors';
+import { runDigests } from '../alerts/digest/run-digests';
+import { alertContext, alertOrigin } from '../alerts/scheduler/scheduler';
 import { issueAccessToken } from '../auth/access-tokens';
 import { systemClock } from '../clock';
 import type { AdvisorRecord } from '../repository/repository';
@@ -14,7 +17,7 @@ import { createServices } from '../services';
 import { SYSTEM } from '../services/context';
 import { openConfiguredDatabase } from './database';
 
-const { repo, db } = openConfiguredDatabase();
+const { repo, db, config } = openConfiguredDatabase();
 const clock = systemClock;
 const { people } = createServices({ repo, clock });
 const program = new Command('admin').description('Manage the advisors, teams and access tokens of Regarding.');
@@ -174,6 +177,37 @@ token
     if (!(await repo.tokens.revoke(id, at, { kind: 'system', at })))
       throw new Error(`Token ${id} does not exist or is already revoked.`);
     console.log(`Revoked token ${id}.`);
+  });
+
+const alerts = program.command('alerts').description('email alerts');
+alerts
+  .command('send-now')
+  .description("send the daily digest now, whatever the hour (recorded, so today's scheduled one is not sent again)")
+  .option('--email <email>', 'only this advisor', email)
+  .action(async (o: { email?: string }) => {
+    if (o.email) await advisorByEmail(o.email);
+    const ctx = alertContext({
+      config,
+      repo,
+      clock,
+      logger: pino({ level: config.logLevel }, pino.destination(2)),
+      origin: alertOrigin(config, config.port),
+    });
+    if (!ctx)
+      throw new Error('SMTP_URL is not set, so no email can be sent (see "Configuring email alerts" in the README).');
+    try {
+      const outcomes = await runDigests(ctx, { force: true, email: o.email });
+      for (const outcome of outcomes) {
+        const what =
+          outcome.status === 'sent'
+            ? `sent (${outcome.opportunities} opportunities)`
+            : outcome.status.replace(/-/g, ' ');
+        console.log(`${outcome.email.padEnd(36)} ${outcome.localDate}  ${what}`);
+      }
+      if (outcomes.some((outcome) => outcome.status === 'failed')) throw new Error('Some digests could not be sent.');
+    } finally {
+      ctx.mailer.close();
+    }
   });
 
 try {

@@ -148,6 +148,8 @@ export interface AdvisorStore {
   /** The ids of everyone who shares a team with the advisor, the advisor included. */
   teammateIds(advisorId: number): Promise<number[]>;
   existingIds(ids: number[]): Promise<number[]>;
+  /** Every active advisor, by id (the email alerts' recipients). */
+  listActive(): Promise<AdvisorRecord[]>;
 }
 
 /** What an admin changes on an advisor; fields left out stay as they are (a quota of null clears it). */
@@ -604,6 +606,25 @@ export interface ActivityPointsStore {
   earned(windows: PointsWindow[]): Promise<Map<number, number>>;
 }
 
+/** What the email alerts record (migration 15): a claim taken before sending, then sent or skipped. */
+export type AlertKey =
+  | { kind: 'digest'; recipientId: number; localDate: string }
+  | { kind: 'untouched'; recipientId: number; opportunityId: number; assignedAt: string };
+
+export interface AlertDeliveryStore {
+  /**
+   * Claims each key not yet recorded, in one write, and returns the ids of the claims taken (in the
+   * keys' order, null where another process recorded or claimed it). A claim older than `staleBefore`
+   * is taken over: its process died between claiming and sending. `force` takes a digest's key even
+   * when it is recorded (the operator's send-now).
+   */
+  claim(keys: AlertKey[], at: string, staleBefore: string, force?: boolean): Promise<(number | null)[]>;
+  /** Records claims as done: sent, or skipped (nothing to send). */
+  finish(ids: number[], status: 'sent' | 'skipped', at: string): Promise<void>;
+  /** Gives claims up (the send failed), so a later run tries again. */
+  release(ids: number[]): Promise<void>;
+}
+
 export interface Repository {
   advisors: AdvisorStore;
   teams: TeamStore;
@@ -616,6 +637,7 @@ export interface Repository {
   activityLabels: ActivityLabelStore;
   activityPoints: ActivityPointsStore;
   exceptionRules: ExceptionRuleStore;
+  alertDeliveries: AlertDeliveryStore;
   /** A new hit counter for one rate limit (see RateLimitStore). */
   rateLimitStore(options: RateLimitStoreOptions): RateLimitStore;
   /** True when the storage is reachable (for /healthz). */

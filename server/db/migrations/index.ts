@@ -13,6 +13,7 @@ import { callsAndTasks } from './011_calls_and_tasks';
 import { opportunityEvents } from './012_opportunity_events';
 import { advisorSettings } from './013_advisor_settings';
 import { exceptionRules } from './014_exception_rules';
+import { alertDeliveries } from './015_alert_deliveries';
 import { activityPoints } from './017_activity_points';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
@@ -31,5 +32,6 @@ export const migrations: Migration[] = [
   opportunityEvents,
   advisorSettings,
   exceptionRules,
+  alertDeliveries,
   activityPoints,
 ];

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Repository } from '../repository';
 import { SqliteActivityStore } from './activities';
+import { SqliteAlertDeliveryStore } from './alert-deliveries';
 import { SqliteActivityLabelStore } from './activity-labels';
 import { SqliteActivityPointsStore } from './activity-points';
 import { SqliteContactStore } from './contacts';
@@ -35,6 +36,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     activityLabels: new SqliteActivityLabelStore(db),
     activityPoints: new SqliteActivityPointsStore(db),
     exceptionRules: new SqliteExceptionRuleStore(db),
+    alertDeliveries: new SqliteAlertDeliveryStore(db),
     rateLimitStore: (rateLimitOptions) => new SqliteRateLimitStore(db, rateLimitOptions),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;

@@ -238,6 +238,14 @@ export class SqliteAdvisorStore implements AdvisorStore {
       .pluck()
       .all(list(ids)) as number[];
   }
+
+  async listActive() {
+    const rows = sqlArrays(
+      this.db,
+      `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE a.active = 1 ORDER BY a.id`,
+    ).all() as AdvisorRow[];
+    return rows.map(toAdvisor);
+  }
 }
 
 export class SqliteTeamStore implements TeamStore {

@@ -1,0 +1,55 @@
+import type { NeedsAttentionItem } from '../../../shared/schemas/work';
+import type { AlertKey } from '../../repository/repository';
+import { composeUntouchedAlert } from '../composer/compose';
+import { ABANDONED_CLAIM_MS, type AlertContext } from '../context';
+import { allExceptions, byOwner } from '../exceptions';
+
+export interface UntouchedOutcome {
+  email: string;
+  opportunityIds: number[];
+  status: 'sent' | 'failed';
+}
+
+/** When the untouched opportunity was assigned (the reason's `since`): one alert per assignment. */
+const assignedAt = (item: NeedsAttentionItem) => item.reasons.find((r) => r.code === 'untouched')?.since ?? null;
+
+/**
+ * Alerts each active manager, once per opportunity and assignment, to their teammates' referrals that
+ * crossed the untouched threshold (their own are not alerted to themselves). One email per manager and
+ * run lists every crossing found. Opting out of the digest does not stop these.
+ */
+export async function runUntouchedAlerts(ctx: AlertContext): Promise<UntouchedOutcome[]> {
+  const managers = (await ctx.repo.advisors.listActive()).filter((a) => a.role === 'manager');
+  const outcomes: UntouchedOutcome[] = [];
+  for (const manager of managers) {
+    const team = await allExceptions(ctx.work, manager, 'team');
+    const crossed = team.filter((item) => item.opportunity.owner.id !== manager.id && assignedAt(item) !== null);
+    if (!crossed.length) continue;
+    const now = ctx.clock.now();
+    const keys = crossed.map((item): AlertKey => ({
+      kind: 'untouched',
+      recipientId: manager.id,
+      opportunityId: item.opportunity.id,
+      assignedAt: assignedAt(item)!,
+    }));
+    const claims = await ctx.repo.alertDeliveries.claim(
+      keys,
+      now.toISOString(),
+      new Date(now.getTime() - ABANDONED_CLAIM_MS).toISOString(),
+    );
+    const mine = crossed.filter((_, index) => claims[index] !== null);
+    const ids = claims.filter((id): id is number => id !== null);
+    if (!mine.length) continue;
+    const opportunityIds = mine.map((item) => item.opportunity.id);
+    try {
+      await ctx.mailer.send(manager.email, composeUntouchedAlert(byOwner(mine), ctx.origin));
+      await ctx.repo.alertDeliveries.finish(ids, 'sent', ctx.clock.now().toISOString());
+      outcomes.push({ email: manager.email, opportunityIds, status: 'sent' });
+    } catch (error) {
+      await ctx.repo.alertDeliveries.release(ids).catch(() => undefined);
+      ctx.logger.warn({ err: error, advisorId: manager.id }, 'untouched alert not sent; will retry');
+      outcomes.push({ email: manager.email, opportunityIds, status: 'failed' });
+    }
+  }
+  return outcomes;
+}
