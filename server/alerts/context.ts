@@ -19,3 +19,10 @@ export interface AlertContext {
 
 /** A claim older than this belongs to a process that died between claiming and sending: it is taken over. */
 export const ABANDONED_CLAIM_MS = 10 * 60_000;
+
+/**
+ * An untouched alert is news: only crossings within this long before a check are alerted. Older ones
+ * (before alerts were switched on, or while every process was down for more than a day) are in the
+ * digests instead of arriving as one backlog email.
+ */
+export const UNTOUCHED_ALERT_WINDOW_MS = 24 * 60 * 60_000;

@@ -394,6 +394,63 @@ describe('email alerts', function () {
       assert.equal(smtp.received.length, 2);
     });
 
+    it("alerts at the threshold counted in each owner's zone, a firm holiday pushing it a business day", async () => {
+      const admin = await server.advisor('Ada Admin', 'admin');
+      const mona = await server.advisor('Mona Manager', 'manager');
+      const kiri = await server.advisor('Kiri Auckland');
+      const nora = await server.advisor('Nora NewYork');
+      await zone(kiri, 'Pacific/Auckland');
+      await zone(nora, 'America/New_York');
+      await server.repo.teams.create('Both', [mona.record.id, kiri.record.id, nora.record.id], null);
+      const holiday = await admin.api.post('/api/v1/holidays', { date: '2026-11-23', name: 'Firm day' });
+      assert.equal(holiday.status, 201, JSON.stringify(holiday.body));
+      // Friday 2026-11-20 22:00 UTC: Saturday 11:00 in Auckland (counting starts at its next business day,
+      // Tuesday after the Monday holiday), Friday 17:00 in New York (one business day on is Tuesday 17:00).
+      server.clock.set('2026-11-20T22:00:00.000Z');
+      const forKiri = await create(mona, 'Auckland referral', { ownerId: kiri.record.id });
+      const forNora = await create(mona, 'New York referral', { ownerId: nora.record.id });
+
+      // Without the holiday both would have crossed by now (Auckland Monday 11:00 UTC, New York Monday 22:00 UTC).
+      server.clock.set('2026-11-23T23:00:00.000Z');
+      assert.deepEqual(await runUntouchedAlerts(alerts), [], 'the holiday is no business day');
+
+      server.clock.set('2026-11-24T10:59:00.000Z');
+      assert.deepEqual(await runUntouchedAlerts(alerts), [], 'just before Wednesday 00:00 in Auckland');
+      server.clock.set('2026-11-24T11:04:00.000Z');
+      const auckland = await runUntouchedAlerts(alerts);
+      assert.deepEqual(
+        auckland.map((o) => [o.email, o.opportunityIds]),
+        [[mona.record.email, [forKiri]]],
+      );
+
+      server.clock.set('2026-11-24T21:59:00.000Z');
+      assert.deepEqual(await runUntouchedAlerts(alerts), [], 'just before Tuesday 17:00 in New York');
+      server.clock.set('2026-11-24T22:04:00.000Z');
+      const newYork = await runUntouchedAlerts(alerts);
+      assert.deepEqual(
+        newYork.map((o) => [o.email, o.opportunityIds]),
+        [[mona.record.email, [forNora]]],
+      );
+      assert.equal(smtp.to(mona.record.email).length, 2);
+    });
+
+    it('alerts only crossings of the last day: an older backlog is left to the digests', async () => {
+      const mona = await server.advisor('Mona Manager', 'manager');
+      const adam = await server.advisor('Adam Advisor');
+      await server.repo.teams.create('North', [mona.record.id, adam.record.id], null);
+      const old = await create(mona, 'Long untouched', { ownerId: adam.record.id });
+      // Crossed Thursday 10:00 UTC; alerts are first switched on Monday.
+      server.clock.set('2026-11-23T09:00:00.000Z');
+      const fresh = await create(mona, 'Just assigned', { ownerId: adam.record.id });
+      server.clock.set('2026-11-24T09:05:00.000Z');
+      const outcomes = await runUntouchedAlerts(alerts);
+      assert.deepEqual(
+        outcomes.map((o) => [o.email, o.opportunityIds]),
+        [[mona.record.email, [fresh]]],
+      );
+      assert.ok(!smtp.to(mona.record.email)[0].mail.text!.includes('Long untouched'), `${old} not alerted`);
+    });
+
     it('alerts again after the referral is reassigned and the new assignment goes untouched', async () => {
       const mona = await server.advisor('Mona Manager', 'manager');
       const adam = await server.advisor('Adam Advisor');

@@ -1,7 +1,7 @@
 import type { NeedsAttentionItem } from '../../../shared/schemas/work';
 import type { AlertKey } from '../../repository/repository';
 import { composeUntouchedAlert } from '../composer/compose';
-import { ABANDONED_CLAIM_MS, type AlertContext } from '../context';
+import { ABANDONED_CLAIM_MS, UNTOUCHED_ALERT_WINDOW_MS, type AlertContext } from '../context';
 import { allExceptions, byOwner } from '../exceptions';
 
 export interface UntouchedOutcome {
@@ -10,8 +10,14 @@ export interface UntouchedOutcome {
   status: 'sent' | 'failed';
 }
 
+const untouched = (item: NeedsAttentionItem) => item.reasons.find((r) => r.code === 'untouched');
 /** When the untouched opportunity was assigned (the reason's `since`): one alert per assignment. */
-const assignedAt = (item: NeedsAttentionItem) => item.reasons.find((r) => r.code === 'untouched')?.since ?? null;
+const assignedAt = (item: NeedsAttentionItem) => untouched(item)?.since ?? null;
+/** Crossed the threshold within the alert window before `now`. */
+const crossedRecently = (item: NeedsAttentionItem, now: Date) => {
+  const due = untouched(item)?.due;
+  return !!due && Date.parse(due) > now.getTime() - UNTOUCHED_ALERT_WINDOW_MS;
+};
 
 /**
  * Alerts each active manager, once per opportunity and assignment, to their teammates' referrals that
@@ -23,9 +29,11 @@ export async function runUntouchedAlerts(ctx: AlertContext): Promise<UntouchedOu
   const outcomes: UntouchedOutcome[] = [];
   for (const manager of managers) {
     const team = await allExceptions(ctx.work, manager, 'team');
-    const crossed = team.filter((item) => item.opportunity.owner.id !== manager.id && assignedAt(item) !== null);
-    if (!crossed.length) continue;
     const now = ctx.clock.now();
+    const crossed = team.filter(
+      (item) => item.opportunity.owner.id !== manager.id && assignedAt(item) !== null && crossedRecently(item, now),
+    );
+    if (!crossed.length) continue;
     const keys = crossed.map((item): AlertKey => ({
       kind: 'untouched',
       recipientId: manager.id,
