@@ -21,6 +21,7 @@ import { noteRoutes } from './routes/notes';
 import { opportunityRoutes } from './routes/opportunities';
 import { peopleRoutes } from './routes/people';
 import { workRoutes } from './routes/work';
+import { reportRoutes } from './routes/reports';
 import { addinRoutes } from './routes/addin';
 import { createServices } from './services';
 
@@ -130,6 +131,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   noteRoutes(deps);
   activityRoutes(deps);
   workRoutes(deps);
+  reportRoutes(deps);
   api.use((req) => {
     throw new NotFoundError(`The API route ${req.method} ${API_PREFIX}${req.path}`);
   });

@@ -48,6 +48,8 @@ export const routes = {
   needsAttention: { method: 'get', path: '/work/needs-attention' },
   newForMe: { method: 'get', path: '/work/new-for-me' },
   stageReport: { method: 'get', path: '/reports/stages' },
+  funnelReport: { method: 'get', path: '/reports/funnel' },
+  funnelCsv: { method: 'get', path: '/reports/funnel.csv' },
 } as const;
 
 export type RouteName = keyof typeof routes;

@@ -3,6 +3,7 @@ import { ActivityLabelService } from './activity-labels';
 import { ContactService } from './contacts';
 import type { ServiceContext } from './context';
 import { DraftMatchingService } from './draft-matching';
+import { FunnelService } from './funnel';
 import { NoteService } from './notes';
 import { OpportunityService } from './opportunities';
 import { PeopleService } from './people';
@@ -23,5 +24,6 @@ export function createServices(ctx: ServiceContext) {
     notes: new NoteService(ctx, people),
     work: new WorkService(ctx),
     activityLabels: new ActivityLabelService(ctx),
+    funnel: new FunnelService(ctx),
   };
 }

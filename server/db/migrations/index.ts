@@ -12,6 +12,7 @@ import { customersAndReferrer } from './010_customers_and_referrer';
 import { callsAndTasks } from './011_calls_and_tasks';
 import { opportunityEvents } from './012_opportunity_events';
 import { advisorSettings } from './013_advisor_settings';
+import { stageHistory } from './016_stage_history';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   callsAndTasks,
   opportunityEvents,
   advisorSettings,
+  stageHistory,
 ];
