@@ -4,10 +4,12 @@ import { STAGE_LABELS } from '../ui/labels';
 import { BarChart } from './BarChart';
 
 const useStyles = makeStyles({
-  figure: { margin: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
+  figure: { position: 'relative', margin: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   // In the accessibility tree, out of sight: the chart above shows the same numbers.
   hidden: {
     position: 'absolute',
+    top: 0,
+    left: 0,
     width: '1px',
     height: '1px',
     overflow: 'hidden',
@@ -42,33 +44,35 @@ export function FunnelChart({ funnel }: { funnel: Funnel }) {
             .join(' · '),
         }))}
       />
-      <table className={styles.hidden}>
-        <caption>Funnel by stage</caption>
-        <thead>
-          <tr>
-            <th scope="col">Stage</th>
-            <th scope="col">Reached</th>
-            <th scope="col">Skipped</th>
-            <th scope="col">Went on</th>
-            <th scope="col">Conversion</th>
-            <th scope="col">Won</th>
-            <th scope="col">Lost</th>
-          </tr>
-        </thead>
-        <tbody>
-          {funnel.stages.map((row) => (
-            <tr key={row.stage}>
-              <th scope="row">{STAGE_LABELS[row.stage]}</th>
-              <td>{row.reached}</td>
-              <td>{row.skipped}</td>
-              <td>{row.converted ?? '—'}</td>
-              <td>{percent(row.conversion)}</td>
-              <td>{row.won}</td>
-              <td>{row.lost}</td>
+      <div className={styles.hidden}>
+        <table>
+          <caption>Funnel by stage</caption>
+          <thead>
+            <tr>
+              <th scope="col">Stage</th>
+              <th scope="col">Reached</th>
+              <th scope="col">Skipped</th>
+              <th scope="col">Went on</th>
+              <th scope="col">Conversion</th>
+              <th scope="col">Won</th>
+              <th scope="col">Lost</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {funnel.stages.map((row) => (
+              <tr key={row.stage}>
+                <th scope="row">{STAGE_LABELS[row.stage]}</th>
+                <td>{row.reached}</td>
+                <td>{row.skipped}</td>
+                <td>{row.converted ?? '—'}</td>
+                <td>{percent(row.conversion)}</td>
+                <td>{row.won}</td>
+                <td>{row.lost}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
@@ -94,27 +98,29 @@ export function TimeInStageChart({ funnel }: { funnel: Funnel }) {
               : `${STAGE_LABELS[row.stage]}: median ${days(row.medianDays)} · p90 ${days(row.p90Days)}`,
         }))}
       />
-      <table className={styles.hidden}>
-        <caption>Days in stage</caption>
-        <thead>
-          <tr>
-            <th scope="col">Stage</th>
-            <th scope="col">Median days</th>
-            <th scope="col">90th percentile days</th>
-            <th scope="col">Opportunities</th>
-          </tr>
-        </thead>
-        <tbody>
-          {funnel.stages.map((row) => (
-            <tr key={row.stage}>
-              <th scope="row">{STAGE_LABELS[row.stage]}</th>
-              <td>{row.medianDays ?? '—'}</td>
-              <td>{row.p90Days ?? '—'}</td>
-              <td>{row.stayed}</td>
+      <div className={styles.hidden}>
+        <table>
+          <caption>Days in stage</caption>
+          <thead>
+            <tr>
+              <th scope="col">Stage</th>
+              <th scope="col">Median days</th>
+              <th scope="col">90th percentile days</th>
+              <th scope="col">Opportunities</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {funnel.stages.map((row) => (
+              <tr key={row.stage}>
+                <th scope="row">{STAGE_LABELS[row.stage]}</th>
+                <td>{row.medianDays ?? '—'}</td>
+                <td>{row.p90Days ?? '—'}</td>
+                <td>{row.stayed}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
