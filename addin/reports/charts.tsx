@@ -85,7 +85,7 @@ export function TimeInStageChart({ funnel }: { funnel: Funnel }) {
       <Text as="h3" size={300} weight="semibold" id="time-title">
         Time in stage
       </Text>
-      <Text size={200}>Median days (dark), 90th percentile (light); open stays count up to now.</Text>
+      <Text size={200}>Days: median (solid bar), 90th percentile (outlined bar); open stays count up to now.</Text>
       <BarChart
         id="time-in-stage"
         bars={funnel.stages.map((row) => ({
