@@ -23,6 +23,7 @@ import { opportunityRoutes } from './routes/opportunities';
 import { peopleRoutes } from './routes/people';
 import { workRoutes } from './routes/work';
 import { activityPointsRoutes } from './routes/activity-points';
+import { reportRoutes } from './routes/reports';
 import { addinRoutes } from './routes/addin';
 import { createServices } from './services';
 
@@ -134,6 +135,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   workRoutes(deps);
   activityPointsRoutes(deps);
   exceptionRuleRoutes(deps);
+  reportRoutes(deps);
   api.use((req) => {
     throw new NotFoundError(`The API route ${req.method} ${API_PREFIX}${req.path}`);
   });

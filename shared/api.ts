@@ -61,6 +61,7 @@ import {
 import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail, OpportunityEvent } from './schemas/timeline';
 import { CreateHolidayRequest, ExceptionRules, Holiday, HolidayParams, HolidayQuery } from './schemas/exception-rules';
 import { NeedsAttention, NeedsAttentionQuery, NewForMe, NewForMeQuery, ReportQuery, StageReport } from './schemas/work';
+import { Funnel, FunnelCsv, FunnelQuery } from './schemas/reports';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -85,6 +86,8 @@ export interface Endpoint<
   errors?: number[];
   /** Request headers it reads (documented in OpenAPI). */
   headers?: Record<string, string>;
+  /** The media type of a successful response when it is not JSON (the response schema is then a string). */
+  contentType?: 'text/csv';
 }
 
 function endpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
@@ -593,6 +596,26 @@ export const endpoints = {
     status: 200,
     errors: [403, 404],
     summary: 'Remove a holiday (admin); answers the holiday removed',
+  }),
+  funnelReport: endpoint({
+    ...routes.funnelReport,
+    tag: 'work',
+    query: FunnelQuery,
+    response: Funnel,
+    status: 200,
+    errors: [403],
+    summary:
+      'Per stage: opportunities that reached it, converted to the next stage or beyond, median and 90th-percentile days in it, won and lost by the stage left; scope me, team (managers) or all (admins); filters by campaign, referrer, owner or team within the scope, and creation dates',
+  }),
+  funnelCsv: endpoint({
+    ...routes.funnelCsv,
+    tag: 'work',
+    query: FunnelQuery,
+    response: FunnelCsv,
+    contentType: 'text/csv',
+    status: 200,
+    errors: [403],
+    summary: 'The funnel report as a CSV download (a header row, one row per stage), with the same rules and filters',
   }),
 } as const;
 

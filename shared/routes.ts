@@ -56,6 +56,8 @@ export const routes = {
   listHolidays: { method: 'get', path: '/holidays' },
   addHoliday: { method: 'post', path: '/holidays' },
   removeHoliday: { method: 'delete', path: '/holidays/:date' },
+  funnelReport: { method: 'get', path: '/reports/funnel' },
+  funnelCsv: { method: 'get', path: '/reports/funnel.csv' },
 } as const;
 
 export type RouteName = keyof typeof routes;

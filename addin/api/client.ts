@@ -6,6 +6,8 @@ import { ApiError, describeProblem } from './errors';
 export interface CallOptions {
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /** Resolve to the Response itself once it is a success, not its JSON: for a file (see api/download.ts). */
+  raw?: boolean;
 }
 
 type Input<N extends EndpointName> = Partial<RequestOf<Endpoints[N]>> & CallOptions;
@@ -71,6 +73,7 @@ export class ApiClient {
       if (input.signal?.aborted) throw error;
       throw new ApiError(0, describeProblem(0, undefined));
     }
+    if (input.raw && response.ok) return response as ResponseOf<Endpoints[N]>;
     const text = await response.text();
     const json = text ? safeJson(text) : null;
     if (!response.ok) {

@@ -16,6 +16,7 @@ const OpportunityView = lazy(() =>
   import('../opportunities/OpportunityView').then((m) => ({ default: m.OpportunityView })),
 );
 const MyWork = lazy(() => import('../work/MyWork').then((m) => ({ default: m.MyWork })));
+const Reports = lazy(() => import('../reports/Reports').then((m) => ({ default: m.Reports })));
 import { Notice } from '../ui/Notice';
 const SignIn = lazy(() => import('./SignIn').then((m) => ({ default: m.SignIn })));
 import { useCurrentItem } from './useCurrentItem';
@@ -35,9 +36,14 @@ const useStyles = makeStyles({
   main: { padding: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
 
-export type PaneView = 'regarding' | 'new' | 'work';
+export type PaneView = 'regarding' | 'new' | 'work' | 'reports';
 
-const VIEW_LABELS: Record<PaneView, string> = { regarding: 'Set Regarding', new: 'New', work: 'My Work' };
+const VIEW_LABELS: Record<PaneView, string> = {
+  regarding: 'Set Regarding',
+  new: 'New',
+  work: 'My Work',
+  reports: 'Reports',
+};
 
 /** A section the pane has: a link naming another (or one from a newer version) opens My Work. */
 const isPaneView = (view: string): view is PaneView => Object.hasOwn(VIEW_LABELS, view);
@@ -155,6 +161,8 @@ export function App({ session, theme, host, initialView, initialOpportunity = nu
                   onSeen={(me) => session.update(me)}
                   onNew={() => show('new')}
                 />
+              ) : view === 'reports' ? (
+                <Reports api={session.api} me={me} />
               ) : (
                 <>
                   {item.loading && <Busy label="Reading the item…" />}

@@ -54,9 +54,11 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
       note?: string;
       referredByAdvisorId?: number;
       referredByContactId?: number;
+      /** The stages it went through after qualify, each with how many days ago (the funnel's history); the last is `stage`. */
+      through?: ['develop' | 'propose' | 'close', number][];
     },
-  ) =>
-    (
+  ) => {
+    const id = (
       (await repo.opportunities.create(
         {
           topic: fields.topic,
@@ -65,7 +67,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
           newContact: null,
           customerOrganizationId: fields.organizationId ?? null,
           campaignId: fields.campaignId ?? 1,
-          stage: fields.stage,
+          stage: fields.through ? 'qualify' : fields.stage,
           estimatedValue: fields.value ?? null,
           estimatedCloseDate: fields.closeInDays === undefined ? null : date(fields.closeInDays),
           ownerId: fields.ownerId,
@@ -78,6 +80,12 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
         { advisorId: by, at: at(daysAgo) },
       )) as { id: number }
     ).id;
+    for (const [stage, stageDaysAgo] of fields.through ?? []) {
+      const { version } = (await repo.opportunities.findById(id))!;
+      await repo.opportunities.update(id, version, { stage }, { advisorId: fields.ownerId, at: at(stageDaysAgo) });
+    }
+    return id;
+  };
 
   const rollover = await opportunity(3, blake.id, {
     topic: 'Retirement rollover for Jordan Lee',
@@ -94,6 +102,7 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     contactId: priya,
     ownerId: alex.id,
     stage: 'develop',
+    through: [['develop', 6]],
     value: 60_000,
     closeInDays: 30,
     referredByContactId: maria,
@@ -104,6 +113,10 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     organizationId: summit,
     ownerId: blake.id,
     stage: 'propose',
+    through: [
+      ['develop', 16],
+      ['propose', 9],
+    ],
     campaignId: 4,
     value: 120_000,
     closeInDays: -2,
@@ -114,6 +127,11 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     contactId: maria,
     ownerId: alex.id,
     stage: 'close',
+    through: [
+      ['develop', 4],
+      ['propose', 3],
+      ['close', 1],
+    ],
     campaignId: 2,
     value: 4_800,
     closeInDays: 7,
@@ -124,6 +142,11 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
     organizationId: harbor,
     ownerId: blake.id,
     stage: 'close',
+    through: [
+      ['develop', 33],
+      ['propose', 21],
+      ['close', 10],
+    ],
     value: 500_000,
   });
   await repo.opportunities.close(
@@ -134,6 +157,22 @@ export async function seedDemoData(repo: Repository, now: Date): Promise<DemoSig
   );
 
   await seedActivityPoints(repo, now, { alex: alex.id, blake: blake.id }, { rollover, college, benefits });
+  // Held up in develop, then lost: the funnel shows where.
+  const lost = await opportunity(30, casey.id, {
+    topic: 'Estate plan review for Wei Zhang',
+    contactId: wei,
+    organizationId: harbor,
+    ownerId: blake.id,
+    stage: 'develop',
+    through: [['develop', 26]],
+    value: 90_000,
+  });
+  await repo.opportunities.close(
+    lost,
+    (await repo.opportunities.findById(lost))!.version,
+    { status: 'lost', actualValue: null, closeDate: date(-12), reason: 'Chose their bank' },
+    { advisorId: blake.id, at: at(12) },
+  );
 
   const signIns: DemoSignIn[] = [];
   for (const advisor of advisors) {

@@ -5,7 +5,7 @@ import type { Authenticator } from '../auth/authenticator';
 import { UnauthorizedError } from '../errors';
 import type { Caller } from '../services/context';
 import type { FailedSignIns } from './rate-limits';
-import { sendJson } from './send-json';
+import { sendJson, sendText } from './send-json';
 import { parsePart } from './validation';
 
 /** A response with a status or headers other than the endpoint's usual ones. */
@@ -75,7 +75,9 @@ export function mount<E extends Endpoint>(router: Router, gate: Gate, endpoint: 
     const result = await handler(input);
     const reply = result instanceof Reply ? result : new Reply(endpoint.status, result);
     for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-    sendJson(res, reply.status, endpoint.response.parse(reply.body));
+    if (endpoint.contentType)
+      sendText(res, reply.status, endpoint.response.parse(reply.body) as string, endpoint.contentType);
+    else sendJson(res, reply.status, endpoint.response.parse(reply.body));
   });
 }
 

@@ -63,7 +63,7 @@ export function buildOpenApiDocument(serverUrl?: string): JsonSchema {
     const responses: Record<string, unknown> = {
       [endpoint.status]: {
         description: STATUS_TEXT[endpoint.status] ?? 'OK',
-        content: { 'application/json': { schema: convert(endpoint.response, 'output') } },
+        content: { [endpoint.contentType ?? 'application/json']: { schema: convert(endpoint.response, 'output') } },
       },
     };
     for (const status of [400, 401, ...(endpoint.errors ?? []), 429, 500, 503]) {

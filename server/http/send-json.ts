@@ -14,3 +14,11 @@ export function sendJson(res: Response, status: number, body: unknown, type = 'a
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }
+
+/** Sends a text answer of another media type (a CSV download). */
+export function sendText(res: Response, status: number, text: string, type: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', `${type}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}

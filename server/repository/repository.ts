@@ -557,6 +557,50 @@ export interface ExceptionRuleStore {
   removeHoliday(date: string, actor: Actor): Promise<boolean>;
 }
 
+/** Which opportunities a funnel counts: every condition given must hold. */
+export interface FunnelFilter {
+  /** null: every owner. */
+  ownerIds: number[] | null;
+  /** Owned by a current member of this team. */
+  teamId?: number;
+  campaignId?: number;
+  referrerAdvisorId?: number;
+  referrerContactId?: number;
+  /** Created at or after this moment, and before the other (ISO, UTC). */
+  createdFrom?: string;
+  createdBefore?: string;
+}
+
+/** One entry of an opportunity's stage history or status, in time order (see FunnelStore.history). */
+export interface FunnelHistoryEntry {
+  opportunityId: number;
+  kind: 'stage' | 'closed' | 'reopened';
+  /** For 'stage': the stage entered; null for a close or reopen. */
+  stage: Stage | null;
+  at: string;
+}
+
+export interface FunnelStageCounts {
+  stage: Stage;
+  /** Opportunities whose furthest stage ever entered is this one or a later one. */
+  reached: number;
+  /** Opportunities with at least one entry into this stage. */
+  entered: number;
+  /** Closed (now) won or lost, by the stage they were in when last closed. */
+  won: number;
+  lost: number;
+}
+
+export interface FunnelStore {
+  /** The counts per stage (stages none reached are left out). */
+  stageCounts(filter: FunnelFilter): Promise<FunnelStageCounts[]>;
+  /**
+   * Walks the stage changes, closes and reopens of the matching opportunities, one opportunity after the other
+   * and each in time order, calling `visit` with each entry as it is read: nothing is held but the current row.
+   */
+  history(filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): Promise<void>;
+}
+
 export interface RateLimitStoreOptions {
   /** Keeps each limit's keys apart (one store per limit). */
   prefix: string;
@@ -634,6 +678,7 @@ export interface Repository {
   notes: NoteStore;
   activities: ActivityStore;
   work: WorkStore;
+  funnel: FunnelStore;
   activityLabels: ActivityLabelStore;
   activityPoints: ActivityPointsStore;
   exceptionRules: ExceptionRuleStore;

@@ -5,6 +5,7 @@ import { ContactService } from './contacts';
 import type { ServiceContext } from './context';
 import { DraftMatchingService } from './draft-matching';
 import { ExceptionRuleService } from './exception-rules';
+import { FunnelService } from './funnel';
 import { NoteService } from './notes';
 import { OpportunityService } from './opportunities';
 import { PeopleService } from './people';
@@ -27,5 +28,6 @@ export function createServices(ctx: ServiceContext) {
     activityLabels: new ActivityLabelService(ctx),
     activityPoints: new ActivityPointsService(ctx),
     exceptionRules: new ExceptionRuleService(ctx),
+    funnel: new FunnelService(ctx),
   };
 }

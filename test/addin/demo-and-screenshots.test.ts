@@ -146,6 +146,11 @@ describe('demo page and screenshots', function () {
       await page.getByRole('tab', { name: 'Closed' }).click();
       await page.getByRole('group', { name: 'Practice succession plan, Harbor Dental' }).getByText('Won').waitFor();
       await capture(page, `${theme}-my-work-closed`);
+      await page.getByRole('tab', { name: 'Reports' }).click();
+      await page.getByRole('heading', { name: 'Time in stage' }).waitFor();
+      await page.locator('svg[data-chart="funnel"] rect').first().waitFor();
+      await capture(page, `${theme}-reports-funnel`);
+      await page.getByRole('tab', { name: 'My Work' }).click();
       await page.getByRole('tab', { name: 'Mine' }).click();
       await page.getByRole('heading', { name: /Needs attention/ }).waitFor();
       await page.getByRole('button', { name: 'Open “Group benefits review, Summit Logistics”' }).first().click();

@@ -99,6 +99,13 @@ const expected = {
   listHolidays:                     { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   addHoliday:                       { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 201, deactivated: 401, revoked: 401 },
   removeHoliday:                    { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
+  funnelReport:                     { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  'funnelReport (scope=team)':      { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
+  'funnelReport (scope=all)':       { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
+  'funnelReport (owner filter)':    { none: 401, owner: 200, advisor: 403, otherTeam: 403, manager: 403, admin: 403, deactivated: 401, revoked: 401 },
+  funnelCsv:                        { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  'funnelCsv (scope=team)':         { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
+  'funnelCsv (scope=all)':          { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
 } satisfies Record<string, Record<Persona, number>>;
 
 type RowKey = keyof typeof expected;
@@ -305,6 +312,17 @@ const cells: Record<RowKey, Cell> = {
   listHolidays: constant('one year', { query: 'year=2030' }),
   addHoliday: cell('a date that is no holiday yet', (w) => ({ body: { date: w.holidayDate(), name: 'Firm day' } })),
   removeHoliday: cell('a holiday the admin just added', async (w) => ({ params: { date: await w.newHoliday() } })),
+  funnelReport: constant('scope=me', { query: 'scope=me' }),
+  'funnelReport (scope=team)': constant('scope=team', { query: 'scope=team' }),
+  'funnelReport (scope=all)': constant('scope=all', { query: 'scope=all' }),
+  'funnelReport (owner filter)': cell(
+    "scope=me, filtered to the owner's opportunities",
+    (w) => ({ query: `scope=me&ownerId=${w.ids.owner}` }),
+    ['owner'],
+  ),
+  funnelCsv: constant('scope=me', { query: 'scope=me' }),
+  'funnelCsv (scope=team)': constant('scope=team', { query: 'scope=team' }),
+  'funnelCsv (scope=all)': constant('scope=all', { query: 'scope=all' }),
 };
 
 const endpointOf = (key: string) => key.replace(/ \(.*\)$/, '');

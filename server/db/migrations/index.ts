@@ -14,6 +14,7 @@ import { opportunityEvents } from './012_opportunity_events';
 import { advisorSettings } from './013_advisor_settings';
 import { exceptionRules } from './014_exception_rules';
 import { alertDeliveries } from './015_alert_deliveries';
+import { stageHistory } from './016_stage_history';
 import { activityPoints } from './017_activity_points';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
@@ -33,5 +34,6 @@ export const migrations: Migration[] = [
   advisorSettings,
   exceptionRules,
   alertDeliveries,
+  stageHistory,
   activityPoints,
 ];

@@ -13,6 +13,7 @@ import { deleteEndedRateLimitWindows, SqliteRateLimitStore } from './rate-limits
 import { compactSearchIndex } from './search-index';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
+import { SqliteFunnelStore } from './funnel';
 import { setWriteWait, writesAvailable } from './writes';
 
 /** How long a write waits for a lock another process holds before it is answered 503 (WRITE_WAIT_MS). */
@@ -33,6 +34,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     notes: new SqliteNoteStore(db),
     activities: new SqliteActivityStore(db),
     work: new SqliteWorkStore(db),
+    funnel: new SqliteFunnelStore(db),
     activityLabels: new SqliteActivityLabelStore(db),
     activityPoints: new SqliteActivityPointsStore(db),
     exceptionRules: new SqliteExceptionRuleStore(db),

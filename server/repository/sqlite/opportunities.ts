@@ -391,6 +391,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
         this.db,
         'INSERT INTO assignments (opportunity_id, from_advisor_id, to_advisor_id, by_advisor_id, created_at) VALUES (?, NULL, ?, ?, ?)',
       ).run(id, fields.ownerId, actor.advisorId, actor.at);
+      insertStageChange(this.db, id, fields.stage, null, actor);
       writeAudit(this.db, actor, 'opportunity', id, 'create', {
         topic: fields.topic,
         ownerId: fields.ownerId,
@@ -422,6 +423,10 @@ export class SqliteOpportunityStore implements OpportunityStore {
       if (!rightsHold(this.db, actor)) return false;
       const changesReferrer = changes.referredByAdvisorId !== undefined || changes.referredByContactId !== undefined;
       const referrerBefore = changesReferrer ? referrerOf(this.db, id) : null;
+      const stageBefore =
+        changes.stage !== undefined
+          ? (sql(this.db, 'SELECT stage FROM opportunities WHERE id = ?').pluck().get(id) as OpportunityRecord['stage'])
+          : null;
       const result = sql(
         this.db,
         `UPDATE opportunities SET ${[
@@ -434,6 +439,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
       ).run({ ...Object.fromEntries(entries), stage: changes.stage ?? null, at: actor.at, id, expectedVersion });
       if (result.changes === 0) return false;
       writeAudit(this.db, actor, 'opportunity', id, 'update', Object.fromEntries(entries));
+      if (changes.stage !== undefined && changes.stage !== stageBefore)
+        insertStageChange(this.db, id, changes.stage, stageBefore, actor);
       if (referrerBefore) {
         const referrerAfter = referrerOf(this.db, id);
         if (referrerAfter.advisor !== referrerBefore.advisor || referrerAfter.contact !== referrerBefore.contact)
@@ -602,6 +609,20 @@ function insertReferredEvent(
     `INSERT INTO opportunity_events (opportunity_id, kind, referrer_advisor_id, referrer_contact_id, by_advisor_id, created_at)
        VALUES (?, 'referred', ?, ?, ?, ?)`,
   ).run(opportunityId, advisorId, contactId, actor.advisorId, actor.at);
+}
+
+/** A stage entered, for the funnel: called only inside the write that creates the opportunity or changes its stage. */
+function insertStageChange(
+  db: Db,
+  opportunityId: number,
+  stage: OpportunityRecord['stage'],
+  fromStage: OpportunityRecord['stage'] | null,
+  actor: Actor,
+): void {
+  sql(
+    db,
+    'INSERT INTO stage_changes (opportunity_id, stage, from_stage, at, by_advisor_id) VALUES (?, ?, ?, ?, ?)',
+  ).run(opportunityId, stage, fromStage, actor.at, actor.advisorId);
 }
 
 /** A close or reopen for the timeline: called only inside the write that changes the status. */

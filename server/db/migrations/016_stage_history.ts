@@ -1,0 +1,26 @@
+import type { Migration } from '../migrate';
+
+/**
+ * Every stage an opportunity entered, when and by whom, written in the same transaction as the change: the
+ * funnel report counts stages reached and time in each from it (closes and reopens, which stop and restart
+ * that time, are in opportunity_events). Opportunities older than this migration get one entry: their current
+ * stage at stage_entered_at, by no one known (by_advisor_id null), since no earlier change was recorded.
+ */
+export const stageHistory: Migration = {
+  version: 16,
+  name: 'stage history',
+  sql: /* sql */ `
+CREATE TABLE stage_changes (
+  id INTEGER PRIMARY KEY,
+  opportunity_id INTEGER NOT NULL REFERENCES opportunities (id),
+  stage TEXT NOT NULL CHECK (stage IN ('qualify', 'develop', 'propose', 'close')),
+  from_stage TEXT CHECK (from_stage IN ('qualify', 'develop', 'propose', 'close')),
+  at TEXT NOT NULL,
+  by_advisor_id INTEGER REFERENCES advisors (id)
+);
+CREATE INDEX stage_changes_opportunity ON stage_changes (opportunity_id, at, id);
+
+INSERT INTO stage_changes (opportunity_id, stage, from_stage, at, by_advisor_id)
+  SELECT id, stage, NULL, stage_entered_at, NULL FROM opportunities ORDER BY id;
+`,
+};
