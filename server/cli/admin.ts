@@ -7,7 +7,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { CreateAdvisorRequest, CreateTeamRequest, type Advisor, type Role } from '../../shared/schemas/advisors';
+import {
+  CreateAdvisorRequest,
+  CreateTeamRequest,
+  UpdateAdvisorRequest,
+  type Advisor,
+  type Role,
+} from '../../shared/schemas/advisors';
 import { runDigests } from '../alerts/digest/run-digests';
 import { alertContext, alertOrigin } from '../alerts/scheduler/scheduler';
 import { issueAccessToken } from '../auth/access-tokens';
@@ -78,18 +84,27 @@ advisor
   });
 advisor
   .command('set')
-  .description('change the role of an advisor, or deactivate or reactivate them')
+  .description("change an advisor's role, time zone or monthly points quota, or deactivate or reactivate them")
   .requiredOption('--email <email>', 'which advisor', email)
   .addOption(new Option('--role <role>').choices(ROLES))
   .addOption(new Option('--active <yes|no>').choices(['yes', 'no']))
-  .action(async (o: { email: string; role?: Role; active?: 'yes' | 'no' }) => {
-    if (o.role === undefined && o.active === undefined) throw new Error('Nothing to change: give --role or --active.');
-    const a = await advisorByEmail(o.email);
-    const updated = await people.updateAdvisor(SYSTEM, a.id, {
+  .option('--time-zone <zone>', 'their IANA time zone, such as Europe/Paris (business days, digest hour, month)')
+  .option('--quota <points|none>', 'their monthly activity-points quota, or none')
+  .action(async (o: { email: string; role?: Role; active?: 'yes' | 'no'; timeZone?: string; quota?: string }) => {
+    if ([o.role, o.active, o.timeZone, o.quota].every((value) => value === undefined))
+      throw new Error('Nothing to change: give --role, --active, --time-zone or --quota.');
+    const body = valid(UpdateAdvisorRequest, {
       role: o.role,
       active: o.active === undefined ? undefined : o.active === 'yes',
+      timeZone: o.timeZone,
+      monthlyQuota: o.quota === undefined ? undefined : o.quota === 'none' ? null : Number(o.quota),
     });
-    console.log(`${updated.displayName}: role ${updated.role}, ${updated.active ? 'active' : 'inactive'}.`);
+    const a = await advisorByEmail(o.email);
+    const updated = await people.updateAdvisor(SYSTEM, a.id, body);
+    const record = (await repo.advisors.findById(a.id))!;
+    console.log(
+      `${updated.displayName}: role ${updated.role}, ${updated.active ? 'active' : 'inactive'}, time zone ${record.timeZone}, quota ${record.monthlyQuota ?? 'none'}.`,
+    );
   });
 advisor
   .command('bind')

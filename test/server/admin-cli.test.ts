@@ -156,6 +156,33 @@ describe('admin command line', function () {
     assert.match(all, /Dee Parted\s+dee@firm\.example\s+advisor\s+inactive/);
   });
 
+  it("sets an advisor's time zone and monthly quota, refusing an unknown zone or a bad quota and changing nothing", async () => {
+    await ok('advisor', 'add', '--email', 'ada@firm.example', '--name', 'Ada Admin', '--role', 'admin');
+    await ok('advisor', 'add', '--email', 'tom@firm.example', '--name', 'Tom Tokyo');
+    const zoneAndQuota = () =>
+      read<{ time_zone: string; monthly_quota: number | null }>(
+        'SELECT time_zone, monthly_quota FROM advisors WHERE email = ?',
+        'tom@firm.example',
+      )[0];
+    assert.match(
+      await ok('advisor', 'set', '--email', 'tom@firm.example', '--time-zone', 'Asia/Tokyo', '--quota', '60'),
+      /time zone Asia\/Tokyo, quota 60/,
+    );
+    assert.deepEqual(zoneAndQuota(), { time_zone: 'Asia/Tokyo', monthly_quota: 60 });
+    for (const [args, message] of [
+      [['--time-zone', 'Mars/Olympus'], /timeZone: Not a time zone/],
+      [['--quota', '-5'], /monthlyQuota/],
+      [['--quota', 'lots'], /monthlyQuota/],
+    ] as [string[], RegExp][]) {
+      const result = await run('advisor', 'set', '--email', 'tom@firm.example', ...args);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.match(result.stderr, message, args.join(' '));
+    }
+    assert.deepEqual(zoneAndQuota(), { time_zone: 'Asia/Tokyo', monthly_quota: 60 });
+    await ok('advisor', 'set', '--email', 'tom@firm.example', '--quota', 'none');
+    assert.deepEqual(zoneAndQuota(), { time_zone: 'Asia/Tokyo', monthly_quota: null });
+  });
+
   it('applies the API rules: unknown advisors, inactive team members, taken names, nothing to change', async () => {
     await ok('advisor', 'add', '--email', 'ada@firm.example', '--name', 'Ada Admin', '--role', 'admin');
     await ok('advisor', 'add', '--email', 'dee@firm.example', '--name', 'Dee Parted');
