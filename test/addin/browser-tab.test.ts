@@ -225,7 +225,10 @@ describe('the pane in a plain browser tab, opened from a link (issue 14)', funct
 
     const reports = await tab('?view=reports');
     await signInWithToken(reports, alex);
-    await reports.getByRole('heading', { name: /funnel/i }).first().waitFor();
+    await reports
+      .getByRole('heading', { name: /funnel/i })
+      .first()
+      .waitFor();
     assert.equal(await selectedTab(reports), 'Reports');
     assert.deepEqual(problems, []);
   });
