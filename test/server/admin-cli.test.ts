@@ -76,7 +76,7 @@ describe('admin command line', function () {
     await ok('advisor', 'add', '--email', 'alex@firm.example', '--name', 'Alex Morgan');
     assert.match(
       await ok('advisor', 'set', '--email', 'alex@firm.example', '--role', 'manager'),
-      /Alex Morgan: role manager, active\./,
+      /Alex Morgan: role manager, active, time zone UTC, quota none\./,
     );
     await ok('team', 'add', 'Northeast', '--members', 'ada@firm.example');
     await ok('team', 'add-member', 'Northeast', 'alex@firm.example');
