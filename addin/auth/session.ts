@@ -2,7 +2,7 @@ import type { Me } from '../../shared/schemas/advisors';
 import { ApiClient, type TokenSource } from '../api/client';
 import { ApiError } from '../api/errors';
 import { originStorage, roaming } from '../office/mailbox';
-import { createMicrosoftSignIn, type MicrosoftSignIn } from './microsoft';
+import type { MicrosoftSignIn } from './microsoft';
 
 const TOKEN_SETTING = 'regarding.accessToken';
 
@@ -48,12 +48,18 @@ export class Session implements TokenSource {
   private listeners = new Set<() => void>();
   private signedIn: { promise: Promise<void>; resolve: () => void } | null = null;
   private accessToken: string | null = null;
-  private microsoft: MicrosoftSignIn | null = null;
+  // Loaded only when the service is configured for Entra ID, so the first view stays small for token sign-in.
+  private microsoft: Promise<MicrosoftSignIn | null> | null = null;
   readonly api: ApiClient;
 
   constructor(private readonly config: AuthConfig) {
     this.api = new ApiClient(this);
-    if (config.oidc) this.microsoft = createMicrosoftSignIn(config.oidc);
+    const oidc = config.oidc;
+    if (oidc)
+      this.microsoft = import('./microsoft').then(
+        (m) => m.createMicrosoftSignIn(oidc),
+        () => null,
+      );
   }
 
   get canUseMicrosoft(): boolean {
@@ -89,7 +95,7 @@ export class Session implements TokenSource {
   async finishRedirect(): Promise<string | null> {
     if (!this.microsoft) return null;
     try {
-      return await this.microsoft.finishRedirect();
+      return (await (await this.microsoft)?.finishRedirect()) ?? null;
     } catch (error) {
       this.redirectProblem = `Microsoft sign-in did not complete${error instanceof Error && error.message ? ` (${error.message})` : ''}. Try again, or use an access token.`;
       return null;
@@ -106,7 +112,7 @@ export class Session implements TokenSource {
 
   async token(): Promise<string | null> {
     if (this.state.status === 'signed-in' && this.state.method === 'microsoft' && this.microsoft) {
-      return this.microsoft.token(false);
+      return (await (await this.microsoft)?.token(false)) ?? null;
     }
     return this.accessToken;
   }
@@ -173,8 +179,9 @@ export class Session implements TokenSource {
    */
   private async tryMicrosoft(interactive: boolean): Promise<string | null> {
     const failed = 'Microsoft sign-in did not complete. Try again, or use an access token.';
-    if (!this.microsoft) return failed;
-    const token = interactive ? await this.microsoft.token(true) : await this.microsoft.token(false).catch(() => null);
+    const microsoft = await this.microsoft;
+    if (!microsoft) return failed;
+    const token = interactive ? await microsoft.token(true) : await microsoft.token(false).catch(() => null);
     if (!token) return failed;
     try {
       const me = await this.api.send('getMe', {}, token);
@@ -188,7 +195,7 @@ export class Session implements TokenSource {
   signOut(): Promise<void> {
     this.accessToken = null;
     originStorage.set(TOKEN_SETTING, null);
-    this.microsoft?.forget();
+    void this.microsoft?.then((microsoft) => microsoft?.forget());
     this.set({ status: 'signed-out' });
     return Promise.resolve();
   }
