@@ -32,8 +32,13 @@ export const UpdateActivityPointsRequest = z
   })
   .meta({ id: 'UpdateActivityPointsRequest' });
 
-/** A calendar month, YYYY-MM. */
-export const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'A month as YYYY-MM');
+/**
+ * A calendar month, YYYY-MM, in years 1970 to 9998: Date.UTC would read 0000–0099 as 19xx, and the month after 9999-12 has no ISO date.
+ */
+export const Month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'A month as YYYY-MM')
+  .refine((month) => month >= '1970-01' && month <= '9998-12', 'A month from 1970-01 to 9998-12');
 
 export const PointsReportQuery = z.object({
   scope: ReportScope.default('me'),

@@ -25,14 +25,15 @@ export const TimeZone = z
   .trim()
   .min(1)
   .max(64)
-  .refine((zone) => {
+  .transform((zone, ctx) => {
     try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
+      // Stored as IANA spells it (europe/paris → Europe/Paris), so it compares equal to the browser's.
+      return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
     } catch {
-      return false;
+      ctx.addIssue({ code: 'custom', message: 'Not a time zone: use a name such as Europe/Paris or America/New_York' });
+      return z.NEVER;
     }
-  }, 'Not a time zone: use a name such as Europe/Paris or America/New_York');
+  });
 
 export const Money = z.number().nonnegative().max(1e12);
 

@@ -29,15 +29,23 @@ export const ExceptionRules = z
   .meta({ id: 'ExceptionRules' });
 export type ExceptionRules = z.infer<typeof ExceptionRules>;
 
+/** A holiday's date: in the years `GET /holidays?year=` can list. */
+const HolidayDate = IsoDate.refine((date) => date >= '1970-01-01' && date <= '9999-12-31', 'A date from 1970 on');
+
 /** A day off for the whole firm: that local date in each advisor's own time zone. */
 export const Holiday = z.object({ date: IsoDate, name: z.string() }).meta({ id: 'Holiday' });
 export type Holiday = z.infer<typeof Holiday>;
 
 export const CreateHolidayRequest = z
-  .object({ date: IsoDate, name: visibleText('Give it a name', 80) })
+  .object({ date: HolidayDate, name: visibleText('Give it a name', 80) })
   .meta({ id: 'CreateHolidayRequest' });
 
 export const HolidayParams = z.object({ date: IsoDate });
 export const HolidayQuery = z.object({
-  year: z.coerce.number().int().min(1970).max(9999).optional().describe('Only this year'),
+  year: z
+    .string()
+    .regex(/^(19[7-9]\d|[2-9]\d{3})$/, 'A year from 1970 to 9999, as four digits')
+    .transform(Number)
+    .optional()
+    .describe('Only this year'),
 });
