@@ -204,6 +204,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  SMTP_URL is set, so ALERTS_FROM (the address alerts are sent from) is required',
     );
   }
+  if (e.SMTP_URL && !e.PUBLIC_ORIGIN) {
+    // Without it the links in emails would point to localhost, which no recipient can open.
+    throw new Error(
+      'Invalid configuration:\n  SMTP_URL is set, so PUBLIC_ORIGIN (the origin links in emails point to) is required',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,

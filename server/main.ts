@@ -77,6 +77,9 @@ async function main(): Promise<void> {
     `  API description:                         ${origin}/api/v1/openapi.json`,
     `  Database: ${config.databaseFile}`,
   ];
+  // Behind PUBLIC_ORIGIN (a proxy's address) the port this process listens on is not in the lines above.
+  if (config.publicOrigin)
+    banner.push(`  Listening on ${config.tls.enabled ? 'https' : 'http'}://${config.host}:${port}`);
   if (tlsNote) banner.push(`  ${tlsNote}`);
   if (createdSignIns) banner.push('', createdSignIns.trimEnd().replace(/^/gm, '  '));
   else if (config.demoData && fs.existsSync(signInFile))

@@ -10,14 +10,18 @@ export interface AlertContext {
   clock: Clock;
   work: WorkService;
   mailer: Mailer;
-  /** Where links in emails point: PUBLIC_ORIGIN, else the server's own https origin. */
+  /** Where links in emails point: PUBLIC_ORIGIN (required when SMTP_URL is set). */
   origin: string;
   /** The local hour from which each advisor's digest is due. */
   digestHour: number;
   logger: Logger;
 }
 
-/** A claim older than this belongs to a process that died between claiming and sending: it is taken over. */
+/**
+ * A claim older than this belongs to no send still under way (sends time out well before, see
+ * SMTP_TIMEOUTS): the operator's send-now may take it over. Scheduled runs never do, as the email may
+ * have gone out before its process died.
+ */
 export const ABANDONED_CLAIM_MS = 10 * 60_000;
 
 /**

@@ -657,10 +657,16 @@ export type AlertKey =
 
 export interface AlertDeliveryStore {
   /**
+   * Whether each key could be claimed now (a read, no write lock): the runners ask before preparing an
+   * email, so a claim is only ever taken right before its send. Same rules as `claim`.
+   */
+  claimable(keys: AlertKey[], staleBefore: string, force?: boolean): Promise<boolean[]>;
+  /**
    * Claims each key not yet recorded, in one write, and returns the ids of the claims taken (in the
-   * keys' order, null where another process recorded or claimed it). A claim older than `staleBefore`
-   * is taken over: its process died between claiming and sending. `force` takes a digest's key even
-   * when it is recorded (the operator's send-now).
+   * keys' order, null where another process recorded or claimed it). A claim is taken right before its
+   * send, so one left behind may have been sent: it is never taken over, except by `force` (a digest's
+   * key, the operator's send-now), which takes a recorded key or a claim older than `staleBefore`, never
+   * a claim another process may still be sending on.
    */
   claim(keys: AlertKey[], at: string, staleBefore: string, force?: boolean): Promise<(number | null)[]>;
   /** Records claims as done: sent, or skipped (nothing to send). */

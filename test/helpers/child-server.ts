@@ -33,7 +33,10 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Regarding is running at (https?):\/\/localhost:(\d+)/.exec(output);
+      const match =
+        /Regarding is running at (https?):\/\/localhost:(\d+)/.exec(output) ??
+        // With PUBLIC_ORIGIN set the banner names it, then the port this process listens on.
+        /Regarding is running at https?:\/\/\S+\n(?:.*\n)*?\s+Listening on (https?):\/\/\S+:(\d+)\n/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(`${match[1]}://127.0.0.1:${match[2]}`);

@@ -6,8 +6,9 @@ import Database from 'better-sqlite3';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
-import type { AlertContext } from '../../server/alerts/context';
+import { ABANDONED_CLAIM_MS, type AlertContext } from '../../server/alerts/context';
 import { runDigests } from '../../server/alerts/digest/run-digests';
+import { SMTP_TIMEOUTS, smtpMailer } from '../../server/alerts/mailer/mailer';
 import { alertContext } from '../../server/alerts/scheduler/scheduler';
 import { runUntouchedAlerts } from '../../server/alerts/untouched/run-untouched';
 import { ManualClock } from '../../server/clock';
@@ -16,6 +17,7 @@ import { openDatabase } from '../../server/db/connection';
 import type { Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { startChildServer, waitForOutput, type ChildServer } from '../helpers/child-server';
+import { Interleaver } from '../helpers/interleave';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -27,8 +29,9 @@ interface Received {
 }
 
 /** A real SMTP server on loopback that keeps every message it accepts, parsed. */
-async function startSmtp(options: { refuseNext?: number } = {}) {
+async function startSmtp(options: { refuseNext?: number; hangOnData?: boolean } = {}) {
   const received: Received[] = [];
+  let dataStarted = 0;
   let refuse = options.refuseNext ?? 0;
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -40,6 +43,12 @@ async function startSmtp(options: { refuseNext?: number } = {}) {
       } else callback();
     },
     onData(stream, session, callback) {
+      dataStarted += 1;
+      if (options.hangOnData) {
+        // Reads the message and never answers: a hung server.
+        stream.resume();
+        return;
+      }
       simpleParser(stream).then(
         (mail) => {
           received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
@@ -54,6 +63,7 @@ async function startSmtp(options: { refuseNext?: number } = {}) {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    dataStarted: () => dataStarted,
     to: (email: string) => received.filter((r) => r.to.includes(email)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -74,8 +84,8 @@ describe('email alerts', function () {
   const contextOn = (repo: Repository, clock: ManualClock = server.clock) =>
     alertContext({ config: server.config, repo, clock, logger: silent, origin: server.config.publicOrigin! })!;
   /** A second connection to the same database file: a restarted server, or a second process. */
-  const reopened = () => {
-    const repo = createSqliteRepository(openDatabase(server.config.databaseFile));
+  const reopened = (options: { writeWaitMs?: number } = {}) => {
+    const repo = createSqliteRepository(openDatabase(server.config.databaseFile), options);
     extra.push(repo);
     return repo;
   };
@@ -90,6 +100,29 @@ describe('email alerts', function () {
   };
   const zone = (account: Account, timeZone: string) =>
     server.repo.advisors.setPreferences(account.record.id, { timeZone });
+  /** The claim a process leaves when it dies after claiming a digest, or while another process is sending it. */
+  const leaveClaim = (account: Account, localDate: string) =>
+    server.db
+      .prepare(
+        "INSERT INTO alert_deliveries (kind, recipient_id, local_date, status, claimed_at) VALUES ('digest', ?, ?, 'claimed', ?)",
+      )
+      .run(account.record.id, localDate, server.clock.now().toISOString());
+
+  /** `npm run admin` as its own process, on this database. */
+  const admin = (env: Record<string, string>, ...args: string[]) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/admin.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_FILE: server.config.databaseFile, LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stdout, stderr })),
+    );
+  };
 
   beforeEach(async () => {
     smtp = await startSmtp();
@@ -315,29 +348,155 @@ describe('email alerts', function () {
       );
       assert.equal(smtp.to(adam.record.email).length, 1);
     });
-    it('takes over a claim left by a process that died between claiming and sending, once it is 10 minutes old', async () => {
+    it('never sends again on a claim left behind by a process that died (its email may have gone out), however old', async () => {
       const adam = await server.advisor('Adam Advisor');
       await create(adam, 'Claimed then crashed');
-      // What a process leaves when it dies after its claim and before its send.
-      server.db
-        .prepare(
-          "INSERT INTO alert_deliveries (kind, recipient_id, local_date, status, claimed_at) VALUES ('digest', ?, '2026-11-18', 'claimed', ?)",
-        )
-        .run(adam.record.id, server.clock.now().toISOString());
+      // What a process leaves when it dies after its claim, during or after its send.
+      leaveClaim(adam, '2026-11-18');
       server.clock.advance(9 * 60_000);
       assert.deepEqual(
         (await runDigests(alerts)).map((o) => o.status),
         ['already-recorded'],
-        'a recent claim is respected',
+      );
+      server.clock.advance(6 * 3_600_000);
+      assert.deepEqual(
+        (await runDigests(alerts)).map((o) => o.status),
+        ['already-recorded'],
+        'an old claim is not taken over either',
       );
       assert.equal(smtp.received.length, 0);
-      server.clock.advance(2 * 60_000);
+      server.clock.set('2026-11-19T10:00:00.000Z');
+      await runDigests(alerts);
+      assert.equal(smtp.to(adam.record.email).length, 1, 'the next day has its own digest');
+    });
+
+    it('retries recording a sent digest while the write lock is held elsewhere, and never sends it again', async () => {
+      const adam = await server.advisor('Adam Advisor');
+      await create(adam, 'Recorded late');
+      const interleaver = new Interleaver();
+      const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
+      const lock = new Database(server.config.databaseFile);
+      try {
+        const first = interleaver.pauseNext('alertDeliveries', 'finish');
+        const run = runDigests(runner);
+        await first.reached;
+        assert.equal(smtp.to(adam.record.email).length, 1, 'sent before it is recorded');
+        lock.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+        const second = interleaver.pauseNext('alertDeliveries', 'finish');
+        first.release();
+        await second.reached; // the first try failed on the lock
+        assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed');
+        lock.exec('COMMIT');
+        second.release();
+        assert.deepEqual(
+          (await run).map((o) => o.status),
+          ['sent'],
+        );
+      } finally {
+        if (lock.inTransaction) lock.exec('ROLLBACK');
+        lock.close();
+        runner.mailer.close();
+      }
+      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'sent');
+      server.clock.advance(ABANDONED_CLAIM_MS + 60_000);
+      await runDigests(alerts);
+      assert.equal(smtp.to(adam.record.email).length, 1);
+    });
+
+    it('keeps the claim of a sent digest that could not be recorded, so no later run sends it again', async () => {
+      const adam = await server.advisor('Adam Advisor');
+      await create(adam, 'Never recorded');
+      const interleaver = new Interleaver();
+      const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
+      const lock = new Database(server.config.databaseFile);
+      try {
+        const first = interleaver.pauseNext('alertDeliveries', 'finish');
+        const run = runDigests(runner);
+        await first.reached;
+        lock.exec('BEGIN IMMEDIATE'); // held through every retry
+        first.release();
+        assert.deepEqual(
+          (await run).map((o) => o.status),
+          ['sent'],
+        );
+        lock.exec('COMMIT');
+      } finally {
+        if (lock.inTransaction) lock.exec('ROLLBACK');
+        lock.close();
+        runner.mailer.close();
+      }
+      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed', 'not released');
+      for (const later of [5 * 60_000, ABANDONED_CLAIM_MS + 60_000]) {
+        server.clock.advance(later);
+        assert.deepEqual(
+          (await runDigests(alerts)).map((o) => o.status),
+          ['already-recorded'],
+        );
+      }
+      assert.equal(smtp.to(adam.record.email).length, 1);
+    });
+
+    it('gives the claim up when the SMTP server hangs on DATA (the send times out), and sends that day once on the next run', async () => {
+      for (const timeout of Object.values(SMTP_TIMEOUTS)) assert.ok(timeout <= ABANDONED_CLAIM_MS / 5);
+      const hung = await startSmtp({ hangOnData: true });
+      const timeouts = { connectionTimeout: 1000, greetingTimeout: 1000, socketTimeout: 500 };
+      const stuck = alertContext({
+        config: server.config,
+        repo: server.repo,
+        clock: server.clock,
+        logger: silent,
+        origin: ORIGIN,
+        mailer: smtpMailer({ url: hung.url, from: 'alerts@firm.example' }, timeouts),
+      })!;
+      const adam = await server.advisor('Adam Advisor');
+      await create(adam, 'Hung server');
+      try {
+        assert.deepEqual(
+          (await runDigests(stuck)).map((o) => o.status),
+          ['failed'],
+        );
+        assert.equal(hung.dataStarted(), 1, 'the message reached DATA and was never answered');
+        assert.equal(server.db.prepare('SELECT count(*) FROM alert_deliveries').pluck().get(), 0, 'claim released');
+      } finally {
+        stuck.mailer.close();
+        await hung.close();
+      }
+      server.clock.advance(5 * 60_000);
       assert.deepEqual(
         (await runDigests(alerts)).map((o) => o.status),
         ['sent'],
       );
+      await runDigests(alerts);
       assert.equal(smtp.to(adam.record.email).length, 1);
-      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'sent');
+      assert.equal(hung.received.length, 0);
+    });
+
+    it('send-now (force) does not take over a claim another process may still be sending on, only a finished or abandoned one', async () => {
+      const adam = await server.advisor('Adam Advisor');
+      const bea = await server.advisor('Bea Banker');
+      await create(adam, 'Being sent elsewhere');
+      await create(bea, 'Already sent');
+      await runDigests(alerts, { email: bea.record.email });
+      leaveClaim(adam, '2026-11-18');
+      server.clock.advance(9 * 60_000);
+      const forced = await runDigests(alerts, { force: true });
+      assert.deepEqual(
+        forced.map((o) => [o.email, o.status]),
+        [
+          [adam.record.email, 'already-recorded'],
+          [bea.record.email, 'sent'],
+        ],
+        'a recent claim is left to its process; a sent digest is sent again, as the operator asked',
+      );
+      assert.equal(smtp.to(adam.record.email).length, 0);
+      assert.equal(smtp.to(bea.record.email).length, 2);
+      server.clock.advance(2 * 60_000);
+      assert.deepEqual(
+        (await runDigests(alerts, { force: true, email: adam.record.email })).map((o) => o.status),
+        ['sent'],
+        'abandoned (older than 10 minutes): taken over',
+      );
+      assert.equal(smtp.to(adam.record.email).length, 1);
     });
   });
 
@@ -374,8 +533,10 @@ describe('email alerts', function () {
       );
       assert.equal(smtp.to(adam.record.email).length + smtp.to(nora.record.email).length, 0, 'owners get no alert');
       const [toMona] = smtp.to(mona.record.email);
-      assert.match(toMona.mail.subject!, /Untouched referrals/);
+      assert.match(toMona.mail.subject!, /^Untouched opportunities: /);
       const text = toMona.mail.text!;
+      assert.ok(text.startsWith('2 assigned opportunities were not touched in time'), text);
+      assert.doesNotMatch(text.split('\n\n')[1], /referral/i, 'the introduction is true of every assigned opportunity');
       for (const part of [
         'Adam Berlin',
         'Berlin referral',
@@ -469,6 +630,38 @@ describe('email alerts', function () {
       await runUntouchedAlerts(alerts);
       assert.equal(smtp.to(mona.record.email).length, 2);
     });
+    it('keeps the claims of a sent alert that could not be recorded, so the manager is not alerted twice', async () => {
+      const mona = await server.advisor('Mona Manager', 'manager');
+      const adam = await server.advisor('Adam Advisor');
+      await server.repo.teams.create('North', [mona.record.id, adam.record.id], null);
+      await create(mona, 'Alerted once', { ownerId: adam.record.id });
+      server.clock.set('2026-11-19T10:05:00.000Z');
+      const interleaver = new Interleaver();
+      const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
+      const lock = new Database(server.config.databaseFile);
+      try {
+        const first = interleaver.pauseNext('alertDeliveries', 'finish');
+        const run = runUntouchedAlerts(runner);
+        await first.reached;
+        lock.exec('BEGIN IMMEDIATE');
+        first.release();
+        assert.deepEqual(
+          (await run).map((o) => o.status),
+          ['sent'],
+        );
+        lock.exec('COMMIT');
+      } finally {
+        if (lock.inTransaction) lock.exec('ROLLBACK');
+        lock.close();
+        runner.mailer.close();
+      }
+      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed');
+      for (const later of [5 * 60_000, ABANDONED_CLAIM_MS + 60_000]) {
+        server.clock.advance(later);
+        assert.deepEqual(await runUntouchedAlerts(alerts), []);
+      }
+      assert.equal(smtp.to(mona.record.email).length, 1);
+    });
   });
 
   describe('configuration', () => {
@@ -481,19 +674,37 @@ describe('email alerts', function () {
       );
       const adam = await server.advisor('Adam Advisor');
       await create(adam, 'Would be in a digest');
+      // A digest is due at once and the sender is set: only SMTP_URL is missing.
       const child = await startChildServer({
         DATABASE_FILE: server.config.databaseFile,
         TLS: 'off',
         LOG_LEVEL: 'info',
+        ALERTS_FROM: 'alerts@firm.example',
         DIGEST_HOUR: '0',
+        ALERT_CHECK_MINUTES: '1',
       });
       try {
         await waitForOutput(child, /SMTP_URL is not set: no email alerts are sent/);
-        assert.doesNotMatch(child.output(), /alerts checked/);
+        // A round runs at start-up and logs when it ends (or fails): give it well over the time one takes.
+        await assert.rejects(waitForOutput(child, /alerts checked|alerts round failed|not sent; will retry/, 5_000));
+        assert.equal(child.output().match(/SMTP_URL is not set/g)?.length, 1, 'said once');
       } finally {
         child.child.kill('SIGTERM');
         await child.exited;
       }
+      assert.equal(server.db.prepare('SELECT count(*) FROM alert_deliveries').pluck().get(), 0, 'nothing claimed');
+    });
+
+    it('refuses to start with SMTP_URL but no PUBLIC_ORIGIN (links would point to localhost), naming PUBLIC_ORIGIN; the admin command line likewise', async () => {
+      const env = { SMTP_URL: smtp.url, ALERTS_FROM: 'alerts@firm.example' };
+      assert.throws(() => loadConfig(env), /SMTP_URL is set, so PUBLIC_ORIGIN .*is required/);
+      await assert.rejects(
+        startChildServer({ DATABASE_FILE: server.config.databaseFile, TLS: 'off', ...env }),
+        /exited \(1\) before listening:[\s\S]*SMTP_URL is set, so PUBLIC_ORIGIN/,
+      );
+      const cli = await admin(env, 'alerts', 'send-now');
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /SMTP_URL is set, so PUBLIC_ORIGIN .*is required/);
       assert.equal(smtp.received.length, 0);
     });
 
@@ -505,7 +716,11 @@ describe('email alerts', function () {
       assert.throws(() => loadConfig({ DIGEST_HOUR: '24' }), /DIGEST_HOUR/);
       assert.throws(() => loadConfig({ ALERT_CHECK_MINUTES: '16' }), /ALERT_CHECK_MINUTES/);
       assert.throws(() => loadConfig({ ALERT_CHECK_MINUTES: '0' }), /ALERT_CHECK_MINUTES/);
-      const config = loadConfig({ SMTP_URL: 'smtp://mail.example:587', ALERTS_FROM: 'alerts@firm.example' });
+      const config = loadConfig({
+        SMTP_URL: 'smtp://mail.example:587',
+        ALERTS_FROM: 'alerts@firm.example',
+        PUBLIC_ORIGIN: ORIGIN,
+      });
       assert.deepEqual(config.alerts, {
         smtp: { url: 'smtp://mail.example:587', from: 'alerts@firm.example' },
         digestHour: 7,
@@ -554,6 +769,7 @@ describe('email alerts', function () {
         WRITE_WAIT_MS: '5000',
         SMTP_URL: smtp.url,
         ALERTS_FROM: 'alerts@firm.example',
+        PUBLIC_ORIGIN: ORIGIN,
         DIGEST_HOUR: '0',
       };
       const children: ChildServer[] = await Promise.all([startChildServer(env), startChildServer(env)]);
@@ -566,25 +782,11 @@ describe('email alerts', function () {
       const digests = smtp.received.filter((r) => /needs? attention/.test(r.mail.subject ?? ''));
       assert.deepEqual(digests.map((r) => r.to).sort(), [[adam.record.email], [mona.record.email]].sort());
       assert.equal(smtp.received.length, 2, smtp.received.map((r) => r.mail.subject).join('; '));
+      for (const digest of digests) assert.ok(digest.mail.text!.includes(`${ORIGIN}/taskpane.html?opportunity=`));
     });
   });
 
   describe('admin command line', () => {
-    const admin = (env: Record<string, string>, ...args: string[]) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/admin.ts'), ...args], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_FILE: server.config.databaseFile, LOG_LEVEL: 'silent', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-        child.on('close', (code) => resolve({ code, stdout, stderr })),
-      );
-    };
-
     it('alerts send-now sends the digest at once to one advisor, prints it, records it; without SMTP_URL it refuses', async () => {
       const adam = await server.advisor('Adam Advisor');
       const bea = await server.advisor('Bea Banker');

@@ -106,13 +106,14 @@ export function composeDigest(sections: EmailSection[], localDate: string, origi
   return { subject: `${count(total)} (${localDate})`, ...layout(title, `${count(total)}.`, sections, origin) };
 }
 
-/** The manager's alert: referrals of their team that were not touched within the threshold. */
+/** The manager's alert: assigned opportunities of their team (referrals or not) that were not touched in time. */
 export function composeUntouchedAlert(sections: EmailSection[], origin: string): ComposedEmail {
   const total = sections.reduce((sum, s) => sum + s.items.length, 0);
-  const what = total === 1 ? 'A new referral was' : `${total} new referrals were`;
+  const what = total === 1 ? 'An assigned opportunity was' : `${total} assigned opportunities were`;
   const title = `${what} not touched in time`;
+  const first = sections[0]?.items[0]?.opportunity.topic ?? '';
   return {
-    subject: `Untouched referral${total === 1 ? '' : 's'}: ${sections[0]?.items[0]?.opportunity.topic ?? ''}${total > 1 ? ` and ${total - 1} more` : ''}`,
-    ...layout(title, `${what} not touched within the time the referral standard allows.`, sections, origin),
+    subject: `Untouched opportunit${total === 1 ? 'y' : 'ies'}: ${first}${total > 1 ? ` and ${total - 1} more` : ''}`,
+    ...layout(title, `${what} not touched within the time allowed after assignment.`, sections, origin),
   };
 }

@@ -1,6 +1,7 @@
 import type { AdvisorRecord } from '../../repository/repository';
 import { composeDigest, type EmailSection } from '../composer/compose';
 import { ABANDONED_CLAIM_MS, type AlertContext } from '../context';
+import { sendOnClaims, skipClaims } from '../delivery';
 import { allExceptions, byOwner } from '../exceptions';
 import { localDateAndHour } from './local-time';
 
@@ -28,7 +29,9 @@ async function sectionsFor(ctx: AlertContext, advisor: AdvisorRecord): Promise<E
  * Sends each active advisor their digest for their local date once their local time has reached the
  * digest hour (`force`: whatever the hour, and again if already sent: the operator's send-now). A day
  * with nothing to say is recorded as done, so a later exception brings no second digest. Only today's
- * local date is ever considered: a day missed while no server ran is not sent later.
+ * local date is ever considered: a day missed while no server ran is not sent later. A digest is sent at
+ * most once (see sendOnClaims): a process that dies after claiming it leaves the day unsent unless the
+ * operator sends it now.
  */
 export async function runDigests(
   ctx: AlertContext,
@@ -51,32 +54,31 @@ export async function runDigests(
       outcome('not-due');
       continue;
     }
-    const at = now.toISOString();
+    const key = { kind: 'digest' as const, recipientId: advisor.id, localDate: date };
     const staleBefore = new Date(now.getTime() - ABANDONED_CLAIM_MS).toISOString();
-    const [claim] = await ctx.repo.alertDeliveries.claim(
-      [{ kind: 'digest', recipientId: advisor.id, localDate: date }],
-      at,
-      staleBefore,
-      options.force,
-    );
-    if (claim === null) {
+    const [free] = await ctx.repo.alertDeliveries.claimable([key], staleBefore, options.force);
+    if (!free) {
       outcome('already-recorded');
       continue;
     }
     try {
+      // Prepared before the claim, so a claim is only ever taken right before its send.
       const sections = await sectionsFor(ctx, advisor);
       const total = sections.reduce((sum, s) => sum + s.items.length, 0);
+      const [claim] = await ctx.repo.alertDeliveries.claim([key], now.toISOString(), staleBefore, options.force);
+      if (claim === null) {
+        outcome('already-recorded');
+        continue;
+      }
       if (!total) {
-        await ctx.repo.alertDeliveries.finish([claim], 'skipped', ctx.clock.now().toISOString());
+        await skipClaims(ctx, [claim]);
         outcome('nothing-to-send');
         continue;
       }
-      await ctx.mailer.send(advisor.email, composeDigest(sections, date, ctx.origin));
-      await ctx.repo.alertDeliveries.finish([claim], 'sent', ctx.clock.now().toISOString());
+      await sendOnClaims(ctx, [claim], () => ctx.mailer.send(advisor.email, composeDigest(sections, date, ctx.origin)));
       outcome('sent', total);
     } catch (error) {
-      // Given up, so the next run (within ALERT_CHECK_MINUTES) tries this day again.
-      await ctx.repo.alertDeliveries.release([claim]).catch(() => undefined);
+      // Not sent and not claimed, so the next run (within ALERT_CHECK_MINUTES) tries this day again.
       ctx.logger.warn({ err: error, advisorId: advisor.id }, 'digest not sent; will retry');
       outcome('failed');
     }

@@ -2,6 +2,7 @@ import type { NeedsAttentionItem } from '../../../shared/schemas/work';
 import type { AlertKey } from '../../repository/repository';
 import { composeUntouchedAlert } from '../composer/compose';
 import { ABANDONED_CLAIM_MS, UNTOUCHED_ALERT_WINDOW_MS, type AlertContext } from '../context';
+import { sendOnClaims } from '../delivery';
 import { allExceptions, byOwner } from '../exceptions';
 
 export interface UntouchedOutcome {
@@ -20,8 +21,8 @@ const crossedRecently = (item: NeedsAttentionItem, now: Date) => {
 };
 
 /**
- * Alerts each active manager, once per opportunity and assignment, to their teammates' referrals that
- * crossed the untouched threshold (their own are not alerted to themselves). One email per manager and
+ * Alerts each active manager, at most once per opportunity and assignment, to their teammates' assigned
+ * opportunities that crossed the untouched threshold (their own are not alerted to themselves). One email per manager and
  * run lists every crossing found. Opting out of the digest does not stop these.
  */
 export async function runUntouchedAlerts(ctx: AlertContext): Promise<UntouchedOutcome[]> {
@@ -50,11 +51,11 @@ export async function runUntouchedAlerts(ctx: AlertContext): Promise<UntouchedOu
     if (!mine.length) continue;
     const opportunityIds = mine.map((item) => item.opportunity.id);
     try {
-      await ctx.mailer.send(manager.email, composeUntouchedAlert(byOwner(mine), ctx.origin));
-      await ctx.repo.alertDeliveries.finish(ids, 'sent', ctx.clock.now().toISOString());
+      await sendOnClaims(ctx, ids, () =>
+        ctx.mailer.send(manager.email, composeUntouchedAlert(byOwner(mine), ctx.origin)),
+      );
       outcomes.push({ email: manager.email, opportunityIds, status: 'sent' });
     } catch (error) {
-      await ctx.repo.alertDeliveries.release(ids).catch(() => undefined);
       ctx.logger.warn({ err: error, advisorId: manager.id }, 'untouched alert not sent; will retry');
       outcomes.push({ email: manager.email, opportunityIds, status: 'failed' });
     }

@@ -27,19 +27,26 @@ export class SqliteAlertDeliveryStore implements AlertDeliveryStore {
     ) as Existing | undefined;
   }
 
+  /** The rule every claim follows (see AlertDeliveryStore.claim). */
+  private takeable(key: AlertKey, staleBefore: string, force: boolean): Existing | 'new' | null {
+    const found = this.existing(key);
+    if (!found) return 'new';
+    if (!force || key.kind !== 'digest') return null;
+    return found.status !== 'claimed' || found.claimed_at < staleBefore ? found : null;
+  }
+
+  async claimable(keys: AlertKey[], staleBefore: string, force = false) {
+    return keys.map((key) => this.takeable(key, staleBefore, force) !== null);
+  }
+
   async claim(keys: AlertKey[], at: string, staleBefore: string, force = false) {
     // Most checks find everything already recorded: answered by a read, without taking the write lock.
-    const done = (key: AlertKey) => {
-      const found = this.existing(key);
-      return found !== undefined && found.status !== 'claimed' && !(force && key.kind === 'digest');
-    };
-    if (keys.every(done)) return keys.map(() => null);
+    if (keys.every((key) => this.takeable(key, staleBefore, force) === null)) return keys.map(() => null);
     return write(this.db, () =>
       keys.map((key): number | null => {
-        const found = this.existing(key);
-        if (found) {
-          const abandoned = found.status === 'claimed' && found.claimed_at < staleBefore;
-          if (!abandoned && !(force && key.kind === 'digest')) return null;
+        const found = this.takeable(key, staleBefore, force);
+        if (found === null) return null;
+        if (found !== 'new') {
           sql(
             this.db,
             "UPDATE alert_deliveries SET status = 'claimed', claimed_at = ?, done_at = NULL WHERE id = ?",
