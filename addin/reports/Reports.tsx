@@ -13,6 +13,7 @@ import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
 import { FunnelChart, TimeInStageChart } from './charts';
 import { saveFile } from './download';
+import { ReferrerFilter, referrerQuery, type ReferrerFilterValue } from './ReferrerFilter';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, minWidth: 0 },
@@ -38,6 +39,7 @@ export function Reports({ api, me }: { api: ApiClient; me: Me }) {
   const [teamId, setTeamId] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  const [referrer, setReferrer] = useState<ReferrerFilterValue>(null);
   const [campaigns, setCampaigns] = useState<Campaign[]>([]);
   const [advisors, setAdvisors] = useState<Advisor[]>([]);
   const [allTeams, setAllTeams] = useState<TeamRef[]>([]);
@@ -76,12 +78,13 @@ export function Reports({ api, me }: { api: ApiClient; me: Me }) {
     () => ({
       scope,
       campaignId: campaignId ? Number(campaignId) : undefined,
+      ...referrerQuery(referrer),
       ownerId: scope !== 'me' && ownerId ? Number(ownerId) : undefined,
       teamId: scope !== 'me' && teamId ? Number(teamId) : undefined,
       from: from || undefined,
       to: to || undefined,
     }),
-    [scope, campaignId, ownerId, teamId, from, to],
+    [scope, campaignId, referrer, ownerId, teamId, from, to],
   );
 
   const { run } = load;
@@ -164,6 +167,7 @@ export function Reports({ api, me }: { api: ApiClient; me: Me }) {
         <FormField label="Created to">
           <TextInput type="date" value={to} onChange={(event) => setTo(event.target.value)} />
         </FormField>
+        <ReferrerFilter api={api} value={referrer} onChange={setReferrer} />
       </fieldset>
       {load.error && <Notice intent="error">{load.error.text}</Notice>}
       {!funnel && !load.error && <Spinner size="tiny" label="Loading the funnel…" />}

@@ -1,13 +1,9 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Button } from '@fluentui/react-components';
 import type { Me, MyWorkScope } from '../../shared/schemas/advisors';
 import type { ApiClient } from '../api/client';
-import { ActivityLabelsEditor } from '../admin/ActivityLabelsEditor';
-import { ActivityPointsEditor } from '../admin/ActivityPointsEditor';
-import { MonthlyQuotasEditor } from '../admin/MonthlyQuotasEditor';
-import { ExceptionRulesEditor } from '../admin/ExceptionRulesEditor';
-import { HolidaysEditor } from '../admin/HolidaysEditor';
 import { DigestSwitch } from '../alerts/DigestSwitch';
+import { Busy } from '../ui/Busy';
 import { OutcomeNotice } from '../ui/Notice';
 import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
@@ -18,6 +14,11 @@ import { TeamPoints } from './TeamPoints';
 import { StageReport } from './StageReport';
 import { TimeZoneSetting } from './TimeZoneSetting';
 import { useWorkStyles } from './work-styles';
+
+// Only admins use the editors: other advisors never download them.
+const AdminSettings = lazy(() =>
+  import(/* webpackChunkName: "admin-settings" */ '../admin/AdminSettings').then((m) => ({ default: m.AdminSettings })),
+);
 
 export interface MyWorkProps {
   api: ApiClient;
@@ -84,11 +85,11 @@ export function MyWork({ api, me, onOpen, onLog, onTask, onSeen, onNew }: MyWork
       {scope !== 'closed' && <StageReport api={api} scope={openScope} />}
       {manager && <TeamPoints api={api} />}
       <TimeZoneSetting api={api} me={me} onChange={onSeen} />
-      {me.role === 'admin' && <ActivityLabelsEditor api={api} />}
-      {me.role === 'admin' && <ActivityPointsEditor api={api} />}
-      {me.role === 'admin' && <MonthlyQuotasEditor api={api} />}
-      {me.role === 'admin' && <ExceptionRulesEditor api={api} />}
-      {me.role === 'admin' && <HolidaysEditor api={api} />}
+      {me.role === 'admin' && (
+        <Suspense fallback={<Busy label="Loading the admin settings…" />}>
+          <AdminSettings api={api} />
+        </Suspense>
+      )}
       <DigestSwitch api={api} me={me} onSeen={onSeen} />
     </div>
   );

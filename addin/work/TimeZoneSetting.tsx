@@ -3,6 +3,7 @@ import { Button, Combobox, Option, Text, makeStyles, tokens } from '@fluentui/re
 import type { Me } from '../../shared/schemas/advisors';
 import type { ApiClient } from '../api/client';
 import { OutcomeNotice } from '../ui/Notice';
+import { zoneList, zonesMatching } from '../ui/time-zones';
 import { useAction } from '../ui/useAction';
 
 const useStyles = makeStyles({
@@ -11,15 +12,6 @@ const useStyles = makeStyles({
   combobox: { minWidth: 0, maxWidth: '100%' },
 });
 
-/** The most zones the list shows at once: typing narrows it. */
-const SHOWN_MAX = 50;
-
-function supportedZones(): string[] {
-  // Older browsers lack supportedValuesOf; the zone the advisor has and the browser's are still offered.
-  const intl = Intl as typeof Intl & { supportedValuesOf?: (key: 'timeZone') => string[] };
-  return intl.supportedValuesOf?.('timeZone') ?? [];
-}
-
 /**
  * The advisor's own time zone, in which their business days and local dates are counted (the exception
  * rules, the daily digest). The browser's zone is one click away when it differs.
@@ -27,18 +19,10 @@ function supportedZones(): string[] {
 export function TimeZoneSetting({ api, me, onChange }: { api: ApiClient; me: Me; onChange: (me: Me) => void }) {
   const styles = useStyles();
   const browserZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
-  const zones = useMemo(() => {
-    const all = new Set(supportedZones());
-    all.add(me.timeZone);
-    if (browserZone) all.add(browserZone);
-    return [...all].sort();
-  }, [me.timeZone, browserZone]);
+  const zones = useMemo(() => zoneList(me.timeZone, browserZone), [me.timeZone, browserZone]);
   const [query, setQuery] = useState('');
   const save = useAction();
-  const shown = useMemo(() => {
-    const wanted = query.trim().toLowerCase().replace(/\s+/g, '_');
-    return zones.filter((zone) => zone.toLowerCase().includes(wanted)).slice(0, SHOWN_MAX);
-  }, [zones, query]);
+  const shown = useMemo(() => zonesMatching(zones, query), [zones, query]);
 
   const choose = (timeZone: string) =>
     void save.run(

@@ -190,8 +190,8 @@ describe('task pane: activity points against a monthly quota in My Work (issue 1
 
     await page.getByRole('textbox', { name: 'Quota for Kei Tanaka' }).fill('30');
     await page.getByRole('textbox', { name: 'Quota for Alex Eastwood' }).fill('');
-    await page.getByRole('button', { name: 'Save quotas' }).click();
-    await page.getByText('Saved 2 quotas.').waitFor();
+    await page.getByRole('button', { name: 'Save advisors' }).click();
+    await page.getByText('Saved 2 advisors.').waitFor();
     const quotas = Object.fromEntries((await report(ada, 'all')).advisors.map((row) => [row.displayName, row.quota]));
     assert.equal(quotas['Kei Tanaka'], 30);
     assert.equal(quotas['Alex Eastwood'], null);
@@ -202,5 +202,67 @@ describe('task pane: activity points against a monthly quota in My Work (issue 1
       0,
       'only admins see the points editor',
     );
+  });
+
+  it("lets an admin set another advisor's time zone in the pane, and GET /me as that advisor shows it", async () => {
+    const page = await myWork(ada);
+    await page.getByRole('heading', { name: 'Advisors: time zone and monthly quota' }).waitFor();
+    const zone = page.getByRole('combobox', { name: 'Time zone for Kei Tanaka' });
+    assert.equal(await zone.inputValue(), 'Asia/Tokyo', 'the points report rows carry each zone');
+    assert.equal(
+      await page.getByRole('combobox', { name: 'Time zone for Alex Eastwood' }).inputValue(),
+      'America/New_York',
+    );
+
+    await zone.fill('Mars/Olympus');
+    await page.getByText('Choose a time zone from the list, e.g. Europe/Paris').waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Save advisors' }).isDisabled(), 'no unknown zone is sent');
+
+    await zone.fill('');
+    await zone.pressSequentially('paris');
+    await page.getByRole('option', { name: 'Europe/Paris' }).click();
+    assert.equal(await zone.inputValue(), 'Europe/Paris');
+    await page.getByRole('button', { name: 'Save advisors' }).click();
+    await page.getByText('Saved one advisor.').waitFor();
+    const me = await kei.api.get('/api/v1/me');
+    assert.equal(me.status, 200);
+    assert.equal(me.body.timeZone, 'Europe/Paris', "Kei's own GET /me");
+    const alexMe = await alex.api.get('/api/v1/me');
+    assert.equal(alexMe.body.timeZone, 'America/New_York', 'nobody else changed');
+    const all = (await ada.api.get('/api/v1/reports/points?scope=all')).body.advisors as Row[];
+    assert.equal(all.find((row) => row.displayName === 'Kei Tanaka')!.quota, null, 'the quota untouched');
+    assert.equal(await zone.inputValue(), 'Europe/Paris', 'the editor shows what was saved');
+    assert.deepEqual(await axeViolations(page), [], 'the advisors editor is accessible');
+    await page.setViewportSize({ width: 320, height: 720 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(overflow <= 320, `no sideways scrolling at 320 px (${overflow})`);
+  });
+
+  it('loads the admin editors (one lazy chunk) only for admins', async () => {
+    const requested: string[] = [];
+    const track = (request: { url: () => string }) => requested.push(request.url());
+    browser.context.on('request', track);
+    try {
+      const advisorPage = await myWork(alex);
+      await advisorPage.getByRole('heading', { name: 'Time zone', exact: true }).waitFor();
+      await advisorPage.getByRole('progressbar').first().waitFor();
+      assert.ok(
+        requested.some((url) => /\/taskpane\.[0-9a-f]+\.js$/.test(url)),
+        'the pane loaded',
+      );
+      assert.deepEqual(
+        requested.filter((url) => url.includes('/admin-settings.')),
+        [],
+        'an advisor never downloads the admin editors',
+      );
+      assert.equal(await advisorPage.getByRole('heading', { name: 'Activity points' }).count(), 0);
+
+      const adminPage = await myWork(ada);
+      for (const heading of ['Activity points', 'Advisors: time zone and monthly quota'])
+        await adminPage.getByRole('heading', { name: heading }).waitFor();
+      assert.equal(requested.filter((url) => url.includes('/admin-settings.')).length, 1, 'an admin does, once');
+    } finally {
+      browser.context.off('request', track);
+    }
   });
 });

@@ -32,11 +32,14 @@ describe('task pane: the Reports view, funnel and time in stage (issue 14)', fun
   let browser: PaneSuite['browser'];
   let owner: Advisor;
   let manager: Advisor;
+  let rita: Advisor;
+  let carlaId: number;
 
   beforeEach(async () => {
     ({ server, browser } = suite);
     owner = await server.advisor('Olive Owner');
     manager = await server.advisor('Max Manager', 'manager');
+    rita = await server.advisor('Rita Referrer');
     await server.repo.teams.create('North', [owner.record.id, manager.record.id], null);
     await seed();
   });
@@ -59,9 +62,11 @@ describe('task pane: the Reports view, funnel and time in stage (issue 14)', fun
       );
     };
     at(0);
-    const a = await create();
-    const b = await create({ campaignId: 2 });
-    await create();
+    // Rita (an advisor) referred a and b; Carla (a contact) referred c.
+    const a = await create({ referredBy: { advisorId: rita.record.id } });
+    const b = await create({ campaignId: 2, referredBy: { advisorId: rita.record.id } });
+    const c = await create({ referredBy: { newContact: { name: 'Carla Contact', email: 'carla@referrer.example' } } });
+    carlaId = (await owner.api.get(`/api/v1/opportunities/${c}`)).body.opportunity.referredBy.id as number;
     const d = await create({ campaignId: 2 });
     at(1);
     await move(d, 'develop');
@@ -157,6 +162,55 @@ describe('task pane: the Reports view, funnel and time in stage (issue 14)', fun
     const filtered = await api('scope=team&campaignId=2');
     assert.notDeepEqual(filtered, team);
     await assertShows(page, filtered);
+  });
+
+  it('choosing a referrer (an advisor, then a contact) changes both charts to the API numbers for that referrer, and the CSV follows; clearing it removes the filter', async () => {
+    const page = await pane();
+    const team = await api('scope=team');
+    await assertShows(page, team);
+
+    await page.getByRole('textbox', { name: 'Referring advisor' }).fill('Rita');
+    await page.getByRole('button', { name: /^Choose Rita Referrer/ }).click();
+    const byRita = await api(`scope=team&referrerAdvisorId=${rita.record.id}`);
+    assert.deepEqual(
+      byRita.map((row) => row.reached),
+      [2, 2, 2, 0],
+      'a and b',
+    );
+    await assertShows(page, byRita);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    const csv = await manager.api.get(`/api/v1/reports/funnel.csv?scope=team&referrerAdvisorId=${rita.record.id}`);
+    assert.equal(csv.status, 200);
+    const unfiltered = await manager.api.get('/api/v1/reports/funnel.csv?scope=team');
+    assert.notEqual(csv.body, unfiltered.body);
+    assert.equal(fs.readFileSync(await download.path(), 'utf8'), csv.body, 'the CSV follows the referrer filter');
+    assert.deepEqual(await axeViolations(page), [], 'accessible with a referrer chosen');
+
+    await page.getByRole('button', { name: 'Clear referrer' }).click();
+    await assertShows(page, team);
+
+    await page.getByRole('searchbox', { name: 'Referring contact' }).fill('Carla');
+    await page.getByRole('button', { name: /^Choose Carla Contact/ }).click();
+    const byCarla = await api(`scope=team&referrerContactId=${carlaId}`);
+    assert.deepEqual(
+      byCarla.map((row) => row.reached),
+      [1, 0, 0, 0],
+      'c only',
+    );
+    await assertShows(page, byCarla);
+    const [contactDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    const contactCsv = await manager.api.get(`/api/v1/reports/funnel.csv?scope=team&referrerContactId=${carlaId}`);
+    assert.equal(fs.readFileSync(await contactDownload.path(), 'utf8'), contactCsv.body);
+
+    await page.getByRole('button', { name: 'Clear referrer' }).click();
+    await assertShows(page, team);
+    assert.deepEqual(await axeViolations(page), [], 'accessible with the referrer searches');
   });
 
   it('Download CSV saves exactly what GET /reports/funnel.csv answers', async () => {
