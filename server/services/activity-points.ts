@@ -6,7 +6,7 @@ import type {
 } from '../../shared/schemas/activity-points';
 import { BadRequestError, ForbiddenError } from '../errors';
 import { actorOf, type Caller, type ServiceContext } from './context';
-import { monthOf, monthRange } from './zoned-month';
+import { monthOf, monthRange } from './zoned-time';
 
 /**
  * Activity points against a monthly quota. A completed phone call or task earns its category's points plus its

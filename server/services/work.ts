@@ -9,7 +9,8 @@ import {
 import { STAGES } from '../../shared/schemas/opportunities';
 import { ForbiddenError } from '../errors';
 import { pageOf, type Caller, type ServiceContext } from './context';
-import { addBusinessDays, endOfLocalDate, latestStartMet, localDate } from './business-days';
+import { addBusinessDays, latestStartMet } from './business-days';
+import { endOfLocalDate, localDate } from './zoned-time';
 import type { AttentionCandidate, ZoneThresholds } from '../repository/repository';
 import type { ExceptionRules } from '../../shared/schemas/exception-rules';
 
