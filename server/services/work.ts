@@ -7,8 +7,8 @@ import {
   type StageReport,
 } from '../../shared/schemas/work';
 import { STAGES } from '../../shared/schemas/opportunities';
-import { ForbiddenError } from '../errors';
 import { pageOf, type Caller, type ServiceContext } from './context';
+import { ownersInScope, type ReportScope } from './report-scope';
 import { addBusinessDays, latestStartMet } from './business-days';
 import { endOfLocalDate, localDate } from './zoned-time';
 import type { AttentionCandidate, ZoneThresholds } from '../repository/repository';
@@ -29,12 +29,6 @@ const round1 = (value: number | null) => (value === null ? null : Math.round(val
 export class WorkService {
   constructor(private readonly ctx: ServiceContext) {}
 
-  private async ownerIds(caller: Caller, scope: 'me' | 'team' | 'all'): Promise<number[] | null> {
-    if (scope === 'me') return [caller.id];
-    if (scope === 'team') return this.ctx.repo.advisors.teammateIds(caller.id);
-    return null;
-  }
-
   /**
    * The exception rules of the referral standard, for open opportunities, as the admin set them:
    * untouched: assigned N business days ago, and since then no activity linked and no note by the owner;
@@ -46,9 +40,8 @@ export class WorkService {
     caller: Caller,
     query: { scope: 'me' | 'team'; limit: number; offset: number },
   ): Promise<NeedsAttention> {
-    if (query.scope === 'team' && caller.role !== 'manager')
-      throw new ForbiddenError("Only a manager sees the team's needs-attention list.");
-    return this.attentionOf((await this.ownerIds(caller, query.scope))!, query);
+    const owners = await ownersInScope(this.ctx, caller, query.scope, 'needs-attention list');
+    return this.attentionOf(owners!, query);
   }
 
   /**
@@ -117,13 +110,8 @@ export class WorkService {
     return { since: caller.workSeenAt, items, nextOffset: page.nextOffset };
   }
 
-  async stageReport(caller: Caller, scope: 'me' | 'team' | 'all'): Promise<StageReport> {
-    if (scope === 'team' && caller.role !== 'manager') {
-      throw new ForbiddenError("Only a manager sees the team's stage report.");
-    }
-    if (scope === 'all' && caller.role !== 'admin')
-      throw new ForbiddenError("Only an admin sees the firm's stage report.");
-    const owners = await this.ownerIds(caller, scope);
+  async stageReport(caller: Caller, scope: ReportScope): Promise<StageReport> {
+    const owners = await ownersInScope(this.ctx, caller, scope, 'stage report');
     const [rows, entries] = await Promise.all([
       this.ctx.repo.work.stageRows(owners),
       this.ctx.repo.work.openStageEntries(owners),
