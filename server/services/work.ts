@@ -50,28 +50,33 @@ export class WorkService {
    */
   async attentionOf(owners: number[], paging: { limit: number; offset: number }): Promise<NeedsAttention> {
     const now = this.ctx.clock.now();
-    const [rules, holidayList, zones] = await Promise.all([
+    const [rules, holidayList] = await Promise.all([
       this.ctx.repo.exceptionRules.get(),
       this.ctx.repo.exceptionRules.holidays(),
-      this.ctx.repo.work.timeZonesOf(owners),
     ]);
     const holidays = new Set(holidayList.map((holiday) => holiday.date));
-    const thresholds = zones.map((zone): ZoneThresholds => ({
-      zone,
-      today: rules.pastCloseDate.on ? localDate(now, zone) : null,
-      untouchedIfAssignedBy: rules.untouched.on
-        ? latestStartMet(now, rules.untouched.businessDays, zone, holidays).toISOString()
-        : null,
-      noActivityIfCreatedBy: rules.noActivity.on
-        ? latestStartMet(now, rules.noActivity.businessDays, zone, holidays).toISOString()
-        : null,
-    }));
-    const byZone = new Map(thresholds.map((threshold) => [threshold.zone, threshold]));
+    const byZone = new Map<string, ZoneThresholds>();
+    const thresholdsOf = (zone: string): ZoneThresholds => {
+      let thresholds = byZone.get(zone);
+      if (!thresholds) {
+        thresholds = {
+          today: rules.pastCloseDate.on ? localDate(now, zone) : null,
+          untouchedIfAssignedBy: rules.untouched.on
+            ? latestStartMet(now, rules.untouched.businessDays, zone, holidays).toISOString()
+            : null,
+          noActivityIfCreatedBy: rules.noActivity.on
+            ? latestStartMet(now, rules.noActivity.businessDays, zone, holidays).toISOString()
+            : null,
+        };
+        byZone.set(zone, thresholds);
+      }
+      return thresholds;
+    };
     let total = 0;
     const page = await pageOf(paging, async (limit, offset) => {
       const found = await this.ctx.repo.work.needingAttention(
         owners,
-        { now: now.toISOString(), noNextStep: rules.noNextStep.on, zones: thresholds },
+        { now: now.toISOString(), noNextStep: rules.noNextStep.on, thresholdsOf },
         limit,
         offset,
       );
@@ -80,7 +85,7 @@ export class WorkService {
     });
     const items = page.items.map((candidate): NeedsAttentionItem => ({
       opportunity: candidate.opportunity,
-      reasons: reasonsOf(candidate, rules, byZone.get(candidate.ownerTimeZone), holidays),
+      reasons: reasonsOf(candidate, rules, thresholdsOf(candidate.ownerTimeZone), holidays),
     }));
     return { items, nextOffset: page.nextOffset, total };
   }
@@ -138,26 +143,26 @@ export class WorkService {
 function reasonsOf(
   candidate: AttentionCandidate,
   rules: ExceptionRules,
-  zone: ZoneThresholds | undefined,
+  zone: ZoneThresholds,
   holidays: ReadonlySet<string>,
 ): AttentionReason[] {
   const reasons: AttentionReason[] = [];
   const timeZone = candidate.ownerTimeZone;
   const { createdAt, estimatedCloseDate } = candidate.opportunity;
   if (
-    zone?.untouchedIfAssignedBy &&
+    zone.untouchedIfAssignedBy &&
     !candidate.touchedSinceAssignment &&
     candidate.assignedAt <= zone.untouchedIfAssignedBy
   ) {
     const due = addBusinessDays(new Date(candidate.assignedAt), rules.untouched.businessDays, timeZone, holidays);
     reasons.push({ code: 'untouched', since: candidate.assignedAt, due: due.toISOString() });
   }
-  if (zone?.noActivityIfCreatedBy && !candidate.hasActivity && createdAt <= zone.noActivityIfCreatedBy) {
+  if (zone.noActivityIfCreatedBy && !candidate.hasActivity && createdAt <= zone.noActivityIfCreatedBy) {
     const due = addBusinessDays(new Date(createdAt), rules.noActivity.businessDays, timeZone, holidays);
     reasons.push({ code: 'no-activity', since: createdAt, due: due.toISOString() });
   }
   if (rules.noNextStep.on && !candidate.hasNextStep) reasons.push({ code: 'no-next-step', since: null, due: null });
-  if (zone?.today && estimatedCloseDate && estimatedCloseDate < zone.today) {
+  if (zone.today && estimatedCloseDate && estimatedCloseDate < zone.today) {
     const due = endOfLocalDate(estimatedCloseDate, timeZone).toISOString();
     reasons.push({ code: 'past-close-date', since: estimatedCloseDate, due });
   }
