@@ -507,7 +507,6 @@ export interface StageRow {
 
 /** The thresholds of the needs-attention rules for the owners in one time zone (the service computes them). */
 export interface ZoneThresholds {
-  zone: string;
   /** For "past close date": an estimated close date before this local day; null: the rule is off. */
   today: string | null;
   /** For "untouched": assigned at or before this moment, and no activity or owner's note since; null: off. */
@@ -521,8 +520,11 @@ export interface AttentionRules {
   /** For "no next step": open appointments, tasks or calls after this moment count. */
   now: string;
   noNextStep: boolean;
-  /** One entry per time zone of the owners; an owner whose zone has none meets no rule but "no next step". */
-  zones: ZoneThresholds[];
+  /**
+   * The thresholds for owners in a zone, asked for each zone the store reads with the owners' opportunities (in
+   * the same read, so a zone changed meanwhile is never left without thresholds). Synchronous and pure.
+   */
+  thresholdsOf(zone: string): ZoneThresholds;
 }
 
 export interface WorkStore {
@@ -541,8 +543,6 @@ export interface WorkStore {
   /** ownerIds = null: every opportunity. */
   stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
   openStageEntries(ownerIds: number[] | null): Promise<{ stage: Stage; stageEnteredAt: string }[]>;
-  /** The distinct time zones of these advisors. */
-  timeZonesOf(advisorIds: number[]): Promise<string[]>;
 }
 
 /** The admin's exception rules (one set for the firm) and the firm's holidays. */

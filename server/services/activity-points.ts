@@ -6,7 +6,8 @@ import type {
 } from '../../shared/schemas/activity-points';
 import { BadRequestError, ForbiddenError } from '../errors';
 import { actorOf, type Caller, type ServiceContext } from './context';
-import { monthOf, monthRange } from './zoned-month';
+import { ownersInScope, type ReportScope } from './report-scope';
+import { monthOf, monthRange } from './zoned-time';
 
 /**
  * Activity points against a monthly quota. A completed phone call or task earns its category's points plus its
@@ -37,18 +38,9 @@ export class ActivityPointsService {
     return { entries: table };
   }
 
-  async report(caller: Caller, query: { scope: 'me' | 'team' | 'all'; month?: string }): Promise<PointsReport> {
-    if (query.scope === 'team' && caller.role !== 'manager')
-      throw new ForbiddenError("Only a manager sees the team's points.");
-    if (query.scope === 'all' && caller.role !== 'admin')
-      throw new ForbiddenError("Only an admin sees everyone's points.");
+  async report(caller: Caller, query: { scope: ReportScope; month?: string }): Promise<PointsReport> {
+    const ids = await ownersInScope(this.ctx, caller, query.scope, 'points');
     const month = query.month ?? monthOf(this.ctx.clock.now(), caller.timeZone);
-    const ids =
-      query.scope === 'me'
-        ? [caller.id]
-        : query.scope === 'team'
-          ? await this.ctx.repo.advisors.teammateIds(caller.id)
-          : null;
     const advisors = await this.ctx.repo.activityPoints.advisors(ids);
     const windows = advisors.map((advisor) => {
       const { from, to } = monthRange(month, advisor.timeZone);

@@ -5,6 +5,7 @@ import type { Stage } from '../../shared/schemas/opportunities';
 import { ForbiddenError } from '../errors';
 import type { FunnelFilter, FunnelHistoryEntry } from '../repository/repository';
 import type { Caller, ServiceContext } from './context';
+import { ownersInScope } from './report-scope';
 
 const DAY = 86_400_000;
 
@@ -130,16 +131,7 @@ export class FunnelService {
 
   /** The scope's owners and the filters, refused (403, naming nothing) when a filter reaches outside the scope. */
   private async filterFor(caller: Caller, query: Query): Promise<FunnelFilter> {
-    if (query.scope === 'team' && caller.role !== 'manager')
-      throw new ForbiddenError("Only a manager sees the team's funnel.");
-    if (query.scope === 'all' && caller.role !== 'admin')
-      throw new ForbiddenError("Only an admin sees the firm's funnel.");
-    let ownerIds: number[] | null =
-      query.scope === 'me'
-        ? [caller.id]
-        : query.scope === 'team'
-          ? await this.ctx.repo.advisors.teammateIds(caller.id)
-          : null;
+    let ownerIds = await ownersInScope(this.ctx, caller, query.scope, 'funnel');
     if (query.ownerId !== undefined) {
       if (ownerIds && !ownerIds.includes(query.ownerId))
         throw new ForbiddenError('That owner is outside the scope of this report.');

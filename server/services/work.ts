@@ -7,9 +7,10 @@ import {
   type StageReport,
 } from '../../shared/schemas/work';
 import { STAGES } from '../../shared/schemas/opportunities';
-import { ForbiddenError } from '../errors';
 import { pageOf, type Caller, type ServiceContext } from './context';
-import { addBusinessDays, endOfLocalDate, latestStartMet, localDate } from './business-days';
+import { ownersInScope, type ReportScope } from './report-scope';
+import { addBusinessDays, latestStartMet } from './business-days';
+import { endOfLocalDate, localDate } from './zoned-time';
 import type { AttentionCandidate, ZoneThresholds } from '../repository/repository';
 import type { ExceptionRules } from '../../shared/schemas/exception-rules';
 
@@ -28,12 +29,6 @@ const round1 = (value: number | null) => (value === null ? null : Math.round(val
 export class WorkService {
   constructor(private readonly ctx: ServiceContext) {}
 
-  private async ownerIds(caller: Caller, scope: 'me' | 'team' | 'all'): Promise<number[] | null> {
-    if (scope === 'me') return [caller.id];
-    if (scope === 'team') return this.ctx.repo.advisors.teammateIds(caller.id);
-    return null;
-  }
-
   /**
    * The exception rules of the referral standard, for open opportunities, as the admin set them:
    * untouched: assigned N business days ago, and since then no activity linked and no note by the owner;
@@ -45,9 +40,8 @@ export class WorkService {
     caller: Caller,
     query: { scope: 'me' | 'team'; limit: number; offset: number },
   ): Promise<NeedsAttention> {
-    if (query.scope === 'team' && caller.role !== 'manager')
-      throw new ForbiddenError("Only a manager sees the team's needs-attention list.");
-    return this.attentionOf((await this.ownerIds(caller, query.scope))!, query);
+    const owners = await ownersInScope(this.ctx, caller, query.scope, 'needs-attention list');
+    return this.attentionOf(owners!, query);
   }
 
   /**
@@ -56,28 +50,33 @@ export class WorkService {
    */
   async attentionOf(owners: number[], paging: { limit: number; offset: number }): Promise<NeedsAttention> {
     const now = this.ctx.clock.now();
-    const [rules, holidayList, zones] = await Promise.all([
+    const [rules, holidayList] = await Promise.all([
       this.ctx.repo.exceptionRules.get(),
       this.ctx.repo.exceptionRules.holidays(),
-      this.ctx.repo.work.timeZonesOf(owners),
     ]);
     const holidays = new Set(holidayList.map((holiday) => holiday.date));
-    const thresholds = zones.map((zone): ZoneThresholds => ({
-      zone,
-      today: rules.pastCloseDate.on ? localDate(now, zone) : null,
-      untouchedIfAssignedBy: rules.untouched.on
-        ? latestStartMet(now, rules.untouched.businessDays, zone, holidays).toISOString()
-        : null,
-      noActivityIfCreatedBy: rules.noActivity.on
-        ? latestStartMet(now, rules.noActivity.businessDays, zone, holidays).toISOString()
-        : null,
-    }));
-    const byZone = new Map(thresholds.map((threshold) => [threshold.zone, threshold]));
+    const byZone = new Map<string, ZoneThresholds>();
+    const thresholdsOf = (zone: string): ZoneThresholds => {
+      let thresholds = byZone.get(zone);
+      if (!thresholds) {
+        thresholds = {
+          today: rules.pastCloseDate.on ? localDate(now, zone) : null,
+          untouchedIfAssignedBy: rules.untouched.on
+            ? latestStartMet(now, rules.untouched.businessDays, zone, holidays).toISOString()
+            : null,
+          noActivityIfCreatedBy: rules.noActivity.on
+            ? latestStartMet(now, rules.noActivity.businessDays, zone, holidays).toISOString()
+            : null,
+        };
+        byZone.set(zone, thresholds);
+      }
+      return thresholds;
+    };
     let total = 0;
     const page = await pageOf(paging, async (limit, offset) => {
       const found = await this.ctx.repo.work.needingAttention(
         owners,
-        { now: now.toISOString(), noNextStep: rules.noNextStep.on, zones: thresholds },
+        { now: now.toISOString(), noNextStep: rules.noNextStep.on, thresholdsOf },
         limit,
         offset,
       );
@@ -86,7 +85,7 @@ export class WorkService {
     });
     const items = page.items.map((candidate): NeedsAttentionItem => ({
       opportunity: candidate.opportunity,
-      reasons: reasonsOf(candidate, rules, byZone.get(candidate.ownerTimeZone), holidays),
+      reasons: reasonsOf(candidate, rules, thresholdsOf(candidate.ownerTimeZone), holidays),
     }));
     return { items, nextOffset: page.nextOffset, total };
   }
@@ -116,13 +115,8 @@ export class WorkService {
     return { since: caller.workSeenAt, items, nextOffset: page.nextOffset };
   }
 
-  async stageReport(caller: Caller, scope: 'me' | 'team' | 'all'): Promise<StageReport> {
-    if (scope === 'team' && caller.role !== 'manager') {
-      throw new ForbiddenError("Only a manager sees the team's stage report.");
-    }
-    if (scope === 'all' && caller.role !== 'admin')
-      throw new ForbiddenError("Only an admin sees the firm's stage report.");
-    const owners = await this.ownerIds(caller, scope);
+  async stageReport(caller: Caller, scope: ReportScope): Promise<StageReport> {
+    const owners = await ownersInScope(this.ctx, caller, scope, 'stage report');
     const [rows, entries] = await Promise.all([
       this.ctx.repo.work.stageRows(owners),
       this.ctx.repo.work.openStageEntries(owners),
@@ -149,26 +143,26 @@ export class WorkService {
 function reasonsOf(
   candidate: AttentionCandidate,
   rules: ExceptionRules,
-  zone: ZoneThresholds | undefined,
+  zone: ZoneThresholds,
   holidays: ReadonlySet<string>,
 ): AttentionReason[] {
   const reasons: AttentionReason[] = [];
   const timeZone = candidate.ownerTimeZone;
   const { createdAt, estimatedCloseDate } = candidate.opportunity;
   if (
-    zone?.untouchedIfAssignedBy &&
+    zone.untouchedIfAssignedBy &&
     !candidate.touchedSinceAssignment &&
     candidate.assignedAt <= zone.untouchedIfAssignedBy
   ) {
     const due = addBusinessDays(new Date(candidate.assignedAt), rules.untouched.businessDays, timeZone, holidays);
     reasons.push({ code: 'untouched', since: candidate.assignedAt, due: due.toISOString() });
   }
-  if (zone?.noActivityIfCreatedBy && !candidate.hasActivity && createdAt <= zone.noActivityIfCreatedBy) {
+  if (zone.noActivityIfCreatedBy && !candidate.hasActivity && createdAt <= zone.noActivityIfCreatedBy) {
     const due = addBusinessDays(new Date(createdAt), rules.noActivity.businessDays, timeZone, holidays);
     reasons.push({ code: 'no-activity', since: createdAt, due: due.toISOString() });
   }
   if (rules.noNextStep.on && !candidate.hasNextStep) reasons.push({ code: 'no-next-step', since: null, due: null });
-  if (zone?.today && estimatedCloseDate && estimatedCloseDate < zone.today) {
+  if (zone.today && estimatedCloseDate && estimatedCloseDate < zone.today) {
     const due = endOfLocalDate(estimatedCloseDate, timeZone).toISOString();
     reasons.push({ code: 'past-close-date', since: estimatedCloseDate, due });
   }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
+import { EARNED_POINTS } from '../../server/repository/sqlite/activity-points';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
@@ -300,6 +301,65 @@ describe('Activity points against a monthly quota (issue 14)', () => {
         { key: 'proposal', points: 10 },
         { key: 'no-answer', points: 0 },
       ]);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("migration 018: counted_at is a completed call's start and a completed task's completion, for old and new rows", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+    const db = openDatabase(path.join(dir, 'v17.db'));
+    try {
+      migrate(db, { to: 17 });
+      db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
+          (1, 'kim@firm.example', 'Kim Lee', 'advisor', '2026-10-01T00:00:00.000Z');
+        INSERT INTO activities (id, kind, subject, status, start_at, created_by_id, created_at, updated_at) VALUES
+          (1, 'phone_call', 'Called', 'completed', '2026-10-05T09:00:00.000Z', 1, '2026-10-06T00:00:00.000Z', '2026-10-06T00:00:00.000Z'),
+          (2, 'phone_call', 'To call', 'open', '2026-10-07T09:00:00.000Z', 1, '2026-10-06T00:00:00.000Z', '2026-10-06T00:00:00.000Z'),
+          (3, 'task', 'Done', 'completed', NULL, 1, '2026-10-01T00:00:00.000Z', '2026-10-31T10:00:00.000Z'),
+          (4, 'task', 'Canceled', 'canceled', NULL, 1, '2026-10-01T00:00:00.000Z', '2026-10-31T10:00:00.000Z');
+        INSERT INTO activities (id, kind, subject, status, start_at, item_id, created_by_id, created_at, updated_at) VALUES
+          (5, 'appointment', 'Met', 'completed', '2026-10-08T09:00:00.000Z', 'appt-5', 1, '2026-10-01T00:00:00.000Z', '2026-10-08T10:00:00.000Z');`);
+      migrate(db);
+      const countedAt = () => db.prepare('SELECT id, counted_at FROM activities ORDER BY id').all();
+      assert.deepEqual(countedAt(), [
+        { id: 1, counted_at: '2026-10-05T09:00:00.000Z' },
+        { id: 2, counted_at: null },
+        { id: 3, counted_at: '2026-10-31T10:00:00.000Z' },
+        { id: 4, counted_at: null },
+        { id: 5, counted_at: null },
+      ]);
+      // It follows every later change: the call completed, the task reopened.
+      db.exec(`UPDATE activities SET status = 'completed', updated_at = '2026-10-07T10:00:00.000Z' WHERE id = 2;
+        UPDATE activities SET status = 'open', updated_at = '2026-11-01T10:00:00.000Z' WHERE id = 3;`);
+      assert.deepEqual(
+        (countedAt() as { counted_at: string | null }[]).map((row) => row.counted_at),
+        ['2026-10-05T09:00:00.000Z', '2026-10-07T09:00:00.000Z', null, null, null],
+      );
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the points query reads each advisor's month as a range of the index (created_by_id, counted_at)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-plan-'));
+    const db = openDatabase(path.join(dir, 'plan.db'));
+    try {
+      migrate(db);
+      const windows = JSON.stringify([
+        { advisorId: 1, from: '2026-10-01T04:00:00.000Z', to: '2026-11-01T04:00:00.000Z' },
+      ]);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${EARNED_POINTS}`).all(windows) as { detail: string }[]).map(
+        (step) => step.detail,
+      );
+      const activities = plan.filter((detail) => /\b(SCAN|SEARCH) a\b/.test(detail));
+      assert.deepEqual(
+        activities,
+        ['SEARCH a USING INDEX activities_counted_at (created_by_id=? AND counted_at>? AND counted_at<?)'],
+        plan.join('\n'),
+      );
     } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });

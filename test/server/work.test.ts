@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { addBusinessDays, latestStartMet } from '../../server/services/business-days';
+import { Interleaver } from '../helpers/interleave';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 const HOUR = 3_600_000;
@@ -185,5 +186,48 @@ describe('My Work rules', () => {
     assert.equal(fresh.body.items[0].assignment.message, 'Her husband just passed; go gently.');
     const creation = (await bystander.api.get(`/api/v1/opportunities/${id}`)).body.assignments[1];
     assert.deepEqual([creation.message, creation.messageHidden], [null, false], 'no message, nothing hidden');
+  });
+});
+
+describe('Needs attention while an owner changes time zone (issue 14 review)', () => {
+  let server: TestServer;
+  let interleaver: Interleaver;
+
+  beforeEach(async () => {
+    interleaver = new Interleaver();
+    server = await startTestServer({}, { wrapRepository: (repo) => interleaver.wrap(repo) });
+    server.clock.set('2026-11-20T16:00:00.000Z'); // a Friday afternoon
+  });
+  afterEach(() => server.close());
+
+  it('an owner who changes zone between the rules read and the candidates read keeps every reason, by the new zone', async () => {
+    const owner = await server.advisor('Omar Owner');
+    const admin = await server.advisor('Ada Admin', 'admin');
+    const created = await owner.api.post('/api/v1/opportunities', {
+      ...referral('Held up', 'h@client.example'),
+      estimatedCloseDate: '2026-11-19',
+    });
+    assert.equal(created.status, 201);
+    server.clock.set('2026-11-30T16:00:00.000Z'); // six business days later in any zone
+
+    const pause = interleaver.pauseNext('work', 'needingAttention');
+    const pending = owner.api.get('/api/v1/work/needs-attention?scope=me');
+    await pause.reached;
+    const moved = await admin.api.patch(`/api/v1/advisors/${owner.record.id}`, { timeZone: 'Asia/Kathmandu' });
+    assert.equal(moved.status, 200);
+    pause.release();
+    const res = await pending;
+
+    assert.equal(res.status, 200);
+    assert.equal(res.body.total, 1);
+    const [item] = res.body.items as { reasons: { code: string; due: string | null }[] }[];
+    assert.deepEqual(
+      item.reasons.map((reason) => reason.code),
+      ['untouched', 'no-activity', 'no-next-step', 'past-close-date'],
+    );
+    // Due by Kathmandu's clock (+05:45): Friday 21:45 there plus one business day is Monday 21:45 there.
+    assert.equal(item.reasons[0].due, '2026-11-23T16:00:00.000Z');
+    // 19 November ends at midnight in Kathmandu, 18:15 UTC.
+    assert.equal(item.reasons[3].due, '2026-11-19T18:15:00.000Z');
   });
 });

@@ -3,7 +3,7 @@ import { composeDigest, type EmailSection } from '../composer/compose';
 import { ABANDONED_CLAIM_MS, type AlertContext } from '../context';
 import { sendOnClaims, skipClaims } from '../delivery';
 import { allExceptions, byOwner } from '../exceptions';
-import { localDateAndHour } from './local-time';
+import { localParts as localDateAndHour } from '../../services/zoned-time';
 
 export type DigestStatus = 'sent' | 'nothing-to-send' | 'opted-out' | 'not-due' | 'already-recorded' | 'failed';
 

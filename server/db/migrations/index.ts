@@ -16,6 +16,7 @@ import { exceptionRules } from './014_exception_rules';
 import { alertDeliveries } from './015_alert_deliveries';
 import { stageHistory } from './016_stage_history';
 import { activityPoints } from './017_activity_points';
+import { pointsCountedAt } from './018_points_counted_at';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   alertDeliveries,
   stageHistory,
   activityPoints,
+  pointsCountedAt,
 ];

@@ -23,6 +23,23 @@ const toEntry = (row: EntryRow): ActivityPointsEntry => ({
   points: row.points,
 });
 
+/**
+ * Each window's points: its advisor's activities counted in [from, to) (migration 018's counted_at), one range of
+ * the index (created_by_id, counted_at) per advisor. Parameter: the windows as JSON.
+ */
+export const EARNED_POINTS = `WITH w AS (
+     SELECT json_extract(value, '$.advisorId') AS advisor_id, json_extract(value, '$.from') AS from_at,
+            json_extract(value, '$.to') AS to_at
+       FROM json_each(?)
+   )
+   SELECT w.advisor_id AS advisorId, coalesce(sum(coalesce(c.points, 0) + coalesce(o.points, 0)), 0) AS points
+     FROM w
+     JOIN activities a
+       ON a.created_by_id = w.advisor_id AND a.counted_at >= w.from_at AND a.counted_at < w.to_at
+     LEFT JOIN activity_labels c ON c.id = a.category_id
+     LEFT JOIN activity_labels o ON o.id = a.outcome_id
+    GROUP BY w.advisor_id`;
+
 export class SqliteActivityPointsStore implements ActivityPointsStore {
   constructor(private readonly db: Db) {}
 
@@ -61,23 +78,7 @@ export class SqliteActivityPointsStore implements ActivityPointsStore {
   }
 
   async earned(windows: PointsWindow[]) {
-    const rows = sql(
-      this.db,
-      `WITH w AS (
-         SELECT json_extract(value, '$.advisorId') AS advisor_id, json_extract(value, '$.from') AS from_at,
-                json_extract(value, '$.to') AS to_at
-           FROM json_each(?)
-       )
-       SELECT w.advisor_id AS advisorId, coalesce(sum(coalesce(c.points, 0) + coalesce(o.points, 0)), 0) AS points
-         FROM w
-         JOIN activities a ON a.created_by_id = w.advisor_id AND a.status = 'completed'
-           AND a.kind IN ('phone_call', 'task')
-           AND CASE a.kind WHEN 'phone_call' THEN a.start_at ELSE a.completed_at END >= w.from_at
-           AND CASE a.kind WHEN 'phone_call' THEN a.start_at ELSE a.completed_at END < w.to_at
-         LEFT JOIN activity_labels c ON c.id = a.category_id
-         LEFT JOIN activity_labels o ON o.id = a.outcome_id
-        GROUP BY w.advisor_id`,
-    ).all(JSON.stringify(windows)) as { advisorId: number; points: number }[];
+    const rows = sql(this.db, EARNED_POINTS).all(JSON.stringify(windows)) as { advisorId: number; points: number }[];
     return new Map(rows.map((row) => [row.advisorId, row.points]));
   }
 }

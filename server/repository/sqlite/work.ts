@@ -10,13 +10,15 @@ import {
 import { list, sql, sqlArrays } from './support';
 
 /**
- * The facts the needs-attention rules use, for each open opportunity of the owners, with the thresholds of
- * its owner's time zone (`:zones`, one JSON entry per zone) joined on.
+ * The thresholds of the owner's zone come from the service's function (`attention_thresholds`, below), called
+ * with the zone each row has in this statement's snapshot: an owner who changes zone meanwhile is judged by the
+ * thresholds of the zone the statement read, never by none.
  */
-const ATTENTION_FACTS = `SELECT o.id, ad.time_zone,
-    json_extract(z.value, '$.today') AS today,
-    json_extract(z.value, '$.untouchedIfAssignedBy') AS untouched_by,
-    json_extract(z.value, '$.noActivityIfCreatedBy') AS no_activity_by,
+const ATTENTION_FACTS = `SELECT f.*,
+    json_extract(f.thresholds, '$.today') AS today,
+    json_extract(f.thresholds, '$.untouchedIfAssignedBy') AS untouched_by,
+    json_extract(f.thresholds, '$.noActivityIfCreatedBy') AS no_activity_by
+  FROM (SELECT o.id, ad.time_zone, attention_thresholds(ad.time_zone) AS thresholds,
     EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
       OR EXISTS (SELECT 1 FROM notes n WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at)
       AS touched,
@@ -27,8 +29,13 @@ const ATTENTION_FACTS = `SELECT o.id, ad.time_zone,
     EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id) AS has_activity
   FROM opportunities o
   JOIN advisors ad ON ad.id = o.owner_id
-  LEFT JOIN json_each(:zones) z ON json_extract(z.value, '$.zone') = ad.time_zone
-  WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))`;
+  WHERE o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))) f`;
+
+/**
+ * The thresholds function of the call running on each connection. better-sqlite3 runs a statement to the end
+ * synchronously, so the function set for a call is the one its statements see.
+ */
+const thresholdsOfCall = new WeakMap<Db, (zone: string) => string>();
 
 /** At least one rule is met (the same rules the service names as reasons); a null threshold is a rule off. */
 const NEEDS_ATTENTION = `((:noNextStep AND NOT f.has_next_step)
@@ -37,17 +44,30 @@ const NEEDS_ATTENTION = `((:noNextStep AND NOT f.has_next_step)
   OR (NOT f.has_activity AND o.created_at <= f.no_activity_by))`;
 
 export class SqliteWorkStore implements WorkStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    db.function('attention_thresholds', (zone) => {
+      const thresholdsOf = thresholdsOfCall.get(db);
+      if (!thresholdsOf) throw new Error('attention_thresholds is only for needingAttention');
+      return thresholdsOf(zone as string);
+    });
+  }
 
   async needingAttention(ownerIds: number[], rules: AttentionRules, limit: number, offset: number) {
-    const params = {
-      now: rules.now,
-      noNextStep: rules.noNextStep ? 1 : 0,
-      zones: JSON.stringify(rules.zones),
-      owners: list(ownerIds),
-      limit,
-      offset,
-    };
+    const params = { now: rules.now, noNextStep: rules.noNextStep ? 1 : 0, owners: list(ownerIds), limit, offset };
+    const known = new Map<string, string>();
+    thresholdsOfCall.set(this.db, (zone) => {
+      let json = known.get(zone);
+      if (json === undefined) known.set(zone, (json = JSON.stringify(rules.thresholdsOf(zone))));
+      return json;
+    });
+    try {
+      return this.attentionPage(params);
+    } finally {
+      thresholdsOfCall.delete(this.db);
+    }
+  }
+
+  private attentionPage(params: Record<string, unknown>) {
     const rows = sqlArrays(
       this.db,
       `SELECT touched, has_next_step, has_activity, f.time_zone, ${OPPORTUNITY_COLUMNS} FROM (${ATTENTION_FACTS}) f
@@ -79,12 +99,6 @@ export class SqliteWorkStore implements WorkStore {
       };
     });
     return { candidates, total };
-  }
-
-  async timeZonesOf(advisorIds: number[]) {
-    return sql(this.db, 'SELECT DISTINCT time_zone FROM advisors WHERE id IN (SELECT value FROM json_each(?))')
-      .pluck()
-      .all(list(advisorIds)) as string[];
   }
 
   async assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number) {

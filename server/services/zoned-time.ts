@@ -1,0 +1,103 @@
+/**
+ * Wall-clock arithmetic in an IANA time zone, with Intl only (no time zone library is a dependency): the local
+ * date and time of an instant, and the instant a local date and time happen, daylight saving time included.
+ * Dates are `YYYY-MM-DD`, months `YYYY-MM`.
+ */
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+export interface LocalParts {
+  /** The local date, `YYYY-MM-DD`. */
+  date: string;
+  /** The local hour, 0-23. */
+  hour: number;
+  /** Milliseconds since local midnight. */
+  time: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** The zone's wall clock at an instant, as if it were UTC (milliseconds). */
+function wallClock(instant: number, zone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatterOf(zone).formatToParts(new Date(instant))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const seconds = Math.floor(instant / 1000) * 1000;
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) + (instant - seconds);
+}
+
+/** The local date, hour and time of day of an instant in a zone. */
+export function localParts(instant: Date, zone: string): LocalParts {
+  const wall = wallClock(instant.getTime(), zone);
+  const midnight = Math.floor(wall / DAY) * DAY;
+  const time = wall - midnight;
+  return { date: new Date(midnight).toISOString().slice(0, 10), hour: Math.floor(time / HOUR), time };
+}
+
+/** The local date of an instant in a zone. */
+export function localDate(instant: Date, zone: string): string {
+  return localParts(instant, zone).date;
+}
+
+/** The calendar date after `date` (the same in every zone). */
+export function nextDate(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant a local date and time happen in a zone. A time the clocks skip (spring forward) is taken
+ * as the same time after the change (02:30 → 03:30); a time that happens twice, at its first occurrence.
+ */
+export function zonedInstant(date: string, time: number, zone: string): Date {
+  const wall = Date.parse(`${date}T00:00:00Z`) + time;
+  const offsetAt = (instant: number) => wallClock(instant, zone) - instant;
+  // A day either side: offsets reach ±14 hours, so half a day could land past the change (Chatham, Auckland).
+  const first = wall - offsetAt(wall - DAY);
+  const second = wall - offsetAt(wall + DAY);
+  const candidates = [first, second].filter((instant) => wallClock(instant, zone) === wall).sort((a, b) => a - b);
+  if (candidates.length) return new Date(candidates[0]);
+  // In a gap: the offset before the change, moved on by the change itself.
+  return new Date(Math.max(first, second));
+}
+
+/** The local midnight that begins the day after `date` in the zone: when that date has passed there. */
+export function endOfLocalDate(date: string, zone: string): Date {
+  return zonedInstant(nextDate(date), 0, zone);
+}
+
+/** The month an instant falls in, in a zone. */
+export function monthOf(instant: Date, zone: string): string {
+  return localDate(instant, zone).slice(0, 7);
+}
+
+/**
+ * A month's first instant and the next month's first instant (exclusive), in a zone: their local midnights, or
+ * where the clocks skip midnight, the first instant after it.
+ */
+export function monthRange(month: string, zone: string): { from: Date; to: Date } {
+  const [year, number] = month.split('-').map(Number);
+  const next =
+    number === 12
+      ? `${String(year + 1).padStart(4, '0')}-01`
+      : `${month.slice(0, 4)}-${String(number + 1).padStart(2, '0')}`;
+  return { from: zonedInstant(`${month}-01`, 0, zone), to: zonedInstant(`${next}-01`, 0, zone) };
+}
