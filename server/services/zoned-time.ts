@@ -64,8 +64,9 @@ export function nextDate(date: string): string {
 }
 
 /**
- * The instant a local date and time happen in a zone. A time the clocks skip (spring forward) is taken
- * as the same time after the change (02:30 → 03:30); a time that happens twice, at its first occurrence.
+ * The instant a local date and time happen in a zone. A time the clocks skip (spring forward) is taken as the
+ * moment they jump (02:30 → 03:00, the first instant after the gap); a time that happens twice, at its first
+ * occurrence.
  */
 export function zonedInstant(date: string, time: number, zone: string): Date {
   const wall = Date.parse(`${date}T00:00:00Z`) + time;
@@ -75,8 +76,17 @@ export function zonedInstant(date: string, time: number, zone: string): Date {
   const second = wall - offsetAt(wall + DAY);
   const candidates = [first, second].filter((instant) => wallClock(instant, zone) === wall).sort((a, b) => a - b);
   if (candidates.length) return new Date(candidates[0]);
-  // In a gap: the offset before the change, moved on by the change itself.
-  return new Date(Math.max(first, second));
+  // In a gap: the moment the clocks jump, the first instant after every skipped time. Moving the time on by the
+  // change instead (00:30 → 01:30) would put a later local start before an earlier one's result (00:57 → 22:57Z
+  // but 01:04 → 22:04Z in Cairo), and "N business days after" must never go back as its start moves on.
+  let before = Math.min(first, second); // shows a time before the gap
+  let after = Math.max(first, second); // shows a time after it
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (wallClock(middle, zone) - middle === offsetAt(after)) after = middle;
+    else before = middle;
+  }
+  return new Date(after);
 }
 
 /** The local midnight that begins the day after `date` in the zone: when that date has passed there. */

@@ -1,3 +1,4 @@
+import { addBusinessDays, latestStartMet } from '../../server/services/business-days';
 import assert from 'node:assert/strict';
 import {
   endOfLocalDate,
@@ -61,19 +62,39 @@ describe('wall-clock arithmetic in an IANA time zone (zoned-time)', () => {
     assert.equal(nextDate('2026-12-31'), '2027-01-01');
   });
 
-  it('zonedInstant DST: a local time the clocks skip is taken after the change; one they repeat, at its first occurrence', () => {
+  it('zonedInstant DST: a local time the clocks skip is the moment they jump; one they repeat, at its first occurrence', () => {
     const half = 2.5 * HOUR;
-    assert.equal(iso(zonedInstant('2026-03-29', half, 'Europe/Paris')), '2026-03-29T01:30:00.000Z');
+    assert.equal(iso(zonedInstant('2026-03-29', half, 'Europe/Paris')), '2026-03-29T01:00:00.000Z');
     assert.equal(iso(zonedInstant('2026-10-25', half, 'Europe/Paris')), '2026-10-25T00:30:00.000Z');
     // Chatham springs forward at 02:45 (+12:45) to 03:45 (+13:45) on 27 September 2026: 03:00 is skipped, and
     // falls back at 03:45 (+13:45) to 02:45 (+12:45) on 5 April 2026: 03:00 happens twice.
-    assert.equal(iso(zonedInstant('2026-09-27', 3 * HOUR, 'Pacific/Chatham')), '2026-09-26T14:15:00.000Z');
+    assert.equal(iso(zonedInstant('2026-09-27', 3 * HOUR, 'Pacific/Chatham')), '2026-09-26T14:00:00.000Z');
     assert.equal(iso(zonedInstant('2026-04-05', 3 * HOUR, 'Pacific/Chatham')), '2026-04-04T13:15:00.000Z');
     // Auckland (+12 to +13) skips 02:00-03:00 on 27 September 2026.
-    assert.equal(iso(zonedInstant('2026-09-27', half, 'Pacific/Auckland')), '2026-09-26T14:30:00.000Z');
+    assert.equal(iso(zonedInstant('2026-09-27', half, 'Pacific/Auckland')), '2026-09-26T14:00:00.000Z');
     // Either side of the changes, the ordinary offsets.
     assert.equal(iso(zonedInstant('2026-09-27', 12 * HOUR, 'Pacific/Chatham')), '2026-09-26T22:15:00.000Z');
     assert.equal(iso(zonedInstant('2026-04-05', 12 * HOUR, 'Pacific/Chatham')), '2026-04-04T23:15:00.000Z');
+  });
+
+  it('a business-day threshold never goes back as its start moves on, across a midnight the clocks skip (Cairo)', () => {
+    // Egypt springs forward at 00:00 on Friday 24 April 2026 (to 01:00): one business day after Thursday 00:57
+    // and 01:04 fall in the gap and after it. Found by the issue 14 probe: 00:57 came out after 01:04.
+    assert.equal(iso(zonedInstant('2026-04-24', 0.5 * HOUR, 'Africa/Cairo')), '2026-04-23T22:00:00.000Z');
+    let previous = 0;
+    for (
+      let start = Date.parse('2026-04-22T21:00:00.000Z');
+      start <= Date.parse('2026-04-23T00:00:00.000Z');
+      start += 60_000
+    ) {
+      const due = addBusinessDays(new Date(start), 1, 'Africa/Cairo').getTime();
+      assert.ok(due >= previous, `${new Date(start).toISOString()} → ${new Date(due).toISOString()}`);
+      previous = due;
+    }
+    const now = at('2026-04-23T22:30:00.000Z');
+    const latest = latestStartMet(now, 1, 'Africa/Cairo');
+    assert.ok(addBusinessDays(latest, 1, 'Africa/Cairo') <= now);
+    assert.ok(addBusinessDays(new Date(latest.getTime() + 1), 1, 'Africa/Cairo') > now);
   });
 
   it('zonedInstant: local midnight in a +05:45 zone, and the inverse of localParts to the millisecond', () => {
