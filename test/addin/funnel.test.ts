@@ -4,20 +4,10 @@ import type { Page } from 'playwright-core';
 import { axeViolations, openPane } from '../helpers/browser';
 import { paneSuite, type PaneSuite } from '../helpers/pane-suite';
 import { referral, type TestServer } from '../helpers/test-server';
+import type { FunnelStage } from '../../shared/schemas/reports';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
-interface Row {
-  stage: string;
-  reached: number;
-  skipped: number;
-  converted: number | null;
-  conversion: number | null;
-  stayed: number;
-  medianDays: number | null;
-  p90Days: number | null;
-  won: number;
-  lost: number;
-}
+type Row = FunnelStage;
 
 const START = Date.parse('2026-11-02T09:00:00.000Z');
 const DAY = 86_400_000;

@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { csvField } from '../../server/services/funnel';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import type { FunnelStage } from '../../shared/schemas/reports';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
-interface Row {
-  stage: string;
-  reached: number;
-  skipped: number;
-  converted: number | null;
-  conversion: number | null;
-  stayed: number;
-  medianDays: number | null;
-  p90Days: number | null;
-  won: number;
-  lost: number;
-}
+type Row = FunnelStage;
 
 const START = Date.parse('2026-11-02T09:00:00.000Z');
 const DAY = 86_400_000;
