@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
+import compression from 'compression';
 import express, { Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
@@ -43,6 +45,9 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   // API answers are private and never cached (no-store below), so hashing each body for an ETag is wasted work.
   // Opportunities carry their own ETag (their version) for If-Match; static files keep theirs.
   app.set('etag', false);
+  // br or gzip, as the client accepts, for the pane's files and the API's answers over 1 KB. API answers are read
+  // with a bearer token a third-party page cannot send, so compressing them gives BREACH-style guessing no oracle.
+  app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }));
   app.use(
     pinoHttp({
       logger,

@@ -24,9 +24,14 @@ export function addinRoutes(app: express.Express, config: Config): void {
     sendJson(res, 200, { signIns });
   });
   // The built pane, and support.html: the page the manifest's SupportUrl names (the store listing links to it).
-  app.use(express.static(config.addinDir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
+  app.use(express.static(config.addinDir, { index: false, maxAge: '1h', setHeaders: cacheRules }));
 }
 
-function noCacheForHtml(res: express.Response, file: string): void {
+/** webpack's content-hashed files (`[name].[contenthash:8].js`): a new build gives them new names. */
+const HASHED_FILE = /\.[0-9a-f]{8}\.(js|css)$/;
+
+/** Pages revalidate, so a new build is seen at once; hashed files never change, so they are kept for a year. */
+function cacheRules(res: express.Response, file: string): void {
   if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+  else if (HASHED_FILE.test(file)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
 }
