@@ -6,28 +6,18 @@ import { ApiError } from '../api/errors';
 import { FormField } from '../ui/FormField';
 import { TextInput } from '../ui/inputs';
 import { OutcomeNotice } from '../ui/Notice';
+import { useListEditorStyles } from './list-editor-styles';
 import { errorText, useAction } from '../ui/useAction';
 
-const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  list: {
-    listStyleType: 'none',
-    margin: 0,
-    padding: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalXS,
-  },
-  row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
+const useRetiredStyle = makeStyles({
   retired: { color: tokens.colorNeutralForeground3, textDecorationLine: 'line-through' },
-  add: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalS },
 });
 
 const HEADINGS: Record<ActivityLabelKind, string> = { category: 'Categories', outcome: 'Outcomes' };
 
 /** The admin's list of call and task categories and outcomes: add, rename, retire or restore (never delete). */
 export function ActivityLabelsEditor({ api }: { api: ApiClient }) {
-  const styles = useStyles();
+  const styles = { ...useListEditorStyles(), ...useRetiredStyle() };
   const [labels, setLabels] = useState<ActivityLabel[] | null>(null);
   const { run, busy, error, outcome } = useAction();
   const load = useCallback(
@@ -84,7 +74,7 @@ interface LabelListProps {
 }
 
 function LabelList({ kind, labels, busy, api, change }: LabelListProps) {
-  const styles = useStyles();
+  const styles = { ...useListEditorStyles(), ...useRetiredStyle() };
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Text } from '@fluentui/react-components';
 import type { Holiday } from '../../shared/schemas/exception-rules';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
@@ -7,25 +7,12 @@ import { FormField } from '../ui/FormField';
 import { TextInput } from '../ui/inputs';
 import { formatDate } from '../ui/labels';
 import { OutcomeNotice } from '../ui/Notice';
+import { useListEditorStyles } from './list-editor-styles';
 import { errorText, useAction } from '../ui/useAction';
-
-const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  list: {
-    listStyleType: 'none',
-    margin: 0,
-    padding: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalXS,
-  },
-  row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
-  add: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', gap: tokens.spacingHorizontalS },
-});
 
 /** The firm's holidays (no business days, on that date in each advisor's own zone): add and remove. */
 export function HolidaysEditor({ api }: { api: ApiClient }) {
-  const styles = useStyles();
+  const styles = useListEditorStyles();
   const [holidays, setHolidays] = useState<Holiday[] | null>(null);
   const [date, setDate] = useState('');
   const [name, setName] = useState('');

@@ -16,12 +16,11 @@ export interface DigestOutcome {
 
 /** Own exceptions first; for a manager, then each teammate's, by name. */
 async function sectionsFor(ctx: AlertContext, advisor: AdvisorRecord): Promise<EmailSection[]> {
-  const own = await allExceptions(ctx.work, advisor, 'me');
+  // A manager's team includes the manager: one read gives both their own section and their teammates'.
+  const items = await allExceptions(ctx.work, advisor, advisor.role === 'manager' ? 'team' : 'me');
+  const own = items.filter((item) => item.opportunity.owner.id === advisor.id);
   const sections: EmailSection[] = own.length ? [{ heading: `Yours (${advisor.displayName})`, items: own }] : [];
-  if (advisor.role === 'manager') {
-    const team = await allExceptions(ctx.work, advisor, 'team');
-    sections.push(...byOwner(team.filter((item) => item.opportunity.owner.id !== advisor.id)));
-  }
+  sections.push(...byOwner(items.filter((item) => item.opportunity.owner.id !== advisor.id)));
   return sections;
 }
 
