@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { registerFunctions } from './functions';
 
 export type Db = Database.Database;
 
@@ -22,7 +23,7 @@ export function restrictToOwner(file: string): void {
 /**
  * Opens the SQLite file with the settings every connection needs: WAL so readers never block the
  * writer, foreign keys enforced, FULL synchronous so an acknowledged write survives a crash, and a
- * 64 MB page cache.
+ * 64 MB page cache; and the application functions the schema's triggers call.
  */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') restrictToOwner(file);
@@ -33,6 +34,7 @@ export function openDatabase(file: string): Db {
   db.pragma('busy_timeout = 5000');
   // SQLite's default page cache is 2 MB; the search index and hot tables of a firm's data are larger.
   db.pragma('cache_size = -65536');
+  registerFunctions(db);
   return db;
 }
 

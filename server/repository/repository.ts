@@ -489,12 +489,16 @@ export interface ActivityLabelStore {
 export interface AttentionCandidate {
   opportunity: OpportunitySummary;
   assignedAt: string;
-  touchedSinceAssignment: boolean;
-  hasNextStep: boolean;
-  /** Any activity linked to it, ever. */
-  hasActivity: boolean;
-  /** The owner's IANA time zone. */
-  ownerTimeZone: string;
+  /**
+   * When each rule is (or was) met, as stored with the opportunity (migration 019); null: it cannot be (the rule
+   * is off, or what stops it holds). A rule counts at `now` when its due time is at or before it.
+   */
+  dues: {
+    untouched: string | null;
+    noActivity: string | null;
+    noNextStep: string | null;
+    pastCloseDate: string | null;
+  };
 }
 
 export interface StageRow {
@@ -505,36 +509,14 @@ export interface StageRow {
   actualValue: number;
 }
 
-/** The thresholds of the needs-attention rules for the owners in one time zone (the service computes them). */
-export interface ZoneThresholds {
-  /** For "past close date": an estimated close date before this local day; null: the rule is off. */
-  today: string | null;
-  /** For "untouched": assigned at or before this moment, and no activity or owner's note since; null: off. */
-  untouchedIfAssignedBy: string | null;
-  /** For "no activity": created at or before this moment and no activity linked at all; null: off. */
-  noActivityIfCreatedBy: string | null;
-}
-
-/** The needs-attention rules as the store applies them (the service decides the moments). */
-export interface AttentionRules {
-  /** For "no next step": open appointments, tasks or calls after this moment count. */
-  now: string;
-  noNextStep: boolean;
-  /**
-   * The thresholds for owners in a zone, asked for each zone the store reads with the owners' opportunities (in
-   * the same read, so a zone changed meanwhile is never left without thresholds). Synchronous and pure.
-   */
-  thresholdsOf(zone: string): ZoneThresholds;
-}
-
 export interface WorkStore {
   /**
    * A page (most recently changed first) of the open opportunities of these owners that meet at least one
-   * rule, with the facts the rules use, and how many meet one in all.
+   * rule at `now`, with each rule's due time, and how many meet one in all.
    */
   needingAttention(
     ownerIds: number[],
-    rules: AttentionRules,
+    now: string,
     limit: number,
     offset: number,
   ): Promise<{ candidates: AttentionCandidate[]; total: number }>;

@@ -9,10 +9,7 @@ import {
 import { STAGES } from '../../shared/schemas/opportunities';
 import { pageOf, type Caller, type ServiceContext } from './context';
 import { ownersInScope, type ReportScope } from './report-scope';
-import { addBusinessDays, latestStartMet } from './business-days';
-import { endOfLocalDate, localDate } from './zoned-time';
-import type { AttentionCandidate, ZoneThresholds } from '../repository/repository';
-import type { ExceptionRules } from '../../shared/schemas/exception-rules';
+import type { AttentionCandidate } from '../repository/repository';
 
 const DAY = 86_400_000;
 
@@ -49,43 +46,16 @@ export class WorkService {
    * digests), never for a request. Each reason's `due` says when its rule was met ("untouched since …").
    */
   async attentionOf(owners: number[], paging: { limit: number; offset: number }): Promise<NeedsAttention> {
-    const now = this.ctx.clock.now();
-    const [rules, holidayList] = await Promise.all([
-      this.ctx.repo.exceptionRules.get(),
-      this.ctx.repo.exceptionRules.holidays(),
-    ]);
-    const holidays = new Set(holidayList.map((holiday) => holiday.date));
-    const byZone = new Map<string, ZoneThresholds>();
-    const thresholdsOf = (zone: string): ZoneThresholds => {
-      let thresholds = byZone.get(zone);
-      if (!thresholds) {
-        thresholds = {
-          today: rules.pastCloseDate.on ? localDate(now, zone) : null,
-          untouchedIfAssignedBy: rules.untouched.on
-            ? latestStartMet(now, rules.untouched.businessDays, zone, holidays).toISOString()
-            : null,
-          noActivityIfCreatedBy: rules.noActivity.on
-            ? latestStartMet(now, rules.noActivity.businessDays, zone, holidays).toISOString()
-            : null,
-        };
-        byZone.set(zone, thresholds);
-      }
-      return thresholds;
-    };
+    const now = this.ctx.clock.now().toISOString();
     let total = 0;
     const page = await pageOf(paging, async (limit, offset) => {
-      const found = await this.ctx.repo.work.needingAttention(
-        owners,
-        { now: now.toISOString(), noNextStep: rules.noNextStep.on, thresholdsOf },
-        limit,
-        offset,
-      );
+      const found = await this.ctx.repo.work.needingAttention(owners, now, limit, offset);
       total = found.total;
       return found.candidates;
     });
     const items = page.items.map((candidate): NeedsAttentionItem => ({
       opportunity: candidate.opportunity,
-      reasons: reasonsOf(candidate, rules, thresholdsOf(candidate.ownerTimeZone), holidays),
+      reasons: reasonsOf(candidate, now),
     }));
     return { items, nextOffset: page.nextOffset, total };
   }
@@ -139,32 +109,17 @@ export class WorkService {
   }
 }
 
-/** The rules a candidate meets, each with when it was met; the same tests the store filtered by. */
-function reasonsOf(
-  candidate: AttentionCandidate,
-  rules: ExceptionRules,
-  zone: ZoneThresholds,
-  holidays: ReadonlySet<string>,
-): AttentionReason[] {
+/**
+ * The rules a candidate meets at `now`: those whose due time (kept with the opportunity, computed in the owner's
+ * time zone less the firm's holidays) has come; each says since when its rule applies.
+ */
+function reasonsOf({ opportunity, assignedAt, dues }: AttentionCandidate, now: string): AttentionReason[] {
+  const met = (due: string | null): due is string => due !== null && due <= now;
   const reasons: AttentionReason[] = [];
-  const timeZone = candidate.ownerTimeZone;
-  const { createdAt, estimatedCloseDate } = candidate.opportunity;
-  if (
-    zone.untouchedIfAssignedBy &&
-    !candidate.touchedSinceAssignment &&
-    candidate.assignedAt <= zone.untouchedIfAssignedBy
-  ) {
-    const due = addBusinessDays(new Date(candidate.assignedAt), rules.untouched.businessDays, timeZone, holidays);
-    reasons.push({ code: 'untouched', since: candidate.assignedAt, due: due.toISOString() });
-  }
-  if (zone.noActivityIfCreatedBy && !candidate.hasActivity && createdAt <= zone.noActivityIfCreatedBy) {
-    const due = addBusinessDays(new Date(createdAt), rules.noActivity.businessDays, timeZone, holidays);
-    reasons.push({ code: 'no-activity', since: createdAt, due: due.toISOString() });
-  }
-  if (rules.noNextStep.on && !candidate.hasNextStep) reasons.push({ code: 'no-next-step', since: null, due: null });
-  if (zone.today && estimatedCloseDate && estimatedCloseDate < zone.today) {
-    const due = endOfLocalDate(estimatedCloseDate, timeZone).toISOString();
-    reasons.push({ code: 'past-close-date', since: estimatedCloseDate, due });
-  }
+  if (met(dues.untouched)) reasons.push({ code: 'untouched', since: assignedAt, due: dues.untouched });
+  if (met(dues.noActivity)) reasons.push({ code: 'no-activity', since: opportunity.createdAt, due: dues.noActivity });
+  if (met(dues.noNextStep)) reasons.push({ code: 'no-next-step', since: null, due: null });
+  if (met(dues.pastCloseDate))
+    reasons.push({ code: 'past-close-date', since: opportunity.estimatedCloseDate, due: dues.pastCloseDate });
   return reasons;
 }

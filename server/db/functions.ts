@@ -1,0 +1,27 @@
+import type { Db } from './connection';
+import { addBusinessDays } from '../services/business-days';
+import { endOfLocalDate } from '../services/zoned-time';
+
+/**
+ * The application functions the schema's triggers call (migration 019 keeps each open opportunity's
+ * needs-attention due times with them), registered on every connection openDatabase makes: the server, the CLI,
+ * migrations, tests and a second process all write through the same triggers. Everything they depend on comes in
+ * as arguments (the rules and holidays from the database, in the same statement), so no cache can go stale.
+ */
+export function registerFunctions(db: Db): void {
+  let lastHolidays: { json: string; set: ReadonlySet<string> } = { json: '[]', set: new Set() };
+  const holidaysOf = (json: string) => {
+    if (json !== lastHolidays.json) lastHolidays = { json, set: new Set(JSON.parse(json) as string[]) };
+    return lastHolidays.set;
+  };
+  /** business_days_after(start, days, zone, holidays JSON array): the instant, ISO. */
+  db.function('business_days_after', { deterministic: true }, (start, days, zone, holidays) => {
+    if (start === null || days === null) return null;
+    const from = new Date(start as string);
+    return addBusinessDays(from, Number(days), zone as string, holidaysOf(holidays as string)).toISOString();
+  });
+  /** local_day_end(date, zone): the first instant after that local date in the zone, ISO. */
+  db.function('local_day_end', { deterministic: true }, (date, zone) =>
+    date === null ? null : endOfLocalDate(date as string, zone as string).toISOString(),
+  );
+}
