@@ -20,6 +20,22 @@ export function registerFunctions(db: Db): void {
     const from = new Date(start as string);
     return addBusinessDays(from, Number(days), zone as string, holidaysOf(holidays as string)).toISOString();
   });
+  /**
+   * migration_progress(label, total): 1, and every 100,000th row of a long backfill a line on stderr, so a
+   * migration over a big table never runs silently inside start-up.
+   */
+  const counted = new Map<string, { rows: number; started: number }>();
+  db.function('migration_progress', (label, total) => {
+    const key = label as string;
+    const progress = counted.get(key) ?? { rows: 0, started: Date.now() };
+    counted.set(key, progress);
+    progress.rows += 1;
+    if (Number(total) >= 200_000 && progress.rows % 100_000 === 0) {
+      const seconds = ((Date.now() - progress.started) / 1000).toFixed(1);
+      process.stderr.write(`migration ${key}: ${progress.rows} of about ${Number(total)} rows, ${seconds} s\n`);
+    }
+    return 1;
+  });
   /** local_day_end(date, zone): the first instant after that local date in the zone, ISO. */
   db.function('local_day_end', { deterministic: true }, (date, zone) =>
     date === null ? null : endOfLocalDate(date as string, zone as string).toISOString(),

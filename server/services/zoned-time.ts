@@ -35,14 +35,38 @@ function formatterOf(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** The zone's wall clock at an instant, as if it were UTC (milliseconds). */
-function wallClock(instant: number, zone: string): number {
+/** The zone's wall clock at an instant, as if it were UTC (milliseconds), from Intl. */
+function wallClockOf(instant: number, zone: string): number {
   const parts: Record<string, number> = {};
   for (const part of formatterOf(zone).formatToParts(new Date(instant))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   const seconds = Math.floor(instant / 1000) * 1000;
   return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) + (instant - seconds);
+}
+
+/** Each zone's offset at the start of each UTC hour asked about (Intl is slow; the due times call this a lot). */
+const hourOffsets = new Map<string, Map<number, number>>();
+function offsetAtHour(hour: number, zone: string): number {
+  let offsets = hourOffsets.get(zone);
+  if (!offsets) hourOffsets.set(zone, (offsets = new Map()));
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    if (offsets.size >= 200_000) offsets.clear();
+    offset = wallClockOf(hour * HOUR, zone) - hour * HOUR;
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
+
+/**
+ * The zone's wall clock at an instant, as if it were UTC (milliseconds). A zone changes its offset at most once
+ * in an hour, so the same offset at both ends of the hour is the offset all through it; otherwise Intl says.
+ */
+function wallClock(instant: number, zone: string): number {
+  const hour = Math.floor(instant / HOUR);
+  const offset = offsetAtHour(hour, zone);
+  return offset === offsetAtHour(hour + 1, zone) ? instant + offset : wallClockOf(instant, zone);
 }
 
 /** The local date, hour and time of day of an instant in a zone. */

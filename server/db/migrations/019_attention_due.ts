@@ -1,14 +1,16 @@
 import type { Migration } from '../migrate';
 
+const COLUMNS = '(opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due)';
+
 /** Refreshes one opportunity's due times (`:id` replaced by the trigger's expression). */
 const refresh = (id: string) => `
   DELETE FROM opportunity_attention WHERE opportunity_id = ${id};
-  INSERT INTO opportunity_attention SELECT * FROM opportunity_attention_source WHERE opportunity_id = ${id};`;
+  INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source WHERE opportunity_id = ${id};`;
 
 /** Recomputes every open opportunity's due times: after the rules or the holidays change. */
 const REFRESH_ALL = `
   DELETE FROM opportunity_attention;
-  INSERT INTO opportunity_attention SELECT * FROM opportunity_attention_source;`;
+  INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source;`;
 
 /**
  * Needs attention, precomputed (issue 15): for each open opportunity, the instant each exception rule is (or was)
@@ -20,7 +22,7 @@ const REFRESH_ALL = `
  *   linked or the owner wrote a note since the assignment;
  * - no activity: created_at + N business days; null once any activity is linked;
  * - no next step: when the last open appointment, call or task ahead starts (an open task without a start never
- *   lapses: null); created_at when there is none;
+ *   lapses: null); the beginning of time when there is none (met at any moment);
  * - past close date: the first instant after the estimated close date, in the owner's zone.
  *
  * Triggers keep the rows right in the same transaction as every write that changes a fact, whichever process
@@ -39,15 +41,14 @@ CREATE TABLE opportunity_attention (
   no_activity_due TEXT,
   no_next_step_due TEXT,
   past_close_due TEXT,
-  attention_due TEXT
+  -- The earliest, computed here rather than in the view: a view's column used twice is computed twice.
+  attention_due TEXT GENERATED ALWAYS AS (nullif(min(coalesce(untouched_due, '~'), coalesce(no_activity_due, '~'),
+    coalesce(no_next_step_due, '~'), coalesce(past_close_due, '~')), '~')) VIRTUAL
 );
 CREATE INDEX opportunity_attention_due ON opportunity_attention (owner_id, attention_due);
 
 CREATE VIEW opportunity_attention_source AS
-SELECT id AS opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due,
-  nullif(min(coalesce(untouched_due, '~'), coalesce(no_activity_due, '~'), coalesce(no_next_step_due, '~'),
-    coalesce(past_close_due, '~')), '~') AS attention_due
-FROM (SELECT o.id, o.owner_id,
+SELECT o.id AS opportunity_id, o.owner_id,
     CASE WHEN (SELECT untouched_on FROM exception_rules WHERE id = 1)
       AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
       AND NOT EXISTS (SELECT 1 FROM notes n
@@ -62,13 +63,15 @@ FROM (SELECT o.id, o.owner_id,
       AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
         AND a.kind = 'task' AND a.start_at IS NULL)
       THEN coalesce((SELECT max(a.start_at) FROM activities a WHERE a.regarding_opportunity_id = o.id
-        AND a.status = 'open' AND a.kind IN ('appointment', 'task', 'phone_call')), o.created_at) END AS no_next_step_due,
+        AND a.status = 'open' AND a.kind IN ('appointment', 'task', 'phone_call')), '0000-01-01T00:00:00.000Z') END
+      AS no_next_step_due,
     CASE WHEN (SELECT past_close_date_on FROM exception_rules WHERE id = 1) AND o.estimated_close_date IS NOT NULL
       THEN local_day_end(o.estimated_close_date, ad.time_zone) END AS past_close_due
   FROM opportunities o JOIN advisors ad ON ad.id = o.owner_id
-  WHERE o.status = 'open');
+  WHERE o.status = 'open';
 
-INSERT INTO opportunity_attention SELECT * FROM opportunity_attention_source;
+INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source
+  WHERE migration_progress('019 needs-attention due times', (SELECT count(*) FROM opportunities WHERE status = 'open'));
 
 CREATE TRIGGER opportunity_attention_opportunity_insert AFTER INSERT ON opportunities BEGIN${refresh('new.id')}
 END;
@@ -99,7 +102,7 @@ END;
 CREATE TRIGGER opportunity_attention_zone AFTER UPDATE OF time_zone ON advisors
 WHEN old.time_zone IS NOT new.time_zone BEGIN
   DELETE FROM opportunity_attention WHERE owner_id = new.id;
-  INSERT INTO opportunity_attention SELECT * FROM opportunity_attention_source WHERE owner_id = new.id;
+  INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source WHERE owner_id = new.id;
 END;
 
 CREATE TRIGGER opportunity_attention_rules AFTER UPDATE ON exception_rules
