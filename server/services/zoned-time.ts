@@ -49,7 +49,7 @@ function wallClockOf(instant: number, zone: string): number {
 const hourOffsets = new Map<string, Map<number, number>>();
 function offsetAtHour(hour: number, zone: string): number {
   let offsets = hourOffsets.get(zone);
-  if (!offsets) hourOffsets.set(zone, (offsets = new Map()));
+  if (!offsets) hourOffsets.set(zone, (offsets = new Map<number, number>()));
   let offset = offsets.get(hour);
   if (offset === undefined) {
     if (offsets.size >= 200_000) offsets.clear();
