@@ -29,10 +29,12 @@ const REFRESH_ALL = `
  * makes it; the business-day arithmetic is the application's (`business_days_after`, `local_day_end`, registered
  * on every connection by openDatabase), given the rules and holidays as arguments read in the same statement.
  * Changing the rules or the holidays recomputes every open opportunity; an owner's zone, that owner's.
+ *
+ * Also an index for New for me (below).
  */
 export const attentionDue: Migration = {
   version: 19,
-  name: 'needs-attention due times',
+  name: 'needs-attention due times, new-for-me index',
   sql: /* sql */ `
 CREATE TABLE opportunity_attention (
   opportunity_id INTEGER PRIMARY KEY,
@@ -117,5 +119,9 @@ CREATE TRIGGER opportunity_attention_holiday_update AFTER UPDATE OF date ON holi
 END;
 CREATE TRIGGER opportunity_attention_holiday_delete AFTER DELETE ON holidays BEGIN${REFRESH_ALL}
 END;
+
+-- New for me: the advisor's assignments made by someone else, newest first, without walking the ones they made
+-- themselves (every opportunity they create is one).
+CREATE INDEX assignments_to_by_others ON assignments (to_advisor_id, created_at) WHERE by_advisor_id <> to_advisor_id;
 `,
 };

@@ -11,19 +11,21 @@ import { list, sql, sqlArrays } from './support';
 
 /**
  * Needs attention reads the due times the schema keeps (migration 019): the owners' entries of the index
- * (owner_id, attention_due) up to now, never the facts of every open opportunity.
+ * (owner_id, attention_due) up to now, never the facts of every open opportunity. CROSS JOIN keeps the owners
+ * the outer loop (the planner cannot count json_each's rows and may otherwise walk every due time of the firm).
  */
-const DUE_BY_NOW = `t.owner_id IN (SELECT value FROM json_each(:owners)) AND t.attention_due <= :now`;
+const OWNERS_DUE_TIMES = `json_each(:owners) w CROSS JOIN opportunity_attention t`;
+const DUE_BY_NOW = `t.owner_id = w.value AND t.attention_due <= :now`;
 
 export class SqliteWorkStore implements WorkStore {
   constructor(private readonly db: Db) {}
 
   async needingAttention(ownerIds: number[], now: string, limit: number, offset: number) {
-    const params = { now, owners: list(ownerIds), limit, offset };
+    const params = { now, owners: list([...new Set(ownerIds)]), limit, offset };
     const rows = sqlArrays(
       this.db,
       `SELECT t.untouched_due, t.no_activity_due, t.no_next_step_due, t.past_close_due, ${OPPORTUNITY_COLUMNS}
-         FROM opportunity_attention t JOIN opportunities o ON o.id = t.opportunity_id ${OPPORTUNITY_JOINS}
+         FROM ${OWNERS_DUE_TIMES} JOIN opportunities o ON o.id = t.opportunity_id ${OPPORTUNITY_JOINS}
        WHERE ${DUE_BY_NOW}
        ORDER BY o.updated_at DESC, o.id DESC LIMIT :limit OFFSET :offset`,
     ).all(params) as [
@@ -33,7 +35,7 @@ export class SqliteWorkStore implements WorkStore {
       pastCloseDate: string | null,
       ...opportunity: OpportunityRow,
     ][];
-    const total = sql(this.db, `SELECT count(*) FROM opportunity_attention t WHERE ${DUE_BY_NOW}`)
+    const total = sql(this.db, `SELECT count(*) FROM ${OWNERS_DUE_TIMES} WHERE ${DUE_BY_NOW}`)
       .pluck()
       .get(params) as number;
     const candidates = rows.map(([untouched, noActivity, noNextStep, pastCloseDate, ...opportunity]) => {
@@ -47,10 +49,11 @@ export class SqliteWorkStore implements WorkStore {
     return { candidates, total };
   }
 
+  /** From the advisor's assignments by others (the partial index assignments_to_by_others), newest first. */
   async assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number) {
     return loadAssignments(
       this.db,
-      `s.to_advisor_id = :me AND s.by_advisor_id <> :me AND (:since IS NULL OR s.created_at > :since)
+      `s.to_advisor_id = :me AND s.by_advisor_id <> s.to_advisor_id AND (:since IS NULL OR s.created_at > :since)
        AND s.id = (SELECT max(id) FROM assignments latest WHERE latest.opportunity_id = s.opportunity_id)
        AND EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.opportunity_id AND o.status = 'open' AND o.owner_id = :me)
        ORDER BY s.created_at DESC, s.id DESC LIMIT :limit OFFSET :offset`,
