@@ -88,6 +88,8 @@ export function fullScans(plan: StatementPlan, small: readonly string[] = SMALL_
     const [, name, rest] = scan;
     if (/VIRTUAL TABLE|json_each/i.test(rest) || /^json_each/i.test(name)) return false;
     if (/^\(subquery|^CONSTANT ROW/i.test(name)) return false;
+    // A subquery in FROM, named by its alias (`FROM (SELECT … LIMIT 26) p`): its own lines are checked.
+    if (subqueryAliases(plan.source).has(name)) return false;
     const table = aliases.get(name) ?? name;
     return !small.includes(table);
   });
@@ -117,6 +119,24 @@ function tableAliases(source: string): Map<string, string> {
       aliases.set(alias, table);
   }
   return aliases;
+}
+
+/** `(SELECT …) p`, `(SELECT …) AS p`: the aliases of subqueries in FROM or JOIN. */
+function subqueryAliases(source: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of source.matchAll(/\(\s*SELECT\b/gi)) {
+    let depth = 0;
+    for (let i = match.index; i < source.length; i++) {
+      if (source[i] === '(') depth++;
+      else if (source[i] === ')' && --depth === 0) {
+        const alias = /^\s+(?:AS\s+)?(\w+)/i.exec(source.slice(i + 1));
+        if (alias && !/^(ON|WHERE|JOIN|LEFT|INNER|CROSS|GROUP|ORDER|LIMIT|AND|OR|AS|THEN|END|IS|IN)$/i.test(alias[1]))
+          names.add(alias[1]);
+        break;
+      }
+    }
+  }
+  return names;
 }
 
 /** A readable message for an assertion: each statement's SQL (shortened) and its plan. */

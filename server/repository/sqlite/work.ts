@@ -22,12 +22,14 @@ export class SqliteWorkStore implements WorkStore {
 
   async needingAttention(ownerIds: number[], now: string, limit: number, offset: number) {
     const params = { now, owners: list([...new Set(ownerIds)]), limit, offset };
+    // The page is chosen from the due times and each row's updated_at alone; only its rows are joined for display.
     const rows = sqlArrays(
       this.db,
-      `SELECT t.untouched_due, t.no_activity_due, t.no_next_step_due, t.past_close_due, ${OPPORTUNITY_COLUMNS}
-         FROM ${OWNERS_DUE_TIMES} JOIN opportunities o ON o.id = t.opportunity_id ${OPPORTUNITY_JOINS}
-       WHERE ${DUE_BY_NOW}
-       ORDER BY o.updated_at DESC, o.id DESC LIMIT :limit OFFSET :offset`,
+      `SELECT p.untouched_due, p.no_activity_due, p.no_next_step_due, p.past_close_due, ${OPPORTUNITY_COLUMNS}
+         FROM (SELECT t.*, o.updated_at FROM ${OWNERS_DUE_TIMES} JOIN opportunities o ON o.id = t.opportunity_id
+           WHERE ${DUE_BY_NOW} ORDER BY o.updated_at DESC, o.id DESC LIMIT :limit OFFSET :offset) p
+         JOIN opportunities o ON o.id = p.opportunity_id ${OPPORTUNITY_JOINS}
+       ORDER BY p.updated_at DESC, p.opportunity_id DESC`,
     ).all(params) as [
       untouched: string | null,
       noActivity: string | null,
