@@ -7,7 +7,16 @@ const refresh = (id: string) => `
   DELETE FROM opportunity_attention WHERE opportunity_id = ${id};
   INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source WHERE opportunity_id = ${id};`;
 
-/** Recomputes every open opportunity's due times: after the rules or the holidays change. */
+/**
+ * After a holiday on `date` is added or removed: the business-day due times from the day before it on (a due time
+ * before that local date, in any zone, counted no day from it). The IN list is read before the replacing starts.
+ */
+const refreshFromHoliday = (date: string) => `
+  INSERT OR REPLACE INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source
+  WHERE opportunity_id IN (SELECT opportunity_id FROM opportunity_attention
+    WHERE untouched_due >= date(${date}, '-1 day') OR no_activity_due >= date(${date}, '-1 day'));`;
+
+/** Recomputes every open opportunity's due times: after the rules change. */
 const REFRESH_ALL = `
   DELETE FROM opportunity_attention;
   INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source;`;
@@ -28,7 +37,8 @@ const REFRESH_ALL = `
  * Triggers keep the rows right in the same transaction as every write that changes a fact, whichever process
  * makes it; the business-day arithmetic is the application's (`business_days_after`, `local_day_end`, registered
  * on every connection by openDatabase), given the rules and holidays as arguments read in the same statement.
- * Changing the rules or the holidays recomputes every open opportunity; an owner's zone, that owner's.
+ * Changing the rules recomputes every open opportunity; a holiday, the due times from the day before it on; an
+ * owner's zone, that owner's.
  *
  * Also an index for New for me (below).
  */
@@ -113,11 +123,11 @@ WHEN old.untouched_on IS NOT new.untouched_on OR old.untouched_business_days IS 
   OR old.no_next_step_on IS NOT new.no_next_step_on OR old.past_close_date_on IS NOT new.past_close_date_on
 BEGIN${REFRESH_ALL}
 END;
-CREATE TRIGGER opportunity_attention_holiday_insert AFTER INSERT ON holidays BEGIN${REFRESH_ALL}
+CREATE TRIGGER opportunity_attention_holiday_insert AFTER INSERT ON holidays BEGIN${refreshFromHoliday('new.date')}
 END;
-CREATE TRIGGER opportunity_attention_holiday_update AFTER UPDATE OF date ON holidays BEGIN${REFRESH_ALL}
+CREATE TRIGGER opportunity_attention_holiday_update AFTER UPDATE OF date ON holidays BEGIN${refreshFromHoliday('min(old.date, new.date)')}
 END;
-CREATE TRIGGER opportunity_attention_holiday_delete AFTER DELETE ON holidays BEGIN${REFRESH_ALL}
+CREATE TRIGGER opportunity_attention_holiday_delete AFTER DELETE ON holidays BEGIN${refreshFromHoliday('old.date')}
 END;
 
 -- New for me: the advisor's assignments made by someone else, newest first, without walking the ones they made
