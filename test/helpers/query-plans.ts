@@ -46,7 +46,7 @@ export function recordStatements(db: Db) {
   (db as { prepare: (source: string) => Statement }).prepare = (source: string) => wrap(prepare(source));
   return {
     /** Runs `call` and returns the plans of the statements it ran (read statements only: SELECT or WITH). */
-    async plansOf(call: () => Promise<unknown> | unknown): Promise<StatementPlan[]> {
+    async plansOf(call: () => unknown): Promise<StatementPlan[]> {
       recorded.length = 0;
       recording = true;
       try {
