@@ -505,6 +505,16 @@ export interface StageRow {
   actualValue: number;
 }
 
+/** The open opportunities in one stage, for the days-in-stage figures (see WorkStore.openStageDays). */
+export interface OpenStageDays {
+  stage: Stage;
+  open: number;
+  /** When the one longest in the stage entered it; null when none is open. */
+  oldest: string | null;
+  /** The middle one's entry time (the two middle ones', latest first, for an even count); empty when none. */
+  middle: string[];
+}
+
 /** The thresholds of the needs-attention rules for the owners in one time zone (the service computes them). */
 export interface ZoneThresholds {
   /** For "past close date": an estimated close date before this local day; null: the rule is off. */
@@ -542,7 +552,7 @@ export interface WorkStore {
   assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number): Promise<Assignment[]>;
   /** ownerIds = null: every opportunity. */
   stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
-  openStageEntries(ownerIds: number[] | null): Promise<{ stage: Stage; stageEnteredAt: string }[]>;
+  openStageDays(ownerIds: number[] | null): Promise<OpenStageDays[]>;
 }
 
 /** The admin's exception rules (one set for the firm) and the firm's holidays. */

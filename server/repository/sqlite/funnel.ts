@@ -2,10 +2,13 @@ import type { Db } from '../../db/connection';
 import type { FunnelFilter, FunnelHistoryEntry, FunnelStageCounts, FunnelStore } from '../repository';
 import { list, sql, sqlArrays } from './support';
 
-/** The opportunities a funnel counts, as `f (id, status)`. */
-const FILTERED = `f AS (
+/**
+ * The opportunities a funnel counts, as `f (id, status, stage)`. For owners given (me, team) it starts from those
+ * owners' rows; the firm-wide funnel (no owners) reads every opportunity.
+ */
+const filtered = (filter: FunnelFilter) => `f AS (
   SELECT o.id, o.status, o.stage FROM opportunities o
-  WHERE (:all OR o.owner_id IN (SELECT value FROM json_each(:owners)))
+  WHERE ${filter.ownerIds === null ? '1' : 'o.owner_id IN (SELECT value FROM json_each(:owners))'}
     AND (:team IS NULL OR o.owner_id IN (SELECT advisor_id FROM team_members WHERE team_id = :team))
     AND (:campaign IS NULL OR o.campaign_id = :campaign)
     AND (:referrerAdvisor IS NULL OR o.referred_by_advisor_id = :referrerAdvisor)
@@ -17,8 +20,7 @@ const RANKS = `ranks (stage, r) AS (VALUES ('qualify', 0), ('develop', 1), ('pro
 
 function params(filter: FunnelFilter) {
   return {
-    all: filter.ownerIds === null ? 1 : 0,
-    owners: list(filter.ownerIds ?? []),
+    ...(filter.ownerIds === null ? {} : { owners: list(filter.ownerIds) }),
     team: filter.teamId ?? null,
     campaign: filter.campaignId ?? null,
     referrerAdvisor: filter.referrerAdvisorId ?? null,
@@ -34,7 +36,7 @@ export class SqliteFunnelStore implements FunnelStore {
   async stageCounts(filter: FunnelFilter): Promise<FunnelStageCounts[]> {
     return sql(
       this.db,
-      `WITH ${FILTERED}, ${RANKS},
+      `WITH ${filtered(filter)}, ${RANKS},
        furthest AS (
          SELECT f.id, max(ranks.r) AS r FROM f
            JOIN stage_changes sc ON sc.opportunity_id = f.id JOIN ranks ON ranks.stage = sc.stage
@@ -62,7 +64,7 @@ export class SqliteFunnelStore implements FunnelStore {
   async history(filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): Promise<void> {
     const rows = sqlArrays(
       this.db,
-      `WITH ${FILTERED}
+      `WITH ${filtered(filter)}
        SELECT opportunity_id, kind, stage, at FROM (
          SELECT sc.opportunity_id, 'stage' AS kind, sc.stage, sc.at, 0 AS source, sc.id
            FROM f JOIN stage_changes sc ON sc.opportunity_id = f.id
