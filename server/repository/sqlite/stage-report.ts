@@ -8,16 +8,17 @@ import { STAGES } from '../../../shared/schemas/opportunities';
  * (opportunities_owner_stage); for the firm (null), the open ones are read in stage and time order from
  * opportunities_stage, so a median is a walk to the middle of one index range, with no sort.
  */
-const OWNED = 'owner_id IN (SELECT value FROM json_each(:owners))';
+const opportunities = (ownerIds: number[] | null) =>
+  ownerIds === null ? 'opportunities o' : 'json_each(:owners) j CROSS JOIN opportunities o ON o.owner_id = j.value';
 
 /** Count and sums of values per stage and status. */
 export function stageRows(db: Db, ownerIds: number[] | null): StageRow[] {
   return sql(
     db,
-    `SELECT stage, status, count(*) AS count, coalesce(sum(estimated_value), 0) AS estimatedValue,
-         coalesce(sum(actual_value), 0) AS actualValue
-       FROM opportunities ${ownerIds === null ? '' : `WHERE ${OWNED}`}
-       GROUP BY stage, status`,
+    `SELECT o.stage, o.status, count(*) AS count, coalesce(sum(o.estimated_value), 0) AS estimatedValue,
+         coalesce(sum(o.actual_value), 0) AS actualValue
+       FROM ${opportunities(ownerIds)}
+       GROUP BY o.stage, o.status`,
   ).all(ownerIds === null ? {} : { owners: list(ownerIds) }) as StageRow[];
 }
 
@@ -26,17 +27,16 @@ export function stageRows(db: Db, ownerIds: number[] | null): StageRow[] {
  * entry times in the middle (latest first, so their order is that of the days in stage, shortest first).
  */
 export function openStageDays(db: Db, ownerIds: number[] | null): OpenStageDays[] {
-  const scoped = ownerIds === null ? '' : `AND ${OWNED}`;
   const owners = ownerIds === null ? {} : { owners: list(ownerIds) };
   const counts = sql(
     db,
-    `SELECT stage, count(*) AS open, min(stage_entered_at) AS oldest FROM opportunities
-       WHERE status = 'open' ${scoped} GROUP BY stage`,
+    `SELECT o.stage, count(*) AS open, min(o.stage_entered_at) AS oldest FROM ${opportunities(ownerIds)}
+       WHERE o.status = 'open' GROUP BY o.stage`,
   ).all(owners) as { stage: StageRow['stage']; open: number; oldest: string }[];
   const middle = sql(
     db,
-    `SELECT stage_entered_at FROM opportunities WHERE status = 'open' AND stage = :stage ${scoped}
-       ORDER BY stage_entered_at DESC LIMIT :take OFFSET :skip`,
+    `SELECT o.stage_entered_at FROM ${opportunities(ownerIds)} WHERE o.status = 'open' AND o.stage = :stage
+       ORDER BY o.stage_entered_at DESC LIMIT :take OFFSET :skip`,
   ).pluck();
   return STAGES.map((stage) => {
     const found = counts.find((row) => row.stage === stage);
