@@ -7,33 +7,39 @@ import { list, sqlArrays } from './support';
  * The opportunities a funnel counts, as `f (id, status, stage)`. For owners given (me, team) it starts from those
  * owners' rows (json_each first: CROSS JOIN keeps that order); the firm-wide funnel reads every opportunity.
  */
-const filtered = (filter: FunnelFilter) => `f AS (
+const filtered = (filter: FunnelFilter) => {
+  // Only the conditions given: with none, the owners' rows are read from an index alone.
+  const conditions = [
+    filter.teamId !== undefined && 'o.owner_id IN (SELECT advisor_id FROM team_members WHERE team_id = :team)',
+    filter.campaignId !== undefined && 'o.campaign_id = :campaign',
+    filter.referrerAdvisorId !== undefined && 'o.referred_by_advisor_id = :referrerAdvisor',
+    filter.referrerContactId !== undefined && 'o.referred_by_contact_id = :referrerContact',
+    filter.createdFrom !== undefined && 'o.created_at >= :createdFrom',
+    filter.createdBefore !== undefined && 'o.created_at < :createdBefore',
+  ].filter(Boolean);
+  return `f AS (
   SELECT o.id, o.status, o.stage FROM ${
     filter.ownerIds === null
       ? 'opportunities o'
       : 'json_each(:owners) j CROSS JOIN opportunities o ON o.owner_id = j.value'
-  }
-  WHERE (:team IS NULL OR o.owner_id IN (SELECT advisor_id FROM team_members WHERE team_id = :team))
-    AND (:campaign IS NULL OR o.campaign_id = :campaign)
-    AND (:referrerAdvisor IS NULL OR o.referred_by_advisor_id = :referrerAdvisor)
-    AND (:referrerContact IS NULL OR o.referred_by_contact_id = :referrerContact)
-    AND (:createdFrom IS NULL OR o.created_at >= :createdFrom)
-    AND (:createdBefore IS NULL OR o.created_at < :createdBefore))`;
+  } ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''})`;
+};
 
 /** A stage's rank (0 to 3) in the order of STAGES. */
 const rank = (column: string) =>
   `CASE ${column} WHEN 'qualify' THEN 0 WHEN 'develop' THEN 1 WHEN 'propose' THEN 2 ELSE 3 END`;
 
 function params(filter: FunnelFilter) {
-  return {
-    ...(filter.ownerIds === null ? {} : { owners: list(filter.ownerIds) }),
-    team: filter.teamId ?? null,
-    campaign: filter.campaignId ?? null,
-    referrerAdvisor: filter.referrerAdvisorId ?? null,
-    referrerContact: filter.referrerContactId ?? null,
-    createdFrom: filter.createdFrom ?? null,
-    createdBefore: filter.createdBefore ?? null,
+  const given = {
+    owners: filter.ownerIds === null ? undefined : list(filter.ownerIds),
+    team: filter.teamId,
+    campaign: filter.campaignId,
+    referrerAdvisor: filter.referrerAdvisorId,
+    referrerContact: filter.referrerContactId,
+    createdFrom: filter.createdFrom,
+    createdBefore: filter.createdBefore,
   };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }
 
 export class SqliteFunnelStore implements FunnelStore {
