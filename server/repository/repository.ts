@@ -509,6 +509,16 @@ export interface StageRow {
   actualValue: number;
 }
 
+/** The open opportunities in one stage, for the days-in-stage figures (see WorkStore.openStageDays). */
+export interface OpenStageDays {
+  stage: Stage;
+  open: number;
+  /** When the one longest in the stage entered it; null when none is open. */
+  oldest: string | null;
+  /** The middle one's entry time (the two middle ones', latest first, for an even count); empty when none. */
+  middle: string[];
+}
+
 export interface WorkStore {
   /**
    * A page (most recently changed first) of the open opportunities of these owners that meet at least one
@@ -524,7 +534,7 @@ export interface WorkStore {
   assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number): Promise<Assignment[]>;
   /** ownerIds = null: every opportunity. */
   stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
-  openStageEntries(ownerIds: number[] | null): Promise<{ stage: Stage; stageEnteredAt: string }[]>;
+  openStageDays(ownerIds: number[] | null): Promise<OpenStageDays[]>;
 }
 
 /** The admin's exception rules (one set for the firm) and the firm's holidays. */

@@ -6,21 +6,10 @@ import {
   type NewForMe,
   type StageReport,
 } from '../../shared/schemas/work';
-import { STAGES } from '../../shared/schemas/opportunities';
 import { pageOf, type Caller, type ServiceContext } from './context';
 import { ownersInScope, type ReportScope } from './report-scope';
 import type { AttentionCandidate } from '../repository/repository';
-
-const DAY = 86_400_000;
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-const round1 = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
+import { stageReport } from './stage-report';
 
 /** My Work: what needs attention, what is new for me, and the stage report. */
 export class WorkService {
@@ -85,27 +74,9 @@ export class WorkService {
     return { since: caller.workSeenAt, items, nextOffset: page.nextOffset };
   }
 
+  /** See services/stage-report.ts. */
   async stageReport(caller: Caller, scope: ReportScope): Promise<StageReport> {
-    const owners = await ownersInScope(this.ctx, caller, scope, 'stage report');
-    const [rows, entries] = await Promise.all([
-      this.ctx.repo.work.stageRows(owners),
-      this.ctx.repo.work.openStageEntries(owners),
-    ]);
-    const now = this.ctx.clock.now().getTime();
-    const daysInStage = STAGES.map((stage) => {
-      const days = entries
-        .filter((entry) => entry.stage === stage)
-        .map((entry) => (now - Date.parse(entry.stageEnteredAt)) / DAY);
-      return {
-        stage,
-        open: days.length,
-        medianDays: round1(median(days)),
-        maxDays: round1(days.length ? days.reduce((max, day) => Math.max(max, day), -Infinity) : null),
-      };
-    });
-    const order = (stage: string) => STAGES.indexOf(stage as (typeof STAGES)[number]);
-    rows.sort((a, b) => order(a.stage) - order(b.stage) || a.status.localeCompare(b.status));
-    return { scope, rows, daysInStage };
+    return stageReport(this.ctx, caller, scope);
   }
 }
 

@@ -18,6 +18,7 @@ import { stageHistory } from './016_stage_history';
 import { activityPoints } from './017_activity_points';
 import { pointsCountedAt } from './018_points_counted_at';
 import { attentionDue } from './019_attention_due';
+import { reportFacts } from './021_report_facts';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -40,4 +41,5 @@ export const migrations: Migration[] = [
   activityPoints,
   pointsCountedAt,
   attentionDue,
+  reportFacts,
 ];

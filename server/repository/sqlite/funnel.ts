@@ -1,68 +1,87 @@
 import type { Db } from '../../db/connection';
 import type { FunnelFilter, FunnelHistoryEntry, FunnelStageCounts, FunnelStore } from '../repository';
-import { list, sql, sqlArrays } from './support';
+import { STAGES } from '../../../shared/schemas/opportunities';
+import { list, sqlArrays } from './support';
 
-/** The opportunities a funnel counts, as `f (id, status)`. */
-const FILTERED = `f AS (
-  SELECT o.id, o.status, o.stage FROM opportunities o
-  WHERE (:all OR o.owner_id IN (SELECT value FROM json_each(:owners)))
-    AND (:team IS NULL OR o.owner_id IN (SELECT advisor_id FROM team_members WHERE team_id = :team))
-    AND (:campaign IS NULL OR o.campaign_id = :campaign)
-    AND (:referrerAdvisor IS NULL OR o.referred_by_advisor_id = :referrerAdvisor)
-    AND (:referrerContact IS NULL OR o.referred_by_contact_id = :referrerContact)
-    AND (:createdFrom IS NULL OR o.created_at >= :createdFrom)
-    AND (:createdBefore IS NULL OR o.created_at < :createdBefore))`;
+/**
+ * The opportunities a funnel counts, as `f (id, status, stage)`. For owners given (me, team) it starts from those
+ * owners' rows (json_each first: CROSS JOIN keeps that order); the firm-wide funnel reads every opportunity.
+ */
+const filtered = (filter: FunnelFilter) => {
+  // Only the conditions given: with none, the owners' rows are read from an index alone.
+  const conditions = [
+    filter.teamId !== undefined && 'o.owner_id IN (SELECT advisor_id FROM team_members WHERE team_id = :team)',
+    filter.campaignId !== undefined && 'o.campaign_id = :campaign',
+    filter.referrerAdvisorId !== undefined && 'o.referred_by_advisor_id = :referrerAdvisor',
+    filter.referrerContactId !== undefined && 'o.referred_by_contact_id = :referrerContact',
+    filter.createdFrom !== undefined && 'o.created_at >= :createdFrom',
+    filter.createdBefore !== undefined && 'o.created_at < :createdBefore',
+  ].filter(Boolean);
+  return `f AS (
+  SELECT o.id, o.status, o.stage FROM ${
+    filter.ownerIds === null
+      ? 'opportunities o'
+      : 'json_each(:owners) j CROSS JOIN opportunities o ON o.owner_id = j.value'
+  } ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''})`;
+};
 
-const RANKS = `ranks (stage, r) AS (VALUES ('qualify', 0), ('develop', 1), ('propose', 2), ('close', 3))`;
+/** A stage's rank (0 to 3) in the order of STAGES. */
+const rank = (column: string) =>
+  `CASE ${column} WHEN 'qualify' THEN 0 WHEN 'develop' THEN 1 WHEN 'propose' THEN 2 ELSE 3 END`;
 
 function params(filter: FunnelFilter) {
-  return {
-    all: filter.ownerIds === null ? 1 : 0,
-    owners: list(filter.ownerIds ?? []),
-    team: filter.teamId ?? null,
-    campaign: filter.campaignId ?? null,
-    referrerAdvisor: filter.referrerAdvisorId ?? null,
-    referrerContact: filter.referrerContactId ?? null,
-    createdFrom: filter.createdFrom ?? null,
-    createdBefore: filter.createdBefore ?? null,
+  const given = {
+    owners: filter.ownerIds === null ? undefined : list(filter.ownerIds),
+    team: filter.teamId,
+    campaign: filter.campaignId,
+    referrerAdvisor: filter.referrerAdvisorId,
+    referrerContact: filter.referrerContactId,
+    createdFrom: filter.createdFrom,
+    createdBefore: filter.createdBefore,
   };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }
 
 export class SqliteFunnelStore implements FunnelStore {
   constructor(private readonly db: Db) {}
 
   async stageCounts(filter: FunnelFilter): Promise<FunnelStageCounts[]> {
-    return sql(
+    // One pass over the filtered opportunities, each read once with its own history (by opportunity_id):
+    // its furthest stage, the stages it ever entered (one bit each) and, closed, the stage it was closed in.
+    const row = sqlArrays(
       this.db,
-      `WITH ${FILTERED}, ${RANKS},
-       furthest AS (
-         SELECT f.id, max(ranks.r) AS r FROM f
-           JOIN stage_changes sc ON sc.opportunity_id = f.id JOIN ranks ON ranks.stage = sc.stage
-         GROUP BY f.id),
-       entered AS (
-         SELECT sc.stage, count(DISTINCT sc.opportunity_id) AS n FROM f JOIN stage_changes sc ON sc.opportunity_id = f.id
-         GROUP BY sc.stage),
-       -- The stage each closed one was in when it was last closed (its current stage if the history says nothing).
-       left_at AS (
-         SELECT f.status, coalesce(
-           (SELECT sc.stage FROM stage_changes sc WHERE sc.opportunity_id = f.id
-              AND sc.at <= (SELECT max(e.created_at) FROM opportunity_events e WHERE e.opportunity_id = f.id AND e.kind = 'closed')
-            ORDER BY sc.at DESC, sc.id DESC LIMIT 1),
-           f.stage) AS stage
-         FROM f WHERE f.status <> 'open')
-       SELECT ranks.stage,
-         (SELECT count(*) FROM furthest WHERE furthest.r >= ranks.r) AS reached,
-         coalesce((SELECT n FROM entered WHERE entered.stage = ranks.stage), 0) AS entered,
-         (SELECT count(*) FROM left_at WHERE left_at.stage = ranks.stage AND left_at.status = 'won') AS won,
-         (SELECT count(*) FROM left_at WHERE left_at.stage = ranks.stage AND left_at.status = 'lost') AS lost
-       FROM ranks ORDER BY ranks.r`,
-    ).all(params(filter)) as FunnelStageCounts[];
+      `WITH ${filtered(filter)},
+       per AS MATERIALIZED (
+         SELECT f.status,
+           (SELECT max(${rank('sc.stage')}) FROM stage_changes sc WHERE sc.opportunity_id = f.id) AS furthest,
+           (SELECT sum(DISTINCT 1 << ${rank('sc.stage')}) FROM stage_changes sc WHERE sc.opportunity_id = f.id) AS entered,
+           -- The stage it was in when last closed (its current stage if the history says nothing).
+           CASE WHEN f.status <> 'open' THEN coalesce(
+             (SELECT sc.stage FROM stage_changes sc WHERE sc.opportunity_id = f.id
+                AND sc.at <= (SELECT max(e.created_at) FROM opportunity_events e WHERE e.opportunity_id = f.id AND e.kind = 'closed')
+              ORDER BY sc.at DESC, sc.id DESC LIMIT 1),
+             f.stage) END AS left_stage
+         FROM f)
+       SELECT ${STAGES.map(
+         (stage, r) => `count(*) FILTER (WHERE furthest >= ${r}), count(*) FILTER (WHERE entered & ${1 << r}),
+           count(*) FILTER (WHERE status = 'won' AND left_stage = '${stage}'),
+           count(*) FILTER (WHERE status = 'lost' AND left_stage = '${stage}')`,
+       ).join(', ')}
+       FROM per`,
+    ).get(params(filter)) as number[];
+    return STAGES.map((stage, r) => ({
+      stage,
+      reached: row[4 * r],
+      entered: row[4 * r + 1],
+      won: row[4 * r + 2],
+      lost: row[4 * r + 3],
+    }));
   }
 
   async history(filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): Promise<void> {
     const rows = sqlArrays(
       this.db,
-      `WITH ${FILTERED}
+      `WITH ${filtered(filter)}
        SELECT opportunity_id, kind, stage, at FROM (
          SELECT sc.opportunity_id, 'stage' AS kind, sc.stage, sc.at, 0 AS source, sc.id
            FROM f JOIN stage_changes sc ON sc.opportunity_id = f.id

@@ -8,6 +8,7 @@ import {
   type OpportunityRow,
 } from './opportunities';
 import { list, sql, sqlArrays } from './support';
+import { openStageDays, stageRows } from './stage-report';
 
 /**
  * Needs attention reads the due times the schema keeps (migration 019): the owners' entries of the index
@@ -64,23 +65,10 @@ export class SqliteWorkStore implements WorkStore {
   }
 
   async stageRows(ownerIds: number[] | null): Promise<StageRow[]> {
-    return sql(
-      this.db,
-      `SELECT stage, status, count(*) AS count, coalesce(sum(estimated_value), 0) AS estimatedValue,
-           coalesce(sum(actual_value), 0) AS actualValue
-         FROM opportunities WHERE (:all OR owner_id IN (SELECT value FROM json_each(:owners)))
-         GROUP BY stage, status`,
-    ).all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as StageRow[];
+    return stageRows(this.db, ownerIds);
   }
 
-  async openStageEntries(ownerIds: number[] | null) {
-    return sql(
-      this.db,
-      `SELECT stage, stage_entered_at AS stageEnteredAt FROM opportunities
-         WHERE status = 'open' AND (:all OR owner_id IN (SELECT value FROM json_each(:owners)))`,
-    ).all({ all: ownerIds === null ? 1 : 0, owners: list(ownerIds ?? []) }) as {
-      stage: StageRow['stage'];
-      stageEnteredAt: string;
-    }[];
+  async openStageDays(ownerIds: number[] | null) {
+    return openStageDays(this.db, ownerIds);
   }
 }

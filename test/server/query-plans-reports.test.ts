@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { seedVolume } from '../../bench/seed-volume';
+import { openDatabase, type Db } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
+import type { FunnelFilter, Repository } from '../../server/repository/repository';
+import { createSqliteRepository } from '../../server/repository/sqlite';
+import { describePlans, fullScans, recordStatements, SMALL_TABLES, type StatementPlan } from '../helpers/query-plans';
+
+/**
+ * Issue 15: the stage report and the funnel for me or my team start from the owners' rows and never read a whole
+ * firm-sized table (EXPLAIN QUERY PLAN of every statement they run, on a seeded and ANALYZEd database).
+ */
+describe('query plans: stage report and funnel (issue 15)', () => {
+  let db: Db;
+  let repo: Repository;
+  let plansOf: (call: () => Promise<unknown>) => Promise<StatementPlan[]>;
+  const me = [3];
+  const team = [2, 3, 4, 5, 6];
+
+  before(async () => {
+    db = openDatabase(':memory:');
+    migrate(db);
+    await seedVolume(db, { advisors: 20, contacts: 2000, opportunities: 5000, activities: 20000 });
+    // As migrations 016 and 012 record them: one stage entry per opportunity, a close for each closed one.
+    db.exec(`INSERT INTO stage_changes (opportunity_id, stage, from_stage, at)
+               SELECT id, stage, NULL, stage_entered_at FROM opportunities;
+             INSERT INTO opportunity_events (opportunity_id, kind, outcome, by_advisor_id, created_at)
+               SELECT id, 'closed', status, owner_id, updated_at FROM opportunities WHERE status <> 'open';
+             INSERT INTO teams (id, name, created_at) VALUES (1, 'North', '2026-01-01T00:00:00.000Z');
+             INSERT INTO team_members (team_id, advisor_id) SELECT 1, value FROM json_each('[2, 3, 4, 5, 6]');`);
+    db.exec('ANALYZE');
+    const recorder = recordStatements(db);
+    plansOf = (call) => recorder.plansOf(call);
+    repo = createSqliteRepository(db);
+  });
+  after(() => db.close());
+
+  const noFullScan = (plans: StatementPlan[]) => {
+    assert.ok(plans.length > 0, 'the call ran statements');
+    // `per` is the funnel's materialized list of the owners' opportunities (one row each), not a table.
+    const scans = plans.flatMap((plan) => fullScans(plan, [...SMALL_TABLES, 'per']));
+    assert.deepEqual(scans, [], describePlans(plans));
+  };
+  const stageReport = (owners: number[] | null) => () =>
+    Promise.all([repo.work.stageRows(owners), repo.work.openStageDays(owners)]);
+  const funnel = (filter: FunnelFilter) => () =>
+    Promise.all([repo.funnel.stageCounts(filter), repo.funnel.history(filter, () => undefined)]);
+
+  it('stage report for me: no full scan', async () => {
+    noFullScan(await plansOf(stageReport(me)));
+  });
+
+  it('stage report for a team: no full scan', async () => {
+    noFullScan(await plansOf(stageReport(team)));
+  });
+
+  it('funnel for me and for a team: no full scan, with and without filters', async () => {
+    noFullScan(await plansOf(funnel({ ownerIds: me })));
+    noFullScan(await plansOf(funnel({ ownerIds: team })));
+    noFullScan(
+      await plansOf(
+        funnel({
+          ownerIds: team,
+          teamId: 1,
+          campaignId: 2,
+          referrerAdvisorId: 4,
+          createdFrom: '2026-01-01T00:00:00.000Z',
+          createdBefore: '2026-06-01T00:00:00.000Z',
+        }),
+      ),
+    );
+  });
+
+  it('stage report for the firm: days in stage from one index range per stage, in order (no sort)', async () => {
+    const plans = await plansOf(() => repo.work.openStageDays(null));
+    for (const plan of plans) {
+      assert.deepEqual(fullScans(plan), [], describePlans([plan]));
+      assert.ok(
+        plan.lines.some((line) => /USING COVERING INDEX opportunities_stage \(status=\?/.test(line)),
+        describePlans([plan]),
+      );
+      assert.ok(!plan.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([plan]));
+    }
+  });
+});
