@@ -17,6 +17,7 @@ import { alertDeliveries } from './015_alert_deliveries';
 import { stageHistory } from './016_stage_history';
 import { activityPoints } from './017_activity_points';
 import { pointsCountedAt } from './018_points_counted_at';
+import { ownerScopedSearch } from './020_owner_scoped_search';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   stageHistory,
   activityPoints,
   pointsCountedAt,
+  ownerScopedSearch,
 ];

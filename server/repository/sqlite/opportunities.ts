@@ -209,6 +209,31 @@ export function ftsQuery(text: string): string | null {
   return words.length ? words.map((word) => `"${word}"*`).join(' ') : null;
 }
 
+/** Type-ahead text as an FTS5 query on the opportunity's words: never on the scope tokens beside them. */
+function wordsQuery(text: string): string | null {
+  const words = ftsQuery(text);
+  return words && `{topic customer} : (${words})`;
+}
+
+/**
+ * The scope tokens (migration 20) of an owner-scoped view's opportunities, as an FTS5 query; null for the
+ * views that are not owner-scoped. `o<owner>`: open and owned; `c<owner>`: closed and owned; `b<creator>`:
+ * closed and created by. '' for a team of nobody: nothing can match.
+ */
+function scopeQuery(options: ListOpportunitiesOptions): string | null {
+  const owners = options.ownerIds ?? [options.advisorId];
+  const tokens = {
+    'my-open': [`o${options.advisorId}`],
+    'team-open': owners.map((owner) => `o${owner}`),
+    closed: [...owners.map((owner) => `c${owner}`), `b${options.advisorId}`],
+    'team-closed': [...owners, options.advisorId].map((owner) => `c${owner}`).concat(`b${options.advisorId}`),
+    'all-open': null,
+    recent: null,
+  }[options.view];
+  if (!tokens) return null;
+  return tokens.length ? `scope : (${[...new Set(tokens)].map((token) => `"${token}"`).join(' OR ')})` : '';
+}
+
 /**
  * The FROM and WHERE (with ORDER BY and LIMIT) of a view's page, for any columns of `opportunities o`;
  * null when the search text has no word to look for (only punctuation), so nothing can match.
@@ -216,12 +241,14 @@ export function ftsQuery(text: string): string | null {
 function viewQuery(
   options: ListOpportunitiesOptions,
 ): { from: string; where: string; params: Record<string, unknown> } | null {
-  const match = options.q ? ftsQuery(options.q) : null;
-  if (options.q && !match) return null;
+  const words = options.q ? wordsQuery(options.q) : null;
+  if (options.q && !words) return null;
+  const scope = words ? scopeQuery(options) : null;
+  if (scope === '') return null;
   const params = {
     me: options.advisorId,
     owners: list(options.ownerIds ?? [options.advisorId]),
-    match,
+    match: scope ? `${words} AND ${scope}` : words,
     offset: options.offset,
     referrerAdvisor: options.referredByAdvisorId ?? null,
     referrerContact: options.referredByContactId ?? null,
@@ -235,13 +262,15 @@ function viewQuery(
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
   const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
   if (options.view === 'recent') {
-    const search = match
-      ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
+    // From the advisor's own recent list, newest use first, asking the full-text index about each row: the
+    // list is short, where the firm's matches of a common word are many.
+    const search = words
+      ? 'AND EXISTS (SELECT 1 FROM opportunity_search s WHERE opportunity_search MATCH :match AND s.rowid = o.id)'
       : '';
     return {
-      from: 'opportunities o',
-      where: `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search} ${referrer}
-         ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
+      from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
+      where: `r.advisor_id = :me AND (o.status = 'open' OR ${mine}) ${search} ${referrer}
+         ORDER BY r.used_at DESC, r.opportunity_id DESC ${page}`,
       params,
     };
   }
@@ -255,9 +284,11 @@ function viewQuery(
       'team-closed': `o.status <> 'open' AND (o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.owner_id = :me OR o.created_by_id = :me)`,
     }[options.view]
   } ${referrer}`;
-  if (!match)
+  if (!words)
     return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
-  // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
+  // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match. An
+  // owner-scoped view's match also names its scope, so FTS5 intersects with the owners' rows and never walks the
+  // firm's matches; the filter stays as the rule.
   return {
     from: 'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
     where: `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
