@@ -234,6 +234,40 @@ function scopeQuery(options: ListOpportunitiesOptions): string | null {
   return tokens.length ? `scope : (${[...new Set(tokens)].map((token) => `"${token}"`).join(' OR ')})` : '';
 }
 
+/** Above this many firm-wide matches, Recent's type-ahead asks the full-text index about each recent row instead. */
+const RECENT_FIRM_MATCHES = 1000;
+
+/**
+ * The newest `:depth` opportunities of one stream of `json_each j` (`[advisor, status]`), newest first from the
+ * index on (column, status, updated_at): a page of several owners' rows merges their first pages, where one
+ * ORDER BY over `owner_id IN (…)` or an OR sorted every row of every owner.
+ */
+const STREAM_PAGE = (column: 'owner_id' | 'created_by_id') =>
+  `SELECT y.id FROM opportunities y WHERE y.${column} = j.value ->> 0 AND y.status = j.value ->> 1
+     ORDER BY y.updated_at DESC, y.id DESC LIMIT :depth`;
+
+/** The streams whose first pages hold a view's page (without search or referrer): null when one index walk does. */
+function listStreams(
+  options: ListOpportunitiesOptions,
+): { owners: [number, string][]; creators: [number, string][] } | null {
+  const owners = options.ownerIds ?? [options.advisorId];
+  const closed = (ids: number[]) =>
+    [...new Set(ids)].flatMap((id): [number, string][] => [
+      [id, 'won'],
+      [id, 'lost'],
+    ]);
+  switch (options.view) {
+    case 'team-open':
+      return { owners: [...new Set(owners)].map((id): [number, string] => [id, 'open']), creators: [] };
+    case 'closed':
+      return { owners: closed(owners), creators: closed([options.advisorId]) };
+    case 'team-closed':
+      return { owners: closed([...owners, options.advisorId]), creators: closed([options.advisorId]) };
+    default:
+      return null;
+  }
+}
+
 /**
  * The FROM and WHERE (with ORDER BY and LIMIT) of a view's page, for any columns of `opportunities o`;
  * null when the search text has no word to look for (only punctuation), so nothing can match.
@@ -262,10 +296,13 @@ function viewQuery(
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
   const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
   if (options.view === 'recent') {
-    // From the advisor's own recent list, newest use first, asking the full-text index about each row: the
-    // list is short, where the firm's matches of a common word are many.
+    // From the advisor's own recent list, newest use first. A word with few matches in the firm: those matches
+    // (cheap); a common one: the full-text index asked about each recent row (about 50 µs each, so only then).
     const search = words
-      ? 'AND EXISTS (SELECT 1 FROM opportunity_search s WHERE opportunity_search MATCH :match AND s.rowid = o.id)'
+      ? `AND CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM opportunity_search WHERE opportunity_search MATCH :match
+                                              LIMIT ${RECENT_FIRM_MATCHES})) < ${RECENT_FIRM_MATCHES}
+           THEN o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)
+           ELSE EXISTS (SELECT 1 FROM opportunity_search s WHERE opportunity_search MATCH :match AND s.rowid = o.id) END`
       : '';
     return {
       from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
@@ -284,8 +321,24 @@ function viewQuery(
       'team-closed': `o.status <> 'open' AND (o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.owner_id = :me OR o.created_by_id = :me)`,
     }[options.view]
   } ${referrer}`;
-  if (!words)
-    return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
+  if (!words) {
+    const streams = referrer.trim() ? null : listStreams(options);
+    const candidates = streams
+      ? `o.id IN (SELECT x.id FROM json_each(:ownerStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('owner_id')})
+           UNION ALL SELECT x.id FROM json_each(:creatorStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('created_by_id')}))
+         AND `
+      : '';
+    return {
+      from: 'opportunities o',
+      where: `${candidates}${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`,
+      params: {
+        ...params,
+        ownerStreams: JSON.stringify(streams?.owners ?? []),
+        creatorStreams: JSON.stringify(streams?.creators ?? []),
+        depth: options.limit + options.offset,
+      },
+    };
+  }
   // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match. An
   // owner-scoped view's match also names its scope, so FTS5 intersects with the owners' rows and never walks the
   // firm's matches; the filter stays as the rule.
