@@ -113,10 +113,17 @@ describe('query plans: search and suggestions', function () {
     );
   });
 
-  it('finds suggestions for contacts with open opportunities without a full scan', async () => {
+  it('finds suggestions for contacts with open opportunities without a full scan, choosing the page from the contact index', async () => {
     assert.ok(contactEmails.length > 0);
     const plans = await plansOf(() => repo.opportunities.suggestions(contactEmails, 3, 10));
     assertNoFullScan(plans);
+    // The page is chosen from the contact index alone, so only its rows are read and joined to their names.
+    assert.ok(
+      plans.some((plan) =>
+        plan.lines.some((line) => /SEARCH \w+ USING COVERING INDEX opportunities_contact/.test(line)),
+      ),
+      describePlans(plans),
+    );
   });
 
   it('searches contacts and organizations without a full scan', async () => {

@@ -402,10 +402,15 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {
+    // The page is chosen from the contact index alone (it holds owner and update time), then only its rows are
+    // joined: a contact with many open opportunities had every one of them joined to its names before the sort.
     return loadSummaries(
       this.db,
-      `o.status = 'open' AND o.customer_contact_id IN (SELECT id FROM contacts WHERE email IN (SELECT value FROM json_each(:emails)))
-       ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC LIMIT ${checkedLimit(limit)}`,
+      `o.id IN (SELECT x.id FROM opportunities x
+                  WHERE x.status = 'open' AND x.customer_contact_id IN
+                    (SELECT id FROM contacts WHERE email IN (SELECT value FROM json_each(:emails)))
+                  ORDER BY (x.owner_id = :me) DESC, x.updated_at DESC, x.id DESC LIMIT ${checkedLimit(limit)})
+       ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC`,
       { emails: list(emails), me: advisorId },
     );
   }
