@@ -138,12 +138,17 @@ describe('owner-scoped type-ahead', function () {
     await assertSamePages(600);
   });
 
-  it('stays the same as the firm-wide walk after assignments, closes, reopens, topic edits and customer renames', async () => {
+  it('stays the same as the firm-wide walk after assignments, closes, reopens, topic edits, customer renames and uses (Recent)', async () => {
     const ids = db.prepare('SELECT id FROM opportunities').pluck().all() as number[];
     db.transaction(() => {
       for (let i = 0; i < 600; i++) {
         const id = pick(ids);
-        const change = pick(['assign', 'close', 'reopen', 'topic', 'contact']);
+        const change = pick(['assign', 'close', 'reopen', 'topic', 'contact', 'recent']);
+        if (change === 'recent')
+          db.prepare(
+            `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at) VALUES (?, ?, ?)
+               ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
+          ).run(1 + Math.floor(rand() * ADVISORS), id, `2026-11-${10 + (i % 18)}T00:00:00.000Z`);
         if (change === 'assign')
           db.prepare('UPDATE opportunities SET owner_id = ? WHERE id = ?').run(1 + Math.floor(rand() * ADVISORS), id);
         if (change === 'close')

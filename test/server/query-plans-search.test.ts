@@ -88,14 +88,20 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
-  for (const view of ['my-open', 'team-open', 'closed', 'team-closed'] as const) {
+  for (const view of ['my-open', 'team-open', 'closed', 'team-closed', 'recent'] as const) {
     it(`searches ${view} from the owners' rows: the full-text match is scoped to them, not the firm's`, async () => {
       const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
       const searches = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
       assert.equal(searches.length, 1, describePlans(plans));
       const [search] = searches;
       const match = JSON.stringify(search.params);
-      const owners = view === 'my-open' ? ['o3'] : view === 'team-open' ? ['o3', 'o4', 'o5'] : ['c3', 'b3'];
+      const owners = {
+        'my-open': ['o3'],
+        'team-open': ['o3', 'o4', 'o5'],
+        closed: ['c3', 'b3'],
+        'team-closed': ['c3', 'c4', 'c5', 'b3'],
+        recent: ['r3'],
+      }[view];
       for (const token of owners) assert.match(match, new RegExp(`scope : \\(.*\\\\"${token}\\\\"`), match);
     });
   }

@@ -218,7 +218,7 @@ function wordsQuery(text: string): string | null {
 /**
  * The scope tokens (migration 20) of an owner-scoped view's opportunities, as an FTS5 query; null for the
  * views that are not owner-scoped. `o<owner>`: open and owned; `c<owner>`: closed and owned; `b<creator>`:
- * closed and created by. '' for a team of nobody: nothing can match.
+ * closed and created by; `r<advisor>`: in the advisor's Recent. '' for a team of nobody: nothing can match.
  */
 function scopeQuery(options: ListOpportunitiesOptions): string | null {
   const owners = options.ownerIds ?? [options.advisorId];
@@ -228,14 +228,11 @@ function scopeQuery(options: ListOpportunitiesOptions): string | null {
     closed: [...owners.map((owner) => `c${owner}`), `b${options.advisorId}`],
     'team-closed': [...owners, options.advisorId].map((owner) => `c${owner}`).concat(`b${options.advisorId}`),
     'all-open': null,
-    recent: null,
+    recent: [`r${options.advisorId}`],
   }[options.view];
   if (!tokens) return null;
   return tokens.length ? `scope : (${[...new Set(tokens)].map((token) => `"${token}"`).join(' OR ')})` : '';
 }
-
-/** Above this many firm-wide matches, Recent's type-ahead asks the full-text index about each recent row instead. */
-const RECENT_FIRM_MATCHES = 1000;
 
 /**
  * The newest `:depth` opportunities of one stream of `json_each j` (`[advisor, status]`), newest first from the
@@ -296,13 +293,10 @@ function viewQuery(
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
   const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
   if (options.view === 'recent') {
-    // From the advisor's own recent list, newest use first. A word with few matches in the firm: those matches
-    // (cheap); a common one: the full-text index asked about each recent row (about 50 µs each, so only then).
+    // From the advisor's own recent list, newest use first; with search, the full-text match names the advisor's
+    // recent token, so FTS5 intersects with their list and never walks the firm's matches.
     const search = words
-      ? `AND CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM opportunity_search WHERE opportunity_search MATCH :match
-                                              LIMIT ${RECENT_FIRM_MATCHES})) < ${RECENT_FIRM_MATCHES}
-           THEN o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)
-           ELSE EXISTS (SELECT 1 FROM opportunity_search s WHERE opportunity_search MATCH :match AND s.rowid = o.id) END`
+      ? 'AND r.opportunity_id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
       : '';
     return {
       from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
