@@ -109,14 +109,9 @@ describe('query plans: search and suggestions', function () {
   it("searches Recent from the advisor's recent list, not the firm's matches", async () => {
     const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));
     assertNoFullScan(plans);
-    const [page] = plans;
-    // The outer loop: the first line at the top level.
-    const outer = page.lines.find((line) => /^(SCAN|SEARCH)/.test(line));
-    assert.match(
-      outer ?? '',
-      /^SEARCH r USING .*INDEX opportunity_recent_used \(advisor_id=\?\)/,
-      describePlans(plans),
-    );
+    // The outer loop (the first line at the top level) reads the advisor's recent rows, whichever index it picks.
+    const outer = plans[0].lines.find((line) => /^(SCAN|SEARCH)/.test(line));
+    assert.match(outer ?? '', /^SEARCH r USING .*INDEX opportunity_recent\w* \(.*advisor_id=\?/, describePlans(plans));
   });
 
   it('finds suggestions for contacts with open opportunities without a full scan, choosing the page from the contact index', async () => {
