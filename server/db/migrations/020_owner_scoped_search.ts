@@ -1,14 +1,15 @@
 import type { Migration } from '../migrate';
 
 /**
- * Owner-scoped type-ahead (My Open, Team Open, Closed, Team Closed) intersects inside the full-text index
- * instead of walking the firm's matches and filtering by owner afterwards: a `scope` column holds, per
- * opportunity, `o<owner>` when open, else `c<owner> b<creator>`, and `r<advisor>` for each advisor who has it in
- * Recent (written when the pair first appears; a later use only changes its time), so `scope : o12` is an owner's open book and
- * FTS5 steps through the smaller list, skipping in the other with the doclist index. Measured on 100k
- * opportunities (two owners of 30%, 350 others): a small book typing "ret" went from 10.7 ms to 31 µs.
- * Searches name their columns (`{topic customer}`) so typed text never matches a scope token. Rebuilding
- * the index took 6 to 9 s per 100k opportunities. The update trigger now also follows owner and status.
+ * Owner-scoped type-ahead (My Open, Team Open, Closed, Team Closed, Recent) intersects inside the full-text
+ * index instead of walking the firm's matches and filtering by owner afterwards. A `scope` column holds, per
+ * opportunity, `o<owner>` when open, else `c<owner> b<creator>`, and `r<advisor>` for each advisor who has it
+ * in Recent (written when the pair first appears; a later use only changes its time): `scope : o12` is an
+ * owner's open book, and FTS5 steps through the smaller list, skipping in the other with the doclist index.
+ * Measured on 100k opportunities (two owners of 30%, 350 others): a small book typing "ret" went from 10.7 ms
+ * to 31 µs. Searches name their columns (`{topic customer}`) so typed text never matches a scope token.
+ * Rebuilding the index took 6 to 12 s per 100k opportunities on a busy machine. The update trigger now also
+ * follows owner and status.
  * Closed lists read the newest of what an advisor created from an index ordered by update, as by owner.
  * Suggestions order a contact's open opportunities (the caller's first, then by update) from the contact index.
  * An organization's domains are found by organization (search results, the search index's triggers), where
