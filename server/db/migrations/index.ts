@@ -18,6 +18,7 @@ import { stageHistory } from './016_stage_history';
 import { activityPoints } from './017_activity_points';
 import { pointsCountedAt } from './018_points_counted_at';
 import { attentionDue } from './019_attention_due';
+import { ownerScopedSearch } from './020_owner_scoped_search';
 import { reportFacts } from './021_report_facts';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
@@ -41,5 +42,6 @@ export const migrations: Migration[] = [
   activityPoints,
   pointsCountedAt,
   attentionDue,
+  ownerScopedSearch,
   reportFacts,
 ];

@@ -88,8 +88,8 @@ export class SqliteContactStore implements ContactStore {
     const rows = sql(
       this.db,
       `${SELECT_CONTACT}
-         JOIN (SELECT rowid AS hit FROM contact_search WHERE contact_search MATCH :match
-                 ORDER BY rowid DESC LIMIT :limit OFFSET :offset) m ON m.hit = c.id
+         WHERE c.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH :match
+                          ORDER BY rowid DESC LIMIT :limit OFFSET :offset)
          ORDER BY c.id DESC`,
     ).all({ match, limit, offset }) as ContactRow[];
     return this.toContacts(rows);

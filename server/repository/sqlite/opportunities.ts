@@ -209,6 +209,62 @@ export function ftsQuery(text: string): string | null {
   return words.length ? words.map((word) => `"${word}"*`).join(' ') : null;
 }
 
+/** Type-ahead text as an FTS5 query on the opportunity's words: never on the scope tokens beside them. */
+function wordsQuery(text: string): string | null {
+  const words = ftsQuery(text);
+  return words && `{topic customer} : (${words})`;
+}
+
+/**
+ * The scope tokens (migration 20) of an owner-scoped view's opportunities, as an FTS5 query; null for the
+ * views that are not owner-scoped. `o<owner>`: open and owned; `c<owner>`: closed and owned; `b<creator>`:
+ * closed and created by; `r<advisor>`: in the advisor's Recent. '' for a team of nobody: nothing can match.
+ */
+function scopeQuery(options: ListOpportunitiesOptions): string | null {
+  const owners = options.ownerIds ?? [options.advisorId];
+  const tokens = {
+    'my-open': [`o${options.advisorId}`],
+    'team-open': owners.map((owner) => `o${owner}`),
+    closed: [...owners.map((owner) => `c${owner}`), `b${options.advisorId}`],
+    'team-closed': [...owners, options.advisorId].map((owner) => `c${owner}`).concat(`b${options.advisorId}`),
+    'all-open': null,
+    recent: [`r${options.advisorId}`],
+  }[options.view];
+  if (!tokens) return null;
+  return tokens.length ? `scope : (${[...new Set(tokens)].map((token) => `"${token}"`).join(' OR ')})` : '';
+}
+
+/**
+ * The newest `:depth` opportunities of one stream of `json_each j` (`[advisor, status]`), newest first from the
+ * index on (column, status, updated_at): a page of several owners' rows merges their first pages, where one
+ * ORDER BY over `owner_id IN (…)` or an OR sorted every row of every owner.
+ */
+const STREAM_PAGE = (column: 'owner_id' | 'created_by_id') =>
+  `SELECT y.id FROM opportunities y WHERE y.${column} = j.value ->> 0 AND y.status = j.value ->> 1
+     ORDER BY y.updated_at DESC, y.id DESC LIMIT :depth`;
+
+/** The streams whose first pages hold a view's page (without search or referrer): null when one index walk does. */
+function listStreams(
+  options: ListOpportunitiesOptions,
+): { owners: [number, string][]; creators: [number, string][] } | null {
+  const owners = options.ownerIds ?? [options.advisorId];
+  const closed = (ids: number[]) =>
+    [...new Set(ids)].flatMap((id): [number, string][] => [
+      [id, 'won'],
+      [id, 'lost'],
+    ]);
+  switch (options.view) {
+    case 'team-open':
+      return { owners: [...new Set(owners)].map((id): [number, string] => [id, 'open']), creators: [] };
+    case 'closed':
+      return { owners: closed(owners), creators: closed([options.advisorId]) };
+    case 'team-closed':
+      return { owners: closed([...owners, options.advisorId]), creators: closed([options.advisorId]) };
+    default:
+      return null;
+  }
+}
+
 /**
  * The FROM and WHERE (with ORDER BY and LIMIT) of a view's page, for any columns of `opportunities o`;
  * null when the search text has no word to look for (only punctuation), so nothing can match.
@@ -216,12 +272,14 @@ export function ftsQuery(text: string): string | null {
 function viewQuery(
   options: ListOpportunitiesOptions,
 ): { from: string; where: string; params: Record<string, unknown> } | null {
-  const match = options.q ? ftsQuery(options.q) : null;
-  if (options.q && !match) return null;
+  const words = options.q ? wordsQuery(options.q) : null;
+  if (options.q && !words) return null;
+  const scope = words ? scopeQuery(options) : null;
+  if (scope === '') return null;
   const params = {
     me: options.advisorId,
     owners: list(options.ownerIds ?? [options.advisorId]),
-    match,
+    match: scope ? `${words} AND ${scope}` : words,
     offset: options.offset,
     referrerAdvisor: options.referredByAdvisorId ?? null,
     referrerContact: options.referredByContactId ?? null,
@@ -235,13 +293,15 @@ function viewQuery(
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
   const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
   if (options.view === 'recent') {
-    const search = match
-      ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
+    // From the advisor's own recent list, newest use first; with search, the full-text match names the advisor's
+    // recent token, so FTS5 intersects with their list and never walks the firm's matches.
+    const search = words
+      ? 'AND r.opportunity_id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
       : '';
     return {
-      from: 'opportunities o',
-      where: `o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me) AND (o.status = 'open' OR ${mine}) ${search} ${referrer}
-         ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`,
+      from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
+      where: `r.advisor_id = :me AND (o.status = 'open' OR ${mine}) ${search} ${referrer}
+         ORDER BY r.used_at DESC, r.opportunity_id DESC ${page}`,
       params,
     };
   }
@@ -255,9 +315,27 @@ function viewQuery(
       'team-closed': `o.status <> 'open' AND (o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.owner_id = :me OR o.created_by_id = :me)`,
     }[options.view]
   } ${referrer}`;
-  if (!match)
-    return { from: 'opportunities o', where: `${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`, params };
-  // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match.
+  if (!words) {
+    const streams = referrer.trim() ? null : listStreams(options);
+    const candidates = streams
+      ? `o.id IN (SELECT x.id FROM json_each(:ownerStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('owner_id')})
+           UNION ALL SELECT x.id FROM json_each(:creatorStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('created_by_id')}))
+         AND `
+      : '';
+    return {
+      from: 'opportunities o',
+      where: `${candidates}${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`,
+      params: {
+        ...params,
+        ownerStreams: JSON.stringify(streams?.owners ?? []),
+        creatorStreams: JSON.stringify(streams?.creators ?? []),
+        depth: options.limit + options.offset,
+      },
+    };
+  }
+  // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match. An
+  // owner-scoped view's match also names its scope, so FTS5 intersects with the owners' rows and never walks the
+  // firm's matches; the filter stays as the rule.
   return {
     from: 'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
     where: `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
@@ -318,10 +396,15 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {
+    // The page is chosen from the contact index alone (it holds owner and update time), then only its rows are
+    // joined: a contact with many open opportunities had every one of them joined to its names before the sort.
     return loadSummaries(
       this.db,
-      `o.status = 'open' AND o.customer_contact_id IN (SELECT id FROM contacts WHERE email IN (SELECT value FROM json_each(:emails)))
-       ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC LIMIT ${checkedLimit(limit)}`,
+      `o.id IN (SELECT x.id FROM opportunities x
+                  WHERE x.status = 'open' AND x.customer_contact_id IN
+                    (SELECT id FROM contacts WHERE email IN (SELECT value FROM json_each(:emails)))
+                  ORDER BY (x.owner_id = :me) DESC, x.updated_at DESC, x.id DESC LIMIT ${checkedLimit(limit)})
+       ORDER BY (o.owner_id = :me) DESC, o.updated_at DESC, o.id DESC`,
       { emails: list(emails), me: advisorId },
     );
   }

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { openDatabase, type Db } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
+import type { ListOpportunitiesOptions, Repository } from '../../server/repository/repository';
+import { createSqliteRepository } from '../../server/repository/sqlite';
+import { seedVolume } from '../../bench/seed-volume';
+import { describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
+
+/**
+ * The plans of type-ahead, lists, suggestions and customer search on a seeded, analysed database: none reads a
+ * whole firm-sized table, and an owner-scoped search starts from the owner's rows, never the firm's matches.
+ */
+describe('query plans: search and suggestions', function () {
+  this.timeout(60_000);
+  let db: Db;
+  let repo: Repository;
+  let recorder: ReturnType<typeof recordStatements>;
+  let contactEmails: string[];
+
+  before(async () => {
+    db = openDatabase(':memory:');
+    migrate(db);
+    await seedVolume(db, { advisors: 20, contacts: 2000, opportunities: 5000, activities: 2000 });
+    db.prepare(
+      `INSERT OR IGNORE INTO opportunity_recent (advisor_id, opportunity_id, used_at)
+         SELECT owner_id, id, updated_at FROM opportunities WHERE id % 7 = 0`,
+    ).run();
+    db.exec('ANALYZE');
+    contactEmails = db
+      .prepare(
+        `SELECT c.email FROM contacts c WHERE EXISTS (SELECT 1 FROM opportunities o
+           WHERE o.customer_contact_id = c.id AND o.status = 'open') LIMIT 3`,
+      )
+      .pluck()
+      .all() as string[];
+    recorder = recordStatements(db);
+    repo = createSqliteRepository(db);
+  });
+  after(() => db.close());
+  const plansOf = (call: () => unknown) => recorder.plansOf(call);
+
+  const options = (view: ListOpportunitiesOptions['view'], q?: string): ListOpportunitiesOptions => ({
+    view,
+    advisorId: 3,
+    ownerIds: view === 'team-open' || view === 'team-closed' ? [3, 4, 5] : [3],
+    q,
+    limit: 10,
+    offset: 0,
+  });
+
+  function assertNoFullScan(plans: StatementPlan[]) {
+    assert.ok(plans.length > 0, 'the call ran no SELECT');
+    for (const plan of plans) assert.deepEqual(fullScans(plan), [], describePlans([plan]));
+  }
+
+  /** A sort of every row the view could show (ORDER BY over all of several owners' rows) rather than of their first pages. */
+  function assertSortsOnlyFirstPages(plans: StatementPlan[]) {
+    for (const plan of plans)
+      if (plan.lines.some((line) => /USE TEMP B-TREE FOR ORDER BY/.test(line)))
+        assert.ok(
+          plan.lines.some((line) => /CORRELATED LIST SUBQUERY/.test(line)),
+          `sorts every row of the view:\n${describePlans([plan])}`,
+        );
+  }
+
+  /** Walking the firm's open (or closed) rows by status and filtering by owner afterwards. */
+  function assertFromOwnersRows(plans: StatementPlan[]) {
+    for (const plan of plans)
+      assert.ok(
+        !plan.lines.some((line) => /USING (COVERING )?INDEX opportunities_status\b/.test(line)),
+        `walks the firm's rows by status:\n${describePlans([plan])}`,
+      );
+  }
+
+  for (const view of ['my-open', 'team-open', 'all-open', 'recent', 'closed', 'team-closed'] as const) {
+    it(`lists ${view} without a full scan, a walk of the firm's rows or a sort of every row`, async () => {
+      const plans = await plansOf(() => repo.opportunities.choices(options(view)));
+      assertNoFullScan(plans);
+      assertSortsOnlyFirstPages(plans);
+      if (view !== 'all-open') assertFromOwnersRows(plans);
+      assertNoFullScan(await plansOf(() => repo.opportunities.list(options(view))));
+    });
+
+    it(`searches ${view} ("ret") without a full scan`, async () => {
+      const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
+      assertNoFullScan(plans);
+      assertNoFullScan(await plansOf(() => repo.opportunities.list(options(view, 'ret'))));
+    });
+  }
+
+  for (const view of ['my-open', 'team-open', 'closed', 'team-closed', 'recent'] as const) {
+    it(`searches ${view} from the owners' rows: the full-text match is scoped to them, not the firm's`, async () => {
+      const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
+      const searches = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
+      assert.equal(searches.length, 1, describePlans(plans));
+      const [search] = searches;
+      const match = JSON.stringify(search.params);
+      const owners = {
+        'my-open': ['o3'],
+        'team-open': ['o3', 'o4', 'o5'],
+        closed: ['c3', 'b3'],
+        'team-closed': ['c3', 'c4', 'c5', 'b3'],
+        recent: ['r3'],
+      }[view];
+      for (const token of owners) assert.match(match, new RegExp(`scope : \\(.*\\\\"${token}\\\\"`), match);
+    });
+  }
+
+  it("searches Recent from the advisor's recent list, not the firm's matches", async () => {
+    const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));
+    assertNoFullScan(plans);
+    // The outer loop (the first line at the top level) reads the advisor's recent rows, whichever index it picks.
+    const outer = plans[0].lines.find((line) => /^(SCAN|SEARCH)/.test(line));
+    assert.match(outer ?? '', /^SEARCH r USING .*INDEX opportunity_recent\w* \(.*advisor_id=\?/, describePlans(plans));
+  });
+
+  it('finds suggestions for contacts with open opportunities without a full scan, choosing the page from the contact index', async () => {
+    assert.ok(contactEmails.length > 0);
+    const plans = await plansOf(() => repo.opportunities.suggestions(contactEmails, 3, 10));
+    assertNoFullScan(plans);
+    // The page is chosen from the contact index alone, so only its rows are read and joined to their names.
+    assert.ok(
+      plans.some((plan) =>
+        plan.lines.some((line) => /SEARCH \w+ USING COVERING INDEX opportunities_contact/.test(line)),
+      ),
+      describePlans(plans),
+    );
+  });
+
+  it('searches contacts and organizations without a full scan', async () => {
+    for (const q of ['kim', 'jordan l', 'client12', '555-01'])
+      assertNoFullScan(await plansOf(() => repo.contacts.search(q, 10, 0)));
+    assertNoFullScan(await plansOf(() => repo.contacts.searchOrganizations('client', 10, 0)));
+  });
+});
