@@ -59,7 +59,9 @@ function itemContextOf(query: ContextQuery, answer: PaneContext): ItemContext {
 }
 
 /** The context fetched as the pane opened, kept for the Set Regarding of that item (taken once: see itemContext). */
-const opening = new WeakMap<ApiClient, { query: ContextQuery; answer: PaneContext }>();
+const opening = new WeakMap<ApiClient, { query: ContextQuery; answer: PaneContext; at: number }>();
+/** Set Regarding shows at once after sign-in: an answer kept longer (the advisor went elsewhere first) is asked again. */
+const KEPT_MS = 30_000;
 
 /**
  * The pane's sign-in check with a saved token when it opens on an item: one request answers who the advisor is, and
@@ -71,7 +73,7 @@ export async function openWithContext(api: ApiClient, token: string, myEmail: st
   const query = snapshot ? await contextQuery(snapshot, peopleOf(snapshot, myEmail)) : { email: [], limit: 1 };
   try {
     const answer = await api.send('paneContext', { query }, token);
-    if (snapshot) opening.set(api, { query, answer });
+    if (snapshot) opening.set(api, { query, answer, at: Date.now() });
     return answer.me;
   } catch (error) {
     if (error instanceof ApiError && error.status !== 401 && !error.unreachable) return api.send('getMe', {}, token);
@@ -93,7 +95,7 @@ export async function itemContext(
   const query = await contextQuery(snapshot, people);
   const kept = opening.get(api);
   opening.delete(api);
-  if (kept && sameQuery(kept.query, query)) return itemContextOf(query, kept.answer);
+  if (kept && sameQuery(kept.query, query) && Date.now() - kept.at < KEPT_MS) return itemContextOf(query, kept.answer);
   try {
     return itemContextOf(query, await api.call('paneContext', { query, signal }));
   } catch (error) {
