@@ -83,8 +83,9 @@ export async function openWithContext(api: ApiClient, token: string, myEmail: st
 
 /**
  * What the service knows of this item for Set Regarding: the context fetched as the pane opened, when it was for
- * this item, else one pane-context request (the pinned pane moved to another item). null when the service refused
- * the request as it stands (an address it does not take): the flow then asks each part apart and reports as before.
+ * this item, else one pane-context request (the pinned pane moved to another item). null when that request failed
+ * (refused an address, or the service is unreachable): the flow then asks each part apart and reports as it always
+ * did, e.g. keeps an unsynced change on the item when the service is unreachable.
  */
 export async function itemContext(
   api: ApiClient,
@@ -98,8 +99,7 @@ export async function itemContext(
   if (kept && sameQuery(kept.query, query) && Date.now() - kept.at < KEPT_MS) return itemContextOf(query, kept.answer);
   try {
     return itemContextOf(query, await api.call('paneContext', { query, signal }));
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 400) return null;
-    throw error;
+  } catch {
+    return null;
   }
 }
