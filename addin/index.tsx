@@ -1,11 +1,16 @@
 import { createRoot } from 'react-dom/client';
+import { SIGN_IN_CONFIG_ELEMENT } from '../shared/constants';
 import { App } from './app/App';
 import { deepLinkFrom, deepLinkFromState, showInAddressBar } from './app/deep-link';
 import { Session, type AuthConfig } from './auth/session';
 import { startOffice } from './office/host';
+import { openWithContext } from './regarding/pane-context';
 import { officeTheme } from './ui/theme';
 
+/** The sign-in configuration the server put into the page; fetched only where the page has none (webpack's dev server). */
 async function loadAuthConfig(): Promise<AuthConfig> {
+  const inline = document.getElementById(SIGN_IN_CONFIG_ELEMENT)?.textContent;
+  if (inline) return JSON.parse(inline) as AuthConfig;
   try {
     const response = await fetch('/api/v1/auth/config');
     if (response.ok) return (await response.json()) as AuthConfig;
@@ -25,15 +30,15 @@ async function start(): Promise<void> {
   const returned = deepLinkFromState(await session.finishRedirect(), window.location.origin);
   const link = returned ?? deepLinkFrom(window.location.search);
   if (returned) showInAddressBar(returned);
-  void session.start();
+  const view = link.view ?? 'work';
+  // Opened on an item for Set Regarding: one request checks the saved token and loads what the item shows first.
+  void session.start(
+    host.outlook && view === 'regarding' && link.opportunity === null
+      ? (token) => openWithContext(session.api, token, host.myEmail)
+      : undefined,
+  );
   createRoot(document.getElementById('root')!).render(
-    <App
-      session={session}
-      theme={theme}
-      host={host}
-      initialView={link.view ?? 'work'}
-      initialOpportunity={link.opportunity}
-    />,
+    <App session={session} theme={theme} host={host} initialView={view} initialOpportunity={link.opportunity} />,
   );
 }
 

@@ -1,14 +1,14 @@
 /**
  * Pane benchmark: the initial JavaScript of the task pane (gzipped) against a minimal React + Fluent
- * app built in the same run with the same settings, and the time from navigation to interactive
- * (the Set Regarding lookup showing suggestions) in headless Chromium against a local server.
+ * app built in the same run with the same settings, and the pane's warm open: the time from navigation to the
+ * Set Regarding lookup showing its suggestions, in headless Chromium with its HTTP cache, against a local server.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import webpack from 'webpack';
-import { DIST_ADDIN, launchBrowser, openPane } from '../test/helpers/browser';
+import { DIST_ADDIN, launchBrowser, openPane, withOfficeJs } from '../test/helpers/browser';
 import { referral, startTestServer } from '../test/helpers/test-server';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -61,29 +61,43 @@ export async function runPaneBenchmark(): Promise<string> {
   const server = await startTestServer({}, { addinDir: DIST_ADDIN });
   const advisor = await server.advisor('Bench Advisor');
   await advisor.api.post('/api/v1/opportunities', referral('Retirement rollover', 'client@example.org'));
-  const browser = await launchBrowser();
+  // The browser keeps its HTTP cache (office.js replaced without routing, which would turn the cache off): after the
+  // first open, the pane's files come from the cache, as in Outlook once the pane has been opened before.
+  const browser = await launchBrowser({ httpCache: true });
   const timings: number[] = [];
+  const apiRequests: number[] = [];
+  let cold: number;
   try {
+    const item = {
+      id: 'm',
+      type: 'message' as const,
+      mode: 'read' as const,
+      subject: 'Hi',
+      internetMessageId: '<bench@x>',
+      from: { email: 'client@example.org' },
+      to: [{ email: advisor.record.email }],
+    };
+    const first = await openPane(
+      browser.context,
+      server.url,
+      { user: { email: advisor.record.email }, token: advisor.token, selected: 'm', items: [item] },
+      'view=regarding',
+      { page: await withOfficeJs(browser.context) },
+    );
+    await first.getByRole('option', { name: /Retirement rollover/ }).waitFor();
+    cold = await first.evaluate(() => performance.now());
+    await first.close();
     for (let run = 0; run < RUNS + 2; run++) {
-      const page = await openPane(browser.context, server.url, {
-        user: { email: advisor.record.email },
-        token: advisor.token,
-        selected: 'm',
-        items: [
-          {
-            id: 'm',
-            type: 'message',
-            mode: 'read',
-            subject: 'Hi',
-            internetMessageId: `<bench-${run}@x>`,
-            from: { email: 'client@example.org' },
-            to: [{ email: advisor.record.email }],
-          },
-        ],
-      });
+      const page = await withOfficeJs(browser.context);
+      let asked = 0;
+      page.on('request', (request) => void (request.url().includes('/api/') && asked++));
+      await page.goto(`${server.url}/taskpane.html?view=regarding`);
       await page.getByRole('option', { name: /Retirement rollover/ }).waitFor();
       const ms = await page.evaluate(() => performance.now());
-      if (run >= 2) timings.push(ms); // the first two warm the browser's and server's caches
+      if (run >= 2) {
+        timings.push(ms); // the first two warm the server's caches
+        apiRequests.push(asked);
+      }
       await page.close();
     }
   } finally {
@@ -100,6 +114,6 @@ export async function runPaneBenchmark(): Promise<string> {
     `| Regarding task pane | ${sizes.paneRaw.toFixed(0)} | ${sizes.paneGzip.toFixed(1)} |`,
     `| ratio (target ≤ 1.3×) | | **${ratio.toFixed(2)}×** |`,
     '',
-    `Navigation to interactive (the Set Regarding lookup showing its suggestion, which includes signing in with the saved token and two API calls), headless Chromium, server on loopback (HTTP), ${RUNS} runs after 2 warm-ups: median **${percentile(timings, 50).toFixed(0)} ms**, p90 ${percentile(timings, 90).toFixed(0)} ms, max ${Math.max(...timings).toFixed(0)} ms (target < 500 ms).`,
+    `Warm open: navigation start to the Suggested list rendered (the Set Regarding lookup showing its suggestion), headless Chromium with its HTTP cache, the pane opened once before, server on loopback (HTTP), ${RUNS} runs after 2 warm-ups: median **${percentile(timings, 50).toFixed(0)} ms**, p90 ${percentile(timings, 90).toFixed(0)} ms, min ${Math.min(...timings).toFixed(0)} ms, max ${Math.max(...timings).toFixed(0)} ms (target < 150 ms); API requests per open: ${[...new Set(apiRequests)].join(', ')} (the pane context). Cold open (the first, files not cached): ${cold.toFixed(0)} ms.`,
   ].join('\n');
 }

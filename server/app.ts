@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { API_PREFIX, type Endpoint } from '../shared/api';
 import { Authenticator } from './auth/authenticator';
+import { signInConfig } from './auth/sign-in-config';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
@@ -27,6 +28,7 @@ import { workRoutes } from './routes/work';
 import { activityPointsRoutes } from './routes/activity-points';
 import { reportRoutes } from './routes/reports';
 import { addinRoutes } from './routes/addin';
+import { paneRoutes } from './routes/pane';
 import { createServices } from './services';
 
 export interface AppDeps {
@@ -110,18 +112,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   });
   api.use(express.json({ limit: '1mb' }));
   api.get('/openapi.json', (_req, res) => sendJson(res, 200, buildOpenApiDocument(config.publicOrigin)));
-  api.get('/auth/config', (_req, res) =>
-    sendJson(res, 200, {
-      providers: config.auth.providers,
-      oidc: config.auth.oidc?.clientId
-        ? {
-            clientId: config.auth.oidc.clientId,
-            authority: config.auth.oidc.issuer.replace(/\/v2\.0\/?$/, ''),
-            scopes: config.auth.oidc.scopes,
-          }
-        : null,
-    }),
-  );
+  api.get('/auth/config', (_req, res) => sendJson(res, 200, signInConfig(config)));
 
   const gate = {
     authenticator: new Authenticator(repo, config.auth, clock, logger),
@@ -141,6 +132,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   activityPointsRoutes(deps);
   exceptionRuleRoutes(deps);
   reportRoutes(deps);
+  paneRoutes(deps);
   api.use((req) => {
     throw new NotFoundError(`The API route ${req.method} ${API_PREFIX}${req.path}`);
   });

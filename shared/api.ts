@@ -62,6 +62,7 @@ import { ActivityPageQuery, Assignment, CloseResult, OpportunityDetail, Opportun
 import { CreateHolidayRequest, ExceptionRules, Holiday, HolidayParams, HolidayQuery } from './schemas/exception-rules';
 import { NeedsAttention, NeedsAttentionQuery, NewForMe, NewForMeQuery, ReportQuery, StageReport } from './schemas/work';
 import { Funnel, FunnelCsv, FunnelQuery } from './schemas/reports';
+import { PaneContext, PaneContextQuery } from './schemas/pane';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -616,6 +617,15 @@ export const endpoints = {
     status: 200,
     errors: [403],
     summary: 'The funnel report as a CSV download (a header row, one row per stage), with the same rules and filters',
+  }),
+  paneContext: endpoint({
+    ...routes.paneContext,
+    tag: 'people',
+    query: PaneContextQuery,
+    response: PaneContext,
+    status: 200,
+    summary:
+      "What the pane shows when it opens on an item, in one request: the signed-in advisor (as GET /me), the item's activity (as GET /activities/lookup, null where that answers 404) and the suggestions for its people (as GET /opportunities/suggestions, empty without email)",
   }),
 } as const;
 

@@ -19,3 +19,6 @@ export const REFERRAL_CAMPAIGN_ID = 1;
 export const ACTIVITY_POINTS_MAX = 1000;
 /** The most business days an exception rule's threshold may be (the pane's editor offers 1 to this). */
 export const EXCEPTION_RULE_DAYS_MAX = 60;
+
+/** The id of the JSON block in which the server puts the sign-in configuration into the pane's page. */
+export const SIGN_IN_CONFIG_ELEMENT = 'regarding-config';

@@ -58,6 +58,7 @@ export const routes = {
   removeHoliday: { method: 'delete', path: '/holidays/:date' },
   funnelReport: { method: 'get', path: '/reports/funnel' },
   funnelCsv: { method: 'get', path: '/reports/funnel.csv' },
+  paneContext: { method: 'get', path: '/pane/context' },
 } as const;
 
 export type RouteName = keyof typeof routes;

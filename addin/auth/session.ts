@@ -103,9 +103,13 @@ export class Session implements TokenSource {
   }
   private redirectProblem: string | undefined;
 
-  async start(): Promise<void> {
+  /**
+   * Signs in with the saved token, else Microsoft's silently, else asks. `check`: how the saved token is checked
+   * (by default GET /me); the pane opening on an item checks it with the request that also loads the item.
+   */
+  async start(check?: (token: string) => Promise<Me>): Promise<void> {
     const saved = await moveTokenOutOfRoaming();
-    if (saved && (await this.tryToken(saved, false))) return;
+    if (saved && (await this.tryToken(saved, false, check))) return;
     if (this.microsoft && (await this.tryMicrosoft(false)) === null) return;
     this.set({ status: 'signed-out', reason: this.redirectProblem });
   }
@@ -146,9 +150,13 @@ export class Session implements TokenSource {
     }
   }
 
-  private async tryToken(token: string, save: boolean): Promise<boolean> {
+  private async tryToken(
+    token: string,
+    save: boolean,
+    check = (token: string) => this.api.send('getMe', {}, token),
+  ): Promise<boolean> {
     try {
-      const me = await this.api.send('getMe', {}, token);
+      const me = await check(token);
       this.accessToken = token;
       if (save) originStorage.set(TOKEN_SETTING, token);
       this.set({ status: 'signed-in', me, method: 'token' });

@@ -10,7 +10,7 @@ import type { ApiClient } from '../api/client';
 import { STAGE_LABELS, customerName } from '../ui/labels';
 import { Notice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
-import { suggestionsFor } from './people-queries';
+import { SUGGESTION_LIMIT, suggestionsFor } from './people-queries';
 
 export type LookupView = 'suggested' | 'my-open' | 'recent' | 'all-open' | 'closed';
 
@@ -74,6 +74,8 @@ export interface OpportunityLookupProps {
   api: ApiClient;
   /** The item's people (besides me), for the Suggested view. */
   people: string[];
+  /** The suggestions for the first of them, when the pane context brought them: not asked again. */
+  suggested?: OpportunitySummary[];
   onPick: (opportunity: PickedOpportunity) => void;
   /** Offered first (the opportunity whose next step this appointment is). */
   preferred?: { id: number; topic: string } | null;
@@ -90,6 +92,7 @@ export interface OpportunityLookupProps {
 export function OpportunityLookup({
   api,
   people,
+  suggested,
   onPick,
   onCancel,
   exclude,
@@ -121,7 +124,7 @@ export function OpportunityLookup({
         const list =
           view === 'suggested' && !query
             ? people.length
-              ? (await suggestionsFor(api, people, 20, signal)).map(toChoice)
+              ? (await suggestionsFor(api, people, SUGGESTION_LIMIT, signal, suggested)).map(toChoice)
               : []
             : (
                 await api.call('lookupOpportunities', {
@@ -140,7 +143,7 @@ export function OpportunityLookup({
       { signal: controller.signal },
     );
     return () => controller.abort();
-  }, [api, view, query, people, run, manager]);
+  }, [api, view, query, people, suggested, run, manager]);
 
   type Choice = PickedOpportunity & { meta: string };
   const shown = useMemo<Choice[]>(() => {

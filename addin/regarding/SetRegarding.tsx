@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Busy } from '../ui/Busy';
 import type { Activity } from '../../shared/schemas/activities';
+import type { OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { ApiClient } from '../api/client';
 import type { ItemSnapshot } from '../office/item';
 import { Notice, type Outcome } from '../ui/Notice';
@@ -12,6 +13,7 @@ import { ReplaceNextStepOffer } from '../activities/ReplaceNextStepOffer';
 import { RegardingCard } from './RegardingCard';
 import { completeChosenDraft } from './draft-matching';
 import { nextStepFor } from './next-step';
+import { itemContext, peopleOf } from './pane-context';
 import { isNewMeeting, linkItem, loadRegarding, rememberLink, removeLink, type FlowResult } from './regarding-flow';
 
 const useStyles = makeStyles({
@@ -52,10 +54,9 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
   const [activity, setActivity] = useState<Activity | null>(null);
   const [changing, setChanging] = useState(false);
   const [draftChoices, setDraftChoices] = useState<Activity[]>([]);
-  const people = useMemo(
-    () => [...new Set(snapshot.participants.map((p) => p.email).filter((email) => email !== myEmail))],
-    [snapshot, myEmail],
-  );
+  const people = useMemo(() => peopleOf(snapshot, myEmail), [snapshot, myEmail]);
+  // The Suggested view's first answer, from the pane context: until the advisor changes something.
+  const [suggested, setSuggested] = useState<OpportunitySummary[] | undefined>(undefined);
   const noun = itemNoun(snapshot);
   const preferred = useMemo(() => (snapshot.kind === 'appointment' ? nextStepFor(snapshot.subject) : null), [snapshot]);
 
@@ -94,11 +95,16 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
   const load = useCallback(
     () =>
       run(
-        (signal) => loadRegarding(api, snapshot, signal),
+        async (signal) => {
+          // One request for what the service knows of the item: its activity and its suggestions.
+          const context = await itemContext(api, snapshot, people, signal);
+          setSuggested(context?.suggestions);
+          return loadRegarding(api, snapshot, signal, context?.lookup);
+        },
         // A pending link says so on its card (Completes when sent): no notice repeats it.
         () => null,
       ),
-    [api, run, snapshot],
+    [api, run, snapshot, people],
   );
 
   useEffect(() => {
@@ -122,6 +128,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
   // A closed opportunity is linked only once the advisor confirms it (the service allows it).
   const [confirmClosed, setConfirmClosed] = useState<PickedOpportunity | null>(null);
   const link = (opportunity: { id: number; topic: string }, saveNewMeeting = false) => {
+    setSuggested(undefined);
     setChanging(false);
     setConfirmSave(null);
     setConfirmClosed(null);
@@ -153,11 +160,13 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
           : null,
     );
 
-  const remove = () =>
-    run(
+  const remove = () => {
+    setSuggested(undefined);
+    return run(
       (signal) => removeLink(api, snapshot, activity?.id ?? null, signal),
       () => ({ intent: 'success', text: `Regarding removed from this ${noun}.` }),
     );
+  };
 
   return (
     <div className={styles.root}>
@@ -237,6 +246,7 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
               <OpportunityLookup
                 api={api}
                 people={people}
+                suggested={suggested}
                 busy={busy}
                 exclude={changing ? activity?.regarding?.id : undefined}
                 preferred={preferred ? { id: preferred.opportunityId, topic: preferred.topic } : null}

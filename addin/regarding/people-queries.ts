@@ -14,17 +14,25 @@ export function chunked<T>(items: T[], size = REPEATED_MAX): T[][] {
   return chunks;
 }
 
-/** Open opportunities of any of these people (first people first, as the item lists them), at most `limit`. */
+/** How many suggestions Set Regarding's lookup shows. */
+export const SUGGESTION_LIMIT = 20;
+
+/**
+ * Open opportunities of any of these people (first people first, as the item lists them), at most `limit`.
+ * `first`: the answer for the first chunk, when the pane context brought it (pane-context.ts).
+ */
 export async function suggestionsFor(
   api: ApiClient,
   people: string[],
   limit: number,
   signal: AbortSignal,
+  first?: OpportunitySummary[],
 ): Promise<OpportunitySummary[]> {
   const found = new Map<number, OpportunitySummary>();
-  for (const chunk of chunked(people)) {
-    for (const summary of await api.call('suggestOpportunities', { query: { email: chunk, limit }, signal }))
-      if (!found.has(summary.id)) found.set(summary.id, summary);
+  for (const [index, chunk] of chunked(people).entries()) {
+    const answer =
+      index === 0 && first ? first : await api.call('suggestOpportunities', { query: { email: chunk, limit }, signal });
+    for (const summary of answer) if (!found.has(summary.id)) found.set(summary.id, summary);
     if (found.size >= limit) break;
   }
   return [...found.values()].slice(0, limit);

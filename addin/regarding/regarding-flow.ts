@@ -13,6 +13,7 @@ import {
 import { sameItem } from '../office/item-changes';
 import { ItemMarkerTooLargeError, readItemProperty, writeItemProperty } from '../office/mailbox';
 import { matchSentCopy } from './draft-matching';
+import type { KnownLookup } from './pane-context';
 
 /**
  * The header a compose draft carries: a recipient's copy can be matched to the draft's link with it, and the
@@ -182,7 +183,15 @@ async function lookup(
   api: ApiClient,
   query: { internetMessageId?: string; trackingToken?: string; itemId?: string },
   signal: AbortSignal,
+  answered?: KnownLookup | null,
 ) {
+  if (
+    answered &&
+    answered.query.internetMessageId === query.internetMessageId &&
+    answered.query.itemId === query.itemId &&
+    !query.trackingToken
+  )
+    return answered.activity;
   try {
     return await api.call('lookupActivity', { query, signal });
   } catch (error) {
@@ -220,9 +229,15 @@ function isDraftAsSent(draft: Activity, sent: ItemSnapshot): boolean {
 
 /**
  * What the item is regarding now. Resumes a change the service never confirmed, and completes a
- * compose-mode link once the sent copy (with its internetMessageId) is open.
+ * compose-mode link once the sent copy (with its internetMessageId) is open. `answered`: the answer of its first
+ * lookup, when the pane context brought it (pane-context.ts).
  */
-export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, signal: AbortSignal): Promise<FlowResult> {
+export async function loadRegarding(
+  api: ApiClient,
+  snapshot: ItemSnapshot,
+  signal: AbortSignal,
+  answered?: KnownLookup | null,
+): Promise<FlowResult> {
   const stored = await trustedLink(snapshot, signal);
   guard(signal);
   if (stored && !stored.synced) {
@@ -237,7 +252,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
   let draftChoices: Activity[] = [];
   if (snapshot.kind === 'email') {
     if (snapshot.internetMessageId)
-      activity = await lookup(api, { internetMessageId: snapshot.internetMessageId }, signal);
+      activity = await lookup(api, { internetMessageId: snapshot.internetMessageId }, signal, answered);
     if (!activity) {
       // A sent copy whose draft was linked: its token is on the item, or in the headers it was sent with. Mobile
       // has no getAllInternetHeadersAsync (outlook-mobile-apis.md): readInternetHeaders answers null there.
@@ -282,7 +297,7 @@ export async function loadRegarding(api: ApiClient, snapshot: ItemSnapshot, sign
     }
   } else {
     const itemId = snapshot.seriesId ?? (await existingItemId(snapshot.handle).catch(() => null));
-    if (itemId) activity = await lookup(api, { itemId }, signal);
+    if (itemId) activity = await lookup(api, { itemId }, signal, answered);
     // Ids change when an appointment moves to another calendar or folder (learn.microsoft.com/graph/outlook-
     // immutable-id; office.appointmentread.yml seriesId): the id the service knows it by is on the item.
     const known = stored?.for?.startsWith('item:') ? stored.for.slice('item:'.length) : null;

@@ -8,6 +8,7 @@ import { ExceptionRuleService } from './exception-rules';
 import { FunnelService } from './funnel';
 import { NoteService } from './notes';
 import { OpportunityService } from './opportunities';
+import { PaneService } from './pane';
 import { PeopleService } from './people';
 import { WorkService } from './work';
 
@@ -17,17 +18,19 @@ export function createServices(ctx: ServiceContext) {
   const people = new PeopleService(ctx);
   const contacts = new ContactService(ctx);
   const activities = new ActivityService(ctx);
+  const opportunities = new OpportunityService(ctx, people, contacts, activities);
   return {
     people,
     contacts,
     activities,
     draftMatching: new DraftMatchingService(ctx, activities),
-    opportunities: new OpportunityService(ctx, people, contacts, activities),
+    opportunities,
     notes: new NoteService(ctx, people),
     work: new WorkService(ctx),
     activityLabels: new ActivityLabelService(ctx),
     activityPoints: new ActivityPointsService(ctx),
     exceptionRules: new ExceptionRuleService(ctx),
     funnel: new FunnelService(ctx),
+    pane: new PaneService(activities, opportunities),
   };
 }

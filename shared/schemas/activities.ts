@@ -19,7 +19,7 @@ export const Participant = z
   .meta({ id: 'Participant' });
 export type Participant = z.input<typeof Participant>;
 
-const OutlookIdentity = z.string().trim().min(1).max(1000);
+export const OutlookIdentity = z.string().trim().min(1).max(1000);
 
 /**
  * An Outlook email or appointment as the add-in sees it. Its identity, in order of preference:

@@ -347,10 +347,12 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
 
   it('says plainly when the service is unreachable at start-up, and carries on with Try again', async () => {
     const pane = await open([received()], 'inbox-1');
-    await pane.route('**/api/v1/me', (route) => route.abort('connectionrefused'));
+    // Opening on an item, the pane checks its token with the pane context; elsewhere, and with Try again, with /me.
+    for (const url of ['**/api/v1/me', '**/api/v1/pane/context?**'])
+      await pane.route(url, (route) => route.abort('connectionrefused'));
     await pane.reload();
     await pane.getByText('Regarding could not reach its service', { exact: false }).waitFor();
-    await pane.unroute('**/api/v1/me');
+    for (const url of ['**/api/v1/me', '**/api/v1/pane/context?**']) await pane.unroute(url);
     await pane.getByRole('button', { name: 'Try again' }).click();
     await pane.getByText('Regarding: Not set').waitFor();
   });

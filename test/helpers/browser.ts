@@ -7,8 +7,15 @@ import { OFFICE_JS_URL, simulatorScript } from '../office-simulator/bundle';
 
 export const DIST_ADDIN = path.resolve(import.meta.dirname, '../../dist/addin');
 
-/** Debian's Chromium, headless, with a fresh profile, and office.js replaced by the simulated Outlook host. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * Debian's Chromium, headless, with a fresh profile, and office.js replaced by the simulated Outlook host.
+ * `httpCache`: Playwright turns the browser's HTTP cache off while any route is set, so then office.js is replaced
+ * in each page through the debugging protocol instead (`withOfficeJs`), and files are cached as in a real browser.
+ */
+export async function launchBrowser({ httpCache = false } = {}): Promise<{
+  context: BrowserContext;
+  close: () => Promise<void>;
+}> {
   if (!fs.existsSync(path.join(DIST_ADDIN, 'taskpane.html')))
     throw new Error('Build the add-in first: npm run build (npm test does).');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-chromium-'));
@@ -28,9 +35,10 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
     reducedMotion: 'reduce',
     viewport: { width: 360, height: 720 },
   });
-  await context.route(OFFICE_JS_URL, (route) =>
-    route.fulfill({ status: 200, contentType: 'application/javascript', body: simulatorScript() }),
-  );
+  if (!httpCache)
+    await context.route(OFFICE_JS_URL, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/javascript', body: simulatorScript() }),
+    );
   return {
     context,
     async close() {
@@ -52,14 +60,31 @@ export interface OutlookSetup {
   conversationView?: boolean;
 }
 
+/** A new page whose office.js is the simulated host, replaced through the debugging protocol (see launchBrowser). */
+export async function withOfficeJs(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Fetch.requestPaused', ({ requestId }: { requestId: string }) => {
+    void cdp.send('Fetch.fulfillRequest', {
+      requestId,
+      responseCode: 200,
+      responseHeaders: [{ name: 'Content-Type', value: 'application/javascript' }],
+      body: Buffer.from(simulatorScript()).toString('base64'),
+    });
+  });
+  await cdp.send('Fetch.enable', { patterns: [{ urlPattern: OFFICE_JS_URL }] });
+  return page;
+}
+
 /** Opens the task pane on `selected`, with the simulated mailbox holding `items` (and a saved token, if given). */
 export async function openPane(
   context: BrowserContext,
   baseUrl: string,
   setup: OutlookSetup,
   query = 'view=regarding',
+  { beforePane, page: given }: { beforePane?: () => void; page?: Page } = {},
 ): Promise<Page> {
-  const page = await context.newPage();
+  const page = given ?? (await context.newPage());
   await page.goto(`${baseUrl}/healthz`);
   await page.evaluate((s) => {
     localStorage.clear();
@@ -80,6 +105,7 @@ export async function openPane(
       }),
     );
   }, setup);
+  beforePane?.();
   await page.goto(`${baseUrl}/taskpane.html?${query}`);
   return page;
 }

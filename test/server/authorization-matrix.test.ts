@@ -106,6 +106,9 @@ const expected = {
   funnelCsv:                        { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
   'funnelCsv (scope=team)':         { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 200, admin: 403, deactivated: 401, revoked: 401 },
   'funnelCsv (scope=all)':          { none: 401, owner: 403, advisor: 403, otherTeam: 403, manager: 403, admin: 200, deactivated: 401, revoked: 401 },
+  // What getMe, lookupActivity and suggestOpportunities answer together: an activity hidden from the caller is null.
+  paneContext:                      { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
+  'paneContext (unlinked)':         { none: 401, owner: 200, advisor: 200, otherTeam: 200, manager: 200, admin: 200, deactivated: 401, revoked: 401 },
 } satisfies Record<string, Record<Persona, number>>;
 
 type RowKey = keyof typeof expected;
@@ -323,6 +326,10 @@ const cells: Record<RowKey, Cell> = {
   funnelCsv: constant('scope=me', { query: 'scope=me' }),
   'funnelCsv (scope=team)': constant('scope=team', { query: 'scope=team' }),
   'funnelCsv (scope=all)': constant('scope=all', { query: 'scope=all' }),
+  paneContext: cell('linked to the open opportunity; a customer email', (w) => ({
+    query: `${message(w.linkedMessageId)}&email=someone%40client.example`,
+  })),
+  'paneContext (unlinked)': cell('unlinked by the owner', (w) => ({ query: message(w.unlinkedMessageId) }), ['owner']),
 };
 
 const endpointOf = (key: string) => key.replace(/ \(.*\)$/, '');
