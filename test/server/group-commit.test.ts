@@ -155,7 +155,7 @@ describe('group commit of writes', function () {
         const waited = performance.now() - started;
         for (const outcome of outcomes) {
           assert.equal(outcome.status, 'rejected');
-          assert.ok((outcome as PromiseRejectedResult).reason instanceof WritesUnavailableError);
+          assert.ok(outcome.reason instanceof WritesUnavailableError);
         }
         assert.ok(waited >= 250, `gave up after ${waited.toFixed(0)} ms, before the write wait`);
         assert.equal(
