@@ -140,6 +140,12 @@ async function syncsDuring(
   return { syncs, requests: result.requests.total };
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 async function main() {
@@ -153,25 +159,29 @@ async function main() {
     servers.push(await start(name, root, copy));
   }
   const results = new Map<string, autocannon.Result[]>(servers.map((s) => [s.name, []]));
+  const cpu = new Map<string, number>(servers.map((s) => [s.name, 0]));
   try {
     for (const server of servers) await cannon(server, token, opportunityIds, 2);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const server of servers)
+      for (const server of servers) {
+        const used = cpuSeconds(server.child.pid!);
         results.get(server.name)!.push(await cannon(server, token, opportunityIds, SECONDS));
+        cpu.set(server.name, cpu.get(server.name)! + cpuSeconds(server.child.pid!) - used);
+      }
     }
     console.log(
       `Set Regarding, ${CONNECTIONS} concurrent writers (autocannon connections), ${ROUNDS} alternating rounds of ${SECONDS} s, 100k opportunities / 1M activities, synchronous=FULL.`,
     );
     console.log(
-      '| variant | req/s (median) | p50 ms | p90 ms | p99 ms (median; min–max) | non-2xx | syncs/s | writes per sync |',
+      '| variant | req/s (median) | p50 ms | p90 ms | p99 ms (median; min–max) | non-2xx | server CPU ms per write | syncs/s | writes per sync |',
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const server of servers) {
       const runs = results.get(server.name)!;
       const traced = await syncsDuring(server, () => cannon(server, token, opportunityIds, SECONDS));
       const p99s = runs.map((r) => r.latency.p99);
       console.log(
-        `| ${server.name} | ${Math.round(median(runs.map((r) => r.requests.average)))} | ${median(runs.map((r) => r.latency.p50))} | ${median(runs.map((r) => r.latency.p90))} | ${median(p99s)} (${Math.min(...p99s)}–${Math.max(...p99s)}) | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${Math.round(traced.syncs / SECONDS)} | ${(traced.requests / Math.max(1, traced.syncs)).toFixed(1)} |`,
+        `| ${server.name} | ${Math.round(median(runs.map((r) => r.requests.average)))} | ${median(runs.map((r) => r.latency.p50))} | ${median(runs.map((r) => r.latency.p90))} | ${median(p99s)} (${Math.min(...p99s)}–${Math.max(...p99s)}) | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${((cpu.get(server.name)! * 1000) / runs.reduce((sum, r) => sum + r.requests.total, 0)).toFixed(2)} | ${Math.round(traced.syncs / SECONDS)} | ${(traced.requests / Math.max(1, traced.syncs)).toFixed(1)} |`,
       );
     }
   } finally {
