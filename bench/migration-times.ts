@@ -1,7 +1,7 @@
 /**
  * Times each migration on a database seeded as release 1 left it (bench/seed-volume.ts at schema version 1):
- * `npx tsx bench/migration-times.ts --size 100k|1m [--file /tmp/x.db]`. The seeded file is kept and copied, so a
- * second run skips the seeding.
+ * `npx tsx bench/migration-times.ts --size 100k|1m [--file /tmp/x.db] [--activities N]` (10 per opportunity by
+ * default). The seeded file is kept and copied, so a second run skips the seeding.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,9 @@ import { migrate } from '../server/db/migrate';
 import { migrations } from '../server/db/migrations';
 import { seedVolume } from './seed-volume';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '100k' }, file: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string', default: '100k' }, file: { type: 'string' }, activities: { type: 'string' } },
+});
 const opportunities = values.size === '1m' ? 1_000_000 : values.size === '10k' ? 10_000 : 100_000;
 const seeded = values.file ?? `/tmp/writes-${values.size}-v1.db`;
 
@@ -23,7 +25,7 @@ if (!fs.existsSync(seeded)) {
     advisors: 50,
     contacts: opportunities / 5,
     opportunities,
-    activities: opportunities * 10,
+    activities: values.activities === undefined ? opportunities * 10 : Number(values.activities),
   }).catch(() => undefined);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
