@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const db = openDatabase(config.databaseFile);
   assertIntact(db, config.databaseFile);
-  const { applied } = migrate(db);
+  const { applied } = migrate(db, { log: process.stderr });
   if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
   const repo = createSqliteRepository(db, { writeWaitMs: config.writeWaitMs });
   const dataDir = path.dirname(config.databaseFile);

@@ -7,6 +7,6 @@ import { createSqliteRepository } from '../repository/sqlite';
 export function openConfiguredDatabase() {
   const config = loadConfig();
   const db = openDatabase(config.databaseFile);
-  const { applied } = migrate(db);
+  const { applied } = migrate(db, { log: process.stderr });
   return { config, db, repo: createSqliteRepository(db, { writeWaitMs: 10_000 }), applied };
 }

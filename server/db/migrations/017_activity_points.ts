@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate';
+import { inIdRanges } from '../migration-steps';
 
 /**
  * Activity points (issue 14): each category and each outcome carries a number of points, and a completed call or
@@ -28,7 +29,6 @@ UPDATE activity_labels SET points = CASE key
   ELSE 0 END;
 
 ALTER TABLE activities ADD COLUMN completed_at TEXT;
-UPDATE activities SET completed_at = updated_at WHERE status = 'completed';
 CREATE INDEX activities_completed_by ON activities (created_by_id, status, kind);
 
 CREATE TRIGGER activities_completed_at_insert AFTER INSERT ON activities WHEN NEW.status = 'completed'
@@ -41,4 +41,12 @@ BEGIN
   UPDATE activities SET completed_at = CASE WHEN NEW.status = 'completed' THEN NEW.updated_at END WHERE id = NEW.id;
 END;
 `,
+  // Fills completed_at for the activities already there, in ranges of ids with progress (the same rows as one
+  // UPDATE; the index above does not hold the column and the triggers only fire on inserts and status changes).
+  run: (db, progress) =>
+    inIdRanges(db, progress, {
+      label: 'activities',
+      table: 'activities',
+      statement: `UPDATE activities SET completed_at = updated_at WHERE status = 'completed' AND id > :from AND id <= :to`,
+    }),
 };

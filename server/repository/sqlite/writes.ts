@@ -6,8 +6,15 @@ import { WritesUnavailableError } from '../../errors';
  * block the only event loop, and every request with it, while another process holds the write lock.
  * So connections run with busy_timeout = 0 and a write that finds the lock taken waits here, on
  * timers, and gives up after a short wait with WritesUnavailableError (503 with Retry-After).
+ *
+ * Group commit: with synchronous = FULL every COMMIT waits for the disk, and one commit per request on
+ * the one event loop queued concurrent writers behind each other's sync. Writes that arrive in the same
+ * turn of the event loop now share one transaction and one sync (see flush below).
  */
 const waits = new WeakMap<Db, number>();
+
+/** The most changes one transaction carries: a bigger batch would hold the event loop longer. */
+export const MAX_BATCH = 64;
 
 /** How long a write waits for the lock before 503 (configured per connection by the repository). */
 export function setWriteWait(db: Db, milliseconds: number): void {
@@ -21,31 +28,203 @@ export function isBusy(error: unknown): boolean {
   );
 }
 
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+interface Pending {
+  change: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  /** When this write stops waiting for a lock held elsewhere. */
+  deadline: number;
+}
+
+interface Queue {
+  pending: Pending[];
+  /** A flush is due on the next turn of the event loop. */
+  scheduled: boolean;
+  /** Waiting for a lock another process holds: the retry timer, and how many tries failed so far. */
+  retry: NodeJS.Timeout | null;
+  attempt: number;
+  /** Transactions committed and changes they carried, for tests and the benchmark. */
+  stats: WriteStats;
+}
+
+export interface WriteStats {
+  commits: number;
+  changes: number;
+  largestBatch: number;
+}
+
+const queues = new WeakMap<Db, Queue>();
+
+function queueOf(db: Db): Queue {
+  let queue = queues.get(db);
+  if (!queue) {
+    queue = {
+      pending: [],
+      scheduled: false,
+      retry: null,
+      attempt: 0,
+      stats: { commits: 0, changes: 0, largestBatch: 0 },
+    };
+    queues.set(db, queue);
+  }
+  return queue;
+}
+
+/** Commits and the changes they carried on this connection so far (a copy). */
+export function writeStats(db: Db): WriteStats {
+  return { ...queueOf(db).stats };
+}
 
 /**
- * Runs `change` in one IMMEDIATE transaction (the write lock is taken at BEGIN, so a rule's checks
- * and its write see the same state). Waits for a lock held elsewhere, without blocking, up to the
- * connection's write wait. `change` must be synchronous and may throw to roll everything back.
+ * Runs `change` in an IMMEDIATE transaction (the write lock is taken at BEGIN, so a rule's checks and
+ * its write see the same state), possibly shared with other writes that arrived in the same turn of
+ * the event loop: each change runs in its own savepoint, after the ones queued before it (so it sees
+ * their writes, the same serial order as one transaction each), and a change that throws is rolled
+ * back alone and rejects alone. The promise settles only after the COMMIT returned, i.e. after the
+ * disk sync. Waits for a lock held elsewhere, without blocking, up to the connection's write wait.
+ * `change` must be synchronous and may throw to roll back everything it did.
  */
-export async function write<T>(db: Db, change: () => T): Promise<T> {
-  const deadline = Date.now() + (waits.get(db) ?? 0);
-  for (let attempt = 0; ; attempt++) {
+export function write<T>(db: Db, change: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const queue = queueOf(db);
+    queue.pending.push({
+      change,
+      resolve: resolve as (value: unknown) => void,
+      reject,
+      deadline: Date.now() + (waits.get(db) ?? 0),
+    });
+    schedule(db, queue);
+  });
+}
+
+function schedule(db: Db, queue: Queue): void {
+  if (queue.scheduled || queue.retry) return;
+  queue.scheduled = true;
+  setImmediate(() => {
+    queue.scheduled = false;
+    flush(db, queue);
+  });
+}
+
+const statements = new WeakMap<
+  Db,
+  Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit', { run(): unknown }>
+>();
+
+function statementsOf(db: Db) {
+  let prepared = statements.get(db);
+  if (!prepared) {
+    prepared = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      savepoint: db.prepare('SAVEPOINT regarding_change'),
+      release: db.prepare('RELEASE regarding_change'),
+      rollbackTo: db.prepare('ROLLBACK TO regarding_change'),
+      commit: db.prepare('COMMIT'),
+    };
+    statements.set(db, prepared);
+  }
+  return prepared;
+}
+
+/**
+ * One transaction for up to MAX_BATCH queued changes: BEGIN IMMEDIATE, each change in a savepoint,
+ * COMMIT (one sync for all), then every promise settles. Runs without yielding, so nothing else touches
+ * the connection in between. The rest of the queue goes into the next turn's transaction, after the
+ * answers of this one went out.
+ */
+function flush(db: Db, queue: Queue): void {
+  queue.retry = null;
+  const batch = queue.pending.splice(0, MAX_BATCH);
+  if (!batch.length) return;
+  let sql: ReturnType<typeof statementsOf>;
+  try {
+    if (db.inTransaction) throw new Error('write() was called inside a transaction; call the change directly');
+    sql = statementsOf(db);
+    sql.begin.run();
+  } catch (error) {
+    if (isBusy(error)) return waitForLock(db, queue, batch);
+    for (const item of batch) item.reject(error);
+    return next(db, queue);
+  }
+  queue.attempt = 0;
+
+  const done: { item: Pending; value: unknown }[] = [];
+  const busy: Pending[] = [];
+  for (let index = 0; index < batch.length; index++) {
+    const item = batch[index];
+    sql.savepoint.run();
     try {
-      return db.transaction(change).immediate();
+      const value = item.change();
+      if (value instanceof Promise) throw new TypeError('A write change must be synchronous, not return a promise');
+      sql.release.run();
+      done.push({ item, value });
     } catch (error) {
-      if (!isBusy(error)) throw error;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new WritesUnavailableError();
-      await sleep(Math.min(left, 5 * 2 ** Math.min(attempt, 4)));
+      if (!db.inTransaction) {
+        // SQLite rolled the whole transaction back itself (a full disk, an I/O error): every change run
+        // so far is gone with it. The ones not run yet go into the next transaction.
+        for (const settled of [...done.map((d) => d.item), item]) settled.reject(error);
+        queue.pending.unshift(...busy, ...batch.slice(index + 1));
+        return next(db, queue);
+      }
+      sql.rollbackTo.run();
+      sql.release.run();
+      if (isBusy(error)) busy.push(item);
+      else item.reject(error);
     }
   }
+
+  try {
+    sql.commit.run();
+  } catch (error) {
+    // Disk full or an I/O error at COMMIT: nothing of this batch was written.
+    if (db.inTransaction) db.exec('ROLLBACK');
+    for (const { item } of done) item.reject(error);
+    queue.pending.unshift(...busy);
+    return next(db, queue);
+  }
+  queue.stats.commits += 1;
+  queue.stats.changes += done.length;
+  queue.stats.largestBatch = Math.max(queue.stats.largestBatch, done.length);
+  for (const { item, value } of done) item.resolve(value);
+  if (busy.length) {
+    queue.pending.unshift(...busy);
+    return waitForLock(db, queue, []);
+  }
+  next(db, queue);
+}
+
+function next(db: Db, queue: Queue): void {
+  if (queue.pending.length) schedule(db, queue);
+}
+
+/**
+ * Another process holds the write lock: the batch waits on a timer (backing off from 5 to 80 ms), and
+ * each write that has waited its full write wait is answered WritesUnavailableError; writes arriving
+ * meanwhile join the queue and try with it.
+ */
+function waitForLock(db: Db, queue: Queue, batch: Pending[]): void {
+  const now = Date.now();
+  const waiting: Pending[] = [];
+  for (const item of [...batch, ...queue.pending]) {
+    if (item.deadline - now <= 0) item.reject(new WritesUnavailableError());
+    else waiting.push(item);
+  }
+  queue.pending = waiting;
+  if (!waiting.length) {
+    queue.attempt = 0;
+    return;
+  }
+  const left = Math.min(...waiting.map((item) => item.deadline - now));
+  const backoff = 5 * 2 ** Math.min(queue.attempt, 4);
+  queue.attempt += 1;
+  queue.retry = setTimeout(() => flush(db, queue), Math.min(left, backoff));
 }
 
 /**
  * A write that is nice to have (a token's last use, "recent"): done if it can be done now, skipped
  * otherwise (lock held elsewhere, or any other failure), so it never delays or fails the read it
  * accompanies. A real problem (a full disk) shows on the next real write, which is not skipped.
+ * It stays its own transaction: callers read what it wrote at once (the rate-limit counter).
  */
 export function writeIfFree(db: Db, change: () => void): boolean {
   try {

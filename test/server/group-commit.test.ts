@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { issueAccessToken } from '../../server/auth/access-tokens';
+import { openDatabase, type Db } from '../../server/db/connection';
+import { migrate } from '../../server/db/migrate';
+import { WritesUnavailableError } from '../../server/errors';
+import { createSqliteRepository } from '../../server/repository/sqlite';
+import { setWriteWait, write, writeIfFree, writeStats } from '../../server/repository/sqlite/writes';
+import { TestClient } from '../helpers/api-client';
+import { startChildServer } from '../helpers/child-server';
+import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
+
+/** Issue 15: writes arriving together share one transaction and one disk sync, each answered after the COMMIT. */
+describe('group commit of writes', function () {
+  this.timeout(120_000);
+
+  describe('over HTTP', () => {
+    let server: TestServer;
+    afterEach(() => server.close());
+
+    it('50 concurrent set-regarding requests share transactions, each answered correctly', async () => {
+      server = await startTestServer();
+      const alex = await server.advisor('Alex');
+      const created = await alex.api.post('/api/v1/opportunities', referral('Shared', 'shared@client.example'));
+      const opportunityId = created.body.opportunity.id as number;
+      // Open the 50 connections first: connecting one by one would space the writes out by itself.
+      await Promise.all(Array.from({ length: 50 }, () => alex.api.get('/api/v1/me')));
+      const before = writeStats(server.db);
+
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          alex.api.post('/api/v1/activities/regarding', { item: emailItem(`<group-${i}@x>`), opportunityId }),
+        ),
+      );
+
+      const after = writeStats(server.db);
+      assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
+      results.forEach((result, i) => assert.equal(result.body.outlook.internetMessageId, `<group-${i}@x>`));
+      assert.equal(new Set(results.map((r) => r.body.id)).size, 50);
+      const stored = server.db
+        .prepare('SELECT count(*) FROM activities WHERE regarding_opportunity_id = ?')
+        .pluck()
+        .get(opportunityId);
+      assert.equal(stored, 50);
+      const changes = after.changes - before.changes;
+      const commits = after.commits - before.commits;
+      assert.ok(changes >= 50, `${changes} changes were written for 50 requests`);
+      assert.ok(commits < changes, `${commits} commits for ${changes} changes: no transaction was shared`);
+      assert.ok(after.largestBatch > 1);
+    });
+  });
+
+  describe('on a real database file', () => {
+    let dir: string;
+    let db: Db;
+
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-group-'));
+      db = openDatabase(path.join(dir, 'group.db'));
+      db.pragma('busy_timeout = 0');
+      setWriteWait(db, 300);
+      db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)');
+    });
+    afterEach(() => {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const labels = () => db.prepare('SELECT label FROM items ORDER BY id').pluck().all();
+    const insert = (label: string) => db.prepare('INSERT INTO items (label) VALUES (?)').run(label).lastInsertRowid;
+
+    it('writes queued in one turn commit together, each seeing the writes queued before it', async () => {
+      const before = writeStats(db);
+      const writes = Array.from({ length: 10 }, (_, i) =>
+        write(db, () => {
+          const seen = db.prepare('SELECT count(*) FROM items').pluck().get() as number;
+          insert(`item ${i}`);
+          return seen;
+        }),
+      );
+      assert.deepEqual(await Promise.all(writes), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.equal(writeStats(db).commits - before.commits, 1);
+      assert.equal(labels().length, 10);
+    });
+
+    it('one failing change among many is rolled back alone and gets its own error; the others commit', async () => {
+      const outcomes = await Promise.allSettled([
+        write(db, () => insert('first')),
+        write(db, () => {
+          insert('partial');
+          throw new Error('the rule refused');
+        }),
+        write(db, () => insert('first')), // UNIQUE violated by the first change of the batch
+        write(db, () => insert('last')),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+      );
+      assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /the rule refused/);
+      assert.equal(
+        ((outcomes[2] as PromiseRejectedResult).reason as { code: string }).code,
+        'SQLITE_CONSTRAINT_UNIQUE',
+      );
+      assert.deepEqual(labels(), ['first', 'last'], 'a change that threw after a partial write left nothing');
+    });
+
+    it('a nested transaction inside a change still commits with it, or rolls back alone', async () => {
+      const results = await Promise.all([
+        write(db, () => {
+          db.transaction(() => insert('nested'))();
+          try {
+            db.transaction(() => {
+              insert('inner undone');
+              throw new Error('inner');
+            })();
+          } catch {
+            /* the inner transaction rolled back to its savepoint; the outer change goes on */
+          }
+          return insert('outer');
+        }),
+        write(db, () => insert('neighbour')),
+      ]);
+      assert.equal(results.length, 2);
+      assert.deepEqual(labels(), ['nested', 'outer', 'neighbour']);
+    });
+
+    it('a failed COMMIT rejects every change of the batch and leaves nothing', async () => {
+      db.exec(`CREATE TABLE parents (id INTEGER PRIMARY KEY);
+        CREATE TABLE children (parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)`);
+      const outcomes = await Promise.allSettled([
+        write(db, () => insert('innocent')),
+        // A deferred foreign key is checked only at COMMIT, so this change succeeds and the COMMIT fails.
+        write(db, () => db.prepare('INSERT INTO children (parent_id) VALUES (42)').run()),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['rejected', 'rejected'],
+      );
+      assert.equal(db.inTransaction, false);
+      assert.deepEqual(labels(), []);
+      await write(db, () => insert('after'));
+      assert.deepEqual(labels(), ['after']);
+    });
+
+    it('a lock held by another process gives WritesUnavailableError after the wait, and nothing is written', async () => {
+      const holder = new Database(path.join(dir, 'group.db'));
+      holder.exec('BEGIN IMMEDIATE');
+      try {
+        const started = performance.now();
+        const outcomes = await Promise.allSettled([write(db, () => insert('a')), write(db, () => insert('b'))]);
+        const waited = performance.now() - started;
+        for (const outcome of outcomes) {
+          assert.equal(outcome.status, 'rejected');
+          assert.ok(outcome.reason instanceof WritesUnavailableError);
+        }
+        assert.ok(waited >= 250, `gave up after ${waited.toFixed(0)} ms, before the write wait`);
+        assert.equal(
+          writeIfFree(db, () => insert('skipped')),
+          false,
+          'writeIfFree skips at once',
+        );
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+      }
+      assert.deepEqual(labels(), []);
+      await write(db, () => insert('after'));
+      assert.deepEqual(labels(), ['after']);
+    });
+  });
+
+  it('kill -9 during 200 concurrent writes: every acknowledged write is in the reopened database', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-group-crash-'));
+    try {
+      const databaseFile = path.join(dir, 'crash.db');
+      const setup = openDatabase(databaseFile);
+      migrate(setup);
+      const repo = createSqliteRepository(setup);
+      const advisor = await repo.advisors.create(
+        { email: 'kill@firm.example', displayName: 'Kill', role: 'advisor' },
+        null,
+      );
+      const { token } = await issueAccessToken(repo, advisor.id, 'kill', new Date());
+      await repo.close();
+
+      const server = await startChildServer({
+        DATABASE_FILE: databaseFile,
+        TLS: 'off',
+        DEMO_DATA: 'off',
+        RATE_LIMIT_WRITES: '100000',
+      });
+      const api = new TestClient(server.url, token);
+      const target = await api.post('/api/v1/opportunities', referral('Kill target', 'kill@client.example'));
+      assert.equal(target.status, 201);
+      const opportunityId = target.body.opportunity.id as number;
+
+      const links: string[] = [];
+      const creations: { id: number; topic: string }[] = [];
+      let answered = 0;
+      let killed = false;
+      const kill = () => {
+        if (killed) return;
+        killed = true;
+        server.child.kill('SIGKILL');
+      };
+      const request = async (n: number) => {
+        try {
+          if (n % 2) {
+            const res = await api.post('/api/v1/opportunities', referral(`Created ${n}`, `c${n}@client.example`));
+            if (res.status === 201) creations.push({ id: res.body.opportunity.id, topic: `Created ${n}` });
+          } else {
+            const res = await api.post('/api/v1/activities/regarding', {
+              item: emailItem(`<kill-${n}@x>`),
+              opportunityId,
+            });
+            if (res.status === 200) links.push(`<kill-${n}@x>`);
+          }
+          // Mid-stream: once a quarter is answered, the rest are in flight or queued.
+          if (++answered === 50) kill();
+        } catch {
+          // The connection was cut by the kill: this write was never acknowledged.
+        }
+      };
+      await Promise.all(Array.from({ length: 200 }, (_, n) => request(n)));
+      kill();
+      assert.equal(await server.exited, 'SIGKILL');
+      const acknowledged = links.length + creations.length;
+      assert.ok(acknowledged >= 50, `only ${acknowledged} writes were acknowledged before the kill`);
+      assert.ok(acknowledged < 200, 'the kill came after every write was answered: nothing was in flight');
+
+      const reopened = openDatabase(databaseFile);
+      try {
+        assert.equal(reopened.pragma('integrity_check', { simple: true }), 'ok');
+        const linked = new Set(
+          reopened
+            .prepare('SELECT internet_message_id FROM activities WHERE regarding_opportunity_id = ?')
+            .pluck()
+            .all(opportunityId),
+        );
+        const lostLinks = links.filter((id) => !linked.has(id));
+        const topic = reopened.prepare('SELECT topic FROM opportunities WHERE id = ?').pluck();
+        const lostCreations = creations.filter((c) => topic.get(c.id) !== c.topic);
+        assert.deepEqual([...lostLinks, ...lostCreations], [], 'acknowledged writes were lost');
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
