@@ -1,5 +1,7 @@
 import { lazy, Suspense, useRef, useState, useSyncExternalStore } from 'react';
-import { Button, FluentProvider, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { FluentProvider, makeStyles, tokens } from '@fluentui/react-components';
+import { Button } from '../ui/Button';
+import { Text } from '../ui/Text';
 import { Busy } from '../ui/Busy';
 import { Tabs } from '../ui/Tabs';
 import type { Me } from '../../shared/schemas/advisors';
