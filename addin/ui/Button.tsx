@@ -3,7 +3,8 @@ import { makeResetStyles, makeStyles, mergeClasses, shorthands, tokens } from '@
 // A native button in the look of Fluent's Button, for the views that load first. Fluent's Button ships
 // every appearance, shape, size and icon state (about 6 KB gzip with its ARIA hooks), which made the
 // first view's bundle too big (issue 15: ≤ 1.2× a minimal Fluent app); views that load on demand keep
-// Fluent's. Values are Fluent's own (react-button useButtonStyles.styles), focus by :focus-visible.
+// Fluent's. Values are Fluent's own (react-button useButtonStyles.styles), focus by :focus-visible, without
+// the colour transitions.
 const useBase = makeResetStyles({
   alignItems: 'center',
   boxSizing: 'border-box',
@@ -23,9 +24,6 @@ const useBase = makeResetStyles({
   fontSize: tokens.fontSizeBase300,
   fontWeight: tokens.fontWeightSemibold,
   lineHeight: tokens.lineHeightBase300,
-  transitionDuration: tokens.durationFaster,
-  transitionProperty: 'background, border, color',
-  transitionTimingFunction: tokens.curveEasyEase,
   ':hover': {
     backgroundColor: tokens.colorNeutralBackground1Hover,
     borderColor: tokens.colorNeutralStroke1Hover,
@@ -49,7 +47,6 @@ const useBase = makeResetStyles({
     color: tokens.colorNeutralForegroundDisabled,
     cursor: 'not-allowed',
   },
-  '@media screen and (prefers-reduced-motion: reduce)': { transitionDuration: '0.01ms' },
   '@media (forced-colors: active)': {
     ':hover,:hover:active': { backgroundColor: 'HighlightText', borderColor: 'Highlight', color: 'Highlight' },
     ':disabled,:disabled:hover': { backgroundColor: 'ButtonFace', borderColor: 'GrayText', color: 'GrayText' },

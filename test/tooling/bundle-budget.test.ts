@@ -19,7 +19,7 @@ const BUDGET = 1.2;
 /** The scripts taskpane.html loads itself (not Office.js, from Microsoft's CDN), as files in dist/addin. */
 function initialScripts(): string[] {
   const html = fs.readFileSync(path.join(DIST, 'taskpane.html'), 'utf8');
-  const sources = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((match) => match[1]);
+  const sources = [...html.matchAll(/<script\b[^>]*\bsrc=["']?([^"'\s>]+)/g)].map((match) => match[1]);
   return sources.filter((src) => !/^https?:/.test(src)).map((src) => path.join(DIST, src.replace(/^\//, '')));
 }
 
