@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { makeStyles, tokens } from '@fluentui/react-components';
+import { Button } from '../ui/Button';
+import { Text } from '../ui/Text';
 import type { Activity } from '../../shared/schemas/activities';
 import type { ApiClient } from '../api/client';
 import { OutcomeNotice } from '../ui/Notice';

@@ -1,28 +1,38 @@
-import { lazy, Suspense, useRef, useState, useSyncExternalStore } from 'react';
-import { Button, FluentProvider, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Suspense, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { makeStyles, tokens } from '@fluentui/react-components';
+import { Button } from '../ui/Button';
+import { Text } from '../ui/Text';
 import { Busy } from '../ui/Busy';
 import { Tabs } from '../ui/Tabs';
 import type { Me } from '../../shared/schemas/advisors';
 import type { Session } from '../auth/session';
 import type { PaneHost } from '../office/host';
 import type { PaneTheme } from '../ui/theme';
+import { ThemeContext, themeVariables } from '../ui/theme-context';
+import { lazyView } from '../ui/lazy-view';
 import { SetRegarding } from '../regarding/SetRegarding';
 
 // Set Regarding is what most opens of the pane are for; the other views load when first shown.
-const NewOpportunity = lazy(() =>
-  import('../opportunities/NewOpportunity').then((m) => ({ default: m.NewOpportunity })),
-);
-const OpportunityView = lazy(() =>
-  import('../opportunities/OpportunityView').then((m) => ({ default: m.OpportunityView })),
-);
-const MyWork = lazy(() => import('../work/MyWork').then((m) => ({ default: m.MyWork })));
-const Reports = lazy(() => import('../reports/Reports').then((m) => ({ default: m.Reports })));
+const NewOpportunity = lazyView(() => import('../opportunities/NewOpportunity').then((m) => m.NewOpportunity));
+const OpportunityView = lazyView(() => import('../opportunities/OpportunityView').then((m) => m.OpportunityView));
+const MyWork = lazyView(() => import('../work/MyWork').then((m) => m.MyWork));
+const Reports = lazyView(() => import('../reports/Reports').then((m) => m.Reports));
 import { Notice } from '../ui/Notice';
-const SignIn = lazy(() => import('./SignIn').then((m) => ({ default: m.SignIn })));
+const SignIn = lazyView(() => import('./SignIn').then((m) => m.SignIn));
 import { useCurrentItem } from './useCurrentItem';
 
 const useStyles = makeStyles({
-  shell: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground2, color: tokens.colorNeutralForeground1 },
+  // What FluentProvider's root sets, on the pane's own root (the theme's variables are set beside it).
+  shell: {
+    minHeight: '100vh',
+    backgroundColor: tokens.colorNeutralBackground2,
+    color: tokens.colorNeutralForeground1,
+    textAlign: 'left',
+    fontFamily: tokens.fontFamilyBase,
+    fontSize: tokens.fontSizeBase300,
+    fontWeight: tokens.fontWeightRegular,
+    lineHeight: tokens.lineHeightBase300,
+  },
   header: {
     display: 'flex',
     alignItems: 'center',
@@ -68,6 +78,7 @@ const NEEDS_ITEM = {
 
 export function App({ session, theme, host, initialView, initialOpportunity = null }: AppProps) {
   const styles = useStyles();
+  const variables = useMemo(() => themeVariables(theme.fluent), [theme]);
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
   // The last signed-in advisor: views stay mounted (and keep what was typed) while a 401 asks for sign-in again.
   const [me, setMe] = useState<Me | null>(null);
@@ -104,96 +115,98 @@ export function App({ session, theme, host, initialView, initialOpportunity = nu
   );
 
   return (
-    <FluentProvider theme={theme.fluent} className={styles.shell} style={{ colorScheme: theme.colorScheme }}>
-      {state.status === 'starting' && (
-        <div style={{ padding: 24 }}>
-          <Busy label="Signing in…" />
-        </div>
-      )}
-      {state.status === 'signed-out' && (
-        <Suspense fallback={<Busy label="Loading…" />}>
-          <SignIn session={session} reason={state.reason} />
-        </Suspense>
-      )}
-      {/* Stays mounted while a 401 asks for sign-in again, so the advisor's work resumes afterwards. */}
-      {me && (
-        <div hidden={state.status !== 'signed-in'}>
-          <header className={styles.header}>
-            <Text as="h1" size={400} weight="semibold" style={{ margin: 0 }}>
-              Regarding
-            </Text>
-            <span>
-              <Text size={200}>{me.displayName}</Text>{' '}
-              <Button size="small" appearance="subtle" onClick={() => void session.signOut()}>
-                Sign out
-              </Button>
-            </span>
-          </header>
-          <nav ref={nav} aria-label="Regarding sections" className={styles.nav}>
-            <Tabs
-              label="Sections"
-              selected={view}
-              onSelect={show}
-              tabs={(Object.keys(VIEW_LABELS) as PaneView[]).map((value) => ({ value, label: VIEW_LABELS[value] }))}
-            />
-          </nav>
-          <main className={styles.main}>
-            <Suspense fallback={<Busy label="Loading…" />}>
-              {opened !== null ? (
-                <OpportunityView
-                  key={opened}
-                  api={session.api}
-                  id={opened}
-                  today={today}
-                  backLabel={`Back to ${VIEW_LABELS[view]}`}
-                  onBack={back}
-                  initialPanel={openedWith}
-                  meId={me.id}
-                  outlook={host.outlook}
-                />
-              ) : view === 'work' ? (
-                <MyWork
-                  api={session.api}
-                  me={me}
-                  onOpen={open}
-                  onLog={(id) => open(id, 'call')}
-                  onTask={(id) => open(id, 'task')}
-                  onSeen={(me) => session.update(me)}
-                  onNew={() => show('new')}
-                />
-              ) : view === 'reports' ? (
-                <Reports api={session.api} me={me} />
-              ) : (
-                <>
-                  {item.loading && <Busy label="Reading the item…" />}
-                  {item.error && <Notice intent="error">{item.error}</Notice>}
-                  {view === 'regarding' && noItem}
-                  {view === 'regarding' && item.snapshot && (
-                    <SetRegarding
-                      key={item.key}
-                      api={session.api}
-                      snapshot={item.snapshot}
-                      myEmail={host.myEmail}
-                      onOpenOpportunity={open}
-                      manager={me.role === 'manager'}
-                    />
-                  )}
-                  {view === 'new' && !host.outlook && <Text>{NEEDS_ITEM.new}</Text>}
-                  {view === 'new' && !item.loading && (
-                    <NewOpportunity
-                      key={item.key}
-                      api={session.api}
-                      me={me}
-                      snapshot={item.snapshot}
-                      onCreated={(detail) => created(detail.opportunity.id)}
-                    />
-                  )}
-                </>
-              )}
-            </Suspense>
-          </main>
-        </div>
-      )}
-    </FluentProvider>
+    <ThemeContext.Provider value={theme.fluent}>
+      <div dir="ltr" className={styles.shell} style={{ ...variables, colorScheme: theme.colorScheme }}>
+        {state.status === 'starting' && (
+          <div style={{ padding: 24 }}>
+            <Busy label="Signing in…" />
+          </div>
+        )}
+        {state.status === 'signed-out' && (
+          <Suspense fallback={<Busy label="Loading…" />}>
+            <SignIn session={session} reason={state.reason} />
+          </Suspense>
+        )}
+        {/* Stays mounted while a 401 asks for sign-in again, so the advisor's work resumes afterwards. */}
+        {me && (
+          <div hidden={state.status !== 'signed-in'}>
+            <header className={styles.header}>
+              <Text as="h1" size={400} weight="semibold" style={{ margin: 0 }}>
+                Regarding
+              </Text>
+              <span>
+                <Text size={200}>{me.displayName}</Text>{' '}
+                <Button size="small" appearance="subtle" onClick={() => void session.signOut()}>
+                  Sign out
+                </Button>
+              </span>
+            </header>
+            <nav ref={nav} aria-label="Regarding sections" className={styles.nav}>
+              <Tabs
+                label="Sections"
+                selected={view}
+                onSelect={show}
+                tabs={(Object.keys(VIEW_LABELS) as PaneView[]).map((value) => ({ value, label: VIEW_LABELS[value] }))}
+              />
+            </nav>
+            <main className={styles.main}>
+              <Suspense fallback={<Busy label="Loading…" />}>
+                {opened !== null ? (
+                  <OpportunityView
+                    key={opened}
+                    api={session.api}
+                    id={opened}
+                    today={today}
+                    backLabel={`Back to ${VIEW_LABELS[view]}`}
+                    onBack={back}
+                    initialPanel={openedWith}
+                    meId={me.id}
+                    outlook={host.outlook}
+                  />
+                ) : view === 'work' ? (
+                  <MyWork
+                    api={session.api}
+                    me={me}
+                    onOpen={open}
+                    onLog={(id) => open(id, 'call')}
+                    onTask={(id) => open(id, 'task')}
+                    onSeen={(me) => session.update(me)}
+                    onNew={() => show('new')}
+                  />
+                ) : view === 'reports' ? (
+                  <Reports api={session.api} me={me} />
+                ) : (
+                  <>
+                    {item.loading && <Busy label="Reading the item…" />}
+                    {item.error && <Notice intent="error">{item.error}</Notice>}
+                    {view === 'regarding' && noItem}
+                    {view === 'regarding' && item.snapshot && (
+                      <SetRegarding
+                        key={item.key}
+                        api={session.api}
+                        snapshot={item.snapshot}
+                        myEmail={host.myEmail}
+                        onOpenOpportunity={open}
+                        manager={me.role === 'manager'}
+                      />
+                    )}
+                    {view === 'new' && !host.outlook && <Text>{NEEDS_ITEM.new}</Text>}
+                    {view === 'new' && !item.loading && (
+                      <NewOpportunity
+                        key={item.key}
+                        api={session.api}
+                        me={me}
+                        snapshot={item.snapshot}
+                        onCreated={(detail) => created(detail.opportunity.id)}
+                      />
+                    )}
+                  </>
+                )}
+              </Suspense>
+            </main>
+          </div>
+        )}
+      </div>
+    </ThemeContext.Provider>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Text } from '../ui/Text';
 import { Busy } from '../ui/Busy';
 import { FormField } from '../ui/FormField';
 import { Tabs } from '../ui/Tabs';

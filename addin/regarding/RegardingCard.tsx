@@ -1,4 +1,6 @@
-import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { makeStyles, tokens } from '@fluentui/react-components';
+import { Button } from '../ui/Button';
+import { Text } from '../ui/Text';
 import { Pill, StageOrOutcome } from '../ui/Pill';
 import type { Activity } from '../../shared/schemas/activities';
 import { useCardStyles } from '../ui/card';

@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { makeStyles, tokens } from '@fluentui/react-components';
+import { Button } from '../ui/Button';
+import { Text } from '../ui/Text';
 import { Busy } from '../ui/Busy';
 import type { Activity } from '../../shared/schemas/activities';
 import type { OpportunitySummary } from '../../shared/schemas/opportunities';
@@ -8,13 +10,18 @@ import type { ItemSnapshot } from '../office/item';
 import { Notice, type Outcome } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
 import { OpportunityLookup, type PickedOpportunity } from './OpportunityLookup';
-import { DraftChoice } from './DraftChoice';
-import { ReplaceNextStepOffer } from '../activities/ReplaceNextStepOffer';
 import { RegardingCard } from './RegardingCard';
 import { completeChosenDraft } from './draft-matching';
 import { nextStepFor } from './next-step';
 import { itemContext, peopleOf } from './pane-context';
 import { isNewMeeting, linkItem, loadRegarding, rememberLink, removeLink, type FlowResult } from './regarding-flow';
+
+// Shown only for a draft with earlier drafts to choose from, or a meeting linked with a next step to replace:
+// not on a read email's first view, so they load when needed (issue 15's bundle budget).
+const DraftChoice = lazy(() => import('./DraftChoice').then((m) => ({ default: m.DraftChoice })));
+const ReplaceNextStepOffer = lazy(() =>
+  import('../activities/ReplaceNextStepOffer').then((m) => ({ default: m.ReplaceNextStepOffer })),
+);
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -196,12 +203,14 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
             </Notice>
           )}
           {draftChoices.length > 0 && !activity?.regarding && (
-            <DraftChoice
-              drafts={draftChoices}
-              busy={busy}
-              onPick={(draft) => void pickDraft(draft)}
-              onDismiss={() => setDraftChoices([])}
-            />
+            <Suspense fallback={null}>
+              <DraftChoice
+                drafts={draftChoices}
+                busy={busy}
+                onPick={(draft) => void pickDraft(draft)}
+                onDismiss={() => setDraftChoices([])}
+              />
+            </Suspense>
           )}
           {confirmClosed && (
             <section className={styles.confirm} aria-label="Link to a closed opportunity?">
@@ -229,7 +238,9 @@ export function SetRegarding({ api, snapshot, myEmail, onOpenOpportunity, manage
             </section>
           )}
           {activity?.kind === 'appointment' && activity.regarding && (
-            <ReplaceNextStepOffer key={activity.id} api={api} appointment={activity} myEmail={myEmail} />
+            <Suspense fallback={null}>
+              <ReplaceNextStepOffer key={activity.id} api={api} appointment={activity} myEmail={myEmail} />
+            </Suspense>
           )}
           {activity?.regarding && !changing ? (
             <RegardingCard

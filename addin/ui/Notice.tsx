@@ -1,4 +1,5 @@
-import { Button, makeStyles, mergeClasses, shorthands, tokens } from '@fluentui/react-components';
+import { makeStyles, mergeClasses, shorthands, tokens } from '@fluentui/react-components';
+import { Button } from './Button';
 
 export interface NoticeProps {
   intent: 'success' | 'warning' | 'error' | 'info';

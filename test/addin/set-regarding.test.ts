@@ -367,7 +367,7 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
     });
     await page.getByText('Regarding: Not set').waitFor();
     const background = await page.evaluate(
-      () => getComputedStyle(document.querySelector('.fui-FluentProvider')!).backgroundColor,
+      () => getComputedStyle(document.querySelector('#root > div')!).backgroundColor,
     );
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     assert.ok(r + g + b < 200, `dark background, got ${background}`);

@@ -1,0 +1,10 @@
+import { createContext } from 'react';
+import type { Theme } from '@fluentui/react-components';
+
+/** The pane's Fluent theme, for the views that load on demand (see lazy-view.ts). */
+export const ThemeContext = createContext<Theme | null>(null);
+
+/** A theme as CSS custom properties (what FluentProvider writes), for the first view's root element. */
+export function themeVariables(theme: Theme): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(theme).map(([name, value]) => [`--${name}`, value]));
+}
