@@ -137,15 +137,19 @@ export async function runServiceBenchmark(options: ServiceOptions): Promise<stri
   db.close();
   const sizeMb = fs.statSync(databaseFile).size / 1e6;
 
-  const server = await startChildServer({
-    DATABASE_FILE: databaseFile,
-    TLS: 'off',
-    DEMO_DATA: 'off',
-    LOG_LEVEL: 'silent',
-    // One advisor sends every write here: the limit on changes stays in the path (each write is counted)
-    // but is set above what the run sends, so the scenarios measure the service, not its refusals.
-    RATE_LIMIT_WRITES: '1000000',
-  });
+  const server = await startChildServer(
+    {
+      DATABASE_FILE: databaseFile,
+      TLS: 'off',
+      DEMO_DATA: 'off',
+      LOG_LEVEL: 'silent',
+      // One advisor sends every write here: the limit on changes stays in the path (each write is counted)
+      // but is set above what the run sends, so the scenarios measure the service, not its refusals.
+      RATE_LIMIT_WRITES: '1000000',
+      // Start-up reads the whole file once (quick_check): minutes for a big firm on a busy machine.
+    },
+    15 * 60_000,
+  );
   const as = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
   const wanted = (name: string) => !options.only || options.only.some((part) => name.includes(part));
   const notes: string[] = [];
