@@ -180,10 +180,13 @@ export async function runServiceBenchmark(options: ServiceOptions): Promise<stri
       // An endpoint slower than a second per request is measured with one connection (marked †): ten in flight
       // would leave the server minutes of work after each round.
       const scenario = get(token, next);
-      const began = Date.now();
-      const answer = await fetch(`${server.url}/api/v1/${next(0)}`, { headers: as(token) });
-      await answer.arrayBuffer();
-      const took = Date.now() - began;
+      // The faster of two requests: the first may read cold pages.
+      let took = Infinity;
+      for (const i of [0, 1]) {
+        const began = Date.now();
+        await (await fetch(`${server.url}/api/v1/${next(i)}`, { headers: as(token) })).arrayBuffer();
+        took = Math.min(took, Date.now() - began);
+      }
       let seconds = ROUND_SECONDS;
       if (took > 1000) {
         scenario.connections = 1;
