@@ -12,7 +12,7 @@ export interface ChildServer {
 }
 
 /** Runs `server/main.ts` as its own process (as `npm start` does), and waits until it listens. */
-export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
+export async function startChildServer(env: Record<string, string>, startTimeoutMs = 30_000): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
@@ -30,7 +30,7 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
     child.on('exit', (code, signal) => resolve(code ?? signal)),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match =
