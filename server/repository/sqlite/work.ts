@@ -9,6 +9,7 @@ import {
 } from './opportunities';
 import { list, sql, sqlArrays } from './support';
 import { openStageDays, stageRows } from './stage-report';
+import { recomputeAttentionBatch } from './attention-recompute';
 
 /**
  * Needs attention reads the due times the schema keeps (migration 019): the owners' entries of the index
@@ -75,5 +76,9 @@ export class SqliteWorkStore implements WorkStore {
 
   async openStageDays(ownerIds: number[] | null) {
     return openStageDays(this.db, ownerIds);
+  }
+
+  async recomputeAttentionBatch(rows: number) {
+    return recomputeAttentionBatch(this.db, rows);
   }
 }
