@@ -1,8 +1,15 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ServiceContext } from './context';
 
-/** Due-time rows per transaction: a few milliseconds of the event loop each (about 4 ms per 1,000 rows at 100k). */
-export const RECOMPUTE_BATCH_ROWS = 4000;
+/**
+ * Due-time rows per transaction: the first batch's, then sized so a batch takes about TARGET_MS of the event loop
+ * (a row costs from a few µs, a switched rule, to 100 µs and more, a threshold counted in business days on a
+ * loaded machine), at most doubling from one batch to the next.
+ */
+export const FIRST_BATCH_ROWS = 1000;
+const MIN_BATCH_ROWS = 200;
+const MAX_BATCH_ROWS = 5000;
+const TARGET_MS = 40;
 const RETRY_MS = 1000;
 
 /**
@@ -14,6 +21,7 @@ const RETRY_MS = 1000;
  */
 export class AttentionRecompute {
   private running = false;
+  private rows = FIRST_BATCH_ROWS;
   /** Asked again while running: one more pass after the loop ends (whatever a change queued meanwhile). */
   private again = false;
 
@@ -25,7 +33,7 @@ export class AttentionRecompute {
   /** After a change that may have queued a recompute. */
   async afterChange(): Promise<void> {
     try {
-      if (await this.ctx.repo.work.recomputeAttentionBatch(RECOMPUTE_BATCH_ROWS)) this.resume();
+      if (await this.batch()) this.resume();
     } catch (error) {
       this.failed(error);
     }
@@ -43,7 +51,7 @@ export class AttentionRecompute {
         do {
           this.again = false;
           do await nextTurn();
-          while (await this.ctx.repo.work.recomputeAttentionBatch(RECOMPUTE_BATCH_ROWS));
+          while (await this.batch());
         } while (this.again);
       } catch (error) {
         this.failed(error);
@@ -51,6 +59,16 @@ export class AttentionRecompute {
         this.running = false;
       }
     })();
+  }
+
+  private async batch(): Promise<boolean> {
+    const started = performance.now();
+    const more = await this.ctx.repo.work.recomputeAttentionBatch(this.rows);
+    const took = Math.max(performance.now() - started, 1);
+    this.rows = Math.round(
+      Math.min(MAX_BATCH_ROWS, this.rows * 2, Math.max(MIN_BATCH_ROWS, (this.rows * TARGET_MS) / took)),
+    );
+    return more;
   }
 
   private failed(error: unknown): void {

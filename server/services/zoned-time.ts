@@ -87,9 +87,18 @@ export function localDate(instant: Date, zone: string): string {
   return localParts(instant, zone).date;
 }
 
+/** Dates asked about, and the day after each: a recompute counts days for every open opportunity. */
+const nextDates = new Map<string, string>();
+
 /** The calendar date after `date` (the same in every zone). */
 export function nextDate(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+  let next = nextDates.get(date);
+  if (next === undefined) {
+    if (nextDates.size >= 100_000) nextDates.clear();
+    next = new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+    nextDates.set(date, next);
+  }
+  return next;
 }
 
 /**

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { seedVolume } from '../../bench/seed-volume';
 import { issueAccessToken } from '../../server/auth/access-tokens';
 import { ManualClock } from '../../server/clock';
-import { RECOMPUTE_BATCH_ROWS } from '../../server/services/attention-recompute';
+import { ZONE_INLINE_ROWS } from '../../server/db/migrations/023_attention_recompute';
+import { FIRST_BATCH_ROWS } from '../../server/services/attention-recompute';
 import { referenceNeedsAttention, type ReferenceReason } from '../helpers/attention-reference';
 import { Interleaver } from '../helpers/interleave';
 import type { TestClient } from '../helpers/api-client';
@@ -269,10 +270,10 @@ describe('needs attention: the recompute after a rules or zone change, in batche
   before(async () => {
     interleaver = new Interleaver();
     server = await startTestServer({}, { wrapRepository: (repo) => interleaver.wrap(repo) });
-    // More than two batches of open opportunities (about 70% of them are open), a third with an activity.
+    // More open opportunities than the first two batches take (about 70% are open), a third with an activity.
     await seedVolume(server.db, { advisors: OWNERS, contacts: 300, opportunities: 13_000, activities: 4000 });
     const open = server.db.prepare("SELECT count(*) FROM opportunities WHERE status = 'open'").pluck().get() as number;
-    assert.ok(open > 2 * RECOMPUTE_BATCH_ROWS, `${open} open opportunities`);
+    assert.ok(open > 3 * FIRST_BATCH_ROWS, `${open} open opportunities`);
     admin = await server.advisor('Ada Admin', 'admin');
     for (let id = 1; id <= OWNERS; id++) {
       const { token } = await issueAccessToken(server.repo, id, 'test', server.clock.now());
@@ -451,7 +452,7 @@ describe('needs attention: the recompute after a rules or zone change, in batche
     const refreshed = dues.get(id) as { no_activity_due: string | null };
     assert.notEqual(refreshed.no_activity_due, marker);
     // Nothing queued that entry, so nothing runs it: the test does, through the repository.
-    while (await server.repo.work.recomputeAttentionBatch(RECOMPUTE_BATCH_ROWS));
+    while (await server.repo.work.recomputeAttentionBatch(FIRST_BATCH_ROWS));
     assert.deepEqual(await apiAnswer(), referenceAnswer());
   });
 
@@ -460,7 +461,7 @@ describe('needs attention: the recompute after a rules or zone change, in batche
     server.db.exec("UPDATE opportunities SET owner_id = 1 WHERE owner_id IN (2, 3) AND status = 'open'");
     const count = server.db.prepare('SELECT count(*) FROM opportunity_attention WHERE owner_id = 1').pluck();
     const rows = count.get() as number;
-    assert.ok(rows > RECOMPUTE_BATCH_ROWS, `owner 1 has ${rows} rows`);
+    assert.ok(rows > ZONE_INLINE_ROWS, `owner 1 has ${rows} rows`);
     const before = referenceAnswer();
     const held = await holdSecondBatch(() => admin.api.patch('/api/v1/advisors/1', { timeZone: 'Pacific/Auckland' }));
     const after = referenceAnswer();

@@ -8,7 +8,7 @@ const refresh = (id: string) => `
   INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source WHERE opportunity_id = ${id};`;
 
 /** An owner with more open opportunities than this has a zone change recomputed in batches, not in its write. */
-const ZONE_INLINE_ROWS = 4000;
+export const ZONE_INLINE_ROWS = 4000;
 
 const OWNER_ROWS = `(SELECT count(*) FROM opportunity_attention WHERE owner_id = new.id)`;
 
