@@ -6,7 +6,7 @@ import type { ServiceContext } from './context';
  * (a row costs from a few µs, a switched rule, to 100 µs and more, a threshold counted in business days on a
  * loaded machine), at most doubling from one batch to the next.
  */
-export const FIRST_BATCH_ROWS = 1000;
+export const FIRST_BATCH_ROWS = 250;
 const MIN_BATCH_ROWS = 200;
 const MAX_BATCH_ROWS = 5000;
 const TARGET_MS = 40;
