@@ -24,6 +24,8 @@ const OWNER_ROWS = `(SELECT count(*) FROM opportunity_attention WHERE owner_id =
  *   starts the cursor again, so every row goes from one version of the rules to the last).
  * - An owner's zone change with more than ZONE_INLINE_ROWS open rows is queued the same way (attention_recompute
  *   with that owner_id, whole rows); smaller ones stay in the write.
+ * - An email (or an activity not open) linked by its insert can only clear untouched and no-activity, whatever
+ *   the rules: it sets them null instead of recomputing the row (set regarding's insert, 0.25 ms less a row).
  * - A close date changed alone recomputes past_close_due only (it recomputed all four rules through the view: 1.2
  *   ms a row instead of 0.013). While a recompute is pending the whole row is refreshed, so that it never holds a
  *   column of newer rules beside columns of older ones.
@@ -70,6 +72,18 @@ CREATE TRIGGER opportunity_attention_zone_batched AFTER UPDATE OF time_zone ON a
 WHEN old.time_zone IS NOT new.time_zone AND ${OWNER_ROWS} > ${ZONE_INLINE_ROWS} BEGIN
   INSERT INTO attention_recompute (owner_id, untouched, no_activity, no_next_step, past_close)
     VALUES (new.id, 1, 1, 1, 1) ON CONFLICT (owner_id) DO UPDATE SET after_id = 0;
+END;
+
+DROP TRIGGER opportunity_attention_activity_insert;
+CREATE TRIGGER opportunity_attention_activity_insert AFTER INSERT ON activities
+WHEN new.regarding_opportunity_id IS NOT NULL AND new.kind <> 'email' AND new.status = 'open' BEGIN${refresh('new.regarding_opportunity_id')}
+END;
+CREATE TRIGGER opportunity_attention_activity_insert_done AFTER INSERT ON activities
+WHEN new.regarding_opportunity_id IS NOT NULL AND (new.kind = 'email' OR new.status <> 'open') BEGIN
+  UPDATE opportunity_attention SET no_activity_due = NULL, untouched_due = CASE
+      WHEN new.created_at >= (SELECT assigned_at FROM opportunities WHERE id = new.regarding_opportunity_id) THEN NULL
+      ELSE untouched_due END
+    WHERE opportunity_id = new.regarding_opportunity_id;
 END;
 
 DROP TRIGGER opportunity_attention_opportunity_update;
