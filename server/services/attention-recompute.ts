@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { WritesUnavailableError } from '../errors';
 import type { ServiceContext } from './context';
 
 /**
@@ -16,7 +17,7 @@ const RETRY_MS = 1000;
  * Runs the needs-attention recompute a rules change (or a big owner's zone change) queues (migration 023): a
  * batch per transaction, yielding to the event loop between batches, so requests are answered all along. The
  * change's own request waits for the first batch (a firm of a few thousand open opportunities sees its new rules
- * at once); the rest goes on in the background. A failed batch (the write lock held elsewhere) is retried; a
+ * at once); the rest goes on in the background. A batch that found the write lock held elsewhere is retried; a
  * server stopped half-way resumes when it starts (`resume`).
  */
 export class AttentionRecompute {
@@ -71,8 +72,9 @@ export class AttentionRecompute {
     return more;
   }
 
+  /** Reported; retried when the write lock was held elsewhere (otherwise the next change or start-up resumes it). */
   private failed(error: unknown): void {
     this.onError(error);
-    setTimeout(() => this.resume(), RETRY_MS).unref();
+    if (error instanceof WritesUnavailableError) setTimeout(() => this.resume(), RETRY_MS).unref();
   }
 }
