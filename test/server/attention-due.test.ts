@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seedVolume } from '../../bench/seed-volume';
 import { issueAccessToken } from '../../server/auth/access-tokens';
+import { pino } from 'pino';
+import { createApp } from '../../server/app';
 import { ManualClock } from '../../server/clock';
 import { ZONE_INLINE_ROWS } from '../../server/db/migrations/023_attention_recompute';
 import { FIRST_BATCH_ROWS } from '../../server/services/attention-recompute';
@@ -453,6 +455,24 @@ describe('needs attention: the recompute after a rules or zone change, in batche
     assert.notEqual(refreshed.no_activity_due, marker);
     // Nothing queued that entry, so nothing runs it: the test does, through the repository.
     while (await server.repo.work.recomputeAttentionBatch(FIRST_BATCH_ROWS));
+    assert.deepEqual(await apiAnswer(), referenceAnswer());
+  });
+
+  it('a recompute left half-way by a stopped server goes on when the server starts', async () => {
+    const id = server.db.prepare('SELECT max(opportunity_id) FROM opportunity_attention').pluck().get() as number;
+    server.db
+      .prepare(
+        "UPDATE opportunity_attention SET no_next_step_due = '2000-01-01T00:00:00.000Z' WHERE opportunity_id = ?",
+      )
+      .run(id);
+    // As a server stopped after the first batches left it: the cursor before that row.
+    server.db.prepare('INSERT INTO attention_recompute VALUES (0, 0, 0, 1, 0, ?)').run(id - 1);
+    createApp({ config: server.config, repo: server.repo, clock: server.clock, logger: pino({ level: 'silent' }) });
+    await recomputeDone();
+    const dues = (table: string) =>
+      server.db.prepare(`SELECT no_next_step_due FROM ${table} WHERE opportunity_id = ?`).pluck().get(id);
+    assert.notEqual(dues('opportunity_attention'), '2000-01-01T00:00:00.000Z');
+    assert.equal(dues('opportunity_attention'), dues('opportunity_attention_source'));
     assert.deepEqual(await apiAnswer(), referenceAnswer());
   });
 
