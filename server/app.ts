@@ -119,8 +119,13 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
     failedSignIns: new FailedSignIns(repo, config.rateLimits.failedAuth, clock),
     changeLimit: changeLimit(repo, config.rateLimits.writes, clock, logger),
   };
+  const services = createServices({ repo, clock }, (err: unknown) =>
+    logger.error({ err }, 'needs-attention recompute batch failed; retried'),
+  );
+  // A recompute a stopped server left half-way (migration 023) goes on.
+  services.attentionRecompute.resume();
   const deps = {
-    services: createServices({ repo, clock }),
+    services,
     route: <E extends Endpoint>(endpoint: E, handler: Handler<E>) => mount(api, gate, endpoint, handler),
   };
   peopleRoutes(deps);

@@ -535,6 +535,11 @@ export interface WorkStore {
   /** ownerIds = null: every opportunity. */
   stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
   openStageDays(ownerIds: number[] | null): Promise<OpenStageDays[]>;
+  /**
+   * One transaction of the pending needs-attention recompute (after a rules change, or the zone change of an owner
+   * with many rows): up to `rows` due-time rows. True while work is left.
+   */
+  recomputeAttentionBatch(rows: number): Promise<boolean>;
 }
 
 /** The admin's exception rules (one set for the firm) and the firm's holidays. */

@@ -11,8 +11,20 @@ const DAY = 86_400_000;
 export type Holidays = ReadonlySet<string>;
 const NO_HOLIDAYS: Holidays = new Set();
 
+/** Each date's weekday (0 Sunday), cached: parsing a date is most of the cost of counting business days. */
+const weekdays = new Map<string, number>();
+function weekdayOf(date: string): number {
+  let weekday = weekdays.get(date);
+  if (weekday === undefined) {
+    if (weekdays.size >= 100_000) weekdays.clear();
+    weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    weekdays.set(date, weekday);
+  }
+  return weekday;
+}
+
 export function isBusinessDay(date: string, holidays: Holidays = NO_HOLIDAYS): boolean {
-  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  const weekday = weekdayOf(date);
   return weekday !== 0 && weekday !== 6 && !holidays.has(date);
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CreateHolidayRequest, ExceptionRules, Holiday } from '../../shared/schemas/exception-rules';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { AttentionRecompute } from './attention-recompute';
 import { actorOf, type Caller, type ServiceContext } from './context';
 
 /**
@@ -8,7 +9,10 @@ import { actorOf, type Caller, type ServiceContext } from './context';
  * opportunity is flagged), only an admin changes them.
  */
 export class ExceptionRuleService {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly attentionRecompute = new AttentionRecompute(ctx),
+  ) {}
 
   private requireAdmin(caller: Caller, what: string): void {
     if (caller.role !== 'admin') throw new ForbiddenError(`Only an admin changes the ${what}.`);
@@ -18,9 +22,15 @@ export class ExceptionRuleService {
     return this.ctx.repo.exceptionRules.get();
   }
 
-  set(caller: Caller, rules: ExceptionRules): Promise<ExceptionRules> {
+  /**
+   * The changed rules' due times are recomputed in batches (migration 023): this answers after the first; until
+   * the last, an opportunity not reached yet keeps the old rules' answer.
+   */
+  async set(caller: Caller, rules: ExceptionRules): Promise<ExceptionRules> {
     this.requireAdmin(caller, 'exception rules');
-    return this.ctx.repo.exceptionRules.set(rules, actorOf(caller, this.ctx.clock));
+    const saved = await this.ctx.repo.exceptionRules.set(rules, actorOf(caller, this.ctx.clock));
+    await this.attentionRecompute.afterChange();
+    return saved;
   }
 
   holidays(year?: number): Promise<Holiday[]> {

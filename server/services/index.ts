@@ -1,4 +1,5 @@
 import { ActivityService } from './activities';
+import { AttentionRecompute } from './attention-recompute';
 import { ActivityLabelService } from './activity-labels';
 import { ActivityPointsService } from './activity-points';
 import { ContactService } from './contacts';
@@ -14,8 +15,9 @@ import { WorkService } from './work';
 
 export type Services = ReturnType<typeof createServices>;
 
-export function createServices(ctx: ServiceContext) {
-  const people = new PeopleService(ctx);
+export function createServices(ctx: ServiceContext, onBackgroundError?: (error: unknown) => void) {
+  const attentionRecompute = new AttentionRecompute(ctx, onBackgroundError);
+  const people = new PeopleService(ctx, attentionRecompute);
   const contacts = new ContactService(ctx);
   const activities = new ActivityService(ctx);
   const opportunities = new OpportunityService(ctx, people, contacts, activities);
@@ -29,7 +31,8 @@ export function createServices(ctx: ServiceContext) {
     work: new WorkService(ctx),
     activityLabels: new ActivityLabelService(ctx),
     activityPoints: new ActivityPointsService(ctx),
-    exceptionRules: new ExceptionRuleService(ctx),
+    exceptionRules: new ExceptionRuleService(ctx, attentionRecompute),
+    attentionRecompute,
     funnel: new FunnelService(ctx),
     pane: new PaneService(activities, opportunities),
   };

@@ -3,6 +3,7 @@ import type { CreateAdvisorRequest, CreateTeamRequest, UpdateAdvisorRequest } fr
 import type { Advisor, Me, MyWorkScope, Team } from '../../shared/schemas/advisors';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { AdvisorPreferences, AdvisorRecord, EntraIdentity } from '../repository/repository';
+import { AttentionRecompute } from './attention-recompute';
 import {
   auditActorOf,
   isSystem,
@@ -41,7 +42,10 @@ export function toAdvisor({
  * line) changes them, and never so that no active admin is left.
  */
 export class PeopleService {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly attentionRecompute = new AttentionRecompute(ctx),
+  ) {}
 
   private requireAdmin(caller: AdminCaller): void {
     if (!isSystem(caller) && caller.role !== 'admin')
@@ -57,6 +61,8 @@ export class PeopleService {
     if (body.workScope === 'team' && caller.role !== 'manager')
       throw new ForbiddenError("Only a manager's My Work has a team scope.");
     await this.ctx.repo.advisors.setPreferences(caller.id, body);
+    // A zone change of an owner with many open opportunities is recomputed in batches (migration 023).
+    if (body.timeZone) await this.attentionRecompute.afterChange();
     return toMe((await this.ctx.repo.advisors.findById(caller.id))!);
   }
 
@@ -88,6 +94,7 @@ export class PeopleService {
     }
     const updated = await this.ctx.repo.advisors.update(id, body, auditActorOf(caller, this.ctx.clock));
     if (!updated) throw new NotFoundError(`Advisor ${id}`);
+    if (body.timeZone && updated !== 'last-admin') await this.attentionRecompute.afterChange();
     if (updated === 'last-admin') {
       const admin = (await this.ctx.repo.advisors.findById(id))!;
       throw new ConflictError(

@@ -60,13 +60,18 @@ function offsetAtHour(hour: number, zone: string): number {
 }
 
 /**
- * The zone's wall clock at an instant, as if it were UTC (milliseconds). A zone changes its offset at most once
- * in an hour, so the same offset at both ends of the hour is the offset all through it; otherwise Intl says.
+ * The zone's wall clock at an instant, as if it were UTC (milliseconds). No zone changes its offset twice within
+ * a UTC day (changes are months apart), so the same offset at the day's two ends is the offset all through it:
+ * two cached look-ups for any instant of a day (instants asked about are spread over hours: an hour's cache alone
+ * called Intl for nearly each). Otherwise the hour's ends decide the same way, and Intl within the changing hour.
  */
 function wallClock(instant: number, zone: string): number {
   const hour = Math.floor(instant / HOUR);
-  const offset = offsetAtHour(hour, zone);
-  return offset === offsetAtHour(hour + 1, zone) ? instant + offset : wallClockOf(instant, zone);
+  const dayStart = Math.floor(instant / DAY) * 24;
+  const offset = offsetAtHour(dayStart, zone);
+  if (offset === offsetAtHour(dayStart + 24, zone)) return instant + offset;
+  const hourOffset = offsetAtHour(hour, zone);
+  return hourOffset === offsetAtHour(hour + 1, zone) ? instant + hourOffset : wallClockOf(instant, zone);
 }
 
 /** The local date, hour and time of day of an instant in a zone. */
@@ -82,9 +87,18 @@ export function localDate(instant: Date, zone: string): string {
   return localParts(instant, zone).date;
 }
 
+/** Dates asked about, and the day after each: a recompute counts days for every open opportunity. */
+const nextDates = new Map<string, string>();
+
 /** The calendar date after `date` (the same in every zone). */
 export function nextDate(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+  let next = nextDates.get(date);
+  if (next === undefined) {
+    if (nextDates.size >= 100_000) nextDates.clear();
+    next = new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+    nextDates.set(date, next);
+  }
+  return next;
 }
 
 /**

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { seedVolume } from '../../bench/seed-volume';
+import { issueAccessToken } from '../../server/auth/access-tokens';
+import { pino } from 'pino';
+import { createApp } from '../../server/app';
 import { ManualClock } from '../../server/clock';
+import { ZONE_INLINE_ROWS } from '../../server/db/migrations/023_attention_recompute';
+import { FIRST_BATCH_ROWS } from '../../server/services/attention-recompute';
 import { referenceNeedsAttention, type ReferenceReason } from '../helpers/attention-reference';
+import { Interleaver } from '../helpers/interleave';
+import type { TestClient } from '../helpers/api-client';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
@@ -244,5 +253,246 @@ describe('needs attention: precomputed due times equal the computed answer (issu
     const moved = await owners[2].api.patch('/api/v1/me/preferences', { timeZone: 'America/Los_Angeles' });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     await assertAgreeAtEveryMoment('zones changed');
+  });
+});
+
+/**
+ * A rules change (or the zone change of an owner with thousands of rows) is recomputed in batches, a transaction
+ * each, with the event loop free between them (migration 023): a batch is held (Interleaver) to look in between.
+ */
+describe('needs attention: the recompute after a rules or zone change, in batches (issue 15)', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  let interleaver: Interleaver;
+  let admin: Advisor;
+  const OWNERS = 6;
+  const owners: { id: number; api: TestClient }[] = [];
+  type Answer = Map<number, ReferenceReason[]>;
+
+  before(async () => {
+    interleaver = new Interleaver();
+    server = await startTestServer({}, { wrapRepository: (repo) => interleaver.wrap(repo) });
+    // More open opportunities than the first two batches take (about 70% are open), a third with an activity.
+    await seedVolume(server.db, { advisors: OWNERS, contacts: 300, opportunities: 13_000, activities: 4000 });
+    const open = server.db.prepare("SELECT count(*) FROM opportunities WHERE status = 'open'").pluck().get() as number;
+    assert.ok(open > 3 * FIRST_BATCH_ROWS, `${open} open opportunities`);
+    admin = await server.advisor('Ada Admin', 'admin');
+    for (let id = 1; id <= OWNERS; id++) {
+      const { token } = await issueAccessToken(server.repo, id, 'test', server.clock.now());
+      owners.push({ id, api: server.client.as(token) });
+    }
+  });
+  after(() => server.close());
+
+  /** Every owner's whole list through the API, page by page: reasons by opportunity. */
+  async function apiAnswer(): Promise<Answer> {
+    const answer: Answer = new Map();
+    for (const owner of owners) {
+      for (let offset = 0; ; offset += 100) {
+        const res = await owner.api.get(`/api/v1/work/needs-attention?scope=me&limit=100&offset=${offset}`);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        const items = res.body.items as { opportunity: { id: number }; reasons: ReferenceReason[] }[];
+        for (const item of items) answer.set(item.opportunity.id, item.reasons);
+        if (res.body.nextOffset === null) break;
+      }
+    }
+    return answer;
+  }
+
+  /** The answer computed from the facts and the rules as they are now (test/helpers/attention-reference.ts). */
+  function referenceAnswer(): Answer {
+    const ids = owners.map((owner) => owner.id);
+    const { items } = referenceNeedsAttention(server.db, ids, server.clock.now(), 1_000_000, 0);
+    return new Map(items.map((item) => [item.id, item.reasons]));
+  }
+
+  /** Each opportunity answers as by the old rules or as by the new, never a mix; how many of each differ. */
+  function assertOldOrNew(during: Answer, before: Answer, after: Answer) {
+    let old = 0;
+    let updated = 0;
+    for (const id of new Set([...during.keys(), ...before.keys(), ...after.keys()])) {
+      const now = JSON.stringify(during.get(id) ?? null);
+      const [was, will] = [JSON.stringify(before.get(id) ?? null), JSON.stringify(after.get(id) ?? null)];
+      assert.ok(now === was || now === will, `opportunity ${id}: ${now}, neither ${was} nor ${will}`);
+      if (was !== will) {
+        if (now === was) old += 1;
+        else updated += 1;
+      }
+    }
+    return { old, updated };
+  }
+
+  const pending = () =>
+    server.db.prepare('SELECT owner_id, after_id FROM attention_recompute').all() as {
+      owner_id: number;
+      after_id: number;
+    }[];
+
+  /** The recompute goes on by itself in the background: waits (no timing asserted) until nothing is pending. */
+  async function recomputeDone() {
+    for (let turns = 0; pending().length; turns++) {
+      assert.ok(turns < 6000, `the recompute never ended: ${JSON.stringify(pending())}`);
+      await sleep(10);
+    }
+  }
+
+  /** Holds the second batch of the next recompute (the first is the change's request's); returns its pause. */
+  async function holdSecondBatch(change: () => Promise<{ status: number; body: unknown }>) {
+    const first = interleaver.pauseNext('work', 'recomputeAttentionBatch');
+    const answered = change();
+    await first.reached;
+    first.release();
+    const second = interleaver.pauseNext('work', 'recomputeAttentionBatch');
+    await second.reached;
+    const res = await answered;
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return second;
+  }
+
+  it('a rules change answers after its first batch; while the next is held, requests are answered and each opportunity is by the old rules or the new', async () => {
+    const before = referenceAnswer();
+    const held = await holdSecondBatch(() =>
+      admin.api.put('/api/v1/exception-rules', {
+        untouched: { on: true, businessDays: 3 },
+        noActivity: { on: true, businessDays: 5 },
+        noNextStep: { on: true },
+        pastCloseDate: { on: true },
+      }),
+    );
+    const after = referenceAnswer();
+    // The server answers while a recompute is under way (a batch held between two transactions).
+    const health = await server.client.get('/healthz');
+    assert.equal(health.status, 200);
+    const during = await apiAnswer();
+    const { old, updated } = assertOldOrNew(during, before, after);
+    assert.ok(old > 0 && updated > 0, `part recomputed: ${updated} by the new rules, ${old} by the old`);
+    assert.deepEqual(pending(), [{ owner_id: 0, after_id: pending()[0]?.after_id }]);
+    held.release();
+    await recomputeDone();
+    assert.deepEqual(await apiAnswer(), after, 'every opportunity by the new rules once done');
+  });
+
+  it('a second change while the first is under way: every opportunity ends by the last rules', async () => {
+    const before = referenceAnswer();
+    const held = await holdSecondBatch(() =>
+      admin.api.put('/api/v1/exception-rules', {
+        untouched: { on: true, businessDays: 3 },
+        noActivity: { on: true, businessDays: 8 },
+        noNextStep: { on: true },
+        pastCloseDate: { on: true },
+      }),
+    );
+    const middle = referenceAnswer();
+    assertOldOrNew(await apiAnswer(), before, middle);
+    // The second change lands while the first's second batch is held: it merges and starts over.
+    const second = await admin.api.put('/api/v1/exception-rules', {
+      untouched: { on: false, businessDays: 3 },
+      noActivity: { on: true, businessDays: 8 },
+      noNextStep: { on: true },
+      pastCloseDate: { on: true },
+    });
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    held.release();
+    await recomputeDone();
+    assert.deepEqual(await apiAnswer(), referenceAnswer(), 'every opportunity by the last rules');
+  });
+
+  it('switching one rule recomputes that rule’s due times only', async () => {
+    // A marker in another rule's column of one row: recomputing only past_close_due leaves it.
+    const id = server.db.prepare('SELECT min(opportunity_id) FROM opportunity_attention').pluck().get() as number;
+    const marker = '2000-01-01T00:00:00.000Z';
+    server.db.prepare('UPDATE opportunity_attention SET untouched_due = ? WHERE opportunity_id = ?').run(marker, id);
+    server.db.prepare("UPDATE opportunities SET estimated_close_date = '2026-11-01' WHERE id = ?").run(id);
+    const res = await admin.api.put('/api/v1/exception-rules', {
+      untouched: { on: false, businessDays: 3 },
+      noActivity: { on: true, businessDays: 8 },
+      noNextStep: { on: true },
+      pastCloseDate: { on: false },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await recomputeDone();
+    const row = server.db
+      .prepare('SELECT untouched_due, past_close_due FROM opportunity_attention WHERE opportunity_id = ?')
+      .get(id) as { untouched_due: string | null; past_close_due: string | null };
+    assert.deepEqual(row, { untouched_due: marker, past_close_due: null });
+    // Put the row right again (its facts unchanged, every rule).
+    server.db
+      .prepare(
+        `INSERT OR REPLACE INTO opportunity_attention
+           (opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due)
+         SELECT * FROM opportunity_attention_source WHERE opportunity_id = ?`,
+      )
+      .run(id);
+    assert.deepEqual(await apiAnswer(), referenceAnswer());
+  });
+
+  it('a close date changed alone recomputes past_close_due only, unless a recompute is pending', async () => {
+    const rules = {
+      untouched: { on: true, businessDays: 2 },
+      noActivity: { on: true, businessDays: 5 },
+      noNextStep: { on: true },
+      pastCloseDate: { on: true },
+    };
+    assert.equal((await admin.api.put('/api/v1/exception-rules', rules)).status, 200);
+    await recomputeDone();
+    const id = server.db.prepare('SELECT max(opportunity_id) FROM opportunity_attention').pluck().get() as number;
+    const dues = server.db.prepare(
+      'SELECT no_activity_due, past_close_due FROM opportunity_attention WHERE opportunity_id = ?',
+    );
+    const marker = '2000-01-01T00:00:00.000Z';
+    server.db.prepare('UPDATE opportunity_attention SET no_activity_due = ? WHERE opportunity_id = ?').run(marker, id);
+    server.db.prepare("UPDATE opportunities SET estimated_close_date = '2026-11-16' WHERE id = ?").run(id);
+    const zone = server.db
+      .prepare('SELECT time_zone FROM advisors a JOIN opportunities o ON o.owner_id = a.id WHERE o.id = ?')
+      .pluck()
+      .get(id) as string;
+    const end = server.db.prepare('SELECT local_day_end(?, ?)').pluck();
+    assert.deepEqual(dues.get(id), { no_activity_due: marker, past_close_due: end.get('2026-11-16', zone) });
+    // With a recompute pending, the whole row (a column of newer rules never sits beside older ones).
+    server.db.exec('INSERT INTO attention_recompute VALUES (0, 1, 0, 0, 0, 0)');
+    server.db.prepare("UPDATE opportunities SET estimated_close_date = '2026-11-17' WHERE id = ?").run(id);
+    const refreshed = dues.get(id) as { no_activity_due: string | null };
+    assert.notEqual(refreshed.no_activity_due, marker);
+    // Nothing queued that entry, so nothing runs it: the test does, through the repository.
+    while (await server.repo.work.recomputeAttentionBatch(FIRST_BATCH_ROWS));
+    assert.deepEqual(await apiAnswer(), referenceAnswer());
+  });
+
+  it('a recompute left half-way by a stopped server goes on when the server starts', async () => {
+    const id = server.db.prepare('SELECT max(opportunity_id) FROM opportunity_attention').pluck().get() as number;
+    server.db
+      .prepare(
+        "UPDATE opportunity_attention SET no_next_step_due = '2000-01-01T00:00:00.000Z' WHERE opportunity_id = ?",
+      )
+      .run(id);
+    // As a server stopped after the first batches left it: the cursor before that row.
+    server.db.prepare('INSERT INTO attention_recompute VALUES (0, 0, 0, 1, 0, ?)').run(id - 1);
+    createApp({ config: server.config, repo: server.repo, clock: server.clock, logger: pino({ level: 'silent' }) });
+    await recomputeDone();
+    const dues = (table: string) =>
+      server.db.prepare(`SELECT no_next_step_due FROM ${table} WHERE opportunity_id = ?`).pluck().get(id);
+    assert.notEqual(dues('opportunity_attention'), '2000-01-01T00:00:00.000Z');
+    assert.equal(dues('opportunity_attention'), dues('opportunity_attention_source'));
+    assert.deepEqual(await apiAnswer(), referenceAnswer());
+  });
+
+  it('the zone change of an owner with thousands of rows is recomputed in batches, each row in one zone or the other', async () => {
+    // Owner 1 takes every open opportunity of owners 2 and 3: more rows than a zone change recomputes in its write.
+    server.db.exec("UPDATE opportunities SET owner_id = 1 WHERE owner_id IN (2, 3) AND status = 'open'");
+    const count = server.db.prepare('SELECT count(*) FROM opportunity_attention WHERE owner_id = 1').pluck();
+    const rows = count.get() as number;
+    assert.ok(rows > ZONE_INLINE_ROWS, `owner 1 has ${rows} rows`);
+    const before = referenceAnswer();
+    const held = await holdSecondBatch(() => admin.api.patch('/api/v1/advisors/1', { timeZone: 'Pacific/Auckland' }));
+    const after = referenceAnswer();
+    assert.deepEqual(
+      pending().map((entry) => entry.owner_id),
+      [1],
+    );
+    const { old, updated } = assertOldOrNew(await apiAnswer(), before, after);
+    assert.ok(old > 0 && updated > 0, `part recomputed: ${updated} in the new zone, ${old} in the old`);
+    held.release();
+    await recomputeDone();
+    assert.deepEqual(await apiAnswer(), after);
   });
 });

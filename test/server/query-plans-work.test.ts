@@ -59,6 +59,32 @@ describe('query plans: My Work (issue 15)', function () {
     assert.doesNotMatch(text, /\b(activities|notes)\b/i, text);
   }
 
+  /** The page's rows are joined for display by primary key: never every opportunity of the owners by an index. */
+  function assertJoinsPageByKey(plans: StatementPlan[]) {
+    const text = describePlans(plans);
+    const opportunityReads = plans.flatMap((plan) => plan.lines).filter((line) => /\b(SCAN|SEARCH) o\b/.test(line));
+    assert.ok(opportunityReads.length > 0, text);
+    for (const line of opportunityReads) assert.match(line, /SEARCH o USING INTEGER PRIMARY KEY/, text);
+  }
+
+  it('needs attention joins only the page’s opportunities, by primary key', async () => {
+    const me = await caller(OWNER);
+    // The statistics of a firm whose advisors own thousands of rows each (a 100k database's): with them the planner
+    // started from the advisors and walked every opportunity of each through opportunities_owner_stage.
+    db.exec(`DELETE FROM sqlite_stat1 WHERE idx = 'opportunities_owner_stage';
+      UPDATE sqlite_stat1 SET stat = '100000 2000 672 84' WHERE idx = 'opportunities_owner';
+      UPDATE sqlite_stat1 SET stat = '69688 1394 1394' WHERE idx = 'opportunity_attention_due';
+      UPDATE sqlite_stat1 SET stat = '20000 1' WHERE idx = 'sqlite_autoindex_contacts_1';
+      UPDATE sqlite_stat1 SET stat = '50 1' WHERE idx = 'sqlite_autoindex_advisors_1';
+      ANALYZE sqlite_schema;`);
+    const plans = await recorder.plansOf(() => work.needsAttention(me, { scope: 'me', limit: 100, offset: 0 }));
+    assertJoinsPageByKey(plans);
+    const manager = await caller(MANAGER);
+    assertJoinsPageByKey(
+      await recorder.plansOf(() => work.needsAttention(manager, { scope: 'team', limit: 100, offset: 0 })),
+    );
+  });
+
   it('needs attention (me) is one range of the due-time index, reading no activity or note', async () => {
     const me = await caller(OWNER);
     const plans = await recorder.plansOf(() => work.needsAttention(me, { scope: 'me', limit: 25, offset: 0 }));

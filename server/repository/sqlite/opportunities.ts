@@ -725,12 +725,17 @@ function insertEvent(
   ).run(opportunityId, kind, outcome, value, reason, actor.advisorId, actor.at);
 }
 
-export function loadAssignments(db: Db, where: string, params: Record<string, unknown>): Assignment[] {
+export function loadAssignments(
+  db: Db,
+  where: string,
+  params: Record<string, unknown>,
+  from = 'assignments s',
+): Assignment[] {
   const rows = sql(
     db,
     `SELECT s.*, f.display_name AS from_name, f.email AS from_email, t.display_name AS to_name, t.email AS to_email,
          b.display_name AS by_name, b.email AS by_email
-       FROM assignments s
+       FROM ${from}
        LEFT JOIN advisors f ON f.id = s.from_advisor_id
        JOIN advisors t ON t.id = s.to_advisor_id
        JOIN advisors b ON b.id = s.by_advisor_id
