@@ -1,4 +1,5 @@
-import { webLightTheme, type Theme } from '@fluentui/react-components';
+import type { Theme } from '@fluentui/react-components';
+import { lightTheme } from './light-theme';
 import { prefersDarkTheme } from '../office/mailbox';
 
 export interface PaneTheme {
@@ -7,7 +8,8 @@ export interface PaneTheme {
   colorScheme: 'light' | 'dark';
 }
 
-const LIGHT: PaneTheme = { fluent: webLightTheme, colorScheme: 'light' };
+// Fluent's webLightTheme, as its values (see light-theme.ts).
+const LIGHT: PaneTheme = { fluent: lightTheme, colorScheme: 'light' };
 
 /**
  * Outlook's theme for the pane. The dark one, a large table of colors, is fetched only when Outlook is

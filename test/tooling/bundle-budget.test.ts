@@ -42,7 +42,7 @@ describe('the task pane bundle (issue 15)', () => {
     );
   });
 
-  it("loads Fluent's provider, Button and Text only with the views that use them", () => {
+  it("loads Fluent's provider, Button, Text and colour table only with the views that use them", () => {
     const initial = initialScripts().flatMap(bundledSources);
     assert.ok(
       initial.some((source) => source.includes('addin/regarding/SetRegarding.tsx')),
@@ -53,6 +53,8 @@ describe('the task pane bundle (issue 15)', () => {
       '@fluentui/react-button/',
       '@fluentui/react-text/',
       'keyborg/',
+      // The light theme ships as its values (addin/ui/light-theme.ts), not computed from Fluent's colour table.
+      '@fluentui/tokens/',
       'addin/work/MyWork.tsx',
       'addin/opportunities/OpportunityView.tsx',
       'addin/regarding/DraftChoice.tsx',
