@@ -583,14 +583,20 @@ export interface FunnelStageCounts {
   lost: number;
 }
 
+/** A funnel's numbers, read at `asOf`. */
+export interface FunnelSummary {
+  asOf: string;
+  counts: FunnelStageCounts[];
+  /** Per stage, the days each opportunity that entered it has spent in it (until now), shortest first. */
+  stays: { stage: Stage; days: Float64Array }[];
+}
+
 export interface FunnelStore {
-  /** The counts per stage (stages none reached are left out). */
-  stageCounts(filter: FunnelFilter): Promise<FunnelStageCounts[]>;
   /**
-   * Walks the stage changes, closes and reopens of the matching opportunities, one opportunity after the other
-   * and each in time order, calling `visit` with each entry as it is read: nothing is held but the current row.
+   * The counts per stage and the stays, as of `now` (ISO). An identical call already in flight is shared: its
+   * answer (and its asOf, a moment earlier) is this one's.
    */
-  history(filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): Promise<void>;
+  summary(filter: FunnelFilter, now: string): Promise<FunnelSummary>;
 }
 
 export interface RateLimitStoreOptions {

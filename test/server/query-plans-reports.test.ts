@@ -43,8 +43,7 @@ describe('query plans: stage report and funnel (issue 15)', () => {
   };
   const stageReport = (owners: number[] | null) => () =>
     Promise.all([repo.work.stageRows(owners), repo.work.openStageDays(owners)]);
-  const funnel = (filter: FunnelFilter) => () =>
-    Promise.all([repo.funnel.stageCounts(filter), repo.funnel.history(filter, () => undefined)]);
+  const funnel = (filter: FunnelFilter) => () => repo.funnel.summary(filter, new Date().toISOString());
 
   it('stage report for me: no full scan', async () => {
     noFullScan(await plansOf(stageReport(me)));

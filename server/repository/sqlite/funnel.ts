@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
-import type { FunnelFilter, FunnelHistoryEntry, FunnelStageCounts, FunnelStore } from '../repository';
+import type { FunnelFilter, FunnelHistoryEntry, FunnelStageCounts, FunnelSummary } from '../repository';
+import { StayCounter } from '../../services/funnel-stays';
 import { STAGES } from '../../../shared/schemas/opportunities';
 import { list, sqlArrays } from './support';
 
@@ -42,15 +43,25 @@ function params(filter: FunnelFilter) {
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }
 
-export class SqliteFunnelStore implements FunnelStore {
-  constructor(private readonly db: Db) {}
+/** The counts and stays of a funnel (run by the report worker, see report-jobs.ts). */
+export function funnelSummary(db: Db, filter: FunnelFilter, now: string): FunnelSummary {
+  const counts = stageCounts(db, filter);
+  const stays = new StayCounter(Date.parse(now));
+  history(db, filter, (entry) => stays.add(entry));
+  stays.finish();
+  return {
+    asOf: now,
+    counts,
+    stays: STAGES.map((stage) => ({ stage, days: Float64Array.from(stays.days.get(stage)!).sort() })),
+  };
+}
 
-  async stageCounts(filter: FunnelFilter): Promise<FunnelStageCounts[]> {
-    // One pass over the filtered opportunities, each read once with its own history (by opportunity_id):
-    // its furthest stage, the stages it ever entered (one bit each) and, closed, the stage it was closed in.
-    const row = sqlArrays(
-      this.db,
-      `WITH ${filtered(filter)},
+function stageCounts(db: Db, filter: FunnelFilter): FunnelStageCounts[] {
+  // One pass over the filtered opportunities, each read once with its own history (by opportunity_id):
+  // its furthest stage, the stages it ever entered (one bit each) and, closed, the stage it was closed in.
+  const row = sqlArrays(
+    db,
+    `WITH ${filtered(filter)},
        per AS MATERIALIZED (
          SELECT f.status,
            (SELECT max(${rank('sc.stage')}) FROM stage_changes sc WHERE sc.opportunity_id = f.id) AS furthest,
@@ -68,20 +79,24 @@ export class SqliteFunnelStore implements FunnelStore {
            count(*) FILTER (WHERE status = 'lost' AND left_stage = '${stage}')`,
        ).join(', ')}
        FROM per`,
-    ).get(params(filter)) as number[];
-    return STAGES.map((stage, r) => ({
-      stage,
-      reached: row[4 * r],
-      entered: row[4 * r + 1],
-      won: row[4 * r + 2],
-      lost: row[4 * r + 3],
-    }));
-  }
+  ).get(params(filter)) as number[];
+  return STAGES.map((stage, r) => ({
+    stage,
+    reached: row[4 * r],
+    entered: row[4 * r + 1],
+    won: row[4 * r + 2],
+    lost: row[4 * r + 3],
+  }));
+}
 
-  async history(filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): Promise<void> {
-    const rows = sqlArrays(
-      this.db,
-      `WITH ${filtered(filter)}
+/**
+ * Walks the stage changes, closes and reopens of the matching opportunities, one opportunity after the other and
+ * each in time order, calling `visit` with each entry as it is read: nothing is held but the current row.
+ */
+function history(db: Db, filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): void {
+  const rows = sqlArrays(
+    db,
+    `WITH ${filtered(filter)}
        SELECT opportunity_id, kind, stage, at FROM (
          SELECT sc.opportunity_id, 'stage' AS kind, sc.stage, sc.at, 0 AS source, sc.id
            FROM f JOIN stage_changes sc ON sc.opportunity_id = f.id
@@ -89,9 +104,8 @@ export class SqliteFunnelStore implements FunnelStore {
          SELECT e.opportunity_id, e.kind, NULL, e.created_at, 1, e.id
            FROM f JOIN opportunity_events e ON e.opportunity_id = f.id WHERE e.kind IN ('closed', 'reopened'))
        ORDER BY opportunity_id, at, source, id`,
-    ).iterate(params(filter)) as IterableIterator<
-      [opportunityId: number, kind: FunnelHistoryEntry['kind'], stage: FunnelHistoryEntry['stage'], at: string]
-    >;
-    for (const [opportunityId, kind, stage, at] of rows) visit({ opportunityId, kind, stage, at });
-  }
+  ).iterate(params(filter)) as IterableIterator<
+    [opportunityId: number, kind: FunnelHistoryEntry['kind'], stage: FunnelHistoryEntry['stage'], at: string]
+  >;
+  for (const [opportunityId, kind, stage, at] of rows) visit({ opportunityId, kind, stage, at });
 }

@@ -8,7 +8,7 @@ import {
   type OpportunityRow,
 } from './opportunities';
 import { list, sql, sqlArrays } from './support';
-import { openStageDays, stageRows } from './stage-report';
+import type { ReportRunner } from './report-runner';
 
 /**
  * Needs attention reads the due times the schema keeps (migration 019): the owners' entries of the index
@@ -19,7 +19,10 @@ const OWNERS_DUE_TIMES = `json_each(:owners) w CROSS JOIN opportunity_attention 
 const DUE_BY_NOW = `t.owner_id = w.value AND t.attention_due <= :now`;
 
 export class SqliteWorkStore implements WorkStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly reports: ReportRunner,
+  ) {}
 
   async needingAttention(ownerIds: number[], now: string, limit: number, offset: number) {
     const params = { now, owners: list([...new Set(ownerIds)]), limit, offset };
@@ -64,11 +67,12 @@ export class SqliteWorkStore implements WorkStore {
     );
   }
 
+  // The stage report's SQL (stage-report.ts) runs in the report worker.
   async stageRows(ownerIds: number[] | null): Promise<StageRow[]> {
-    return stageRows(this.db, ownerIds);
+    return this.reports.run('stageRows', [ownerIds]);
   }
 
   async openStageDays(ownerIds: number[] | null) {
-    return openStageDays(this.db, ownerIds);
+    return this.reports.run('openStageDays', [ownerIds]);
   }
 }

@@ -1,0 +1,120 @@
+import { Worker } from 'node:worker_threads';
+import type { Db } from '../../db/connection';
+import { ReportsUnavailableError } from '../../errors';
+import {
+  reportJobs,
+  type ReportJobAnswer,
+  type ReportJobArgs,
+  type ReportJobName,
+  type ReportJobResult,
+  type ReportWorkerData,
+} from './report-jobs';
+
+/**
+ * The worker's entry, loaded through tsx's loader as the server is (npm start, serve and mocha run TypeScript
+ * through tsx): on Node 20 a worker given a .ts file and the parent's execArgv (--import tsx) fails with "Unknown file
+ * extension .ts", so it registers the loader itself, then imports report-worker.ts.
+ */
+const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./report-worker.ts', import.meta.url).href)}); })`;
+
+/** Runs the report computations (report-jobs.ts). */
+export interface ReportRunner {
+  /**
+   * `key` says which calls are the same computation (by default the name and arguments): a call identical to one
+   * in flight gets that one's answer.
+   */
+  run<N extends ReportJobName>(name: N, args: ReportJobArgs<N>, key?: unknown): Promise<ReportJobResult<N>>;
+  close(): Promise<void>;
+}
+
+export interface ReportWorkerOptions {
+  /** Test hooks: every job waits this long in the worker; the first worker started dies on its first job. */
+  holdMs?: number;
+  firstWorkerDies?: boolean;
+  /** Called on the main thread each time a computation is sent to the worker (a test counts them). */
+  onCompute?: (name: ReportJobName) => void;
+}
+
+/** For a database only this connection can read (in memory): the computations run here, on the event loop. */
+export function inProcessReports(db: Db): ReportRunner {
+  return {
+    async run(name, args) {
+      return (reportJobs[name] as (db: Db, ...rest: unknown[]) => ReportJobResult<typeof name>)(db, ...args);
+    },
+    async close() {},
+  };
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One worker thread (report-worker.ts) for the database file: jobs queue in its message port and run one after the
+ * other. If it dies, the jobs it held are answered 503 (ReportsUnavailableError) and the next job starts a new one.
+ */
+export function workerReports(file: string, options: ReportWorkerOptions = {}): ReportRunner {
+  let worker: Worker | null = null;
+  let started = 0;
+  let nextId = 1;
+  let closed = false;
+  const pending = new Map<number, Pending>();
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  const fail = (from: Worker) => {
+    if (worker !== from) return;
+    worker = null;
+    for (const job of pending.values()) job.reject(new ReportsUnavailableError());
+    pending.clear();
+  };
+
+  const start = () => {
+    const workerData: ReportWorkerData = {
+      file,
+      holdMs: options.holdMs ?? 0,
+      exitOnJob: Boolean(options.firstWorkerDies) && started === 0,
+    };
+    started += 1;
+    const created = new Worker(WORKER_BOOT, { eval: true, workerData });
+    // An idle worker keeps no process alive; a request waiting for it does.
+    created.unref();
+    created.on('message', (answer: ReportJobAnswer) => {
+      const job = pending.get(answer.id);
+      if (!job) return;
+      pending.delete(answer.id);
+      if ('error' in answer) job.reject(new Error(`report job failed: ${answer.error}`));
+      else job.resolve(answer.result);
+    });
+    created.on('error', () => fail(created));
+    created.on('exit', () => fail(created));
+    return created;
+  };
+
+  return {
+    run(name, args, key = args) {
+      if (closed) return Promise.reject(new ReportsUnavailableError());
+      const shared = JSON.stringify([name, key]);
+      const running = inFlight.get(shared);
+      if (running) return running as Promise<ReportJobResult<typeof name>>;
+      worker ??= start();
+      const id = nextId++;
+      const promise = new Promise<unknown>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+      }).finally(() => inFlight.delete(shared));
+      inFlight.set(shared, promise);
+      options.onCompute?.(name);
+      worker.postMessage({ id, name, args });
+      return promise as Promise<ReportJobResult<typeof name>>;
+    },
+    async close() {
+      closed = true;
+      const stopping = worker;
+      worker = null;
+      for (const job of pending.values()) job.reject(new ReportsUnavailableError());
+      pending.clear();
+      if (stopping) await stopping.terminate();
+    },
+  };
+}
