@@ -532,9 +532,17 @@ export interface WorkStore {
   ): Promise<{ candidates: AttentionCandidate[]; total: number }>;
   /** The latest assignments to the advisor by someone else since `since`, of open opportunities they still own; newest first. */
   assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number): Promise<Assignment[]>;
-  /** ownerIds = null: every opportunity. */
-  stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
-  openStageDays(ownerIds: number[] | null): Promise<OpenStageDays[]>;
+  /**
+   * The stage report's rows and open stays, read at `now` (ISO); ownerIds = null: every opportunity. A firm-wide
+   * answer may be one read a little earlier (REPORT_CACHE_SECONDS): its asOf says when.
+   */
+  stageReport(ownerIds: number[] | null, now: string): Promise<StageReportData>;
+}
+
+export interface StageReportData {
+  asOf: string;
+  rows: StageRow[];
+  openStageDays: OpenStageDays[];
 }
 
 /** The admin's exception rules (one set for the firm) and the firm's holidays. */
@@ -594,7 +602,7 @@ export interface FunnelSummary {
 export interface FunnelStore {
   /**
    * The counts per stage and the stays, as of `now` (ISO). An identical call already in flight is shared: its
-   * answer (and its asOf, a moment earlier) is this one's.
+   * answer (and its asOf, a moment earlier) is this one's; a firm-wide one may be cached (REPORT_CACHE_SECONDS).
    */
   summary(filter: FunnelFilter, now: string): Promise<FunnelSummary>;
 }

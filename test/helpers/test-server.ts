@@ -59,11 +59,16 @@ export async function startTestServer(
     RATE_LIMIT_FAILED_AUTH: '100000',
     RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '100000',
     RATE_LIMIT_WRITES: '100000',
+    // Every suite sees fresh reports; report-worker.test.ts sets a cache.
+    REPORT_CACHE_SECONDS: '0',
     ...env,
   });
   const db = openDatabase(config.databaseFile);
   migrate(db);
-  const repo = createSqliteRepository(db, { writeWaitMs: config.writeWaitMs, reportWorker: options.reportWorker });
+  const repo = createSqliteRepository(db, {
+    writeWaitMs: config.writeWaitMs,
+    reportWorker: { cacheMs: config.reportCacheSeconds * 1000, ...options.reportWorker },
+  });
   const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));
   const app = createApp({
     config,

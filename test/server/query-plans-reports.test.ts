@@ -4,6 +4,7 @@ import { openDatabase, type Db } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import type { FunnelFilter, Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
+import { openStageDays } from '../../server/repository/sqlite/stage-report';
 import { describePlans, fullScans, recordStatements, SMALL_TABLES, type StatementPlan } from '../helpers/query-plans';
 
 /**
@@ -41,8 +42,7 @@ describe('query plans: stage report and funnel (issue 15)', () => {
     const scans = plans.flatMap((plan) => fullScans(plan, [...SMALL_TABLES, 'per']));
     assert.deepEqual(scans, [], describePlans(plans));
   };
-  const stageReport = (owners: number[] | null) => () =>
-    Promise.all([repo.work.stageRows(owners), repo.work.openStageDays(owners)]);
+  const stageReport = (owners: number[] | null) => () => repo.work.stageReport(owners, new Date().toISOString());
   const funnel = (filter: FunnelFilter) => () => repo.funnel.summary(filter, new Date().toISOString());
 
   it('stage report for me: no full scan', async () => {
@@ -71,7 +71,7 @@ describe('query plans: stage report and funnel (issue 15)', () => {
   });
 
   it('stage report for the firm: days in stage from one index range per stage, in order (no sort)', async () => {
-    const plans = await plansOf(() => repo.work.openStageDays(null));
+    const plans = await plansOf(async () => openStageDays(db, null));
     for (const plan of plans) {
       assert.deepEqual(fullScans(plan), [], describePlans([plan]));
       assert.ok(

@@ -143,7 +143,7 @@ function referenceStageReport(db: Db, ownerIds: number[] | null, scope: string):
     };
   });
   rows.sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.status.localeCompare(b.status));
-  return { scope: scope as StageReport['scope'], rows, daysInStage };
+  return { scope: scope as StageReport['scope'], asOf: new Date(NOW).toISOString(), rows, daysInStage };
 }
 
 interface Filter {

@@ -18,8 +18,8 @@ describe('reports off the event loop: the report worker (issue 15)', () => {
   let admin: Client;
   const computed: ReportJobName[] = [];
 
-  const start = async (reportWorker: ReportWorkerOptions) => {
-    server = await startTestServer({}, { reportWorker });
+  const start = async (reportWorker: ReportWorkerOptions, env: Record<string, string> = {}) => {
+    server = await startTestServer(env, { reportWorker });
     admin = await server.advisor('Ada Admin', 'admin');
     const res = await admin.api.post('/api/v1/opportunities', referral('Rollover', 'rollover@client.example'));
     assert.equal(res.status, 201);
@@ -75,5 +75,34 @@ describe('reports off the event loop: the report worker (issue 15)', () => {
     const again = await admin.api.get('/api/v1/reports/stages?scope=all');
     assert.equal(again.status, 200);
     assert.equal(again.body.rows[0].count, 1);
+  });
+
+  it('a firm-wide report is reused for REPORT_CACHE_SECONDS and says when it was read (asOf); me is always fresh', async () => {
+    await start({}, { REPORT_CACHE_SECONDS: '60' });
+    const read = server.clock.now().toISOString();
+    const firstFunnel = await admin.api.get('/api/v1/reports/funnel?scope=all');
+    const firstStages = await admin.api.get('/api/v1/reports/stages?scope=all');
+    assert.equal(firstFunnel.body.asOf, read);
+    assert.equal(firstStages.body.asOf, read);
+    assert.equal(firstStages.body.rows[0].count, 1);
+    assert.equal(
+      (await admin.api.post('/api/v1/opportunities', referral('Pension', 'pension@client.example'))).status,
+      201,
+    );
+    server.clock.advance(59_000);
+    // Within the minute: the answer read before, with its time.
+    const cachedFunnel = await admin.api.get('/api/v1/reports/funnel?scope=all');
+    const cachedStages = await admin.api.get('/api/v1/reports/stages?scope=all');
+    assert.deepEqual(cachedFunnel.body, firstFunnel.body);
+    assert.deepEqual(cachedStages.body, firstStages.body);
+    // The advisor's own report is never cached.
+    const mine = await admin.api.get('/api/v1/reports/stages?scope=me');
+    assert.equal(mine.body.asOf, server.clock.now().toISOString());
+    assert.equal(mine.body.rows[0].count, 2);
+    server.clock.advance(1_000);
+    const fresh = await admin.api.get('/api/v1/reports/stages?scope=all');
+    assert.equal(fresh.body.asOf, server.clock.now().toISOString());
+    assert.equal(fresh.body.rows[0].count, 2);
+    assert.equal((await admin.api.get('/api/v1/reports/funnel?scope=all')).body.stages[0].reached, 2);
   });
 });

@@ -41,7 +41,10 @@ export function createSqliteRepository(
     activities: new SqliteActivityStore(db),
     work: new SqliteWorkStore(db, reports),
     // Calls differing only in their moment share one computation.
-    funnel: { summary: (filter, now) => reports.run('funnelSummary', [filter, now], [filter]) },
+    funnel: {
+      summary: (filter, now) =>
+        reports.run('funnelSummary', [filter, now], { key: [filter], cache: filter.ownerIds === null ? now : null }),
+    },
     activityLabels: new SqliteActivityLabelStore(db),
     activityPoints: new SqliteActivityPointsStore(db),
     exceptionRules: new SqliteExceptionRuleStore(db),

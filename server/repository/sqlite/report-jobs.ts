@@ -1,14 +1,13 @@
 import type { Db } from '../../db/connection';
 import { funnelSummary } from './funnel';
-import { openStageDays, stageRows } from './stage-report';
+import { stageReport } from './stage-report';
 
 /**
  * The report computations the report worker runs (report-worker.ts), by name: each reads through its own
  * connection and answers with plain data (structured-cloneable), so the same SQL runs in the worker or in-process.
  */
 export const reportJobs = {
-  stageRows,
-  openStageDays,
+  stageReport,
   funnelSummary,
 } satisfies Record<string, (db: Db, ...args: never[]) => unknown>;
 

@@ -20,12 +20,15 @@ const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))
 
 /** Runs the report computations (report-jobs.ts). */
 export interface ReportRunner {
-  /**
-   * `key` says which calls are the same computation (by default the name and arguments): a call identical to one
-   * in flight gets that one's answer.
-   */
-  run<N extends ReportJobName>(name: N, args: ReportJobArgs<N>, key?: unknown): Promise<ReportJobResult<N>>;
+  run<N extends ReportJobName>(name: N, args: ReportJobArgs<N>, share?: ShareOptions): Promise<ReportJobResult<N>>;
   close(): Promise<void>;
+}
+
+export interface ShareOptions {
+  /** Which calls are the same computation (by default the arguments): one identical to a call in flight shares its answer. */
+  key?: unknown;
+  /** The caller's now (ISO) when the answer may come from the cache (an answer read less than cacheMs before). */
+  cache?: string | null;
 }
 
 export interface ReportWorkerOptions {
@@ -34,7 +37,12 @@ export interface ReportWorkerOptions {
   firstWorkerDies?: boolean;
   /** Called on the main thread each time a computation is sent to the worker (a test counts them). */
   onCompute?: (name: ReportJobName) => void;
+  /** How long an answer that may be cached is reused (REPORT_CACHE_SECONDS); 0: never. */
+  cacheMs?: number;
 }
+
+/** At most this many cached answers (the firm's, by filter) are kept. */
+const CACHED_ANSWERS = 50;
 
 /** For a database only this connection can read (in memory): the computations run here, on the event loop. */
 export function inProcessReports(db: Db): ReportRunner {
@@ -62,6 +70,8 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
   let closed = false;
   const pending = new Map<number, Pending>();
   const inFlight = new Map<string, Promise<unknown>>();
+  const cached = new Map<string, { asOf: number; result: unknown }>();
+  const cacheMs = options.cacheMs ?? 0;
 
   const fail = (from: Worker) => {
     if (worker !== from) return;
@@ -93,9 +103,14 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
   };
 
   return {
-    run(name, args, key = args) {
+    run(name, args, { key = args, cache = null } = {}) {
       if (closed) return Promise.reject(new ReportsUnavailableError());
       const shared = JSON.stringify([name, key]);
+      const now = cache === null ? NaN : Date.parse(cache);
+      const hit = cached.get(shared);
+      // Answers carry the moment they were read (asOf): the caller says how old it is.
+      if (hit && now - hit.asOf >= 0 && now - hit.asOf < cacheMs)
+        return Promise.resolve(hit.result as ReportJobResult<typeof name>);
       const running = inFlight.get(shared);
       if (running) return running as Promise<ReportJobResult<typeof name>>;
       worker ??= start();
@@ -103,6 +118,15 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
       const promise = new Promise<unknown>((resolve, reject) => {
         pending.set(id, { resolve, reject });
       }).finally(() => inFlight.delete(shared));
+      if (cacheMs > 0 && cache !== null)
+        void promise.then(
+          (result) => {
+            cached.delete(shared);
+            cached.set(shared, { asOf: Date.parse((result as { asOf: string }).asOf), result });
+            if (cached.size > CACHED_ANSWERS) cached.delete(cached.keys().next().value!);
+          },
+          () => undefined,
+        );
       inFlight.set(shared, promise);
       options.onCompute?.(name);
       worker.postMessage({ id, name, args });

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { StageRow, WorkStore } from '../repository';
+import type { WorkStore } from '../repository';
 import {
   loadAssignments,
   OPPORTUNITY_COLUMNS,
@@ -67,12 +67,8 @@ export class SqliteWorkStore implements WorkStore {
     );
   }
 
-  // The stage report's SQL (stage-report.ts) runs in the report worker.
-  async stageRows(ownerIds: number[] | null): Promise<StageRow[]> {
-    return this.reports.run('stageRows', [ownerIds]);
-  }
-
-  async openStageDays(ownerIds: number[] | null) {
-    return this.reports.run('openStageDays', [ownerIds]);
+  // The stage report's SQL (stage-report.ts) runs in the report worker; the firm's answer may be cached.
+  async stageReport(ownerIds: number[] | null, now: string) {
+    return this.reports.run('stageReport', [ownerIds, now], { key: [ownerIds], cache: ownerIds === null ? now : null });
   }
 }
