@@ -571,15 +571,6 @@ export interface FunnelFilter {
   createdBefore?: string;
 }
 
-/** One entry of an opportunity's stage history or status, in time order (see FunnelStore.history). */
-export interface FunnelHistoryEntry {
-  opportunityId: number;
-  kind: 'stage' | 'closed' | 'reopened';
-  /** For 'stage': the stage entered; null for a close or reopen. */
-  stage: Stage | null;
-  at: string;
-}
-
 export interface FunnelStageCounts {
   stage: Stage;
   /** Opportunities whose furthest stage ever entered is this one or a later one. */
