@@ -60,3 +60,10 @@ export class WritesUnavailableError extends AppError {
     );
   }
 }
+
+/** The report worker stopped while computing this report (it is restarted): try again shortly. */
+export class ReportsUnavailableError extends AppError {
+  constructor() {
+    super(503, 'Service Unavailable', 'The report could not be computed just now. Try again in a moment.');
+  }
+}

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   assertIntact(db, config.databaseFile);
   const { applied } = migrate(db, { log: process.stderr });
   if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
-  const repo = createSqliteRepository(db, { writeWaitMs: config.writeWaitMs });
+  const repo = createSqliteRepository(db, {
+    writeWaitMs: config.writeWaitMs,
+    reportWorker: { cacheMs: config.reportCacheSeconds * 1000 },
+  });
   const dataDir = path.dirname(config.databaseFile);
   const signInFile = demoSignInFile(config.databaseFile);
 

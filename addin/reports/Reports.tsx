@@ -7,6 +7,7 @@ import type { Funnel, FunnelQuery } from '../../shared/schemas/reports';
 import type { ApiClient } from '../api/client';
 import { download } from '../api/download';
 import { FormField } from '../ui/FormField';
+import { formatTime } from '../ui/labels';
 import { SelectInput, TextInput } from '../ui/inputs';
 import { Notice, OutcomeNotice } from '../ui/Notice';
 import { Tabs } from '../ui/Tabs';
@@ -173,6 +174,8 @@ export function Reports({ api, me }: { api: ApiClient; me: Me }) {
       {!funnel && !load.error && <Spinner size="tiny" label="Loading the funnel…" />}
       {funnel && (
         <>
+          {/* A firm-wide funnel may be reused for a minute (REPORT_CACHE_SECONDS): say when its data was read. */}
+          <Text size={200}>As of {formatTime(funnel.asOf)}</Text>
           <FunnelChart funnel={funnel} />
           <TimeInStageChart funnel={funnel} />
           <Button onClick={saveCsv} disabled={saving.busy} style={{ alignSelf: 'flex-start' }}>

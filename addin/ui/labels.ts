@@ -33,6 +33,10 @@ export const formatDate = (iso: string | null) =>
       })
     : '—';
 
+/** The time of day, 24-hour, in the pane's time zone: "14:02". */
+export const formatTime = (iso: string) =>
+  new Date(iso).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
 export function referrerName(opportunity: { referredBy: { name: string } | null }): string | null {
   return opportunity.referredBy?.name ?? null;
 }

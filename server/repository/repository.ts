@@ -532,14 +532,22 @@ export interface WorkStore {
   ): Promise<{ candidates: AttentionCandidate[]; total: number }>;
   /** The latest assignments to the advisor by someone else since `since`, of open opportunities they still own; newest first. */
   assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number): Promise<Assignment[]>;
-  /** ownerIds = null: every opportunity. */
-  stageRows(ownerIds: number[] | null): Promise<StageRow[]>;
-  openStageDays(ownerIds: number[] | null): Promise<OpenStageDays[]>;
   /**
    * One transaction of the pending needs-attention recompute (after a rules change, or the zone change of an owner
    * with many rows): up to `rows` due-time rows. True while work is left.
    */
   recomputeAttentionBatch(rows: number): Promise<boolean>;
+  /**
+   * The stage report's rows and open stays, read at `now` (ISO); ownerIds = null: every opportunity. A firm-wide
+   * answer may be one read a little earlier (REPORT_CACHE_SECONDS): its asOf says when.
+   */
+  stageReport(ownerIds: number[] | null, now: string): Promise<StageReportData>;
+}
+
+export interface StageReportData {
+  asOf: string;
+  rows: StageRow[];
+  openStageDays: OpenStageDays[];
 }
 
 /** The admin's exception rules (one set for the firm) and the firm's holidays. */
@@ -568,15 +576,6 @@ export interface FunnelFilter {
   createdBefore?: string;
 }
 
-/** One entry of an opportunity's stage history or status, in time order (see FunnelStore.history). */
-export interface FunnelHistoryEntry {
-  opportunityId: number;
-  kind: 'stage' | 'closed' | 'reopened';
-  /** For 'stage': the stage entered; null for a close or reopen. */
-  stage: Stage | null;
-  at: string;
-}
-
 export interface FunnelStageCounts {
   stage: Stage;
   /** Opportunities whose furthest stage ever entered is this one or a later one. */
@@ -588,14 +587,20 @@ export interface FunnelStageCounts {
   lost: number;
 }
 
+/** A funnel's numbers, read at `asOf`. */
+export interface FunnelSummary {
+  asOf: string;
+  counts: FunnelStageCounts[];
+  /** Per stage, the days each opportunity that entered it has spent in it (until now), shortest first. */
+  stays: { stage: Stage; days: Float64Array }[];
+}
+
 export interface FunnelStore {
-  /** The counts per stage (stages none reached are left out). */
-  stageCounts(filter: FunnelFilter): Promise<FunnelStageCounts[]>;
   /**
-   * Walks the stage changes, closes and reopens of the matching opportunities, one opportunity after the other
-   * and each in time order, calling `visit` with each entry as it is read: nothing is held but the current row.
+   * The counts per stage and the stays, as of `now` (ISO). An identical call already in flight is shared: its
+   * answer (and its asOf, a moment earlier) is this one's; a firm-wide one may be cached (REPORT_CACHE_SECONDS).
    */
-  history(filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): Promise<void>;
+  summary(filter: FunnelFilter, now: string): Promise<FunnelSummary>;
 }
 
 export interface RateLimitStoreOptions {

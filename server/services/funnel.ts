@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import { STAGES } from '../../shared/constants';
 import type { Funnel, FunnelQuery, FunnelStage } from '../../shared/schemas/reports';
-import type { Stage } from '../../shared/schemas/opportunities';
 import { ForbiddenError } from '../errors';
-import type { FunnelFilter, FunnelHistoryEntry } from '../repository/repository';
+import type { FunnelFilter } from '../repository/repository';
 import type { Caller, ServiceContext } from './context';
 import { ownersInScope } from './report-scope';
 
@@ -12,7 +11,7 @@ const DAY = 86_400_000;
 type Query = z.output<typeof FunnelQuery>;
 
 /** The value at fraction `p` of sorted values, interpolated between the two nearest (so p = 0.5 is the median). */
-export function percentile(sorted: number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const position = (sorted.length - 1) * p;
   const below = Math.floor(position);
@@ -23,71 +22,19 @@ export function percentile(sorted: number[], p: number): number | null {
 const round = (value: number | null, places: number) =>
   value === null ? null : Math.round(value * 10 ** places) / 10 ** places;
 
-/**
- * Sums, for one opportunity at a time, its time in each stage it entered: a stay ends at the next stage change,
- * at a close (reopening starts the clock again in the stage it is in), or now. Only one opportunity's totals are
- * held at a time; each finished one adds one number per stage it entered to `days`.
- */
-class StayCounter {
-  readonly days = new Map<Stage, number[]>(STAGES.map((stage) => [stage, []]));
-  private id: number | null = null;
-  private stage: Stage | null = null;
-  private open = true;
-  private since = 0;
-  private totals = new Map<Stage, number>();
-
-  constructor(private readonly now: number) {}
-
-  add(entry: FunnelHistoryEntry): void {
-    if (entry.opportunityId !== this.id) {
-      this.finish();
-      this.id = entry.opportunityId;
-    }
-    const at = Date.parse(entry.at);
-    if (entry.kind === 'stage') {
-      this.stop(at);
-      this.stage = entry.stage!;
-      this.totals.set(this.stage, this.totals.get(this.stage) ?? 0);
-      this.since = at;
-    } else if (entry.kind === 'closed') {
-      this.stop(at);
-      this.open = false;
-    } else {
-      this.open = true;
-      this.since = at;
-    }
-  }
-
-  finish(): void {
-    this.stop(this.now);
-    for (const [stage, ms] of this.totals) this.days.get(stage)!.push(ms / DAY);
-    this.stage = null;
-    this.open = true;
-    this.totals = new Map();
-  }
-
-  private stop(at: number): void {
-    if (this.stage && this.open)
-      this.totals.set(this.stage, this.totals.get(this.stage)! + Math.max(0, at - this.since));
-    this.since = at;
-  }
-}
-
 /** The funnel: where referrals are held up (see README "Reports" for how each number is counted). */
 export class FunnelService {
   constructor(private readonly ctx: ServiceContext) {}
 
   async report(caller: Caller, query: Query): Promise<Funnel> {
     const filter = await this.filterFor(caller, query);
-    const now = this.ctx.clock.now();
-    const counts = await this.ctx.repo.funnel.stageCounts(filter);
-    const stays = new StayCounter(now.getTime());
-    await this.ctx.repo.funnel.history(filter, (entry) => stays.add(entry));
-    stays.finish();
+    // The worker computes the funnel; a request arriving while an identical one is computed shares its answer,
+    // and the moment it was read (asOf).
+    const { asOf, counts, stays } = await this.ctx.repo.funnel.summary(filter, this.ctx.clock.now().toISOString());
     const stages = STAGES.map((stage, index): FunnelStage => {
       const count = counts.find((row) => row.stage === stage)!;
       const next = index + 1 < STAGES.length ? counts.find((row) => row.stage === STAGES[index + 1])! : null;
-      const days = stays.days.get(stage)!.sort((a, b) => a - b);
+      const days = stays.find((row) => row.stage === stage)!.days;
       return {
         stage,
         reached: count.reached,
@@ -101,7 +48,7 @@ export class FunnelService {
         lost: count.lost,
       };
     });
-    return { scope: query.scope, asOf: now.toISOString(), stages };
+    return { scope: query.scope, asOf, stages };
   }
 
   /** The same report as CSV, and the name to save it under. */

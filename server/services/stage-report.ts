@@ -14,8 +14,9 @@ const round1 = (value: number | null) => (value === null ? null : Math.round(val
  */
 export async function stageReport(ctx: ServiceContext, caller: Caller, scope: ReportScope): Promise<StageReport> {
   const owners = await ownersInScope(ctx, caller, scope, 'stage report');
-  const [rows, stages] = await Promise.all([ctx.repo.work.stageRows(owners), ctx.repo.work.openStageDays(owners)]);
-  const now = ctx.clock.now().getTime();
+  const { asOf, rows, openStageDays: stages } = await ctx.repo.work.stageReport(owners, ctx.clock.now().toISOString());
+  // Days as of the moment the data was read, so a cached firm-wide answer is consistent with its asOf.
+  const now = Date.parse(asOf);
   const days = (enteredAt: string) => (now - Date.parse(enteredAt)) / DAY;
   const daysInStage = stages.map(({ stage, open, oldest, middle }) => ({
     stage,
@@ -28,5 +29,5 @@ export async function stageReport(ctx: ServiceContext, caller: Caller, scope: Re
   }));
   const order = (stage: string) => STAGES.indexOf(stage as (typeof STAGES)[number]);
   rows.sort((a, b) => order(a.stage) - order(b.stage) || a.status.localeCompare(b.status));
-  return { scope, rows, daysInStage };
+  return { scope, asOf, rows, daysInStage };
 }

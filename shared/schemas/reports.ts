@@ -53,7 +53,7 @@ export type FunnelStage = z.infer<typeof FunnelStage>;
 export const Funnel = z
   .object({
     scope: ReportScope,
-    /** When it was computed: ongoing stays count up to here. */
+    /** When the data was read: ongoing stays count up to here (a firm-wide funnel may be up to REPORT_CACHE_SECONDS old). */
     asOf: IsoDateTime,
     stages: z.array(FunnelStage),
   })

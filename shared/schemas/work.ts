@@ -67,6 +67,8 @@ export const ReportQuery = z.object({ scope: ReportScope.default('me') });
 export const StageReport = z
   .object({
     scope: ReportScope,
+    /** When the data was read: days in stage count up to here (a firm-wide report may be up to REPORT_CACHE_SECONDS old). */
+    asOf: IsoDateTime,
     rows: z.array(
       z.object({
         stage: Stage,

@@ -203,6 +203,13 @@ describe('task pane: the Reports view, funnel and time in stage (issue 14)', fun
     assert.deepEqual(await axeViolations(page), [], 'accessible with the referrer searches');
   });
 
+  it('the Reports view says when the funnel was read (As of HH:MM)', async () => {
+    const page = await pane();
+    const asOf = (await manager.api.get('/api/v1/reports/funnel?scope=team')).body.asOf as string;
+    const time = new Date(asOf).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    await page.getByText(`As of ${time}`).waitFor();
+  });
+
   it('Download CSV saves exactly what GET /reports/funnel.csv answers', async () => {
     const page = await pane();
     const [download] = await Promise.all([

@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import type { AdvisorRecord, Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
+import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
 import { TestClient } from './api-client';
 
 export interface TestServer {
@@ -43,6 +44,8 @@ export async function startTestServer(
     wrapRepository?: (repo: Repository) => Repository;
     /** The app's logger (silent unless given): a test can read what the service logs. */
     logger?: Logger;
+    /** The report worker's test hooks (see ReportWorkerOptions). */
+    reportWorker?: ReportWorkerOptions;
   } = {},
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-test-'));
@@ -56,11 +59,16 @@ export async function startTestServer(
     RATE_LIMIT_FAILED_AUTH: '100000',
     RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '100000',
     RATE_LIMIT_WRITES: '100000',
+    // Every suite sees fresh reports; report-worker.test.ts sets a cache.
+    REPORT_CACHE_SECONDS: '0',
     ...env,
   });
   const db = openDatabase(config.databaseFile);
   migrate(db);
-  const repo = createSqliteRepository(db, { writeWaitMs: config.writeWaitMs });
+  const repo = createSqliteRepository(db, {
+    writeWaitMs: config.writeWaitMs,
+    reportWorker: { cacheMs: config.reportCacheSeconds * 1000, ...options.reportWorker },
+  });
   const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));
   const app = createApp({
     config,

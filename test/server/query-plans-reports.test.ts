@@ -4,6 +4,7 @@ import { openDatabase, type Db } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import type { FunnelFilter, Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
+import { openStageDays } from '../../server/repository/sqlite/stage-report';
 import { describePlans, fullScans, recordStatements, SMALL_TABLES, type StatementPlan } from '../helpers/query-plans';
 
 /**
@@ -37,14 +38,11 @@ describe('query plans: stage report and funnel (issue 15)', () => {
 
   const noFullScan = (plans: StatementPlan[]) => {
     assert.ok(plans.length > 0, 'the call ran statements');
-    // `per` is the funnel's materialized list of the owners' opportunities (one row each), not a table.
-    const scans = plans.flatMap((plan) => fullScans(plan, [...SMALL_TABLES, 'per']));
+    const scans = plans.flatMap((plan) => fullScans(plan, SMALL_TABLES));
     assert.deepEqual(scans, [], describePlans(plans));
   };
-  const stageReport = (owners: number[] | null) => () =>
-    Promise.all([repo.work.stageRows(owners), repo.work.openStageDays(owners)]);
-  const funnel = (filter: FunnelFilter) => () =>
-    Promise.all([repo.funnel.stageCounts(filter), repo.funnel.history(filter, () => undefined)]);
+  const stageReport = (owners: number[] | null) => () => repo.work.stageReport(owners, new Date().toISOString());
+  const funnel = (filter: FunnelFilter) => () => repo.funnel.summary(filter, new Date().toISOString());
 
   it('stage report for me: no full scan', async () => {
     noFullScan(await plansOf(stageReport(me)));
@@ -71,8 +69,21 @@ describe('query plans: stage report and funnel (issue 15)', () => {
     );
   });
 
+  it("funnel: each opportunity's facts read by its id (migration 022), never its history", async () => {
+    for (const ownerIds of [me, team, null]) {
+      const plans = await plansOf(funnel({ ownerIds }));
+      const lines = plans.flatMap((plan) => plan.lines);
+      assert.ok(
+        lines.some((line) => /SEARCH x USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(line)),
+        describePlans(plans),
+      );
+      assert.ok(!lines.some((line) => /stage_changes|opportunity_events/.test(line)), describePlans(plans));
+      if (ownerIds) noFullScan(plans);
+    }
+  });
+
   it('stage report for the firm: days in stage from one index range per stage, in order (no sort)', async () => {
-    const plans = await plansOf(() => repo.work.openStageDays(null));
+    const plans = await plansOf(() => Promise.resolve(openStageDays(db, null)));
     for (const plan of plans) {
       assert.deepEqual(fullScans(plan), [], describePlans([plan]));
       assert.ok(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../server/db/connection';
+import { FUNNEL_FACTS_BACKFILL } from '../../server/db/migrations/022_funnel_facts';
 import { percentile } from '../../server/services/funnel';
 import { STAGES, type Stage } from '../../shared/schemas/opportunities';
 import type { Funnel, FunnelStage } from '../../shared/schemas/reports';
@@ -143,7 +144,7 @@ function referenceStageReport(db: Db, ownerIds: number[] | null, scope: string):
     };
   });
   rows.sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.status.localeCompare(b.status));
-  return { scope: scope as StageReport['scope'], rows, daysInStage };
+  return { scope: scope as StageReport['scope'], asOf: new Date(NOW).toISOString(), rows, daysInStage };
 }
 
 interface Filter {
@@ -155,7 +156,7 @@ interface Filter {
 }
 
 /** Today's funnel (before issue 15), kept as the reference: counts by today's statement, stays walked in JS. */
-function referenceFunnel(db: Db, filter: Filter): FunnelStage[] {
+function referenceFunnel(db: Db, filter: Filter, now = NOW): FunnelStage[] {
   const params = {
     all: filter.ownerIds === null ? 1 : 0,
     owners: JSON.stringify(filter.ownerIds ?? []),
@@ -234,7 +235,7 @@ function referenceFunnel(db: Db, filter: Filter): FunnelStage[] {
         since = at;
       }
     }
-    stop(NOW);
+    stop(now);
     for (const [entered, ms] of totals) days.get(entered)!.push(ms / DAY);
   }
   const round = (value: number | null, places: number) =>
@@ -375,5 +376,91 @@ describe('report facts: SQL answers equal the reference (issue 15)', () => {
       teamQuery,
       referenceFunnel(server.db, { ownerIds: await server.repo.advisors.teammateIds(manager.record.id) }),
     );
+  });
+
+  /** The facts the triggers kept, and the same computed afresh from the history by the migration's backfill. */
+  const factsKeptAndRecomputed = () => {
+    const read = () => server.db.prepare('SELECT * FROM opportunity_funnel ORDER BY opportunity_id').all();
+    const kept = read();
+    server.db.transaction(() => {
+      server.db.exec('DELETE FROM opportunity_funnel');
+      server.db.exec(FUNNEL_FACTS_BACKFILL);
+    })();
+    return { kept, recomputed: read() };
+  };
+
+  it('funnel facts: what the triggers keep equals the backfill and the reference after stage changes, close, reopen, reassignment and deletes', async () => {
+    const [olive, pete] = advisors;
+    const funnelOf = async (who: Client) => ((await get(who.api, '/api/v1/reports/funnel?scope=me')) as Funnel).stages;
+    const now = () => server.clock.now().getTime();
+    const agree = async (step: string) => {
+      const { kept, recomputed } = factsKeptAndRecomputed();
+      assert.ok(kept.length > 1000, step);
+      assert.deepEqual(kept, recomputed, step);
+      for (const who of [olive, pete])
+        assert.deepEqual(await funnelOf(who), referenceFunnel(server.db, { ownerIds: [who.record.id] }, now()), step);
+      assert.deepEqual(
+        ((await get(admin.api, '/api/v1/reports/funnel?scope=all')) as Funnel).stages,
+        referenceFunnel(server.db, { ownerIds: null }, now()),
+        step,
+      );
+    };
+    await agree('seeded');
+    const later = (hours: number) => server.clock.set(new Date(NOW + hours * 3_600_000).toISOString());
+    const version = async (id: number) =>
+      (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
+    const created = await olive.api.post('/api/v1/opportunities', {
+      topic: 'Facts',
+      customer: { newContact: { name: 'Fay Facts', email: 'fay@client.example' } },
+    });
+    assert.equal(created.status, 201);
+    const id = created.body.opportunity.id as number;
+    const move = async (stage: string) =>
+      assert.equal(
+        (await olive.api.patch(`/api/v1/opportunities/${id}`, { stage }, { 'If-Match': `"${await version(id)}"` }))
+          .status,
+        200,
+      );
+    later(5);
+    await move('propose');
+    later(30);
+    await move('develop');
+    await agree('after stage changes (a skip, then back)');
+    later(50);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'lost' })).status, 200);
+    await agree('after a close');
+    later(80);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/reopen`)).status, 200);
+    later(81);
+    await move('close');
+    later(90);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'won' })).status, 200);
+    await agree('after reopen, a stage change and a second close');
+    later(100);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/reopen`)).status, 200);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: pete.record.id })).status, 200);
+    const peteFunnel = await funnelOf(pete);
+    await agree('after reassignment: the facts count for the new owner');
+    assert.notDeepEqual(await funnelOf(pete), await funnelOf(olive), 'the reassigned one moved');
+    assert.equal(peteFunnel.find((row) => row.stage === 'close')!.stayed > 0, true);
+    // Opportunities are never deleted through the API; a row deleted with its history takes its facts with it.
+    const gone = server.db
+      .prepare("SELECT id FROM opportunities WHERE owner_id = ? AND status = 'open' ORDER BY id LIMIT 1")
+      .pluck()
+      .get(pete.record.id) as number;
+    const tables = server.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+    server.db.transaction(() => {
+      // Whatever refers to it goes first (the funnel's facts go with the opportunity, by their foreign key).
+      for (const table of tables.filter((name) => name !== 'opportunity_funnel'))
+        for (const key of server.db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[])
+          if (key.table === 'opportunities') server.db.prepare(`DELETE FROM ${table} WHERE ${key.from} = ?`).run(gone);
+      server.db.prepare('DELETE FROM opportunities WHERE id = ?').run(gone);
+    })();
+    assert.equal(
+      server.db.prepare('SELECT count(*) FROM opportunity_funnel WHERE opportunity_id = ?').pluck().get(gone),
+      0,
+    );
+    await agree('after a delete');
+    later(0);
   });
 });

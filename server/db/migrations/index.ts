@@ -20,6 +20,7 @@ import { pointsCountedAt } from './018_points_counted_at';
 import { attentionDue } from './019_attention_due';
 import { ownerScopedSearch } from './020_owner_scoped_search';
 import { reportFacts } from './021_report_facts';
+import { funnelFacts } from './022_funnel_facts';
 import { attentionRecompute } from './023_attention_recompute';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
@@ -45,5 +46,6 @@ export const migrations: Migration[] = [
   attentionDue,
   ownerScopedSearch,
   reportFacts,
+  funnelFacts,
   attentionRecompute,
 ];

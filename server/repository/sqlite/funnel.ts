@@ -1,5 +1,8 @@
 import type { Db } from '../../db/connection';
-import type { FunnelFilter, FunnelHistoryEntry, FunnelStageCounts, FunnelStore } from '../repository';
+import type { FunnelFilter, FunnelSummary } from '../repository';
+import type { Stage } from '../../../shared/schemas/opportunities';
+
+const DAY = 86_400_000;
 import { STAGES } from '../../../shared/schemas/opportunities';
 import { list, sqlArrays } from './support';
 
@@ -25,10 +28,6 @@ const filtered = (filter: FunnelFilter) => {
   } ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''})`;
 };
 
-/** A stage's rank (0 to 3) in the order of STAGES. */
-const rank = (column: string) =>
-  `CASE ${column} WHEN 'qualify' THEN 0 WHEN 'develop' THEN 1 WHEN 'propose' THEN 2 ELSE 3 END`;
-
 function params(filter: FunnelFilter) {
   const given = {
     owners: filter.ownerIds === null ? undefined : list(filter.ownerIds),
@@ -42,56 +41,38 @@ function params(filter: FunnelFilter) {
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }
 
-export class SqliteFunnelStore implements FunnelStore {
-  constructor(private readonly db: Db) {}
-
-  async stageCounts(filter: FunnelFilter): Promise<FunnelStageCounts[]> {
-    // One pass over the filtered opportunities, each read once with its own history (by opportunity_id):
-    // its furthest stage, the stages it ever entered (one bit each) and, closed, the stage it was closed in.
-    const row = sqlArrays(
-      this.db,
-      `WITH ${filtered(filter)},
-       per AS MATERIALIZED (
-         SELECT f.status,
-           (SELECT max(${rank('sc.stage')}) FROM stage_changes sc WHERE sc.opportunity_id = f.id) AS furthest,
-           (SELECT sum(DISTINCT 1 << ${rank('sc.stage')}) FROM stage_changes sc WHERE sc.opportunity_id = f.id) AS entered,
-           -- The stage it was in when last closed (its current stage if the history says nothing).
-           CASE WHEN f.status <> 'open' THEN coalesce(
-             (SELECT sc.stage FROM stage_changes sc WHERE sc.opportunity_id = f.id
-                AND sc.at <= (SELECT max(e.created_at) FROM opportunity_events e WHERE e.opportunity_id = f.id AND e.kind = 'closed')
-              ORDER BY sc.at DESC, sc.id DESC LIMIT 1),
-             f.stage) END AS left_stage
-         FROM f)
-       SELECT ${STAGES.map(
-         (stage, r) => `count(*) FILTER (WHERE furthest >= ${r}), count(*) FILTER (WHERE entered & ${1 << r}),
-           count(*) FILTER (WHERE status = 'won' AND left_stage = '${stage}'),
-           count(*) FILTER (WHERE status = 'lost' AND left_stage = '${stage}')`,
-       ).join(', ')}
-       FROM per`,
-    ).get(params(filter)) as number[];
-    return STAGES.map((stage, r) => ({
-      stage,
-      reached: row[4 * r],
-      entered: row[4 * r + 1],
-      won: row[4 * r + 2],
-      lost: row[4 * r + 3],
-    }));
+/**
+ * The counts and stays of a funnel (run by the report worker, see report-jobs.ts): one read of the filtered
+ * opportunities' funnel facts (migration 022), which the triggers keep with their history.
+ */
+export function funnelSummary(db: Db, filter: FunnelFilter, now: string): FunnelSummary {
+  const rows = sqlArrays(
+    db,
+    `WITH ${filtered(filter)}
+     SELECT f.status, coalesce(x.closed_stage, f.stage), x.furthest, x.entered,
+       ${STAGES.map(
+         (stage) =>
+           `x.${stage}_ms + CASE WHEN x.open AND x.stay_stage = '${stage}' THEN max(0, :now - x.since_ms) ELSE 0 END`,
+       ).join(',\n       ')}
+     FROM f LEFT JOIN opportunity_funnel x ON x.opportunity_id = f.id`,
+  ).iterate({ ...params(filter), now: Date.parse(now) }) as IterableIterator<
+    [status: string, leftStage: Stage, furthest: number | null, entered: number | null, ...ms: number[]]
+  >;
+  const counts = STAGES.map((stage) => ({ stage, reached: 0, entered: 0, won: 0, lost: 0 }));
+  const days: number[][] = STAGES.map(() => []);
+  for (const [status, leftStage, furthest, entered, ...ms] of rows) {
+    for (let r = 0; r < STAGES.length; r++) {
+      if (furthest !== null && furthest >= r) counts[r].reached += 1;
+      if (entered !== null && entered & (1 << r)) {
+        counts[r].entered += 1;
+        days[r].push(ms[r] / DAY);
+      }
+    }
+    if (status === 'won' || status === 'lost') counts[STAGES.indexOf(leftStage)][status] += 1;
   }
-
-  async history(filter: FunnelFilter, visit: (entry: FunnelHistoryEntry) => void): Promise<void> {
-    const rows = sqlArrays(
-      this.db,
-      `WITH ${filtered(filter)}
-       SELECT opportunity_id, kind, stage, at FROM (
-         SELECT sc.opportunity_id, 'stage' AS kind, sc.stage, sc.at, 0 AS source, sc.id
-           FROM f JOIN stage_changes sc ON sc.opportunity_id = f.id
-         UNION ALL
-         SELECT e.opportunity_id, e.kind, NULL, e.created_at, 1, e.id
-           FROM f JOIN opportunity_events e ON e.opportunity_id = f.id WHERE e.kind IN ('closed', 'reopened'))
-       ORDER BY opportunity_id, at, source, id`,
-    ).iterate(params(filter)) as IterableIterator<
-      [opportunityId: number, kind: FunnelHistoryEntry['kind'], stage: FunnelHistoryEntry['stage'], at: string]
-    >;
-    for (const [opportunityId, kind, stage, at] of rows) visit({ opportunityId, kind, stage, at });
-  }
+  return {
+    asOf: now,
+    counts,
+    stays: STAGES.map((stage, r) => ({ stage, days: Float64Array.from(days[r]).sort() })),
+  };
 }

@@ -13,16 +13,22 @@ import { deleteEndedRateLimitWindows, SqliteRateLimitStore } from './rate-limits
 import { compactSearchIndex } from './search-index';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
-import { SqliteFunnelStore } from './funnel';
+import { inProcessReports, workerReports, type ReportWorkerOptions } from './report-runner';
 import { setWriteWait, writesAvailable } from './writes';
 
 /** How long a write waits for a lock another process holds before it is answered 503 (WRITE_WAIT_MS). */
 export const DEFAULT_WRITE_WAIT_MS = 1500;
 
-export function createSqliteRepository(db: Db, options: { writeWaitMs?: number } = {}): Repository {
+export function createSqliteRepository(
+  db: Db,
+  options: { writeWaitMs?: number; reportWorker?: ReportWorkerOptions } = {},
+): Repository {
   // Waiting for the lock happens in write(), on timers; SQLite's own wait would block the event loop.
   db.pragma('busy_timeout = 0');
   setWriteWait(db, options.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS);
+  // Reports are computed off the event loop, in a worker with its own connection; a database in memory has no
+  // file another connection could open.
+  const reports = db.memory ? inProcessReports(db) : workerReports(db.name, options.reportWorker);
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
   return {
@@ -33,8 +39,12 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     opportunities: new SqliteOpportunityStore(db),
     notes: new SqliteNoteStore(db),
     activities: new SqliteActivityStore(db),
-    work: new SqliteWorkStore(db),
-    funnel: new SqliteFunnelStore(db),
+    work: new SqliteWorkStore(db, reports),
+    // Calls differing only in their moment share one computation.
+    funnel: {
+      summary: (filter, now) =>
+        reports.run('funnelSummary', [filter, now], { key: [filter], cache: filter.ownerIds === null ? now : null }),
+    },
     activityLabels: new SqliteActivityLabelStore(db),
     activityPoints: new SqliteActivityPointsStore(db),
     exceptionRules: new SqliteExceptionRuleStore(db),
@@ -58,6 +68,7 @@ export function createSqliteRepository(db: Db, options: { writeWaitMs?: number }
     },
     async close() {
       closing = true;
+      await reports.close();
       await upkeep.catch(() => undefined);
       if (db.open) db.close();
     },

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { OpenStageDays, StageRow } from '../repository';
+import type { OpenStageDays, StageReportData, StageRow } from '../repository';
 import { list, sql } from './support';
 import { STAGES } from '../../../shared/schemas/opportunities';
 
@@ -10,6 +10,11 @@ import { STAGES } from '../../../shared/schemas/opportunities';
  */
 const opportunities = (ownerIds: number[] | null) =>
   ownerIds === null ? 'opportunities o' : 'json_each(:owners) j CROSS JOIN opportunities o ON o.owner_id = j.value';
+
+/** The stage report's data, read at `now` (run by the report worker, see report-jobs.ts). */
+export function stageReport(db: Db, ownerIds: number[] | null, now: string): StageReportData {
+  return { asOf: now, rows: stageRows(db, ownerIds), openStageDays: openStageDays(db, ownerIds) };
+}
 
 /** Count and sums of values per stage and status. */
 export function stageRows(db: Db, ownerIds: number[] | null): StageRow[] {

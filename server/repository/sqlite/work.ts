@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { StageRow, WorkStore } from '../repository';
+import type { WorkStore } from '../repository';
 import {
   loadAssignments,
   OPPORTUNITY_COLUMNS,
@@ -8,8 +8,8 @@ import {
   type OpportunityRow,
 } from './opportunities';
 import { list, sql, sqlArrays } from './support';
-import { openStageDays, stageRows } from './stage-report';
 import { recomputeAttentionBatch } from './attention-recompute';
+import type { ReportRunner } from './report-runner';
 
 /**
  * Needs attention reads the due times the schema keeps (migration 019): the owners' entries of the index
@@ -20,7 +20,10 @@ const OWNERS_DUE_TIMES = `json_each(:owners) w CROSS JOIN opportunity_attention 
 const DUE_BY_NOW = `t.owner_id = w.value AND t.attention_due <= :now`;
 
 export class SqliteWorkStore implements WorkStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly reports: ReportRunner,
+  ) {}
 
   async needingAttention(ownerIds: number[], now: string, limit: number, offset: number) {
     const params = { now, owners: list([...new Set(ownerIds)]), limit, offset };
@@ -70,12 +73,9 @@ export class SqliteWorkStore implements WorkStore {
     );
   }
 
-  async stageRows(ownerIds: number[] | null): Promise<StageRow[]> {
-    return stageRows(this.db, ownerIds);
-  }
-
-  async openStageDays(ownerIds: number[] | null) {
-    return openStageDays(this.db, ownerIds);
+  // The stage report's SQL (stage-report.ts) runs in the report worker; the firm's answer may be cached.
+  async stageReport(ownerIds: number[] | null, now: string) {
+    return this.reports.run('stageReport', [ownerIds, now], { key: [ownerIds], cache: ownerIds === null ? now : null });
   }
 
   async recomputeAttentionBatch(rows: number) {

@@ -1,0 +1,33 @@
+import type { Db } from '../../db/connection';
+import { funnelSummary } from './funnel';
+import { stageReport } from './stage-report';
+
+/**
+ * The report computations the report worker runs (report-worker.ts), by name: each reads through its own
+ * connection and answers with plain data (structured-cloneable), so the same SQL runs in the worker or in-process.
+ */
+export const reportJobs = {
+  stageReport,
+  funnelSummary,
+} satisfies Record<string, (db: Db, ...args: never[]) => unknown>;
+
+export type ReportJobs = typeof reportJobs;
+export type ReportJobName = keyof ReportJobs;
+type Rest<F> = F extends (db: Db, ...args: infer A) => unknown ? A : never;
+export type ReportJobArgs<N extends ReportJobName> = Rest<ReportJobs[N]>;
+export type ReportJobResult<N extends ReportJobName> = ReturnType<ReportJobs[N]>;
+
+/** A request to the worker, and its answer. */
+export interface ReportJobMessage {
+  id: number;
+  name: ReportJobName;
+  args: unknown[];
+}
+export type ReportJobAnswer = { id: number; result: unknown } | { id: number; error: string };
+
+/** What the worker is started with. `holdMs` and `exitOnJob` are test hooks: a slow job, a worker that dies. */
+export interface ReportWorkerData {
+  file: string;
+  holdMs: number;
+  exitOnJob: boolean;
+}

@@ -1,0 +1,144 @@
+import { Worker } from 'node:worker_threads';
+import type { Db } from '../../db/connection';
+import { ReportsUnavailableError } from '../../errors';
+import {
+  reportJobs,
+  type ReportJobAnswer,
+  type ReportJobArgs,
+  type ReportJobName,
+  type ReportJobResult,
+  type ReportWorkerData,
+} from './report-jobs';
+
+/**
+ * The worker's entry, loaded through tsx's loader as the server is (npm start, serve and mocha run TypeScript
+ * through tsx): on Node 20 a worker given a .ts file and the parent's execArgv (--import tsx) fails with "Unknown file
+ * extension .ts", so it registers the loader itself, then imports report-worker.ts.
+ */
+const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./report-worker.ts', import.meta.url).href)}); })`;
+
+/** Runs the report computations (report-jobs.ts). */
+export interface ReportRunner {
+  run<N extends ReportJobName>(name: N, args: ReportJobArgs<N>, share?: ShareOptions): Promise<ReportJobResult<N>>;
+  close(): Promise<void>;
+}
+
+export interface ShareOptions {
+  /** Which calls are the same computation (by default the arguments): one identical to a call in flight shares its answer. */
+  key?: unknown;
+  /** The caller's now (ISO) when the answer may come from the cache (an answer read less than cacheMs before). */
+  cache?: string | null;
+}
+
+export interface ReportWorkerOptions {
+  /** Test hooks: every job waits this long in the worker; the first worker started dies on its first job. */
+  holdMs?: number;
+  firstWorkerDies?: boolean;
+  /** Called on the main thread each time a computation is sent to the worker (a test counts them). */
+  onCompute?: (name: ReportJobName) => void;
+  /** How long an answer that may be cached is reused (REPORT_CACHE_SECONDS); 0: never. */
+  cacheMs?: number;
+}
+
+/** At most this many cached answers (the firm's, by filter) are kept. */
+const CACHED_ANSWERS = 50;
+
+/** For a database only this connection can read (in memory): the computations run here, on the event loop. */
+export function inProcessReports(db: Db): ReportRunner {
+  return {
+    async run(name, args) {
+      return (reportJobs[name] as (db: Db, ...rest: unknown[]) => ReportJobResult<typeof name>)(db, ...args);
+    },
+    async close() {},
+  };
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One worker thread (report-worker.ts) for the database file: jobs queue in its message port and run one after the
+ * other. If it dies, the jobs it held are answered 503 (ReportsUnavailableError) and the next job starts a new one.
+ */
+export function workerReports(file: string, options: ReportWorkerOptions = {}): ReportRunner {
+  let worker: Worker | null = null;
+  let started = 0;
+  let nextId = 1;
+  let closed = false;
+  const pending = new Map<number, Pending>();
+  const inFlight = new Map<string, Promise<unknown>>();
+  const cached = new Map<string, { asOf: number; result: unknown }>();
+  const cacheMs = options.cacheMs ?? 0;
+
+  const fail = (from: Worker) => {
+    if (worker !== from) return;
+    worker = null;
+    for (const job of pending.values()) job.reject(new ReportsUnavailableError());
+    pending.clear();
+  };
+
+  const start = () => {
+    const workerData: ReportWorkerData = {
+      file,
+      holdMs: options.holdMs ?? 0,
+      exitOnJob: Boolean(options.firstWorkerDies) && started === 0,
+    };
+    started += 1;
+    const created = new Worker(WORKER_BOOT, { eval: true, workerData });
+    // An idle worker keeps no process alive; a request waiting for it does.
+    created.unref();
+    created.on('message', (answer: ReportJobAnswer) => {
+      const job = pending.get(answer.id);
+      if (!job) return;
+      pending.delete(answer.id);
+      if ('error' in answer) job.reject(new Error(`report job failed: ${answer.error}`));
+      else job.resolve(answer.result);
+    });
+    created.on('error', () => fail(created));
+    created.on('exit', () => fail(created));
+    return created;
+  };
+
+  return {
+    run(name, args, { key = args, cache = null } = {}) {
+      if (closed) return Promise.reject(new ReportsUnavailableError());
+      const shared = JSON.stringify([name, key]);
+      const now = cache === null ? NaN : Date.parse(cache);
+      const hit = cached.get(shared);
+      // Answers carry the moment they were read (asOf): the caller says how old it is.
+      if (hit && now - hit.asOf >= 0 && now - hit.asOf < cacheMs)
+        return Promise.resolve(hit.result as ReportJobResult<typeof name>);
+      const running = inFlight.get(shared);
+      if (running) return running as Promise<ReportJobResult<typeof name>>;
+      worker ??= start();
+      const id = nextId++;
+      const promise = new Promise<unknown>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+      }).finally(() => inFlight.delete(shared));
+      if (cacheMs > 0 && cache !== null)
+        void promise.then(
+          (result) => {
+            cached.delete(shared);
+            cached.set(shared, { asOf: Date.parse((result as { asOf: string }).asOf), result });
+            if (cached.size > CACHED_ANSWERS) cached.delete(cached.keys().next().value!);
+          },
+          () => undefined,
+        );
+      inFlight.set(shared, promise);
+      options.onCompute?.(name);
+      worker.postMessage({ id, name, args });
+      return promise as Promise<ReportJobResult<typeof name>>;
+    },
+    async close() {
+      closed = true;
+      const stopping = worker;
+      worker = null;
+      for (const job of pending.values()) job.reject(new ReportsUnavailableError());
+      pending.clear();
+      if (stopping) await stopping.terminate();
+    },
+  };
+}
