@@ -8,6 +8,15 @@ import { endOfLocalDate } from '../services/zoned-time';
  * migrations, tests and a second process all write through the same triggers. Everything they depend on comes in
  * as arguments (the rules and holidays from the database, in the same statement), so no cache can go stale.
  */
+/**
+ * Due times are compared as ISO text, which orders only four-digit years: a later instant (a close date of
+ * 9999-12-31, a common "no date yet") would print as "+010000-…" and sort before every real time. Such a due
+ * time is stored as the last instant of 9999, which no `now` reaches.
+ */
+const LAST_INSTANT = '9999-12-31T23:59:59.999Z';
+const LAST_TIME = Date.parse(LAST_INSTANT);
+const isoText = (instant: Date) => (instant.getTime() > LAST_TIME ? LAST_INSTANT : instant.toISOString());
+
 export function registerFunctions(db: Db): void {
   let lastHolidays: { json: string; set: ReadonlySet<string> } = { json: '[]', set: new Set() };
   const holidaysOf = (json: string) => {
@@ -18,7 +27,7 @@ export function registerFunctions(db: Db): void {
   db.function('business_days_after', { deterministic: true }, (start, days, zone, holidays) => {
     if (start === null || days === null) return null;
     const from = new Date(start as string);
-    return addBusinessDays(from, Number(days), zone as string, holidaysOf(holidays as string)).toISOString();
+    return isoText(addBusinessDays(from, Number(days), zone as string, holidaysOf(holidays as string)));
   });
   /**
    * migration_progress(label, total): 1, and every 100,000th row of a long backfill a line on stderr, so a
@@ -38,6 +47,6 @@ export function registerFunctions(db: Db): void {
   });
   /** local_day_end(date, zone): the first instant after that local date in the zone, ISO. */
   db.function('local_day_end', { deterministic: true }, (date, zone) =>
-    date === null ? null : endOfLocalDate(date as string, zone as string).toISOString(),
+    date === null ? null : isoText(endOfLocalDate(date as string, zone as string)),
   );
 }

@@ -701,4 +701,6 @@ export interface Repository {
   maintain(): Promise<void>;
   /** Stops any upkeep in progress, then closes the storage. */
   close(): Promise<void>;
+  /** False once close() has been called (background work stops retrying). */
+  isOpen(): boolean;
 }

@@ -60,7 +60,7 @@ function panePage(config: Config): express.RequestHandler {
       if (error) return next();
       let page = pages.get(file);
       if (page?.mtimeMs !== stat.mtimeMs) {
-        const body = fs.readFileSync(file, 'utf8').replace('</head>', `${block}</head>`);
+        const body = fs.readFileSync(file, 'utf8').replace('</head>', () => `${block}</head>`);
         const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
         page = { mtimeMs: stat.mtimeMs, body, etag };
         pages.set(file, page);

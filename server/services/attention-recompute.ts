@@ -12,6 +12,7 @@ const MIN_BATCH_ROWS = 200;
 const MAX_BATCH_ROWS = 5000;
 const TARGET_MS = 40;
 const RETRY_MS = 1000;
+const FAILED_RETRY_MS = 60_000;
 
 /**
  * Runs the needs-attention recompute a rules change (or a big owner's zone change) queues (migration 023): a
@@ -62,6 +63,11 @@ export class AttentionRecompute {
     })();
   }
 
+  /** Runs whatever is pending to the end, batch after batch (the admin CLI, before it closes the database). */
+  async drain(): Promise<void> {
+    while (await this.batch()) await nextTurn();
+  }
+
   private async batch(): Promise<boolean> {
     const started = performance.now();
     const more = await this.ctx.repo.work.recomputeAttentionBatch(this.rows);
@@ -72,9 +78,14 @@ export class AttentionRecompute {
     return more;
   }
 
-  /** Reported; retried when the write lock was held elsewhere (otherwise the next change or start-up resumes it). */
+  /**
+   * Reported and retried: soon when the write lock was held elsewhere, later after any other failure (a full disk
+   * may be freed), so due times never stay half recomputed until the next change or start-up. Not once the
+   * database is closed (the server is stopping).
+   */
   private failed(error: unknown): void {
     this.onError(error);
-    if (error instanceof WritesUnavailableError) setTimeout(() => this.resume(), RETRY_MS).unref();
+    if (!this.ctx.repo.isOpen()) return;
+    setTimeout(() => this.resume(), error instanceof WritesUnavailableError ? RETRY_MS : FAILED_RETRY_MS).unref();
   }
 }

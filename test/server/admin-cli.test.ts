@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +8,9 @@ import { ConflictError } from '../../server/errors';
 import { migrate } from '../../server/db/migrate';
 import { createServices } from '../../server/services';
 import { OTHER_TENANT, startOidcIssuer, TENANT } from '../helpers/oidc-issuer';
+import { runAdminCli as admin } from '../helpers/admin-cli';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 interface AuditRow {
   id: number;
@@ -21,23 +20,6 @@ interface AuditRow {
   entity_id: number;
   action: string;
   details: string | null;
-}
-
-/** `npm run admin -- ...` as its own process, on the given database file. */
-function admin(
-  databaseFile: string,
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/admin.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_FILE: databaseFile, DEMO_DATA: 'off', LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('admin command line', function () {

@@ -11,6 +11,7 @@ import { referenceNeedsAttention, type ReferenceReason } from '../helpers/attent
 import { Interleaver } from '../helpers/interleave';
 import type { TestClient } from '../helpers/api-client';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { runAdminCli } from '../helpers/admin-cli';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const HOUR = 3_600_000;
@@ -494,5 +495,61 @@ describe('needs attention: the recompute after a rules or zone change, in batche
     held.release();
     await recomputeDone();
     assert.deepEqual(await apiAnswer(), after);
+  });
+  it('a zone change made with the admin CLI for an owner with thousands of rows is finished before the CLI exits', async () => {
+    const rows = server.db.prepare('SELECT count(*) FROM opportunity_attention WHERE owner_id = 1').pluck().get();
+    assert.ok((rows as number) > ZONE_INLINE_ROWS, `owner 1 has ${String(rows)} rows`);
+    // Another process: no server learns of the change, so the CLI itself must leave nothing half-way.
+    const cli = await runAdminCli(
+      server.config.databaseFile,
+      'advisor',
+      'set',
+      '--email',
+      'advisor1@firm.example',
+      '--time-zone',
+      'America/Chicago',
+    );
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(pending(), []);
+    const differing = server.db
+      .prepare(
+        `SELECT count(*) FROM opportunity_attention a JOIN opportunity_attention_source s USING (opportunity_id)
+         WHERE a.owner_id = 1 AND (a.untouched_due IS NOT s.untouched_due OR a.no_activity_due IS NOT s.no_activity_due
+           OR a.no_next_step_due IS NOT s.no_next_step_due OR a.past_close_due IS NOT s.past_close_due)`,
+      )
+      .pluck()
+      .get();
+    assert.equal(differing, 0);
+  });
+});
+
+describe('needs attention: a close date far in the future (issue 15)', function () {
+  let server: TestServer;
+  after(() => server.close());
+
+  it('a close date of 9999-12-31 is never past, stored or computed (due times order as text only to year 9999)', async () => {
+    server = await startTestServer({}, { clock: new ManualClock(new Date('2027-03-01T12:00:00Z')) });
+    const owner = await server.advisor('Olive Owner');
+    const far = await owner.api.post('/api/v1/opportunities', {
+      ...referral('Far 9999', 'far@example.org'),
+      estimatedCloseDate: '9999-12-31',
+    });
+    assert.equal(far.status, 201, JSON.stringify(far.body));
+    const near = await owner.api.post('/api/v1/opportunities', {
+      ...referral('Near 2027', 'near@example.org'),
+      estimatedCloseDate: '2027-02-01',
+    });
+    assert.equal(near.status, 201, JSON.stringify(near.body));
+    const res = await owner.api.get('/api/v1/work/needs-attention?scope=me&limit=100');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const pastClose = (res.body.items as { opportunity: { id: number }; reasons: { code: string }[] }[])
+      .filter((item) => item.reasons.some((reason) => reason.code === 'past-close-date'))
+      .map((item) => item.opportunity.id);
+    assert.deepEqual(pastClose, [near.body.opportunity.id]);
+    const reference = referenceNeedsAttention(server.db, [owner.record.id], server.clock.now(), 100, 0);
+    const referencePastClose = reference.items
+      .filter((item) => item.reasons.some((reason) => reason.code === 'past-close-date'))
+      .map((item) => item.id);
+    assert.deepEqual(referencePastClose, [near.body.opportunity.id]);
   });
 });

@@ -66,14 +66,15 @@ describe('taskpane.html carries the sign-in configuration inline (issue 15)', ()
       OIDC_ISSUER: ISSUER,
       OIDC_AUDIENCE: AUDIENCE,
       OIDC_CLIENT_ID: 'client-id',
-      OIDC_SCOPES: 'api://x/</script><script>alert(1)</script>',
+      // `$'` and `$&` are replacement patterns to String.replace: they must reach the page as written.
+      OIDC_SCOPES: "api://x/$'$&</script><script>alert(1)</script>",
     });
     const html = (await server.client.get('/taskpane.html')).body as string;
     assert.equal(html.match(/<\/script>/g)?.length, 2, html); // the page's own script and the block
     assert.ok(html.includes('\\u003c/script>\\u003cscript>alert(1)\\u003c/script>'), html);
     const config = inlinedConfig(html) as { oidc: { scopes: string[] } };
     assert.deepEqual(config, (await server.client.get('/api/v1/auth/config')).body);
-    assert.deepEqual(config.oidc.scopes, ['api://x/</script><script>alert(1)</script>']);
+    assert.deepEqual(config.oidc.scopes, ["api://x/$'$&</script><script>alert(1)</script>"]);
   });
 
   it('revalidates (no-cache) with an ETag: an unchanged page is a 304, a rebuilt one is sent anew', async () => {

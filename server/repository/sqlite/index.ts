@@ -66,6 +66,7 @@ export function createSqliteRepository(
       upkeep = run;
       await run;
     },
+    isOpen: () => !closing && db.open,
     async close() {
       closing = true;
       await reports.close();
