@@ -11,7 +11,6 @@ import { OTHER_TENANT, startOidcIssuer, TENANT } from '../helpers/oidc-issuer';
 import { runAdminCli as admin } from '../helpers/admin-cli';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-
 interface AuditRow {
   id: number;
   actor_kind: 'advisor' | 'system';
