@@ -14,7 +14,7 @@ import type { Db } from '../server/db/connection';
 import { openDatabase } from '../server/db/connection';
 import { migrate } from '../server/db/migrate';
 import { createSqliteRepository } from '../server/repository/sqlite';
-import { LAST, WORDS } from './seed-volume';
+import { FIRST_NAMES, LAST, WORDS } from './seed-volume';
 
 export const FIRM_SIZES = {
   '2k': { opportunities: 2_000, advisors: 20 },
@@ -28,28 +28,7 @@ export function isFirmSize(value: string): value is FirmSize {
   return Object.hasOwn(FIRM_SIZES, value);
 }
 
-const FIRST = [
-  'Jordan',
-  'Priya',
-  'Sam',
-  'Maria',
-  'Wei',
-  'Olivia',
-  'Liam',
-  'Noah',
-  'Emma',
-  'Ava',
-  'Mateo',
-  'Zoe',
-  'Ethan',
-  'Aria',
-  'Lucas',
-  'Fatima',
-  'Hiro',
-  'Grace',
-  'Omar',
-  'Ingrid',
-];
+const FIRST = [...FIRST_NAMES, 'Fatima', 'Hiro', 'Grace', 'Omar', 'Ingrid'];
 const ZONES = [
   'America/New_York',
   'America/New_York',

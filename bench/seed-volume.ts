@@ -24,7 +24,7 @@ export const WORDS = [
   'charitable',
   'mortgage',
 ];
-const FIRST = [
+export const FIRST_NAMES = [
   'Jordan',
   'Priya',
   'Sam',
@@ -84,7 +84,7 @@ export async function seedVolume(
     for (let i = 1; i <= counts.advisors; i++) advisor.run(`advisor${i}@firm.example`, `Advisor ${i}`, iso(400));
     const contact = db.prepare('INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, ?, ?)');
     for (let i = 1; i <= counts.contacts; i++) {
-      const first = pick(FIRST);
+      const first = pick(FIRST_NAMES);
       const last = pick(LAST);
       contact.run(
         `${first} ${last}`,
