@@ -1,5 +1,5 @@
 import { useContext, type ComponentType } from 'react';
-import { FluentProvider, makeStyles, webLightTheme } from '@fluentui/react-components';
+import { FluentProvider, makeStyles } from '@fluentui/react-components';
 import { ThemeContext } from './theme-context';
 
 // No box of its own and no background: the view lays out and paints as if the pane's root were its parent.
@@ -12,7 +12,7 @@ const useStyles = makeStyles({ scope: { display: 'contents', backgroundColor: 't
 export function inFluent<P extends object>(View: ComponentType<P>): ComponentType<P> {
   return function Scoped(props: P) {
     const styles = useStyles();
-    const theme = useContext(ThemeContext) ?? webLightTheme;
+    const theme = useContext(ThemeContext);
     return (
       <FluentProvider theme={theme} className={styles.scope}>
         <View {...props} />

@@ -66,6 +66,20 @@ describe('reports off the event loop: the report worker (issue 15)', () => {
     assert.equal(computed.length, 3);
   });
 
+  it("a report of the caller's own rows is computed for each request, never shared with one already running", async () => {
+    await start({ holdMs: 1000, onCompute: (name) => computed.push(name) });
+    const first = admin.api.get('/api/v1/reports/funnel?scope=me');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const created = await admin.api.post('/api/v1/opportunities', referral('Pension', 'pension@client.example'));
+    assert.equal(created.status, 201);
+    // Asked after the change was saved: its answer must be read after it, whatever the first one read.
+    const second = await admin.api.get('/api/v1/reports/funnel?scope=me');
+    assert.equal((await first).status, 200);
+    assert.equal(second.status, 200);
+    assert.deepEqual(computed, ['funnelSummary', 'funnelSummary']);
+    assert.equal(second.body.stages[0].reached, 2);
+  });
+
   it('a report in flight when the worker dies is answered 503 problem+json; the next one gets a new worker', async () => {
     await start({ firstWorkerDies: true });
     const failed = await admin.api.get('/api/v1/reports/stages?scope=all');

@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate';
+import { inIdRanges } from '../migration-steps';
 
 const COLUMNS = '(opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due)';
 
@@ -82,8 +83,6 @@ SELECT o.id AS opportunity_id, o.owner_id,
   FROM opportunities o JOIN advisors ad ON ad.id = o.owner_id
   WHERE o.status = 'open';
 
-INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source
-  WHERE migration_progress('019 needs-attention due times', (SELECT count(*) FROM opportunities WHERE status = 'open'));
 
 CREATE TRIGGER opportunity_attention_opportunity_insert AFTER INSERT ON opportunities BEGIN${refresh('new.id')}
 END;
@@ -134,4 +133,11 @@ END;
 -- themselves (every opportunity they create is one).
 CREATE INDEX assignments_to_by_others ON assignments (to_advisor_id, created_at) WHERE by_advisor_id <> to_advisor_id;
 `,
+  run: (db, progress) =>
+    inIdRanges(db, progress, {
+      label: 'opportunities',
+      table: 'opportunities',
+      statement: `INSERT INTO opportunity_attention ${COLUMNS} SELECT * FROM opportunity_attention_source
+        WHERE opportunity_id > :from AND opportunity_id <= :to`,
+    }),
 };

@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate';
+import { inIdRanges } from '../migration-steps';
 
 const STAGES = ['qualify', 'develop', 'propose', 'close'] as const;
 /** Milliseconds since the epoch of an ISO time, exact (as Date.parse). */
@@ -12,15 +13,19 @@ const stayEnds = (at: string, when = 'TRUE') =>
       `${stage}_ms = ${stage}_ms + CASE WHEN ${when} AND open AND stay_stage = '${stage}' THEN max(0, ${at} - since_ms) ELSE 0 END`,
   ).join(',\n    ');
 
-/** Fills the facts of every opportunity from its history (a test compares it with what the triggers kept). */
+/**
+ * Fills the facts of the opportunities with ids in (:from, :to] from their history (the migration runs it over ranges
+ * of ids; a test over all of them, to compare with what the triggers kept).
+ */
 export const FUNNEL_FACTS_BACKFILL = /* sql */ `
 INSERT INTO opportunity_funnel (opportunity_id, furthest, entered, closed_stage, closed_ms,
     ${STAGES.map((stage) => `${stage}_ms`).join(', ')}, stay_stage, since_ms, open)
 WITH h AS (
   SELECT opportunity_id AS o, ${ms('at')} AS at_ms, 0 AS source, id, 'stage' AS kind, stage FROM stage_changes
+    WHERE opportunity_id > :from AND opportunity_id <= :to
   UNION ALL
   SELECT opportunity_id, ${ms('created_at')}, 1, id, kind, NULL FROM opportunity_events
-    WHERE kind IN ('closed', 'reopened')
+    WHERE kind IN ('closed', 'reopened') AND opportunity_id > :from AND opportunity_id <= :to
 ), numbered AS (
   SELECT *,
     count(stage) OVER running AS stage_group,
@@ -48,7 +53,6 @@ SELECT o, max(${rank('stage')}), coalesce(sum(DISTINCT 1 << ${rank('stage')}), 0
   max(CASE WHEN next_ms IS NULL THEN at_ms END),
   coalesce(max(CASE WHEN next_ms IS NULL THEN is_open END), 1)
 FROM state
-WHERE migration_progress('022 funnel facts (history rows)', (SELECT count(*) FROM stage_changes))
 GROUP BY o;`;
 
 /**
@@ -77,8 +81,6 @@ CREATE TABLE opportunity_funnel (
   open INTEGER NOT NULL DEFAULT 1
 );
 
-${FUNNEL_FACTS_BACKFILL}
-
 CREATE TRIGGER opportunity_funnel_stage AFTER INSERT ON stage_changes BEGIN
   INSERT INTO opportunity_funnel (opportunity_id) VALUES (new.opportunity_id) ON CONFLICT DO NOTHING;
   UPDATE opportunity_funnel SET
@@ -104,4 +106,6 @@ CREATE TRIGGER opportunity_funnel_status AFTER INSERT ON opportunity_events
   WHERE opportunity_id = new.opportunity_id;
 END;
 `,
+  run: (db, progress) =>
+    inIdRanges(db, progress, { label: 'opportunities', table: 'opportunities', statement: FUNNEL_FACTS_BACKFILL }),
 };

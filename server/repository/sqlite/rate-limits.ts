@@ -4,20 +4,6 @@ import type { RateLimitStore, RateLimitStoreOptions } from '../repository';
 import { sql } from './support';
 import { write, writeIfFree } from './writes';
 
-/**
- * Commits a counter without waiting for the disk. A lost hit count is harmless, and in WAL mode
- * SQLite stays consistent with synchronous = NORMAL (the next FULL commit syncs these pages too), so
- * the rate limit on changes does not add a second disk sync to every change.
- */
-function countIfFree(db: Db, change: () => void): void {
-  db.pragma('synchronous = NORMAL');
-  try {
-    writeIfFree(db, change);
-  } finally {
-    db.pragma('synchronous = FULL');
-  }
-}
-
 export class SqliteRateLimitStore implements RateLimitStore {
   readonly localKeys = false;
   readonly prefix: string;
@@ -49,7 +35,7 @@ export class SqliteRateLimitStore implements RateLimitStore {
     const now = this.now();
     let counted: { hits: number; reset_at: number } | undefined;
     // One statement, so two processes counting the same key at once never lose a hit.
-    countIfFree(this.db, () => {
+    writeIfFree(this.db, () => {
       counted = sql(
         this.db,
         `INSERT INTO rate_limits (key, hits, reset_at) VALUES (@key, 1, @now + @windowMs)
@@ -66,7 +52,7 @@ export class SqliteRateLimitStore implements RateLimitStore {
   }
 
   async decrement(key: string): Promise<void> {
-    countIfFree(this.db, () =>
+    writeIfFree(this.db, () =>
       sql(this.db, 'UPDATE rate_limits SET hits = hits - 1 WHERE key = ? AND hits > 0 AND reset_at > ?').run(
         this.prefix + key,
         this.now(),

@@ -25,9 +25,12 @@ export interface ReportRunner {
 }
 
 export interface ShareOptions {
-  /** Which calls are the same computation (by default the arguments): one identical to a call in flight shares its answer. */
+  /** Which calls are the same computation (by default the arguments). */
   key?: unknown;
-  /** The caller's now (ISO) when the answer may come from the cache (an answer read less than cacheMs before). */
+  /**
+   * The caller's now (ISO) when the answer may be one read a little earlier: from the cache (read less than cacheMs
+   * before) or from an identical call in flight. null: computed for this call.
+   */
   cache?: string | null;
 }
 
@@ -111,7 +114,9 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
       // Answers carry the moment they were read (asOf): the caller says how old it is.
       if (hit && now - hit.asOf >= 0 && now - hit.asOf < cacheMs)
         return Promise.resolve(hit.result as ReportJobResult<typeof name>);
-      const running = inFlight.get(shared);
+      // Only answers that may be cached are shared: one for the caller's own rows is read after the request came, so
+      // it shows every change the caller was told was saved (a computation already running may have read before it).
+      const running = cache === null ? undefined : inFlight.get(shared);
       if (running) return running as Promise<ReportJobResult<typeof name>>;
       worker ??= start();
       const id = nextId++;

@@ -221,17 +221,22 @@ function waitForLock(db: Db, queue: Queue, batch: Pending[]): void {
 }
 
 /**
- * A write that is nice to have (a token's last use, "recent"): done if it can be done now, skipped
- * otherwise (lock held elsewhere, or any other failure), so it never delays or fails the read it
+ * A write that is nice to have (a token's last use, "recent", a rate-limit count): done if it can be done now,
+ * skipped otherwise (lock held elsewhere, or any other failure), so it never delays or fails the read it
  * accompanies. A real problem (a full disk) shows on the next real write, which is not skipped.
- * It stays its own transaction: callers read what it wrote at once (the rate-limit counter).
+ * It stays its own transaction: callers read what it wrote at once (the rate-limit counter). It commits without
+ * waiting for the disk (synchronous = NORMAL): losing one to a power cut is harmless, WAL mode stays consistent, and
+ * the next FULL commit syncs its pages too; so opening an opportunity or counting a change costs no disk sync.
  */
 export function writeIfFree(db: Db, change: () => void): boolean {
+  db.pragma('synchronous = NORMAL');
   try {
     db.transaction(change).immediate();
     return true;
   } catch {
     return false;
+  } finally {
+    db.pragma('synchronous = FULL');
   }
 }
 
