@@ -1,9 +1,12 @@
 /**
  * Set Regarding under 50 concurrent writers, this checkout against another one (the code before a change),
- * in one run with alternating rounds: `npx tsx bench/writers.ts --before /path/to/old/checkout`.
- * Each server runs as its own process on its own copy of a 100k database (seeded once into --db), on
- * loopback; autocannon keeps 50 connections each sending one write after another. A round of each is also
- * run under `strace -c` (not timed) to count the disk syncs (fdatasync/fsync) per second.
+ * in one run with alternating rounds: `npx tsx bench/writers.ts --before /path/to/old/checkout --db /tmp/copy.db`.
+ * --db is a firm database (bench/seed-firm.ts, e.g. a copy of the service benchmark's) that the run writes to:
+ * pass a copy. Both servers run at once, each its own process on loopback, on that one file (only one is loaded
+ * at a time, so neither waits for the other's lock), as the big-book advisor of the service benchmark on their
+ * open opportunities; autocannon keeps 50 connections each sending one write after another. A round of each is
+ * also run under `strace -c` (not timed) to count the disk syncs (fdatasync/fsync) per second.
+ * Without --db, a 100k database is seeded with bench/seed-volume.ts into /tmp/writes-100k.db once and copied.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,15 +15,18 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { openDatabase } from '../server/db/connection';
 import { migrate } from '../server/db/migrate';
+import { findPersonas, issuePersonaTokens } from './seed-firm';
 import { seedVolume } from './seed-volume';
 
 const { values } = parseArgs({
   options: {
     before: { type: 'string' },
-    db: { type: 'string', default: '/tmp/writes-100k.db' },
+    db: { type: 'string' },
     rounds: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
+    /** A folder: each server writes a V8 CPU profile there when it stops (node --cpu-prof). */
+    profile: { type: 'string' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -32,6 +38,18 @@ interface Server {
   name: string;
   url: string;
   child: ChildProcess;
+}
+
+/** The firm's big-book advisor: a token and their open opportunities. */
+async function firm(file: string): Promise<{ token: string; opportunityIds: number[] }> {
+  const db = openDatabase(file);
+  try {
+    const personas = findPersonas(db);
+    const tokens = await issuePersonaTokens(db, personas);
+    return { token: tokens.bigOwner, opportunityIds: personas.openOpportunityIds };
+  } finally {
+    db.close();
+  }
 }
 
 async function seeded(file: string): Promise<{ token: string; opportunityIds: number[] }> {
@@ -53,7 +71,11 @@ async function seeded(file: string): Promise<{ token: string; opportunityIds: nu
 }
 
 async function start(name: string, root: string, databaseFile: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
+  // One profile per thread (the main one is the biggest), in a folder per variant.
+  const profile = values.profile
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(path.resolve(values.profile), name.split(' ')[0])]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'server/main.ts')], {
     cwd: root,
     env: {
       ...process.env,
@@ -149,14 +171,20 @@ function cpuSeconds(pid: number): number {
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 async function main() {
-  const { token, opportunityIds } = await seeded(values.db);
+  const seed = '/tmp/writes-100k.db';
+  const { token, opportunityIds } = values.db ? await firm(values.db) : await seeded(seed);
   const variants: [string, string][] = [['after (this checkout)', HERE]];
   if (values.before) variants.unshift(['before', path.resolve(values.before)]);
   const servers: Server[] = [];
+  const copies: string[] = [];
   for (const [name, root] of variants) {
-    const copy = `/tmp/writers-${servers.length}-${process.pid}.db`;
-    fs.copyFileSync(values.db, copy);
-    servers.push(await start(name, root, copy));
+    let file = values.db!;
+    if (!values.db) {
+      file = `/tmp/writers-${servers.length}-${process.pid}.db`;
+      fs.copyFileSync(seed, file);
+      copies.push(file);
+    }
+    servers.push(await start(name, root, file));
   }
   const results = new Map<string, autocannon.Result[]>(servers.map((s) => [s.name, []]));
   const cpu = new Map<string, number>(servers.map((s) => [s.name, 0]));
@@ -170,7 +198,7 @@ async function main() {
       }
     }
     console.log(
-      `Set Regarding, ${CONNECTIONS} concurrent writers (autocannon connections), ${ROUNDS} alternating rounds of ${SECONDS} s, 100k opportunities / 1M activities, synchronous=FULL.`,
+      `Set Regarding, ${CONNECTIONS} concurrent writers (autocannon connections), ${ROUNDS} alternating rounds of ${SECONDS} s, ${values.db ? `firm database ${values.db}` : '100k opportunities / 1M activities (seed-volume)'}, synchronous=FULL.`,
     );
     console.log(
       '| variant | req/s (median) | p50 ms | p90 ms | p99 ms (median; min–max) | non-2xx | server CPU ms per write | syncs/s | writes per sync |',
@@ -185,11 +213,14 @@ async function main() {
       );
     }
   } finally {
-    for (const server of servers) {
-      server.child.kill('SIGTERM');
-      for (const part of ['', '-wal', '-shm'])
-        fs.rmSync(`/tmp/writers-${servers.indexOf(server)}-${process.pid}.db${part}`, { force: true });
-    }
+    await Promise.all(
+      servers.map((server) => {
+        const exited = new Promise((resolve) => server.child.once('exit', resolve));
+        server.child.kill('SIGTERM');
+        return exited;
+      }),
+    );
+    for (const copy of copies) for (const part of ['', '-wal', '-shm']) fs.rmSync(`${copy}${part}`, { force: true });
   }
 }
 
