@@ -161,7 +161,7 @@ export function changeLimit(
   return rateLimit({
     windowMs,
     limit,
-    store: repo.rateLimitStore({ prefix: 'writes:', windowMs, now: () => clock.now().getTime() }),
+    store: repo.rateLimitStore({ prefix: 'writes:', windowMs, now: () => clock.now().getTime(), batched: true }),
     keyGenerator: (_req, res) => String(res.locals.advisorId),
     standardHeaders: 'draft-8',
     legacyHeaders: false,

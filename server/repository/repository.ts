@@ -609,6 +609,11 @@ export interface RateLimitStoreOptions {
   windowMs: number;
   /** Milliseconds since the epoch: the app's clock. */
   now: () => number;
+  /**
+   * Hits are counted in this process at once and written with the next group commit instead of a transaction
+   * each (the change limit, on every write's path): other processes see them a turn of the event loop later.
+   */
+  batched?: boolean;
 }
 
 /**

@@ -8,7 +8,14 @@ import { openDatabase, type Db } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { WritesUnavailableError } from '../../server/errors';
 import { createSqliteRepository } from '../../server/repository/sqlite';
-import { setWriteWait, write, writeIfFree, writeStats } from '../../server/repository/sqlite/writes';
+import {
+  setWriteWait,
+  write,
+  writeAlong,
+  writeIfFree,
+  writeStats,
+  type RidingChange,
+} from '../../server/repository/sqlite/writes';
 import { TestClient } from '../helpers/api-client';
 import { startChildServer } from '../helpers/child-server';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
@@ -170,6 +177,85 @@ describe('group commit of writes', function () {
       assert.deepEqual(labels(), []);
       await write(db, () => insert('after'));
       assert.deepEqual(labels(), ['after']);
+    });
+    /** A count no one waits for, as the change limit keeps: `hits` counted, written by the riding change. */
+    const counter = () => {
+      let hits = 0;
+      let written = 0;
+      let fail = false;
+      const change: RidingChange = {
+        run: () => {
+          if (fail) throw new Error('the count could not be written');
+          written = hits;
+          db.prepare(`INSERT INTO items (label) VALUES ('count ' || ?)`).run(String(written));
+        },
+        committed: () => {
+          committed.push(written);
+        },
+      };
+      const committed: number[] = [];
+      return {
+        hit: () => {
+          hits += 1;
+          writeAlong(db, change);
+        },
+        committed,
+        failNext: (value: boolean) => (fail = value),
+      };
+    };
+
+    it('writeAlong: a riding change is written once with the writes of the same turn, in their transaction', async () => {
+      const count = counter();
+      const before = writeStats(db);
+      const writes = Array.from({ length: 5 }, (_, i) => {
+        count.hit();
+        return write(db, () => insert(`item ${i}`));
+      });
+      await Promise.all(writes);
+      assert.equal(writeStats(db).commits - before.commits, 1, 'one transaction for the writes and the count');
+      assert.deepEqual(labels(), ['count 5', 'item 0', 'item 1', 'item 2', 'item 3', 'item 4']);
+      assert.deepEqual(count.committed, [5], 'told once, after the COMMIT');
+    });
+
+    it('writeAlong: a riding change alone gets a transaction of its own on the next turn', async () => {
+      const count = counter();
+      count.hit();
+      assert.deepEqual(labels(), [], 'not written before the turn ends');
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(labels(), ['count 1']);
+      assert.deepEqual(count.committed, [1]);
+    });
+
+    it('writeAlong: a riding change that fails is rolled back alone and rides the next transaction; the writes commit', async () => {
+      const count = counter();
+      count.failNext(true);
+      count.hit();
+      assert.equal(await write(db, () => insert('first')), 1);
+      assert.deepEqual(labels(), ['first']);
+      assert.deepEqual(count.committed, [], 'not told: nothing of it was written');
+      count.failNext(false);
+      await write(db, () => insert('second'));
+      assert.deepEqual(labels(), ['first', 'count 1', 'second']);
+      assert.deepEqual(count.committed, [1]);
+    });
+
+    it('writeAlong: a riding change waits out a lock held by another process, then is written', async () => {
+      const holder = new Database(path.join(dir, 'group.db'));
+      holder.exec('BEGIN IMMEDIATE');
+      const count = counter();
+      try {
+        count.hit();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.deepEqual(count.committed, [], 'not written while the lock is held');
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+      }
+      for (let tries = 0; tries < 100 && !count.committed.length; tries++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(count.committed, [1]);
+      assert.deepEqual(labels(), ['count 1']);
     });
   });
 

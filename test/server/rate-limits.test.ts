@@ -10,6 +10,7 @@ import { buildOpenApiDocument } from '../../server/http/openapi';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { createSqliteRepository } from '../../server/repository/sqlite';
+import { writeStats } from '../../server/repository/sqlite/writes';
 import { TestClient } from '../helpers/api-client';
 import { startChildServer, waitForOutput, type ChildServer } from '../helpers/child-server';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -164,6 +165,26 @@ describe('rate limits', function () {
       assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200, 'the next window');
     });
 
+    it('issue 15: concurrent changes are counted exactly, without a transaction each: the count rides their group commit', async () => {
+      await start({ RATE_LIMIT_WRITES: '10', RATE_LIMIT_WRITES_WINDOW_MS: '60000' });
+      const ada = await server.advisor('Ada');
+      await Promise.all(Array.from({ length: 30 }, () => ada.api.get('/api/v1/me')));
+      const before = writeStats(server.db);
+      const results = await Promise.all(Array.from({ length: 30 }, () => ada.api.post('/api/v1/me/work-seen')));
+      const statuses = results.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [...Array(10).fill(200), ...Array(20).fill(429)]);
+      // The refused ones were answered at once: their counts ride the next transaction, a turn later.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const stored = server.db
+        .prepare('SELECT hits FROM rate_limits WHERE key = ?')
+        .pluck()
+        .get(`writes:${ada.record.id}`);
+      assert.equal(stored, 30, 'every hit is in the database, refused ones too');
+      const after = writeStats(server.db);
+      assert.equal(after.ownCommits - before.ownCommits, 0, 'no transaction of their own for the counts');
+      assert.ok(after.commits - before.commits < 10, `${after.commits - before.commits} transactions for 10 changes`);
+    });
+
     it('finding 9: a signed-in read writes nothing to the rate-limit counters', async () => {
       await start({});
       const ada = await server.advisor('Ada');
@@ -248,6 +269,23 @@ describe('rate limits', function () {
       assert.equal((await two.as(guess(3)).get('/api/v1/me')).status, 401);
       assert.equal((await one.as(guess(4)).get('/api/v1/me')).status, 429);
       assert.equal((await two.as(token).get('/api/v1/me')).status, 429, 'on the other process too, for a valid token');
+    });
+
+    it('issue 15: the change limit holds across two server processes on one database file', async () => {
+      const env = {
+        RATE_LIMIT_WRITES: '4',
+        RATE_LIMIT_WRITES_WINDOW_MS: '60000',
+        DATABASE_FILE: path.join(dir, 'changes.db'),
+      };
+      fs.copyFileSync(file, env.DATABASE_FILE);
+      const one = new TestClient((await child(env)).url, token);
+      const two = new TestClient((await child(env)).url, token);
+      for (const [n, api] of [one, two, one, two].entries()) {
+        assert.equal((await api.post('/api/v1/me/work-seen')).status, 200, `change ${n}`);
+      }
+      // Each process has counted two: only the counts shared through the database reach the limit of 4.
+      assert.equal((await one.post('/api/v1/me/work-seen')).status, 429);
+      assert.equal((await two.post('/api/v1/me/work-seen')).status, 429);
     });
 
     describe('one process with short timeouts', () => {

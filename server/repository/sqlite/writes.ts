@@ -36,8 +36,20 @@ interface Pending {
   deadline: number;
 }
 
+/**
+ * A change no request waits for, that rides the next transaction (writeAlong): `run` inside it, in its own
+ * savepoint; `committed` once that transaction is on disk. If it fails or the transaction does not commit, it
+ * stays queued for the next one.
+ */
+export interface RidingChange {
+  run(): void;
+  committed(): void;
+}
+
 interface Queue {
   pending: Pending[];
+  /** Changes riding the next transaction, whoever else it carries. */
+  riding: Set<RidingChange>;
   /** A flush is due on the next turn of the event loop. */
   scheduled: boolean;
   /** Waiting for a lock another process holds: the retry timer, and how many tries failed so far. */
@@ -51,6 +63,8 @@ export interface WriteStats {
   commits: number;
   changes: number;
   largestBatch: number;
+  /** Transactions of their own (writeIfFree), committed. */
+  ownCommits: number;
 }
 
 const queues = new WeakMap<Db, Queue>();
@@ -60,10 +74,11 @@ function queueOf(db: Db): Queue {
   if (!queue) {
     queue = {
       pending: [],
+      riding: new Set(),
       scheduled: false,
       retry: null,
       attempt: 0,
-      stats: { commits: 0, changes: 0, largestBatch: 0 },
+      stats: { commits: 0, changes: 0, largestBatch: 0, ownCommits: 0 },
     };
     queues.set(db, queue);
   }
@@ -95,6 +110,17 @@ export function write<T>(db: Db, change: () => T): Promise<T> {
     });
     schedule(db, queue);
   });
+}
+
+/**
+ * Queues `change` to ride the next group commit (once, however often it is queued before then), and makes sure
+ * there is one. Nothing waits for it: for counts a request must not wait a disk sync for (a rate-limit hit), which
+ * then cost one statement per transaction instead of a transaction each.
+ */
+export function writeAlong(db: Db, change: RidingChange): void {
+  const queue = queueOf(db);
+  queue.riding.add(change);
+  schedule(db, queue);
 }
 
 function schedule(db: Db, queue: Queue): void {
@@ -135,7 +161,7 @@ function statementsOf(db: Db) {
 function flush(db: Db, queue: Queue): void {
   queue.retry = null;
   const batch = queue.pending.splice(0, MAX_BATCH);
-  if (!batch.length) return;
+  if (!batch.length && !queue.riding.size) return;
   let sql: ReturnType<typeof statementsOf>;
   try {
     if (db.inTransaction) throw new Error('write() was called inside a transaction; call the change directly');
@@ -147,6 +173,29 @@ function flush(db: Db, queue: Queue): void {
     return next(db, queue);
   }
   queue.attempt = 0;
+
+  // Before the batch's changes: they may be refused, the riding ones are counts that stand either way.
+  const riding = [...queue.riding];
+  queue.riding.clear();
+  const rode: RidingChange[] = [];
+  for (const change of riding) {
+    sql.savepoint.run();
+    try {
+      change.run();
+      sql.release.run();
+      rode.push(change);
+    } catch {
+      if (!db.inTransaction) {
+        // SQLite rolled everything back (see below): the batch goes into the next transaction, without this one.
+        for (const stays of riding) if (stays !== change) queue.riding.add(stays);
+        queue.pending.unshift(...batch);
+        return next(db, queue);
+      }
+      sql.rollbackTo.run();
+      sql.release.run();
+      queue.riding.add(change);
+    }
+  }
 
   const done: { item: Pending; value: unknown }[] = [];
   const busy: Pending[] = [];
@@ -164,6 +213,7 @@ function flush(db: Db, queue: Queue): void {
         // so far is gone with it. The ones not run yet go into the next transaction.
         for (const settled of [...done.map((d) => d.item), item]) settled.reject(error);
         queue.pending.unshift(...busy, ...batch.slice(index + 1));
+        for (const stays of rode) queue.riding.add(stays);
         return next(db, queue);
       }
       sql.rollbackTo.run();
@@ -180,11 +230,13 @@ function flush(db: Db, queue: Queue): void {
     if (db.inTransaction) db.exec('ROLLBACK');
     for (const { item } of done) item.reject(error);
     queue.pending.unshift(...busy);
+    for (const stays of rode) queue.riding.add(stays);
     return next(db, queue);
   }
   queue.stats.commits += 1;
   queue.stats.changes += done.length;
   queue.stats.largestBatch = Math.max(queue.stats.largestBatch, done.length);
+  for (const change of rode) change.committed();
   for (const { item, value } of done) item.resolve(value);
   if (busy.length) {
     queue.pending.unshift(...busy);
@@ -210,11 +262,12 @@ function waitForLock(db: Db, queue: Queue, batch: Pending[]): void {
     else waiting.push(item);
   }
   queue.pending = waiting;
-  if (!waiting.length) {
+  if (!waiting.length && !queue.riding.size) {
     queue.attempt = 0;
     return;
   }
-  const left = Math.min(...waiting.map((item) => item.deadline - now));
+  // Riding changes alone wait as long as the lock is held: nobody waits for them.
+  const left = waiting.length ? Math.min(...waiting.map((item) => item.deadline - now)) : Infinity;
   const backoff = 5 * 2 ** Math.min(queue.attempt, 4);
   queue.attempt += 1;
   queue.retry = setTimeout(() => flush(db, queue), Math.min(left, backoff));
@@ -232,6 +285,7 @@ export function writeIfFree(db: Db, change: () => void): boolean {
   db.pragma('synchronous = NORMAL');
   try {
     db.transaction(change).immediate();
+    queueOf(db).stats.ownCommits += 1;
     return true;
   } catch {
     return false;
