@@ -214,12 +214,13 @@ function replaceParticipants(db: Db, activityId: number, participants: OutlookIt
  * message: the draft's pending record is folded into the sent one.
  */
 export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: number, actor: Actor): number {
-  if (item.seen !== undefined && matchesStamp(db, item) !== item.seen) throw new ActivityChangedError();
+  const ids = identityIds(db, item);
+  if (item.seen !== undefined && matchStamp(ids, (id) => stampOf(db, id)) !== item.seen)
+    throw new ActivityChangedError();
   if (!rightsHold(db, actor)) throw new ActivityChangedError();
-  const byMessageId = idBy(db, 'internet_message_id', item.internetMessageId);
-  const byItemId = idBy(db, 'item_id', item.itemId);
+  const [byMessageId, , byItemId] = ids;
 
-  let byToken = idBy(db, 'tracking_token', item.trackingToken);
+  let byToken = ids[1];
   // The token stays its writer's when the draft is folded into someone else's record of the message.
   let tokenBy = actor.advisorId;
   if (byMessageId !== null && byToken !== null && byToken !== byMessageId) {
@@ -323,8 +324,9 @@ export class SqliteActivityStore implements ActivityStore {
 
   async findMatches(identity: ActivityIdentity): Promise<ActivityMatches> {
     const ids = identityIds(this.db, identity);
+    const found = ids.filter((id) => id !== null);
     const records = new Map(
-      loadActivities(this.db, 'a.id IN (SELECT value FROM json_each(?))', list(ids.filter((id) => id !== null))).map(
+      (found.length ? loadActivities(this.db, 'a.id IN (SELECT value FROM json_each(?))', list(found)) : []).map(
         (record) => [record.id, record],
       ),
     );
@@ -334,11 +336,11 @@ export class SqliteActivityStore implements ActivityStore {
 
   async upsertRegarding(item: OutlookItemFields, opportunityId: number, opportunityVersion: number, actor: Actor) {
     try {
-      const id = await write(this.db, () => {
+      // The answer is read inside the transaction: there, a read needs no read transaction of its own.
+      return await write(this.db, () => {
         if (!opportunityAt(this.db, opportunityId, opportunityVersion)) throw new ActivityChangedError();
-        return upsertRegarding(this.db, item, opportunityId, actor);
+        return this.get(upsertRegarding(this.db, item, opportunityId, actor));
       });
-      return this.get(id);
     } catch (error) {
       if (error instanceof ActivityChangedError) return 'stale' as const;
       throw error;
