@@ -185,6 +185,28 @@ describe('rate limits', function () {
       assert.ok(after.commits - before.commits < 10, `${after.commits - before.commits} transactions for 10 changes`);
     });
 
+    it('issue 15: a change counted while another process holds the write lock is written once the lock is free', async () => {
+      await start({ WRITE_WAIT_MS: '100' });
+      const ada = await server.advisor('Ada');
+      const holder = new Database(server.config.databaseFile);
+      holder.exec('BEGIN IMMEDIATE');
+      try {
+        assert.equal(
+          (await ada.api.post('/api/v1/me/work-seen')).status,
+          503,
+          'the change itself waits, then gives up',
+        );
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+      }
+      const stored = () =>
+        server.db.prepare('SELECT hits FROM rate_limits WHERE key = ?').pluck().get(`writes:${ada.record.id}`);
+      for (let tries = 0; tries < 50 && stored() === undefined; tries++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(stored(), 1);
+    });
+
     it('finding 9: a signed-in read writes nothing to the rate-limit counters', async () => {
       await start({});
       const ada = await server.advisor('Ada');
