@@ -197,9 +197,14 @@ export function markRecent(db: Db, advisorId: number, opportunityId: number, at:
   ).run(advisorId, opportunityId, at);
 }
 
-function replaceParticipants(db: Db, activityId: number, participants: OutlookItemFields['participants']): void {
+function replaceParticipants(
+  db: Db,
+  activityId: number,
+  participants: OutlookItemFields['participants'],
+  created: boolean,
+): void {
   if (participants.length === 0) return;
-  sql(db, 'DELETE FROM activity_participants WHERE activity_id = ?').run(activityId);
+  if (!created) sql(db, 'DELETE FROM activity_participants WHERE activity_id = ?').run(activityId);
   const insert = sql(
     db,
     'INSERT OR IGNORE INTO activity_participants (activity_id, role, email, name) VALUES (?, ?, ?, ?)',
@@ -301,7 +306,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
     );
     writeAudit(db, actor, 'activity', id, 'set-regarding', { regarding: opportunityId });
   }
-  replaceParticipants(db, id, item.participants);
+  replaceParticipants(db, id, item.participants, existing === null);
   markRecent(db, actor.advisorId, opportunityId, actor.at);
   return id;
 }
