@@ -182,7 +182,6 @@ describe('rate limits', function () {
       assert.equal(stored, 30, 'every hit is in the database, refused ones too');
       const after = writeStats(server.db);
       assert.equal(after.ownCommits - before.ownCommits, 0, 'no transaction of their own for the counts');
-      assert.ok(after.commits - before.commits < 10, `${after.commits - before.commits} transactions for 10 changes`);
     });
 
     it('issue 15: a change counted while another process holds the write lock is written once the lock is free', async () => {

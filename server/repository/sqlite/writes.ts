@@ -271,6 +271,8 @@ function waitForLock(db: Db, queue: Queue, batch: Pending[]): void {
   const backoff = 5 * 2 ** Math.min(queue.attempt, 4);
   queue.attempt += 1;
   queue.retry = setTimeout(() => flush(db, queue), Math.min(left, backoff));
+  // Nobody waits for riding changes alone: they do not keep a stopping process alive.
+  if (!waiting.length) queue.retry.unref();
 }
 
 /**
