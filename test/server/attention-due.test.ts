@@ -7,6 +7,7 @@ import { createApp } from '../../server/app';
 import { ManualClock } from '../../server/clock';
 import { ZONE_INLINE_ROWS } from '../../server/db/migrations/023_attention_recompute';
 import { FIRST_BATCH_ROWS } from '../../server/services/attention-recompute';
+import { SORT_DUE_ROWS } from '../../server/repository/sqlite/work';
 import { referenceNeedsAttention, type ReferenceReason } from '../helpers/attention-reference';
 import { Interleaver } from '../helpers/interleave';
 import type { TestClient } from '../helpers/api-client';
@@ -86,7 +87,22 @@ describe('needs attention: precomputed due times equal the computed answer (issu
     }
   }
 
+  /** Every stored row equals the row its view computes from the facts now, updated_at included (migration 024). */
+  function assertRowsAsComputed(label: string) {
+    const differing = server.db
+      .prepare(
+        `SELECT a.opportunity_id FROM opportunity_attention a FULL JOIN opportunity_attention_source s USING (opportunity_id)
+         WHERE a.owner_id IS NOT s.owner_id OR a.untouched_due IS NOT s.untouched_due
+           OR a.no_activity_due IS NOT s.no_activity_due OR a.no_next_step_due IS NOT s.no_next_step_due
+           OR a.past_close_due IS NOT s.past_close_due OR a.updated_at IS NOT s.updated_at`,
+      )
+      .pluck()
+      .all();
+    assert.deepEqual(differing, [], `stored rows that differ from the computed ones, ${label}`);
+  }
+
   async function assertAgreeAtEveryMoment(label: string) {
+    assertRowsAsComputed(label);
     for (const moment of MOMENTS) {
       server.clock.set(moment);
       await assertAgree(label);
@@ -231,6 +247,25 @@ describe('needs attention: precomputed due times equal the computed answer (issu
     assert.ok(flagged.total > 0, 'the data has exceptions to compare');
   });
 
+  it('agrees after opportunities are edited (updated_at alone changes: the order of the list)', async () => {
+    // The least recently changed open opportunities, edited by their owners: each moves to the top of its list.
+    const stale = server.db
+      .prepare("SELECT id, owner_id FROM opportunities WHERE status = 'open' ORDER BY updated_at, id LIMIT 6")
+      .all() as { id: number; owner_id: number }[];
+    assert.equal(stale.length, 6);
+    for (const [index, { id, owner_id }] of stale.entries()) {
+      server.clock.advance(HOUR);
+      const owner = owners.find((candidate) => candidate.record.id === owner_id)!;
+      const current = await owner.api.get(`/api/v1/opportunities/${id}`);
+      const change = index % 2 ? { topic: `Edited ${id}` } : { stage: 'develop' };
+      const res = await owner.api.patch(`/api/v1/opportunities/${id}`, change, {
+        'If-Match': `"${current.body.opportunity.version}"`,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    await assertAgreeAtEveryMoment('edited');
+  });
+
   it('agrees after the rules change, one switched off and thresholds moved', async () => {
     const res = await admin.api.put('/api/v1/exception-rules', {
       untouched: { on: true, businessDays: 3 },
@@ -350,6 +385,36 @@ describe('needs attention: the recompute after a rules or zone change, in batche
     return second;
   }
 
+  it('pages read in order from opportunity_attention_page (more than SORT_DUE_ROWS due) equal the computed pages', async () => {
+    const now = server.clock.now();
+    for (const ids of [[1], [2, 3, 4]]) {
+      const whole = referenceNeedsAttention(server.db, ids, now, 1_000_000, 0);
+      assert.ok(whole.total > SORT_DUE_ROWS, `owners ${ids.join(', ')}: ${whole.total} due`);
+      for (const [limit, offset] of [
+        [26, 0],
+        [26, 26],
+        [101, 400],
+        [26, whole.total - 10],
+        [26, whole.total],
+      ]) {
+        const found = await server.repo.work.needingAttention(ids, now.toISOString(), limit, offset);
+        assert.equal(found.total, whole.total);
+        assert.deepEqual(
+          found.candidates.map((candidate) => candidate.opportunity.id),
+          whole.items.slice(offset, offset + limit).map((item) => item.id),
+          `owners ${ids.join(', ')}, ${limit} from ${offset}`,
+        );
+      }
+    }
+    const res = await owners[0].api.get('/api/v1/work/needs-attention?scope=me&limit=100&offset=200');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const items = res.body.items as { opportunity: { id: number }; reasons: ReferenceReason[] }[];
+    assert.deepEqual(
+      items.map((item) => ({ id: item.opportunity.id, reasons: item.reasons })),
+      referenceNeedsAttention(server.db, [owners[0].id], now, 100, 200).items,
+    );
+  });
+
   it('a rules change answers after its first batch; while the next is held, requests are answered and each opportunity is by the old rules or the new', async () => {
     const before = referenceAnswer();
     const held = await holdSecondBatch(() =>
@@ -420,7 +485,7 @@ describe('needs attention: the recompute after a rules or zone change, in batche
     server.db
       .prepare(
         `INSERT OR REPLACE INTO opportunity_attention
-           (opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due)
+           (opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due, updated_at)
          SELECT * FROM opportunity_attention_source WHERE opportunity_id = ?`,
       )
       .run(id);
@@ -515,7 +580,8 @@ describe('needs attention: the recompute after a rules or zone change, in batche
       .prepare(
         `SELECT count(*) FROM opportunity_attention a JOIN opportunity_attention_source s USING (opportunity_id)
          WHERE a.owner_id = 1 AND (a.untouched_due IS NOT s.untouched_due OR a.no_activity_due IS NOT s.no_activity_due
-           OR a.no_next_step_due IS NOT s.no_next_step_due OR a.past_close_due IS NOT s.past_close_due)`,
+           OR a.no_next_step_due IS NOT s.no_next_step_due OR a.past_close_due IS NOT s.past_close_due
+           OR a.updated_at IS NOT s.updated_at)`,
       )
       .pluck()
       .get();

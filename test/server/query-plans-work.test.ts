@@ -6,6 +6,7 @@ import { migrate } from '../../server/db/migrate';
 import type { Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { WorkService } from '../../server/services/work';
+import { SORT_DUE_ROWS } from '../../server/repository/sqlite/work';
 import { describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
 
 /**
@@ -99,6 +100,18 @@ describe('query plans: My Work (issue 15)', function () {
     const plans = await recorder.plansOf(() => work.needsAttention(manager, { scope: 'team', limit: 25, offset: 50 }));
     assertNoFullScan(plans);
     assertReadsDueTimes(plans);
+  });
+
+  it('needs attention with more than SORT_DUE_ROWS due reads the page in order from opportunity_attention_page', async () => {
+    const everyone = db.prepare('SELECT id FROM advisors').pluck().all() as number[];
+    const plans = await recorder.plansOf(() => work.attentionOf(everyone, { limit: 25, offset: 50 }));
+    const answer = await work.attentionOf(everyone, { limit: 25, offset: 50 });
+    assert.ok(answer.total > SORT_DUE_ROWS, `the firm has ${answer.total} due rows`);
+    assertNoFullScan(plans);
+    assertJoinsPageByKey(plans);
+    const text = describePlans(plans);
+    assert.match(text, /SEARCH t USING INDEX opportunity_attention_page \(owner_id=\?\)/, text);
+    assert.doesNotMatch(text, /\b(activities|notes)\b/i, text);
   });
 
   it('new for me starts from the advisor’s assignments by others (assignments_to_by_others)', async () => {

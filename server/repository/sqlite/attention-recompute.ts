@@ -2,6 +2,10 @@ import type { Db } from '../../db/connection';
 import { list, sql } from './support';
 import { write } from './writes';
 
+/** As the source view gives them (migration 024 added updated_at). */
+const COLUMNS =
+  '(opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due, updated_at)';
+
 interface Pending {
   owner_id: number;
   untouched: number;
@@ -10,8 +14,6 @@ interface Pending {
   past_close: number;
   after_id: number;
 }
-
-const COLUMNS = '(opportunity_id, owner_id, untouched_due, no_activity_due, no_next_step_due, past_close_due)';
 
 /** Rows of owners whose zone changed with their recompute pending: they get whole rows (see migration 023). */
 const OWNER_PENDING = 'owner_id IN (SELECT owner_id FROM attention_recompute WHERE owner_id <> 0)';
