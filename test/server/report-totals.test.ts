@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../server/db/connection';
 import {
   FIRM_TOTALS_BACKFILL,
+  OPEN_STAGE_DAYS_BACKFILL,
   OPEN_STAGE_MONTHS_BACKFILL,
   STAGE_TOTALS_BACKFILL,
 } from '../../server/db/migrations/025_report_totals';
@@ -115,7 +116,13 @@ describe('report totals: precomputed stage report equals the computed one (issue
 
   /** The kept totals, and the same rebuilt from the opportunities by the migration's backfill. */
   const keptAndRebuilt = () => {
-    const tables = ['stage_totals', 'stage_totals_firm', 'open_stage_months', 'open_stage_months_firm'];
+    const tables = [
+      'stage_totals',
+      'stage_totals_firm',
+      'open_stage_months',
+      'open_stage_months_firm',
+      'open_stage_days_firm',
+    ];
     const read = () =>
       Object.fromEntries(
         tables.map((table) => [
@@ -129,6 +136,7 @@ describe('report totals: precomputed stage report equals the computed one (issue
       const range = { from: 0, to: Number.MAX_SAFE_INTEGER };
       server.db.prepare(STAGE_TOTALS_BACKFILL).run(range);
       server.db.prepare(OPEN_STAGE_MONTHS_BACKFILL).run(range);
+      server.db.prepare(OPEN_STAGE_DAYS_BACKFILL).run(range);
       server.db.exec(FIRM_TOTALS_BACKFILL);
     })();
     return { kept, rebuilt: read() };

@@ -5,6 +5,8 @@ import { inIdRanges } from '../migration-steps';
 const cents = (value: string) => `CAST(round(coalesce(${value}, 0) * 100) AS INTEGER)`;
 /** The month an open opportunity entered its stage (its time's first seven characters, as ISO times sort). */
 const month = (row: string) => `substr(${row}.stage_entered_at, 1, 7)`;
+/** The day, for the firm's counts: a firm has many times an owner's entries in a month. */
+const day = (row: string) => `substr(${row}.stage_entered_at, 1, 10)`;
 
 /** Adds one opportunity (`new` or `old`) to the totals, or takes it away (`sign` -1). */
 const count = (row: string, sign: 1 | -1) => `
@@ -23,6 +25,9 @@ const count = (row: string, sign: 1 | -1) => `
     ON CONFLICT DO UPDATE SET count = count + excluded.count;
   INSERT INTO open_stage_months_firm (stage, month, count)
     SELECT ${row}.stage, ${month(row)}, ${sign} WHERE ${row}.status = 'open'
+    ON CONFLICT DO UPDATE SET count = count + excluded.count;
+  INSERT INTO open_stage_days_firm (stage, day, count)
+    SELECT ${row}.stage, ${day(row)}, ${sign} WHERE ${row}.status = 'open'
     ON CONFLICT DO UPDATE SET count = count + excluded.count;`;
 
 /** Fills an owner's totals from the opportunities with ids in (:from, :to] (run over ranges of ids). */
@@ -39,12 +44,19 @@ INSERT INTO open_stage_months (owner_id, stage, month, count)
   FROM opportunities WHERE id > :from AND id <= :to AND status = 'open' GROUP BY 1, 2, 3
   ON CONFLICT DO UPDATE SET count = count + excluded.count`;
 
+export const OPEN_STAGE_DAYS_BACKFILL = /* sql */ `
+INSERT INTO open_stage_days_firm (stage, day, count)
+  SELECT stage, ${day('opportunities')}, count(*)
+  FROM opportunities WHERE id > :from AND id <= :to AND status = 'open' GROUP BY 1, 2
+  ON CONFLICT DO UPDATE SET count = count + excluded.count`;
+
 /** The firm's totals are its owners' (a few rows per owner: no progress needed). */
 export const FIRM_TOTALS_BACKFILL = /* sql */ `
 INSERT INTO stage_totals_firm (stage, status, count, estimated_cents, actual_cents)
   SELECT stage, status, sum(count), sum(estimated_cents), sum(actual_cents) FROM stage_totals GROUP BY stage, status;
 INSERT INTO open_stage_months_firm (stage, month, count)
-  SELECT stage, month, sum(count) FROM open_stage_months GROUP BY stage, month;`;
+  SELECT stage, substr(day, 1, 7), sum(count) FROM open_stage_days_firm GROUP BY 1, 2;
+`;
 
 /**
  * The stage report's totals, kept by triggers in the transaction that writes the opportunity, so the report reads
@@ -53,9 +65,11 @@ INSERT INTO open_stage_months_firm (stage, month, count)
  * - stage_totals: per owner, stage and status, the count and the estimated and actual values in cents; the
  *   firm's in stage_totals_firm.
  * - open_stage_months: per owner, stage and month entered, how many open opportunities entered their stage in that
- *   month; the firm's in open_stage_months_firm. A median or the oldest entry time is then exact and cheap: the
- *   months' counts say which month holds the entry at a given position, and that month's rows are read from the
- *   report indexes of migration 21 (opportunities_owner_stage, opportunities_stage), to the one entry wanted.
+ *   month; the firm's per month and, within a month, per day (open_stage_months_firm, open_stage_days_firm: a firm
+ *   has many times an owner's entries in a month). A median or the oldest entry time is then exact and cheap: the
+ *   counts say which month (for the firm, then which day) holds the entry at a given position, and that period's
+ *   rows are read from the report indexes of migration 21 (opportunities_owner_stage, opportunities_stage), to the one
+ *   entry wanted.
  *
  * Rows whose count went to 0 stay (the reads skip them). The backfill prints progress past 200,000 opportunities.
  */
@@ -97,6 +111,13 @@ CREATE TABLE open_stage_months_firm (
   PRIMARY KEY (stage, month)
 ) WITHOUT ROWID;
 
+CREATE TABLE open_stage_days_firm (
+  stage TEXT NOT NULL,
+  day TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (stage, day)
+) WITHOUT ROWID;
+
 CREATE TRIGGER stage_totals_insert AFTER INSERT ON opportunities BEGIN${count('new', 1)}
 END;
 
@@ -121,6 +142,11 @@ END;
       label: 'opportunities (months)',
       table: 'opportunities',
       statement: OPEN_STAGE_MONTHS_BACKFILL,
+    });
+    inIdRanges(db, progress, {
+      label: 'opportunities (days)',
+      table: 'opportunities',
+      statement: OPEN_STAGE_DAYS_BACKFILL,
     });
     db.exec(FIRM_TOTALS_BACKFILL);
   },

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { OpenStageDays, StageReportData, StageRow } from '../repository';
 import { list, sql } from './support';
-import { STAGES } from '../../../shared/schemas/opportunities';
+import { STAGES, type Stage } from '../../../shared/schemas/opportunities';
 
 /**
  * The stage report's SQL, from the totals the triggers of migration 25 keep: a few rows per owner in scope (me,
@@ -45,46 +45,73 @@ export function stageRows(db: Db, ownerIds: number[] | null): StageRow[] {
   }));
 }
 
-/**
- * Per stage, the open opportunities: how many, when the longest-waiting one entered its stage, and the one or two
- * entry times in the middle (latest first, so their order is that of the days in stage, shortest first). The months'
- * counts (open_stage_months) say which month holds the entry at a position; that month's entries are then read in
- * order from the report index (migration 21) to the one wanted, so the answer is exact and reads one month's rows.
- */
-export function openStageDays(db: Db, ownerIds: number[] | null): OpenStageDays[] {
-  const params = owners(ownerIds);
-  const months = sql(
-    db,
-    ownerIds === null
-      ? `SELECT month, count FROM open_stage_months_firm WHERE stage = :stage AND count > 0 ORDER BY month`
-      : `SELECT m.month, sum(m.count) AS count
-           FROM json_each(:owners) j CROSS JOIN open_stage_months m ON m.owner_id = j.value AND m.stage = :stage
-           GROUP BY m.month HAVING sum(m.count) > 0 ORDER BY m.month`,
-  );
-  // ISO times sort as text: a month's entries are those from 'YYYY-MM' up to 'YYYY-MM~' ('~' sorts after them all).
-  const entry = sql(
-    db,
-    ownerIds === null
+/** The open opportunities' entries counted per month, by stage (the owners' summed). */
+const months = (ownerIds: number[] | null) =>
+  ownerIds === null
+    ? `SELECT stage, month AS period, count FROM open_stage_months_firm WHERE count > 0 ORDER BY stage, month`
+    : ownerIds.length === 1
+      ? `SELECT stage, month AS period, count FROM open_stage_months WHERE owner_id = :owner AND count > 0
+           ORDER BY stage, month`
+      : `SELECT m.stage, m.month AS period, sum(m.count) AS count
+           FROM json_each(:owners) j CROSS JOIN open_stage_months m ON m.owner_id = j.value
+           GROUP BY m.stage, m.month HAVING sum(m.count) > 0 ORDER BY m.stage, m.month`;
+
+/** The firm's entries in one month of a stage, counted per day. */
+const FIRM_DAYS = `SELECT day AS period, count FROM open_stage_days_firm
+  WHERE stage = :stage AND day >= :period AND day < :period || '~' AND count > 0 ORDER BY day`;
+
+/** The entry time at a position (:skip) among one period's entries (a month, or a day), earliest first. */
+const entryAt = (ownerIds: number[] | null) =>
+  // ISO times sort as text: a period's entries are those from 'YYYY-MM' up to 'YYYY-MM~' ('~' sorts after them all).
+  ownerIds === null
+    ? `SELECT stage_entered_at FROM opportunities
+         WHERE status = 'open' AND stage = :stage AND stage_entered_at >= :period AND stage_entered_at < :period || '~'
+         ORDER BY stage_entered_at LIMIT 1 OFFSET :skip`
+    : ownerIds.length === 1
       ? `SELECT stage_entered_at FROM opportunities
-           WHERE status = 'open' AND stage = :stage AND stage_entered_at >= :month AND stage_entered_at < :month || '~'
+           WHERE owner_id = :owner AND status = 'open' AND stage = :stage AND stage_entered_at >= :period
+             AND stage_entered_at < :period || '~'
            ORDER BY stage_entered_at LIMIT 1 OFFSET :skip`
       : `SELECT o.stage_entered_at FROM json_each(:owners) j CROSS JOIN opportunities o ON o.owner_id = j.value
-           WHERE o.status = 'open' AND o.stage = :stage AND o.stage_entered_at >= :month
-             AND o.stage_entered_at < :month || '~'
-           ORDER BY o.stage_entered_at LIMIT 1 OFFSET :skip`,
-  ).pluck();
+           WHERE o.status = 'open' AND o.stage = :stage AND o.stage_entered_at >= :period
+             AND o.stage_entered_at < :period || '~'
+           ORDER BY o.stage_entered_at LIMIT 1 OFFSET :skip`;
+
+interface Period {
+  period: string;
+  count: number;
+}
+
+/** The period holding the entry at `position` among counted periods, and the position within it. */
+function locate(periods: Period[], position: number): { period: string; skip: number } {
+  let before = 0;
+  for (const { period, count } of periods) {
+    if (position < before + count) return { period, skip: position - before };
+    before += count;
+  }
+  throw new Error(`the counts hold fewer than ${position + 1} open entries`);
+}
+
+/**
+ * Per stage, the open opportunities: how many, when the longest-waiting one entered its stage, and the one or two
+ * entry times in the middle (latest first, so their order is that of the days in stage, shortest first). The counts
+ * per month (open_stage_months, for the firm open_stage_months_firm then open_stage_days_firm) say which period holds
+ * the entry at a position; that period's entries are then read in order from the report index (migration 21) to the
+ * one wanted: exact, and never more than one period's entries.
+ */
+export function openStageDays(db: Db, ownerIds: number[] | null): OpenStageDays[] {
+  const params = ownerIds === null ? {} : ownerIds.length === 1 ? { owner: ownerIds[0] } : { owners: list(ownerIds) };
+  const counted = sql(db, months(ownerIds)).all(params) as (Period & { stage: Stage })[];
+  const days = sql(db, FIRM_DAYS);
+  const entry = sql(db, entryAt(ownerIds)).pluck();
   return STAGES.map((stage): OpenStageDays => {
-    const counts = months.all({ ...params, stage }) as { month: string; count: number }[];
+    const counts = counted.filter((row) => row.stage === stage);
     const open = counts.reduce((sum, { count }) => sum + count, 0);
     if (open === 0) return { stage, open: 0, oldest: null, middle: [] };
-    /** The entry time at `position` in order, earliest first. */
     const at = (position: number): string => {
-      let before = 0;
-      for (const { month, count } of counts) {
-        if (position < before + count) return entry.get({ ...params, stage, month, skip: position - before }) as string;
-        before += count;
-      }
-      throw new Error(`open_stage_months holds fewer than ${position + 1} ${stage} entries`);
+      let found = locate(counts, position);
+      if (ownerIds === null) found = locate(days.all({ stage, period: found.period }) as Period[], found.skip);
+      return entry.get({ ...params, stage, ...found }) as string;
     };
     const half = Math.floor(open / 2);
     return { stage, open, oldest: at(0), middle: open % 2 ? [at(half)] : [at(half), at(half - 1)] };
