@@ -14,6 +14,7 @@ import { Tabs } from '../ui/Tabs';
 import { useAction } from '../ui/useAction';
 import { FunnelChart, TimeInStageChart } from './charts';
 import { saveFile } from './download';
+import { reportFailure } from './failure';
 import { ReferrerFilter, referrerQuery, type ReferrerFilterValue } from './ReferrerFilter';
 
 const useStyles = makeStyles({
@@ -93,6 +94,7 @@ export function Reports({ api, me }: { api: ApiClient; me: Me }) {
     const controller = new AbortController();
     void run(async (signal) => setFunnel(await api.call('funnelReport', { query, signal })), {
       signal: controller.signal,
+      failure: reportFailure,
     });
     return () => controller.abort();
   }, [api, query, run]);
@@ -109,7 +111,7 @@ export function Reports({ api, me }: { api: ApiClient; me: Me }) {
         saveFile(file.blob, file.filename);
         return file.filename;
       },
-      { done: (filename) => `Downloaded ${filename}.` },
+      { done: (filename) => `Downloaded ${filename}.`, failure: reportFailure },
     );
 
   const scopes: { value: Scope; label: string }[] = [

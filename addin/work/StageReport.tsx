@@ -3,6 +3,7 @@ import { Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { StageReport as Report } from '../../shared/schemas/work';
 import type { ApiClient } from '../api/client';
 import { STAGE_LABELS, formatMoney } from '../ui/labels';
+import { reportFailure } from '../reports/failure';
 import { Notice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
 
@@ -28,6 +29,7 @@ export function StageReport({ api, scope }: { api: ApiClient; scope: 'me' | 'tea
     const controller = new AbortController();
     void run(async (signal) => setReport(await api.call('stageReport', { query: { scope }, signal })), {
       signal: controller.signal,
+      failure: reportFailure,
     });
     return () => controller.abort();
   }, [api, scope, run]);

@@ -67,3 +67,36 @@ describe('task pane: a busy database', function () {
     assert.equal(server.db.prepare('SELECT count(*) FROM opportunities').pluck().get(), 1);
   });
 });
+
+/** Issue 15: a report that could not be computed (the report worker stopped) says so, not that a save failed. */
+describe('task pane: a report that could not be computed', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  before(async () => {
+    browser = await launchBrowser();
+    // The first report worker dies on its first job: that report answers 503; the next one starts a new worker.
+    server = await startTestServer({}, { addinDir: DIST_ADDIN, reportWorker: { firstWorkerDies: true } });
+  });
+  after(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  it('the Reports view says the report could not be computed just now, and the next try shows the funnel', async () => {
+    const alex = await server.advisor('Alex Morgan');
+    const page = await openPane(
+      browser.context,
+      server.url,
+      { user: { email: alex.record.email, name: alex.record.displayName }, token: alex.token },
+      'view=reports',
+    );
+    await page.getByText('The report could not be computed just now. Try again in a minute.').waitFor();
+    assert.equal(await page.getByText('Regarding is busy saving other changes', { exact: false }).count(), 0);
+
+    await page.getByRole('tab', { name: 'My Work' }).click();
+    await page.getByRole('tab', { name: 'Reports' }).click();
+    await page.getByRole('table', { name: 'Funnel by stage' }).waitFor({ state: 'attached' });
+    assert.equal(await page.getByText('The report could not be computed just now', { exact: false }).count(), 0);
+  });
+});

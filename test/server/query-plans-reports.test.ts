@@ -4,7 +4,6 @@ import { openDatabase, type Db } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import type { FunnelFilter, Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
-import { openStageDays } from '../../server/repository/sqlite/stage-report';
 import { describePlans, fullScans, recordStatements, SMALL_TABLES, type StatementPlan } from '../helpers/query-plans';
 
 /**
@@ -82,15 +81,57 @@ describe('query plans: stage report and funnel (issue 15)', () => {
     }
   });
 
-  it('stage report for the firm: days in stage from one index range per stage, in order (no sort)', async () => {
-    const plans = await plansOf(() => Promise.resolve(openStageDays(db, null)));
+  it('stage report for the firm: the firm totals by key, days in stage from one day of one index range (no sort)', async () => {
+    const plans = await plansOf(stageReport(null));
+    const lines = plans.flatMap((plan) => plan.lines);
     for (const plan of plans) {
-      assert.deepEqual(fullScans(plan), [], describePlans([plan]));
-      assert.ok(
-        plan.lines.some((line) => /USING COVERING INDEX opportunities_stage \(status=\?/.test(line)),
+      // The firm's totals and its open entries counted per month: rows per stage, status and month, whatever its size.
+      assert.deepEqual(
+        fullScans(plan, [...SMALL_TABLES, 'stage_totals_firm', 'open_stage_months_firm']),
+        [],
         describePlans([plan]),
       );
       assert.ok(!plan.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([plan]));
+    }
+    assert.ok(lines.some((line) => /SCAN open_stage_months_firm/.test(line)));
+    assert.ok(
+      lines.some((line) =>
+        /SEARCH open_stage_days_firm USING PRIMARY KEY \(stage=\? AND day>\? AND day<\?\)/.test(line),
+      ),
+      describePlans(plans),
+    );
+    assert.ok(
+      lines.some((line) =>
+        /USING COVERING INDEX opportunities_stage \(status=\? AND stage=\? AND stage_entered_at>\? AND stage_entered_at<\?\)/.test(
+          line,
+        ),
+      ),
+      describePlans(plans),
+    );
+    assert.ok(!lines.some((line) => /\bopportunities o\b|SCAN opportunities/.test(line)), describePlans(plans));
+  });
+
+  it("stage report for me and a team: each owner's totals and months by key, one month of each owner's rows", async () => {
+    for (const owners of [me, team]) {
+      const plans = await plansOf(stageReport(owners));
+      const lines = plans.flatMap((plan) => plan.lines);
+      noFullScan(plans);
+      assert.ok(
+        lines.some((line) => /SEARCH t USING PRIMARY KEY \(owner_id=\?\)/.test(line)),
+        describePlans(plans),
+      );
+      assert.ok(
+        lines.some((line) => /SEARCH (m|open_stage_months) USING PRIMARY KEY \(owner_id=\?\)/.test(line)),
+        describePlans(plans),
+      );
+      assert.ok(
+        lines.some((line) =>
+          /SEARCH (o|opportunities) USING COVERING INDEX opportunities_owner_stage \(owner_id=\? AND status=\? AND stage=\? AND stage_entered_at>\? AND stage_entered_at<\?\)/.test(
+            line,
+          ),
+        ),
+        describePlans(plans),
+      );
     }
   });
 });

@@ -108,13 +108,16 @@ function seedHistories(db: Db, owners: number[], count: number, seed: number) {
   })();
 }
 
-/** Today's stage report (before issue 15), kept as the reference: every open entry read and reduced in JS. */
+/**
+ * Today's stage report (before issue 15), kept as the reference: every open entry read and reduced in JS; values
+ * summed to the cent (migration 25: whole cents add up exactly, where a sum of fractions drifts in the last digit).
+ */
 function referenceStageReport(db: Db, ownerIds: number[] | null, scope: string): StageReport {
   const params = { all: ownerIds === null ? 1 : 0, owners: JSON.stringify(ownerIds ?? []) };
   const rows = db
     .prepare(
-      `SELECT stage, status, count(*) AS count, coalesce(sum(estimated_value), 0) AS estimatedValue,
-           coalesce(sum(actual_value), 0) AS actualValue
+      `SELECT stage, status, count(*) AS count, coalesce(sum(round(estimated_value * 100)), 0) / 100 AS estimatedValue,
+           coalesce(sum(round(actual_value * 100)), 0) / 100 AS actualValue
          FROM opportunities WHERE (:all OR owner_id IN (SELECT value FROM json_each(:owners)))
          GROUP BY stage, status`,
     )

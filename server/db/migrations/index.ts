@@ -23,6 +23,7 @@ import { reportFacts } from './021_report_facts';
 import { funnelFacts } from './022_funnel_facts';
 import { attentionRecompute } from './023_attention_recompute';
 import { attentionPageOrder } from './024_attention_page_order';
+import { reportTotals } from './025_report_totals';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -50,4 +51,5 @@ export const migrations: Migration[] = [
   funnelFacts,
   attentionRecompute,
   attentionPageOrder,
+  reportTotals,
 ];
