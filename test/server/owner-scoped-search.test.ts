@@ -26,7 +26,7 @@ function firmWideIds(db: Db, options: ListOpportunitiesOptions): number[] {
   const ids = (source: string) => db.prepare(source).pluck().all(params) as number[];
   if (options.view === 'recent')
     return ids(`SELECT o.id FROM opportunities o WHERE o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me)
-        AND (o.status = 'open' OR ${mine}) ${words ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : ''}
+        AND (o.status = 'open' OR ${mine}) ${words ? 'AND o.id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : ''}
         ${referrer}
         ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`);
   const filter = {
@@ -40,8 +40,9 @@ function firmWideIds(db: Db, options: ListOpportunitiesOptions): number[] {
     return ids(
       `SELECT o.id FROM opportunities o WHERE ${filter} ${referrer} ORDER BY o.updated_at DESC, o.id DESC ${page}`,
     );
-  return ids(`SELECT o.id FROM opportunity_search s JOIN opportunities o ON o.id = s.rowid
-      WHERE opportunity_search MATCH :match AND ${filter} ${referrer} ORDER BY s.rowid DESC ${page}`);
+  return ids(`SELECT o.id FROM opportunities o
+      WHERE o.id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match) AND ${filter} ${referrer}
+      ORDER BY o.id DESC ${page}`);
 }
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */

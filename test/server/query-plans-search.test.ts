@@ -106,6 +106,19 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
+  for (const view of ['my-open', 'team-open', 'all-open', 'closed', 'team-closed'] as const) {
+    it(`searches ${view} newest first in the full-text index's forward order, never backwards or sorted`, async () => {
+      const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
+      const [search] = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
+      // FTS5's plan number: 64 (FTS5_BI_ORDER_ROWID) when it returns rows in rowid order itself, +128 when descending.
+      const scan = search.lines.map((line) => /^SCAN s VIRTUAL TABLE INDEX (\d+):/.exec(line)).find(Boolean);
+      assert.ok(scan, describePlans([search]));
+      const plan = Number(scan[1]);
+      assert.ok(plan & 64 && !(plan & 128), `not a forward walk in rowid order:\n${describePlans([search])}`);
+      assert.ok(!search.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([search]));
+    });
+  }
+
   it("searches Recent from the advisor's recent list, not the firm's matches", async () => {
     const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));
     assertNoFullScan(plans);

@@ -22,6 +22,7 @@ import { ownerScopedSearch } from './020_owner_scoped_search';
 import { reportFacts } from './021_report_facts';
 import { funnelFacts } from './022_funnel_facts';
 import { attentionRecompute } from './023_attention_recompute';
+import { searchNewestFirst } from './026_search_newest_first';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -48,4 +49,5 @@ export const migrations: Migration[] = [
   reportFacts,
   funnelFacts,
   attentionRecompute,
+  searchNewestFirst,
 ];

@@ -296,7 +296,7 @@ function viewQuery(
     // From the advisor's own recent list, newest use first; with search, the full-text match names the advisor's
     // recent token, so FTS5 intersects with their list and never walks the firm's matches.
     const search = words
-      ? 'AND r.opportunity_id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
+      ? 'AND r.opportunity_id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
       : '';
     return {
       from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
@@ -335,10 +335,11 @@ function viewQuery(
   }
   // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match. An
   // owner-scoped view's match also names its scope, so FTS5 intersects with the owners' rows and never walks the
-  // firm's matches; the filter stays as the rule.
+  // firm's matches; the filter stays as the rule. The index holds an opportunity under rowid -id (migration 26):
+  // newest first is FTS5's forward order, two to three times cheaper than walking backwards.
   return {
-    from: 'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
-    where: `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
+    from: 'opportunity_search s JOIN opportunities o ON o.id = -s.rowid',
+    where: `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid ${page}`,
     params,
   };
 }
