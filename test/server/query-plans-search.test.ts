@@ -140,6 +140,61 @@ describe('query plans: search and suggestions', function () {
     );
   });
 
+  describe('organization search by name', () => {
+    before(() => {
+      // Many organizations sharing a word (in mixed case, some names twice: the id decides) and a few with a rare one.
+      const insert = db.prepare("INSERT INTO organizations (name, created_at) VALUES (?, '2026-11-01T00:00:00.000Z')");
+      const cases = ['Quillon', 'quillon', 'QUILLON'];
+      for (let i = 0; i < 400; i++) insert.run(`${cases[i % 3]} ${String.fromCharCode(97 + ((i * 7) % 26))}${i % 50}`);
+      for (let i = 0; i < 3; i++) insert.run(`Zephyrine Holdings ${i % 2}`);
+      db.exec('ANALYZE');
+    });
+
+    /** Every match sorted by name, then the page: what the search answered before it walked the names. */
+    const sortedEveryMatch = (q: string, limit: number, offset: number) =>
+      db
+        .prepare(
+          `SELECT g.id FROM organizations g WHERE g.id IN (SELECT rowid FROM organization_search WHERE organization_search MATCH ?)
+             ORDER BY g.name COLLATE NOCASE, g.id LIMIT ? OFFSET ?`,
+        )
+        .pluck()
+        .all(`"${q}"*`, limit, offset) as number[];
+
+    it('finds the same organizations in the same name order as sorting every match: few matches and many, any page', async () => {
+      for (const q of ['quillon', 'quil', 'q', 'zephyrine', 'holdings', 'client', 'nothing'])
+        for (const [limit, offset] of [
+          [10, 0],
+          [10, 10],
+          [25, 390],
+          [100, 0],
+        ]) {
+          const found = (await repo.contacts.searchOrganizations(q, limit, offset)).map((o) => o.id);
+          assert.deepEqual(found, sortedEveryMatch(q, limit, offset), `${q} limit ${limit} offset ${offset}`);
+        }
+      assert.equal(sortedEveryMatch('quillon', 1000, 0).length, 400);
+    });
+
+    it('walks the names in order and stops after the page when a word matches many organizations, never sorting them', async () => {
+      const plans = await plansOf(() => repo.contacts.searchOrganizations('quillon', 10, 0));
+      const [page] = plans.filter((plan) => /FROM organizations g/.test(plan.source));
+      assert.ok(
+        page.lines.some((line) => /^SCAN g USING INDEX organizations_name\b/.test(line)),
+        describePlans([page]),
+      );
+      assert.ok(!page.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([page]));
+    });
+
+    it('sorts the matches when a word matches a few organizations, reading only them', async () => {
+      const plans = await plansOf(() => repo.contacts.searchOrganizations('zephyrine', 10, 0));
+      assertNoFullScan(plans);
+      const [page] = plans.filter((plan) => /FROM organizations g/.test(plan.source));
+      assert.ok(
+        page.lines.some((line) => /^SEARCH g USING INTEGER PRIMARY KEY/.test(line)),
+        describePlans([page]),
+      );
+    });
+  });
+
   it('searches contacts and organizations without a full scan', async () => {
     for (const q of ['kim', 'jordan l', 'client12', '555-01'])
       assertNoFullScan(await plansOf(() => repo.contacts.search(q, 10, 0)));

@@ -16,6 +16,8 @@ const ROWS_PER_STEP = 10_000;
  * contact's or an organization's rename) they go in ascending rowid order, as FTS5 appends without a flush.
  * The index is rebuilt in steps of descending ids (ascending rowids: FTS5 flushes a segment whenever a rowid
  * goes down), reporting progress.
+ * Organization search reads names in order from an index when a word matches many organizations, and stops after
+ * the page (it sorted every match by name).
  */
 export const searchNewestFirst: Migration = {
   version: 26,
@@ -29,6 +31,8 @@ DROP TRIGGER opportunity_search_organization;
 DROP TRIGGER opportunity_search_recent_insert;
 DROP TRIGGER opportunity_search_recent_delete;
 DROP TABLE opportunity_search;
+
+CREATE INDEX organizations_name ON organizations (name COLLATE NOCASE, id);
 
 CREATE VIRTUAL TABLE opportunity_search USING fts5 (
   topic, customer, scope, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6 7 8 9 10 11 12'
