@@ -88,7 +88,7 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
-  for (const view of ['my-open', 'team-open', 'closed', 'team-closed', 'recent'] as const) {
+  for (const view of ['my-open', 'team-open', 'closed', 'team-closed'] as const) {
     it(`searches ${view} from the owners' rows: the full-text match is scoped to them, not the firm's`, async () => {
       const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
       const searches = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
@@ -100,7 +100,6 @@ describe('query plans: search and suggestions', function () {
         'team-open': ['o3', 'o4', 'o5'],
         closed: ['c3', 'b3'],
         'team-closed': ['c3', 'c4', 'c5', 'b3'],
-        recent: ['r3'],
       }[view];
       for (const token of owners) assert.match(match, new RegExp(`scope : \\(.*\\\\"${token}\\\\"`), match);
     });
@@ -118,6 +117,23 @@ describe('query plans: search and suggestions', function () {
       assert.ok(!search.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([search]));
     });
   }
+
+  it("searches Recent in the advisor's own rowid range of Recent's index, never the firm's matches", async () => {
+    const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));
+    const searches = plans.filter((plan) => /MATCH/.test(plan.source));
+    assert.equal(searches.length, 1, describePlans(plans));
+    const [search] = searches;
+    assert.match(
+      search.source,
+      /recent_search MATCH :words AND rowid BETWEEN :recentFrom AND :recentFrom \+ 4294967295/,
+    );
+    assert.equal((search.params[0] as { recentFrom: number }).recentFrom, 3 * 2 ** 32);
+    // FTS5 receives both bounds of the range (">" and "<" in its plan), so it seeks to the advisor's rows.
+    assert.ok(
+      search.lines.some((line) => /SCAN recent_search VIRTUAL TABLE INDEX \d+:M\d*(><|<>)/.test(line)),
+      describePlans([search]),
+    );
+  });
 
   it("searches Recent from the advisor's recent list, not the firm's matches", async () => {
     const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));

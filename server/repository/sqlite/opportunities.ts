@@ -265,6 +265,9 @@ function listStreams(
   }
 }
 
+/** Rowids of one advisor in Recent's search index (migration 26): `advisor × 2³² + opportunity`. */
+const RECENT_ROWIDS = 2 ** 32;
+
 /**
  * The FROM and WHERE (with ORDER BY and LIMIT) of a view's page, for any columns of `opportunities o`;
  * null when the search text has no word to look for (only punctuation), so nothing can match.
@@ -293,16 +296,17 @@ function viewQuery(
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
   const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
   if (options.view === 'recent') {
-    // From the advisor's own recent list, newest use first; with search, the full-text match names the advisor's
-    // recent token, so FTS5 intersects with their list and never walks the firm's matches.
+    // From the advisor's own recent list, newest use first; with search, from Recent's own index (migration 26),
+    // where the advisor's uses are one rowid range: FTS5 reads only their matches, never the firm's.
     const search = words
-      ? 'AND r.opportunity_id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
+      ? `AND r.opportunity_id IN (SELECT rowid - :recentFrom FROM recent_search
+           WHERE recent_search MATCH :words AND rowid BETWEEN :recentFrom AND :recentFrom + ${RECENT_ROWIDS - 1})`
       : '';
     return {
       from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
       where: `r.advisor_id = :me AND (o.status = 'open' OR ${mine}) ${search} ${referrer}
          ORDER BY r.used_at DESC, r.opportunity_id DESC ${page}`,
-      params,
+      params: { ...params, words, recentFrom: options.advisorId * RECENT_ROWIDS },
     };
   }
   const filter = `${
