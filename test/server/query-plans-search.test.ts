@@ -88,7 +88,7 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
-  for (const view of ['my-open', 'team-open', 'closed', 'team-closed'] as const) {
+  for (const view of ['my-open', 'team-open', 'closed', 'team-closed', 'recent'] as const) {
     it(`searches ${view} from the owners' rows: the full-text match is scoped to them, not the firm's`, async () => {
       const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
       const searches = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
@@ -100,6 +100,7 @@ describe('query plans: search and suggestions', function () {
         'team-open': ['o3', 'o4', 'o5'],
         closed: ['c3', 'b3'],
         'team-closed': ['c3', 'c4', 'c5', 'b3'],
+        recent: ['r3'],
       }[view];
       for (const token of owners) assert.match(match, new RegExp(`scope : \\(.*\\\\"${token}\\\\"`), match);
     });
@@ -118,8 +119,14 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
-  it("searches Recent in the advisor's own rowid range of Recent's index, never the firm's matches", async () => {
-    const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));
+  it("searches a long Recent list in the advisor's own rowid range of Recent's index, never the firm's matches", async () => {
+    db.prepare(
+      `INSERT OR IGNORE INTO opportunity_recent (advisor_id, opportunity_id, used_at)
+         SELECT 4, id, updated_at FROM opportunities WHERE id % 3 = 0`,
+    ).run();
+    const plans = await plansOf(() =>
+      repo.opportunities.choices({ ...options('recent', 'ret'), advisorId: 4, ownerIds: [4] }),
+    );
     const searches = plans.filter((plan) => /MATCH/.test(plan.source));
     assert.equal(searches.length, 1, describePlans(plans));
     const [search] = searches;
@@ -127,7 +134,7 @@ describe('query plans: search and suggestions', function () {
       search.source,
       /recent_search MATCH :words AND rowid BETWEEN :recentFrom AND :recentFrom \+ 4294967295/,
     );
-    assert.equal((search.params[0] as { recentFrom: number }).recentFrom, 3 * 2 ** 32);
+    assert.equal((search.params[0] as { recentFrom: number }).recentFrom, 4 * 2 ** 32);
     // FTS5 receives both bounds of the range (">" and "<" in its plan), so it seeks to the advisor's rows.
     assert.ok(
       search.lines.some((line) => /SCAN recent_search VIRTUAL TABLE INDEX \d+:M\d*(><|<>)/.test(line)),
@@ -139,7 +146,8 @@ describe('query plans: search and suggestions', function () {
     const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));
     assertNoFullScan(plans);
     // The outer loop (the first line at the top level) reads the advisor's recent rows, whichever index it picks.
-    const outer = plans[0].lines.find((line) => /^(SCAN|SEARCH)/.test(line));
+    const [page] = plans.filter((plan) => /MATCH/.test(plan.source));
+    const outer = page.lines.find((line) => /^(SCAN|SEARCH)/.test(line));
     assert.match(outer ?? '', /^SEARCH r USING .*INDEX opportunity_recent\w* \(.*advisor_id=\?/, describePlans(plans));
   });
 
