@@ -26,7 +26,7 @@ function firmWideIds(db: Db, options: ListOpportunitiesOptions): number[] {
   const ids = (source: string) => db.prepare(source).pluck().all(params) as number[];
   if (options.view === 'recent')
     return ids(`SELECT o.id FROM opportunities o WHERE o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me)
-        AND (o.status = 'open' OR ${mine}) ${words ? 'AND o.id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : ''}
+        AND (o.status = 'open' OR ${mine}) ${words ? 'AND o.id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : ''}
         ${referrer}
         ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`);
   const filter = {
@@ -40,8 +40,9 @@ function firmWideIds(db: Db, options: ListOpportunitiesOptions): number[] {
     return ids(
       `SELECT o.id FROM opportunities o WHERE ${filter} ${referrer} ORDER BY o.updated_at DESC, o.id DESC ${page}`,
     );
-  return ids(`SELECT o.id FROM opportunity_search s JOIN opportunities o ON o.id = s.rowid
-      WHERE opportunity_search MATCH :match AND ${filter} ${referrer} ORDER BY s.rowid DESC ${page}`);
+  return ids(`SELECT o.id FROM opportunities o
+      WHERE o.id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match) AND ${filter} ${referrer}
+      ORDER BY o.id DESC ${page}`);
 }
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
@@ -171,6 +172,66 @@ describe('owner-scoped type-ahead', function () {
     })();
     db.prepare("INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)").run();
     await assertSamePages(300);
+  });
+
+  it("finds the same Recent pages as the firm-wide walk for advisors with long Recent lists (Recent's own index), before and after changes", async () => {
+    const use = db.prepare(
+      `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at) VALUES (?, ?, ?)
+         ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
+    );
+    const ids = db.prepare('SELECT id FROM opportunities').pluck().all() as number[];
+    // Two advisors with long lists (past the 256 uses where Recent's own index is read); uses share times, so the id decides.
+    db.transaction(() => {
+      for (const advisor of [1, 2])
+        for (let i = 0; i < 700; i++)
+          use.run(advisor, pick(ids), `2026-10-${10 + Math.floor(rand() * 20)}T00:00:00.000Z`);
+    })();
+    const long = db
+      .prepare('SELECT advisor_id FROM opportunity_recent GROUP BY advisor_id HAVING count(*) > 256')
+      .pluck()
+      .all();
+    assert.deepEqual(long, [1, 2]);
+    const assertSameRecentPages = async (rounds: number) => {
+      for (let round = 0; round < rounds; round++) {
+        const word = pick(WORDS);
+        const options: ListOpportunitiesOptions = {
+          view: 'recent',
+          advisorId: pick([1, 2, 3 + Math.floor(rand() * (ADVISORS - 2))]),
+          q: pick([word.slice(0, 3), word, `${pick(LAST).toLowerCase()} ${word.slice(0, 3)}`, `r${1}`, 'zzq']),
+          limit: pick([1, 10, 25]),
+          offset: pick([0, 0, 5, 30]),
+          referredByAdvisorId: rand() < 0.15 ? pick([1, 3, 5]) : undefined,
+        };
+        options.ownerIds = [options.advisorId];
+        const expected = firmWideIds(db, options);
+        assert.deepEqual(
+          (await repo.opportunities.choices(options)).map((o) => o.id),
+          expected,
+          JSON.stringify(options),
+        );
+        assert.deepEqual(
+          (await repo.opportunities.list(options)).map((o) => o.id),
+          expected,
+          JSON.stringify(options),
+        );
+      }
+    };
+    await assertSameRecentPages(150);
+    db.transaction(() => {
+      for (let i = 0; i < 300; i++) {
+        const id = pick(ids);
+        const change = pick(['topic', 'contact', 'use', 'close']);
+        if (change === 'topic')
+          db.prepare('UPDATE opportunities SET topic = ? WHERE id = ?').run(`${pick(WORDS)} ${pick(LAST)} ${id}`, id);
+        if (change === 'contact')
+          db.prepare(
+            'UPDATE contacts SET name = ? WHERE id = (SELECT customer_contact_id FROM opportunities WHERE id = ?)',
+          ).run(`${pick(LAST)} ${pick(WORDS)}`, id);
+        if (change === 'use') use.run(pick([1, 2]), id, `2026-11-${10 + (i % 18)}T00:00:00.000Z`);
+        if (change === 'close') db.prepare("UPDATE opportunities SET status = 'lost' WHERE id = ?").run(id);
+      }
+    })();
+    await assertSameRecentPages(150);
   });
 
   it('never matches typed text against the scope tokens beside the words', async () => {

@@ -106,11 +106,48 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
+  for (const view of ['my-open', 'team-open', 'all-open', 'closed', 'team-closed'] as const) {
+    it(`searches ${view} newest first in the full-text index's forward order, never backwards or sorted`, async () => {
+      const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
+      const [search] = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
+      // FTS5's plan number: 64 (FTS5_BI_ORDER_ROWID) when it returns rows in rowid order itself, +128 when descending.
+      const scan = search.lines.map((line) => /^SCAN s VIRTUAL TABLE INDEX (\d+):/.exec(line)).find(Boolean);
+      assert.ok(scan, describePlans([search]));
+      const plan = Number(scan[1]);
+      assert.ok(plan & 64 && !(plan & 128), `not a forward walk in rowid order:\n${describePlans([search])}`);
+      assert.ok(!search.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([search]));
+    });
+  }
+
+  it("searches a long Recent list in the advisor's own rowid range of Recent's index, never the firm's matches", async () => {
+    db.prepare(
+      `INSERT OR IGNORE INTO opportunity_recent (advisor_id, opportunity_id, used_at)
+         SELECT 4, id, updated_at FROM opportunities WHERE id % 3 = 0`,
+    ).run();
+    const plans = await plansOf(() =>
+      repo.opportunities.choices({ ...options('recent', 'ret'), advisorId: 4, ownerIds: [4] }),
+    );
+    const searches = plans.filter((plan) => /MATCH/.test(plan.source));
+    assert.equal(searches.length, 1, describePlans(plans));
+    const [search] = searches;
+    assert.match(
+      search.source,
+      /recent_search MATCH :words AND rowid BETWEEN :recentFrom AND :recentFrom \+ 4294967295/,
+    );
+    assert.equal((search.params[0] as { recentFrom: number }).recentFrom, 4 * 2 ** 32);
+    // FTS5 receives both bounds of the range (">" and "<" in its plan), so it seeks to the advisor's rows.
+    assert.ok(
+      search.lines.some((line) => /SCAN recent_search VIRTUAL TABLE INDEX \d+:M\d*(><|<>)/.test(line)),
+      describePlans([search]),
+    );
+  });
+
   it("searches Recent from the advisor's recent list, not the firm's matches", async () => {
     const plans = await plansOf(() => repo.opportunities.choices(options('recent', 'ret')));
     assertNoFullScan(plans);
     // The outer loop (the first line at the top level) reads the advisor's recent rows, whichever index it picks.
-    const outer = plans[0].lines.find((line) => /^(SCAN|SEARCH)/.test(line));
+    const [page] = plans.filter((plan) => /MATCH/.test(plan.source));
+    const outer = page.lines.find((line) => /^(SCAN|SEARCH)/.test(line));
     assert.match(outer ?? '', /^SEARCH r USING .*INDEX opportunity_recent\w* \(.*advisor_id=\?/, describePlans(plans));
   });
 
@@ -125,6 +162,61 @@ describe('query plans: search and suggestions', function () {
       ),
       describePlans(plans),
     );
+  });
+
+  describe('organization search by name', () => {
+    before(() => {
+      // Many organizations sharing a word (in mixed case, some names twice: the id decides) and a few with a rare one.
+      const insert = db.prepare("INSERT INTO organizations (name, created_at) VALUES (?, '2026-11-01T00:00:00.000Z')");
+      const cases = ['Quillon', 'quillon', 'QUILLON'];
+      for (let i = 0; i < 400; i++) insert.run(`${cases[i % 3]} ${String.fromCharCode(97 + ((i * 7) % 26))}${i % 50}`);
+      for (let i = 0; i < 3; i++) insert.run(`Zephyrine Holdings ${i % 2}`);
+      db.exec('ANALYZE');
+    });
+
+    /** Every match sorted by name, then the page: what the search answered before it walked the names. */
+    const sortedEveryMatch = (q: string, limit: number, offset: number) =>
+      db
+        .prepare(
+          `SELECT g.id FROM organizations g WHERE g.id IN (SELECT rowid FROM organization_search WHERE organization_search MATCH ?)
+             ORDER BY g.name COLLATE NOCASE, g.id LIMIT ? OFFSET ?`,
+        )
+        .pluck()
+        .all(`"${q}"*`, limit, offset) as number[];
+
+    it('finds the same organizations in the same name order as sorting every match: few matches and many, any page', async () => {
+      for (const q of ['quillon', 'quil', 'q', 'zephyrine', 'holdings', 'client', 'nothing'])
+        for (const [limit, offset] of [
+          [10, 0],
+          [10, 10],
+          [25, 390],
+          [100, 0],
+        ]) {
+          const found = (await repo.contacts.searchOrganizations(q, limit, offset)).map((o) => o.id);
+          assert.deepEqual(found, sortedEveryMatch(q, limit, offset), `${q} limit ${limit} offset ${offset}`);
+        }
+      assert.equal(sortedEveryMatch('quillon', 1000, 0).length, 400);
+    });
+
+    it('walks the names in order and stops after the page when a word matches many organizations, never sorting them', async () => {
+      const plans = await plansOf(() => repo.contacts.searchOrganizations('quillon', 10, 0));
+      const [page] = plans.filter((plan) => /FROM organizations g/.test(plan.source));
+      assert.ok(
+        page.lines.some((line) => /^SCAN g USING INDEX organizations_name\b/.test(line)),
+        describePlans([page]),
+      );
+      assert.ok(!page.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([page]));
+    });
+
+    it('sorts the matches when a word matches a few organizations, reading only them', async () => {
+      const plans = await plansOf(() => repo.contacts.searchOrganizations('zephyrine', 10, 0));
+      assertNoFullScan(plans);
+      const [page] = plans.filter((plan) => /FROM organizations g/.test(plan.source));
+      assert.ok(
+        page.lines.some((line) => /^SEARCH g USING INTEGER PRIMARY KEY/.test(line)),
+        describePlans([page]),
+      );
+    });
   });
 
   it('searches contacts and organizations without a full scan', async () => {

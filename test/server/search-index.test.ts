@@ -49,6 +49,44 @@ describe('search index upkeep', function () {
     // FTS5's integrity-check throws when the index does not match the opportunities it was built from.
     server.db.prepare("INSERT INTO opportunity_search (opportunity_search, rank) VALUES ('integrity-check', 1)").run();
   });
+
+  it('compacts the contact and organization indexes to one segment each and finds the same contacts and organizations', async () => {
+    const { api } = await server.advisor('Customer indexer');
+    const contactSegments = () =>
+      server.db.prepare('SELECT count(DISTINCT segid) FROM contact_search_idx').pluck().get() as number;
+    const organizationSegments = () =>
+      server.db.prepare('SELECT count(DISTINCT segid) FROM organization_search_idx').pluck().get() as number;
+    // Each create is its own write transaction: one segment each.
+    for (let i = 0; i < 30; i++) {
+      const contact = { name: `Morgan Quill${i}`, email: `morgan${i}@quill${i % 3}.example` };
+      assert.equal((await api.post('/api/v1/contacts', contact)).status, 201);
+      const organization = { name: `Quillon Partners ${i}`, domain: `quillon${i}.example` };
+      assert.equal((await api.post('/api/v1/organizations', organization)).status, 201);
+    }
+    const contacts = async (q: string) =>
+      (await api.get(`/api/v1/contacts?limit=100&q=${q}`)).body.items.map((c: { email: string }) => c.email);
+    const organizations = async (q: string) =>
+      (await api.get(`/api/v1/organizations?limit=100&q=${q}`)).body.items.map((o: { name: string }) => o.name);
+    const read = async () => ({
+      morgan: await contacts('morgan'),
+      quill1: await contacts('quill1'),
+      quillon: await organizations('quillon'),
+      domain: await organizations('quillon2'),
+    });
+    const before = await read();
+    assert.ok(contactSegments() > 1, `expected a fragmented contact index, found ${contactSegments()} segment(s)`);
+    assert.ok(organizationSegments() > 1, `expected a fragmented organization index, found ${organizationSegments()}`);
+    assert.equal(before.morgan.length, 30);
+    assert.equal(before.quillon.length, 30);
+
+    await server.repo.maintain();
+
+    assert.equal(contactSegments(), 1);
+    assert.equal(organizationSegments(), 1);
+    assert.deepEqual(await read(), before);
+    for (const table of ['contact_search', 'organization_search'])
+      server.db.prepare(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`).run();
+  });
 });
 
 describe('search index migration', () => {

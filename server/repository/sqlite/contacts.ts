@@ -29,6 +29,16 @@ const SELECT_ORGANIZATION = `SELECT g.id, g.name, g.created_at,
     (SELECT json_group_array(d.domain) FROM organization_domains d WHERE d.organization_id = g.id) AS domains
   FROM organizations g`;
 
+/**
+ * The most matches an organization search sorts by name; with more it walks the names in order until the page is
+ * full. Sorting costs about 0.5 µs a match, the walk about 0.05 µs a name and passes (firm's organizations /
+ * matches) names per row of the page: the two meet near √(page × organizations / 10), about 60 matches for a page
+ * of eleven among 3,000 organizations (100k opportunities) and 180 among 30,000.
+ */
+function sortedMatchesAtMost(organizations: number, rows: number): number {
+  return Math.max(20, Math.round(Math.sqrt((rows * organizations) / 10)));
+}
+
 function toOrganization(row: OrganizationRow): Organization {
   return {
     id: row.id,
@@ -98,9 +108,20 @@ export class SqliteContactStore implements ContactStore {
   async searchOrganizations(q: string, limit: number, offset: number) {
     const match = ftsQuery(q);
     if (!match) return [];
+    // By name: a few matches are sorted; many are found walking the names in order (migration 26's index), which
+    // stops after the page instead of sorting every match, the more the larger the firm.
+    const organizations = (sql(this.db, 'SELECT max(id) FROM organizations').pluck().get() as number | null) ?? 0;
+    const few = sortedMatchesAtMost(organizations, limit + offset);
+    const many = sql(
+      this.db,
+      `SELECT count(*) FROM (SELECT rowid FROM organization_search WHERE organization_search MATCH ? LIMIT ?)`,
+    )
+      .pluck()
+      .get(match, few + 1) as number;
     const rows = sql(
       this.db,
-      `${SELECT_ORGANIZATION} WHERE g.id IN (SELECT rowid FROM organization_search WHERE organization_search MATCH :match)
+      `${SELECT_ORGANIZATION} ${many > few ? 'INDEXED BY organizations_name' : 'NOT INDEXED'}
+         WHERE g.id IN (SELECT rowid FROM organization_search WHERE organization_search MATCH :match)
          ORDER BY g.name COLLATE NOCASE, g.id LIMIT :limit OFFSET :offset`,
     ).all({ match, limit, offset }) as OrganizationRow[];
     return rows.map(toOrganization);

@@ -267,12 +267,23 @@ function listStreams(
   }
 }
 
+/** Rowids of one advisor in Recent's search index (migration 26): `advisor × 2³² + opportunity`. */
+const RECENT_ROWIDS = 2 ** 32;
+
+/**
+ * Uses beyond which Recent's search reads Recent's own index. Below, intersecting the advisor's recent token with the
+ * words in the firm's index costs a seek per use and is cheaper (on the 100k firm: 9 uses, 151 against 180 µs a
+ * page); above, the intersection walks every match of the firm (1,687 uses: 461 against 272 µs).
+ */
+const LONG_RECENT = 256;
+
 /**
  * The FROM and WHERE (with ORDER BY and LIMIT) of a view's page, for any columns of `opportunities o`;
  * null when the search text has no word to look for (only punctuation), so nothing can match.
  */
 function viewQuery(
   options: ListOpportunitiesOptions,
+  longRecent = false,
 ): { from: string; where: string; params: Record<string, unknown> } | null {
   const words = options.q ? wordsQuery(options.q) : null;
   if (options.q && !words) return null;
@@ -295,16 +306,21 @@ function viewQuery(
   const page = `LIMIT ${checkedLimit(options.limit)} OFFSET :offset`;
   const mine = '(o.owner_id IN (SELECT value FROM json_each(:owners)) OR o.created_by_id = :me)';
   if (options.view === 'recent') {
-    // From the advisor's own recent list, newest use first; with search, the full-text match names the advisor's
-    // recent token, so FTS5 intersects with their list and never walks the firm's matches.
-    const search = words
-      ? 'AND r.opportunity_id IN (SELECT rowid FROM opportunity_search WHERE opportunity_search MATCH :match)'
-      : '';
+    // From the advisor's own recent list, newest use first. With search, a short list is intersected in the firm's
+    // index (the match names the advisor's recent token: FTS5 seeks once per use); a long one is read from Recent's
+    // own index (migration 26), where the advisor's uses are one rowid range, so FTS5 reads only their matches
+    // where the intersection walked every match of the firm.
+    const search = !words
+      ? ''
+      : longRecent
+        ? `AND r.opportunity_id IN (SELECT rowid - :recentFrom FROM recent_search
+             WHERE recent_search MATCH :words AND rowid BETWEEN :recentFrom AND :recentFrom + ${RECENT_ROWIDS - 1})`
+        : 'AND r.opportunity_id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match)';
     return {
       from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
       where: `r.advisor_id = :me AND (o.status = 'open' OR ${mine}) ${search} ${referrer}
          ORDER BY r.used_at DESC, r.opportunity_id DESC ${page}`,
-      params,
+      params: { ...params, words, recentFrom: options.advisorId * RECENT_ROWIDS },
     };
   }
   const filter = `${
@@ -337,10 +353,11 @@ function viewQuery(
   }
   // Type-ahead: walk the full-text matches newest first and stop at the page, instead of sorting every match. An
   // owner-scoped view's match also names its scope, so FTS5 intersects with the owners' rows and never walks the
-  // firm's matches; the filter stays as the rule.
+  // firm's matches; the filter stays as the rule. The index holds an opportunity under rowid -id (migration 26):
+  // newest first is FTS5's forward order, two to three times cheaper than walking backwards.
   return {
-    from: 'opportunity_search s JOIN opportunities o ON o.id = s.rowid',
-    where: `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid DESC ${page}`,
+    from: 'opportunity_search s JOIN opportunities o ON o.id = -s.rowid',
+    where: `opportunity_search MATCH :match AND ${filter} ORDER BY s.rowid ${page}`,
     params,
   };
 }
@@ -375,13 +392,26 @@ export class SqliteOpportunityStore implements OpportunityStore {
     return loadOpportunities(this.db, 'o.id IN (SELECT value FROM json_each(:ids))', { ids: list(ids) });
   }
 
+  /** Whether Recent's search reads Recent's own index: the advisor has more than LONG_RECENT uses. */
+  private longRecent(options: ListOpportunitiesOptions): boolean {
+    if (options.view !== 'recent' || !options.q) return false;
+    return (
+      (sql(
+        this.db,
+        `SELECT count(*) FROM (SELECT 1 FROM opportunity_recent WHERE advisor_id = ? LIMIT ${LONG_RECENT + 1})`,
+      )
+        .pluck()
+        .get(options.advisorId) as number) > LONG_RECENT
+    );
+  }
+
   async list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]> {
-    const query = viewQuery(options);
+    const query = viewQuery(options, this.longRecent(options));
     return query ? loadSummaries(this.db, query.where, query.params, query.from) : [];
   }
 
   async choices(options: ListOpportunitiesOptions): Promise<OpportunityChoice[]> {
-    const query = viewQuery(options);
+    const query = viewQuery(options, this.longRecent(options));
     if (!query) return [];
     const rows = sqlArrays(
       this.db,
