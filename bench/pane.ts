@@ -205,6 +205,7 @@ export async function runPaneBenchmark(): Promise<string> {
   }
   const [minimalApp, ...panes] = pages;
   const median = (page: Timed) => percentile(page.ms, 50);
+  const paired = (page: Timed, other: Timed) => page.ms.map((ms, round) => ms / other.ms[round]);
   return [
     `Bundles built in the same run by webpack (production, esbuild-loader), initial JavaScript only (MSAL loads on demand when Entra ID sign-in is configured):`,
     '',
@@ -223,6 +224,17 @@ export async function runPaneBenchmark(): Promise<string> {
       (page) =>
         `| ratio ${page.name} / minimal app (medians) | | **${(median(page) / median(minimalApp)).toFixed(2)}×** | | | |`,
     ),
+    '',
+    // The same comparisons round by round (each round's pages opened one after the other), less swayed by the load.
+    ...panes.map(
+      (page) =>
+        `Round by round, ${page.name} / minimal app: median ${percentile(paired(page, minimalApp), 50).toFixed(2)}×.`,
+    ),
+    ...(panes.length > 1
+      ? [
+          `Round by round, ${panes[0].name} / ${panes[1].name}: median ${percentile(paired(panes[0], panes[1]), 50).toFixed(2)}×, faster in ${paired(panes[0], panes[1]).filter((r) => r < 1).length} of ${RUNS} rounds.`,
+        ]
+      : []),
     '',
     `Target: pane warm open < 150 ms. Cold open (the first, files not cached): ${cold.toFixed(0)} ms.`,
   ].join('\n');
