@@ -4,6 +4,7 @@ import { App } from './app/App';
 import { deepLinkFrom, deepLinkFromState, showInAddressBar } from './app/deep-link';
 import { Session, type AuthConfig } from './auth/session';
 import { startOffice } from './office/host';
+import { readCurrentItem } from './office/item';
 import { openWithContext } from './regarding/pane-context';
 import { officeTheme } from './ui/theme';
 
@@ -31,12 +32,11 @@ async function start(): Promise<void> {
   const link = returned ?? deepLinkFrom(window.location.search);
   if (returned) showInAddressBar(returned);
   const view = link.view ?? 'work';
-  // Opened on an item for Set Regarding: one request checks the saved token and loads what the item shows first.
-  void session.start(
-    host.outlook && view === 'regarding' && link.opportunity === null
-      ? (token) => openWithContext(session.api, token, host.myEmail)
-      : undefined,
-  );
+  // Opened on an item for Set Regarding: one request checks the saved token and loads what the item shows first. The
+  // item is read before, so that request leaves in this task, ahead of the first render rather than after it.
+  const onItem = host.outlook && view === 'regarding' && link.opportunity === null;
+  const snapshot = onItem ? await readCurrentItem().catch(() => null) : null;
+  void session.start(onItem ? (token) => openWithContext(session.api, token, host.myEmail, snapshot) : undefined);
   createRoot(document.getElementById('root')!).render(
     <App session={session} theme={theme} host={host} initialView={view} initialOpportunity={link.opportunity} />,
   );

@@ -11,7 +11,7 @@ import type { ApiClient } from '../api/client';
 import { STAGE_LABELS, customerName } from '../ui/labels';
 import { Notice } from '../ui/Notice';
 import { useAction } from '../ui/useAction';
-import { SUGGESTION_LIMIT, suggestionsFor } from './people-queries';
+import { knownSuggestions, SUGGESTION_LIMIT, suggestionsFor } from './people-queries';
 
 export type LookupView = 'suggested' | 'my-open' | 'recent' | 'all-open' | 'closed';
 
@@ -107,7 +107,12 @@ export function OpportunityLookup({
   const [view, setView] = useState<LookupView>(people.length ? 'suggested' : 'my-open');
   const [text, setText] = useState('');
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<OpportunityChoice[] | null>(null);
+  // The pane context's suggestions, when they cover all the item's people: shown in the first render, asked of no one.
+  const known = useMemo(
+    () => knownSuggestions(people, SUGGESTION_LIMIT, suggested)?.map(toChoice) ?? null,
+    [people, suggested],
+  );
+  const [results, setResults] = useState<OpportunityChoice[] | null>(view === 'suggested' ? known : null);
   const { error, run } = useAction();
   const [active, setActive] = useState(0);
 
@@ -118,33 +123,34 @@ export function OpportunityLookup({
 
   useEffect(() => {
     const controller = new AbortController();
-    setResults(null);
+    const suggesting = view === 'suggested' && !query;
+    setResults(suggesting ? known : null);
     void run(
       async (signal) => {
         const closedView = manager ? 'team-closed' : 'closed';
-        const list =
-          view === 'suggested' && !query
-            ? people.length
+        const list = suggesting
+          ? (known ??
+            (people.length
               ? (await suggestionsFor(api, people, SUGGESTION_LIMIT, signal, suggested)).map(toChoice)
-              : []
-            : (
-                await api.call('lookupOpportunities', {
-                  // Search text looks in every open opportunity (closed ones only on the Closed tab), whatever the tab.
-                  query: {
-                    view: view === 'closed' ? closedView : query || view === 'suggested' ? 'all-open' : view,
-                    q: query || undefined,
-                    limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT,
-                  },
-                  signal,
-                })
-              ).items;
+              : []))
+          : (
+              await api.call('lookupOpportunities', {
+                // Search text looks in every open opportunity (closed ones only on the Closed tab), whatever the tab.
+                query: {
+                  view: view === 'closed' ? closedView : query || view === 'suggested' ? 'all-open' : view,
+                  q: query || undefined,
+                  limit: query ? TYPE_AHEAD_LIMIT : VIEW_LIMIT,
+                },
+                signal,
+              })
+            ).items;
         setResults(list);
         setActive(0);
       },
       { signal: controller.signal },
     );
     return () => controller.abort();
-  }, [api, view, query, people, suggested, run, manager]);
+  }, [api, view, query, people, suggested, known, run, manager]);
 
   type Choice = PickedOpportunity & { meta: string };
   const shown = useMemo<Choice[]>(() => {

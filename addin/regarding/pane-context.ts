@@ -4,7 +4,7 @@ import type { OpportunitySummary } from '../../shared/schemas/opportunities';
 import type { PaneContext } from '../../shared/schemas/pane';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
-import { existingItemId, readCurrentItem, type ItemSnapshot } from '../office/item';
+import { existingItemId, type ItemSnapshot } from '../office/item';
 import { chunked, SUGGESTION_LIMIT } from './people-queries';
 
 /** The lookup loadRegarding makes first for an item, answered ahead: `activity` null where the lookup says 404. */
@@ -67,9 +67,14 @@ const KEPT_MS = 30_000;
  * The pane's sign-in check with a saved token when it opens on an item: one request answers who the advisor is, and
  * what Set Regarding shows first (the item's activity and suggestions), kept for it. The item's people may hold an
  * address the service refuses (a 400): then the check is GET /me alone, and Set Regarding asks as it did before.
+ * `snapshot`: the item as the pane opened on it (null: none could be read).
  */
-export async function openWithContext(api: ApiClient, token: string, myEmail: string): Promise<Me> {
-  const snapshot = await readCurrentItem().catch(() => null);
+export async function openWithContext(
+  api: ApiClient,
+  token: string,
+  myEmail: string,
+  snapshot: ItemSnapshot | null,
+): Promise<Me> {
   const query = snapshot ? await contextQuery(snapshot, peopleOf(snapshot, myEmail)) : { email: [], limit: 1 };
   try {
     const answer = await api.send('paneContext', { query }, token);

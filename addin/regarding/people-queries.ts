@@ -17,6 +17,18 @@ export function chunked<T>(items: T[], size = REPEATED_MAX): T[][] {
 /** How many suggestions Set Regarding's lookup shows. */
 export const SUGGESTION_LIMIT = 20;
 
+/** The suggestions for these people when `first` (the answer for the first chunk) already covers all of them. */
+export function knownSuggestions(
+  people: string[],
+  limit: number,
+  first: OpportunitySummary[] | undefined,
+): OpportunitySummary[] | null {
+  if (!first || people.length === 0 || people.length > REPEATED_MAX) return null;
+  const found = new Map<number, OpportunitySummary>();
+  for (const summary of first) if (!found.has(summary.id)) found.set(summary.id, summary);
+  return [...found.values()].slice(0, limit);
+}
+
 /**
  * Open opportunities of any of these people (first people first, as the item lists them), at most `limit`.
  * `first`: the answer for the first chunk, when the pane context brought it (pane-context.ts).

@@ -48,8 +48,13 @@ export function Tabs<T extends string>({ label, tabs, selected, onSelect }: Tabs
   const styles = useStyles();
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const selectedIndex = tabs.findIndex((tab) => tab.value === selected);
+  const mounted = useRef(false);
   // The selected tab is scrolled into the row's view (a click or a view chosen elsewhere), never the page.
   useEffect(() => {
+    // A new row is not scrolled, so its first tab is in view: measuring it would force a layout while the view opens.
+    const first = !mounted.current;
+    mounted.current = true;
+    if (first && selectedIndex === 0) return;
     const element = refs.current[selectedIndex];
     const list = element?.parentElement;
     if (!element || !list) return;

@@ -10,6 +10,27 @@ const CLIENT = { email: 'jordan.lee@harbor.example', name: 'Jordan Lee' };
 const HASHED = /^\/[\w-]+\.[0-9a-f]{8}\.(js|css)$/;
 
 /**
+ * Installed in every page before its scripts: `window.__opening` lists, in order, when the pane-context request was
+ * sent, when React first rendered into the pane's root (the boot text replaced), and whether the lookup ever showed
+ * "Searching…". Plain JavaScript text, so nothing the test runner adds to a function reaches the page.
+ */
+const RECORD_OPENING = `(() => {
+  const log = (window.__opening = []);
+  const fetched = window.fetch;
+  window.fetch = (input, init) => {
+    if (String(input instanceof Request ? input.url : input).includes('/api/v1/pane/context')) log.push('context request');
+    return fetched(input, init);
+  };
+  new MutationObserver(() => {
+    const root = document.getElementById('root');
+    if (root && root.firstElementChild && root.firstElementChild.id !== 'boot' && !log.includes('first render'))
+      log.push('first render');
+    if (document.body && document.body.textContent.includes('Searching…') && !log.includes('Searching…'))
+      log.push('Searching…');
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+})();`;
+
+/**
  * What the pane asks of the service as it opens on an email (issue 15: two round trips after the HTML, cold; one
  * warm). The browser keeps its HTTP cache (launchBrowser's httpCache: office.js is replaced without routing, which
  * would turn the cache off), and the server's request log says what reached it: a file the cache served never does.
@@ -25,6 +46,7 @@ describe('task pane: the requests it makes as it opens on an email (issue 15)', 
   before(async () => {
     browser = await launchBrowser({ httpCache: true });
     context = browser.context;
+    await context.addInitScript(RECORD_OPENING);
   });
   after(() => browser.close());
   beforeEach(async () => {
@@ -128,6 +150,37 @@ describe('task pane: the requests it makes as it opens on an email (issue 15)', 
     );
     checkCold(first);
     checkWarm(second);
+  });
+
+  /** Opens the pane on an email with a warm cache (opened once before); returns what the page recorded. */
+  async function openWarm(item: ItemSpec): Promise<string[]> {
+    const first = await openPane(
+      context,
+      server.url,
+      { user: { email: advisor.record.email }, token: advisor.token, items: [item], selected: item.id },
+      'view=regarding',
+      { page: await withOfficeJs(context) },
+    );
+    await first.getByRole('option', { name: /Retirement rollover/ }).waitFor();
+    await first.close();
+    const warm = await withOfficeJs(context);
+    await warm.goto(`${server.url}/taskpane.html?view=regarding`);
+    await warm.getByRole('option', { name: /Retirement rollover/ }).waitFor();
+    return warm.evaluate(() => (window as unknown as { __opening: string[] }).__opening);
+  }
+
+  it('sends the pane-context request before its first render, not after it', async () => {
+    const opening = await openWarm(email('<new@harbor.example>'));
+    assert.deepEqual(
+      opening.filter((event) => event !== 'Searching…'),
+      ['context request', 'first render'],
+    );
+  });
+
+  it('shows the Suggested list from the pane context in the lookup’s first render, never “Searching…”', async () => {
+    const opening = await openWarm(email('<new@harbor.example>'));
+    assert.ok(!opening.includes('Searching…'), opening.join(', '));
+    assert.ok(opening.includes('context request'), opening.join(', '));
   });
 
   it('an unlinked email from a customer: the Suggested list after one pane-context request', async () => {
