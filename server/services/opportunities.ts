@@ -121,8 +121,6 @@ export class OpportunityService {
     options: { markRecent: boolean } = { markRecent: true },
   ): Promise<OpportunityDetail> {
     const record = await this.access(caller).readable(id);
-    if (options.markRecent)
-      await this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString());
     const first = { limit: TIMELINE_FIRST_PAGE };
     const [opportunity, activities, notes, assignments, events] = await Promise.all([
       this.withPermissions(caller, record),
@@ -130,6 +128,8 @@ export class OpportunityService {
       this.notePage(caller, id, first),
       this.assignmentPage(caller, id, first),
       this.eventPage(id, first),
+      // Marks opened together are written together (see RecentMarks); the answer waits for the mark.
+      options.markRecent && this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString()),
     ]);
     return {
       opportunity,

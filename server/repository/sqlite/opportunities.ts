@@ -13,7 +13,8 @@ import type {
 import { insertContact } from './contacts';
 import { ActivityChangedError, markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
-import { write, writeIfFree } from './writes';
+import { RecentMarks } from './recent-marks';
+import { write } from './writes';
 import { list, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
@@ -355,7 +356,11 @@ const CHANGEABLE: Record<keyof OpportunityChanges, string> = {
 };
 
 export class SqliteOpportunityStore implements OpportunityStore {
-  constructor(private readonly db: Db) {}
+  private readonly recent: RecentMarks;
+
+  constructor(private readonly db: Db) {
+    this.recent = new RecentMarks(db);
+  }
 
   async campaigns(): Promise<Campaign[]> {
     return sql(this.db, 'SELECT id, name FROM campaigns ORDER BY id').all() as Campaign[];
@@ -603,8 +608,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
     });
   }
 
-  async markRecent(advisorId: number, opportunityId: number, at: string) {
-    writeIfFree(this.db, () => markRecent(this.db, advisorId, opportunityId, at));
+  markRecent(advisorId: number, opportunityId: number, at: string) {
+    return this.recent.mark(advisorId, opportunityId, at);
   }
 
   async assignments(opportunityId: number, page: Keyset) {
