@@ -150,7 +150,7 @@ export class OpportunityService {
     id: number,
     query: z.output<typeof CursorPaging>,
   ): Promise<CursorPage<OpportunityEvent>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.eventPage(id, query);
   }
 
@@ -168,13 +168,13 @@ export class OpportunityService {
     id: number,
     query: z.output<typeof ActivityPageQuery>,
   ): Promise<CursorPage<Activity>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.activityPage(id, query);
   }
 
   /** A page of the notes on it the caller may see, newest first. */
   async noteList(caller: Caller, id: number, query: z.output<typeof CursorPaging>): Promise<CursorPage<Note>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.notePage(caller, id, query);
   }
 
@@ -184,7 +184,7 @@ export class OpportunityService {
     id: number,
     query: z.output<typeof CursorPaging>,
   ): Promise<CursorPage<Assignment>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.assignmentPage(caller, id, query);
   }
 

@@ -99,7 +99,7 @@ describe('query plans: opportunity detail, suggestions and the pane context (iss
     assert.match(opportunity[0].lines.join('\n'), /SEARCH o USING INTEGER PRIMARY KEY \(rowid=\?\)/, text);
   });
 
-  it('a page of its activities, the first and one further back, reads only that page from the timeline index', async () => {
+  it('a page of its activities, the first and one further back: the access facts by key, then only that page from the timeline index', async () => {
     const me = await caller();
     const first = await services.opportunities.activityList(me, busy, { limit: 10 });
     assert.ok(first.nextCursor, 'the opportunity has more than a page of activities');
@@ -107,6 +107,14 @@ describe('query plans: opportunity detail, suggestions and the pane context (iss
       const plans = await recorder.plansOf(() => services.opportunities.activityList(me, busy, query));
       assertNoFullScan(plans);
       assertTimelinePage(plans);
+      // Its access check reads what the rule needs, by primary key, not the whole opportunity with its names.
+      const text = describePlans(plans);
+      assert.doesNotMatch(text, /o\.description/, text);
+      const access = plans.filter((plan) =>
+        /^SELECT status, owner_id, created_by_id FROM opportunities/.test(plan.source),
+      );
+      assert.equal(access.length, 1, text);
+      assert.match(access[0].lines.join('\n'), /SEARCH opportunities USING INTEGER PRIMARY KEY \(rowid=\?\)/, text);
     }
   });
 

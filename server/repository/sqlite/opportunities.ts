@@ -6,6 +6,7 @@ import type {
   Keyset,
   ListOpportunitiesOptions,
   NewOpportunity,
+  OpportunityAccessFacts,
   OpportunityChanges,
   OpportunityRecord,
   OpportunityStore,
@@ -372,6 +373,12 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async findById(id: number) {
     return loadOpportunities(this.db, 'o.id = :id', { id })[0] ?? null;
+  }
+
+  async findAccessFacts(id: number): Promise<OpportunityAccessFacts | null> {
+    const row = sqlArrays(this.db, 'SELECT status, owner_id, created_by_id FROM opportunities WHERE id = ?').get(id) as
+      [OpportunityRecord['status'], number, number] | undefined;
+    return row ? { id, status: row[0], owner: { id: row[1] }, createdBy: { id: row[2] } } : null;
   }
 
   async findByIds(ids: number[]) {
