@@ -273,10 +273,17 @@ export interface OpportunityChanges {
   referredByContactId?: number | null;
 }
 
+export type OpportunityAccessFacts = Pick<OpportunityRecord, 'id' | 'status'> & {
+  owner: { id: number };
+  createdBy: { id: number };
+};
+
 export interface OpportunityStore {
   campaigns(): Promise<Campaign[]>;
   campaignExists(id: number): Promise<boolean>;
   findById(id: number): Promise<OpportunityRecord | null>;
+  /** What its access rules read (status, owner, creator), without the rest of the record. */
+  findAccessFacts(id: number): Promise<OpportunityAccessFacts | null>;
   findByIds(ids: number[]): Promise<OpportunityRecord[]>;
   list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]>;
   /** The same page as `list`, as lookup lines. */

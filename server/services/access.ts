@@ -1,4 +1,4 @@
-import type { OpportunityRecord, Repository } from '../repository/repository';
+import type { OpportunityAccessFacts, OpportunityRecord, Repository } from '../repository/repository';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Caller } from './context';
 
@@ -24,12 +24,12 @@ export class OpportunityAccess {
     return this.teammates;
   }
 
-  async canAct(opportunity: OpportunityRecord): Promise<boolean> {
+  async canAct(opportunity: OpportunityAccessFacts): Promise<boolean> {
     if (opportunity.owner.id === this.caller.id || opportunity.createdBy.id === this.caller.id) return true;
     return (await this.managedOwnerIds()).includes(opportunity.owner.id);
   }
 
-  async canRead(opportunity: OpportunityRecord): Promise<boolean> {
+  async canRead(opportunity: OpportunityAccessFacts): Promise<boolean> {
     return opportunity.status === 'open' || this.canAct(opportunity);
   }
 
@@ -38,6 +38,12 @@ export class OpportunityAccess {
     const opportunity = await this.repo.opportunities.findById(id);
     if (!opportunity || !(await this.canRead(opportunity))) throw new NotFoundError(`Opportunity ${id}`);
     return opportunity;
+  }
+
+  /** The same check as `readable`, for a caller who needs only the answer (a page of its timeline), not the record. */
+  async requireReadable(id: number): Promise<void> {
+    const opportunity = await this.repo.opportunities.findAccessFacts(id);
+    if (!opportunity || !(await this.canRead(opportunity))) throw new NotFoundError(`Opportunity ${id}`);
   }
 
   /** The opportunity if the caller may act on it; 404 if unreadable, 403 if only readable. */

@@ -121,8 +121,6 @@ export class OpportunityService {
     options: { markRecent: boolean } = { markRecent: true },
   ): Promise<OpportunityDetail> {
     const record = await this.access(caller).readable(id);
-    if (options.markRecent)
-      await this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString());
     const first = { limit: TIMELINE_FIRST_PAGE };
     const [opportunity, activities, notes, assignments, events] = await Promise.all([
       this.withPermissions(caller, record),
@@ -130,6 +128,8 @@ export class OpportunityService {
       this.notePage(caller, id, first),
       this.assignmentPage(caller, id, first),
       this.eventPage(id, first),
+      // Marks opened together are written together (see RecentMarks); the answer waits for the mark.
+      options.markRecent && this.ctx.repo.opportunities.markRecent(caller.id, id, this.ctx.clock.now().toISOString()),
     ]);
     return {
       opportunity,
@@ -150,7 +150,7 @@ export class OpportunityService {
     id: number,
     query: z.output<typeof CursorPaging>,
   ): Promise<CursorPage<OpportunityEvent>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.eventPage(id, query);
   }
 
@@ -168,13 +168,13 @@ export class OpportunityService {
     id: number,
     query: z.output<typeof ActivityPageQuery>,
   ): Promise<CursorPage<Activity>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.activityPage(id, query);
   }
 
   /** A page of the notes on it the caller may see, newest first. */
   async noteList(caller: Caller, id: number, query: z.output<typeof CursorPaging>): Promise<CursorPage<Note>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.notePage(caller, id, query);
   }
 
@@ -184,7 +184,7 @@ export class OpportunityService {
     id: number,
     query: z.output<typeof CursorPaging>,
   ): Promise<CursorPage<Assignment>> {
-    await this.access(caller).readable(id);
+    await this.access(caller).requireReadable(id);
     return this.assignmentPage(caller, id, query);
   }
 

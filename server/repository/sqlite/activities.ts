@@ -13,68 +13,93 @@ import type {
   OutlookItemFields,
 } from '../repository';
 import { write } from './writes';
-import { list, opportunityAt, rightsHold, writeAudit, sql } from './support';
+import { list, opportunityAt, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
-interface ActivityRow {
-  id: number;
-  kind: Activity['kind'];
-  subject: string;
-  status: ActivityStatus;
-  sent_at: string | null;
-  start_at: string | null;
-  end_at: string | null;
-  location: string | null;
-  regarding_opportunity_id: number | null;
-  internet_message_id: string | null;
-  conversation_id: string | null;
-  item_id: string | null;
-  tracking_token: string | null;
-  tracking_token_by_id: number | null;
-  mailbox: string | null;
-  version: number;
-  created_by_id: number;
-  created_at: string;
-  updated_at: string;
-  regarding_topic: string | null;
-  regarding_status: 'open' | 'won' | 'lost' | null;
-  regarding_owner_id: number | null;
-  regarding_version: number | null;
-  regarding_stage: 'qualify' | 'develop' | 'propose' | 'close' | null;
-  regarding_owner_name: string | null;
-  regarding_owner_email: string | null;
-  regarding_customer: string | null;
-  creator_name: string;
-  creator_email: string;
-  description: string | null;
-  direction: 'incoming' | 'outgoing' | null;
-  duration_minutes: number | null;
-  contact_id: number | null;
-  contact_name: string | null;
-  contact_email: string | null;
-  category_id: number | null;
-  category_key: string | null;
-  category_name: string | null;
-  outcome_id: number | null;
-  outcome_key: string | null;
-  outcome_name: string | null;
-  scheduled_next_step: number;
-  replaced_by_id: number | null;
-}
+/** The columns of an activity, its creator, contact and labels, in the order of `ActivityRow` (read as arrays). */
+const ACTIVITY_COLUMNS = `a.id, a.kind, a.subject, a.status, a.sent_at, a.start_at, a.end_at, a.location,
+    a.regarding_opportunity_id, a.internet_message_id, a.conversation_id, a.item_id, a.tracking_token,
+    a.tracking_token_by_id, a.mailbox, a.version, a.created_by_id, cb.display_name, cb.email, a.created_at, a.updated_at,
+    a.description, a.direction, a.duration_minutes, a.contact_id, ac.name, ac.email,
+    a.category_id, lc.key, lc.name, a.outcome_id, lo.key, lo.name, a.scheduled_next_step, a.replaced_by_id`;
 
-const SELECT_ACTIVITY = `SELECT a.*, o.topic AS regarding_topic, o.status AS regarding_status, o.owner_id AS regarding_owner_id,
-    o.version AS regarding_version, o.stage AS regarding_stage, ow.display_name AS regarding_owner_name, ow.email AS regarding_owner_email,
-    coalesce(rc.name, rg.name) AS regarding_customer, cb.display_name AS creator_name, cb.email AS creator_email,
-    ac.name AS contact_name, ac.email AS contact_email, lc.key AS category_key, lc.name AS category_name,
-    lo.key AS outcome_key, lo.name AS outcome_name
+const SELECT_ACTIVITY = `SELECT ${ACTIVITY_COLUMNS}
   FROM activities a
-  LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id
-  LEFT JOIN advisors ow ON ow.id = o.owner_id
-  LEFT JOIN contacts rc ON rc.id = o.customer_contact_id
-  LEFT JOIN organizations rg ON rg.id = o.customer_organization_id
   JOIN advisors cb ON cb.id = a.created_by_id
   LEFT JOIN contacts ac ON ac.id = a.contact_id
   LEFT JOIN activity_labels lc ON lc.id = a.category_id
   LEFT JOIN activity_labels lo ON lo.id = a.outcome_id`;
+
+type ActivityRow = [
+  id: number,
+  kind: Activity['kind'],
+  subject: string,
+  status: ActivityStatus,
+  sentAt: string | null,
+  startAt: string | null,
+  endAt: string | null,
+  location: string | null,
+  regardingId: number | null,
+  internetMessageId: string | null,
+  conversationId: string | null,
+  itemId: string | null,
+  trackingToken: string | null,
+  trackingTokenById: number | null,
+  mailbox: string | null,
+  version: number,
+  creatorId: number,
+  creatorName: string,
+  creatorEmail: string,
+  createdAt: string,
+  updatedAt: string,
+  description: string | null,
+  direction: 'incoming' | 'outgoing' | null,
+  durationMinutes: number | null,
+  contactId: number | null,
+  contactName: string | null,
+  contactEmail: string | null,
+  categoryId: number | null,
+  categoryKey: string | null,
+  categoryName: string | null,
+  outcomeId: number | null,
+  outcomeKey: string | null,
+  outcomeName: string | null,
+  scheduledNextStep: number,
+  replacedById: number | null,
+];
+
+/**
+ * The opportunities the activities are regarding, each read once: a timeline's rows all regard the same one, which
+ * joined to every row cost more than the rows themselves.
+ */
+const SELECT_REGARDING = `SELECT o.id, o.topic, o.status, o.stage, o.version, o.owner_id, ow.display_name, ow.email,
+    coalesce(rc.name, rg.name)
+  FROM opportunities o
+  LEFT JOIN advisors ow ON ow.id = o.owner_id
+  LEFT JOIN contacts rc ON rc.id = o.customer_contact_id
+  LEFT JOIN organizations rg ON rg.id = o.customer_organization_id
+  WHERE o.id IN (SELECT value FROM json_each(?))`;
+
+type RegardingRow = [
+  id: number,
+  topic: string,
+  status: 'open' | 'won' | 'lost',
+  stage: 'qualify' | 'develop' | 'propose' | 'close',
+  version: number,
+  ownerId: number,
+  ownerName: string,
+  ownerEmail: string,
+  customerName: string | null,
+];
+
+const PARTICIPANTS = `SELECT activity_id, role, email, name FROM activity_participants
+  WHERE activity_id IN (SELECT value FROM json_each(?))`;
+
+type ParticipantRow = [
+  activityId: number,
+  role: Activity['participants'][number]['role'],
+  email: string,
+  name: string | null,
+];
 
 /** When an activity happened, as the timeline sorts it. */
 const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
@@ -82,66 +107,102 @@ const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
 const stampOfRow = (version: number, regardingVersion: number | null) => `${version}.${regardingVersion ?? '-'}`;
 
 export function loadActivities(db: Db, where: string, ...params: unknown[]): ActivityRecord[] {
-  const rows = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
+  const rows = sqlArrays(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
   if (rows.length === 0) return [];
-  const participants = sql(
-    db,
-    `SELECT activity_id, role, email, name FROM activity_participants
-       WHERE activity_id IN (SELECT value FROM json_each(?))`,
-  ).all(list(rows.map((row) => row.id))) as {
-    activity_id: number;
-    role: Activity['participants'][number]['role'];
-    email: string;
-    name: string | null;
-  }[];
-  return rows.map((row) => ({
-    id: row.id,
-    kind: row.kind,
-    subject: row.subject,
-    status: row.status,
-    participants: participants
-      .filter((p) => p.activity_id === row.id)
-      .map((p) => ({ email: p.email, name: p.name, role: p.role })),
-    sentAt: row.sent_at,
-    startAt: row.start_at,
-    endAt: row.end_at,
-    location: row.location,
-    regarding: row.regarding_opportunity_id
-      ? {
-          id: row.regarding_opportunity_id,
-          topic: row.regarding_topic!,
-          status: row.regarding_status!,
-          stage: row.regarding_stage!,
-          owner: {
-            id: row.regarding_owner_id!,
-            displayName: row.regarding_owner_name!,
-            email: row.regarding_owner_email!,
-          },
-          customerName: row.regarding_customer,
-        }
-      : null,
-    outlook: {
-      internetMessageId: row.internet_message_id,
-      conversationId: row.conversation_id,
-      itemId: row.item_id,
-      trackingToken: row.tracking_token,
-      pending: row.kind === 'email' && row.internet_message_id === null && row.tracking_token !== null,
-      mailbox: row.mailbox,
+  const participants = new Map<number, Activity['participants']>(rows.map((row) => [row[0], []]));
+  for (const [activityId, role, email, name] of sqlArrays(db, PARTICIPANTS).all(
+    list(rows.map((row) => row[0])),
+  ) as ParticipantRow[])
+    participants.get(activityId)!.push({ email, name, role });
+  const regardingIds = [...new Set(rows.map((row) => row[8]).filter((id) => id !== null))];
+  const regarding = new Map(
+    regardingIds.length
+      ? (sqlArrays(db, SELECT_REGARDING).all(list(regardingIds)) as RegardingRow[]).map((row) => [row[0], row])
+      : [],
+  );
+  return rows.map(
+    ([
+      id,
+      kind,
+      subject,
+      status,
+      sentAt,
+      startAt,
+      endAt,
+      location,
+      regardingId,
+      internetMessageId,
+      conversationId,
+      itemId,
+      trackingToken,
+      trackingTokenById,
+      mailbox,
+      version,
+      creatorId,
+      creatorName,
+      creatorEmail,
+      createdAt,
+      updatedAt,
+      description,
+      direction,
+      durationMinutes,
+      contactId,
+      contactName,
+      contactEmail,
+      categoryId,
+      categoryKey,
+      categoryName,
+      outcomeId,
+      outcomeKey,
+      outcomeName,
+      scheduledNextStep,
+      replacedById,
+    ]) => {
+      const opportunity = regardingId === null ? undefined : regarding.get(regardingId);
+      return {
+        id,
+        kind,
+        subject,
+        status,
+        participants: participants.get(id)!,
+        sentAt,
+        startAt,
+        endAt,
+        location,
+        regarding: opportunity
+          ? {
+              id: opportunity[0],
+              topic: opportunity[1],
+              status: opportunity[2],
+              stage: opportunity[3],
+              owner: { id: opportunity[5], displayName: opportunity[6], email: opportunity[7] },
+              customerName: opportunity[8],
+            }
+          : null,
+        outlook: {
+          internetMessageId,
+          conversationId,
+          itemId,
+          trackingToken,
+          pending: kind === 'email' && internetMessageId === null && trackingToken !== null,
+          mailbox,
+        },
+        createdBy: { id: creatorId, displayName: creatorName, email: creatorEmail },
+        createdAt,
+        updatedAt,
+        description,
+        direction,
+        durationMinutes,
+        contact: contactId ? { id: contactId, name: contactName!, email: contactEmail } : null,
+        category: categoryId ? { id: categoryId, key: categoryKey!, name: categoryName! } : null,
+        outcome: outcomeId ? { id: outcomeId, key: outcomeKey!, name: outcomeName! } : null,
+        scheduledNextStep: scheduledNextStep === 1,
+        replacedById,
+        trackingTokenById,
+        stamp: stampOfRow(version, opportunity ? opportunity[4] : null),
+      };
     },
-    createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    description: row.description,
-    direction: row.direction,
-    durationMinutes: row.duration_minutes,
-    contact: row.contact_id ? { id: row.contact_id, name: row.contact_name!, email: row.contact_email } : null,
-    category: row.category_id ? { id: row.category_id, key: row.category_key!, name: row.category_name! } : null,
-    outcome: row.outcome_id ? { id: row.outcome_id, key: row.outcome_key!, name: row.outcome_name! } : null,
-    scheduledNextStep: row.scheduled_next_step === 1,
-    replacedById: row.replaced_by_id,
-    trackingTokenById: row.tracking_token_by_id,
-    stamp: stampOfRow(row.version, row.regarding_version),
-  }));
+  );
 }
 
 function idBy(

@@ -6,6 +6,7 @@ import type {
   Keyset,
   ListOpportunitiesOptions,
   NewOpportunity,
+  OpportunityAccessFacts,
   OpportunityChanges,
   OpportunityRecord,
   OpportunityStore,
@@ -13,7 +14,8 @@ import type {
 import { insertContact } from './contacts';
 import { ActivityChangedError, markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
-import { write, writeIfFree } from './writes';
+import { RecentMarks } from './recent-marks';
+import { write } from './writes';
 import { list, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
@@ -374,7 +376,11 @@ const CHANGEABLE: Record<keyof OpportunityChanges, string> = {
 };
 
 export class SqliteOpportunityStore implements OpportunityStore {
-  constructor(private readonly db: Db) {}
+  private readonly recent: RecentMarks;
+
+  constructor(private readonly db: Db) {
+    this.recent = new RecentMarks(db);
+  }
 
   async campaigns(): Promise<Campaign[]> {
     return sql(this.db, 'SELECT id, name FROM campaigns ORDER BY id').all() as Campaign[];
@@ -386,6 +392,12 @@ export class SqliteOpportunityStore implements OpportunityStore {
 
   async findById(id: number) {
     return loadOpportunities(this.db, 'o.id = :id', { id })[0] ?? null;
+  }
+
+  async findAccessFacts(id: number): Promise<OpportunityAccessFacts | null> {
+    const row = sqlArrays(this.db, 'SELECT status, owner_id, created_by_id FROM opportunities WHERE id = ?').get(id) as
+      [OpportunityRecord['status'], number, number] | undefined;
+    return row ? { id, status: row[0], owner: { id: row[1] }, createdBy: { id: row[2] } } : null;
   }
 
   async findByIds(ids: number[]) {
@@ -635,8 +647,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
     });
   }
 
-  async markRecent(advisorId: number, opportunityId: number, at: string) {
-    writeIfFree(this.db, () => markRecent(this.db, advisorId, opportunityId, at));
+  markRecent(advisorId: number, opportunityId: number, at: string) {
+    return this.recent.mark(advisorId, opportunityId, at);
   }
 
   async assignments(opportunityId: number, page: Keyset) {
