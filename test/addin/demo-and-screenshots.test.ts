@@ -162,8 +162,11 @@ describe('demo page and screenshots', function () {
       await call.getByRole('combobox', { name: 'Category' }).selectOption({ label: 'Follow-up call' });
       await call.getByRole('combobox', { name: 'Outcome' }).selectOption({ label: 'Reached' });
       await capture(page, `${theme}-log-call`);
+      // Both themes log this call on the same opportunity: wait for this run's entry, not the earlier one.
+      const logged = page.getByText('Phone call: Walked Sam through the plan options');
+      const loggedBefore = await logged.count();
       await call.getByRole('button', { name: 'Log call' }).click();
-      await page.getByText('Phone call: Walked Sam through the plan options').waitFor();
+      await logged.nth(loggedBefore).waitFor();
       await capture(page, `${theme}-opportunity-with-call`);
       await page.getByRole('button', { name: 'Close as Won' }).click();
       await page.getByRole('dialog').waitFor();
