@@ -24,6 +24,7 @@ import { funnelFacts } from './022_funnel_facts';
 import { attentionRecompute } from './023_attention_recompute';
 import { attentionPageOrder } from './024_attention_page_order';
 import { reportTotals } from './025_report_totals';
+import { funnelOwnerVersions } from './027_funnel_owner_versions';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -52,4 +53,5 @@ export const migrations: Migration[] = [
   attentionRecompute,
   attentionPageOrder,
   reportTotals,
+  funnelOwnerVersions,
 ];

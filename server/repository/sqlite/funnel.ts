@@ -4,7 +4,7 @@ import type { Stage } from '../../../shared/schemas/opportunities';
 
 const DAY = 86_400_000;
 import { STAGES } from '../../../shared/schemas/opportunities';
-import { list, sqlArrays } from './support';
+import { list, sql, sqlArrays } from './support';
 
 /**
  * The opportunities a funnel counts, as `f (id, status, stage)`. For owners given (me, team) it starts from those
@@ -86,3 +86,17 @@ export function funnelSummary(db: Db, filter: FunnelFilter, now: string): Funnel
 }
 
 const toDays = (ms: string) => Number(ms) / DAY;
+
+/**
+ * The funnel versions of the owners (migration 27), in their order, as one text: equal texts mean nothing a funnel
+ * of theirs reads has changed in between.
+ */
+export function ownerVersions(db: Db, ownerIds: number[]): string {
+  return sql(
+    db,
+    `SELECT json_group_array(coalesce(v.version, 0)) FROM json_each(:owners) j
+       LEFT JOIN funnel_owner_versions v ON v.owner_id = j.value`,
+  )
+    .pluck()
+    .get({ owners: list(ownerIds) }) as string;
+}
