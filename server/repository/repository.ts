@@ -605,7 +605,8 @@ export interface FunnelSummary {
 export interface FunnelStore {
   /**
    * The counts per stage and the stays, as of `now` (ISO). An identical call already in flight is shared: its
-   * answer (and its asOf, a moment earlier) is this one's; a firm-wide one may be cached (REPORT_CACHE_SECONDS).
+   * answer (and its asOf, a moment earlier) is this one's; a firm-wide one may be cached (REPORT_CACHE_SECONDS), and
+   * an owner-scoped one too while its owners' funnel versions (migration 027) are unchanged.
    */
   summary(filter: FunnelFilter, now: string): Promise<FunnelSummary>;
 }

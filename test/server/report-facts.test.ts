@@ -5,7 +5,7 @@ import { percentile } from '../../server/services/funnel';
 import { STAGES, type Stage } from '../../shared/schemas/opportunities';
 import type { Funnel, FunnelStage } from '../../shared/schemas/reports';
 import type { StageReport } from '../../shared/schemas/work';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -465,5 +465,127 @@ describe('report facts: SQL answers equal the reference (issue 15)', () => {
     );
     await agree('after a delete');
     later(0);
+  });
+});
+
+/**
+ * Issue 15, migration 027: an owner-scoped funnel (me, team) is reused while its owners' funnel versions are
+ * unchanged. With a cache of an hour and a clock standing still, a reused answer equals the computed one only if every
+ * kind of change the funnel reads bumped the versions of the owners it touched, and no one else's.
+ */
+describe('funnel owner versions: a reused owner-scoped funnel equals the reference (issue 15)', () => {
+  let server: TestServer;
+  let manager: Client;
+  let olive: Client;
+  let pete: Client;
+  let quinn: Client;
+  let north: number;
+
+  before(async () => {
+    server = await startTestServer({ REPORT_CACHE_SECONDS: '3600' });
+    server.clock.set(new Date(NOW).toISOString());
+    manager = await server.advisor('Max Manager', 'manager');
+    [olive, pete, quinn] = [await server.advisor('Olive'), await server.advisor('Pete'), await server.advisor('Quinn')];
+    north = (await server.repo.teams.create('North', [olive.record.id, pete.record.id, manager.record.id], null)).id;
+    await server.repo.teams.create('South', [quinn.record.id, manager.record.id], null);
+    seedHistories(
+      server.db,
+      [olive, pete, quinn, manager].map((who) => who.record.id),
+      400,
+      27,
+    );
+  });
+  after(() => server.close());
+
+  const stages = async (who: Client, query: string) => {
+    const res = await who.api.get(`/api/v1/reports/funnel?${query}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return (res.body as Funnel).stages;
+  };
+  const versions = () =>
+    new Map(
+      (
+        server.db.prepare('SELECT owner_id, version FROM funnel_owner_versions').all() as {
+          owner_id: number;
+          version: number;
+        }[]
+      ).map((row) => [row.owner_id, row.version]),
+    );
+
+  it('after a create, stage changes, close, reopen, reassignment, a team change, a filter column and a delete, reused me and team funnels equal the reference, and only the owners touched were bumped', async () => {
+    const team = [olive, pete, quinn, manager].map((who) => who.record.id);
+    const northMembers = () =>
+      server.db.prepare('SELECT advisor_id FROM team_members WHERE team_id = ?').pluck().all(north) as number[];
+    let before = versions();
+    const agree = async (step: string, touched: Client[]) => {
+      const now = versions();
+      const bumped = team.filter((id) => (now.get(id) ?? 0) !== (before.get(id) ?? 0));
+      assert.deepEqual(
+        bumped,
+        touched.map((who) => who.record.id).sort((a, b) => a - b),
+        `${step}: owners bumped`,
+      );
+      before = now;
+      for (const who of [olive, pete, quinn])
+        assert.deepEqual(
+          await stages(who, 'scope=me'),
+          referenceFunnel(server.db, { ownerIds: [who.record.id] }),
+          step,
+        );
+      assert.deepEqual(await stages(manager, 'scope=team'), referenceFunnel(server.db, { ownerIds: team }), step);
+      assert.deepEqual(
+        await stages(manager, `scope=team&teamId=${north}`),
+        referenceFunnel(server.db, { ownerIds: team.filter((id) => northMembers().includes(id)) }),
+        `${step} (team filter)`,
+      );
+      assert.deepEqual(
+        await stages(manager, 'scope=team&campaignId=2'),
+        referenceFunnel(server.db, { ownerIds: team, campaignId: 2 }),
+        `${step} (campaign filter)`,
+      );
+    };
+    await agree('seeded', []);
+    const created = await olive.api.post('/api/v1/opportunities', referral('Versions', 'vera@client.example'));
+    assert.equal(created.status, 201);
+    const id = created.body.opportunity.id as number;
+    await agree('after a create', [olive]);
+    const version = async () => (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
+    const move = async (stage: string) =>
+      assert.equal(
+        (await olive.api.patch(`/api/v1/opportunities/${id}`, { stage }, { 'If-Match': `"${await version()}"` }))
+          .status,
+        200,
+      );
+    await move('propose');
+    await agree('after a stage change', [olive]);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'won' })).status, 200);
+    await agree('after a close', [olive]);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/reopen`)).status, 200);
+    await agree('after a reopen', [olive]);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: pete.record.id })).status, 200);
+    await agree('after a reassignment: both owners', [olive, pete]);
+    await server.repo.teams.addMember(north, quinn.record.id, null);
+    await agree('after a team change', [quinn]);
+    // History written alone (as an import or another writer might): only the funnel's facts change.
+    server.db
+      .prepare(
+        'INSERT INTO stage_changes (opportunity_id, stage, from_stage, at, by_advisor_id) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(id, 'close', 'propose', new Date(NOW).toISOString(), pete.record.id);
+    await agree('after history written alone', [pete]);
+    server.db.prepare('UPDATE opportunities SET campaign_id = 2 WHERE id = ?').run(id);
+    await agree('after a filter column changed', [pete]);
+    const gone = server.db
+      .prepare('SELECT id FROM opportunities WHERE owner_id = ? AND id <> ? ORDER BY id LIMIT 1')
+      .pluck()
+      .get(quinn.record.id, id) as number;
+    const tables = server.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+    server.db.transaction(() => {
+      for (const table of tables.filter((name) => name !== 'opportunity_funnel'))
+        for (const key of server.db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[])
+          if (key.table === 'opportunities') server.db.prepare(`DELETE FROM ${table} WHERE ${key.from} = ?`).run(gone);
+      server.db.prepare('DELETE FROM opportunities WHERE id = ?').run(gone);
+    })();
+    await agree('after a delete', [quinn]);
   });
 });

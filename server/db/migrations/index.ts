@@ -25,6 +25,7 @@ import { attentionRecompute } from './023_attention_recompute';
 import { attentionPageOrder } from './024_attention_page_order';
 import { reportTotals } from './025_report_totals';
 import { searchNewestFirst } from './026_search_newest_first';
+import { funnelOwnerVersions } from './027_funnel_owner_versions';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -54,4 +55,5 @@ export const migrations: Migration[] = [
   attentionPageOrder,
   reportTotals,
   searchNewestFirst,
+  funnelOwnerVersions,
 ];

@@ -13,6 +13,7 @@ import { deleteEndedRateLimitWindows, SqliteRateLimitStore } from './rate-limits
 import { compactSearchIndex } from './search-index';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
+import { ownerVersions } from './funnel';
 import { inProcessReports, workerReports, type ReportWorkerOptions } from './report-runner';
 import { setWriteWait, writesAvailable } from './writes';
 
@@ -40,10 +41,14 @@ export function createSqliteRepository(
     notes: new SqliteNoteStore(db),
     activities: new SqliteActivityStore(db),
     work: new SqliteWorkStore(db, reports),
-    // Calls differing only in their moment share one computation.
+    // Calls differing only in their moment share one computation. An owner-scoped one (me, team) is shared or reused
+    // only while its owners' funnel versions are those it was asked at: a change of theirs, saved before, is read.
     funnel: {
       summary: (filter, now) =>
-        reports.run('funnelSummary', [filter, now], { key: [filter], cache: filter.ownerIds === null ? now : null }),
+        reports.run('funnelSummary', [filter, now], {
+          key: filter.ownerIds === null ? [filter] : [filter, ownerVersions(db, filter.ownerIds)],
+          cache: now,
+        }),
     },
     activityLabels: new SqliteActivityLabelStore(db),
     activityPoints: new SqliteActivityPointsStore(db),

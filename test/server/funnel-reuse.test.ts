@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ReportJobName } from '../../server/repository/sqlite/report-jobs';
+import type { Funnel } from '../../shared/schemas/reports';
+import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+
+type Client = Awaited<ReturnType<TestServer['advisor']>>;
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Issue 15: an owner-scoped funnel (me, team) is reused while nothing in its scope changed (the owners' funnel
+ * versions of migration 027) and for at most REPORT_CACHE_SECONDS; a change saved before a request always shows.
+ */
+describe('funnel reuse: owner-scoped answers while nothing in scope changed (issue 15)', () => {
+  let server: TestServer;
+  let manager: Client;
+  let olive: Client;
+  let pete: Client;
+  const computed: ReportJobName[] = [];
+
+  const start = async (cacheSeconds: string) => {
+    server = await startTestServer(
+      { REPORT_CACHE_SECONDS: cacheSeconds },
+      { reportWorker: { onCompute: (name) => computed.push(name) } },
+    );
+    manager = await server.advisor('Max Manager', 'manager');
+    olive = await server.advisor('Olive');
+    pete = await server.advisor('Pete');
+    await server.repo.teams.create('North', [olive.record.id, pete.record.id, manager.record.id], null);
+    for (const [who, n] of [
+      [olive, 1],
+      [pete, 2],
+    ] as const)
+      assert.equal(
+        (await who.api.post('/api/v1/opportunities', referral(`Referral ${n}`, `c${n}@client.example`))).status,
+        201,
+      );
+  };
+  beforeEach(() => {
+    computed.length = 0;
+  });
+  afterEach(() => server.close());
+
+  const funnel = async (who: Client, scope: 'me' | 'team') => {
+    const res = await who.api.get(`/api/v1/reports/funnel?scope=${scope}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body as Funnel;
+  };
+  const reached = (answer: Funnel) => answer.stages[0].reached;
+  const funnels = () => computed.filter((name) => name === 'funnelSummary').length;
+
+  it('an advisor’s own funnel is reused while nothing in scope changed, for at most REPORT_CACHE_SECONDS, with asOf when it was read', async () => {
+    await start('60');
+    const read = server.clock.now().toISOString();
+    const first = await funnel(olive, 'me');
+    assert.equal(first.asOf, read);
+    server.clock.advance(59_000);
+    // Another advisor's change is outside Olive's scope: her answer is the one read before, with its time.
+    assert.equal((await pete.api.post('/api/v1/opportunities', referral('Other', 'other@client.example'))).status, 201);
+    assert.deepEqual(await funnel(olive, 'me'), first);
+    assert.equal(funnels(), 1);
+    server.clock.advance(1_000);
+    const fresh = await funnel(olive, 'me');
+    assert.equal(fresh.asOf, server.clock.now().toISOString());
+    assert.equal(funnels(), 2);
+  });
+
+  it('read-your-writes, me: a change, then the report shows it at once', async () => {
+    await start('60');
+    assert.equal(reached(await funnel(olive, 'me')), 1);
+    assert.equal((await olive.api.post('/api/v1/opportunities', referral('Mine', 'mine@client.example'))).status, 201);
+    const after = await funnel(olive, 'me');
+    assert.equal(reached(after), 2);
+    assert.equal(after.asOf, server.clock.now().toISOString());
+    assert.equal(funnels(), 2);
+  });
+
+  it('read-your-writes, a manager’s team: a member’s change, then the team report shows it at once', async () => {
+    await start('60');
+    assert.equal(reached(await funnel(manager, 'team')), 2);
+    assert.equal(reached(await funnel(manager, 'team')), 2);
+    assert.equal(funnels(), 1, 'reused while nothing changed');
+    assert.equal((await pete.api.post('/api/v1/opportunities', referral('Team', 'team@client.example'))).status, 201);
+    assert.equal(reached(await funnel(manager, 'team')), 3);
+    // A reassignment within the team changes both owners: the team's counts stay, each advisor's own move at once.
+    const id = server.db
+      .prepare('SELECT id FROM opportunities WHERE owner_id = ?')
+      .pluck()
+      .get(olive.record.id) as number;
+    assert.deepEqual([reached(await funnel(olive, 'me')), reached(await funnel(pete, 'me'))], [1, 2]);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: pete.record.id })).status, 200);
+    assert.deepEqual([reached(await funnel(olive, 'me')), reached(await funnel(pete, 'me'))], [0, 3]);
+    assert.equal(reached(await funnel(manager, 'team')), 3);
+  });
+
+  it('read-your-writes across processes: a change by another process on the same file shows at once', async () => {
+    await start('60');
+    assert.equal(reached(await funnel(olive, 'me')), 1);
+    assert.equal(reached(await funnel(pete, 'me')), 1);
+    // Another process (an admin tool, a second server) moves Olive's opportunity to Pete in the same file.
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { openDatabase } from './server/db/connection.ts';
+         const db = openDatabase(${JSON.stringify(server.config.databaseFile)});
+         db.prepare('UPDATE opportunities SET owner_id = ? WHERE owner_id = ?').run(${pete.record.id}, ${olive.record.id});
+         db.close();`,
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+    assert.equal(reached(await funnel(olive, 'me')), 0);
+    assert.equal(reached(await funnel(pete, 'me')), 2);
+  });
+
+  it('REPORT_CACHE_SECONDS=0 computes every owner-scoped funnel', async () => {
+    await start('0');
+    await funnel(olive, 'me');
+    await funnel(olive, 'me');
+    await funnel(manager, 'team');
+    await funnel(manager, 'team');
+    assert.equal(funnels(), 4);
+  });
+});
