@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig(demoByDefault ? { ...process.env, DEMO_DATA: 'on' } : process.env);
   const logger = pino({ level: config.logLevel });
   const db = openDatabase(config.databaseFile);
-  assertIntact(db, config.databaseFile);
+  assertIntact(db, config.databaseFile, { log: process.stderr });
   const { applied } = migrate(db, { log: process.stderr });
   if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
   const repo = createSqliteRepository(db, {

@@ -38,11 +38,25 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+const ANNOUNCED_CHECK_BYTES = 256 * 1024 * 1024;
+
 /**
  * Refuses a database file with damaged pages (PRAGMA quick_check), so the service never starts and
  * reports itself healthy on data it would then misread or lose.
  */
-export function assertIntact(db: Db, file: string): void {
+export function assertIntact(
+  db: Db,
+  file: string,
+  {
+    log,
+    announceFromBytes = ANNOUNCED_CHECK_BYTES,
+  }: { log?: { write(line: string): unknown }; announceFromBytes?: number } = {},
+): void {
+  // The check reads every page: minutes for a firm's file on a cold disk, so a large file says what it is doing.
+  const bytes = file === ':memory:' ? 0 : (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0);
+  const announce = log && bytes >= announceFromBytes;
+  const began = Date.now();
+  if (announce) log.write(`Checking ${file} (${(bytes / 1e9).toFixed(1)} GB) for damaged pages …\n`);
   let found: string[];
   try {
     const problems = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
@@ -53,6 +67,7 @@ export function assertIntact(db: Db, file: string): void {
     if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw error;
     found = [(error as Error).message];
   }
+  if (announce) log.write(`… checked in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
   if (found.length) {
     throw new Error(
       `The database file ${file} is damaged (SQLite's quick_check: ${found.join('; ')}). Stop here and ` +

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../../server/db/connection';
+import { assertIntact, openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { startChildServer } from '../helpers/child-server';
 
@@ -77,5 +77,19 @@ describe('start-up refuses a database it must not serve (issue 11, finding 11)',
     assert.equal(health.status, 200);
     server.child.kill('SIGTERM');
     await server.exited;
+  });
+
+  it('issue 15: a large file says it is being checked, and how long the check took; a small one stays quiet', () => {
+    const file = databaseWithData(dir);
+    const db = openDatabase(file);
+    const lines: string[] = [];
+    const log = { write: (line: string) => lines.push(line) };
+    assertIntact(db, file, { log });
+    assert.deepEqual(lines, [], 'below the default size, nothing is printed');
+    assertIntact(db, file, { log, announceFromBytes: fs.statSync(file).size });
+    db.close();
+    assert.equal(lines.length, 2);
+    assert.match(lines[0], /^Checking .+ \(\d+\.\d GB\) for damaged pages …\n$/);
+    assert.match(lines[1], /^… checked in \d+\.\d s\n$/);
   });
 });
