@@ -59,8 +59,27 @@ export class SqliteRateLimitStore implements RateLimitStore {
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const now = this.now();
-    const row = this.read(this.prefix + key, now);
-    const mine = this.mine(this.prefix + key, now);
+    return this.info(this.prefix + key, this.read(this.prefix + key, now), now);
+  }
+
+  async getMany(keys: readonly string[]): Promise<(ClientRateLimitInfo | undefined)[]> {
+    const now = this.now();
+    const full = keys.map((key) => this.prefix + key);
+    const rows = sql(
+      this.db,
+      `SELECT key, hits, reset_at FROM rate_limits WHERE key IN (${full.map(() => '?').join(', ')}) AND reset_at > ?`,
+    ).all(...full, now) as (Counted & { key: string })[];
+    return full.map((key) =>
+      this.info(
+        key,
+        rows.find((row) => row.key === key),
+        now,
+      ),
+    );
+  }
+
+  private info(key: string, row: Counted | undefined, now: number): ClientRateLimitInfo | undefined {
+    const mine = this.mine(key, now);
     if (!row && !mine) return undefined;
     return { totalHits: (row?.hits ?? 0) + (mine?.hits ?? 0), resetTime: new Date(row?.reset_at ?? mine!.resetAt) };
   }
