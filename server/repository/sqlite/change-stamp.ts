@@ -5,8 +5,8 @@ import { sql } from './support';
  * A value that moves whenever anything in the database may have changed: SQLite's `data_version` (moves when
  * another connection, in this process or another, commits) with this connection's `total_changes()` (every row it
  * inserted, updated or deleted, triggers included). A cache filled at one stamp is still true while the stamp is
- * the same. Two statements without a table: cheaper than the reads the caches save (the token with its advisor
- * and teams, the failed-sign-in counts).
+ * the same. Two statements that read no table: cheaper than the read the token cache saves (the token joined to
+ * its advisor, with the advisor's teams as sorted JSON).
  */
 export function changeStamp(db: Db): string {
   const version = sql(db, 'PRAGMA data_version').pluck().get() as number;
