@@ -632,6 +632,8 @@ export interface RateLimitStoreOptions {
  */
 export interface RateLimitStore extends Store {
   get(key: string): Promise<ClientRateLimitInfo | undefined>;
+  /** Several keys' counts in one read, in the order given. */
+  getMany(keys: readonly string[]): Promise<(ClientRateLimitInfo | undefined)[]>;
   increment(key: string): Promise<ClientRateLimitInfo>;
 }
 

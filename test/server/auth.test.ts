@@ -130,6 +130,31 @@ describe('authentication', () => {
       other.close();
     }
   });
+
+  it('issue 15: the remembered token and advisor give way to a deactivation or a role change, from another process or this one', async () => {
+    const other = new Database(server.config.databaseFile); // another process's connection
+    try {
+      const erin = await server.advisor('Erin');
+      const frank = await server.advisor('Frank');
+      const me = async (advisor: typeof erin) => advisor.api.get('/api/v1/me');
+      for (const advisor of [erin, frank, erin, frank]) assert.equal((await me(advisor)).status, 200);
+
+      other.prepare("UPDATE advisors SET role = 'manager' WHERE id = ?").run(erin.record.id);
+      assert.equal((await me(erin)).body.role, 'manager');
+      assert.equal((await me(frank)).body.role, 'advisor');
+      other.prepare('UPDATE advisors SET active = 0 WHERE id = ?').run(erin.record.id);
+      assert.equal((await me(erin)).status, 401);
+      assert.equal((await me(frank)).status, 200);
+
+      // On the server's own connection (a change SQLite's data_version does not count): this connection's changes do.
+      server.db.prepare("UPDATE advisors SET role = 'admin' WHERE id = ?").run(frank.record.id);
+      assert.equal((await me(frank)).body.role, 'admin');
+      server.db.prepare('UPDATE advisors SET active = 0 WHERE id = ?').run(frank.record.id);
+      assert.equal((await me(frank)).status, 401);
+    } finally {
+      other.close();
+    }
+  });
 });
 
 describe('finding 12: Entra ID accounts are bound by tenant and object id', () => {
