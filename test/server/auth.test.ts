@@ -109,7 +109,7 @@ describe('authentication', () => {
     try {
       const viaApi = await server.advisor('Casey');
       const viaCli = await server.advisor('Dana');
-      // Twice each first, so that anything the server remembered of a token or its advisor would be in use when it changes.
+      // Twice each first, so that anything a server might remember of a token or its advisor would be in use when it changes.
       for (const advisor of [viaApi, viaCli, viaApi, viaCli])
         assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
 
@@ -131,7 +131,7 @@ describe('authentication', () => {
     }
   });
 
-  it('issue 15: the remembered token and advisor give way to a deactivation or a role change, from another process or this one', async () => {
+  it('issue 15: a deactivation or a role change applies to the very next request, from another process or this one', async () => {
     const other = new Database(server.config.databaseFile); // another process's connection
     try {
       const erin = await server.advisor('Erin');

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
-import { StampedCache } from './change-stamp';
+import type { AuditActor, TokenRecord, TokenStore } from '../repository';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
 import { sql, sqlArrays, writeAudit } from './support';
 import { write, writeIfFree } from './writes';
@@ -25,26 +24,8 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   revokedAt: row.revoked_at,
 });
 
-type TokenWithAdvisor = TokenRecord & { advisor: AdvisorRecord };
-
-/** Frozen, so a caller cannot change what the next request reads from the cache. */
-function frozen(record: TokenWithAdvisor): TokenWithAdvisor {
-  record.advisor.teams.forEach((team) => Object.freeze(team));
-  Object.freeze(record.advisor.teams);
-  Object.freeze(record.advisor);
-  return Object.freeze(record);
-}
-
 export class SqliteTokenStore implements TokenStore {
-  /**
-   * Tokens found, with their advisors, while nothing in the database changed: a revocation, a deactivation, a role
-   * or team change, in this process or another, empties it before the next lookup (see changeStamp).
-   */
-  private readonly found: StampedCache<TokenWithAdvisor>;
-
-  constructor(private readonly db: Db) {
-    this.found = new StampedCache(db);
-  }
+  constructor(private readonly db: Db) {}
 
   async create(
     advisorId: number,
@@ -69,21 +50,18 @@ export class SqliteTokenStore implements TokenStore {
       return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
     });
   }
-  async findByHash(tokenHash: string): Promise<TokenWithAdvisor | null> {
-    return this.found.get(tokenHash, () => this.read(tokenHash)) ?? null;
-  }
-  private read(tokenHash: string): TokenWithAdvisor | undefined {
-    // One query for the token and its advisor (with its teams): what a signed-in request needs.
+  async findByHash(tokenHash: string) {
+    // One query for the token and its advisor: this runs on every request.
     const row = sqlArrays(
       this.db,
       `SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, ${ADVISOR_COLUMNS}
        FROM access_tokens t JOIN advisors a ON a.id = t.advisor_id WHERE t.token_hash = ?`,
     ).get(tokenHash) as
       [number, string, string, string | null, string | null, string | null, ...AdvisorRow] | undefined;
-    if (!row) return undefined;
+    if (!row) return null;
     const [id, name, createdAt, expiresAt, lastUsedAt, revokedAt, ...advisorRow] = row;
     const advisor = toAdvisor(advisorRow);
-    return frozen({ id, advisorId: advisor.id, name, createdAt, expiresAt, lastUsedAt, revokedAt, advisor });
+    return { id, advisorId: advisor.id, name, createdAt, expiresAt, lastUsedAt, revokedAt, advisor };
   }
   async listFor(advisorId: number) {
     return (
