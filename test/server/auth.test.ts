@@ -146,7 +146,7 @@ describe('authentication', () => {
       assert.equal((await me(erin)).status, 401);
       assert.equal((await me(frank)).status, 200);
 
-      // On the server's own connection (a change SQLite's data_version does not count): this connection's changes do.
+      // On the server's own connection too (a change made by the process that answers).
       server.db.prepare("UPDATE advisors SET role = 'admin' WHERE id = ?").run(frank.record.id);
       assert.equal((await me(frank)).body.role, 'admin');
       server.db.prepare('UPDATE advisors SET active = 0 WHERE id = ?').run(frank.record.id);

@@ -67,6 +67,18 @@ describe('funnel reuse: owner-scoped answers while nothing in scope changed (iss
     assert.equal(funnels(), 2);
   });
 
+  it('many advisors’ own funnels never push the firm-wide answer out of the cache', async () => {
+    await start('60');
+    const admin = await server.advisor('Ada Admin', 'admin');
+    const firm = async () => assert.equal((await admin.api.get('/api/v1/reports/funnel?scope=all')).status, 200);
+    await firm();
+    assert.equal(funnels(), 1);
+    for (let i = 0; i < 60; i++) await funnel(await server.advisor(`Advisor ${i}`), 'me');
+    assert.equal(funnels(), 61);
+    await firm();
+    assert.equal(funnels(), 61, 'the firm-wide answer was still cached');
+  });
+
   it('read-your-writes, me: a change, then the report shows it at once', async () => {
     await start('60');
     assert.equal(reached(await funnel(olive, 'me')), 1);

@@ -182,6 +182,28 @@ describe('rate limits', function () {
       assert.equal(stored, 30, 'every hit is in the database, refused ones too');
       const after = writeStats(server.db);
       assert.equal(after.ownCommits - before.ownCommits, 0, 'no transaction of their own for the counts');
+      // The accepted changes carried the counts: at most a turn's leftovers committed alone, never one per request.
+      assert.ok(after.commits - before.commits <= 12, `${after.commits - before.commits} commits for 30 requests`);
+    });
+
+    it('issue 15: refused changes alone commit their counts without waiting for the disk, never a synced transaction each', async () => {
+      await start({ RATE_LIMIT_WRITES: '1' });
+      const ada = await server.advisor('Ada');
+      assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const before = writeStats(server.db);
+      for (let i = 0; i < 10; i++) assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 429);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const after = writeStats(server.db);
+      const commits = after.commits - before.commits;
+      assert.ok(commits >= 1, 'the refused requests were counted in the database');
+      assert.equal(after.countsOnlyCommits - before.countsOnlyCommits, commits, 'each at synchronous = NORMAL');
+      assert.equal(after.changes - before.changes, 0);
+      const stored = server.db
+        .prepare('SELECT hits FROM rate_limits WHERE key = ?')
+        .pluck()
+        .get(`writes:${ada.record.id}`);
+      assert.equal(stored, 11);
     });
 
     it('issue 15: a change counted while another process holds the write lock is written once the lock is free', async () => {

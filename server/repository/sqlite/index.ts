@@ -48,6 +48,7 @@ export function createSqliteRepository(
         reports.run('funnelSummary', [filter, now], {
           key: filter.ownerIds === null ? [filter] : [filter, ownerVersions(db, filter.ownerIds)],
           cache: now,
+          owners: filter.ownerIds !== null,
         }),
     },
     activityLabels: new SqliteActivityLabelStore(db),

@@ -32,6 +32,8 @@ export interface ShareOptions {
    * before) or from an identical call in flight. null: computed for this call.
    */
   cache?: string | null;
+  /** Kept apart from the firm's answers (an advisor's or a team's): many of them never push the firm's out. */
+  owners?: boolean;
 }
 
 export interface ReportWorkerOptions {
@@ -44,8 +46,8 @@ export interface ReportWorkerOptions {
   cacheMs?: number;
 }
 
-/** At most this many cached answers (the firm's, by filter) are kept. */
-const CACHED_ANSWERS = 50;
+/** At most this many cached answers are kept: the firm's (by filter), and apart from them owners' (by owners, filter). */
+const CACHED_ANSWERS = { firm: 50, owners: 200 };
 
 /** For a database only this connection can read (in memory): the computations run here, on the event loop. */
 export function inProcessReports(db: Db): ReportRunner {
@@ -73,7 +75,10 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
   let closed = false;
   const pending = new Map<number, Pending>();
   const inFlight = new Map<string, Promise<unknown>>();
-  const cached = new Map<string, { asOf: number; result: unknown }>();
+  const shelves = {
+    firm: new Map<string, { asOf: number; result: unknown }>(),
+    owners: new Map<string, { asOf: number; result: unknown }>(),
+  };
   const cacheMs = options.cacheMs ?? 0;
 
   const fail = (from: Worker) => {
@@ -106,7 +111,9 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
   };
 
   return {
-    run(name, args, { key = args, cache = null } = {}) {
+    run(name, args, { key = args, cache = null, owners = false } = {}) {
+      const shelf = owners ? 'owners' : 'firm';
+      const cached = shelves[shelf];
       if (closed) return Promise.reject(new ReportsUnavailableError());
       const shared = JSON.stringify([name, key]);
       const now = cache === null ? NaN : Date.parse(cache);
@@ -128,7 +135,7 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
           (result) => {
             cached.delete(shared);
             cached.set(shared, { asOf: Date.parse((result as { asOf: string }).asOf), result });
-            if (cached.size > CACHED_ANSWERS) cached.delete(cached.keys().next().value!);
+            if (cached.size > CACHED_ANSWERS[shelf]) cached.delete(cached.keys().next().value!);
           },
           () => undefined,
         );
