@@ -35,7 +35,14 @@ export const TimeZone = z
     }
   });
 
-export const Money = z.number().nonnegative().max(1e12);
+/** An amount of money in whole cents (the reports sum cents exactly: see migration 025). */
+export const Money = z
+  .number()
+  .nonnegative()
+  .max(1e12)
+  .refine((amount) => /^\d+(\.\d{1,2})?$/.test(String(amount)), {
+    error: 'Enter an amount in whole cents, such as 1250 or 1250.50',
+  });
 
 /** Trimmed text that shows at least one character: not only spaces or zero-width characters. */
 export function visibleText(required: string, max: number) {

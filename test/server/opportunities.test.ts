@@ -86,6 +86,23 @@ describe('opportunities API', () => {
     assert.equal(contacts.body.items.length, 0, 'the new contact was not saved either');
   });
 
+  it('issue 15: an amount in fractions of a cent is refused at its field; whole cents are kept as sent', async () => {
+    for (const estimatedValue of [0.004, 12.345, 1e-7]) {
+      const res = await alex.api.post('/api/v1/opportunities', { ...referral('T', 'cents@y.example'), estimatedValue });
+      assert.equal(res.status, 400, String(estimatedValue));
+      assert.equal(res.body.errors[0].path, 'body.estimatedValue');
+      assert.match(res.body.errors[0].message, /whole cents/);
+    }
+    for (const estimatedValue of [0.07, 1250.5, 999_999_999_999.99, 1e12]) {
+      const res = await alex.api.post('/api/v1/opportunities', {
+        ...referral(`T ${estimatedValue}`, 'cents@y.example'),
+        estimatedValue,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.opportunity.estimatedValue, estimatedValue, String(estimatedValue));
+    }
+  });
+
   it('lists by view, searches by word prefix of topic, customer name and email, and pages', async () => {
     await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', 'jordan.lee@harbor.example'));
     await alex.api.post('/api/v1/opportunities', referral('College savings', 'priya@gmail.com'));
