@@ -208,8 +208,10 @@ function commit(db: Db, queue: Queue, batch: Pending[]): boolean {
       rode.push(change);
     } catch {
       if (!db.inTransaction) {
-        // SQLite rolled everything back (see below): the batch and every count, this one too, go into the next.
-        for (const stays of riding) queue.riding.add(stays);
+        // SQLite rolled everything back (see below): the batch and the other counts go into the next transaction.
+        // Not this count: were it the cause (a full disk), retrying it first would stop every write behind it, on
+        // every turn, never answered; it stays counted in this process.
+        for (const stays of riding) if (stays !== change) queue.riding.add(stays);
         queue.pending.unshift(...batch);
         next(db, queue);
         return false;
