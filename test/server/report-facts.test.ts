@@ -451,14 +451,7 @@ describe('report facts: SQL answers equal the reference (issue 15)', () => {
       .prepare("SELECT id FROM opportunities WHERE owner_id = ? AND status = 'open' ORDER BY id LIMIT 1")
       .pluck()
       .get(pete.record.id) as number;
-    const tables = server.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
-    server.db.transaction(() => {
-      // Whatever refers to it goes first (the funnel's facts go with the opportunity, by their foreign key).
-      for (const table of tables.filter((name) => name !== 'opportunity_funnel'))
-        for (const key of server.db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[])
-          if (key.table === 'opportunities') server.db.prepare(`DELETE FROM ${table} WHERE ${key.from} = ?`).run(gone);
-      server.db.prepare('DELETE FROM opportunities WHERE id = ?').run(gone);
-    })();
+    deleteOpportunity(server.db, gone);
     assert.equal(
       server.db.prepare('SELECT count(*) FROM opportunity_funnel WHERE opportunity_id = ?').pluck().get(gone),
       0,
@@ -579,13 +572,19 @@ describe('funnel owner versions: a reused owner-scoped funnel equals the referen
       .prepare('SELECT id FROM opportunities WHERE owner_id = ? AND id <> ? ORDER BY id LIMIT 1')
       .pluck()
       .get(quinn.record.id, id) as number;
-    const tables = server.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
-    server.db.transaction(() => {
-      for (const table of tables.filter((name) => name !== 'opportunity_funnel'))
-        for (const key of server.db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[])
-          if (key.table === 'opportunities') server.db.prepare(`DELETE FROM ${table} WHERE ${key.from} = ?`).run(gone);
-      server.db.prepare('DELETE FROM opportunities WHERE id = ?').run(gone);
-    })();
+    deleteOpportunity(server.db, gone);
     await agree('after a delete', [quinn]);
   });
 });
+
+/** Deletes an opportunity as a firm's clean-up would (the service never does): whatever refers to it goes first. */
+function deleteOpportunity(db: Db, id: number): void {
+  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+  db.transaction(() => {
+    // The funnel's facts go with the opportunity, by their foreign key (ON DELETE CASCADE).
+    for (const table of tables.filter((name) => name !== 'opportunity_funnel'))
+      for (const key of db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[])
+        if (key.table === 'opportunities') db.prepare(`DELETE FROM ${table} WHERE ${key.from} = ?`).run(id);
+    db.prepare('DELETE FROM opportunities WHERE id = ?').run(id);
+  })();
+}
