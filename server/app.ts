@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import compression from 'compression';
 import express, { Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { API_PREFIX, type Endpoint } from '../shared/api';
 import { Authenticator } from './auth/authenticator';
@@ -15,6 +13,7 @@ import { mount, type Handler } from './http/mount';
 import { buildOpenApiDocument } from './http/openapi';
 import { problemHandler } from './http/problem';
 import { changeLimit, FailedSignIns } from './http/rate-limits';
+import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { sendJson } from './http/send-json';
 import type { Repository } from './repository/repository';
@@ -50,47 +49,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   // br or gzip, as the client accepts, for the pane's files and the API's answers over 1 KB. API answers are read
   // with a bearer token a third-party page cannot send, so compressing them gives BREACH-style guessing no oracle.
   app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }));
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // The signed-in advisor goes into the request's log line itself: as customProps it would cost a
-      // child logger per authenticated request, logged or not.
-      customSuccessObject: (_req, res, line: object) => ({
-        ...line,
-        advisorId: (res as express.Response).locals?.advisorId as unknown,
-      }),
-      customErrorObject: (_req, res, _error, line: object) => {
-        // A 503 for a busy database is expected while another process holds the lock: no stack trace.
-        const { err: _err, ...rest } = line as { err?: unknown };
-        return {
-          ...(res.statusCode === 503 ? rest : line),
-          advisorId: (res as express.Response).locals?.advisorId as unknown,
-        };
-      },
-      // A refused sign-in is the client's routine mistake, and a guesser's: one info line each would let
-      // anyone fill the log. FailedSignIns logs at warn once per blocked window instead.
-      customLogLevel: (_req, res, error) => {
-        if (res.statusCode === 503) return 'warn';
-        if (error || res.statusCode >= 500) return 'error';
-        const refused = res.statusCode === 401 || (res as express.Response).locals?.signInsBlocked === true;
-        return refused ? 'debug' : 'info';
-      },
-      serializers: {
-        req: (req: { id: unknown; method: string; url?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url?.split('?')[0],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(securityHeaders(config));
 
   // Reads keep working while another process holds the write lock, so the service stays up (200)

@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
-import type {} from 'pino-http';
 import type { Problem } from '../../shared/schemas/common';
 import { AppError, WritesUnavailableError } from '../errors';
 import { isBusy } from '../repository/sqlite/writes';

@@ -2,7 +2,6 @@ import { hash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import type {} from 'pino-http';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { AppError } from '../errors';
