@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import zlib from 'node:zlib';
+import { COMPRESS_AT_ONCE_MAX_BYTES, COMPRESS_MIN_BYTES } from '../../server/http/send-json';
+import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+
+/** One raw GET, so the test sees the encoding and headers as sent (fetch would decode them). */
+function get(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+    (resolve, reject) => {
+      request(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    },
+  );
+}
+
+describe('API answers: compressed at once up to 64 KB, streamed above (issue 15: the fixed cost of an answer)', () => {
+  let server: TestServer;
+  let token: string;
+  /** A type-ahead answer of ten opportunities with long topics: a few KB. */
+  const LOOKUP = '/api/v1/opportunities/lookup?view=my-open&limit=10&q=rollover';
+
+  before(async () => {
+    server = await startTestServer();
+    const alex = await server.advisor('Alex Morgan');
+    token = alex.token;
+    for (let i = 0; i < 10; i++) {
+      const created = await alex.api.post(
+        '/api/v1/opportunities',
+        referral(
+          `Rollover ${i}: ${'consolidate the retirement accounts and review the beneficiaries '.repeat(4)}`,
+          `client${i}@example.org`,
+        ),
+      );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+    }
+  });
+  after(() => server.close());
+
+  const as = (headers: Record<string, string>) => ({ authorization: `Bearer ${token}`, ...headers });
+
+  it('answer compression: a 1–64 KB answer is br when accepted, else gzip, with its compressed length and Vary, and the same JSON', async () => {
+    const plain = await get(`${server.url}${LOOKUP}`, as({}));
+    assert.equal(plain.status, 200, plain.body.toString());
+    assert.equal(plain.headers['content-encoding'], undefined, 'no Accept-Encoding: sent as it is');
+    const json = JSON.parse(plain.body.toString()) as { items: unknown[] };
+    assert.equal(json.items.length, 10);
+    assert.ok(
+      plain.body.length >= COMPRESS_MIN_BYTES && plain.body.length <= COMPRESS_AT_ONCE_MAX_BYTES,
+      `${plain.body.length} bytes`,
+    );
+
+    const br = await get(`${server.url}${LOOKUP}`, as({ 'Accept-Encoding': 'gzip, deflate, br, zstd' }));
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(Number(br.headers['content-length']), br.body.length);
+    assert.match(String(br.headers.vary), /Accept-Encoding/);
+    assert.equal(br.headers['cache-control'], 'no-store');
+    assert.deepEqual(JSON.parse(zlib.brotliDecompressSync(br.body).toString()), json);
+    assert.ok(br.body.length < plain.body.length / 3, `${br.body.length} of ${plain.body.length} bytes`);
+
+    const gzip = await get(`${server.url}${LOOKUP}`, as({ 'Accept-Encoding': 'gzip, br;q=0' }));
+    assert.equal(gzip.headers['content-encoding'], 'gzip');
+    assert.equal(Number(gzip.headers['content-length']), gzip.body.length);
+    assert.deepEqual(JSON.parse(zlib.gunzipSync(gzip.body).toString()), json);
+
+    const refused = await get(`${server.url}${LOOKUP}`, as({ 'Accept-Encoding': 'br;q=0, gzip;q=0' }));
+    assert.equal(refused.headers['content-encoding'], undefined);
+    assert.deepEqual(JSON.parse(refused.body.toString()), json);
+  });
+
+  it('answer compression: an answer under 1 KB, and a problem+json refusal, are sent uncompressed', async () => {
+    const config = await get(`${server.url}/api/v1/auth/config`, { 'Accept-Encoding': 'br, gzip' });
+    assert.equal(config.status, 200);
+    assert.ok(config.body.length < COMPRESS_MIN_BYTES);
+    assert.equal(config.headers['content-encoding'], undefined);
+    assert.equal(Number(config.headers['content-length']), config.body.length);
+    const refused = await get(`${server.url}${LOOKUP}`, { 'Accept-Encoding': 'br, gzip' });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers['content-encoding'], undefined);
+    assert.match(refused.headers['content-type'] as string, /^application\/problem\+json/);
+  });
+
+  it('answer compression: an answer over 64 KB is left to the compression middleware (streamed br)', async () => {
+    const answer = await get(`${server.url}/api/v1/openapi.json`, { 'Accept-Encoding': 'br' });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['content-encoding'], 'br');
+    assert.equal(answer.headers['content-length'], undefined, 'streamed: its length is not known in advance');
+    const document = zlib.brotliDecompressSync(answer.body);
+    assert.ok(document.length > COMPRESS_AT_ONCE_MAX_BYTES, `${document.length} bytes`);
+    assert.match((JSON.parse(document.toString()) as { openapi: string }).openapi, /^3\./);
+  });
+});
