@@ -9,6 +9,15 @@ import { hashAccessToken, looksLikeAccessToken } from './access-tokens';
 type Jwks = ReturnType<typeof createRemoteJWKSet>;
 
 const TOUCH_INTERVAL_MS = 60_000;
+/** The clock tolerance for a JWT's expiry and not-before, in seconds. */
+const CLOCK_TOLERANCE_S = 60;
+/**
+ * How long a JWT's verified signature is reused at most: jose's remote key set keeps the issuer's keys as long
+ * (its `cacheMaxAge`), so a key the issuer withdraws stops working no later than it did without the reuse.
+ */
+const VERIFIED_MAX_MS = 10 * 60_000;
+/** Verified tokens kept at most (the oldest goes first): each is one signed-in client's current token. */
+const VERIFIED_MAX_ENTRIES = 10_000;
 
 /**
  * Turns a bearer token into the advisor it belongs to, with the providers the configuration enables:
@@ -17,6 +26,12 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 export class Authenticator {
   private jwks: Promise<Jwks> | undefined;
+  /**
+   * The claims of JWTs whose signature, issuer and audience were verified, keyed by the exact token string, until
+   * it expires (with the tolerance) or VERIFIED_MAX_MS has passed. Only the signature check is reused: every request
+   * still reads its advisor, so a deactivation or a role change applies at once. A refused token is never kept.
+   */
+  private readonly verified = new Map<string, { payload: JWTPayload; until: number }>();
 
   constructor(
     private readonly repo: Repository,
@@ -76,18 +91,8 @@ export class Authenticator {
    */
   private async fromJwt(token: string): Promise<AdvisorRecord | null> {
     const oidc = this.auth.oidc!;
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, await this.keySet(), {
-        issuer: oidc.tenants.map((tenant) => tenant.issuer),
-        audience: oidc.audience,
-        currentDate: this.clock.now(),
-        clockTolerance: 60,
-      }));
-    } catch (error) {
-      if (error instanceof joseErrors.JOSEError) return null;
-      throw error;
-    }
+    const payload = await this.verify(token);
+    if (!payload) return null;
     const tid = claim(payload, 'tid')?.toLowerCase();
     const oid = claim(payload, 'oid');
     if (!tid || !oid) return null;
@@ -112,6 +117,31 @@ export class Authenticator {
       return null;
     }
     return this.bind(advisor, identity, { entraTid: null, entraOid: null });
+  }
+
+  /** The token's claims if its signature, issuer, audience and times are valid now, reusing an earlier check. */
+  private async verify(token: string): Promise<JWTPayload | null> {
+    const now = this.clock.now().getTime();
+    const known = this.verified.get(token);
+    if (known && now < known.until) return known.payload;
+    if (known) this.verified.delete(token);
+    const oidc = this.auth.oidc!;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, await this.keySet(), {
+        issuer: oidc.tenants.map((tenant) => tenant.issuer),
+        audience: oidc.audience,
+        currentDate: new Date(now),
+        clockTolerance: CLOCK_TOLERANCE_S,
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError) return null;
+      throw error;
+    }
+    const expires = typeof payload.exp === 'number' ? (payload.exp + CLOCK_TOLERANCE_S) * 1000 : Infinity;
+    if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { payload, until: Math.min(expires, now + VERIFIED_MAX_MS) });
+    return payload;
   }
 
   /** Binds in one transaction with the check that the advisor is still as read: two first sign-ins cannot both bind. */
