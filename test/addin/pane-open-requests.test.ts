@@ -51,7 +51,7 @@ describe('task pane: the requests it makes as it opens on an email (issue 15)', 
   after(() => browser.close());
   beforeEach(async () => {
     received = [];
-    // Every request the server answered, as "GET /path status" (pino-http's line for each).
+    // Every request the server answered, as "GET /path status" (the request log's line for each).
     const log = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString().split('\n').filter(Boolean)) {
