@@ -15,7 +15,7 @@ import { problemHandler } from './http/problem';
 import { changeLimit, FailedSignIns } from './http/rate-limits';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
-import { BROTLI_QUALITY, sendJson } from './http/send-json';
+import { sendJson } from './http/send-json';
 import type { Repository } from './repository/repository';
 import { activityRoutes } from './routes/activities';
 import { contactRoutes } from './routes/contacts';
@@ -46,10 +46,9 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   // API answers are private and never cached (no-store below), so hashing each body for an ETag is wasted work.
   // Opportunities carry their own ETag (their version) for If-Match; static files keep theirs.
   app.set('etag', false);
-  // br or gzip, as the client accepts, for the pane's files and the API's answers over 1 KB (those up to 64 KB are
-  // compressed at once by sendJson, the rest here). API answers are read with a bearer token a third-party page
-  // cannot send, so compressing them gives BREACH-style guessing no oracle.
-  app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } } }));
+  // br or gzip, as the client accepts, for the pane's files and the API's answers over 1 KB. API answers are read
+  // with a bearer token a third-party page cannot send, so compressing them gives BREACH-style guessing no oracle.
+  app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }));
   app.use(requestLog(logger));
   app.use(securityHeaders(config));
 
