@@ -180,7 +180,7 @@ describe('owner-scoped type-ahead', function () {
          ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
     );
     const ids = db.prepare('SELECT id FROM opportunities').pluck().all() as number[];
-    // Two advisors with long lists (past the 256 uses where Recent's own index is read); uses share times, so the id decides.
+    // Two advisors with long lists (Recent's own index reads every list; these span many pages of it); uses share times, so the id decides.
     db.transaction(() => {
       for (const advisor of [1, 2])
         for (let i = 0; i < 700; i++)

@@ -88,7 +88,7 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
-  for (const view of ['my-open', 'team-open', 'closed', 'team-closed', 'recent'] as const) {
+  for (const view of ['my-open', 'team-open', 'closed', 'team-closed'] as const) {
     it(`searches ${view} from the owners' rows: the full-text match is scoped to them, not the firm's`, async () => {
       const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
       const searches = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
@@ -100,7 +100,6 @@ describe('query plans: search and suggestions', function () {
         'team-open': ['o3', 'o4', 'o5'],
         closed: ['c3', 'b3'],
         'team-closed': ['c3', 'c4', 'c5', 'b3'],
-        recent: ['r3'],
       }[view];
       for (const token of owners) assert.match(match, new RegExp(`scope : \\(.*\\\\"${token}\\\\"`), match);
     });
@@ -119,27 +118,46 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
-  it("searches a long Recent list in the advisor's own rowid range of Recent's index, never the firm's matches", async () => {
-    db.prepare(
-      `INSERT OR IGNORE INTO opportunity_recent (advisor_id, opportunity_id, used_at)
-         SELECT 4, id, updated_at FROM opportunities WHERE id % 3 = 0`,
-    ).run();
-    const plans = await plansOf(() =>
-      repo.opportunities.choices({ ...options('recent', 'ret'), advisorId: 4, ownerIds: [4] }),
-    );
-    const searches = plans.filter((plan) => /MATCH/.test(plan.source));
-    assert.equal(searches.length, 1, describePlans(plans));
-    const [search] = searches;
-    assert.match(
-      search.source,
-      /recent_search MATCH :words AND rowid BETWEEN :recentFrom AND :recentFrom \+ 4294967295/,
-    );
-    assert.equal((search.params[0] as { recentFrom: number }).recentFrom, 4 * 2 ** 32);
-    // FTS5 receives both bounds of the range (">" and "<" in its plan), so it seeks to the advisor's rows.
-    assert.ok(
-      search.lines.some((line) => /SCAN recent_search VIRTUAL TABLE INDEX \d+:M\d*(><|<>)/.test(line)),
-      describePlans([search]),
-    );
+  for (const [list, advisorId] of [
+    ['short', 3],
+    ['long', 4],
+  ] as const)
+    it(`searches a ${list} Recent list in the advisor's own rowid range of Recent's index, bound as an integer, never the firm's matches`, async () => {
+      db.prepare(
+        `INSERT OR IGNORE INTO opportunity_recent (advisor_id, opportunity_id, used_at)
+           SELECT 4, id, updated_at FROM opportunities WHERE id % 3 = 0`,
+      ).run();
+      const plans = await plansOf(() =>
+        repo.opportunities.choices({ ...options('recent', 'ret'), advisorId, ownerIds: [advisorId] }),
+      );
+      const searches = plans.filter((plan) => /MATCH/.test(plan.source));
+      assert.equal(searches.length, 1, describePlans(plans));
+      const [search] = searches;
+      assert.match(
+        search.source,
+        /recent_search MATCH :words AND rowid BETWEEN :recentFrom AND :recentFrom \+ 4294967295/,
+      );
+      // FTS5 uses a rowid bound only when it is an integer: a JS number binds as a REAL, which FTS5 ignores (it then
+      // walks the typed words' matches in every advisor's Recent, and SQLite drops the others afterwards).
+      const { recentFrom } = search.params[0] as { recentFrom: unknown };
+      assert.equal(recentFrom, BigInt(advisorId) * 2n ** 32n);
+      assert.equal(db.prepare('SELECT typeof(?)').pluck().get(recentFrom), 'integer');
+      // FTS5 receives both bounds of the range (">" and "<" in its plan), so it seeks to the advisor's rows.
+      assert.ok(
+        search.lines.some((line) => /SCAN recent_search VIRTUAL TABLE INDEX \d+:M\d*(><|<>)/.test(line)),
+        describePlans([search]),
+      );
+    });
+
+  it("binds the advisor of a view's page as an expression (+:me), so sqlite_stat4 never makes SQLite prepare it again on each request", async () => {
+    for (const view of ['my-open', 'recent', 'closed', 'team-closed'] as const)
+      for (const q of [undefined, 'ret']) {
+        const plans = await plansOf(() => repo.opportunities.choices(options(view, q)));
+        const page = plans.find((plan) => /:me\b/.test(plan.source));
+        assert.ok(page, `${view} ${q}: ${describePlans(plans)}`);
+        assert.doesNotMatch(page.source, /=\s*:me\b/, `${view} ${q}`);
+        assert.match(page.source, /=\s*\+:me\b/, `${view} ${q}`);
+      }
   });
 
   it("searches Recent from the advisor's recent list, not the firm's matches", async () => {

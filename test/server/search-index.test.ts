@@ -87,6 +87,43 @@ describe('search index upkeep', function () {
     for (const table of ['contact_search', 'organization_search'])
       server.db.prepare(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`).run();
   });
+
+  it("removes ANALYZE's samples of the full-text indexes' own tables, keeping every other table's, and finds the same", async () => {
+    const { api } = await server.advisor('Analysed');
+    for (let i = 0; i < 20; i++) {
+      assert.equal(
+        (await api.post('/api/v1/contacts', { name: `Avery Stat${i}`, email: `avery${i}@stat.example` })).status,
+        201,
+      );
+      assert.equal(
+        (await api.post('/api/v1/opportunities', referral(`Estate stat ${i}`, `stat${i}@example.org`))).status,
+        201,
+      );
+    }
+    const read = async () => ({
+      contacts: (await api.get('/api/v1/contacts?limit=100&q=avery')).body.items.length as number,
+      opportunities: (await api.get('/api/v1/opportunities?view=all-open&limit=100&q=estate%20st')).body.items
+        .length as number,
+    });
+    const before = await read();
+    server.db.exec('ANALYZE');
+    const sampled = () =>
+      server.db.prepare('SELECT DISTINCT tbl FROM sqlite_stat4 ORDER BY tbl').pluck().all() as string[];
+    const searchTables = (tables: string[]) => tables.filter((table) => /_search_/.test(table));
+    const analysed = sampled();
+    assert.ok(searchTables(analysed).length > 0, `ANALYZE sampled no full-text table: ${analysed.join(', ')}`);
+
+    await server.repo.maintain();
+
+    assert.deepEqual(searchTables(sampled()), []);
+    assert.deepEqual(
+      sampled(),
+      analysed.filter((table) => !/_search_/.test(table)),
+    );
+    assert.ok(sampled().includes('opportunities'));
+    assert.deepEqual(await read(), before);
+    assert.deepEqual(before, { contacts: 20, opportunities: 20 });
+  });
 });
 
 describe('search index migration', () => {
