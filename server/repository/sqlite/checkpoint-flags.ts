@@ -31,16 +31,23 @@ export function walFrames(shm: number): number {
   return littleEndian ? header.readUInt32LE(16) : header.readUInt32BE(16);
 }
 
-/** The same for a database file, by name (tests, the benchmark); 0 without a WAL index. */
-export function walFramesOf(file: string): number {
+/**
+ * The WAL index of a database file, by name (tests): pages in the WAL, and how many of them a checkpoint has copied
+ * into the database file (nBackfill, a u32 at byte 96: the checkpoint information after the header's two copies).
+ * Both 0 without a WAL index.
+ */
+export function walIndexOf(file: string): { frames: number; backfilled: number } {
   let shm: number;
   try {
     shm = fs.openSync(`${file}-shm`, 'r');
   } catch {
-    return 0;
+    return { frames: 0, backfilled: 0 };
   }
   try {
-    return walFrames(shm);
+    const start = Buffer.alloc(100);
+    if (fs.readSync(shm, start, 0, 100, 0) < 100) return { frames: 0, backfilled: 0 };
+    const u32 = (at: number) => (littleEndian ? start.readUInt32LE(at) : start.readUInt32BE(at));
+    return { frames: u32(16), backfilled: u32(96) };
   } finally {
     fs.closeSync(shm);
   }

@@ -14,14 +14,16 @@ import { CHECKPOINTS, FLAG_COUNT, FRAMES_SEEN, HOLD, STOP, type CheckpointWorker
 export interface CheckpointerOptions {
   /** The thread checkpoints once the WAL holds this many pages (SQLite's own default). */
   frames?: number;
-  /** The request connection checkpoints itself past this many pages (about 40 MB of WAL with 4 KB pages). */
+  /** The request connection checkpoints itself past this many pages (by default ten times `frames`: about 40 MB of WAL
+   * with 4 KB pages). */
   limitFrames?: number;
   /** How often the thread looks at the WAL's size. */
   intervalMs?: number;
 }
 
 export const DEFAULT_CHECKPOINT_FRAMES = 1000;
-export const DEFAULT_WAL_LIMIT_FRAMES = 10_000;
+/** The request connection's own checkpoint, as a multiple of the thread's. */
+export const WAL_LIMIT_FACTOR = 10;
 
 export interface Checkpointer {
   /** Checkpoints the thread has run. */
@@ -51,7 +53,7 @@ export function checkpointerOf(db: Db): Checkpointer | undefined {
 
 export function startCheckpointer(db: Db, options: CheckpointerOptions = {}): Checkpointer {
   const frames = options.frames ?? DEFAULT_CHECKPOINT_FRAMES;
-  const limitFrames = Math.max(options.limitFrames ?? DEFAULT_WAL_LIMIT_FRAMES, frames);
+  const limitFrames = Math.max(options.limitFrames ?? frames * WAL_LIMIT_FACTOR, frames);
   db.pragma(`wal_autocheckpoint = ${limitFrames}`);
   const shared = new SharedArrayBuffer(FLAG_COUNT * Int32Array.BYTES_PER_ELEMENT);
   const flags = new Int32Array(shared);
