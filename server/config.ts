@@ -65,6 +65,7 @@ const Environment = z.object({
   PUBLIC_ORIGIN: z.url().optional(),
   DATABASE_FILE: z.string().default('./data/regarding.db'),
   WRITE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
+  WAL_CHECKPOINT_PAGES: z.coerce.number().int().min(10).max(1_000_000).default(1000),
   REPORT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   TRUST_PROXY: TrustProxy.default(false),
   RATE_LIMIT_FAILED_AUTH: Count.default(20),
@@ -139,6 +140,8 @@ export interface Config {
   databaseFile: string;
   /** How long a write waits for a lock held by another process before answering 503. */
   writeWaitMs: number;
+  /** The checkpointer's thread copies the WAL into the database file once it holds this many pages. */
+  walCheckpointPages: number;
   /** How long a firm-wide report's answer is reused (each says when it was read: asOf). */
   reportCacheSeconds: number;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For gives the client's address. */
@@ -219,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
     databaseFile: path.resolve(e.DATABASE_FILE),
     writeWaitMs: e.WRITE_WAIT_MS,
+    walCheckpointPages: e.WAL_CHECKPOINT_PAGES,
     reportCacheSeconds: e.REPORT_CACHE_SECONDS,
     trustProxy: e.TRUST_PROXY,
     rateLimits: {

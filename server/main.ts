@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
   const repo = createSqliteRepository(db, {
     writeWaitMs: config.writeWaitMs,
+    checkpointer: { frames: config.walCheckpointPages },
     reportWorker: { cacheMs: config.reportCacheSeconds * 1000 },
   });
   const dataDir = path.dirname(config.databaseFile);

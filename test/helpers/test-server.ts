@@ -67,6 +67,7 @@ export async function startTestServer(
   migrate(db);
   const repo = createSqliteRepository(db, {
     writeWaitMs: config.writeWaitMs,
+    checkpointer: { frames: config.walCheckpointPages },
     reportWorker: { cacheMs: config.reportCacheSeconds * 1000, ...options.reportWorker },
   });
   const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));

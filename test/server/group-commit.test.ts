@@ -259,7 +259,7 @@ describe('group commit of writes', function () {
     });
   });
 
-  it('kill -9 during 200 concurrent writes: every acknowledged write is in the reopened database', async () => {
+  it('kill -9 during 200 concurrent writes: every acknowledged write is in the reopened database (the checkpointer copying the WAL meanwhile)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-group-crash-'));
     try {
       const databaseFile = path.join(dir, 'crash.db');
@@ -278,6 +278,8 @@ describe('group commit of writes', function () {
         TLS: 'off',
         DEMO_DATA: 'off',
         RATE_LIMIT_WRITES: '100000',
+        // The checkpointer's thread copies the WAL into the file throughout the writes, and the kill may land in one.
+        WAL_CHECKPOINT_PAGES: '10',
       });
       const api = new TestClient(server.url, token);
       const target = await api.post('/api/v1/opportunities', referral('Kill target', 'kill@client.example'));
@@ -288,9 +290,13 @@ describe('group commit of writes', function () {
       const creations: { id: number; topic: string }[] = [];
       let answered = 0;
       let killed = false;
+      let walStartedOver = 0;
       const kill = () => {
         if (killed) return;
         killed = true;
+        // The WAL header's checkpoint sequence (https://www.sqlite.org/fileformat.html#wal_file_format): how often the
+        // WAL started over, each time after a checkpoint had copied all of it into the database file.
+        walStartedOver = fs.readFileSync(`${databaseFile}-wal`).readUInt32BE(12);
         server.child.kill('SIGKILL');
       };
       const request = async (n: number) => {
@@ -317,6 +323,7 @@ describe('group commit of writes', function () {
       const acknowledged = links.length + creations.length;
       assert.ok(acknowledged >= 50, `only ${acknowledged} writes were acknowledged before the kill`);
       assert.ok(acknowledged < 200, 'the kill came after every write was answered: nothing was in flight');
+      assert.ok(walStartedOver >= 1, 'no checkpoint completed while the writes ran');
 
       const reopened = openDatabase(databaseFile);
       try {

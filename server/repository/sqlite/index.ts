@@ -16,13 +16,14 @@ import { SqliteWorkStore } from './work';
 import { ownerVersions } from './funnel';
 import { inProcessReports, workerReports, type ReportWorkerOptions } from './report-runner';
 import { setWriteWait, writesAvailable } from './writes';
+import { startCheckpointer, type CheckpointerOptions } from './checkpointer';
 
 /** How long a write waits for a lock another process holds before it is answered 503 (WRITE_WAIT_MS). */
 export const DEFAULT_WRITE_WAIT_MS = 1500;
 
 export function createSqliteRepository(
   db: Db,
-  options: { writeWaitMs?: number; reportWorker?: ReportWorkerOptions } = {},
+  options: { writeWaitMs?: number; reportWorker?: ReportWorkerOptions; checkpointer?: CheckpointerOptions } = {},
 ): Repository {
   // Waiting for the lock happens in write(), on timers; SQLite's own wait would block the event loop.
   db.pragma('busy_timeout = 0');
@@ -30,6 +31,8 @@ export function createSqliteRepository(
   // Reports are computed off the event loop, in a worker with its own connection; a database in memory has no
   // file another connection could open.
   const reports = db.memory ? inProcessReports(db) : workerReports(db.name, options.reportWorker);
+  // The WAL is copied into the file by a thread of its own (checkpointer.ts), not inside a request's COMMIT.
+  const checkpointer = db.memory ? null : startCheckpointer(db, options.checkpointer);
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
   return {
@@ -77,6 +80,7 @@ export function createSqliteRepository(
       closing = true;
       await reports.close();
       await upkeep.catch(() => undefined);
+      await checkpointer?.stop();
       if (db.open) db.close();
     },
   };
