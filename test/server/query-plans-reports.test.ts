@@ -41,7 +41,7 @@ describe('query plans: stage report and funnel (issue 15)', () => {
     assert.deepEqual(scans, [], describePlans(plans));
   };
   const stageReport = (owners: number[] | null) => () => repo.work.stageReport(owners, new Date().toISOString());
-  const funnel = (filter: FunnelFilter) => () => repo.funnel.summary(filter, new Date().toISOString());
+  const funnel = (filter: FunnelFilter) => () => repo.funnel.summary(filter, new Date().toISOString(), [0.5, 0.9]);
 
   it('stage report for me: no full scan', async () => {
     noFullScan(await plansOf(stageReport(me)));
