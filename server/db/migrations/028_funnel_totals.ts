@@ -184,7 +184,11 @@ CREATE TABLE funnel_stay_periods_firm (
       table: 'opportunities',
       statement: FUNNEL_STAYS_BACKFILL,
     });
+    // The steps after the backfill read every row again: each says when it is done.
+    progress('funnel stays: totals and periods', 0, 2);
     db.exec(FUNNEL_TOTALS_BACKFILL);
+    progress('funnel stays: totals and periods', 1, 2);
     db.exec(INDEXES_AND_TRIGGERS);
+    progress('funnel stays: totals and periods, indexes', 2, 2);
   },
 };

@@ -26,19 +26,28 @@ const TOTALS = (ownerIds: number[] | null) =>
     'GROUP BY t.stage',
   );
 
-/** The counts per stage, kind and period, in order of period. */
+/**
+ * The counts per stage and kind as one text each of `period,count` pairs: a row per period would cost more to build in
+ * JavaScript than SQLite takes to read them (the firm's 8,000 rows: 8 ms against 0.3 ms).
+ */
 const PERIODS = (ownerIds: number[] | null) =>
   ownerIds === null || ownerIds.length === 1
-    ? `${scoped(ownerIds, 'funnel_stay_periods_firm', 'funnel_stay_periods', 't.stage, t.running, t.period, t.count', 't.count > 0')}
-        ORDER BY t.stage, t.running, t.period`
-    : scoped(
+    ? scoped(
+        ownerIds,
+        'funnel_stay_periods_firm',
+        'funnel_stay_periods',
+        "t.stage, t.running, group_concat(t.period || ',' || t.count)",
+        't.count > 0',
+        // (for one owner or the firm, the GROUP BY follows)
+      ) + ' GROUP BY t.stage, t.running'
+    : `SELECT stage, running, group_concat(period || ',' || count) FROM (${scoped(
         ownerIds,
         '',
         'funnel_stay_periods',
-        't.stage, t.running, t.period, sum(t.count)',
+        't.stage, t.running, t.period, sum(t.count) AS count',
         'TRUE',
-        'GROUP BY t.stage, t.running, t.period HAVING sum(t.count) > 0 ORDER BY t.stage, t.running, t.period',
-      );
+        'GROUP BY t.stage, t.running, t.period HAVING sum(t.count) > 0',
+      )}) GROUP BY stage, running`;
 
 /** How many running stays of the scope's stage have a key in (:above, :below). */
 const RUNNING_BETWEEN = (ownerIds: number[] | null) =>
@@ -54,11 +63,12 @@ const RUNNING_BETWEEN = (ownerIds: number[] | null) =>
  * The stays of a stage with milliseconds in [:from, :to), shortest first, from position :skip on: the finished ones by
  * their key, the running ones by `now - key`. Both are ranges of funnel_stays' indexes.
  */
-const STAYS_BETWEEN = (ownerIds: number[] | null) => `SELECT ms FROM (
-  ${scoped(ownerIds, 'funnel_stays', 'funnel_stays', 't.key AS ms', 't.stage = :stage AND t.running = 0 AND t.key >= :from AND t.key < :to')}
+const STAYS_BETWEEN = (ownerIds: number[] | null) =>
+  // A compound ORDER BY merges the two arms: the finished ones come in index order, only the running ones are sorted.
+  `${scoped(ownerIds, 'funnel_stays', 'funnel_stays', 't.key AS ms', 't.stage = :stage AND t.running = 0 AND t.key >= :from AND t.key < :to')}
   UNION ALL
   ${scoped(ownerIds, 'funnel_stays', 'funnel_stays', ':now - t.key', 't.stage = :stage AND t.running = 1 AND t.key > :now - :to AND t.key <= :now - :from')}
-) ORDER BY ms LIMIT :take OFFSET :skip`;
+  ORDER BY 1 LIMIT :take OFFSET :skip`;
 
 /** A running stay that started after `now` counts as its finished part only (max(0, now - since)): not a range. */
 const STARTED_AFTER = `SELECT 1 FROM funnel_stays WHERE running = 1 AND since > :now LIMIT 1`;
@@ -69,10 +79,16 @@ class Periods {
   readonly counts: number[] = [];
   /** before[i]: the count in periods[0 .. i). */
   readonly before: number[] = [0];
-  add(period: number, count: number) {
-    this.periods.push(period);
-    this.counts.push(count);
-    this.before.push(this.before[this.before.length - 1] + count);
+  /** From `period,count` pairs as text, in any order (group_concat promises none). */
+  constructor(pairs: string | undefined) {
+    const flat = pairs ? (JSON.parse(`[${pairs}]`) as number[]) : [];
+    const order = Array.from({ length: flat.length / 2 }, (_, i) => i);
+    if (order.some((i) => i > 0 && flat[2 * i] < flat[2 * i - 2])) order.sort((a, b) => flat[2 * a] - flat[2 * b]);
+    for (const i of order) {
+      this.periods.push(flat[2 * i]);
+      this.counts.push(flat[2 * i + 1]);
+      this.before.push(this.before[this.before.length - 1] + flat[2 * i + 1]);
+    }
   }
   get total() {
     return this.before[this.before.length - 1];
@@ -123,7 +139,7 @@ export function funnelFromTotals(
   const params = ownerIds === null ? {} : ownerIds.length === 1 ? { owner: ownerIds[0] } : { owners: list(ownerIds) };
   const width = ownerIds === null ? FIRM_PERIOD_MS : OWNER_PERIOD_MS;
   const totals = sqlArrays(db, TOTALS(ownerIds)).all(params) as [Stage, number, number, number, number][];
-  const counted = sqlArrays(db, PERIODS(ownerIds)).all(params) as [Stage, number, number, number][];
+  const counted = sqlArrays(db, PERIODS(ownerIds)).all(params) as [Stage, number, string][];
   const runningBetween = sql(db, RUNNING_BETWEEN(ownerIds)).pluck();
   const staysBetween = sql(db, STAYS_BETWEEN(ownerIds)).pluck();
   const counts = STAGES.map((stage) => {
@@ -131,10 +147,9 @@ export function funnelFromTotals(
     return { stage, reached: row?.[1] ?? 0, entered: row?.[2] ?? 0, won: row?.[3] ?? 0, lost: row?.[4] ?? 0 };
   });
   const stays = STAGES.map((stage) => {
-    const finished = new Periods();
-    const running = new Periods();
-    for (const [s, isRunning, period, count] of counted)
-      if (s === stage) (isRunning ? running : finished).add(period, count);
+    const pairs = (running: number) => counted.find(([s, r]) => s === stage && r === running)?.[2];
+    const finished = new Periods(pairs(0));
+    const running = new Periods(pairs(1));
     const n = finished.total + running.total;
     const days: Record<number, number> & { length: number } = { length: n };
     if (n === 0) return { stage, days };
