@@ -82,7 +82,8 @@ export function funnelSummary(
   percentiles: readonly number[] = [],
 ): FunnelSummary {
   if (unfiltered(filter)) {
-    const fromTotals = funnelFromTotals(db, filter.ownerIds, now, percentiles);
+    // One read transaction: the totals, the periods and the stays they point to are of the same moment.
+    const fromTotals = db.transaction(() => funnelFromTotals(db, filter.ownerIds, now, percentiles))();
     if (fromTotals) return fromTotals;
   }
   const row = sqlArrays(db, SUMMARY(filter)).get({ ...params(filter), now: Date.parse(now) }) as (number | string)[];
