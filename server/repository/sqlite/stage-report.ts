@@ -45,38 +45,16 @@ export function stageRows(db: Db, ownerIds: number[] | null): StageRow[] {
   }));
 }
 
-/** The open opportunities' entries counted per month, by stage: the firm's, or one owner's. */
+/** The open opportunities' entries counted per month, by stage (the owners' summed). */
 const months = (ownerIds: number[] | null) =>
   ownerIds === null
     ? `SELECT stage, month AS period, count FROM open_stage_months_firm WHERE count > 0 ORDER BY stage, month`
-    : `SELECT stage, month AS period, count FROM open_stage_months WHERE owner_id = :owner AND count > 0
-         ORDER BY stage, month`;
-
-/**
- * Several owners' month counts as one JSON text of [stage, month, count], summed in JavaScript: grouping them in SQL
- * sorted a team's rows (10 owners: about 1,000) and building a row object per month cost more than the sum.
- */
-const OWNERS_MONTHS = `SELECT json_group_array(json_array(m.stage, m.month, m.count))
-  FROM json_each(:owners) j CROSS JOIN open_stage_months m ON m.owner_id = j.value WHERE m.count > 0`;
-
-function monthCounts(db: Db, ownerIds: number[] | null, params: object): (Period & { stage: Stage })[] {
-  if (ownerIds === null || ownerIds.length === 1)
-    return sql(db, months(ownerIds)).all(params) as (Period & { stage: Stage })[];
-  const summed = new Map<string, Period & { stage: Stage }>();
-  for (const [stage, period, count] of JSON.parse(sql(db, OWNERS_MONTHS).pluck().get(params) as string) as [
-    Stage,
-    string,
-    number,
-  ][]) {
-    const key = `${stage} ${period}`;
-    const row = summed.get(key);
-    if (row) row.count += count;
-    else summed.set(key, { stage, period, count });
-  }
-  return [...summed.values()]
-    .filter((row) => row.count > 0)
-    .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
-}
+    : ownerIds.length === 1
+      ? `SELECT stage, month AS period, count FROM open_stage_months WHERE owner_id = :owner AND count > 0
+           ORDER BY stage, month`
+      : `SELECT m.stage, m.month AS period, sum(m.count) AS count
+           FROM json_each(:owners) j CROSS JOIN open_stage_months m ON m.owner_id = j.value
+           GROUP BY m.stage, m.month HAVING sum(m.count) > 0 ORDER BY m.stage, m.month`;
 
 /** The firm's entries in one month of a stage, counted per day. */
 const FIRM_DAYS = `SELECT day AS period, count FROM open_stage_days_firm
@@ -123,7 +101,7 @@ function locate(periods: Period[], position: number): { period: string; skip: nu
  */
 export function openStageDays(db: Db, ownerIds: number[] | null): OpenStageDays[] {
   const params = ownerIds === null ? {} : ownerIds.length === 1 ? { owner: ownerIds[0] } : { owners: list(ownerIds) };
-  const counted = monthCounts(db, ownerIds, params);
+  const counted = sql(db, months(ownerIds)).all(params) as (Period & { stage: Stage })[];
   const days = sql(db, FIRM_DAYS);
   const entry = sql(db, entryAt(ownerIds)).pluck();
   return STAGES.map((stage): OpenStageDays => {
