@@ -95,8 +95,11 @@ CREATE TRIGGER funnel_stays_opportunity_delete AFTER DELETE ON opportunities BEG
   DELETE FROM funnel_stays WHERE opportunity_id = old.id;
 END;
 
+-- The row's stage counts only for a closed one without a recorded close stage (won, lost): a stage change of an open
+-- one changes its facts, whose own trigger makes its rows again.
 CREATE TRIGGER funnel_stays_opportunity_update AFTER UPDATE OF owner_id, status, stage ON opportunities
-  WHEN old.owner_id IS NOT new.owner_id OR old.status IS NOT new.status OR old.stage IS NOT new.stage
+  WHEN old.owner_id IS NOT new.owner_id OR old.status IS NOT new.status
+    OR (old.stage IS NOT new.stage AND new.status <> 'open')
 BEGIN${rebuild('new.id')}
 END;
 
