@@ -598,17 +598,22 @@ export interface FunnelStageCounts {
 export interface FunnelSummary {
   asOf: string;
   counts: FunnelStageCounts[];
-  /** Per stage, the days each opportunity that entered it has spent in it (until now), shortest first. */
-  stays: { stage: Stage; days: Float64Array }[];
+  /**
+   * Per stage, the days each opportunity that entered it has spent in it (until now), shortest first: all of them, or
+   * (length still their count) only those at the positions the percentiles asked for read (see FunnelStore.summary).
+   */
+  stays: { stage: Stage; days: ArrayLike<number> }[];
 }
 
 export interface FunnelStore {
   /**
    * The counts per stage and the stays, as of `now` (ISO). An identical call already in flight is shared: its
    * answer (and its asOf, a moment earlier) is this one's; a firm-wide one may be cached (REPORT_CACHE_SECONDS), and
-   * an owner-scoped one too while its owners' funnel versions (migration 027) are unchanged.
+   * an owner-scoped one too while its owners' funnel versions (migration 027) are unchanged. `percentiles` (0 to 1)
+   * are those the caller computes with `percentile`: a funnel read from the totals (migration 028) has only the stays
+   * those read.
    */
-  summary(filter: FunnelFilter, now: string): Promise<FunnelSummary>;
+  summary(filter: FunnelFilter, now: string, percentiles: readonly number[]): Promise<FunnelSummary>;
 }
 
 export interface RateLimitStoreOptions {

@@ -10,6 +10,9 @@ const DAY = 86_400_000;
 
 type Query = z.output<typeof FunnelQuery>;
 
+/** The percentiles of the days in stage the funnel shows: the median and the 90th. */
+const PERCENTILES = [0.5, 0.9] as const;
+
 /** The value at fraction `p` of sorted values, interpolated between the two nearest (so p = 0.5 is the median). */
 export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
@@ -30,7 +33,11 @@ export class FunnelService {
     const filter = await this.filterFor(caller, query);
     // The worker computes the funnel; a request arriving while an identical one is computed shares its answer,
     // and the moment it was read (asOf).
-    const { asOf, counts, stays } = await this.ctx.repo.funnel.summary(filter, this.ctx.clock.now().toISOString());
+    const { asOf, counts, stays } = await this.ctx.repo.funnel.summary(
+      filter,
+      this.ctx.clock.now().toISOString(),
+      PERCENTILES,
+    );
     const stages = STAGES.map((stage, index): FunnelStage => {
       const count = counts.find((row) => row.stage === stage)!;
       const next = index + 1 < STAGES.length ? counts.find((row) => row.stage === STAGES[index + 1])! : null;
@@ -42,8 +49,8 @@ export class FunnelService {
         converted: next ? next.reached : null,
         conversion: next && count.reached > 0 ? round(next.reached / count.reached, 3) : null,
         stayed: days.length,
-        medianDays: round(percentile(days, 0.5), 1),
-        p90Days: round(percentile(days, 0.9), 1),
+        medianDays: round(percentile(days, PERCENTILES[0]), 1),
+        p90Days: round(percentile(days, PERCENTILES[1]), 1),
         won: count.won,
         lost: count.lost,
       };

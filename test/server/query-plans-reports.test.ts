@@ -41,7 +41,7 @@ describe('query plans: stage report and funnel (issue 15)', () => {
     assert.deepEqual(scans, [], describePlans(plans));
   };
   const stageReport = (owners: number[] | null) => () => repo.work.stageReport(owners, new Date().toISOString());
-  const funnel = (filter: FunnelFilter) => () => repo.funnel.summary(filter, new Date().toISOString());
+  const funnel = (filter: FunnelFilter) => () => repo.funnel.summary(filter, new Date().toISOString(), [0.5, 0.9]);
 
   it('stage report for me: no full scan', async () => {
     noFullScan(await plansOf(stageReport(me)));
@@ -68,9 +68,9 @@ describe('query plans: stage report and funnel (issue 15)', () => {
     );
   });
 
-  it("funnel: each opportunity's facts read by its id (migration 022), never its history", async () => {
+  it("funnel, filtered: each opportunity's facts read by its id (migration 022), never its history", async () => {
     for (const ownerIds of [me, team, null]) {
-      const plans = await plansOf(funnel({ ownerIds }));
+      const plans = await plansOf(funnel({ ownerIds, campaignId: 2 }));
       const lines = plans.flatMap((plan) => plan.lines);
       assert.ok(
         lines.some((line) => /SEARCH x USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(line)),
@@ -78,6 +78,39 @@ describe('query plans: stage report and funnel (issue 15)', () => {
       );
       assert.ok(!lines.some((line) => /stage_changes|opportunity_events/.test(line)), describePlans(plans));
       if (ownerIds) noFullScan(plans);
+    }
+  });
+
+  it("funnel, unfiltered (me, team, firm): the totals and periods by key (migration 028), the stays from index ranges, never an opportunity's facts", async () => {
+    for (const ownerIds of [me, team, null]) {
+      const plans = await plansOf(funnel({ ownerIds }));
+      const lines = plans.flatMap((plan) => plan.lines);
+      const firm = ownerIds === null;
+      // The firm's totals and periods: rows per stage (and kind and day), whatever the firm's size.
+      for (const plan of plans)
+        assert.deepEqual(
+          fullScans(plan, [...SMALL_TABLES, 'funnel_totals_firm', 'funnel_stay_periods_firm']),
+          [],
+          describePlans([plan]),
+        );
+      assert.ok(!lines.some((line) => /opportunity_funnel|\bx\b|opportunities/.test(line)), describePlans(plans));
+      assert.ok(
+        lines.some((line) =>
+          firm ? /^\s*SCAN t$/.test(line) : /SEARCH t USING PRIMARY KEY \(owner_id=\?\)/.test(line),
+        ),
+        describePlans(plans),
+      );
+      const range = firm
+        ? /SEARCH t USING COVERING INDEX funnel_stays_firm \(stage=\? AND running=\? AND key>\? AND key<\?\)/
+        : /SEARCH t USING COVERING INDEX funnel_stays_owner \(owner_id=\? AND stage=\? AND running=\? AND key>\? AND key<\?\)/;
+      assert.ok(
+        lines.some((line) => range.test(line)),
+        describePlans(plans),
+      );
+      assert.ok(
+        lines.some((line) => /SEARCH funnel_stays USING COVERING INDEX funnel_stays_since \(since>\?\)/.test(line)),
+        describePlans(plans),
+      );
     }
   });
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../server/db/connection';
 import { FUNNEL_FACTS_BACKFILL } from '../../server/db/migrations/022_funnel_facts';
+import { FUNNEL_STAYS_BACKFILL } from '../../server/db/migrations/028_funnel_totals';
+import { funnelFromTotals } from '../../server/repository/sqlite/funnel-totals';
 import { percentile } from '../../server/services/funnel';
 import { STAGES, type Stage } from '../../shared/schemas/opportunities';
 import type { Funnel, FunnelStage } from '../../shared/schemas/reports';
@@ -574,6 +576,166 @@ describe('funnel owner versions: a reused owner-scoped funnel equals the referen
       .get(quinn.record.id, id) as number;
     deleteOpportunity(server.db, gone);
     await agree('after a delete', [quinn]);
+  });
+});
+
+/**
+ * Issue 15, migration 028: an unfiltered funnel (me, team, firm) is read from totals and periods of stays kept by
+ * triggers, and only the stays at the percentiles' positions. After every kind of change, what the triggers kept
+ * equals what the backfill makes afresh, and the answers equal the reference, read from the totals (not the fallback).
+ */
+describe('funnel totals: the precomputed funnel equals the computed one (issue 15)', () => {
+  let server: TestServer;
+  let admin: Client;
+  let manager: Client;
+  let olive: Client;
+  let pete: Client;
+  let quinn: Client;
+  let north: number;
+
+  before(async () => {
+    server = await startTestServer();
+    server.clock.set(new Date(NOW).toISOString());
+    admin = await server.advisor('Ada Admin', 'admin');
+    manager = await server.advisor('Max Manager', 'manager');
+    [olive, pete, quinn] = [await server.advisor('Olive'), await server.advisor('Pete'), await server.advisor('Quinn')];
+    north = (await server.repo.teams.create('North', [olive.record.id, pete.record.id, manager.record.id], null)).id;
+    seedHistories(
+      server.db,
+      [olive, pete, quinn, manager, admin].map((who) => who.record.id),
+      900,
+      28,
+    );
+  });
+  after(() => server.close());
+
+  const now = () => server.clock.now().getTime();
+  const later = (hours: number) => server.clock.set(new Date(NOW + hours * 3_600_000).toISOString());
+  const stages = async (who: Client, query: string) => {
+    const res = await who.api.get(`/api/v1/reports/funnel?${query}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return (res.body as Funnel).stages;
+  };
+
+  /** The rows the triggers kept, the same made afresh by the backfill (rolled back), and the totals of the rows. */
+  const keptAndRecomputed = () => {
+    const stays = () => server.db.prepare('SELECT * FROM funnel_stays ORDER BY opportunity_id, stage').all();
+    const kept = stays();
+    let recomputed: unknown[] = [];
+    try {
+      server.db.transaction(() => {
+        server.db.exec('DELETE FROM funnel_stays');
+        server.db.prepare(FUNNEL_STAYS_BACKFILL).run({ from: 0, to: Number.MAX_SAFE_INTEGER });
+        recomputed = stays();
+        throw new Error('rolled back');
+      })();
+    } catch (error) {
+      assert.equal((error as Error).message, 'rolled back');
+    }
+    const rows = (text: string) => server.db.prepare(text).all();
+    const W = 'key IS NOT NULL';
+    const totals = [
+      [
+        rows('SELECT * FROM funnel_totals WHERE reached + entered + won + lost > 0 ORDER BY owner_id, stage'),
+        rows(`SELECT owner_id, stage, sum(reached) AS reached, sum(entered) AS entered, sum(won) AS won,
+                sum(lost) AS lost FROM funnel_stays GROUP BY 1, 2 ORDER BY 1, 2`),
+      ],
+      [
+        rows('SELECT * FROM funnel_totals_firm WHERE reached + entered + won + lost > 0 ORDER BY stage'),
+        rows(`SELECT stage, sum(reached) AS reached, sum(entered) AS entered, sum(won) AS won, sum(lost) AS lost
+                FROM funnel_stays GROUP BY 1 ORDER BY 1`),
+      ],
+      [
+        rows('SELECT * FROM funnel_stay_periods WHERE count > 0 ORDER BY owner_id, stage, running, period'),
+        rows(`SELECT owner_id, stage, running, key / ${30 * DAY} AS period, count(*) AS count FROM funnel_stays
+                WHERE ${W} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`),
+      ],
+      [
+        rows('SELECT * FROM funnel_stay_periods_firm WHERE count > 0 ORDER BY stage, running, period'),
+        rows(`SELECT stage, running, key / ${DAY} AS period, count(*) AS count FROM funnel_stays
+                WHERE ${W} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`),
+      ],
+    ];
+    return { kept, recomputed, totals };
+  };
+
+  const agree = async (step: string) => {
+    const { kept, recomputed, totals } = keptAndRecomputed();
+    assert.ok(kept.length > 1000, step);
+    assert.deepEqual(kept, recomputed, `${step}: stays kept = backfill`);
+    for (const [keptTotals, fromStays] of totals) assert.deepEqual(keptTotals, fromStays, `${step}: totals`);
+    const teamIds = await server.repo.advisors.teammateIds(manager.record.id);
+    for (const owners of [[olive.record.id], [pete.record.id], [quinn.record.id], teamIds, null])
+      assert.ok(funnelFromTotals(server.db, owners, new Date(now()).toISOString(), [0.5, 0.9]), `${step}: from totals`);
+    for (const who of [olive, pete, quinn])
+      assert.deepEqual(
+        await stages(who, 'scope=me'),
+        referenceFunnel(server.db, { ownerIds: [who.record.id] }, now()),
+        `${step}: me`,
+      );
+    assert.deepEqual(
+      await stages(manager, 'scope=team'),
+      referenceFunnel(server.db, { ownerIds: teamIds }, now()),
+      `${step}: team`,
+    );
+    const all = await stages(admin, 'scope=all');
+    assert.deepEqual(all, referenceFunnel(server.db, { ownerIds: null }, now()), `${step}: all`);
+    assert.ok(all.every((row) => row.stayed > 1 && row.medianDays !== null && row.p90Days !== null));
+  };
+
+  it('precomputed funnel = computed after create, stage change, close won and lost, reopen, reassign, team membership change, delete', async () => {
+    await agree('seeded');
+    const created = await olive.api.post('/api/v1/opportunities', referral('Totals', 'tia@client.example'));
+    assert.equal(created.status, 201);
+    const id = created.body.opportunity.id as number;
+    await agree('after a create');
+    const version = async () => (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
+    const move = async (stage: string) =>
+      assert.equal(
+        (await olive.api.patch(`/api/v1/opportunities/${id}`, { stage }, { 'If-Match': `"${await version()}"` }))
+          .status,
+        200,
+      );
+    later(3);
+    await move('propose');
+    later(30);
+    await move('develop');
+    await agree('after stage changes (a skip, then back)');
+    later(40);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'won' })).status, 200);
+    await agree('after a close won');
+    later(50);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/reopen`)).status, 200);
+    await agree('after a reopen');
+    later(60);
+    await move('close');
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'lost' })).status, 200);
+    await agree('after a close lost');
+    later(70);
+    assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/reopen`)).status, 200);
+    assert.equal(
+      (await olive.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: quinn.record.id })).status,
+      200,
+    );
+    await agree('after a reassignment');
+    await server.repo.teams.addMember(north, quinn.record.id, null);
+    await agree('after a team membership change');
+    later(24 * 40);
+    await agree('forty days later: running stays moved to later periods of value');
+    deleteOpportunity(server.db, id);
+    assert.equal(server.db.prepare('SELECT count(*) FROM funnel_stays WHERE opportunity_id = ?').pluck().get(id), 0);
+    await agree('after a delete');
+  });
+
+  it('a running stay that started after now (a clock set back): the funnel is computed from every stay, as the reference', async () => {
+    const started = server.db.prepare('SELECT max(since) FROM funnel_stays WHERE running = 1').pluck().get() as number;
+    server.clock.set(new Date(started - 3_600_000).toISOString());
+    assert.equal(funnelFromTotals(server.db, null, new Date(now()).toISOString(), [0.5, 0.9]), null);
+    assert.deepEqual(await stages(admin, 'scope=all'), referenceFunnel(server.db, { ownerIds: null }, now()));
+    assert.deepEqual(
+      await stages(olive, 'scope=me'),
+      referenceFunnel(server.db, { ownerIds: [olive.record.id] }, now()),
+    );
   });
 });
 

@@ -26,6 +26,7 @@ import { attentionPageOrder } from './024_attention_page_order';
 import { reportTotals } from './025_report_totals';
 import { searchNewestFirst } from './026_search_newest_first';
 import { funnelOwnerVersions } from './027_funnel_owner_versions';
+import { funnelTotals } from './028_funnel_totals';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -56,4 +57,5 @@ export const migrations: Migration[] = [
   reportTotals,
   searchNewestFirst,
   funnelOwnerVersions,
+  funnelTotals,
 ];

@@ -4,6 +4,7 @@ import type { Stage } from '../../../shared/schemas/opportunities';
 
 const DAY = 86_400_000;
 import { STAGES } from '../../../shared/schemas/opportunities';
+import { funnelFromTotals } from './funnel-totals';
 import { list, sql, sqlArrays } from './support';
 
 /**
@@ -64,11 +65,27 @@ const SUMMARY = (filter: FunnelFilter) => `WITH ${filtered(filter)}
     ${STAGES.map((stage, r) => `group_concat(${stayMs(stage)}) FILTER (WHERE x.entered & ${1 << r})`).join(',\n    ')}
   FROM f LEFT JOIN opportunity_funnel x ON x.opportunity_id = f.id`;
 
+/** Only owners (or none): the totals of migration 028 answer it. */
+const unfiltered = ({ ownerIds, ...rest }: FunnelFilter) =>
+  Object.values(rest).every((value) => value === undefined) && (ownerIds === null || ownerIds.length > 0);
+
 /**
- * The counts and stays of a funnel (run by the report worker, see report-jobs.ts): one read of the filtered
- * opportunities' funnel facts (migration 022), which the triggers keep with their history.
+ * The counts and stays of a funnel (run by the report worker, see report-jobs.ts). Unfiltered (me, team, the firm),
+ * from the totals the triggers of migration 028 keep (funnel-totals.ts): only the stays at the positions `percentiles`
+ * read. Filtered (or when the totals cannot say), one read of the filtered opportunities' funnel facts (migration 022),
+ * which the triggers keep with their history: every stay.
  */
-export function funnelSummary(db: Db, filter: FunnelFilter, now: string): FunnelSummary {
+export function funnelSummary(
+  db: Db,
+  filter: FunnelFilter,
+  now: string,
+  percentiles: readonly number[] = [],
+): FunnelSummary {
+  if (unfiltered(filter)) {
+    // One read transaction: the totals, the periods and the stays they point to are of the same moment.
+    const fromTotals = db.transaction(() => funnelFromTotals(db, filter.ownerIds, now, percentiles))();
+    if (fromTotals) return fromTotals;
+  }
   const row = sqlArrays(db, SUMMARY(filter)).get({ ...params(filter), now: Date.parse(now) }) as (number | string)[];
   const n = STAGES.length;
   const counts = STAGES.map((stage, r) => ({

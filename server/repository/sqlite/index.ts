@@ -47,8 +47,8 @@ export function createSqliteRepository(
     // Calls differing only in their moment share one computation. An owner-scoped one (me, team) is shared or reused
     // only while its owners' funnel versions are those it was asked at: a change of theirs, saved before, is read.
     funnel: {
-      summary: (filter, now) =>
-        reports.run('funnelSummary', [filter, now], {
+      summary: (filter, now, percentiles) =>
+        reports.run('funnelSummary', [filter, now, percentiles], {
           key: filter.ownerIds === null ? [filter] : [filter, ownerVersions(db, filter.ownerIds)],
           cache: now,
           owners: filter.ownerIds !== null,

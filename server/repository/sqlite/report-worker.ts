@@ -26,7 +26,7 @@ parentPort!.on('message', ({ id, name, args }: ReportJobMessage) => {
     // A funnel's stays are typed arrays: moved to the main thread, not copied.
     if (name === 'funnelSummary')
       for (const { days } of (result as ReturnType<typeof reportJobs.funnelSummary>).stays)
-        transfer.push(days.buffer as ArrayBuffer);
+        if (days instanceof Float64Array) transfer.push(days.buffer as ArrayBuffer);
     answer = { id, result };
   } catch (error) {
     answer = { id, error: error instanceof Error ? error.message : String(error) };
