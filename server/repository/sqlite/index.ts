@@ -22,7 +22,7 @@ export const DEFAULT_WRITE_WAIT_MS = 1500;
 
 export function createSqliteRepository(
   db: Db,
-  options: { writeWaitMs?: number; reportWorker?: ReportWorkerOptions } = {},
+  options: { writeWaitMs?: number; reportWorker?: ReportWorkerOptions; readWorker?: ReportWorkerOptions } = {},
 ): Repository {
   // Waiting for the lock happens in write(), on timers; SQLite's own wait would block the event loop.
   db.pragma('busy_timeout = 0');
@@ -30,6 +30,8 @@ export function createSqliteRepository(
   // Reports are computed off the event loop, in a worker with its own connection; a database in memory has no
   // file another connection could open.
   const reports = db.memory ? inProcessReports(db) : workerReports(db.name, options.reportWorker);
+  // My Work's heavy reads (needs attention) run the same way in a worker of their own, beside the reports.
+  const reads = db.memory ? inProcessReports(db) : workerReports(db.name, options.readWorker);
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
   return {
@@ -40,7 +42,7 @@ export function createSqliteRepository(
     opportunities: new SqliteOpportunityStore(db),
     notes: new SqliteNoteStore(db),
     activities: new SqliteActivityStore(db),
-    work: new SqliteWorkStore(db, reports),
+    work: new SqliteWorkStore(db, reports, reads),
     // Calls differing only in their moment share one computation. An owner-scoped one (me, team) is shared or reused
     // only while its owners' funnel versions are those it was asked at: a change of theirs, saved before, is read.
     funnel: {
@@ -76,6 +78,7 @@ export function createSqliteRepository(
     async close() {
       closing = true;
       await reports.close();
+      await reads.close();
       await upkeep.catch(() => undefined);
       if (db.open) db.close();
     },
