@@ -14,7 +14,7 @@ const finished =
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('needs attention off the event loop: the read worker (issue 15)', () => {
+describe('My Work off the event loop: the read worker (issue 15)', () => {
   let server: TestServer;
   let owner: Client;
   const computed: ReportJobName[] = [];
@@ -90,5 +90,29 @@ describe('needs attention off the event loop: the read worker (issue 15)', () =>
     const again = await owner.api.get('/api/v1/work/needs-attention');
     assert.equal(again.status, 200);
     assert.equal(again.body.total, 1);
+  });
+
+  it('new for me is read in the read worker: /healthz is answered meanwhile, and an assignment saved meanwhile is on it', async () => {
+    await start({ readWorker: { holdMs: 2000, onCompute: (name) => computed.push(name) } });
+    const colleague = await server.advisor('Cal Colleague');
+    const created = await colleague.api.post('/api/v1/opportunities', referral('Estate', 'estate@client.example'));
+    assert.equal(created.status, 201);
+    const order: string[] = [];
+    const page = owner.api.get('/api/v1/work/new-for-me').then(finished(order, 'new for me'));
+    await pause(200);
+    const health = await server.client.get('/healthz').then(finished(order, 'healthz'));
+    const assigned = await colleague.api
+      .post(`/api/v1/opportunities/${created.body.opportunity.id}/assign`, { ownerId: owner.record.id })
+      .then(finished(order, 'write'));
+    const answer = await page;
+    assert.equal(health.status, 200);
+    assert.equal(assigned.status, 200);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(order, ['healthz', 'write', 'new for me']);
+    assert.deepEqual(computed, ['newForMePage']);
+    assert.deepEqual(
+      answer.body.items.map((item: { opportunity: { topic: string } }) => item.opportunity.topic),
+      ['Estate'],
+    );
   });
 });

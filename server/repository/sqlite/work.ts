@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { WorkStore } from '../repository';
-import { loadAssignments, toSummary } from './opportunities';
+import { toSummary } from './opportunities';
+import { assignmentsTo } from './new-for-me';
 import { recomputeAttentionBatch } from './attention-recompute';
 import type { ReportRunner } from './report-runner';
 
@@ -26,19 +27,13 @@ export class SqliteWorkStore implements WorkStore {
     return { candidates, total };
   }
 
-  /** From the advisor's assignments by others (the partial index assignments_to_by_others), newest first. */
   async assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number) {
-    return loadAssignments(
-      this.db,
-      `s.to_advisor_id = :me AND s.by_advisor_id <> s.to_advisor_id AND (:since IS NULL OR s.created_at > :since)
-       AND s.id = (SELECT max(id) FROM assignments latest WHERE latest.opportunity_id = s.opportunity_id)
-       AND EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.opportunity_id AND o.status = 'open' AND o.owner_id = :me)
-       ORDER BY s.created_at DESC, s.id DESC LIMIT :limit OFFSET :offset`,
-      { me: advisorId, since, limit, offset },
-      // Named: with statistics from a firm's data the planner may prefer assignments_to and sort all of the
-      // advisor's assignments (thousands) for each page; this index gives them newest first, up to the page.
-      'assignments s INDEXED BY assignments_to_by_others',
-    );
+    return assignmentsTo(this.db, advisorId, since, limit, offset);
+  }
+
+  async newForMe(advisorId: number, since: string | null, limit: number, offset: number, notesPerOpportunity: number) {
+    // In the read worker too: with needs attention, the heaviest of My Work's reads.
+    return this.reads.run('newForMePage', [advisorId, since, limit, offset, notesPerOpportunity]);
   }
 
   // The stage report's SQL (stage-report.ts) runs in the report worker; the firm's answer may be cached.
