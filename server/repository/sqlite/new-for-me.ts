@@ -1,9 +1,9 @@
 import type { Db } from '../../db/connection';
-import type { OpportunitySummary } from '../../../shared/schemas/opportunities';
 import type { Assignment } from '../../../shared/schemas/timeline';
 import type { Note } from '../../../shared/schemas/notes';
-import { loadAssignments, loadSummaries } from './opportunities';
+import { loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
 import { visibleNotesOnMany } from './notes';
+import { list, sqlArrays } from './support';
 
 /** From the advisor's assignments by others (the partial index assignments_to_by_others), newest first. */
 export function assignmentsTo(
@@ -28,7 +28,8 @@ export function assignmentsTo(
 
 /**
  * New for me's page in one call: the assignments, their opportunities (summaries: the list shows no more) and the
- * newest notes the advisor may see on each. It runs in the read worker (report-jobs.ts), off the event loop.
+ * newest notes the advisor may see on each. It runs in the read worker (report-jobs.ts), off the event loop; the
+ * summaries cross to it as rows (arrays), which copy in a fraction of the time their nested objects take.
  */
 export function newForMePage(
   db: Db,
@@ -37,13 +38,16 @@ export function newForMePage(
   limit: number,
   offset: number,
   notesPerOpportunity: number,
-): { assignments: Assignment[]; opportunities: OpportunitySummary[]; notes: Note[] } {
+): { assignments: Assignment[]; opportunities: SummaryRow[]; notes: Note[] } {
   const assignments = assignmentsTo(db, advisorId, since, limit, offset);
   if (assignments.length === 0) return { assignments, opportunities: [], notes: [] };
   const ids = assignments.map((a) => a.opportunityId);
   return {
     assignments,
-    opportunities: loadSummaries(db, 'o.id IN (SELECT value FROM json_each(:ids))', { ids: JSON.stringify(ids) }),
+    opportunities: sqlArrays(
+      db,
+      `SELECT ${SUMMARY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE o.id IN (SELECT value FROM json_each(?))`,
+    ).all(list(ids)) as SummaryRow[],
     notes: visibleNotesOnMany(db, ids, advisorId, notesPerOpportunity),
   };
 }

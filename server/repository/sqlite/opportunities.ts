@@ -186,7 +186,7 @@ export function loadOpportunities(db: Db, where: string, params: Record<string, 
 }
 
 /** The same as summaries, from `from` (which must name the opportunities `o`). Lists read only these columns. */
-export function loadSummaries(
+function loadSummaries(
   db: Db,
   where: string,
   params: Record<string, unknown>,

@@ -33,7 +33,8 @@ export class SqliteWorkStore implements WorkStore {
 
   async newForMe(advisorId: number, since: string | null, limit: number, offset: number, notesPerOpportunity: number) {
     // In the read worker too: with needs attention, the heaviest of My Work's reads.
-    return this.reads.run('newForMePage', [advisorId, since, limit, offset, notesPerOpportunity]);
+    const page = await this.reads.run('newForMePage', [advisorId, since, limit, offset, notesPerOpportunity]);
+    return { ...page, opportunities: page.opportunities.map(toSummary) };
   }
 
   // The stage report's SQL (stage-report.ts) runs in the report worker; the firm's answer may be cached.
