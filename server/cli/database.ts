@@ -8,5 +8,5 @@ export function openConfiguredDatabase() {
   const config = loadConfig();
   const db = openDatabase(config.databaseFile);
   const { applied } = migrate(db, { log: process.stderr });
-  return { config, db, repo: createSqliteRepository(db, { writeWaitMs: 10_000 }), applied };
+  return { config, db, repo: createSqliteRepository(db, { writeWaitMs: 10_000, inProcessReads: true }), applied };
 }

@@ -22,7 +22,13 @@ export const DEFAULT_WRITE_WAIT_MS = 1500;
 
 export function createSqliteRepository(
   db: Db,
-  options: { writeWaitMs?: number; reportWorker?: ReportWorkerOptions; readWorker?: ReportWorkerOptions } = {},
+  options: {
+    writeWaitMs?: number;
+    reportWorker?: ReportWorkerOptions;
+    readWorker?: ReportWorkerOptions;
+    /** My Work's reads on this connection (the command line: one job, no other request to keep answering). */
+    inProcessReads?: boolean;
+  } = {},
 ): Repository {
   // Waiting for the lock happens in write(), on timers; SQLite's own wait would block the event loop.
   db.pragma('busy_timeout = 0');
@@ -31,7 +37,7 @@ export function createSqliteRepository(
   // file another connection could open.
   const reports = db.memory ? inProcessReports(db) : workerReports(db.name, options.reportWorker);
   // My Work's heavy reads (needs attention) run the same way in a worker of their own, beside the reports.
-  const reads = db.memory ? inProcessReports(db) : workerReports(db.name, options.readWorker);
+  const reads = db.memory || options.inProcessReads ? inProcessReports(db) : workerReports(db.name, options.readWorker);
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
   return {
