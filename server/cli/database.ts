@@ -11,7 +11,11 @@ export function openConfiguredDatabase() {
   return {
     config,
     db,
-    repo: createSqliteRepository(db, { writeWaitMs: 10_000, checkpointer: { frames: config.walCheckpointPages } }),
+    repo: createSqliteRepository(db, {
+      writeWaitMs: 10_000,
+      checkpointer: { frames: config.walCheckpointPages },
+      inProcessReads: true,
+    }),
     applied,
   };
 }

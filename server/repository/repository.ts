@@ -540,6 +540,17 @@ export interface WorkStore {
   /** The latest assignments to the advisor by someone else since `since`, of open opportunities they still own; newest first. */
   assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number): Promise<Assignment[]>;
   /**
+   * New for me's page in one call: `assignmentsTo`'s page, the summaries of their opportunities, and the newest notes
+   * (up to `notesPerOpportunity` on each) the advisor may see on them, newest first.
+   */
+  newForMe(
+    advisorId: number,
+    since: string | null,
+    limit: number,
+    offset: number,
+    notesPerOpportunity: number,
+  ): Promise<{ assignments: Assignment[]; opportunities: OpportunitySummary[]; notes: Note[] }>;
+  /**
    * One transaction of the pending needs-attention recompute (after a rules change, or the zone change of an owner
    * with many rows): up to `rows` due-time rows. True while work is left.
    */

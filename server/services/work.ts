@@ -10,6 +10,8 @@ import { pageOf, type Caller, type ServiceContext } from './context';
 import { ownersInScope, type ReportScope } from './report-scope';
 import type { AttentionCandidate } from '../repository/repository';
 import { stageReport } from './stage-report';
+import type { OpportunitySummary } from '../../shared/schemas/opportunities';
+import type { Note } from '../../shared/schemas/notes';
 
 /** My Work: what needs attention, what is new for me, and the stage report. */
 export class WorkService {
@@ -50,15 +52,20 @@ export class WorkService {
   }
 
   async newForMe(caller: Caller, query: { limit: number; offset: number }): Promise<NewForMe> {
-    const page = await pageOf(query, (limit, offset) =>
-      this.ctx.repo.work.assignmentsTo(caller.id, caller.workSeenAt, limit, offset),
-    );
-    const ids = page.items.map((a) => a.opportunityId);
-    const [opportunities, notes] = await Promise.all([
-      this.ctx.repo.opportunities.findByIds(ids),
-      // One more than shown tells whether there are more.
-      this.ctx.repo.notes.visibleOnMany(ids, caller.id, NEW_FOR_ME_NOTES_MAX + 1),
-    ]);
+    let opportunities: OpportunitySummary[] = [];
+    let notes: Note[] = [];
+    const page = await pageOf(query, async (limit, offset) => {
+      // One more note than shown tells whether there are more.
+      const found = await this.ctx.repo.work.newForMe(
+        caller.id,
+        caller.workSeenAt,
+        limit,
+        offset,
+        NEW_FOR_ME_NOTES_MAX + 1,
+      );
+      ({ opportunities, notes } = found);
+      return found.assignments;
+    });
     const byId = new Map(opportunities.map((o) => [o.id, o]));
     const items = page.items
       .filter((assignment) => byId.has(assignment.opportunityId))

@@ -46,6 +46,8 @@ export async function startTestServer(
     logger?: Logger;
     /** The report worker's test hooks (see ReportWorkerOptions). */
     reportWorker?: ReportWorkerOptions;
+    /** The read worker's test hooks (My Work's heavy reads; see ReportWorkerOptions). */
+    readWorker?: ReportWorkerOptions;
   } = {},
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-test-'));
@@ -69,6 +71,7 @@ export async function startTestServer(
     writeWaitMs: config.writeWaitMs,
     checkpointer: { frames: config.walCheckpointPages },
     reportWorker: { cacheMs: config.reportCacheSeconds * 1000, ...options.reportWorker },
+    readWorker: options.readWorker,
   });
   const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));
   const app = createApp({

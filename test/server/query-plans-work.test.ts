@@ -125,4 +125,17 @@ describe('query plans: My Work (issue 15)', function () {
       assert.ok(answer.items.length > 0, 'the advisor has assignments by others to read');
     }
   });
+
+  it('My Work lists read summaries: the page’s opportunities by primary key, never their whole details', async () => {
+    const me = await caller(OWNER);
+    const attention = await recorder.plansOf(() => work.needsAttention(me, { scope: 'me', limit: 25, offset: 0 }));
+    const fresh = await recorder.plansOf(() => work.newForMe({ ...me, workSeenAt: null }, { limit: 25, offset: 0 }));
+    for (const plans of [attention, fresh]) {
+      assertNoFullScan(plans);
+      assertJoinsPageByKey(plans);
+      for (const plan of plans) assert.doesNotMatch(plan.source, /o\.description|o\.close_reason/, plan.source);
+    }
+    const text = describePlans(fresh);
+    assert.match(text, /SEARCH v USING INDEX notes_opportunity \(opportunity_id=\?\)/, text);
+  });
 });

@@ -23,7 +23,14 @@ export const DEFAULT_WRITE_WAIT_MS = 1500;
 
 export function createSqliteRepository(
   db: Db,
-  options: { writeWaitMs?: number; reportWorker?: ReportWorkerOptions; checkpointer?: CheckpointerOptions } = {},
+  options: {
+    writeWaitMs?: number;
+    reportWorker?: ReportWorkerOptions;
+    readWorker?: ReportWorkerOptions;
+    checkpointer?: CheckpointerOptions;
+    /** My Work's reads on this connection (the command line: one job, no other request to keep answering). */
+    inProcessReads?: boolean;
+  } = {},
 ): Repository {
   // Waiting for the lock happens in write(), on timers; SQLite's own wait would block the event loop.
   db.pragma('busy_timeout = 0');
@@ -33,6 +40,8 @@ export function createSqliteRepository(
   const reports = db.memory ? inProcessReports(db) : workerReports(db.name, options.reportWorker);
   // The WAL is copied into the file by a thread of its own (checkpointer.ts), not inside a request's COMMIT.
   const checkpointer = db.memory ? null : startCheckpointer(db, options.checkpointer);
+  // My Work's heavy reads (needs attention) run the same way in a worker of their own, beside the reports.
+  const reads = db.memory || options.inProcessReads ? inProcessReports(db) : workerReports(db.name, options.readWorker);
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
   return {
@@ -43,7 +52,7 @@ export function createSqliteRepository(
     opportunities: new SqliteOpportunityStore(db),
     notes: new SqliteNoteStore(db),
     activities: new SqliteActivityStore(db),
-    work: new SqliteWorkStore(db, reports),
+    work: new SqliteWorkStore(db, reports, reads),
     // Calls differing only in their moment share one computation. An owner-scoped one (me, team) is shared or reused
     // only while its owners' funnel versions are those it was asked at: a change of theirs, saved before, is read.
     funnel: {
@@ -79,6 +88,7 @@ export function createSqliteRepository(
     async close() {
       closing = true;
       await reports.close();
+      await reads.close();
       await upkeep.catch(() => undefined);
       await checkpointer?.stop();
       if (db.open) db.close();

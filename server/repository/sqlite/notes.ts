@@ -83,6 +83,24 @@ export function insertNote(db: Db, opportunityId: number, body: string, shareWit
   return id;
 }
 
+/** The newest notes (up to `perOpportunity` each) the advisor may see on each of the opportunities, newest first. */
+export function visibleNotesOnMany(
+  db: Db,
+  opportunityIds: number[],
+  advisorId: number,
+  perOpportunity: number,
+): Note[] {
+  return loadNotes(
+    db,
+    `n.id IN (SELECT id FROM (
+         SELECT v.id, row_number() OVER (PARTITION BY v.opportunity_id ORDER BY v.created_at DESC, v.id DESC) AS rank
+         FROM notes v WHERE v.opportunity_id IN (SELECT value FROM json_each(:ids)) AND ${NOTE_VISIBLE_TO('v', ':me')}
+       ) WHERE rank <= :per)
+     ORDER BY n.created_at DESC, n.id DESC`,
+    { ids: list(opportunityIds), me: advisorId, per: perOpportunity },
+  );
+}
+
 export class SqliteNoteStore implements NoteStore {
   constructor(private readonly db: Db) {}
 
@@ -120,15 +138,7 @@ export class SqliteNoteStore implements NoteStore {
   }
 
   async visibleOnMany(opportunityIds: number[], advisorId: number, perOpportunity: number) {
-    return loadNotes(
-      this.db,
-      `n.id IN (SELECT id FROM (
-           SELECT v.id, row_number() OVER (PARTITION BY v.opportunity_id ORDER BY v.created_at DESC, v.id DESC) AS rank
-           FROM notes v WHERE v.opportunity_id IN (SELECT value FROM json_each(:ids)) AND ${NOTE_VISIBLE_TO('v', ':me')}
-         ) WHERE rank <= :per)
-       ORDER BY n.created_at DESC, n.id DESC`,
-      { ids: list(opportunityIds), me: advisorId, per: perOpportunity },
-    );
+    return visibleNotesOnMany(this.db, opportunityIds, advisorId, perOpportunity);
   }
 
   async create(opportunityId: number, opportunityVersion: number, body: string, shareWith: ShareTargets, actor: Actor) {

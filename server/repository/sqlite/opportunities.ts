@@ -19,7 +19,7 @@ import { write } from './writes';
 import { list, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
-const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
+export const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
     o.customer_contact_id, c.name, c.email, o.customer_organization_id, g.name,
     o.campaign_id, cp.name, o.owner_id, ow.display_name, ow.email, o.created_by_id, cb.display_name, cb.email,
     o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version,
@@ -52,7 +52,7 @@ type ChoiceRow = [
 ];
 
 /** One row of `SUMMARY_COLUMNS`, read as an array (see `sqlArrays`). */
-type SummaryRow = [
+export type SummaryRow = [
   id: number,
   topic: string,
   status: OpportunityRecord['status'],
@@ -93,7 +93,7 @@ export type OpportunityRow = [
   ...summary: SummaryRow,
 ];
 
-function toSummary(row: SummaryRow): OpportunitySummary {
+export function toSummary(row: SummaryRow): OpportunitySummary {
   const [
     id,
     topic,

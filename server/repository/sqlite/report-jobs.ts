@@ -1,6 +1,8 @@
 import type { Db } from '../../db/connection';
 import { funnelSummary } from './funnel';
 import { stageReport } from './stage-report';
+import { attentionPage } from './attention-page';
+import { newForMePage } from './new-for-me';
 
 /**
  * The report computations the report worker runs (report-worker.ts), by name: each reads through its own
@@ -9,6 +11,8 @@ import { stageReport } from './stage-report';
 export const reportJobs = {
   stageReport,
   funnelSummary,
+  attentionPage,
+  newForMePage,
 } satisfies Record<string, (db: Db, ...args: never[]) => unknown>;
 
 export type ReportJobs = typeof reportJobs;

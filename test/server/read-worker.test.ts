@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import type { ReportJobName } from '../../server/repository/sqlite/report-jobs';
+import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
+
+type Client = Awaited<ReturnType<TestServer['advisor']>>;
+
+const finished =
+  (log: string[], label: string) =>
+  <T>(response: T) => {
+    log.push(label);
+    return response;
+  };
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('My Work off the event loop: the read worker (issue 15)', () => {
+  let server: TestServer;
+  let owner: Client;
+  const computed: ReportJobName[] = [];
+
+  const start = async (options: { readWorker?: ReportWorkerOptions; reportWorker?: ReportWorkerOptions }) => {
+    server = await startTestServer({}, options);
+    owner = await server.advisor('Olive Owner', 'admin');
+    const res = await owner.api.post('/api/v1/opportunities', referral('Rollover', 'rollover@client.example'));
+    assert.equal(res.status, 201);
+  };
+  beforeEach(() => {
+    computed.length = 0;
+  });
+  afterEach(() => server.close());
+
+  it('/healthz and writes are answered while a needs-attention page is read in the read worker', async () => {
+    // Every read is held 2 s in the read worker: the event loop must go on answering meanwhile.
+    await start({ readWorker: { holdMs: 2000, onCompute: (name) => computed.push(name) } });
+    const order: string[] = [];
+    const page = owner.api.get('/api/v1/work/needs-attention').then(finished(order, 'needs attention'));
+    await pause(200);
+    const health = await server.client.get('/healthz').then(finished(order, 'healthz'));
+    const created = await owner.api
+      .post('/api/v1/opportunities', referral('Pension', 'pension@client.example'))
+      .then(finished(order, 'write'));
+    const answer = await page;
+    assert.equal(health.status, 200);
+    assert.equal(created.status, 201);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(order, ['healthz', 'write', 'needs attention']);
+    assert.deepEqual(computed, ['attentionPage']);
+    // The worker's connection reads what the server committed: the hold comes before the reading, so the
+    // opportunity saved meanwhile (no next step: due at once) is on the page.
+    assert.equal(answer.body.total, 2);
+    assert.deepEqual(
+      answer.body.items.map((item: { opportunity: { topic: string } }) => item.opportunity.topic),
+      ['Pension', 'Rollover'],
+    );
+  });
+
+  it('a needs-attention page never waits behind a report in the report worker', async () => {
+    // Every report is held 3 s in the report worker; My Work's reads have a worker of their own.
+    await start({ reportWorker: { holdMs: 3000 } });
+    const order: string[] = [];
+    const report = owner.api.get('/api/v1/reports/funnel?scope=all').then(finished(order, 'report'));
+    await pause(200);
+    const page = await owner.api.get('/api/v1/work/needs-attention').then(finished(order, 'needs attention'));
+    assert.equal(page.status, 200);
+    assert.equal(page.body.total, 1);
+    assert.equal((await report).status, 200);
+    assert.deepEqual(order, ['needs attention', 'report']);
+  });
+
+  it('a page asked after a change is read after it, never shared with one already being read', async () => {
+    await start({ readWorker: { holdMs: 1000, onCompute: (name) => computed.push(name) } });
+    const first = owner.api.get('/api/v1/work/needs-attention');
+    await pause(200);
+    const created = await owner.api.post('/api/v1/opportunities', referral('Pension', 'pension@client.example'));
+    assert.equal(created.status, 201);
+    const second = await owner.api.get('/api/v1/work/needs-attention');
+    assert.equal((await first).status, 200);
+    assert.equal(second.status, 200);
+    assert.deepEqual(computed, ['attentionPage', 'attentionPage']);
+    assert.equal(second.body.total, 2);
+  });
+
+  it('a page in flight when the read worker dies is answered 503 problem+json; the next one gets a new worker', async () => {
+    await start({ readWorker: { firstWorkerDies: true } });
+    const failed = await owner.api.get('/api/v1/work/needs-attention');
+    assert.equal(failed.status, 503);
+    assert.match(failed.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.doesNotMatch(String(failed.body.detail), /worker|sqlite|exit/i);
+    const again = await owner.api.get('/api/v1/work/needs-attention');
+    assert.equal(again.status, 200);
+    assert.equal(again.body.total, 1);
+  });
+
+  it('new for me is read in the read worker: /healthz is answered meanwhile, and an assignment saved meanwhile is on it', async () => {
+    await start({ readWorker: { holdMs: 2000, onCompute: (name) => computed.push(name) } });
+    const colleague = await server.advisor('Cal Colleague');
+    const created = await colleague.api.post('/api/v1/opportunities', referral('Estate', 'estate@client.example'));
+    assert.equal(created.status, 201);
+    const order: string[] = [];
+    const page = owner.api.get('/api/v1/work/new-for-me').then(finished(order, 'new for me'));
+    await pause(200);
+    const health = await server.client.get('/healthz').then(finished(order, 'healthz'));
+    const assigned = await colleague.api
+      .post(`/api/v1/opportunities/${created.body.opportunity.id}/assign`, { ownerId: owner.record.id })
+      .then(finished(order, 'write'));
+    const answer = await page;
+    assert.equal(health.status, 200);
+    assert.equal(assigned.status, 200);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(order, ['healthz', 'write', 'new for me']);
+    assert.deepEqual(computed, ['newForMePage']);
+    assert.deepEqual(
+      answer.body.items.map((item: { opportunity: { topic: string } }) => item.opportunity.topic),
+      ['Estate'],
+    );
+  });
+});
