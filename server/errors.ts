@@ -67,3 +67,10 @@ export class ReportsUnavailableError extends AppError {
     super(503, 'Service Unavailable', 'The report could not be computed just now. Try again in a moment.');
   }
 }
+
+/** The read worker stopped while reading this list (it is restarted): try again shortly. */
+export class ReadsUnavailableError extends AppError {
+  constructor() {
+    super(503, 'Service Unavailable', 'This list could not be read just now. Try again in a moment.');
+  }
+}

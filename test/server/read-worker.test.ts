@@ -81,12 +81,13 @@ describe('My Work off the event loop: the read worker (issue 15)', () => {
     assert.equal(second.body.total, 2);
   });
 
-  it('a page in flight when the read worker dies is answered 503 problem+json; the next one gets a new worker', async () => {
+  it('a page in flight when the read worker dies is answered 503 problem+json saying the list could not be read (not a report); the next one gets a new worker', async () => {
     await start({ readWorker: { firstWorkerDies: true } });
     const failed = await owner.api.get('/api/v1/work/needs-attention');
     assert.equal(failed.status, 503);
     assert.match(failed.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.doesNotMatch(String(failed.body.detail), /worker|sqlite|exit/i);
+    assert.equal(failed.body.detail, 'This list could not be read just now. Try again in a moment.');
     const again = await owner.api.get('/api/v1/work/needs-attention');
     assert.equal(again.status, 200);
     assert.equal(again.body.total, 1);

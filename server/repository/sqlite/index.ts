@@ -1,3 +1,4 @@
+import { ReadsUnavailableError } from '../../errors';
 import type { Db } from '../../db/connection';
 import type { Repository } from '../repository';
 import { SqliteActivityStore } from './activities';
@@ -41,7 +42,10 @@ export function createSqliteRepository(
   // The WAL is copied into the file by a thread of its own (checkpointer.ts), not inside a request's COMMIT.
   const checkpointer = db.memory ? null : startCheckpointer(db, options.checkpointer);
   // My Work's heavy reads (needs attention) run the same way in a worker of their own, beside the reports.
-  const reads = db.memory || options.inProcessReads ? inProcessReports(db) : workerReports(db.name, options.readWorker);
+  const reads =
+    db.memory || options.inProcessReads
+      ? inProcessReports(db)
+      : workerReports(db.name, { ...options.readWorker, unavailable: () => new ReadsUnavailableError() });
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
   return {

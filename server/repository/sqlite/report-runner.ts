@@ -44,6 +44,8 @@ export interface ReportWorkerOptions {
   onCompute?: (name: ReportJobName) => void;
   /** How long an answer that may be cached is reused (REPORT_CACHE_SECONDS); 0: never. */
   cacheMs?: number;
+  /** What a job held by a worker that died is answered (by default: the report could not be computed). */
+  unavailable?: () => Error;
 }
 
 /** At most this many cached answers are kept: the firm's (by filter), and apart from them owners' (by owners, filter). */
@@ -80,11 +82,12 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
     owners: new Map<string, { asOf: number; result: unknown }>(),
   };
   const cacheMs = options.cacheMs ?? 0;
+  const unavailable = options.unavailable ?? (() => new ReportsUnavailableError());
 
   const fail = (from: Worker) => {
     if (worker !== from) return;
     worker = null;
-    for (const job of pending.values()) job.reject(new ReportsUnavailableError());
+    for (const job of pending.values()) job.reject(unavailable());
     pending.clear();
   };
 
@@ -114,7 +117,7 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
     run(name, args, { key = args, cache = null, owners = false } = {}) {
       const shelf = owners ? 'owners' : 'firm';
       const cached = shelves[shelf];
-      if (closed) return Promise.reject(new ReportsUnavailableError());
+      if (closed) return Promise.reject(unavailable());
       const shared = JSON.stringify([name, key]);
       const now = cache === null ? NaN : Date.parse(cache);
       const hit = cached.get(shared);
@@ -148,7 +151,7 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
       closed = true;
       const stopping = worker;
       worker = null;
-      for (const job of pending.values()) job.reject(new ReportsUnavailableError());
+      for (const job of pending.values()) job.reject(unavailable());
       pending.clear();
       if (stopping) await stopping.terminate();
     },
