@@ -67,7 +67,7 @@ export const ReportQuery = z.object({ scope: ReportScope.default('me') });
 export const StageReport = z
   .object({
     scope: ReportScope,
-    /** When the data was read: days in stage count up to here (a firm-wide report may be up to REPORT_CACHE_SECONDS old). */
+    /** When the data was read: days in stage count up to here (up to REPORT_CACHE_SECONDS old; an advisor's or team's only while nothing in it changed). */
     asOf: IsoDateTime,
     rows: z.array(
       z.object({

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /** Counts one more change to an owner's funnel rows (`owner` an SQL expression; nothing when it is NULL). */
-const bump = (owner: string) => `
+export const bump = (owner: string) => `
   INSERT INTO funnel_owner_versions (owner_id, version) SELECT ${owner}, 1 WHERE ${owner} IS NOT NULL
     ON CONFLICT DO UPDATE SET version = version + 1;`;
 

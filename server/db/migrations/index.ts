@@ -27,6 +27,7 @@ import { reportTotals } from './025_report_totals';
 import { searchNewestFirst } from './026_search_newest_first';
 import { funnelOwnerVersions } from './027_funnel_owner_versions';
 import { funnelTotals } from './028_funnel_totals';
+import { reportOwnerVersions } from './029_report_owner_versions';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -58,4 +59,5 @@ export const migrations: Migration[] = [
   searchNewestFirst,
   funnelOwnerVersions,
   funnelTotals,
+  reportOwnerVersions,
 ];

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { WorkStore } from '../repository';
 import { toSummary } from './opportunities';
+import { ownerVersions } from './funnel';
 import { assignmentsTo } from './new-for-me';
 import { recomputeAttentionBatch } from './attention-recompute';
 import type { ReportRunner } from './report-runner';
@@ -37,9 +38,15 @@ export class SqliteWorkStore implements WorkStore {
     return { ...page, opportunities: page.opportunities.map(toSummary) };
   }
 
-  // The stage report's SQL (stage-report.ts) runs in the report worker; the firm's answer may be cached.
+  // The stage report's SQL (stage-report.ts) runs in the report worker. The firm's answer may be cached; an advisor's
+  // or team's is shared or reused only while its owners' versions (migrations 27, 29) are those it was read at, so a
+  // change of theirs saved before the request is always read, as for the funnel.
   async stageReport(ownerIds: number[] | null, now: string) {
-    return this.reports.run('stageReport', [ownerIds, now], { key: [ownerIds], cache: ownerIds === null ? now : null });
+    return this.reports.run('stageReport', [ownerIds, now], {
+      key: ownerIds === null ? [ownerIds] : [ownerIds, ownerVersions(this.db, ownerIds)],
+      cache: now,
+      owners: ownerIds !== null,
+    });
   }
 
   async recomputeAttentionBatch(rows: number) {
