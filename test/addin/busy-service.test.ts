@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import type { Page } from 'playwright-core';
 import { DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -73,6 +74,7 @@ describe('task pane: a report that could not be computed', function () {
   this.timeout(120_000);
   let server: TestServer;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
   before(async () => {
     browser = await launchBrowser();
   });
@@ -81,6 +83,7 @@ describe('task pane: a report that could not be computed', function () {
     server = await startTestServer({}, { addinDir: DIST_ADDIN, reportWorker: { firstWorkerDies: true } });
   });
   afterEach(async () => {
+    await page.close();
     await server.close();
   });
   after(async () => {
@@ -92,16 +95,18 @@ describe('task pane: a report that could not be computed', function () {
   /** The pane opened on `view` as an advisor; `funnelRequests()` counts the funnel requests it sent. */
   async function paneOn(view: string) {
     const alex = await server.advisor('Alex Morgan');
-    const page = await openPane(
-      browser.context,
-      server.url,
-      { user: { email: alex.record.email, name: alex.record.displayName }, token: alex.token },
-      `view=${view}`,
-    );
+    page = await browser.context.newPage();
     let funnel = 0;
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/api/v1/reports/funnel') funnel += 1;
     });
+    await openPane(
+      browser.context,
+      server.url,
+      { user: { email: alex.record.email, name: alex.record.displayName }, token: alex.token },
+      `view=${view}`,
+      { page },
+    );
     return { page, funnelRequests: () => funnel };
   }
 
