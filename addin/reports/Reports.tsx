@@ -172,7 +172,13 @@ export function Reports({ api, me }: { api: ApiClient; me: Me }) {
         </FormField>
         <ReferrerFilter api={api} value={referrer} onChange={setReferrer} />
       </fieldset>
-      {load.error && <Notice intent="error">{load.error.text}</Notice>}
+      {/* Asked for again here: a section left and returned to before the other had loaded was never left (React kept
+          it, with this failure), so going back and forth is no sure way to try again. */}
+      {load.error && (
+        <Notice intent="error" action={{ label: 'Try again', onClick: load.retry }}>
+          {load.error.text}
+        </Notice>
+      )}
       {!funnel && !load.error && <Spinner size="tiny" label="Loading the funnel…" />}
       {funnel && (
         <>

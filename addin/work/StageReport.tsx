@@ -24,7 +24,7 @@ const useStyles = makeStyles({
 export function StageReport({ api, scope }: { api: ApiClient; scope: 'me' | 'team' }) {
   const styles = useStyles();
   const [report, setReport] = useState<Report | null>(null);
-  const { error, run } = useAction();
+  const { error, run, retry } = useAction();
   useEffect(() => {
     const controller = new AbortController();
     void run(async (signal) => setReport(await api.call('stageReport', { query: { scope }, signal })), {
@@ -33,7 +33,12 @@ export function StageReport({ api, scope }: { api: ApiClient; scope: 'me' | 'tea
     });
     return () => controller.abort();
   }, [api, scope, run]);
-  if (error) return <Notice intent="error">{error.text}</Notice>;
+  if (error)
+    return (
+      <Notice intent="error" action={{ label: 'Try again', onClick: retry }}>
+        {error.text}
+      </Notice>
+    );
   if (!report) return <Spinner size="tiny" label="Loading the stage report…" />;
   const open = report.rows.filter((r) => r.status === 'open');
   const longest = [...report.daysInStage]

@@ -91,6 +91,17 @@ describe('reports off the event loop: the report worker (issue 15)', () => {
     assert.equal(again.body.rows[0].count, 1);
   });
 
+  it('a funnel that failed in flight is neither reused nor cached: the next request is computed on a new worker', async () => {
+    // Reuse on (REPORT_CACHE_SECONDS): an owner-scoped funnel's failure is not the answer to the next identical request.
+    await start({ firstWorkerDies: true, onCompute: (name) => computed.push(name) }, { REPORT_CACHE_SECONDS: '60' });
+    const failed = await admin.api.get('/api/v1/reports/funnel?scope=me');
+    assert.equal(failed.status, 503);
+    const mine = await admin.api.get('/api/v1/reports/funnel?scope=me');
+    assert.equal(mine.status, 200);
+    assert.equal(mine.body.stages[0].reached, 1);
+    assert.deepEqual(computed, ['funnelSummary', 'funnelSummary']);
+  });
+
   it('a firm-wide report is reused for REPORT_CACHE_SECONDS and says when it was read (asOf); me is always fresh', async () => {
     await start({}, { REPORT_CACHE_SECONDS: '60' });
     const read = server.clock.now().toISOString();
