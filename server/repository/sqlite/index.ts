@@ -12,6 +12,7 @@ import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
 import { deleteEndedRateLimitWindows, SqliteRateLimitStore } from './rate-limits';
 import { compactSearchIndex } from './search-index';
+import { dropIndexSamples } from './statistics';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
 import { ownerVersions } from './funnel';
@@ -83,6 +84,7 @@ export function createSqliteRepository(
         .catch(() => undefined)
         .then(() => {
           if (db.open) deleteEndedRateLimitWindows(db, Date.now());
+          if (db.open) dropIndexSamples(db);
           return compactSearchIndex(db, () => closing || !db.open);
         });
       upkeep = run;

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection';
 import { sql } from './support';
-import { isBusy, writeIfFree } from './writes';
+import { isBusy } from './writes';
 
 /** Pages merged per step: a step then takes about 10 ms on 100k opportunities, short enough to serve between. */
 const PAGES_PER_STEP = 64;
@@ -22,7 +22,6 @@ export const SEARCH_INDEXES = ['opportunity_search', 'recent_search', 'contact_s
  * Returns the number of steps taken.
  */
 export async function compactSearchIndex(db: Db, stopped: () => boolean): Promise<number> {
-  dropSearchIndexSamples(db);
   let steps = 0;
   for (const table of SEARCH_INDEXES) {
     const segments = sql(db, `SELECT count(DISTINCT segid) FROM ${table}_idx`).pluck();
@@ -42,30 +41,4 @@ export async function compactSearchIndex(db: Db, stopped: () => boolean): Promis
     }
   }
   return steps;
-}
-
-/** The tables FTS5 keeps each full-text index in. */
-const SHADOW_TABLES = SEARCH_INDEXES.flatMap((index) =>
-  ['data', 'idx', 'content', 'docsize', 'config'].map((part) => `${index}_${part}`),
-);
-
-/**
- * Removes ANALYZE's samples (sqlite_stat4) of the full-text indexes' own tables, and has SQLite reload its statistics.
- * FTS5 finds each term of a search with a statement on its `_idx` table that binds a segment id; with samples for
- * that table SQLite prepares the statement again every time a value is bound, so after an ANALYZE (an operator's, or
- * the benchmark's seed) every term of every search paid a fresh prepare: measured on the analysed 100k firm, a
- * contact or organization search's full-text count 168 µs where 44 µs without them. FTS5's statements have one plan
- * whatever the statistics say. Returns whether there were any.
- */
-export function dropSearchIndexSamples(db: Db): boolean {
-  if (!sql(db, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4'").get()) return false;
-  const tables = JSON.stringify(SHADOW_TABLES);
-  const samples = db.prepare('SELECT count(*) FROM sqlite_stat4 WHERE tbl IN (SELECT value FROM json_each(?))');
-  if (samples.pluck().get(tables) === 0) return false;
-  const dropped = writeIfFree(db, () => {
-    db.prepare('DELETE FROM sqlite_stat4 WHERE tbl IN (SELECT value FROM json_each(?))').run(tables);
-  });
-  // Statistics are read with the schema: this reloads them (it analyses nothing).
-  if (dropped) db.exec('ANALYZE sqlite_schema');
-  return dropped;
 }
