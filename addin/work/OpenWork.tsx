@@ -57,13 +57,23 @@ export function OpenWork({ api, scope, onOpen, onLog, onTask, onSeen }: OpenWork
     return () => controller.abort();
   }, [load]);
 
-  if (error)
+  if (error || !fresh || !attention || !open)
     return (
-      <Notice intent="error" action={{ label: 'Try again', onClick: retry }}>
-        {error.text}
-      </Notice>
+      // The first section's heading stands while the lists load (or failed), so the report headings below keep their
+      // level whichever answer comes first.
+      <section aria-labelledby="new-for-me" className={styles.section}>
+        <Text as="h2" size={400} weight="semibold" id="new-for-me">
+          New for me
+        </Text>
+        {error ? (
+          <Notice intent="error" action={{ label: 'Try again', onClick: retry }}>
+            {error.text}
+          </Notice>
+        ) : (
+          <Spinner size="small" label="Loading My Work…" />
+        )}
+      </section>
     );
-  if (!fresh || !attention || !open) return <Spinner size="small" label="Loading My Work…" />;
 
   /** The next page of a paged work list, appended to what is shown. */
   const showMoreAttention = () =>

@@ -12,10 +12,13 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** The clock tolerance for a JWT's expiry and not-before, in seconds. */
 const CLOCK_TOLERANCE_S = 60;
 /**
- * How long a JWT's verified signature is reused at most: jose's remote key set keeps the issuer's keys as long
- * (its `cacheMaxAge`), so a key the issuer withdraws stops working no later than it did without the reuse.
+ * How long a JWT's verified signature is reused at most, and how long the issuer's key set is kept (jose's
+ * `cacheMaxAge`, 10 minutes by default): half of that each, so a key the issuer withdraws stops working within the
+ * 10 minutes it did without the reuse (a token checked against keys fetched just before the withdrawal is reused for
+ * at most the other half).
  */
-const VERIFIED_MAX_MS = 10 * 60_000;
+const VERIFIED_MAX_MS = 5 * 60_000;
+const KEY_SET_MAX_AGE_MS = 5 * 60_000;
 /** Verified tokens kept at most (the oldest goes first): each is one signed-in client's current token. */
 const VERIFIED_MAX_ENTRIES = 10_000;
 
@@ -31,7 +34,7 @@ export class Authenticator {
    * it expires (with the tolerance) or VERIFIED_MAX_MS has passed. Only the signature check is reused: every request
    * still reads its advisor, so a deactivation or a role change applies at once. A refused token is never kept.
    */
-  private readonly verified = new Map<string, { payload: JWTPayload; until: number }>();
+  private readonly verified = new Map<string, { payload: JWTPayload; at: number; until: number }>();
 
   constructor(
     private readonly repo: Repository,
@@ -75,7 +78,7 @@ export class Authenticator {
         if (!response.ok) throw new Error(`OIDC discovery failed: ${response.status}`);
         uri = ((await response.json()) as { jwks_uri: string }).jwks_uri;
       }
-      return createRemoteJWKSet(new URL(uri));
+      return createRemoteJWKSet(new URL(uri), { cacheMaxAge: KEY_SET_MAX_AGE_MS });
     })().catch((error) => {
       this.jwks = undefined; // try discovery again on the next request
       throw error;
@@ -123,7 +126,8 @@ export class Authenticator {
   private async verify(token: string): Promise<JWTPayload | null> {
     const now = this.clock.now().getTime();
     const known = this.verified.get(token);
-    if (known && now < known.until) return known.payload;
+    // A clock set back before the check is a miss: the times are checked again.
+    if (known && known.at <= now && now < known.until) return known.payload;
     if (known) this.verified.delete(token);
     const oidc = this.auth.oidc!;
     let payload: JWTPayload;
@@ -140,7 +144,7 @@ export class Authenticator {
     }
     const expires = typeof payload.exp === 'number' ? (payload.exp + CLOCK_TOLERANCE_S) * 1000 : Infinity;
     if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, { payload, until: Math.min(expires, now + VERIFIED_MAX_MS) });
+    this.verified.set(token, { payload, at: now, until: Math.min(expires, now + VERIFIED_MAX_MS) });
     return payload;
   }
 

@@ -72,7 +72,9 @@ export function requestLog(logger: Logger): RequestHandler {
           { ...line, err: error ?? new Error(`failed with status code ${res.statusCode}`) },
           'request errored',
         );
-      else logger[level](line, failed ? 'request errored' : 'request completed');
+      // The client went away before the answer was sent ('close' without 'finish'), as pino-http said it.
+      else
+        logger[level](line, failed ? 'request errored' : res.writableEnded ? 'request completed' : 'request aborted');
     };
     (res as ServerResponse).on('finish', done);
     (res as ServerResponse).on('close', done);

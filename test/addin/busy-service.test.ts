@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import { DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
+import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** Issue 11, finding 5, as the advisor meets it: the database is busy with another process's change. */
@@ -168,5 +168,37 @@ describe('task pane: a report that could not be computed', function () {
     await page.getByRole('table', { name: 'Funnel by stage' }).waitFor({ state: 'attached' });
     assert.equal(await page.getByText('The report could not be computed just now', { exact: false }).count(), 0);
     assert.equal(funnelRequests(), 2);
+  });
+});
+
+/** Issue 15: My Work's lists are read in the read worker; the reports below them may come first. */
+describe('task pane: My Work while its lists are still being read', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  before(async () => {
+    browser = await launchBrowser();
+    server = await startTestServer({}, { addinDir: DIST_ADDIN, readWorker: { holdMs: 4000 } });
+  });
+  after(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  it('shows the stage report below a heading of the lists’ own while they load, accessible, then the lists', async () => {
+    const alex = await server.advisor('Alex Morgan');
+    const page = await openPane(
+      browser.context,
+      server.url,
+      { user: { email: alex.record.email, name: alex.record.displayName }, token: alex.token, items: [] },
+      'view=work',
+    );
+    await page.getByRole('heading', { name: /Stage report/ }).waitFor();
+    await page.getByText('Loading My Work…').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'New for me', level: 2 }).count(), 1);
+    assert.deepEqual(await axeViolations(page), [], 'accessible while the lists load');
+    await page.getByRole('heading', { name: /^Needs attention/ }).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'accessible once they are shown');
+    await page.close();
   });
 });

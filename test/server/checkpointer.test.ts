@@ -96,6 +96,23 @@ describe('checkpointer', function () {
     assert.ok(largest < 1300, `the WAL reached ${largest} pages`);
   });
 
+  it('a WAL already copied into the file is not checkpointed again on every look while nothing is written', async () => {
+    server = await startTestServer({ WAL_CHECKPOINT_PAGES: '100' });
+    const file = server.config.databaseFile;
+    const checkpointer = checkpointerOf(server.db) as Checkpointer;
+    const write = await writer(server);
+    const before = checkpointer.checkpoints();
+    while (walIndexOf(file).frames < 200) await write(10);
+    await until(() => checkpointer.checkpoints() > before, 'the checkpointer never ran');
+    await until(() => walIndexOf(file).backfilled === walIndexOf(file).frames, 'the checkpointer did not copy the WAL');
+    await until(() => checkpointer.framesSeen() === 0, 'the thread still sees pages to copy');
+    const copied = checkpointer.checkpoints();
+    // About 25 looks at 20 ms: the WAL still holds its pages (nothing started it over), all of them copied.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(walIndexOf(file).frames >= 200);
+    assert.equal(checkpointer.checkpoints(), copied, 'the thread checkpointed a WAL with nothing left to copy');
+  });
+
   it('stopping the server stops the checkpointer thread, and the test database can be deleted', async () => {
     const started = await startTestServer();
     const checkpointer = checkpointerOf(started.db) as Checkpointer;

@@ -44,6 +44,17 @@ export function attentionPage(
   limit: number,
   offset: number,
 ): { rows: AttentionPageRow[]; total: number } {
+  // One read transaction: the count and the page are of one moment while the server goes on writing.
+  return db.transaction(() => readAttentionPage(db, ownerIds, now, limit, offset))();
+}
+
+function readAttentionPage(
+  db: Db,
+  ownerIds: number[],
+  now: string,
+  limit: number,
+  offset: number,
+): { rows: AttentionPageRow[]; total: number } {
   const params = { now, owners: list([...new Set(ownerIds)]), limit, offset };
   const total = sql(db, `SELECT count(*) FROM ${OWNERS_DUE_TIMES} WHERE ${DUE_BY_NOW}`).pluck().get(params) as number;
   if (offset >= total) return { rows: [], total };

@@ -7,7 +7,7 @@ export const STOP = 0;
 export const HOLD = 1;
 /** Checkpoints the thread ran. */
 export const CHECKPOINTS = 2;
-/** Pages in the WAL at the thread's last look. */
+/** Pages in the WAL not yet copied into the file, at the thread's last look. */
 export const FRAMES_SEEN = 3;
 export const FLAG_COUNT = 4;
 
@@ -18,17 +18,20 @@ export interface CheckpointWorkerData {
   flags: SharedArrayBuffer;
 }
 
-const header = Buffer.alloc(20);
+const header = Buffer.alloc(100);
 const littleEndian = os.endianness() === 'LE';
 
 /**
- * Pages in the WAL now (mxFrame of the WAL index header, https://www.sqlite.org/walformat.html: a u32 at byte 16 of
- * the -shm file, in the machine's byte order), read from an open descriptor of the -shm file. A read that races a
- * commit may be one commit behind: it only decides when to checkpoint.
+ * Pages in the WAL not yet copied into the database file: mxFrame of the WAL index header
+ * (https://www.sqlite.org/walformat.html: a u32 at byte 16 of the -shm file, in the machine's byte order) less
+ * nBackfill (a u32 at byte 96, the checkpoint information after the header's two copies), read from an open
+ * descriptor of the -shm file. mxFrame alone stays up after a checkpoint until the next write starts the WAL over. A
+ * read that races a commit may be one commit behind: it only decides when to checkpoint.
  */
 export function walFrames(shm: number): number {
-  if (fs.readSync(shm, header, 0, 20, 0) < 20) return 0;
-  return littleEndian ? header.readUInt32LE(16) : header.readUInt32BE(16);
+  if (fs.readSync(shm, header, 0, 100, 0) < 100) return 0;
+  const u32 = (at: number) => (littleEndian ? header.readUInt32LE(at) : header.readUInt32BE(at));
+  return Math.max(0, u32(16) - u32(96));
 }
 
 /**

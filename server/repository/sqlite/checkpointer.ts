@@ -28,7 +28,7 @@ export const WAL_LIMIT_FACTOR = 10;
 export interface Checkpointer {
   /** Checkpoints the thread has run. */
   checkpoints(): number;
-  /** Pages in the WAL at the thread's last look. */
+  /** Pages in the WAL not yet copied into the file, at the thread's last look. */
   framesSeen(): number;
   /** Whether the thread is alive. */
   running(): boolean;
@@ -67,9 +67,13 @@ export function startCheckpointer(db: Db, options: CheckpointerOptions = {}): Ch
   // A command-line tool that never closes its repository still exits; the request connection's checkpoint remains.
   worker.unref();
   let alive = true;
+  let stopping = false;
   const exited = new Promise<void>((resolve) => {
     worker.once('exit', () => {
       alive = false;
+      // A thread that died on its own leaves the checkpoints to the request connection at SQLite's usual size, so the
+      // WAL is not left to grow ten times larger before each of them.
+      if (!stopping && db.open) db.pragma(`wal_autocheckpoint = ${frames}`);
       resolve();
     });
   });
@@ -83,6 +87,7 @@ export function startCheckpointer(db: Db, options: CheckpointerOptions = {}): Ch
       Atomics.store(flags, HOLD, held ? 1 : 0);
     },
     async stop() {
+      stopping = true;
       Atomics.store(flags, STOP, 1);
       Atomics.notify(flags, STOP);
       // It finishes the checkpoint it is in (the file stays consistent either way); one that hangs is ended.

@@ -39,6 +39,18 @@ export function newForMePage(
   offset: number,
   notesPerOpportunity: number,
 ): { assignments: Assignment[]; opportunities: SummaryRow[]; notes: Note[] } {
+  // One read transaction: the assignments, their opportunities and notes are of one moment while the server writes.
+  return db.transaction(() => readNewForMePage(db, advisorId, since, limit, offset, notesPerOpportunity))();
+}
+
+function readNewForMePage(
+  db: Db,
+  advisorId: number,
+  since: string | null,
+  limit: number,
+  offset: number,
+  notesPerOpportunity: number,
+): { assignments: Assignment[]; opportunities: SummaryRow[]; notes: Note[] } {
   const assignments = assignmentsTo(db, advisorId, since, limit, offset);
   if (assignments.length === 0) return { assignments, opportunities: [], notes: [] };
   const ids = assignments.map((a) => a.opportunityId);

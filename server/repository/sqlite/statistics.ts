@@ -15,10 +15,10 @@ import { writeIfFree } from './writes';
 export function dropIndexSamples(db: Db): boolean {
   if (!sql(db, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4'").get()) return false;
   if (!sql(db, 'SELECT 1 FROM sqlite_stat4 LIMIT 1').get()) return false;
-  const dropped = writeIfFree(db, () => {
+  // Statistics are read with the schema: ANALYZE sqlite_schema reloads them (it analyses nothing). It needs the write
+  // lock too, so it runs in the same transaction: a reload refused after the samples were gone would never be retried.
+  return writeIfFree(db, () => {
     db.prepare('DELETE FROM sqlite_stat4').run();
+    db.exec('ANALYZE sqlite_schema');
   });
-  // Statistics are read with the schema: this reloads them (it analyses nothing).
-  if (dropped) db.exec('ANALYZE sqlite_schema');
-  return dropped;
 }
