@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ReportJobName } from '../../server/repository/sqlite/report-jobs';
 import type { Funnel } from '../../shared/schemas/reports';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { changeFromAnotherProcess, startReportTeam, type ReportTeamClient } from '../helpers/report-team';
+import { referral, type TestServer } from '../helpers/test-server';
 
-type Client = Awaited<ReturnType<TestServer['advisor']>>;
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+type Client = ReportTeamClient;
 
 /**
  * Issue 15: an owner-scoped funnel (me, team) is reused while nothing in its scope changed (the owners' funnel
@@ -21,22 +18,7 @@ describe('funnel reuse: owner-scoped answers while nothing in scope changed (iss
   const computed: ReportJobName[] = [];
 
   const start = async (cacheSeconds: string) => {
-    server = await startTestServer(
-      { REPORT_CACHE_SECONDS: cacheSeconds },
-      { reportWorker: { onCompute: (name) => computed.push(name) } },
-    );
-    manager = await server.advisor('Max Manager', 'manager');
-    olive = await server.advisor('Olive');
-    pete = await server.advisor('Pete');
-    await server.repo.teams.create('North', [olive.record.id, pete.record.id, manager.record.id], null);
-    for (const [who, n] of [
-      [olive, 1],
-      [pete, 2],
-    ] as const)
-      assert.equal(
-        (await who.api.post('/api/v1/opportunities', referral(`Referral ${n}`, `c${n}@client.example`))).status,
-        201,
-      );
+    ({ server, manager, olive, pete } = await startReportTeam(cacheSeconds, computed));
   };
   beforeEach(() => {
     computed.length = 0;
@@ -112,19 +94,11 @@ describe('funnel reuse: owner-scoped answers while nothing in scope changed (iss
     assert.equal(reached(await funnel(olive, 'me')), 1);
     assert.equal(reached(await funnel(pete, 'me')), 1);
     // Another process (an admin tool, a second server) moves Olive's opportunity to Pete in the same file.
-    execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        `import { openDatabase } from './server/db/connection.ts';
-         const db = openDatabase(${JSON.stringify(server.config.databaseFile)});
-         db.prepare('UPDATE opportunities SET owner_id = ? WHERE owner_id = ?').run(${pete.record.id}, ${olive.record.id});
-         db.close();`,
-      ],
-      { cwd: ROOT, stdio: 'pipe' },
+    changeFromAnotherProcess(
+      server,
+      'UPDATE opportunities SET owner_id = ? WHERE owner_id = ?',
+      pete.record.id,
+      olive.record.id,
     );
     assert.equal(reached(await funnel(olive, 'me')), 0);
     assert.equal(reached(await funnel(pete, 'me')), 2);

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ReportJobName } from '../../server/repository/sqlite/report-jobs';
 import { stageReport as computeStageReport } from '../../server/repository/sqlite/stage-report';
 import type { StageReport } from '../../shared/schemas/work';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { changeFromAnotherProcess, startReportTeam, type ReportTeamClient } from '../helpers/report-team';
+import { referral, type TestServer } from '../helpers/test-server';
 
-type Client = Awaited<ReturnType<TestServer['advisor']>>;
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+type Client = ReportTeamClient;
 
 /**
  * Issue 15: an advisor's or team's stage report is reused, like their funnel, while nothing it reads changed (the
@@ -23,22 +20,7 @@ describe('stage report reuse: owner-scoped answers while nothing in scope change
   const computed: ReportJobName[] = [];
 
   const start = async (cacheSeconds: string) => {
-    server = await startTestServer(
-      { REPORT_CACHE_SECONDS: cacheSeconds },
-      { reportWorker: { onCompute: (name) => computed.push(name) } },
-    );
-    manager = await server.advisor('Max Manager', 'manager');
-    olive = await server.advisor('Olive');
-    pete = await server.advisor('Pete');
-    await server.repo.teams.create('North', [olive.record.id, pete.record.id, manager.record.id], null);
-    for (const [who, n] of [
-      [olive, 1],
-      [pete, 2],
-    ] as const)
-      assert.equal(
-        (await who.api.post('/api/v1/opportunities', referral(`Referral ${n}`, `c${n}@client.example`))).status,
-        201,
-      );
+    ({ server, manager, olive, pete } = await startReportTeam(cacheSeconds, computed));
   };
   beforeEach(() => {
     computed.length = 0;
@@ -133,21 +115,7 @@ describe('stage report reuse: owner-scoped answers while nothing in scope change
     await start('60');
     const before = await report(olive, 'me');
     assert.deepEqual(shown(before), reference([olive.record.id]));
-    const change = (statement: string) =>
-      execFileSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--input-type=module',
-          '-e',
-          `import { openDatabase } from './server/db/connection.ts';
-           const db = openDatabase(${JSON.stringify(server.config.databaseFile)});
-           db.prepare(${JSON.stringify(statement)}).run(${olive.record.id});
-           db.close();`,
-        ],
-        { cwd: ROOT, stdio: 'pipe' },
-      );
+    const change = (statement: string) => changeFromAnotherProcess(server, statement, olive.record.id);
     change('UPDATE opportunities SET estimated_value = 777 WHERE owner_id = ?');
     const valued = await report(olive, 'me');
     assert.deepEqual(shown(valued), reference([olive.record.id]));

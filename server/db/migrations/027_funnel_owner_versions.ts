@@ -6,7 +6,7 @@ export const bump = (owner: string) => `
     ON CONFLICT DO UPDATE SET version = version + 1;`;
 
 /** The opportunity's columns a funnel reads: its owner, where it stands, and what its filters compare. */
-const READ = [
+export const FUNNEL_READ = [
   'owner_id',
   'status',
   'stage',
@@ -15,6 +15,13 @@ const READ = [
   'referred_by_contact_id',
   'created_at',
 ];
+
+/** The trigger that bumps the owners' versions when one of these opportunity columns changes (both owners on a move). */
+export const versionsUpdateTrigger = (columns: string[]) => `
+CREATE TRIGGER funnel_owner_versions_update AFTER UPDATE OF ${columns.join(', ')} ON opportunities
+  WHEN ${columns.map((column) => `old.${column} IS NOT new.${column}`).join(' OR ')}
+BEGIN${bump('old.owner_id')}${bump('CASE WHEN new.owner_id IS NOT old.owner_id THEN new.owner_id END')}
+END;`;
 
 const ownerOfFacts = (row: string) => `(SELECT owner_id FROM opportunities WHERE id = ${row}.opportunity_id)`;
 
@@ -41,10 +48,7 @@ END;
 CREATE TRIGGER funnel_owner_versions_delete AFTER DELETE ON opportunities BEGIN${bump('old.owner_id')}
 END;
 
-CREATE TRIGGER funnel_owner_versions_update AFTER UPDATE OF ${READ.join(', ')} ON opportunities
-  WHEN ${READ.map((column) => `old.${column} IS NOT new.${column}`).join(' OR ')}
-BEGIN${bump('old.owner_id')}${bump('CASE WHEN new.owner_id IS NOT old.owner_id THEN new.owner_id END')}
-END;
+${versionsUpdateTrigger(FUNNEL_READ)}
 
 CREATE TRIGGER funnel_owner_versions_facts_insert AFTER INSERT ON opportunity_funnel BEGIN${bump(ownerOfFacts('new'))}
 END;

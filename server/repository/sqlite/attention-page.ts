@@ -37,15 +37,12 @@ export type AttentionPageRow = [
  * A page of the owners' opportunities due at `now`, and how many are due in all, as plain rows: it runs in the read
  * worker (report-jobs.ts), so the answer crosses to the event loop as arrays and is shaped there.
  */
-export function attentionPage(
-  db: Db,
-  ownerIds: number[],
-  now: string,
-  limit: number,
-  offset: number,
-): { rows: AttentionPageRow[]; total: number } {
+export function attentionPage(...args: Parameters<typeof readAttentionPage>): {
+  rows: AttentionPageRow[];
+  total: number;
+} {
   // One read transaction: the count and the page are of one moment while the server goes on writing.
-  return db.transaction(() => readAttentionPage(db, ownerIds, now, limit, offset))();
+  return args[0].transaction(readAttentionPage)(...args);
 }
 
 function readAttentionPage(

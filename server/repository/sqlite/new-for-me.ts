@@ -31,16 +31,13 @@ export function assignmentsTo(
  * newest notes the advisor may see on each. It runs in the read worker (report-jobs.ts), off the event loop; the
  * summaries cross to it as rows (arrays), which copy in a fraction of the time their nested objects take.
  */
-export function newForMePage(
-  db: Db,
-  advisorId: number,
-  since: string | null,
-  limit: number,
-  offset: number,
-  notesPerOpportunity: number,
-): { assignments: Assignment[]; opportunities: SummaryRow[]; notes: Note[] } {
+export function newForMePage(...args: Parameters<typeof readNewForMePage>): {
+  assignments: Assignment[];
+  opportunities: SummaryRow[];
+  notes: Note[];
+} {
   // One read transaction: the assignments, their opportunities and notes are of one moment while the server writes.
-  return db.transaction(() => readNewForMePage(db, advisorId, since, limit, offset, notesPerOpportunity))();
+  return args[0].transaction(readNewForMePage)(...args);
 }
 
 function readNewForMePage(
