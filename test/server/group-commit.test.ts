@@ -259,7 +259,7 @@ describe('group commit of writes', function () {
     });
   });
 
-  it('kill -9 during 200 concurrent writes: every acknowledged write is in the reopened database (the checkpointer copying the WAL meanwhile)', async () => {
+  it('kill -9 during 200 concurrent writes: every acknowledged write is in the reopened database (checkpoints copying the WAL meanwhile, by the thread or past its bound by the request connection)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-group-crash-'));
     try {
       const databaseFile = path.join(dir, 'crash.db');
