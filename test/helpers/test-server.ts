@@ -110,6 +110,12 @@ export async function startTestServer(
 }
 
 /** A minimal valid create-opportunity body for a new customer. */
+/** PATCHes an opportunity with the version it has now (If-Match), as the pane does after reading it. */
+export async function patchOpportunity(api: TestClient, id: number, body: Record<string, unknown>) {
+  const version = (await api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
+  return api.patch(`/api/v1/opportunities/${id}`, body, { 'If-Match': `"${version}"` });
+}
+
 export function referral(topic: string, customerEmail: string, extra: Record<string, unknown> = {}) {
   return { topic, customer: { newContact: { name: customerEmail.split('@')[0], email: customerEmail } }, ...extra };
 }

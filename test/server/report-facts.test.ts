@@ -7,7 +7,7 @@ import { percentile } from '../../server/services/funnel';
 import { STAGES, type Stage } from '../../shared/schemas/opportunities';
 import type { Funnel, FunnelStage } from '../../shared/schemas/reports';
 import type { StageReport } from '../../shared/schemas/work';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { patchOpportunity, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -412,20 +412,13 @@ describe('report facts: SQL answers equal the reference (issue 15)', () => {
     };
     await agree('seeded');
     const later = (hours: number) => server.clock.set(new Date(NOW + hours * 3_600_000).toISOString());
-    const version = async (id: number) =>
-      (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
     const created = await olive.api.post('/api/v1/opportunities', {
       topic: 'Facts',
       customer: { newContact: { name: 'Fay Facts', email: 'fay@client.example' } },
     });
     assert.equal(created.status, 201);
     const id = created.body.opportunity.id as number;
-    const move = async (stage: string) =>
-      assert.equal(
-        (await olive.api.patch(`/api/v1/opportunities/${id}`, { stage }, { 'If-Match': `"${await version(id)}"` }))
-          .status,
-        200,
-      );
+    const move = async (stage: string) => assert.equal((await patchOpportunity(olive.api, id, { stage })).status, 200);
     later(5);
     await move('propose');
     later(30);
@@ -544,13 +537,7 @@ describe('funnel owner versions: a reused owner-scoped funnel equals the referen
     assert.equal(created.status, 201);
     const id = created.body.opportunity.id as number;
     await agree('after a create', [olive]);
-    const version = async () => (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
-    const move = async (stage: string) =>
-      assert.equal(
-        (await olive.api.patch(`/api/v1/opportunities/${id}`, { stage }, { 'If-Match': `"${await version()}"` }))
-          .status,
-        200,
-      );
+    const move = async (stage: string) => assert.equal((await patchOpportunity(olive.api, id, { stage })).status, 200);
     await move('propose');
     await agree('after a stage change', [olive]);
     assert.equal((await olive.api.post(`/api/v1/opportunities/${id}/close`, { outcome: 'won' })).status, 200);
@@ -689,13 +676,7 @@ describe('funnel totals: the precomputed funnel equals the computed one (issue 1
     assert.equal(created.status, 201);
     const id = created.body.opportunity.id as number;
     await agree('after a create');
-    const version = async () => (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
-    const move = async (stage: string) =>
-      assert.equal(
-        (await olive.api.patch(`/api/v1/opportunities/${id}`, { stage }, { 'If-Match': `"${await version()}"` }))
-          .status,
-        200,
-      );
+    const move = async (stage: string) => assert.equal((await patchOpportunity(olive.api, id, { stage })).status, 200);
     later(3);
     await move('propose');
     later(30);

@@ -8,7 +8,7 @@ import {
 } from '../../server/db/migrations/025_report_totals';
 import { STAGES } from '../../shared/schemas/opportunities';
 import type { StageReport } from '../../shared/schemas/work';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { patchOpportunity, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -98,15 +98,13 @@ describe('report totals: precomputed stage report equals the computed one (issue
   after(() => server.close());
 
   const later = (days: number) => server.clock.set(new Date(server.clock.now().getTime() + days * DAY));
-  const version = async (id: number) =>
-    (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
   const create = async (who: Client, n: number, extra: Record<string, unknown> = {}) => {
     const res = await who.api.post('/api/v1/opportunities', referral(`Deal ${n}`, `c${n}@client.example`, extra));
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.opportunity.id as number;
   };
   const patch = async (who: Client, id: number, body: Record<string, unknown>) => {
-    const res = await who.api.patch(`/api/v1/opportunities/${id}`, body, { 'If-Match': `"${await version(id)}"` });
+    const res = await patchOpportunity(who.api, id, body);
     assert.equal(res.status, 200, JSON.stringify(res.body));
   };
   const post = async (who: Client, path: string, body?: Record<string, unknown>) => {

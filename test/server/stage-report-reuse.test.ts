@@ -3,7 +3,7 @@ import type { ReportJobName } from '../../server/repository/sqlite/report-jobs';
 import { stageReport as computeStageReport } from '../../server/repository/sqlite/stage-report';
 import type { StageReport } from '../../shared/schemas/work';
 import { changeFromAnotherProcess, startReportTeam, type ReportTeamClient } from '../helpers/report-team';
-import { referral, type TestServer } from '../helpers/test-server';
+import { patchOpportunity, referral, type TestServer } from '../helpers/test-server';
 
 type Client = ReportTeamClient;
 
@@ -38,8 +38,6 @@ describe('stage report reuse: owner-scoped answers while nothing in scope change
       .prepare('SELECT id FROM opportunities WHERE owner_id = ? ORDER BY id')
       .pluck()
       .get(who.record.id) as number;
-  const version = async (id: number) =>
-    (await olive.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
   /** What the answer's rows and open counts are when computed now, on the server's own connection. */
   const reference = (ownerIds: number[]) => {
     const data = computeStageReport(server.db, ownerIds, server.clock.now().toISOString());
@@ -83,15 +81,9 @@ describe('stage report reuse: owner-scoped answers while nothing in scope change
     await check('a create');
     const id = idOf(olive);
     const path = `/api/v1/opportunities/${id}`;
-    assert.equal(
-      (await olive.api.patch(path, { stage: 'develop' }, { 'If-Match': `"${await version(id)}"` })).status,
-      200,
-    );
+    assert.equal((await patchOpportunity(olive.api, id, { stage: 'develop' })).status, 200);
     await check('a stage change');
-    assert.equal(
-      (await olive.api.patch(path, { estimatedValue: 2500 }, { 'If-Match': `"${await version(id)}"` })).status,
-      200,
-    );
+    assert.equal((await patchOpportunity(olive.api, id, { estimatedValue: 2500 })).status, 200);
     await check('an estimated value');
     assert.equal((await olive.api.post(`${path}/close`, { outcome: 'won', actualValue: 3000 })).status, 200);
     await check('closed won with its actual value');
