@@ -537,10 +537,9 @@ export interface WorkStore {
     limit: number,
     offset: number,
   ): Promise<{ candidates: AttentionCandidate[]; total: number }>;
-  /** The latest assignments to the advisor by someone else since `since`, of open opportunities they still own; newest first. */
-  assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number): Promise<Assignment[]>;
   /**
-   * New for me's page in one call: `assignmentsTo`'s page, the summaries of their opportunities, and the newest notes
+   * New for me's page in one call: the latest assignments to the advisor by someone else since `since`, of open
+   * opportunities they still own (newest first), the summaries of their opportunities, and the newest notes
    * (up to `notesPerOpportunity` on each) the advisor may see on them, newest first.
    */
   newForMe(

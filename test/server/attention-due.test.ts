@@ -7,7 +7,7 @@ import { createApp } from '../../server/app';
 import { ManualClock } from '../../server/clock';
 import { ZONE_INLINE_ROWS } from '../../server/db/migrations/023_attention_recompute';
 import { FIRST_BATCH_ROWS } from '../../server/services/attention-recompute';
-import { SORT_DUE_ROWS } from '../../server/repository/sqlite/work';
+import { SORT_DUE_ROWS } from '../../server/repository/sqlite/attention-page';
 import { referenceNeedsAttention, type ReferenceReason } from '../helpers/attention-reference';
 import { Interleaver } from '../helpers/interleave';
 import type { TestClient } from '../helpers/api-client';

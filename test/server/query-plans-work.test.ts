@@ -6,7 +6,7 @@ import { migrate } from '../../server/db/migrate';
 import type { Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { WorkService } from '../../server/services/work';
-import { SORT_DUE_ROWS } from '../../server/repository/sqlite/work';
+import { SORT_DUE_ROWS } from '../../server/repository/sqlite/attention-page';
 import { describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
 
 /**

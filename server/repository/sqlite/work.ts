@@ -2,11 +2,8 @@ import type { Db } from '../../db/connection';
 import type { WorkStore } from '../repository';
 import { toSummary } from './opportunities';
 import { ownerVersions } from './funnel';
-import { assignmentsTo } from './new-for-me';
 import { recomputeAttentionBatch } from './attention-recompute';
 import type { ReportRunner } from './report-runner';
-
-export { SORT_DUE_ROWS } from './attention-page';
 
 export class SqliteWorkStore implements WorkStore {
   constructor(
@@ -26,10 +23,6 @@ export class SqliteWorkStore implements WorkStore {
       dues: { untouched, noActivity, noNextStep, pastCloseDate },
     }));
     return { candidates, total };
-  }
-
-  async assignmentsTo(advisorId: number, since: string | null, limit: number, offset: number) {
-    return assignmentsTo(this.db, advisorId, since, limit, offset);
   }
 
   async newForMe(advisorId: number, since: string | null, limit: number, offset: number, notesPerOpportunity: number) {
