@@ -78,7 +78,11 @@ export class ApiClient {
     const json = text ? safeJson(text) : null;
     if (!response.ok) {
       const problem = json && typeof json === 'object' && 'status' in json ? (json as Problem) : undefined;
-      throw new ApiError(response.status, describeProblem(response.status, problem), problem);
+      throw new ApiError(
+        response.status,
+        describeProblem(response.status, problem, endpoint.method === 'get'),
+        problem,
+      );
     }
     return json as ResponseOf<Endpoints[N]>;
   }

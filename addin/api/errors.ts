@@ -17,8 +17,11 @@ export class ApiError extends Error {
   }
 }
 
-export function describeProblem(status: number, problem: Problem | undefined): string {
+/** `reading`: the request only reads (a GET). Its 503 means the answer could not be read, not that a change waited. */
+export function describeProblem(status: number, problem: Problem | undefined, reading = false): string {
   if (status === 0) return 'Regarding could not reach its service. Check your connection; nothing was lost.';
+  if (status === 503 && reading)
+    return 'Regarding could not read this just now. Try again in a moment; nothing was lost.';
   if (status === 503) return 'Regarding is busy saving other changes. Try again in a moment; nothing was changed.';
   if (status === 429) return 'Too many attempts in a short time. Wait a minute, then try again; nothing was changed.';
   if (status >= 500) return 'The Regarding service had a problem. Try again in a moment; nothing was lost.';

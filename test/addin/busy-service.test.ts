@@ -202,3 +202,37 @@ describe('task pane: My Work while its lists are still being read', function () 
     await page.close();
   });
 });
+
+/** Issue 15: a 503 on a read is not a change that waited: the list says it could not be read, and its retry reads it. */
+describe('task pane: My Work’s lists that could not be read', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  before(async () => {
+    browser = await launchBrowser();
+    // The first read worker dies on its first job: that list answers 503; the next one starts a new worker.
+    server = await startTestServer({}, { addinDir: DIST_ADDIN, readWorker: { firstWorkerDies: true } });
+  });
+  after(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  it('My Work says its lists could not be read just now (not that a change is waiting), and Try again shows them', async () => {
+    const alex = await server.advisor('Alex Morgan');
+    const page = await openPane(
+      browser.context,
+      server.url,
+      { user: { email: alex.record.email, name: alex.record.displayName }, token: alex.token, items: [] },
+      'view=work',
+    );
+    await page.getByText('Regarding could not read this just now. Try again in a moment; nothing was lost.').waitFor();
+    assert.equal(await page.getByText('busy saving other changes', { exact: false }).count(), 0);
+    assert.deepEqual(await axeViolations(page), [], 'accessible with the failure shown');
+
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { name: /^Needs attention/ }).waitFor();
+    assert.equal(await page.getByText('could not read this just now', { exact: false }).count(), 0);
+    await page.close();
+  });
+});
