@@ -9,7 +9,7 @@ import { signInConfig } from './auth/sign-in-config';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
-import { mount, type Handler } from './http/mount';
+import { exactRoutes, mount, type ExactRoutes, type Handler } from './http/mount';
 import { buildOpenApiDocument } from './http/openapi';
 import { problemHandler } from './http/problem';
 import { changeLimit, FailedSignIns } from './http/rate-limits';
@@ -83,9 +83,11 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   );
   // A recompute a stopped server left half-way (migration 023) goes on.
   services.attentionRecompute.resume();
+  const exact: ExactRoutes = new Map();
+  api.use(exactRoutes(exact));
   const deps = {
     services,
-    route: <E extends Endpoint>(endpoint: E, handler: Handler<E>) => mount(api, gate, endpoint, handler),
+    route: <E extends Endpoint>(endpoint: E, handler: Handler<E>) => mount(api, gate, endpoint, handler, exact),
   };
   peopleRoutes(deps);
   contactRoutes(deps);

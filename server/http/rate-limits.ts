@@ -1,7 +1,7 @@
-import { hash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from 'pino';
+import { hashAccessToken } from '../auth/access-tokens';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { AppError } from '../errors';
@@ -40,7 +40,7 @@ const tokenKeys = new WeakMap<Request, string | undefined>();
 function tokenKey(req: Request): string | undefined {
   if (tokenKeys.has(req)) return tokenKeys.get(req);
   const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-  const key = token && hash('sha256', token, 'hex');
+  const key = token && hashAccessToken(token);
   tokenKeys.set(req, key);
   return key;
 }

@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
-import helmet from 'helmet';
+import type { Request, RequestHandler, Response } from 'express';
+import helmet, { type HelmetOptions } from 'helmet';
 import { isLoopbackHost } from './loopback';
 import type { Config } from '../config';
 
@@ -17,12 +17,10 @@ const MICROSOFT_SIGN_IN_ORIGINS = ['https://login.microsoftonline.com', 'https:/
  * office.js load from Microsoft's CDN, Microsoft sign-in work, and the demo page frame the pane on the
  * same origin, and nothing else; HSTS when users reach the service over HTTPS; nosniff; no referrer.
  */
-export function securityHeaders(config: Config): RequestHandler[] {
+export function helmetOptions(config: Config): HelmetOptions {
   const signIn = [...MICROSOFT_SIGN_IN_ORIGINS];
   if (config.auth.oidc) signIn.push(new URL(config.auth.oidc.issuer).origin);
-  const httpsOrigin = Boolean(config.publicOrigin?.startsWith('https:'));
-  const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000, includeSubDomains: false });
-  const headers = helmet({
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -48,7 +46,37 @@ export function securityHeaders(config: Config): RequestHandler[] {
     // Microsoft sign-in may open a pop-up that reports back to the pane.
     crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
     referrerPolicy: { policy: 'no-referrer' },
-  });
+  };
+}
+
+/**
+ * The headers a middleware sets (and removes) on every answer, worked out once: helmet's depend only on the
+ * configuration here (no directive is a function of the request), and running its dozen middleware functions on
+ * each request cost more than setting their result.
+ */
+function precomputed(middleware: RequestHandler): RequestHandler {
+  const set = new Map<string, string>();
+  const removed = new Set<string>();
+  let called = false;
+  const stub = {
+    setHeader: (name: string, value: string) => set.set(name, value) && removed.delete(name),
+    removeHeader: (name: string) => set.delete(name) || removed.add(name),
+  };
+  void middleware({} as Request, stub as unknown as Response, () => (called = true));
+  if (!called) throw new Error('the security headers middleware did not finish at once');
+  const headers = [...set];
+  const removals = [...removed];
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    for (const name of removals) res.removeHeader(name);
+    next();
+  };
+}
+
+export function securityHeaders(config: Config): RequestHandler[] {
+  const httpsOrigin = Boolean(config.publicOrigin?.startsWith('https:'));
+  const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000, includeSubDomains: false });
+  const headers = precomputed(helmet(helmetOptions(config)));
   // HSTS means something only on HTTPS: this connection's TLS, or the public origin's behind a proxy.
   // Never for localhost: a browser would then force HTTPS on every local development server for a year.
   const hstsOverHttps: RequestHandler = (req, res, next) =>

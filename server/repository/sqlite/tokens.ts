@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
-import type { AuditActor, TokenRecord, TokenStore } from '../repository';
+import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
+import { changeStamp } from './change-stamp';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
 import { sql, sqlArrays, writeAudit } from './support';
 import { write, writeIfFree } from './writes';
@@ -24,7 +25,19 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   revokedAt: row.revoked_at,
 });
 
+type Found = TokenRecord & { advisor: AdvisorRecord };
+
+/** Tokens remembered at most (all are dropped when full): each is one signed-in client's current token. */
+const FOUND_MAX_ENTRIES = 10_000;
+
 export class SqliteTokenStore implements TokenStore {
+  /**
+   * Tokens found, with their advisor, by hash: reused while the database's change stamp is the one they were read
+   * at, so nothing anyone wrote since (a revocation, a deactivation, a role or team change, from this process or
+   * another) can be missed; any write at all makes the next lookup read again.
+   */
+  private readonly found = new Map<string, { stamp: string; record: Found }>();
+
   constructor(private readonly db: Db) {}
 
   async create(
@@ -50,8 +63,21 @@ export class SqliteTokenStore implements TokenStore {
       return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
     });
   }
-  async findByHash(tokenHash: string) {
-    // One query for the token and its advisor: this runs on every request.
+  async findByHash(tokenHash: string): Promise<Found | null> {
+    const stamp = changeStamp(this.db);
+    const known = this.found.get(tokenHash);
+    if (known?.stamp === stamp) return { ...known.record, advisor: { ...known.record.advisor } };
+    const record = this.read(tokenHash);
+    if (!record) {
+      this.found.delete(tokenHash);
+      return null;
+    }
+    if (this.found.size >= FOUND_MAX_ENTRIES) this.found.clear();
+    this.found.set(tokenHash, { stamp, record: { ...record, advisor: { ...record.advisor } } });
+    return record;
+  }
+  private read(tokenHash: string): Found | null {
+    // One query for the token and its advisor.
     const row = sqlArrays(
       this.db,
       `SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, ${ADVISOR_COLUMNS}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { hash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { SqliteTokenStore } from '../../server/repository/sqlite/tokens';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * Issue 15: the token lookup and the sign-in guard's failed-sign-in counts are reused while the database's change
+ * stamp holds (server/repository/sqlite/change-stamp.ts). These tests prove the reuse never outlives a change.
+ */
+describe('issue 15: what sign-in reuses between requests', () => {
+  let server: TestServer;
+  let other: Database.Database;
+
+  beforeEach(async () => {
+    server = await startTestServer({ RATE_LIMIT_FAILED_AUTH: '3', RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '5' });
+    other = new Database(server.config.databaseFile); // another process's connection, as the admin CLI's
+  });
+  afterEach(async () => {
+    other.close();
+    await server.close();
+  });
+
+  it('issue 15: the token lookup reused while nothing changed equals a fresh read after every kind of change', async () => {
+    const ada = await server.advisor('Ada');
+    const tokenHash = hash('sha256', ada.token, 'hex');
+    const fresh = () => new SqliteTokenStore(other).findByHash(tokenHash);
+    const reused = async () => {
+      // Twice: the second is the one a cache would answer.
+      await server.repo.tokens.findByHash(tokenHash);
+      return server.repo.tokens.findByHash(tokenHash);
+    };
+    assert.deepEqual(await reused(), await fresh());
+    const at = new Date().toISOString();
+    const changes: [string, () => unknown][] = [
+      ['display name, another process', () => other.prepare("UPDATE advisors SET display_name = 'Ada L.'").run()],
+      ['role, another process', () => other.prepare("UPDATE advisors SET role = 'manager'").run()],
+      [
+        'team membership, another process',
+        () => {
+          const team = other.prepare("INSERT INTO teams (name, created_at) VALUES ('East', ?)").run(at).lastInsertRowid;
+          other.prepare('INSERT INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(team, ada.record.id);
+        },
+      ],
+      ['team renamed, another process', () => other.prepare("UPDATE teams SET name = 'East desk'").run()],
+      ['time zone, this process', () => server.db.prepare("UPDATE advisors SET time_zone = 'Europe/Paris'").run()],
+      ['expiry, this process', () => server.db.prepare('UPDATE access_tokens SET expires_at = ?').run(at)],
+      ['deactivation, another process', () => other.prepare('UPDATE advisors SET active = 0').run()],
+      ['revocation, another process', () => other.prepare('UPDATE access_tokens SET revoked_at = ?').run(at)],
+      ['token deleted, this process', () => server.db.prepare('DELETE FROM access_tokens').run()],
+    ];
+    for (const [change, make] of changes) {
+      make();
+      assert.deepEqual(await reused(), await fresh(), change);
+    }
+    assert.equal(await reused(), null);
+  });
+
+  it('issue 15: a revocation or deactivation is refused on the very next request, from this process or another', async () => {
+    const [bea, cid, dee] = [await server.advisor('Bea'), await server.advisor('Cid'), await server.advisor('Dee')];
+    for (const advisor of [bea, cid, dee, bea, cid, dee])
+      assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
+    const [token] = await server.repo.tokens.listFor(bea.record.id);
+    await server.repo.tokens.revoke(token.id, new Date().toISOString());
+    assert.equal((await bea.api.get('/api/v1/me')).status, 401);
+    other.prepare('UPDATE advisors SET active = 0 WHERE id = ?').run(cid.record.id);
+    assert.equal((await cid.api.get('/api/v1/me')).status, 401);
+    other
+      .prepare('UPDATE access_tokens SET expires_at = ? WHERE advisor_id = ?')
+      .run(server.clock.now().toISOString(), dee.record.id);
+    assert.equal((await dee.api.get('/api/v1/me')).status, 401);
+  });
+
+  it('issue 15: a block counted by another process takes effect on the very next request', async () => {
+    const eve = await server.advisor('Eve');
+    const fay = await server.advisor('Fay');
+    for (const advisor of [eve, fay, eve, fay]) assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
+    const until = server.clock.now().getTime() + 60_000;
+    const block = other.prepare('INSERT INTO rate_limits (key, hits, reset_at) VALUES (?, ?, ?)');
+
+    // Eve's token, failed three times on another server process: blocked here at once, from any address.
+    block.run(`auth-token:${hash('sha256', eve.token, 'hex')}`, 3, until);
+    const refused = await eve.api.get('/api/v1/me');
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.equal((await fay.api.get('/api/v1/me')).status, 200);
+
+    // This address, five failures elsewhere: every token from it waits, Fay's too.
+    block.run('auth-address:127.0.0.1', 5, until);
+    assert.equal((await fay.api.get('/api/v1/me')).status, 429);
+    // The window over (as another process's upkeep would leave it), Fay signs in again.
+    other.prepare("DELETE FROM rate_limits WHERE key = 'auth-address:127.0.0.1'").run();
+    assert.equal((await fay.api.get('/api/v1/me')).status, 200);
+  });
+
+  it("issue 15: this process's own failed sign-ins block on the very next request", async () => {
+    const gus = await server.advisor('Gus');
+    for (let i = 0; i < 2; i++) assert.equal((await gus.api.get('/api/v1/me')).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await server.client.as(`rgd_wrong${i}`).get('/api/v1/me')).status, 401);
+    // The address's fifth failure blocks it: Gus's good token, checked clean a moment ago, now waits.
+    assert.equal((await gus.api.get('/api/v1/me')).status, 429);
+  });
+});
