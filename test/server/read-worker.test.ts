@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 import type { ReportJobName } from '../../server/repository/sqlite/report-jobs';
-import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
+import { inProcessReports, type ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
+import { SqliteWorkStore } from '../../server/repository/sqlite/work';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -115,5 +116,28 @@ describe('My Work off the event loop: the read worker (issue 15)', () => {
       answer.body.items.map((item: { opportunity: { topic: string } }) => item.opportunity.topic),
       ['Estate'],
     );
+  });
+
+  it("My Work's pages from the read worker (sent as JSON text) equal the same pages read on the event loop", async () => {
+    await start({ readWorker: { onCompute: (name) => computed.push(name) } });
+    const colleague = await server.advisor('Cal Colleague');
+    // Nulls (no referrer, no close date), numbers, a message only the new owner is shown, notes on a page.
+    for (const topic of ['Estate', 'Annuity']) {
+      const created = await colleague.api.post('/api/v1/opportunities', referral(topic, `${topic}@client.example`));
+      assert.equal(created.status, 201);
+      const path = `/api/v1/opportunities/${created.body.opportunity.id}`;
+      assert.equal((await colleague.api.post(`${path}/notes`, { body: `About ${topic}` })).status, 201);
+      const assigned = await colleague.api.post(`${path}/assign`, { ownerId: owner.record.id, message: 'Yours now' });
+      assert.equal(assigned.status, 200);
+    }
+    const now = new Date(Date.now() + 400 * 86_400_000).toISOString();
+    const onTheLoop = new SqliteWorkStore(server.db, inProcessReports(server.db));
+    const newForMe = await server.repo.work.newForMe(owner.record.id, null, 10, 0, 6);
+    const attention = await server.repo.work.needingAttention([owner.record.id], now, 10, 0);
+    assert.deepEqual(computed, ['newForMePage', 'attentionPage']);
+    assert.equal(newForMe.assignments.length, 2);
+    assert.equal(attention.total, 3);
+    assert.deepEqual(newForMe, await onTheLoop.newForMe(owner.record.id, null, 10, 0, 6));
+    assert.deepEqual(attention, await onTheLoop.needingAttention([owner.record.id], now, 10, 0));
   });
 });

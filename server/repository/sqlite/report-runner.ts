@@ -106,7 +106,7 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
       if (!job) return;
       pending.delete(answer.id);
       if ('error' in answer) job.reject(new Error(`report job failed: ${answer.error}`));
-      else job.resolve(answer.result);
+      else job.resolve('json' in answer ? JSON.parse(answer.json) : answer.result);
     });
     created.on('error', () => fail(created));
     created.on('exit', () => fail(created));
