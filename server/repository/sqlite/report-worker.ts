@@ -33,7 +33,7 @@ parentPort!.on('message', ({ id, name, args }: ReportJobMessage) => {
     if (name === 'funnelSummary')
       for (const { days } of (result as ReturnType<typeof reportJobs.funnelSummary>).stays)
         if (days instanceof Float64Array) transfer.push(days.buffer as ArrayBuffer);
-    answer = JSON_ANSWERS.has(name) ? { id, json: JSON.stringify(result) } : { id, result };
+    answer = JSON_ANSWERS.has(name) ? { id, json: result as string } : { id, result };
   } catch (error) {
     answer = { id, error: error instanceof Error ? error.message : String(error) };
   }
