@@ -103,4 +103,51 @@ describe('opportunity detail at firm scale', () => {
     assert.deepEqual(await ids(first.opportunity.id), ['<a1@x>']);
     assert.deepEqual((await ids(second.opportunity.id)).sort(), ['<a2@x>', '<b1@x>']);
   });
+
+  it('a timeline gives each activity its own participants, by role then email, as the activity shows them (names escaped as JSON)', async () => {
+    const created = await alex.api.post('/api/v1/opportunities', referral('Rollover', 'rollover@client.example'));
+    const id = created.body.opportunity.id;
+    const participants = [
+      { email: 'zed@client.example', role: 'to', name: 'Zed' },
+      { email: 'Amy@client.example', role: 'to' },
+      { email: 'alex@firm.example', role: 'from', name: 'Alex Morgan' },
+      { email: 'bob@client.example', role: 'cc', name: 'Bob "Quoted" \\ Smith' },
+      { email: 'ann@client.example', role: 'to', name: 'Ann' },
+    ];
+    const first = await alex.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<order@client.example>', { subject: 'Participants', participants }),
+      opportunityId: id,
+    });
+    assert.equal(first.status, 200);
+    server.clock.advance(1000);
+    const second = await alex.api.post('/api/v1/activities/regarding', {
+      item: emailItem('<alone@client.example>', { subject: 'No one else', participants: [] }),
+      opportunityId: id,
+    });
+    assert.equal(second.status, 200);
+    const expected = [
+      'cc bob@client.example',
+      'from alex@firm.example',
+      'to amy@client.example',
+      'to ann@client.example',
+      'to zed@client.example',
+    ];
+    const shown = (activity: { participants: { role: string; email: string }[] }) =>
+      activity.participants.map((p) => `${p.role} ${p.email}`);
+    assert.deepEqual(shown(first.body), expected);
+    const detail = await alex.api.get(`/api/v1/opportunities/${id}`);
+    const page = await alex.api.get(`/api/v1/opportunities/${id}/activities`);
+    for (const activities of [detail.body.activities, page.body.items]) {
+      assert.deepEqual(
+        activities.map((a: { id: number }) => a.id),
+        [second.body.id, first.body.id],
+      );
+      assert.deepEqual(activities[0].participants, []);
+      assert.deepEqual(shown(activities[1]), expected);
+      assert.deepEqual(
+        activities[1].participants.find((p: { role: string }) => p.role === 'cc'),
+        { email: 'bob@client.example', name: 'Bob "Quoted" \\ Smith', role: 'cc' },
+      );
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 import type { ReportJobName } from '../../server/repository/sqlite/report-jobs';
-import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
+import { inProcessReports, type ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
+import { SqliteWorkStore } from '../../server/repository/sqlite/work';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -114,6 +115,52 @@ describe('My Work off the event loop: the read worker (issue 15)', () => {
     assert.deepEqual(
       answer.body.items.map((item: { opportunity: { topic: string } }) => item.opportunity.topic),
       ['Estate'],
+    );
+  });
+
+  it("My Work's pages, written as JSON by SQLite in the read worker, show each opportunity as the opportunity list does and equal the pages read on the event loop", async () => {
+    await start({ readWorker: { onCompute: (name) => computed.push(name) } });
+    const colleague = await server.advisor('Cal "Quoted" Colleague');
+    // Nulls and values of every kind a summary has: amounts with cents, dates, a referrer, quotes, backslashes,
+    // accents and emoji in names and topics; a message only the new owner is shown, notes on a page.
+    const fields = [
+      { estimatedValue: 1234.56, estimatedCloseDate: '2026-12-31', referredBy: { advisorId: colleague.record.id } },
+      { estimatedValue: 0.1, description: 'Zoë \\ "the big one" 🎉' },
+      {},
+    ];
+    for (const [n, extra] of fields.entries()) {
+      const topic = [`Estate "${n}"`, 'Annuity \\ Zoë 🎉', 'Plain'][n];
+      const created = await colleague.api.post('/api/v1/opportunities', referral(topic, `c${n}@client.example`, extra));
+      assert.equal(created.status, 201);
+      const path = `/api/v1/opportunities/${created.body.opportunity.id}`;
+      assert.equal((await colleague.api.post(`${path}/notes`, { body: `About "${topic}"` })).status, 201);
+      const assigned = await colleague.api.post(`${path}/assign`, { ownerId: owner.record.id, message: 'Yours now' });
+      assert.equal(assigned.status, 200);
+    }
+    server.clock.advance(400 * 86_400_000);
+    const list = await owner.api.get('/api/v1/opportunities?view=my-open&limit=50');
+    const listed = new Map(list.body.items.map((o: { id: number }) => [o.id, o]));
+    const newForMe = await owner.api.get('/api/v1/work/new-for-me');
+    const attention = await owner.api.get('/api/v1/work/needs-attention');
+    assert.deepEqual(computed, ['newForMePage', 'attentionPage']);
+    assert.equal(newForMe.body.items.length, 3);
+    assert.equal(attention.body.total, 4);
+    for (const { opportunity } of [...newForMe.body.items, ...attention.body.items])
+      assert.deepEqual(opportunity, listed.get(opportunity.id));
+    assert.deepEqual(
+      newForMe.body.items.map((item: { notes: { body: string }[] }) => item.notes.map((note) => note.body)),
+      ['About "Plain"', 'About "Annuity \\ Zoë 🎉"', 'About "Estate "0""'].map((body) => [body]),
+    );
+    // The repository's answers through the worker equal those read in-process.
+    const now = server.clock.now().toISOString();
+    const onTheLoop = new SqliteWorkStore(server.db, inProcessReports(server.db));
+    assert.deepEqual(
+      await server.repo.work.newForMe(owner.record.id, null, 10, 0, 6),
+      await onTheLoop.newForMe(owner.record.id, null, 10, 0, 6),
+    );
+    assert.deepEqual(
+      await server.repo.work.needingAttention([owner.record.id], now, 10, 0),
+      await onTheLoop.needingAttention([owner.record.id], now, 10, 0),
     );
   });
 });

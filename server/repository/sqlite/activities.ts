@@ -15,14 +15,22 @@ import type {
 import { write } from './writes';
 import { list, opportunityAt, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
-/** The columns of an activity, its creator, contact and labels, in the order of `ActivityRow` (read as arrays). */
+/** The columns of an activity, its creator, contact and labels, in the order of `ActivityRow`. */
 const ACTIVITY_COLUMNS = `a.id, a.kind, a.subject, a.status, a.sent_at, a.start_at, a.end_at, a.location,
     a.regarding_opportunity_id, a.internet_message_id, a.conversation_id, a.item_id, a.tracking_token,
     a.tracking_token_by_id, a.mailbox, a.version, a.created_by_id, cb.display_name, cb.email, a.created_at, a.updated_at,
     a.description, a.direction, a.duration_minutes, a.contact_id, ac.name, ac.email,
     a.category_id, lc.key, lc.name, a.outcome_id, lo.key, lo.name, a.scheduled_next_step, a.replaced_by_id`;
 
-const SELECT_ACTIVITY = `SELECT ${ACTIVITY_COLUMNS}
+/**
+ * Each activity as one JSON text, its participants last ([role, email, name] in the primary key's order, as a second
+ * statement read them before): the event loop parses a page's texts at once, where reading its values as columns
+ * made a JavaScript value of each through the driver, one by one (a timeline page of 25 at 1M, with its
+ * participants: 396–448 → 339–342 µs of CPU). Its values are text, integers and nulls, which JSON keeps as they are.
+ */
+const SELECT_ACTIVITY = `SELECT json_array(${ACTIVITY_COLUMNS},
+    (SELECT json_group_array(json_array(role, email, name)) FROM (SELECT role, email, name
+      FROM activity_participants WHERE activity_id = a.id ORDER BY role, email)))
   FROM activities a
   JOIN advisors cb ON cb.id = a.created_by_id
   LEFT JOIN contacts ac ON ac.id = a.contact_id
@@ -65,6 +73,7 @@ type ActivityRow = [
   outcomeName: string | null,
   scheduledNextStep: number,
   replacedById: number | null,
+  participants: [role: Activity['participants'][number]['role'], email: string, name: string | null][],
 ];
 
 /**
@@ -91,29 +100,17 @@ type RegardingRow = [
   customerName: string | null,
 ];
 
-const PARTICIPANTS = `SELECT activity_id, role, email, name FROM activity_participants
-  WHERE activity_id IN (SELECT value FROM json_each(?))`;
-
-type ParticipantRow = [
-  activityId: number,
-  role: Activity['participants'][number]['role'],
-  email: string,
-  name: string | null,
-];
-
 /** When an activity happened, as the timeline sorts it. */
 const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
 
 const stampOfRow = (version: number, regardingVersion: number | null) => `${version}.${regardingVersion ?? '-'}`;
 
 export function loadActivities(db: Db, where: string, ...params: unknown[]): ActivityRecord[] {
-  const rows = sqlArrays(db, `${SELECT_ACTIVITY} WHERE ${where}`).all(...params) as ActivityRow[];
-  if (rows.length === 0) return [];
-  const participants = new Map<number, Activity['participants']>(rows.map((row) => [row[0], []]));
-  for (const [activityId, role, email, name] of sqlArrays(db, PARTICIPANTS).all(
-    list(rows.map((row) => row[0])),
-  ) as ParticipantRow[])
-    participants.get(activityId)!.push({ email, name, role });
+  const texts = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`)
+    .pluck()
+    .all(...params) as string[];
+  if (texts.length === 0) return [];
+  const rows = JSON.parse(`[${texts.join(',')}]`) as ActivityRow[];
   const regardingIds = [...new Set(rows.map((row) => row[8]).filter((id) => id !== null))];
   const regarding = new Map(
     regardingIds.length
@@ -157,6 +154,7 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
       outcomeName,
       scheduledNextStep,
       replacedById,
+      participants,
     ]) => {
       const opportunity = regardingId === null ? undefined : regarding.get(regardingId);
       return {
@@ -164,7 +162,7 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
         kind,
         subject,
         status,
-        participants: participants.get(id)!,
+        participants: participants.map(([role, email, name]) => ({ email, name, role })),
         sentAt,
         startAt,
         endAt,

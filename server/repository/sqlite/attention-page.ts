@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
-import { list, sql, sqlArrays } from './support';
+import type { JsonText } from './report-jobs';
+import { list, sql } from './support';
 
 /**
  * Needs attention reads the due times the schema keeps (migrations 019, 024): the owners' entries up to now, never
@@ -34,13 +35,12 @@ export type AttentionPageRow = [
 ];
 
 /**
- * A page of the owners' opportunities due at `now`, and how many are due in all, as plain rows: it runs in the read
- * worker (report-jobs.ts), so the answer crosses to the event loop as arrays and is shaped there.
+ * A page of the owners' opportunities due at `now`, and how many are due in all, as JSON text of plain rows: it runs in
+ * the read worker (report-jobs.ts), so the answer crosses to the event loop as text and is shaped there.
  */
-export function attentionPage(...args: Parameters<typeof readAttentionPage>): {
-  rows: AttentionPageRow[];
-  total: number;
-} {
+export function attentionPage(
+  ...args: Parameters<typeof readAttentionPage>
+): JsonText<{ rows: AttentionPageRow[]; total: number }> {
   // One read transaction: the count and the page are of one moment while the server goes on writing.
   return args[0].transaction(readAttentionPage)(...args);
 }
@@ -51,19 +51,25 @@ function readAttentionPage(
   now: string,
   limit: number,
   offset: number,
-): { rows: AttentionPageRow[]; total: number } {
+): JsonText<{ rows: AttentionPageRow[]; total: number }> {
   const params = { now, owners: list([...new Set(ownerIds)]), limit, offset };
   const total = sql(db, `SELECT count(*) FROM ${OWNERS_DUE_TIMES} WHERE ${DUE_BY_NOW}`).pluck().get(params) as number;
-  if (offset >= total) return { rows: [], total };
+  if (offset >= total) return pageText([], total);
   // The page is chosen from the due-time rows alone (they keep updated_at); only its rows are joined for display,
   // by primary key (CROSS JOIN keeps the page the outer loop). The list shows summaries: a whole opportunity's
   // details (description, close facts) are not read.
   const index = total <= SORT_DUE_ROWS ? 'opportunity_attention_due' : 'opportunity_attention_page';
-  const rows = sqlArrays(
+  const rows = sql(
     db,
-    `SELECT p.untouched_due, p.no_activity_due, p.no_next_step_due, p.past_close_due, o.assigned_at, ${SUMMARY_COLUMNS}
+    `SELECT json_array(p.untouched_due, p.no_activity_due, p.no_next_step_due, p.past_close_due, o.assigned_at,
+         ${SUMMARY_COLUMNS})
        FROM (${pageOfDueTimes(index)}) p CROSS JOIN opportunities o ON o.id = p.opportunity_id ${OPPORTUNITY_JOINS}
      ORDER BY p.updated_at DESC, p.opportunity_id DESC`,
-  ).all(params) as AttentionPageRow[];
-  return { rows, total };
+  )
+    .pluck()
+    .all(params) as string[];
+  return pageText(rows, total);
 }
+
+const pageText = (rows: string[], total: number) =>
+  `{"rows":[${rows.join(',')}],"total":${total}}` as JsonText<{ rows: AttentionPageRow[]; total: number }>;

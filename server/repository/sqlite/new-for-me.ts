@@ -3,7 +3,8 @@ import type { Assignment } from '../../../shared/schemas/timeline';
 import type { Note } from '../../../shared/schemas/notes';
 import { loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
 import { visibleNotesOnMany } from './notes';
-import { list, sqlArrays } from './support';
+import type { JsonText } from './report-jobs';
+import { list, sql } from './support';
 
 /** From the advisor's assignments by others (the partial index assignments_to_by_others), newest first. */
 export function assignmentsTo(
@@ -26,16 +27,19 @@ export function assignmentsTo(
   );
 }
 
-/**
- * New for me's page in one call: the assignments, their opportunities (summaries: the list shows no more) and the
- * newest notes the advisor may see on each. It runs in the read worker (report-jobs.ts), off the event loop; the
- * summaries cross to it as rows (arrays), which copy in a fraction of the time their nested objects take.
- */
-export function newForMePage(...args: Parameters<typeof readNewForMePage>): {
+/** New for me's page: the assignments, their opportunities' summary rows, the notes. */
+export interface NewForMeRows {
   assignments: Assignment[];
   opportunities: SummaryRow[];
   notes: Note[];
-} {
+}
+
+/**
+ * New for me's page in one call: the assignments, their opportunities (summaries: the list shows no more) and the
+ * newest notes the advisor may see on each. It runs in the read worker (report-jobs.ts), off the event loop, and
+ * answers JSON text; the summaries are rows (arrays) SQLite writes as JSON itself.
+ */
+export function newForMePage(...args: Parameters<typeof readNewForMePage>): JsonText<NewForMeRows> {
   // One read transaction: the assignments, their opportunities and notes are of one moment while the server writes.
   return args[0].transaction(readNewForMePage)(...args);
 }
@@ -47,16 +51,18 @@ function readNewForMePage(
   limit: number,
   offset: number,
   notesPerOpportunity: number,
-): { assignments: Assignment[]; opportunities: SummaryRow[]; notes: Note[] } {
+): JsonText<NewForMeRows> {
   const assignments = assignmentsTo(db, advisorId, since, limit, offset);
-  if (assignments.length === 0) return { assignments, opportunities: [], notes: [] };
   const ids = assignments.map((a) => a.opportunityId);
-  return {
-    assignments,
-    opportunities: sqlArrays(
-      db,
-      `SELECT ${SUMMARY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE o.id IN (SELECT value FROM json_each(?))`,
-    ).all(list(ids)) as SummaryRow[],
-    notes: visibleNotesOnMany(db, ids, advisorId, notesPerOpportunity),
-  };
+  const opportunities = ids.length
+    ? (sql(
+        db,
+        `SELECT json_array(${SUMMARY_COLUMNS}) FROM opportunities o ${OPPORTUNITY_JOINS}
+           WHERE o.id IN (SELECT value FROM json_each(?))`,
+      )
+        .pluck()
+        .all(list(ids)) as string[])
+    : [];
+  const notes = ids.length ? visibleNotesOnMany(db, ids, advisorId, notesPerOpportunity) : [];
+  return `{"assignments":${JSON.stringify(assignments)},"opportunities":[${opportunities.join(',')}],"notes":${JSON.stringify(notes)}}` as JsonText<NewForMeRows>;
 }

@@ -757,38 +757,55 @@ export function loadAssignments(
   params: Record<string, unknown>,
   from = 'assignments s',
 ): Assignment[] {
-  const rows = sql(
+  // Rows as arrays (sqlArrays): a page of new for me reads 25 of them with their three advisors.
+  const rows = sqlArrays(
     db,
-    `SELECT s.*, f.display_name AS from_name, f.email AS from_email, t.display_name AS to_name, t.email AS to_email,
-         b.display_name AS by_name, b.email AS by_email
+    `SELECT s.id, s.opportunity_id, s.from_advisor_id, f.display_name, f.email, s.to_advisor_id, t.display_name, t.email,
+         s.by_advisor_id, b.display_name, b.email, s.message, s.created_at
        FROM ${from}
        LEFT JOIN advisors f ON f.id = s.from_advisor_id
        JOIN advisors t ON t.id = s.to_advisor_id
        JOIN advisors b ON b.id = s.by_advisor_id
        WHERE ${where}`,
-  ).all(params) as {
-    id: number;
-    opportunity_id: number;
-    from_advisor_id: number | null;
-    to_advisor_id: number;
-    by_advisor_id: number;
-    message: string | null;
-    created_at: string;
-    from_name: string | null;
-    from_email: string | null;
-    to_name: string;
-    to_email: string;
-    by_name: string;
-    by_email: string;
-  }[];
-  return rows.map((row) => ({
-    id: row.id,
-    opportunityId: row.opportunity_id,
-    from: row.from_advisor_id ? { id: row.from_advisor_id, displayName: row.from_name!, email: row.from_email! } : null,
-    to: { id: row.to_advisor_id, displayName: row.to_name, email: row.to_email },
-    by: { id: row.by_advisor_id, displayName: row.by_name, email: row.by_email },
-    message: row.message,
-    messageHidden: false,
-    createdAt: row.created_at,
-  }));
+  ).all(params) as [
+    id: number,
+    opportunityId: number,
+    fromId: number | null,
+    fromName: string | null,
+    fromEmail: string | null,
+    toId: number,
+    toName: string,
+    toEmail: string,
+    byId: number,
+    byName: string,
+    byEmail: string,
+    message: string | null,
+    createdAt: string,
+  ][];
+  return rows.map(
+    ([
+      id,
+      opportunityId,
+      fromId,
+      fromName,
+      fromEmail,
+      toId,
+      toName,
+      toEmail,
+      byId,
+      byName,
+      byEmail,
+      message,
+      createdAt,
+    ]) => ({
+      id,
+      opportunityId,
+      from: fromId ? { id: fromId, displayName: fromName!, email: fromEmail! } : null,
+      to: { id: toId, displayName: toName, email: toEmail },
+      by: { id: byId, displayName: byName, email: byEmail },
+      message,
+      messageHidden: false,
+      createdAt,
+    }),
+  );
 }

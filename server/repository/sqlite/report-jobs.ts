@@ -15,11 +15,25 @@ export const reportJobs = {
   newForMePage,
 } satisfies Record<string, (db: Db, ...args: never[]) => unknown>;
 
+/**
+ * The jobs that answer JSON text, parsed where the answer is used: My Work's pages are many small strings, which
+ * SQLite writes into one text (json_array) faster than the driver makes a JavaScript value of each, and which the
+ * event loop rebuilds from JSON in about a third of the time a structured clone takes to deserialize (measured at
+ * 1M: new for me 259 → 91 µs, a team's needs-attention page 127 → 37 µs). Their answers hold only strings, numbers
+ * and nulls, which JSON gives back as they were.
+ */
+export const JSON_ANSWERS: ReadonlySet<string> = new Set<ReportJobName>(['attentionPage', 'newForMePage']);
+
+/** JSON text of a T (see JSON_ANSWERS). */
+export type JsonText<T> = string & { readonly json: T };
+
 export type ReportJobs = typeof reportJobs;
 export type ReportJobName = keyof ReportJobs;
 type Rest<F> = F extends (db: Db, ...args: infer A) => unknown ? A : never;
 export type ReportJobArgs<N extends ReportJobName> = Rest<ReportJobs[N]>;
-export type ReportJobResult<N extends ReportJobName> = ReturnType<ReportJobs[N]>;
+/** What a job answers, parsed if it answers JSON text. */
+export type ReportJobResult<N extends ReportJobName> =
+  ReturnType<ReportJobs[N]> extends JsonText<infer T> ? T : ReturnType<ReportJobs[N]>;
 
 /** A request to the worker, and its answer. */
 export interface ReportJobMessage {
@@ -27,7 +41,8 @@ export interface ReportJobMessage {
   name: ReportJobName;
   args: unknown[];
 }
-export type ReportJobAnswer = { id: number; result: unknown } | { id: number; error: string };
+export type ReportJobAnswer =
+  { id: number; result: unknown } | { id: number; json: string } | { id: number; error: string };
 
 /** What the worker is started with. `holdMs` and `exitOnJob` are test hooks: a slow job, a worker that dies. */
 export interface ReportWorkerData {

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/connection';
 import { ReportsUnavailableError } from '../../errors';
 import {
+  JSON_ANSWERS,
   reportJobs,
   type ReportJobAnswer,
   type ReportJobArgs,
@@ -55,7 +56,8 @@ const CACHED_ANSWERS = { firm: 50, owners: 200 };
 export function inProcessReports(db: Db): ReportRunner {
   return {
     async run(name, args) {
-      return (reportJobs[name] as (db: Db, ...rest: unknown[]) => ReportJobResult<typeof name>)(db, ...args);
+      const result = (reportJobs[name] as (db: Db, ...rest: unknown[]) => unknown)(db, ...args);
+      return (JSON_ANSWERS.has(name) ? JSON.parse(result as string) : result) as ReportJobResult<typeof name>;
     },
     async close() {},
   };
@@ -106,7 +108,7 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
       if (!job) return;
       pending.delete(answer.id);
       if ('error' in answer) job.reject(new Error(`report job failed: ${answer.error}`));
-      else job.resolve(answer.result);
+      else job.resolve('json' in answer ? JSON.parse(answer.json) : answer.result);
     });
     created.on('error', () => fail(created));
     created.on('exit', () => fail(created));
