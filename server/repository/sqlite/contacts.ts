@@ -202,8 +202,7 @@ export class SqliteContactStore implements ContactStore {
     if (!words.length) return [];
     // One word: its rows are in name order already, the page is read in place. A few: the first rows of each (an
     // organization in the page is among the first rows of every word it has in the range), merged; CROSS JOIN keeps
-    // the words outermost (with statistics of a small firm SQLite read every organization for each word). Many: the range's
-    // rows sorted, SQLite keeping only the best page as it goes.
+    // the words outermost (with a small firm's statistics SQLite read every organization for each word).
     const also = alsoHas(others.length);
     let page: string;
     if (words.length === 1) {
