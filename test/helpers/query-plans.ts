@@ -87,7 +87,9 @@ export function fullScans(plan: StatementPlan, small: readonly string[] = SMALL_
     if (!scan) return false;
     const [, name, rest] = scan;
     if (/VIRTUAL TABLE|json_each/i.test(rest) || /^json_each/i.test(name)) return false;
-    if (/^\(subquery|^CONSTANT ROW/i.test(name)) return false;
+    if (/^\(subquery|^CONSTANT ROW/i.test(`${name}${rest}`)) return false;
+    // A common table expression (`WITH RECURSIVE words (word) AS (…)`): its own lines are checked.
+    if (commonTableNames(plan.source).has(name)) return false;
     // A subquery in FROM, named by its alias (`FROM (SELECT … LIMIT 26) p`): its own lines are checked.
     if (subqueryAliases(plan.source).has(name)) return false;
     const table = aliases.get(name) ?? name;
@@ -137,6 +139,14 @@ function subqueryAliases(source: string): Set<string> {
     }
   }
   return names;
+}
+
+/** `WITH [RECURSIVE] words (word) AS (`, `, more AS (`: the names of common table expressions. */
+function commonTableNames(source: string): Set<string> {
+  if (!/^\s*WITH\b/i.test(source)) return new Set();
+  return new Set(
+    [...source.matchAll(/(?:\bWITH\s+(?:RECURSIVE\s+)?|,\s*)(\w+)\s*(?:\([\w\s,]*\)\s*)?AS\s*\(/gi)].map((m) => m[1]),
+  );
 }
 
 /** A readable message for an assertion: each statement's SQL (shortened) and its plan. */

@@ -86,4 +86,28 @@ describe('migration progress', function () {
     assert.equal(found, expected);
     db.close();
   });
+
+  it("the organization word table (030) reports progress and holds every organization's terms", () => {
+    const db = openDatabase(':memory:');
+    migrate(db, { to: 29 });
+    const insert = db.prepare("INSERT INTO organizations (name, created_at) VALUES (?, '2026-11-01T00:00:00.000Z')");
+    const domain = db.prepare('INSERT INTO organization_domains (domain, organization_id) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 1; i <= 12_000; i++) {
+        insert.run(`Zoë Müller Partners ${i}`);
+        if (i % 3 === 0) domain.run(`org${i}.example`, i);
+      }
+    })();
+    const { lines, log } = collect();
+    migrate(db, { to: 30, log, progressEveryMs: 0 });
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('  ')),
+      ['  organizations indexed by word: 10,000 / 12,000', '  organizations indexed by word: 12,000 / 12,000'],
+    );
+    db.exec("CREATE VIRTUAL TABLE temp.terms USING fts5vocab (main, organization_search, 'instance')");
+    const index = db.prepare('SELECT DISTINCT term, doc FROM temp.terms ORDER BY 1, 2').raw().all();
+    assert.deepEqual(db.prepare('SELECT word, id FROM organization_words ORDER BY 1, 2').raw().all(), index);
+    assert.equal(db.prepare("SELECT count(*) FROM organization_words WHERE word = 'zoe'").pluck().get(), 12_000);
+    db.close();
+  });
 });

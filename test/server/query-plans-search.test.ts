@@ -189,6 +189,7 @@ describe('query plans: search and suggestions', function () {
       const cases = ['Quillon', 'quillon', 'QUILLON'];
       for (let i = 0; i < 400; i++) insert.run(`${cases[i % 3]} ${String.fromCharCode(97 + ((i * 7) % 26))}${i % 50}`);
       for (let i = 0; i < 3; i++) insert.run(`Zephyrine Holdings ${i % 2}`);
+      insert.run('Zephyrus Partners');
       db.exec('ANALYZE');
     });
 
@@ -216,9 +217,35 @@ describe('query plans: search and suggestions', function () {
       assert.equal(sortedEveryMatch('quillon', 1000, 0).length, 400);
     });
 
-    it('walks the names in order and stops after the page when a word matches many organizations, never sorting them', async () => {
-      const plans = await plansOf(() => repo.contacts.searchOrganizations('quillon', 10, 0));
-      const [page] = plans.filter((plan) => /FROM organizations g/.test(plan.source));
+    /** The statement that reads the page's organizations (the others find the words a prefix covers, or count). */
+    const pageOf = (plans: StatementPlan[]) => {
+      const pages = plans.filter((plan) => /organization_domains/.test(plan.source));
+      assert.equal(pages.length, 1, describePlans(plans));
+      return pages[0];
+    };
+
+    for (const q of ['quillon', 'zephyrine'])
+      it(`reads the page of one word ("${q}") in name order from the word table, never sorting or walking the names`, async () => {
+        const plans = await plansOf(() => repo.contacts.searchOrganizations(q, 10, 0));
+        assertNoFullScan(plans);
+        const page = pageOf(plans);
+        assert.equal(page.lines[0], 'SEARCH x USING PRIMARY KEY (word=?)', describePlans([page]));
+        assert.ok(!page.lines.some((line) => /TEMP B-TREE|organizations_name/.test(line)), describePlans([page]));
+      });
+
+    it('merges the first rows of each word a prefix covers, sorting only those', async () => {
+      const plans = await plansOf(() => repo.contacts.searchOrganizations('zeph', 10, 0));
+      assertNoFullScan(plans);
+      const page = pageOf(plans);
+      assert.ok(
+        page.lines.some((line) => /^\s*CORRELATED LIST SUBQUERY/.test(line)) &&
+          page.lines.some((line) => /SEARCH x USING PRIMARY KEY \(word=\?\)/.test(line)),
+        describePlans([page]),
+      );
+    });
+
+    it('walks the names in order and stops after the page when a prefix covers many words of many organizations', async () => {
+      const page = pageOf(await plansOf(() => repo.contacts.searchOrganizations('q', 10, 0)));
       assert.ok(
         page.lines.some((line) => /^SCAN g USING INDEX organizations_name\b/.test(line)),
         describePlans([page]),
@@ -226,14 +253,9 @@ describe('query plans: search and suggestions', function () {
       assert.ok(!page.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([page]));
     });
 
-    it('sorts the matches when a word matches a few organizations, reading only them', async () => {
-      const plans = await plansOf(() => repo.contacts.searchOrganizations('zephyrine', 10, 0));
-      assertNoFullScan(plans);
-      const [page] = plans.filter((plan) => /FROM organizations g/.test(plan.source));
-      assert.ok(
-        page.lines.some((line) => /^SEARCH g USING INTEGER PRIMARY KEY/.test(line)),
-        describePlans([page]),
-      );
+    it('searches several words, and a prefix covering many words of a few organizations, without a full scan', async () => {
+      for (const q of ['quillon a1', 'zephyrine holdings', 'a1', 'quillon 1'])
+        assertNoFullScan(await plansOf(() => repo.contacts.searchOrganizations(q, 10, 0)));
     });
   });
 

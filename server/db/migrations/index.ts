@@ -28,6 +28,7 @@ import { searchNewestFirst } from './026_search_newest_first';
 import { funnelOwnerVersions } from './027_funnel_owner_versions';
 import { funnelTotals } from './028_funnel_totals';
 import { reportOwnerVersions } from './029_report_owner_versions';
+import { organizationWords } from './030_organization_words';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -60,4 +61,5 @@ export const migrations: Migration[] = [
   funnelOwnerVersions,
   funnelTotals,
   reportOwnerVersions,
+  organizationWords,
 ];

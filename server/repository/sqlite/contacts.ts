@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Contact, Organization } from '../../../shared/schemas/contacts';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
-import { list, writeAudit, sql } from './support';
+import { list, writeAudit, sql, sqlArrays } from './support';
 import { ftsQuery } from './opportunities';
 import { write } from './writes';
 
@@ -25,9 +25,13 @@ interface OrganizationRow {
   created_at: string;
 }
 
-const SELECT_ORGANIZATION = `SELECT g.id, g.name, g.created_at,
-    (SELECT json_group_array(d.domain) FROM organization_domains d WHERE d.organization_id = g.id) AS domains
-  FROM organizations g`;
+/** A row of SELECT_ORGANIZATION read as an array (see sqlArrays). */
+type OrganizationArray = [id: number, name: string, createdAt: string, domains: string | null];
+
+const ORGANIZATION_COLUMNS = `g.id, g.name, g.created_at,
+    (SELECT json_group_array(d.domain) FROM organization_domains d WHERE d.organization_id = g.id) AS domains`;
+
+const SELECT_ORGANIZATION = `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g`;
 
 /**
  * The most matches an organization search sorts by name; with more it walks the names in order until the page is
@@ -38,6 +42,43 @@ const SELECT_ORGANIZATION = `SELECT g.id, g.name, g.created_at,
 function sortedMatchesAtMost(organizations: number, rows: number): number {
   return Math.max(20, Math.round(Math.sqrt((rows * organizations) / 10)));
 }
+
+/**
+ * The most words of the index one typed word's prefix may cover for a page to be merged from each word's own first
+ * rows (in name order, one seek each); a prefix covering more (one or two letters, digits) sorts its range instead.
+ */
+const MERGED_WORDS_AT_MOST = 16;
+
+/** Rows of a typed word's range counted to pick the rarest word to start from; past this it is common enough. */
+const COUNTED_ROWS_AT_MOST = 200;
+
+/**
+ * The typed words as ranges of organization_words (`[word, next]`: every word with that prefix), or null when one has
+ * a letter outside ASCII: those are folded by the full-text tokenizer (remove_diacritics 2), which JavaScript cannot
+ * reproduce exactly, so the full-text index answers them. ASCII letters and digits are the tokenizer's own terms.
+ */
+function wordRanges(q: string): [string, string][] | null {
+  const words = q
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 8);
+  if (!words.every((word) => /^[A-Za-z0-9]+$/.test(word))) return null;
+  return words.map((word) => {
+    const lower = word.toLowerCase();
+    return [lower, lower.slice(0, -1) + String.fromCharCode(lower.charCodeAt(lower.length - 1) + 1)];
+  });
+}
+
+/** The organization `alias.id` also has a word in each of the other ranges (`:from<i>`, `:to<i>`). */
+const alsoHas = (others: number, alias = 'x') =>
+  Array.from(
+    { length: others },
+    (_, i) =>
+      `AND EXISTS (SELECT 1 FROM organization_words y WHERE y.id = ${alias}.id AND y.word >= :from${i} AND y.word < :to${i})`,
+  ).join(' ');
+
+const fromArray = ([id, name, createdAt, domains]: OrganizationArray) =>
+  toOrganization({ id, name, created_at: createdAt, domains });
 
 function toOrganization(row: OrganizationRow): Organization {
   return {
@@ -106,12 +147,106 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async searchOrganizations(q: string, limit: number, offset: number) {
+    const ranges = wordRanges(q);
+    if (!ranges) return this.searchOrganizationsByFullText(q, limit, offset);
+    if (!ranges.length) return [];
+    // Several words matching few organizations together: the full-text index intersects them quickest, and their
+    // names are sorted. Matching many: the page is found from the word table, as for one word.
+    if (ranges.length > 1) {
+      const few = this.sortedAtMost(limit + offset);
+      const match = ftsQuery(q)!;
+      const matches = sql(
+        this.db,
+        'SELECT count(*) FROM (SELECT rowid FROM organization_search WHERE organization_search MATCH ? LIMIT ?)',
+      )
+        .pluck()
+        .get(match, few + 1) as number;
+      if (matches <= few) {
+        const rows = sqlArrays(
+          this.db,
+          `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g WHERE g.id IN (
+             SELECT p.id FROM organizations p NOT INDEXED
+               WHERE p.id IN (SELECT rowid FROM organization_search WHERE organization_search MATCH :match)
+               ORDER BY p.name COLLATE NOCASE, p.id LIMIT :limit OFFSET :offset)
+           ORDER BY g.name COLLATE NOCASE, g.id`,
+        ).all({ match, limit, offset }) as OrganizationArray[];
+        return rows.map(fromArray);
+      }
+    }
+    // Start from the word whose prefix covers the fewest rows; the others are looked up for each of its rows.
+    const counted = sql(
+      this.db,
+      `SELECT count(*) FROM (SELECT 1 FROM organization_words WHERE word >= ? AND word < ? LIMIT ${COUNTED_ROWS_AT_MOST})`,
+    ).pluck();
+    const rarest =
+      ranges.length === 1
+        ? ranges[0]
+        : ranges
+            .map((range) => ({ range, rows: counted.get(range[0], range[1]) as number }))
+            .reduce((a, b) => (b.rows < a.rows ? b : a)).range;
+    const others = ranges.filter((range) => range !== rarest);
+    const params: Record<string, unknown> = { from: rarest[0], to: rarest[1], limit, offset, depth: limit + offset };
+    others.forEach(([from, to], i) => Object.assign(params, { [`from${i}`]: from, [`to${i}`]: to }));
+    // The words of the index with this prefix, each found with one seek past the last.
+    const words = sql(
+      this.db,
+      `WITH RECURSIVE words (word) AS (
+         SELECT (SELECT word FROM organization_words WHERE word >= :from AND word < :to ORDER BY word LIMIT 1)
+         UNION ALL
+         SELECT (SELECT w.word FROM organization_words w WHERE w.word > words.word AND w.word < :to ORDER BY w.word LIMIT 1)
+           FROM words WHERE words.word IS NOT NULL LIMIT ${MERGED_WORDS_AT_MOST + 1})
+       SELECT word FROM words WHERE word IS NOT NULL`,
+    )
+      .pluck()
+      .all({ from: rarest[0], to: rarest[1] }) as string[];
+    if (!words.length) return [];
+    // One word: its rows are in name order already, the page is read in place. A few: the first rows of each (an
+    // organization in the page is among the first rows of every word it has in the range), merged; CROSS JOIN keeps
+    // the words outermost (with a small firm's statistics SQLite read every organization for each word).
+    const also = alsoHas(others.length);
+    let page: string;
+    if (words.length === 1) {
+      page = `SELECT ${ORGANIZATION_COLUMNS} FROM organization_words x JOIN organizations g ON g.id = x.id
+        WHERE x.word = :word ${also} ORDER BY x.name, x.id LIMIT :limit OFFSET :offset`;
+    } else if (words.length <= MERGED_WORDS_AT_MOST) {
+      page = `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g WHERE g.id IN (SELECT c.id FROM (
+          SELECT DISTINCT p.id, p.name FROM json_each(:words) j
+            CROSS JOIN organizations p ON p.id IN (SELECT x.id FROM organization_words x WHERE x.word = j.value ${also}
+              ORDER BY x.name, x.id LIMIT :depth)
+        ) c ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset)
+        ORDER BY g.name COLLATE NOCASE, g.id`;
+    } else {
+      // A short prefix or digits: as migration 26's search, a few rows are sorted; many are found walking the names
+      // in order, which stops after the page.
+      const few = this.sortedAtMost(limit + offset);
+      const rowsInRange = sql(
+        this.db,
+        'SELECT count(*) FROM (SELECT 1 FROM organization_words WHERE word >= ? AND word < ? LIMIT ?)',
+      )
+        .pluck()
+        .get(rarest[0], rarest[1], few + 1) as number;
+      page =
+        rowsInRange > few
+          ? `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g INDEXED BY organizations_name
+              WHERE EXISTS (SELECT 1 FROM organization_words x WHERE x.id = g.id AND x.word >= :from AND x.word < :to)
+                ${alsoHas(others.length, 'g')}
+              ORDER BY g.name COLLATE NOCASE, g.id LIMIT :limit OFFSET :offset`
+          : `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g WHERE g.id IN (SELECT c.id FROM (
+              SELECT DISTINCT x.id, x.name FROM organization_words x WHERE x.word >= :from AND x.word < :to ${also}
+            ) c ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset)
+            ORDER BY g.name COLLATE NOCASE, g.id`;
+    }
+    const rows = sqlArrays(this.db, page).all({ ...params, word: words[0], words: list(words) }) as OrganizationArray[];
+    return rows.map(fromArray);
+  }
+
+  /** The same through the full-text index: for typed words with letters outside ASCII (see wordRanges). */
+  private searchOrganizationsByFullText(q: string, limit: number, offset: number) {
     const match = ftsQuery(q);
     if (!match) return [];
     // By name: a few matches are sorted; many are found walking the names in order (migration 26's index), which
     // stops after the page instead of sorting every match, the more the larger the firm.
-    const organizations = (sql(this.db, 'SELECT max(id) FROM organizations').pluck().get() as number | null) ?? 0;
-    const few = sortedMatchesAtMost(organizations, limit + offset);
+    const few = this.sortedAtMost(limit + offset);
     const many = sql(
       this.db,
       `SELECT count(*) FROM (SELECT rowid FROM organization_search WHERE organization_search MATCH ? LIMIT ?)`,
@@ -125,6 +260,12 @@ export class SqliteContactStore implements ContactStore {
          ORDER BY g.name COLLATE NOCASE, g.id LIMIT :limit OFFSET :offset`,
     ).all({ match, limit, offset }) as OrganizationRow[];
     return rows.map(toOrganization);
+  }
+
+  /** See sortedMatchesAtMost. */
+  private sortedAtMost(rows: number): number {
+    const organizations = (sql(this.db, 'SELECT max(id) FROM organizations').pluck().get() as number | null) ?? 0;
+    return sortedMatchesAtMost(organizations, rows);
   }
 
   async findOrganization(id: number) {
