@@ -259,6 +259,48 @@ describe('group commit of writes', function () {
     });
   });
 
+  it("a group commit's savepoint journals stay in memory: a change that touches many pages opens no temporary file", async () => {
+    // SQLite names its temporary files etilqs_… and unlinks them at once: an open one shows among the process's
+    // descriptors (/proc, Linux as on CI) while its transaction lasts.
+    const temporaryFiles = () =>
+      fs
+        .readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.includes('etilqs_'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-group-journal-'));
+    const db = openDatabase(path.join(dir, 'journal.db'));
+    migrate(db);
+    const repo = createSqliteRepository(db);
+    try {
+      db.exec('CREATE TABLE wide (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      // About 100 pages: more than the 64 KB SQLite keeps of a savepoint's journal in memory by default.
+      db.transaction(() => {
+        const add = db.prepare('INSERT INTO wide (body) VALUES (?)');
+        for (let i = 0; i < 400; i++) add.run('x'.repeat(1000));
+      })();
+      const seen = await Promise.all([
+        write(db, () => db.prepare("UPDATE wide SET body = 'y' || body").run().changes),
+        write(db, () => temporaryFiles()),
+      ]);
+      assert.equal(seen[0], 400, 'the first change rewrote every page of the table');
+      assert.deepEqual(
+        seen[1],
+        [],
+        "the second change, in the same transaction, found the first one's journal on disk",
+      );
+      assert.equal(writeStats(db).largestBatch, 2, 'both changes shared one transaction');
+    } finally {
+      await repo.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('kill -9 during 200 concurrent writes: every acknowledged write is in the reopened database (checkpoints copying the WAL meanwhile, by the thread or past its bound by the request connection)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-group-crash-'));
     try {
