@@ -115,6 +115,55 @@ describe('group commit of writes', function () {
       assert.deepEqual(labels(), ['first', 'last'], 'a change that threw after a partial write left nothing');
     });
 
+    it('a batch whose changes all succeed runs each change once, in one transaction, without running it again', async () => {
+      const before = writeStats(db);
+      const runs = [0, 0, 0];
+      await Promise.all(
+        runs.map((_, i) =>
+          write(db, () => {
+            runs[i] += 1;
+            return insert(`once ${i}`);
+          }),
+        ),
+      );
+      assert.deepEqual(runs, [1, 1, 1]);
+      const after = writeStats(db);
+      assert.equal(after.commits - before.commits, 1);
+      assert.equal(after.rerunBatches - before.rerunBatches, 0);
+      assert.deepEqual(labels(), ['once 0', 'once 1', 'once 2']);
+    });
+
+    it('a change that throws after writing makes its batch run again, a savepoint each: it alone is undone, the others commit once', async () => {
+      const before = writeStats(db);
+      const runs = { first: 0, failing: 0, last: 0 };
+      const outcomes = await Promise.allSettled([
+        write(db, () => {
+          runs.first += 1;
+          return insert('first');
+        }),
+        write(db, () => {
+          runs.failing += 1;
+          insert('written, then refused');
+          throw new Error('refused after writing');
+        }),
+        write(db, () => {
+          runs.last += 1;
+          return insert('last');
+        }),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      // The first attempt (no savepoints) stopped at the failing change and was rolled back whole.
+      assert.deepEqual(runs, { first: 2, failing: 2, last: 1 });
+      const after = writeStats(db);
+      assert.equal(after.rerunBatches - before.rerunBatches, 1);
+      assert.equal(after.commits - before.commits, 1);
+      assert.equal(after.changes - before.changes, 2);
+      assert.deepEqual(labels(), ['first', 'last']);
+    });
+
     it('a nested transaction inside a change still commits with it, or rolls back alone', async () => {
       const results = await Promise.all([
         write(db, () => {
