@@ -333,17 +333,27 @@ describe('group commit of writes', function () {
         const add = db.prepare('INSERT INTO wide (body) VALUES (?)');
         for (let i = 0; i < 400; i++) add.run('x'.repeat(1000));
       })();
-      const seen = await Promise.all([
+      const before = writeStats(db);
+      const seen = await Promise.allSettled([
         write(db, () => db.prepare("UPDATE wide SET body = 'y' || body").run().changes),
         write(db, () => temporaryFiles()),
+        // A change that fails after writing: the batch runs again with a savepoint per change, each with its journal.
+        write(db, () => {
+          db.prepare("UPDATE wide SET body = 'z' WHERE id = 1").run();
+          throw new Error('refused after writing');
+        }),
       ]);
-      assert.equal(seen[0], 400, 'the first change rewrote every page of the table');
       assert.deepEqual(
-        seen[1],
+        seen.map((outcome) => outcome.status),
+        ['fulfilled', 'fulfilled', 'rejected'],
+      );
+      assert.equal(writeStats(db).rerunBatches - before.rerunBatches, 1, 'the batch ran again with savepoints');
+      assert.equal((seen[0] as PromiseFulfilledResult<number>).value, 400, 'the first change rewrote every page');
+      assert.deepEqual(
+        (seen[1] as PromiseFulfilledResult<string[]>).value,
         [],
         "the second change, in the same transaction, found the first one's journal on disk",
       );
-      assert.equal(writeStats(db).largestBatch, 2, 'both changes shared one transaction');
     } finally {
       await repo.close();
       fs.rmSync(dir, { recursive: true, force: true });
