@@ -273,7 +273,7 @@ export interface OpportunityChanges {
   referredByContactId?: number | null;
 }
 
-export type OpportunityAccessFacts = Pick<OpportunityRecord, 'id' | 'status'> & {
+export type OpportunityAccessFacts = Pick<OpportunityRecord, 'id' | 'status' | 'version'> & {
   owner: { id: number };
   createdBy: { id: number };
 };
@@ -282,7 +282,7 @@ export interface OpportunityStore {
   campaigns(): Promise<Campaign[]>;
   campaignExists(id: number): Promise<boolean>;
   findById(id: number): Promise<OpportunityRecord | null>;
-  /** What its access rules read (status, owner, creator), without the rest of the record. */
+  /** What its access rules read (status, owner, creator) and its version, without the rest of the record. */
   findAccessFacts(id: number): Promise<OpportunityAccessFacts | null>;
   findByIds(ids: number[]): Promise<OpportunityRecord[]>;
   list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]>;

@@ -40,10 +40,11 @@ export class OpportunityAccess {
     return opportunity;
   }
 
-  /** The same check as `readable`, for a caller who needs only the answer (a page of its timeline), not the record. */
-  async requireReadable(id: number): Promise<void> {
+  /** The same check as `readable`, for a caller who needs only its answer and version, not the record. */
+  async requireReadable(id: number): Promise<OpportunityAccessFacts> {
     const opportunity = await this.repo.opportunities.findAccessFacts(id);
     if (!opportunity || !(await this.canRead(opportunity))) throw new NotFoundError(`Opportunity ${id}`);
+    return opportunity;
   }
 
   /** The opportunity if the caller may act on it; 404 if unreadable, 403 if only readable. */

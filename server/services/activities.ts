@@ -109,7 +109,8 @@ export class ActivityService {
   async setRegarding(caller: Caller, body: z.output<typeof SetRegardingRequest>): Promise<Activity> {
     const item = this.toItemFields(body.item);
     return this.checked(async (read) => {
-      const target = await new OpportunityAccess(this.ctx.repo, caller).readable(body.opportunityId);
+      // Its access facts and version are all the link needs; the answer reads the opportunity inside the write.
+      const target = await new OpportunityAccess(this.ctx.repo, caller).requireReadable(body.opportunityId);
       const matches = await this.ctx.repo.activities.findMatches(item);
       const check = await this.linkCheck(caller, matches, body.opportunityId);
       if (check !== 'allowed') return this.asSeenBy(caller, check);

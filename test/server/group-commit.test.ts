@@ -115,6 +115,55 @@ describe('group commit of writes', function () {
       assert.deepEqual(labels(), ['first', 'last'], 'a change that threw after a partial write left nothing');
     });
 
+    it('a batch whose changes all succeed runs each change once, in one transaction, without running it again', async () => {
+      const before = writeStats(db);
+      const runs = [0, 0, 0];
+      await Promise.all(
+        runs.map((_, i) =>
+          write(db, () => {
+            runs[i] += 1;
+            return insert(`once ${i}`);
+          }),
+        ),
+      );
+      assert.deepEqual(runs, [1, 1, 1]);
+      const after = writeStats(db);
+      assert.equal(after.commits - before.commits, 1);
+      assert.equal(after.rerunBatches - before.rerunBatches, 0);
+      assert.deepEqual(labels(), ['once 0', 'once 1', 'once 2']);
+    });
+
+    it('a change that throws after writing makes its batch run again, a savepoint each: it alone is undone, the others commit once', async () => {
+      const before = writeStats(db);
+      const runs = { first: 0, failing: 0, last: 0 };
+      const outcomes = await Promise.allSettled([
+        write(db, () => {
+          runs.first += 1;
+          return insert('first');
+        }),
+        write(db, () => {
+          runs.failing += 1;
+          insert('written, then refused');
+          throw new Error('refused after writing');
+        }),
+        write(db, () => {
+          runs.last += 1;
+          return insert('last');
+        }),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      // The first attempt (no savepoints) stopped at the failing change and was rolled back whole.
+      assert.deepEqual(runs, { first: 2, failing: 2, last: 1 });
+      const after = writeStats(db);
+      assert.equal(after.rerunBatches - before.rerunBatches, 1);
+      assert.equal(after.commits - before.commits, 1);
+      assert.equal(after.changes - before.changes, 2);
+      assert.deepEqual(labels(), ['first', 'last']);
+    });
+
     it('a nested transaction inside a change still commits with it, or rolls back alone', async () => {
       const results = await Promise.all([
         write(db, () => {
@@ -257,6 +306,58 @@ describe('group commit of writes', function () {
       assert.deepEqual(count.committed, [1]);
       assert.deepEqual(labels(), ['count 1']);
     });
+  });
+
+  it("a group commit's savepoint journals stay in memory: a change that touches many pages opens no temporary file", async () => {
+    // SQLite names its temporary files etilqs_… and unlinks them at once: an open one shows among the process's
+    // descriptors (/proc, Linux as on CI) while its transaction lasts.
+    const temporaryFiles = () =>
+      fs
+        .readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.includes('etilqs_'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-group-journal-'));
+    const db = openDatabase(path.join(dir, 'journal.db'));
+    migrate(db);
+    const repo = createSqliteRepository(db);
+    try {
+      db.exec('CREATE TABLE wide (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      // About 100 pages: more than the 64 KB SQLite keeps of a savepoint's journal in memory by default.
+      db.transaction(() => {
+        const add = db.prepare('INSERT INTO wide (body) VALUES (?)');
+        for (let i = 0; i < 400; i++) add.run('x'.repeat(1000));
+      })();
+      const before = writeStats(db);
+      const seen = await Promise.allSettled([
+        write(db, () => db.prepare("UPDATE wide SET body = 'y' || body").run().changes),
+        write(db, () => temporaryFiles()),
+        // A change that fails after writing: the batch runs again with a savepoint per change, each with its journal.
+        write(db, () => {
+          db.prepare("UPDATE wide SET body = 'z' WHERE id = 1").run();
+          throw new Error('refused after writing');
+        }),
+      ]);
+      assert.deepEqual(
+        seen.map((outcome) => outcome.status),
+        ['fulfilled', 'fulfilled', 'rejected'],
+      );
+      assert.equal(writeStats(db).rerunBatches - before.rerunBatches, 1, 'the batch ran again with savepoints');
+      assert.equal((seen[0] as PromiseFulfilledResult<number>).value, 400, 'the first change rewrote every page');
+      assert.deepEqual(
+        (seen[1] as PromiseFulfilledResult<string[]>).value,
+        [],
+        "the second change, in the same transaction, found the first one's journal on disk",
+      );
+    } finally {
+      await repo.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('kill -9 during 200 concurrent writes: every acknowledged write is in the reopened database (checkpoints copying the WAL meanwhile, by the thread or past its bound by the request connection)', async () => {

@@ -112,7 +112,7 @@ describe('query plans: opportunity detail, suggestions and the pane context (iss
       const text = describePlans(plans);
       assert.doesNotMatch(text, /o\.description/, text);
       const access = plans.filter((plan) =>
-        /^SELECT status, owner_id, created_by_id FROM opportunities/.test(plan.source),
+        /^SELECT status, owner_id, created_by_id, version FROM opportunities/.test(plan.source),
       );
       assert.equal(access.length, 1, text);
       assert.match(access[0].lines.join('\n'), /SEARCH opportunities USING INTEGER PRIMARY KEY \(rowid=\?\)/, text);

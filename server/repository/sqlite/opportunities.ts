@@ -390,9 +390,11 @@ export class SqliteOpportunityStore implements OpportunityStore {
   }
 
   async findAccessFacts(id: number): Promise<OpportunityAccessFacts | null> {
-    const row = sqlArrays(this.db, 'SELECT status, owner_id, created_by_id FROM opportunities WHERE id = ?').get(id) as
-      [OpportunityRecord['status'], number, number] | undefined;
-    return row ? { id, status: row[0], owner: { id: row[1] }, createdBy: { id: row[2] } } : null;
+    const row = sqlArrays(
+      this.db,
+      'SELECT status, owner_id, created_by_id, version FROM opportunities WHERE id = ?',
+    ).get(id) as [OpportunityRecord['status'], number, number, number] | undefined;
+    return row ? { id, status: row[0], owner: { id: row[1] }, createdBy: { id: row[2] }, version: row[3] } : null;
   }
 
   async findByIds(ids: number[]) {
