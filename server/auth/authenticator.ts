@@ -43,13 +43,14 @@ export class Authenticator {
     private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<AdvisorRecord> {
+  /** `tokenHash`: the bearer token's SHA-256 when the caller has it already (the sign-in guard worked it out). */
+  async authenticate(authorization: string | undefined, tokenHash?: string): Promise<AdvisorRecord> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthorizedError('Send an Authorization: Bearer token.');
     const token = match[1];
     const advisor =
       looksLikeAccessToken(token) && this.auth.providers.includes('pat')
-        ? await this.fromAccessToken(token)
+        ? await this.fromAccessToken(token, tokenHash)
         : this.auth.providers.includes('oidc') && token.split('.').length === 3
           ? await this.fromJwt(token)
           : null;
@@ -58,8 +59,8 @@ export class Authenticator {
     return advisor;
   }
 
-  private async fromAccessToken(token: string): Promise<AdvisorRecord | null> {
-    const record = await this.repo.tokens.findByHash(hashAccessToken(token));
+  private async fromAccessToken(token: string, tokenHash = hashAccessToken(token)): Promise<AdvisorRecord | null> {
+    const record = await this.repo.tokens.findByHash(tokenHash);
     const now = this.clock.now();
     if (!record || record.revokedAt) return null;
     if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) return null;

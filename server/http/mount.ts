@@ -2,9 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import type { z } from 'zod';
 import { API_PREFIX, type Endpoint, type ResponseOf } from '../../shared/api';
 import type { Authenticator } from '../auth/authenticator';
-import { UnauthorizedError } from '../errors';
+import { NotFoundError, UnauthorizedError } from '../errors';
 import type { Caller } from '../services/context';
-import type { FailedSignIns } from './rate-limits';
+import { tokenKey, type FailedSignIns } from './rate-limits';
 import { sendJson, sendText } from './send-json';
 import { parsePart } from './validation';
 
@@ -55,7 +55,7 @@ export function mount<E extends Endpoint>(
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     let caller: Caller;
     try {
-      caller = await gate.authenticator.authenticate(req.headers.authorization);
+      caller = await gate.authenticator.authenticate(req.headers.authorization, tokenKey(req));
     } catch (error) {
       // The refusal is answered even if counting it fails.
       if (error instanceof UnauthorizedError) {
@@ -109,13 +109,17 @@ export function exactRoutes(exact: ExactRoutes): RequestHandler {
     req.params = {};
     let at = 0;
     const step = (error?: unknown): void => {
-      if (error !== undefined) {
+      // Express's 'route' and 'router' skip to later routes, which here include this endpoint's own copy on the
+      // router: no handler uses them, so they are refused rather than run the endpoint twice.
+      if (error === 'route' || error === 'router') error = new Error(`next('${error}') from an exact route`);
+      if (error) {
         next(error);
         return;
       }
       const handle = handlers[at++];
       if (!handle) {
-        next();
+        // Every handler passed it on without answering: as the router would end, never its copy of this endpoint.
+        next(new NotFoundError(`The API route ${req.method} ${API_PREFIX}${req.path}`));
         return;
       }
       try {

@@ -36,8 +36,11 @@ const addressKey = (req: Request) => {
 
 const tokenKeys = new WeakMap<Request, string | undefined>();
 
-/** The token's SHA-256 (the token itself is never stored), worked out once a request. */
-function tokenKey(req: Request): string | undefined {
+/**
+ * The token's SHA-256 (the token itself is never stored), worked out once a request: the guard counts failures by
+ * it, and the authenticator looks the token up by it.
+ */
+export function tokenKey(req: Request): string | undefined {
   if (tokenKeys.has(req)) return tokenKeys.get(req);
   const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
   const key = token && hashAccessToken(token);

@@ -27,10 +27,34 @@ describe('issue 15: endpoints dispatched by their exact path', () => {
       assert.equal(bad.status, 400);
       assert.equal(bad.body.errors[0].path, 'query.scope');
     }
-    const noBody = await ada.api.post('/api/v1/opportunities', {});
-    assert.equal(noBody.status, 400);
-    assert.ok(noBody.body.errors.some((error: { path: string }) => error.path.startsWith('body.')));
-    assert.equal((await ada.api.request('DELETE', '/api/v1/me')).status, 404);
+    for (const path of ['/api/v1/opportunities', '/api/v1/opportunities/']) {
+      const noBody = await ada.api.post(path, {});
+      assert.equal(noBody.status, 400);
+      assert.ok(noBody.body.errors.some((error: { path: string }) => error.path.startsWith('body.')));
+    }
+    for (const path of ['/api/v1/me', '/api/v1/me/']) {
+      const missing = await ada.api.request('DELETE', path);
+      assert.equal(missing.status, 404);
+      assert.match(missing.headers.get('content-type') ?? '', /application\/problem\+json/);
+    }
+  });
+
+  it('issue 15: the limit on changes counts and refuses exact paths and the router alike', async () => {
+    const limited = await startTestServer({ RATE_LIMIT_WRITES: '2' });
+    try {
+      const cy = await limited.advisor('Cy');
+      // Counted whichever way the change came; the third of the window is refused either way, with its headers.
+      assert.equal((await cy.api.post('/api/v1/opportunities', {})).status, 400);
+      assert.equal((await cy.api.post('/api/v1/opportunities/', {})).status, 400);
+      for (const path of ['/api/v1/opportunities', '/api/v1/opportunities/']) {
+        const refused = await cy.api.post(path, {});
+        assert.equal(refused.status, 429, path);
+        assert.ok(Number(refused.headers.get('retry-after')) > 0, path);
+        assert.match(refused.headers.get('content-type') ?? '', /application\/problem\+json/);
+      }
+    } finally {
+      await limited.close();
+    }
   });
 
   it('issue 15: an error thrown by an exactly dispatched handler is answered as problem+json', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { hash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { issueAccessToken } from '../../server/auth/access-tokens';
 import { SqliteTokenStore } from '../../server/repository/sqlite/tokens';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -99,5 +100,64 @@ describe('issue 15: what sign-in reuses between requests', () => {
     for (let i = 0; i < 5; i++) assert.equal((await server.client.as(`rgd_wrong${i}`).get('/api/v1/me')).status, 401);
     // The address's fifth failure blocks it: Gus's good token, checked clean a moment ago, now waits.
     assert.equal((await gus.api.get('/api/v1/me')).status, 429);
+  });
+
+  /** Asserts nothing was written to the database while `requests` ran: the reuse alone answered them. */
+  async function withoutWrites(requests: () => Promise<void>) {
+    const changes = () => server.db.prepare('SELECT total_changes()').pluck().get();
+    const before = changes();
+    await requests();
+    assert.equal(changes(), before, 'nothing written meanwhile');
+  }
+
+  it('issue 15: a token that expires as time passes, with nothing written, is refused on the next request', async () => {
+    const ada = await server.advisor('Ada');
+    const now = server.clock.now();
+    const { token } = await issueAccessToken(
+      server.repo,
+      ada.record.id,
+      'short',
+      now,
+      new Date(now.getTime() + 30_000),
+    );
+    const api = server.client.as(token);
+    for (let i = 0; i < 2; i++) assert.equal((await api.get('/api/v1/me')).status, 200);
+    await withoutWrites(async () => {
+      assert.equal((await api.get('/api/v1/me')).status, 200);
+      server.clock.advance(31_000);
+    });
+    // Refused (and then counted as a failed sign-in: a write after the answer).
+    assert.equal((await api.get('/api/v1/me')).status, 401);
+  });
+
+  it('issue 15: a block whose window ends as time passes lets the token in, and the clock set back into the window blocks it again', async () => {
+    const ada = await server.advisor('Ada');
+    const start = server.clock.now().getTime();
+    other
+      .prepare('INSERT INTO rate_limits (key, hits, reset_at) VALUES (?, ?, ?)')
+      .run(`auth-token:${hash('sha256', ada.token, 'hex')}`, 3, start + 60_000);
+    assert.equal((await ada.api.get('/api/v1/me')).status, 429);
+    server.clock.set(new Date(start + 61_000));
+    // The first request after the window may touch the token's last use (a write); the next ones reuse.
+    assert.equal((await ada.api.get('/api/v1/me')).status, 200);
+    await withoutWrites(async () => {
+      assert.equal((await ada.api.get('/api/v1/me')).status, 200);
+      assert.equal((await ada.api.get('/api/v1/me')).status, 200);
+      // An NTP step back into the window: the failures count again, as a read of the table says.
+      server.clock.set(new Date(start + 30_000));
+      assert.equal((await ada.api.get('/api/v1/me')).status, 429);
+    });
+  });
+
+  it('issue 15: a reused token lookup is frozen: nothing can change who the next request is in place', async () => {
+    const ada = await server.advisor('Ada');
+    const tokenHash = hash('sha256', ada.token, 'hex');
+    await server.repo.tokens.findByHash(tokenHash);
+    const found = (await server.repo.tokens.findByHash(tokenHash))!;
+    assert.throws(() => {
+      (found.advisor as { role: string }).role = 'admin';
+    }, TypeError);
+    assert.throws(() => (found.advisor.teams as unknown[]).push({ id: 1 }), TypeError);
+    assert.equal((await server.repo.tokens.findByHash(tokenHash))!.advisor.role, 'advisor');
   });
 });

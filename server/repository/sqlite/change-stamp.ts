@@ -2,8 +2,9 @@ import type { Db } from '../../db/connection';
 import { sql } from './support';
 
 /**
- * A value that changes whenever anything was committed to the database since it was last read: by this
- * connection (`total_changes()`, every row it inserted, updated or deleted) or by any other connection, in this
+ * A value that changes whenever anything was written to the database since it was last read: by this
+ * connection (`total_changes()`, every row it inserted, updated or deleted, even if rolled back since: a needless
+ * read again, never a missed change) or by any other connection that committed, in this
  * process or another (`PRAGMA data_version`, which begins a read and so sees another process's commit at once).
  * A cache keyed by it is exact: an entry read at the same stamp is what a read now would return. It costs two
  * trivial statements (about 2 µs), against tens of microseconds for the reads it spares on every request.

@@ -33,6 +33,10 @@ const ORGANIZATION_COLUMNS = `g.id, g.name, g.created_at,
 
 const SELECT_ORGANIZATION = `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g`;
 
+/** The organizations a full-text query matches, and the rows of the word table under a prefix (see moreThan). */
+const FULL_TEXT_MATCHES = 'SELECT rowid FROM organization_search WHERE organization_search MATCH ?';
+const WORDS_IN_RANGE = 'SELECT 1 FROM organization_words WHERE word >= ? AND word < ?';
+
 /**
  * The most matches an organization search sorts by name; with more it walks the names in order until the page is
  * full. Sorting costs about 0.5 µs a match, the walk about 0.05 µs a name and passes (firm's organizations /
@@ -153,15 +157,8 @@ export class SqliteContactStore implements ContactStore {
     // Several words matching few organizations together: the full-text index intersects them quickest, and their
     // names are sorted. Matching many: the page is found from the word table, as for one word.
     if (ranges.length > 1) {
-      const few = this.sortedAtMost(limit + offset);
       const match = ftsQuery(q)!;
-      const matches = sql(
-        this.db,
-        'SELECT count(*) FROM (SELECT rowid FROM organization_search WHERE organization_search MATCH ? LIMIT ?)',
-      )
-        .pluck()
-        .get(match, few + 1) as number;
-      if (matches <= few) {
+      if (!this.moreThan(this.sortedAtMost(limit + offset), FULL_TEXT_MATCHES, match)) {
         const rows = sqlArrays(
           this.db,
           `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g WHERE g.id IN (
@@ -218,20 +215,12 @@ export class SqliteContactStore implements ContactStore {
     } else {
       // A short prefix or digits: as migration 26's search, a few rows are sorted; many are found walking the names
       // in order, which stops after the page.
-      const few = this.sortedAtMost(limit + offset);
-      const rowsInRange = sql(
-        this.db,
-        'SELECT count(*) FROM (SELECT 1 FROM organization_words WHERE word >= ? AND word < ? LIMIT ?)',
-      )
-        .pluck()
-        .get(rarest[0], rarest[1], few + 1) as number;
-      page =
-        rowsInRange > few
-          ? `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g INDEXED BY organizations_name
+      page = this.moreThan(this.sortedAtMost(limit + offset), WORDS_IN_RANGE, rarest[0], rarest[1])
+        ? `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g INDEXED BY organizations_name
               WHERE EXISTS (SELECT 1 FROM organization_words x WHERE x.id = g.id AND x.word >= :from AND x.word < :to)
                 ${alsoHas(others.length, 'g')}
               ORDER BY g.name COLLATE NOCASE, g.id LIMIT :limit OFFSET :offset`
-          : `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g WHERE g.id IN (SELECT c.id FROM (
+        : `SELECT ${ORGANIZATION_COLUMNS} FROM organizations g WHERE g.id IN (SELECT c.id FROM (
               SELECT DISTINCT x.id, x.name FROM organization_words x WHERE x.word >= :from AND x.word < :to ${also}
             ) c ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset)
             ORDER BY g.name COLLATE NOCASE, g.id`;
@@ -246,20 +235,23 @@ export class SqliteContactStore implements ContactStore {
     if (!match) return [];
     // By name: a few matches are sorted; many are found walking the names in order (migration 26's index), which
     // stops after the page instead of sorting every match, the more the larger the firm.
-    const few = this.sortedAtMost(limit + offset);
-    const many = sql(
-      this.db,
-      `SELECT count(*) FROM (SELECT rowid FROM organization_search WHERE organization_search MATCH ? LIMIT ?)`,
-    )
-      .pluck()
-      .get(match, few + 1) as number;
+    const many = this.moreThan(this.sortedAtMost(limit + offset), FULL_TEXT_MATCHES, match);
     const rows = sql(
       this.db,
-      `${SELECT_ORGANIZATION} ${many > few ? 'INDEXED BY organizations_name' : 'NOT INDEXED'}
+      `${SELECT_ORGANIZATION} ${many ? 'INDEXED BY organizations_name' : 'NOT INDEXED'}
          WHERE g.id IN (SELECT rowid FROM organization_search WHERE organization_search MATCH :match)
          ORDER BY g.name COLLATE NOCASE, g.id LIMIT :limit OFFSET :offset`,
     ).all({ match, limit, offset }) as OrganizationRow[];
     return rows.map(toOrganization);
+  }
+
+  /** Whether `rows` (a SELECT whose parameters are `args`) gives more than `few` rows, counting no further. */
+  private moreThan(few: number, rows: string, ...args: unknown[]): boolean {
+    return (
+      (sql(this.db, `SELECT count(*) FROM (${rows} LIMIT ?)`)
+        .pluck()
+        .get(...args, few + 1) as number) > few
+    );
   }
 
   /** See sortedMatchesAtMost. */

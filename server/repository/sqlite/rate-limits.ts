@@ -29,9 +29,10 @@ export class SqliteRateLimitStore implements RateLimitStore {
   /**
    * Keys getMany found without hits in a window not yet ended, and the change stamp they were read at. While the
    * stamp holds nothing was written (by this process or another), so they are still clean: a window only ends as
-   * time passes. The sign-in guard reads two keys on every request; most are clean.
+   * time passes, and the clock is not behind the latest read (`at`: set back, an ended window could be open again).
+   * The sign-in guard reads two keys on every request; most are clean.
    */
-  private clean = { stamp: '', keys: new Set<string>() };
+  private clean = { stamp: '', at: 0, keys: new Set<string>() };
   /** A batched store's hits not yet written, by key, with the end of the window they count in. */
   private readonly unwritten = new Map<string, { hits: number; resetAt: number }>();
   /** What the riding change wrote, subtracted from `unwritten` once it is committed. */
@@ -83,7 +84,8 @@ export class SqliteRateLimitStore implements RateLimitStore {
     const now = this.now();
     const full = keys.map((key) => this.prefix + key);
     const stamp = changeStamp(this.db);
-    if (this.clean.stamp !== stamp) this.clean = { stamp, keys: new Set() };
+    if (this.clean.stamp !== stamp || now < this.clean.at) this.clean = { stamp, at: now, keys: new Set() };
+    this.clean.at = now;
     const clean = this.clean.keys;
     if (full.every((key) => clean.has(key))) return full.map((key) => this.info(key, undefined, now));
     const rows = sql(this.db, MANY_KEYS[full.length - 1] ?? manyKeys(full.length)).all(

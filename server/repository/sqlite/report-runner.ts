@@ -108,7 +108,15 @@ export function workerReports(file: string, options: ReportWorkerOptions = {}): 
       if (!job) return;
       pending.delete(answer.id);
       if ('error' in answer) job.reject(new Error(`report job failed: ${answer.error}`));
-      else job.resolve('json' in answer ? JSON.parse(answer.json) : answer.result);
+      else if (!('json' in answer)) job.resolve(answer.result);
+      else {
+        // Thrown here, a text that is not JSON would end the process from an event listener: it fails its job.
+        try {
+          job.resolve(JSON.parse(answer.json));
+        } catch (error) {
+          job.reject(error);
+        }
+      }
     });
     created.on('error', () => fail(created));
     created.on('exit', () => fail(created));

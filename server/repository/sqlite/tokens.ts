@@ -27,6 +27,14 @@ const toRecord = (row: TokenRow): TokenRecord => ({
 
 type Found = TokenRecord & { advisor: AdvisorRecord };
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** Tokens remembered at most (all are dropped when full): each is one signed-in client's current token. */
 const FOUND_MAX_ENTRIES = 10_000;
 
@@ -66,15 +74,17 @@ export class SqliteTokenStore implements TokenStore {
   async findByHash(tokenHash: string): Promise<Found | null> {
     const stamp = changeStamp(this.db);
     const known = this.found.get(tokenHash);
-    if (known?.stamp === stamp) return { ...known.record, advisor: { ...known.record.advisor } };
+    if (known?.stamp === stamp) return known.record;
     const record = this.read(tokenHash);
     if (!record) {
       this.found.delete(tokenHash);
       return null;
     }
     if (this.found.size >= FOUND_MAX_ENTRIES) this.found.clear();
-    this.found.set(tokenHash, { stamp, record: { ...record, advisor: { ...record.advisor } } });
-    return record;
+    // Frozen to the last team: it is who the next requests are, so nothing may change it in place.
+    const frozen = deepFreeze(record);
+    this.found.set(tokenHash, { stamp, record: frozen });
+    return frozen;
   }
   private read(tokenHash: string): Found | null {
     // One query for the token and its advisor.
