@@ -164,6 +164,61 @@ describe('group commit of writes', function () {
       assert.deepEqual(labels(), ['first', 'last']);
     });
 
+    it('a change that throws before writing anything (a stale check) fails alone: its batch is neither rolled back nor run again', async () => {
+      const before = writeStats(db);
+      const runs = { first: 0, stale: 0, last: 0 };
+      const outcomes = await Promise.allSettled([
+        write(db, () => {
+          runs.first += 1;
+          return insert('first');
+        }),
+        write(db, () => {
+          runs.stale += 1;
+          throw new Error('stale: checked before writing');
+        }),
+        write(db, () => {
+          runs.last += 1;
+          return insert('last');
+        }),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.deepEqual(runs, { first: 1, stale: 1, last: 1 });
+      const after = writeStats(db);
+      assert.equal(after.rerunBatches - before.rerunBatches, 0);
+      assert.equal(after.commits - before.commits, 1);
+      assert.equal(after.changes - before.changes, 2);
+      assert.deepEqual(labels(), ['first', 'last']);
+    });
+
+    it('a riding change in a batch run again is written once and told it committed once', async () => {
+      db.exec('CREATE TABLE hits (n INTEGER)');
+      const riding = { runs: 0, committed: 0 };
+      writeAlong(db, {
+        run: () => {
+          riding.runs += 1;
+          db.prepare('INSERT INTO hits VALUES (1)').run();
+        },
+        committed: () => (riding.committed += 1),
+      });
+      const outcomes = await Promise.allSettled([
+        write(db, () => insert('a')),
+        write(db, () => {
+          insert('b');
+          throw new Error('refused after writing');
+        }),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected'],
+      );
+      assert.equal(riding.committed, 1);
+      assert.equal(db.prepare('SELECT count(*) FROM hits').pluck().get(), 1);
+      assert.deepEqual(labels(), ['a']);
+    });
+
     it('a nested transaction inside a change still commits with it, or rolls back alone', async () => {
       const results = await Promise.all([
         write(db, () => {

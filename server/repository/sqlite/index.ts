@@ -37,10 +37,10 @@ export function createSqliteRepository(
   // Waiting for the lock happens in write(), on timers; SQLite's own wait would block the event loop.
   db.pragma('busy_timeout = 0');
   setWriteWait(db, options.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS);
-  // Each change of a group commit runs in its own savepoint, whose undo journal SQLite moves to a temporary file
-  // past 64 KB: from then on every page a change touches cost two write calls on the event loop (measured at 1M: 35
-  // a set regarding, a third of the transaction's time). In memory it stays a copy. Only this connection, after
-  // migrations: their big sorts keep their temporary files.
+  // A savepoint's undo journal (a group commit run again a savepoint a change, a riding change, a nested
+  // transaction) moves to a temporary file past 64 KB: from then on every page a change touches cost two write
+  // calls on the event loop (measured at 1M: 35 a set regarding, when every change had its savepoint). In memory it
+  // stays a copy. Only this connection, after migrations: their big sorts keep their temporary files.
   db.pragma('temp_store = MEMORY');
   // Reports are computed off the event loop, in a worker with its own connection; a database in memory has no
   // file another connection could open.

@@ -67,7 +67,7 @@ export interface WriteStats {
   ownCommits: number;
   /** Of `commits`, those that carried only riding counts (committed without waiting for the disk). */
   countsOnlyCommits: number;
-  /** Batches run again with a savepoint per change, after one of their changes threw. */
+  /** Batches run again with a savepoint per change, after one of their changes wrote, then threw (attempts). */
   rerunBatches: number;
 }
 
@@ -139,7 +139,9 @@ function schedule(db: Db, queue: Queue): void {
 
 const statements = new WeakMap<
   Db,
-  Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'rollback' | 'commit', { run(): unknown }>
+  Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'rollback' | 'commit', { run(): unknown }> & {
+    changes: { get(): unknown };
+  }
 >();
 
 function statementsOf(db: Db) {
@@ -151,6 +153,8 @@ function statementsOf(db: Db) {
       release: db.prepare('RELEASE regarding_change'),
       rollbackTo: db.prepare('ROLLBACK TO regarding_change'),
       rollback: db.prepare('ROLLBACK'),
+      // Rows this connection inserted, updated or deleted so far, triggers' included (rolled back ones too).
+      changes: db.prepare('SELECT total_changes()').pluck(),
       commit: db.prepare('COMMIT'),
     };
     statements.set(db, prepared);
@@ -236,14 +240,16 @@ function commit(db: Db, queue: Queue, batch: Pending[], savepoints: boolean): bo
   for (let index = 0; index < batch.length; index++) {
     const item = batch[index];
     if (savepoints) sql.savepoint.run();
+    const changesBefore = savepoints ? 0 : (sql.changes.get() as number);
     try {
       const value = item.change();
       if (value instanceof Promise) throw new TypeError('A write change must be synchronous, not return a promise');
       if (savepoints) sql.release.run();
       done.push({ item, value });
     } catch (error) {
-      if (!savepoints && db.inTransaction) {
-        // What the failing change wrote before it threw cannot be told apart from the others' writes: undo them all.
+      // A change that threw before writing anything (a rule's check: stale, refused) has nothing to undo: it alone
+      // fails. One that wrote first cannot be told apart from the others' writes: undo them all and run again.
+      if (!savepoints && db.inTransaction && sql.changes.get() !== changesBefore) {
         sql.rollback.run();
         for (const stays of rode) queue.riding.add(stays);
         queue.stats.rerunBatches += 1;
@@ -258,8 +264,10 @@ function commit(db: Db, queue: Queue, batch: Pending[], savepoints: boolean): bo
         next(db, queue);
         return false;
       }
-      sql.rollbackTo.run();
-      sql.release.run();
+      if (savepoints) {
+        sql.rollbackTo.run();
+        sql.release.run();
+      }
       if (isBusy(error)) busy.push(item);
       else item.reject(error);
     }
