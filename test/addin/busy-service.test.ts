@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
+import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** Issue 11, finding 5, as the advisor meets it: the database is busy with another process's change. */
@@ -171,28 +172,35 @@ describe('task pane: a report that could not be computed', function () {
   });
 });
 
-/** Issue 15: My Work's lists are read in the read worker; the reports below them may come first. */
-describe('task pane: My Work while its lists are still being read', function () {
+/** Issue 15: My Work's lists are read in the read worker (`readWorker`: how that thread behaves in each test). */
+describe('task pane: My Work’s lists in the read worker', function () {
   this.timeout(120_000);
-  let server: TestServer;
+  let server: TestServer | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   before(async () => {
     browser = await launchBrowser();
-    server = await startTestServer({}, { addinDir: DIST_ADDIN, readWorker: { holdMs: 4000 } });
+  });
+  afterEach(async () => {
+    await server?.close();
   });
   after(async () => {
     await browser.close();
-    await server.close();
   });
 
-  it('shows the stage report below a heading of the lists’ own while they load, accessible, then the lists', async () => {
+  async function myWork(readWorker: ReportWorkerOptions) {
+    server = await startTestServer({}, { addinDir: DIST_ADDIN, readWorker });
     const alex = await server.advisor('Alex Morgan');
-    const page = await openPane(
+    return openPane(
       browser.context,
       server.url,
       { user: { email: alex.record.email, name: alex.record.displayName }, token: alex.token, items: [] },
       'view=work',
     );
+  }
+
+  it('shows the stage report below a heading of the lists’ own while they load, accessible, then the lists', async () => {
+    // The reports below the lists may come first.
+    const page = await myWork({ holdMs: 4000 });
     await page.getByRole('heading', { name: /Stage report/ }).waitFor();
     await page.getByText('Loading My Work…').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'New for me', level: 2 }).count(), 1);
@@ -201,31 +209,11 @@ describe('task pane: My Work while its lists are still being read', function () 
     assert.deepEqual(await axeViolations(page), [], 'accessible once they are shown');
     await page.close();
   });
-});
 
-/** Issue 15: a 503 on a read is not a change that waited: the list says it could not be read, and its retry reads it. */
-describe('task pane: My Work’s lists that could not be read', function () {
-  this.timeout(120_000);
-  let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  before(async () => {
-    browser = await launchBrowser();
-    // The first read worker dies on its first job: that list answers 503; the next one starts a new worker.
-    server = await startTestServer({}, { addinDir: DIST_ADDIN, readWorker: { firstWorkerDies: true } });
-  });
-  after(async () => {
-    await browser.close();
-    await server.close();
-  });
-
+  // A 503 on a read is not a change that waited: the list says it could not be read, and its retry reads it.
   it('My Work says its lists could not be read just now (not that a change is waiting), and Try again shows them', async () => {
-    const alex = await server.advisor('Alex Morgan');
-    const page = await openPane(
-      browser.context,
-      server.url,
-      { user: { email: alex.record.email, name: alex.record.displayName }, token: alex.token, items: [] },
-      'view=work',
-    );
+    // The first read worker dies on its first job: that list answers 503; the next one starts a new worker.
+    const page = await myWork({ firstWorkerDies: true });
     await page.getByText('Regarding could not read this just now. Try again in a moment; nothing was lost.').waitFor();
     assert.equal(await page.getByText('busy saving other changes', { exact: false }).count(), 0);
     assert.deepEqual(await axeViolations(page), [], 'accessible with the failure shown');
