@@ -13,18 +13,16 @@ export const reportJobs = {
   funnelSummary,
   attentionPage,
   newForMePage,
-} satisfies Record<string, (db: Db, ...args: never[]) => unknown>;
+} satisfies Record<string, (db: Db, ...args: never[]) => object | JsonText<unknown>>;
 
 /**
- * The jobs that answer JSON text, parsed where the answer is used: My Work's pages are many small strings, which
- * SQLite writes into one text (json_array) faster than the driver makes a JavaScript value of each, and which the
- * event loop rebuilds from JSON in about a third of the time a structured clone takes to deserialize (measured at
- * 1M: new for me 259 → 91 µs, a team's needs-attention page 127 → 37 µs). Their answers hold only strings, numbers,
- * booleans, nulls, arrays and plain objects, which JSON gives back as they were.
+ * JSON text of a T: what a job answers when it answers a string (no job answers any other string), parsed where the
+ * answer is used. My Work's pages are many small strings, which SQLite writes into one text (json_array) faster than
+ * the driver makes a JavaScript value of each, and which the event loop rebuilds from JSON in about a third of the
+ * time a structured clone takes to deserialize (measured at 1M: new for me 259 → 91 µs, a team's needs-attention page
+ * 127 → 37 µs). Their answers hold only strings, numbers, booleans, nulls, arrays and plain objects, which JSON gives
+ * back as they were.
  */
-export const JSON_ANSWERS: ReadonlySet<string> = new Set<ReportJobName>(['attentionPage', 'newForMePage']);
-
-/** JSON text of a T (see JSON_ANSWERS). */
 export type JsonText<T> = string & { readonly json: T };
 
 export type ReportJobs = typeof reportJobs;

@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/connection';
 import { ReportsUnavailableError } from '../../errors';
 import {
-  JSON_ANSWERS,
   reportJobs,
   type ReportJobAnswer,
   type ReportJobArgs,
@@ -57,7 +56,7 @@ export function inProcessReports(db: Db): ReportRunner {
   return {
     async run(name, args) {
       const result = (reportJobs[name] as (db: Db, ...rest: unknown[]) => unknown)(db, ...args);
-      return (JSON_ANSWERS.has(name) ? JSON.parse(result as string) : result) as ReportJobResult<typeof name>;
+      return (typeof result === 'string' ? JSON.parse(result) : result) as ReportJobResult<typeof name>;
     },
     async close() {},
   };

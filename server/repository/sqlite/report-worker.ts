@@ -6,13 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { registerFunctions } from '../../db/functions';
-import {
-  JSON_ANSWERS,
-  reportJobs,
-  type ReportJobAnswer,
-  type ReportJobMessage,
-  type ReportWorkerData,
-} from './report-jobs';
+import { reportJobs, type ReportJobAnswer, type ReportJobMessage, type ReportWorkerData } from './report-jobs';
 
 const { file, holdMs, exitOnJob } = workerData as ReportWorkerData;
 const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -33,7 +27,7 @@ parentPort!.on('message', ({ id, name, args }: ReportJobMessage) => {
     if (name === 'funnelSummary')
       for (const { days } of (result as ReturnType<typeof reportJobs.funnelSummary>).stays)
         if (days instanceof Float64Array) transfer.push(days.buffer as ArrayBuffer);
-    answer = JSON_ANSWERS.has(name) ? { id, json: result as string } : { id, result };
+    answer = typeof result === 'string' ? { id, json: result } : { id, result };
   } catch (error) {
     answer = { id, error: error instanceof Error ? error.message : String(error) };
   }
