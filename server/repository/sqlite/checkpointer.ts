@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/connection';
 import { CHECKPOINTS, FLAG_COUNT, FRAMES_SEEN, HOLD, STOP, type CheckpointWorkerData } from './checkpoint-flags';
+import { workerBoot } from './worker-boot';
 
 /**
  * Checkpoints off the event loop. SQLite's automatic checkpoint runs inside the COMMIT of whichever write crosses
@@ -38,11 +39,8 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/**
- * The worker's entry, loaded through tsx's loader as the report worker's is (report-runner.ts explains why).
- */
-const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./checkpoint-worker.ts', import.meta.url).href)}); })`;
+/** The thread's entry (worker-boot.ts). */
+const WORKER_BOOT = workerBoot(new URL('./checkpoint-worker.ts', import.meta.url));
 
 const checkpointers = new WeakMap<Db, Checkpointer>();
 

@@ -9,14 +9,10 @@ import {
   type ReportJobResult,
   type ReportWorkerData,
 } from './report-jobs';
+import { workerBoot } from './worker-boot';
 
-/**
- * The worker's entry, loaded through tsx's loader as the server is (npm start, serve and mocha run TypeScript
- * through tsx): on Node 20 a worker given a .ts file and the parent's execArgv (--import tsx) fails with "Unknown file
- * extension .ts", so it registers the loader itself, then imports report-worker.ts.
- */
-const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./report-worker.ts', import.meta.url).href)}); })`;
+/** The worker's entry (worker-boot.ts explains why it is code, not a file). */
+const WORKER_BOOT = workerBoot(new URL('./report-worker.ts', import.meta.url));
 
 /** Runs the report computations (report-jobs.ts). */
 export interface ReportRunner {
