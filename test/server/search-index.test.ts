@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { initial } from '../../server/db/migrations/001_initial';
+import { compactSearchIndexes } from '../../server/repository/sqlite/search-index';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('search index upkeep', function () {
@@ -121,6 +122,80 @@ describe('search index upkeep', function () {
     assert.ok(counted.includes('opportunities'), `row counts kept: ${counted.join(', ')}`);
     assert.deepEqual(await read(), before);
     assert.deepEqual(before, { contacts: 20, opportunities: 20 });
+  });
+});
+
+describe('search index compaction off the event loop', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer();
+  });
+  afterEach(() => server.close());
+
+  const contactSegments = () =>
+    server.db.prepare('SELECT count(DISTINCT segid) FROM contact_search_idx').pluck().get() as number;
+  /** Contacts created one request each: one full-text segment each. */
+  const fragment = async (api: Awaited<ReturnType<TestServer['advisor']>>['api'], name: string, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const created = await api.post('/api/v1/contacts', { name: `${name} ${i}`, email: `${name}${i}@x.example` });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+    }
+  };
+
+  it('merges on a thread of its own: the index becomes one segment while the event loop is held', async () => {
+    const { api } = await server.advisor('Threaded');
+    await fragment(api, 'threaded', 20);
+    assert.ok(contactSegments() > 1);
+    const compaction = compactSearchIndexes(server.db, { quietMs: 20 });
+    // The event loop is held (no timer, no message can run here) until another thread has merged the index.
+    const began = Date.now();
+    while (contactSegments() > 1 && Date.now() - began < 20_000);
+    assert.equal(contactSegments(), 1, 'merged while this thread never yielded');
+    assert.ok((await compaction.done) > 0);
+    server.db.prepare("INSERT INTO contact_search (contact_search, rank) VALUES ('integrity-check', 1)").run();
+  });
+
+  it('waits while requests write, merges once they pause, and gives up when they never do', async () => {
+    const { api } = await server.advisor('Busy writer');
+    await fragment(api, 'busy', 20);
+    // Writes every 10 ms for 2 s: the thread, wanting 500 ms without any, takes no step meanwhile.
+    const compaction = compactSearchIndexes(server.db, { quietMs: 500 });
+    // Another connection's writes as the worker sees them: a contact every 10 ms on the server's own connection.
+    const insert = server.db.prepare(
+      "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
+    );
+    let written = 0;
+    const writeUntil = async (end: Promise<unknown>) => {
+      const timer = setInterval(() => insert.run(`Steady ${written}`, `steady${written++}@x.example`), 10);
+      await end;
+      clearInterval(timer);
+    };
+    await writeUntil(new Promise((resolve) => setTimeout(resolve, 2000)));
+    assert.equal(compaction.taken(), 0, 'no step while writes went on');
+    assert.ok(contactSegments() > 1);
+    // Once writes pause it merges every index to one segment.
+    assert.ok((await compaction.done) > 0);
+    assert.equal(contactSegments(), 1);
+
+    await fragment(api, 'again', 10);
+    const patient = compactSearchIndexes(server.db, { quietMs: 500, maxWaitMs: 1500 });
+    // Writes that never pause: it gives up after 1.5 s of waiting, without a step.
+    await writeUntil(patient.done);
+    assert.equal(await patient.done, 0);
+    assert.ok(contactSegments() > 1);
+  });
+
+  it('stops at once when the repository closes', async () => {
+    const { api } = await server.advisor('Closing');
+    await fragment(api, 'closing', 10);
+    // Writes go on, so the run is waiting for a pause; stopping it ends its thread without a step.
+    const compaction = compactSearchIndexes(server.db, { quietMs: 10_000 });
+    await fragment(api, 'closing-more', 1);
+    const began = Date.now();
+    await compaction.stop();
+    assert.ok(Date.now() - began < 5000, `stopped in ${Date.now() - began} ms`);
+    assert.equal(await compaction.done, 0);
   });
 });
 

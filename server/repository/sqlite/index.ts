@@ -11,7 +11,7 @@ import { SqliteNoteStore } from './notes';
 import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
 import { deleteEndedRateLimitWindows, SqliteRateLimitStore } from './rate-limits';
-import { compactSearchIndex } from './search-index';
+import { compactSearchIndexes, type SearchCompaction } from './search-index';
 import { dropIndexSamples } from './statistics';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
@@ -54,6 +54,7 @@ export function createSqliteRepository(
       : workerReports(db.name, { ...options.readWorker, unavailable: () => new ReadsUnavailableError() });
   let closing = false;
   let upkeep: Promise<unknown> = Promise.resolve();
+  let compaction: SearchCompaction | null = null;
   return {
     advisors: new SqliteAdvisorStore(db),
     teams: new SqliteTeamStore(db),
@@ -90,7 +91,9 @@ export function createSqliteRepository(
         .then(() => {
           if (db.open) deleteEndedRateLimitWindows(db, Date.now());
           if (db.open) dropIndexSamples(db);
-          return compactSearchIndex(db, () => closing || !db.open);
+          if (closing || !db.open) return;
+          compaction = compactSearchIndexes(db);
+          return compaction.done;
         });
       upkeep = run;
       await run;
@@ -100,6 +103,7 @@ export function createSqliteRepository(
       closing = true;
       await reports.close();
       await reads.close();
+      await compaction?.stop();
       await upkeep.catch(() => undefined);
       await checkpointer?.stop();
       if (db.open) db.close();
