@@ -49,7 +49,7 @@ function sortedMatchesAtMost(organizations: number, rows: number): number {
 
 /**
  * A page's LIMIT and OFFSET as written into its statement (see checkedLimit). A full-text table is handed both when
- * SQLite plans the statement, so a bound OFFSET there makes it plan again on every run too (contact search at 1M,
+ * SQLite plans the statement, so a bound OFFSET there costs the same as a bound LIMIT (contact search at 1M,
  * in-process: the LIMIT alone written in saved nothing; with no OFFSET either, 68 → 46 µs). The first page, what
  * type-ahead asks, writes no OFFSET; later pages bind it, so that the statements kept do not grow with every offset.
  */
