@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { UnauthorizedError } from '../errors';
-import type { AdvisorRecord, EntraBinding, EntraIdentity, Repository } from '../repository/repository';
+import type { AdvisorRecord, ChangeStamp, EntraBinding, EntraIdentity, Repository } from '../repository/repository';
 import { hashAccessToken, looksLikeAccessToken } from './access-tokens';
 
 type Jwks = ReturnType<typeof createRemoteJWKSet>;
@@ -43,14 +43,22 @@ export class Authenticator {
     private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
-  /** `tokenHash`: the bearer token's SHA-256 when the caller has it already (the sign-in guard worked it out). */
-  async authenticate(authorization: string | undefined, tokenHash?: string): Promise<AdvisorRecord> {
+  /**
+   * `tokenHash`: the bearer token's SHA-256 when the caller has it already (the sign-in guard worked it out).
+   * `stamp`: the request's change stamp, read by the guard just before: the token found earlier is reused only while
+   * nothing was written since (see Repository.changeStamp).
+   */
+  async authenticate(
+    authorization: string | undefined,
+    tokenHash?: string,
+    stamp?: ChangeStamp,
+  ): Promise<AdvisorRecord> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthorizedError('Send an Authorization: Bearer token.');
     const token = match[1];
     const advisor =
       looksLikeAccessToken(token) && this.auth.providers.includes('pat')
-        ? await this.fromAccessToken(token, tokenHash)
+        ? await this.fromAccessToken(token, tokenHash, stamp)
         : this.auth.providers.includes('oidc') && token.split('.').length === 3
           ? await this.fromJwt(token)
           : null;
@@ -59,8 +67,12 @@ export class Authenticator {
     return advisor;
   }
 
-  private async fromAccessToken(token: string, tokenHash = hashAccessToken(token)): Promise<AdvisorRecord | null> {
-    const record = await this.repo.tokens.findByHash(tokenHash);
+  private async fromAccessToken(
+    token: string,
+    tokenHash = hashAccessToken(token),
+    stamp?: ChangeStamp,
+  ): Promise<AdvisorRecord | null> {
+    const record = await this.repo.tokens.findByHash(tokenHash, stamp);
     const now = this.clock.now();
     if (!record || record.revokedAt) return null;
     if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) return null;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { API_PREFIX, type Endpoint, type ResponseOf } from '../../shared/api';
 import type { Authenticator } from '../auth/authenticator';
 import { NotFoundError, UnauthorizedError } from '../errors';
+import type { ChangeStamp } from '../repository/repository';
 import type { Caller } from '../services/context';
 import { tokenKey, type FailedSignIns } from './rate-limits';
 import { sendJson, sendText } from './send-json';
@@ -55,7 +56,11 @@ export function mount<E extends Endpoint>(
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     let caller: Caller;
     try {
-      caller = await gate.authenticator.authenticate(req.headers.authorization, tokenKey(req));
+      caller = await gate.authenticator.authenticate(
+        req.headers.authorization,
+        tokenKey(req),
+        res.locals.changeStamp as ChangeStamp | undefined,
+      );
     } catch (error) {
       // The refusal is answered even if counting it fails.
       if (error instanceof UnauthorizedError) {

@@ -5,7 +5,7 @@ import { hashAccessToken } from '../auth/access-tokens';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { AppError } from '../errors';
-import type { RateLimitStore, Repository } from '../repository/repository';
+import type { ChangeStamp, RateLimitStore, Repository } from '../repository/repository';
 
 /** A rate limit was reached: try again after `retryAfterSeconds` (sent as Retry-After). */
 export class TooManyRequestsError extends AppError {
@@ -68,7 +68,7 @@ export class FailedSignIns {
   private readonly turns = new Map<string, Promise<void>>();
 
   constructor(
-    repo: Repository,
+    private readonly repo: Repository,
     private readonly limits: Config['rateLimits']['failedAuth'],
     private readonly clock: Clock,
   ) {
@@ -76,11 +76,11 @@ export class FailedSignIns {
     this.counted = repo.rateLimitStore({ prefix: 'auth-', windowMs: limits.windowMs, now });
   }
 
-  private async counts(req: Request) {
+  private async counts(req: Request, stamp: ChangeStamp) {
     const token = tokenKey(req);
     const keys = [`address:${addressKey(req)}`];
     if (token) keys.push(`token:${token}`);
-    const [address, presented] = await this.counted.getMany(keys);
+    const [address, presented] = await this.counted.getMany(keys, stamp);
     return { address, presented };
   }
 
@@ -100,15 +100,19 @@ export class FailedSignIns {
 
   /** Middleware before authentication: 429 with Retry-After while the address or the token is blocked. */
   readonly guard: RequestHandler = async (req, res, next) => {
-    let { address, presented } = await this.counts(req);
+    let stamp = this.repo.changeStamp();
+    let { address, presented } = await this.counts(req, stamp);
     if ((address?.totalHits ?? 0) > 0 || (presented?.totalHits ?? 0) > 0) {
       // Failed before: decide this request only after the ones already being checked, on fresh counts.
       const releases = [await this.takeTurn(`a:${addressKey(req)}`)];
       const token = tokenKey(req);
       if (token) releases.push(await this.takeTurn(`t:${token}`));
       res.locals.releaseSignInTurn = () => releases.forEach((release) => release());
-      ({ address, presented } = await this.counts(req));
+      stamp = this.repo.changeStamp();
+      ({ address, presented } = await this.counts(req, stamp));
     }
+    // The authenticator's token lookup reuses it: a request reads the stamp once (a read transaction of its own).
+    res.locals.changeStamp = stamp;
     const blocked = [
       address && address.totalHits >= this.limits.perAddress ? address : undefined,
       presented && presented.totalHits >= this.limits.limit ? presented : undefined,

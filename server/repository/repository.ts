@@ -201,8 +201,11 @@ export interface TokenStore {
     expiresAt: string | null,
     actor?: AuditActor | null,
   ): Promise<TokenRecord>;
-  /** The token with the advisor it belongs to. */
-  findByHash(tokenHash: string): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null>;
+  /**
+   * The token with the advisor it belongs to. `stamp`: the request's change stamp (see Repository.changeStamp) when
+   * it has read one already; without it the store reads its own.
+   */
+  findByHash(tokenHash: string, stamp?: ChangeStamp): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null>;
   listFor(advisorId: number): Promise<TokenRecord[]>;
   /** False when there is no such token or it was already revoked. */
   revoke(id: number, at: string, actor?: AuditActor | null): Promise<boolean>;
@@ -626,6 +629,9 @@ export interface FunnelStore {
   summary(filter: FunnelFilter, now: string, percentiles: readonly number[]): Promise<FunnelSummary>;
 }
 
+/** What Repository.changeStamp returns: compared for equality only. */
+export type ChangeStamp = string & { readonly changeStamp: true };
+
 export interface RateLimitStoreOptions {
   /** Keeps each limit's keys apart (one store per limit). */
   prefix: string;
@@ -647,8 +653,8 @@ export interface RateLimitStoreOptions {
  */
 export interface RateLimitStore extends Store {
   get(key: string): Promise<ClientRateLimitInfo | undefined>;
-  /** Several keys' counts in one read, in the order given. */
-  getMany(keys: readonly string[]): Promise<(ClientRateLimitInfo | undefined)[]>;
+  /** Several keys' counts in one read, in the order given (`stamp`: as for TokenStore.findByHash). */
+  getMany(keys: readonly string[], stamp?: ChangeStamp): Promise<(ClientRateLimitInfo | undefined)[]>;
   increment(key: string): Promise<ClientRateLimitInfo>;
 }
 
@@ -723,6 +729,12 @@ export interface Repository {
   alertDeliveries: AlertDeliveryStore;
   /** A new hit counter for one rate limit (see RateLimitStore). */
   rateLimitStore(options: RateLimitStoreOptions): RateLimitStore;
+  /**
+   * A value that changes whenever anything was written to the storage since (by this process or another). A request
+   * reads it once and hands it to the stores that reuse earlier reads while it holds (the sign-in guard's counts,
+   * the token lookup): each such read costs a read transaction of its own.
+   */
+  changeStamp(): ChangeStamp;
   /** True when the storage is reachable (for /healthz). */
   ping(): Promise<boolean>;
   /** True when a write could start now; false while another process holds the write lock (for /healthz). */

@@ -259,6 +259,22 @@ describe('query plans: search and suggestions', function () {
     });
   });
 
+  it("writes the first page's LIMIT (and no OFFSET) of contact and organization search into the statement: a bound one makes SQLite prepare it again on every run", async () => {
+    const searches = [
+      ...['quillon', 'zeph', 'q', 'zephyrine holdings', 'zéphyr'].map(
+        (q) => () => repo.contacts.searchOrganizations(q, 10, 0),
+      ),
+      ...['kim', 'jordan l'].map((q) => () => repo.contacts.search(q, 10, 0)),
+    ];
+    for (const search of searches) {
+      const plans = await plansOf(search);
+      // The page (the counts that choose a path bind theirs: they are not the page and not on the usual path).
+      const pages = plans.filter((plan) => /\bLIMIT\b/.test(plan.source) && !/count\(\*\)/.test(plan.source));
+      assert.ok(pages.length, describePlans(plans));
+      for (const page of pages) assert.doesNotMatch(page.source, /\b(LIMIT|OFFSET)\s+[:?@$]/, describePlans([page]));
+    }
+  });
+
   it('searches contacts and organizations without a full scan', async () => {
     for (const q of ['kim', 'jordan l', 'client12', '555-01'])
       assertNoFullScan(await plansOf(() => repo.contacts.search(q, 10, 0)));

@@ -57,6 +57,38 @@ describe('issue 15: what sign-in reuses between requests', () => {
     assert.equal(await reused(), null);
   });
 
+  it("issue 15: one change stamp a request: the token lookup and the guard's counts compare the stamp handed to them", async () => {
+    const ada = await server.advisor('Ada');
+    const tokenHash = hash('sha256', ada.token, 'hex');
+    const fresh = () => new SqliteTokenStore(other).findByHash(tokenHash);
+    const lookup = (stamp = server.repo.changeStamp()) => server.repo.tokens.findByHash(tokenHash, stamp);
+    await lookup();
+    assert.deepEqual(await lookup(), await fresh());
+    other.prepare("UPDATE advisors SET display_name = 'Ada L.'").run();
+    assert.deepEqual(await lookup(), await fresh(), 'a stamp read after a change sees it');
+
+    // A request whose guard read the stamp before another process revoked the token is decided as of that moment;
+    // the next request's stamp differs, so it reads the revocation.
+    const before = server.repo.changeStamp();
+    other.prepare('UPDATE access_tokens SET revoked_at = ?').run(new Date().toISOString());
+    assert.equal((await lookup(before))!.revokedAt, null);
+    const after = await lookup();
+    assert.notEqual(after!.revokedAt, null);
+    assert.deepEqual(after, await fresh());
+
+    const counted = server.repo.rateLimitStore({
+      prefix: 'auth-',
+      windowMs: 60_000,
+      now: () => server.clock.now().getTime(),
+    });
+    const key = 'token:0123';
+    assert.deepEqual(await counted.getMany([key], server.repo.changeStamp()), [undefined]);
+    other
+      .prepare('INSERT INTO rate_limits (key, hits, reset_at) VALUES (?, ?, ?)')
+      .run(`auth-${key}`, 3, server.clock.now().getTime() + 60_000);
+    assert.equal((await counted.getMany([key], server.repo.changeStamp()))[0]?.totalHits, 3);
+  });
+
   it('issue 15: a revocation or deactivation is refused on the very next request, from this process or another', async () => {
     const [bea, cid, dee] = [await server.advisor('Bea'), await server.advisor('Cid'), await server.advisor('Dee')];
     for (const advisor of [bea, cid, dee, bea, cid, dee])

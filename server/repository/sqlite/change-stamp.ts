@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connection';
+import type { ChangeStamp } from '../repository';
 import { sql } from './support';
 
 /**
@@ -9,8 +10,8 @@ import { sql } from './support';
  * A cache keyed by it is exact: an entry read at the same stamp is what a read now would return. It costs two
  * trivial statements (about 2 µs), against tens of microseconds for the reads it spares on every request.
  */
-export function changeStamp(db: Db): string {
+export function changeStamp(db: Db): ChangeStamp {
   const version = sql(db, 'PRAGMA data_version').pluck().get() as number;
   const changes = sql(db, 'SELECT total_changes()').pluck().get() as number;
-  return `${changes}:${version}`;
+  return `${changes}:${version}` as ChangeStamp;
 }

@@ -12,6 +12,7 @@ import { SqliteOpportunityStore } from './opportunities';
 import { SqliteAdvisorStore, SqliteTeamStore } from './people';
 import { deleteEndedRateLimitWindows, SqliteRateLimitStore } from './rate-limits';
 import { compactSearchIndexes, type SearchCompaction } from './search-index';
+import { changeStamp } from './change-stamp';
 import { dropIndexSamples } from './statistics';
 import { SqliteTokenStore } from './tokens';
 import { SqliteWorkStore } from './work';
@@ -79,6 +80,7 @@ export function createSqliteRepository(
     exceptionRules: new SqliteExceptionRuleStore(db),
     alertDeliveries: new SqliteAlertDeliveryStore(db),
     rateLimitStore: (rateLimitOptions) => new SqliteRateLimitStore(db, rateLimitOptions),
+    changeStamp: () => changeStamp(db),
     async ping() {
       return db.prepare('SELECT 1').pluck().get() === 1;
     },

@@ -80,10 +80,9 @@ export class SqliteRateLimitStore implements RateLimitStore {
     return this.info(this.prefix + key, this.read(this.prefix + key, now), now);
   }
 
-  async getMany(keys: readonly string[]): Promise<(ClientRateLimitInfo | undefined)[]> {
+  async getMany(keys: readonly string[], stamp = changeStamp(this.db)): Promise<(ClientRateLimitInfo | undefined)[]> {
     const now = this.now();
     const full = keys.map((key) => this.prefix + key);
-    const stamp = changeStamp(this.db);
     if (this.clean.stamp !== stamp || now < this.clean.at) this.clean = { stamp, at: now, keys: new Set() };
     this.clean.at = now;
     const clean = this.clean.keys;

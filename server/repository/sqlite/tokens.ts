@@ -71,8 +71,7 @@ export class SqliteTokenStore implements TokenStore {
       return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
     });
   }
-  async findByHash(tokenHash: string): Promise<Found | null> {
-    const stamp = changeStamp(this.db);
+  async findByHash(tokenHash: string, stamp = changeStamp(this.db)): Promise<Found | null> {
     const known = this.found.get(tokenHash);
     if (known?.stamp === stamp) return known.record;
     const record = this.read(tokenHash);
