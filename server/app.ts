@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import zlib from 'node:zlib';
-import compression from 'compression';
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import { API_PREFIX, type Endpoint } from '../shared/api';
@@ -9,6 +7,7 @@ import { signInConfig } from './auth/sign-in-config';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
+import { answerCompression } from './http/compression';
 import { exactRoutes, mount, type ExactRoutes, type Handler } from './http/mount';
 import { buildOpenApiDocument } from './http/openapi';
 import { problemHandler } from './http/problem';
@@ -46,9 +45,7 @@ export function createApp({ config, repo, clock, logger }: AppDeps): express.Exp
   // API answers are private and never cached (no-store below), so hashing each body for an ETag is wasted work.
   // Opportunities carry their own ETag (their version) for If-Match; static files keep theirs.
   app.set('etag', false);
-  // br or gzip, as the client accepts, for the pane's files and the API's answers over 1 KB. API answers are read
-  // with a bearer token a third-party page cannot send, so compressing them gives BREACH-style guessing no oracle.
-  app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }));
+  app.use(answerCompression());
   app.use(requestLog(logger));
   app.use(securityHeaders(config));
 

@@ -70,6 +70,17 @@ describe('API answers: compressed over 1 KB, as the client accepts (issue 15: th
     assert.deepEqual(JSON.parse(refused.body.toString()), json);
   });
 
+  it('answer compression: API answers at brotli quality 1 (compressed on every request), not the files’ 4', async () => {
+    const plain = await get(`${server.url}${LOOKUP}`, as({}));
+    const br = await get(`${server.url}${LOOKUP}`, as({ 'Accept-Encoding': 'br' }));
+    assert.equal(br.headers['content-encoding'], 'br');
+    // The middleware compresses the answer in one write, as the one-shot encoder does: the same bytes.
+    const at = (quality: number) =>
+      zlib.brotliCompressSync(plain.body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality } });
+    assert.notDeepEqual(at(1), at(4), 'the two levels differ on this answer');
+    assert.deepEqual(br.body, at(1));
+  });
+
   it('answer compression: an answer under 1 KB, and a problem+json refusal, are sent uncompressed', async () => {
     const config = await get(`${server.url}/api/v1/auth/config`, { 'Accept-Encoding': 'br, gzip' });
     assert.equal(config.status, 200);
