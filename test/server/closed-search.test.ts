@@ -84,8 +84,8 @@ describe("Closed's own search index (migration 031)", function () {
         log: { write: (text) => lines.push(...text.split('\n').filter(Boolean)) },
         progressEveryMs: 0,
       });
-      assert.equal(lines[0], 'Applying migration 031 (closed search) …');
-      const progress = lines.filter((line) => line.startsWith('  '));
+      assert.equal(lines[0], 'Applying migration 031 (closed search, recent in use order) …');
+      const progress = lines.filter((line) => line.startsWith('  closed'));
       assert.ok(progress.length >= 1, lines.join('\n'));
       assert.equal(
         progress.at(-1),
