@@ -104,6 +104,8 @@ describe('Recent in use order (migration 031)', function () {
         assert.ok(after.length > 30, `${after.length} shown`);
       }
       assertCurrent(db, 'the migration');
+      // Merged into one segment: each segment is a seek per typed word.
+      assert.equal(db.prepare('SELECT count(DISTINCT segid) FROM recent_search_idx').pluck().get(), 1);
     } finally {
       db.close();
     }

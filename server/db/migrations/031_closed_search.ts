@@ -160,6 +160,12 @@ END;
          FROM opportunity_recent r JOIN opportunity_search_source s ON s.id = r.opportunity_id ORDER BY 1`,
     ).run();
     progress('recent uses indexed', uses, uses);
+    // Each segment of the index is a seek per typed word: built in one pass, Closed's index at 1M had 13 segments and a
+    // small book's page took 56–540 µs of CPU; merged into one, 17–80 µs (the merge: 19 s at 1M; Recent's: 0.7 s).
+    for (const index of ['closed_search', 'recent_search']) {
+      db.prepare(`INSERT INTO ${index} (${index}) VALUES ('optimize')`).run();
+      progress(`search index merged (${index})`, 1, 1);
+    }
   },
 };
 
