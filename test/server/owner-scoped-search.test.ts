@@ -9,7 +9,7 @@ import { referral, startTestServer, type TestServer } from '../helpers/test-serv
 
 /**
  * The pages as the type-ahead found them before it was owner-scoped: the firm's full-text matches, newest first,
- * filtered by view afterwards; lists by last update; Recent by last use (the advisor's highest use number, migration 31).
+ * filtered by view afterwards; lists by last update; Recent by last use.
  */
 function firmWideIds(db: Db, options: ListOpportunitiesOptions): number[] {
   const words = options.q ? ftsQuery(options.q) : null;
@@ -28,7 +28,7 @@ function firmWideIds(db: Db, options: ListOpportunitiesOptions): number[] {
     return ids(`SELECT o.id FROM opportunities o WHERE o.id IN (SELECT opportunity_id FROM opportunity_recent WHERE advisor_id = :me)
         AND (o.status = 'open' OR ${mine}) ${words ? 'AND o.id IN (SELECT -rowid FROM opportunity_search WHERE opportunity_search MATCH :match)' : ''}
         ${referrer}
-        ORDER BY (SELECT use_order FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC ${page}`);
+        ORDER BY (SELECT used_at FROM opportunity_recent r WHERE r.advisor_id = :me AND r.opportunity_id = o.id) DESC, o.id DESC ${page}`);
   const filter = {
     'my-open': "o.status = 'open' AND o.owner_id = :me",
     'team-open': "o.status = 'open' AND o.owner_id IN (SELECT value FROM json_each(:owners))",
@@ -180,7 +180,7 @@ describe('owner-scoped type-ahead', function () {
          ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
     );
     const ids = db.prepare('SELECT id FROM opportunities').pluck().all() as number[];
-    // Two advisors with long lists (these span many pages of Recent's own index); uses share times and come again at earlier ones: the use number decides.
+    // Two advisors with long lists (Recent's own index reads every list; these span many pages of it); uses share times, so the id decides.
     db.transaction(() => {
       for (const advisor of [1, 2])
         for (let i = 0; i < 700; i++)
