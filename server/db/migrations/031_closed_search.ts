@@ -11,12 +11,12 @@ import type { MigrationProgress } from '../migration-steps';
  * tokens, a seek per closed row of the advisor. The table is contentless (only rowids are read back) with
  * contentless_delete, so the triggers delete by rowid without storing the words twice. Kept by triggers on the
  * events that keep `opportunity_search`: status, owner, creator, topic, customer, and contact and organization
- * renames; an update of an open opportunity that stays open touches nothing.
- * Closed's and Recent's indexes are then merged into one segment each (FTS5 'optimize').
+ * renames; an update of an open opportunity that stays open touches nothing. The upkeep merges it into one segment
+ * with the other type-ahead indexes (`SEARCH_INDEXES`).
  */
 export const closedSearch: Migration = {
   version: 31,
-  name: 'closed search, merged recent search',
+  name: 'closed search',
   sql: /* sql */ `
 CREATE VIRTUAL TABLE closed_search USING fts5 (
   topic, customer, content = '', contentless_delete = 1,
@@ -68,16 +68,7 @@ CREATE TRIGGER closed_search_organization AFTER UPDATE OF name ON organizations 
     WHERE r.customer_organization_id = new.id ORDER BY 1;
 END;
 `,
-  run: (db, progress) => {
-    indexClosed(db, progress);
-    // Each segment of an index is a seek per typed word: built in one pass, Closed's index at 1M had 13 segments and a
-    // small book's page took 56–540 µs of CPU; merged into one, 17–80 µs (the merge: 19 s at 1M). Recent's index
-    // (migration 26) had 9 segments; merging it takes 0.7 s at 1M.
-    for (const index of ['closed_search', 'recent_search']) {
-      db.prepare(`INSERT INTO ${index} (${index}) VALUES ('optimize')`).run();
-      progress(`search index merged (${index})`, 1, 1);
-    }
-  },
+  run: (db, progress) => indexClosed(db, progress),
 };
 
 /**
