@@ -88,7 +88,7 @@ describe('query plans: search and suggestions', function () {
     });
   }
 
-  for (const view of ['my-open', 'team-open', 'closed', 'team-closed'] as const) {
+  for (const view of ['my-open', 'team-open', 'team-closed'] as const) {
     it(`searches ${view} from the owners' rows: the full-text match is scoped to them, not the firm's`, async () => {
       const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
       const searches = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
@@ -98,14 +98,13 @@ describe('query plans: search and suggestions', function () {
       const owners = {
         'my-open': ['o3'],
         'team-open': ['o3', 'o4', 'o5'],
-        closed: ['c3', 'b3'],
         'team-closed': ['c3', 'c4', 'c5', 'b3'],
       }[view];
       for (const token of owners) assert.match(match, new RegExp(`scope : \\(.*\\\\"${token}\\\\"`), match);
     });
   }
 
-  for (const view of ['my-open', 'team-open', 'all-open', 'closed', 'team-closed'] as const) {
+  for (const view of ['my-open', 'team-open', 'all-open', 'team-closed'] as const) {
     it(`searches ${view} newest first in the full-text index's forward order, never backwards or sorted`, async () => {
       const plans = await plansOf(() => repo.opportunities.choices(options(view, 'ret')));
       const [search] = plans.filter((plan) => /opportunity_search MATCH/.test(plan.source));
@@ -117,6 +116,27 @@ describe('query plans: search and suggestions', function () {
       assert.ok(!search.lines.some((line) => /TEMP B-TREE/.test(line)), describePlans([search]));
     });
   }
+
+  it("searches Closed in the advisor's own rowid range of Closed's index, bound as an integer, newest first in forward order, stopping at the page", async () => {
+    const plans = await plansOf(() => repo.opportunities.choices(options('closed', 'ret')));
+    assertNoFullScan(plans);
+    const searches = plans.filter((plan) => /MATCH/.test(plan.source));
+    assert.equal(searches.length, 1, describePlans(plans));
+    const [search] = searches;
+    assert.match(
+      search.source,
+      /closed_search MATCH :words AND s\.rowid BETWEEN :closedFrom AND :closedFrom \+ 4294967295/,
+    );
+    const { closedFrom } = search.params[0] as { closedFrom: unknown };
+    assert.equal(closedFrom, 3n * 2n ** 32n);
+    assert.equal(db.prepare('SELECT typeof(?)').pluck().get(closedFrom), 'integer');
+    // The outer loop is Closed's index, with both bounds of the range (">" and "<") and in rowid order (64, not 128).
+    const scan = /^SCAN s VIRTUAL TABLE INDEX (\d+):M\d*(><|<>)/.exec(search.lines[0]);
+    assert.ok(scan, describePlans([search]));
+    const plan = Number(scan[1]);
+    assert.ok(plan & 64 && !(plan & 128), `not a forward walk in rowid order:\n${describePlans([search])}`);
+    assert.ok(!search.lines.some((line) => /TEMP B-TREE|opportunity_search/.test(line)), describePlans([search]));
+  });
 
   for (const [list, advisorId] of [
     ['short', 3],

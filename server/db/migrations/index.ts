@@ -29,6 +29,7 @@ import { funnelOwnerVersions } from './027_funnel_owner_versions';
 import { funnelTotals } from './028_funnel_totals';
 import { reportOwnerVersions } from './029_report_owner_versions';
 import { organizationWords } from './030_organization_words';
+import { closedSearch } from './031_closed_search';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -62,4 +63,5 @@ export const migrations: Migration[] = [
   funnelTotals,
   reportOwnerVersions,
   organizationWords,
+  closedSearch,
 ];
