@@ -128,10 +128,12 @@ describe('search index upkeep', function () {
 describe('search index compaction off the event loop', function () {
   this.timeout(60_000);
   let server: TestServer;
+  let closed = false;
   beforeEach(async () => {
     server = await startTestServer();
+    closed = false;
   });
-  afterEach(() => server.close());
+  afterEach(() => (closed ? undefined : server.close()));
 
   const contactSegments = () =>
     server.db.prepare('SELECT count(DISTINCT segid) FROM contact_search_idx').pluck().get() as number;
@@ -159,8 +161,9 @@ describe('search index compaction off the event loop', function () {
   it('waits while requests write, merges once they pause, and gives up when they never do', async () => {
     const { api } = await server.advisor('Busy writer');
     await fragment(api, 'busy', 20);
-    // Writes every 10 ms for 2 s: the thread, wanting 500 ms without any, takes no step meanwhile.
-    const compaction = compactSearchIndexes(server.db, { quietMs: 500 });
+    // Writes every 10 ms for 2 s once the thread is ready: wanting 1 s without any, it takes no step meanwhile.
+    const compaction = compactSearchIndexes(server.db, { quietMs: 1000 });
+    await compaction.ready;
     // Another connection's writes as the worker sees them: a contact every 10 ms on the server's own connection.
     const insert = server.db.prepare(
       "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
@@ -180,22 +183,65 @@ describe('search index compaction off the event loop', function () {
 
     await fragment(api, 'again', 10);
     const patient = compactSearchIndexes(server.db, { quietMs: 500, maxWaitMs: 1500 });
+    await patient.ready;
     // Writes that never pause: it gives up after 1.5 s of waiting, without a step.
     await writeUntil(patient.done);
     assert.equal(await patient.done, 0);
     assert.ok(contactSegments() > 1);
   });
 
-  it('stops at once when the repository closes', async () => {
+  it("keeps /healthz reporting writes as available while the thread's steps hold the lock", async () => {
+    // A contact index big enough for steps of several milliseconds: 40 transactions of 1,000 contacts, a segment each.
+    const insert = server.db.prepare(
+      "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
+    );
+    const batch = server.db.transaction((from: number) => {
+      for (let i = from; i < from + 1000; i++)
+        insert.run(`Healthy Contact${i} Quill${i % 97}`, `healthy${i}@x.example`);
+    });
+    for (let from = 0; from < 40_000; from += 1000) batch(from);
+    const compaction = compactSearchIndexes(server.db, { quietMs: 50 });
+    await compaction.ready;
+    const answers = new Map<string, number>();
+    let finished = false;
+    void compaction.done.then(() => (finished = true));
+    while (!finished) {
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as { writes: string };
+      if (compaction.taken() > 0 && !finished) answers.set(health.writes, (answers.get(health.writes) ?? 0) + 1);
+    }
+    assert.ok((await compaction.done) > 5, `${await compaction.done} steps`);
+    assert.deepEqual([...answers.keys()], ['ok'], JSON.stringify(Object.fromEntries(answers)));
+    assert.equal(contactSegments(), 1);
+  });
+
+  it('stops at once when the repository closes, even while writes keep it waiting', async () => {
     const { api } = await server.advisor('Closing');
     await fragment(api, 'closing', 10);
-    // Writes go on, so the run is waiting for a pause; stopping it ends its thread without a step.
     const compaction = compactSearchIndexes(server.db, { quietMs: 10_000 });
-    await fragment(api, 'closing-more', 1);
+    await compaction.ready;
     const began = Date.now();
     await compaction.stop();
-    assert.ok(Date.now() - began < 5000, `stopped in ${Date.now() - began} ms`);
+    assert.ok(Date.now() - began < 2000, `stopped in ${Date.now() - began} ms while it slept`);
     assert.equal(await compaction.done, 0);
+
+    // The server's own upkeep, waiting for writes to pause (they never do): closing the repository ends it.
+    const insert = server.db.prepare(
+      "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
+    );
+    let written = 0;
+    const timer = setInterval(() => {
+      if (server.db.open) insert.run(`Closing ${written}`, `closing-w${written++}@x.example`);
+    }, 10);
+    try {
+      void server.repo.maintain();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const closing = Date.now();
+      await server.close();
+      closed = true;
+      assert.ok(Date.now() - closing < 5000, `closed in ${Date.now() - closing} ms`);
+    } finally {
+      clearInterval(timer);
+    }
   });
 });
 

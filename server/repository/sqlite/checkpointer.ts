@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/connection';
 import { CHECKPOINTS, FLAG_COUNT, FRAMES_SEEN, HOLD, STOP, type CheckpointWorkerData } from './checkpoint-flags';
-import { workerBoot } from './worker-boot';
+import { stopWorker, workerBoot } from './worker-threads';
 
 /**
  * Checkpoints off the event loop. SQLite's automatic checkpoint runs inside the COMMIT of whichever write crosses
@@ -39,7 +39,7 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** The thread's entry (worker-boot.ts). */
+/** The thread's entry (worker-threads.ts). */
 const WORKER_BOOT = workerBoot(new URL('./checkpoint-worker.ts', import.meta.url));
 
 const checkpointers = new WeakMap<Db, Checkpointer>();
@@ -86,12 +86,7 @@ export function startCheckpointer(db: Db, options: CheckpointerOptions = {}): Ch
     },
     async stop() {
       stopping = true;
-      Atomics.store(flags, STOP, 1);
-      Atomics.notify(flags, STOP);
-      // It finishes the checkpoint it is in (the file stays consistent either way); one that hangs is ended.
-      const timeout = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 5000).unref());
-      if ((await Promise.race([exited, timeout])) === 'late') await worker.terminate();
-      await exited;
+      await stopWorker(worker, flags, STOP, exited);
     },
   };
   checkpointers.set(db, checkpointer);

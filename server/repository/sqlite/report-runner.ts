@@ -9,9 +9,9 @@ import {
   type ReportJobResult,
   type ReportWorkerData,
 } from './report-jobs';
-import { workerBoot } from './worker-boot';
+import { workerBoot } from './worker-threads';
 
-/** The worker's entry (worker-boot.ts explains why it is code, not a file). */
+/** The worker's entry (worker-threads.ts explains why it is code, not a file). */
 const WORKER_BOOT = workerBoot(new URL('./report-worker.ts', import.meta.url));
 
 /** Runs the report computations (report-jobs.ts). */

@@ -3,21 +3,30 @@
  * time, only while no other connection writes, and posts the number of steps taken after each.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { MAX_STEPS, mergeStep, SEARCH_INDEXES, type CompactionWorkerData } from './search-index';
+import { openDatabase } from '../../db/connection';
+import {
+  MAX_STEPS,
+  mergeStep,
+  SEARCH_INDEXES,
+  STEPPING,
+  STOP,
+  WRITER_WAITED,
+  type CompactionWorkerData,
+} from './search-index';
 import { isBusy } from './writes';
 
-const { file, stop, quietMs, maxWaitMs } = workerData as CompactionWorkerData;
-const stopFlag = new Int32Array(stop);
-const db = new Database(file, { fileMustExist: true });
+const { file, flags: shared, quietMs, maxWaitMs } = workerData as CompactionWorkerData;
+const flags = new Int32Array(shared);
+const db = openDatabase(file);
 // A step waits briefly for a lock another connection holds; this thread has no requests to keep answering.
 db.pragma('busy_timeout = 100');
-db.pragma('synchronous = FULL');
+// The checkpointer's thread copies the WAL into the file (checkpointer.ts), not this connection's commits.
+db.pragma('wal_autocheckpoint = 0');
 const dataVersion = db.prepare('PRAGMA data_version').pluck();
 
-const stopped = () => Atomics.load(stopFlag, 0) !== 0;
+const stopped = () => Atomics.load(flags, STOP) !== 0;
 /** Sleeps, waking at once when told to stop. */
-const sleep = (ms: number) => Atomics.wait(stopFlag, 0, 0, Math.max(1, Math.round(ms)));
+const sleep = (ms: number) => Atomics.wait(flags, STOP, 0, Math.max(1, Math.round(ms)));
 
 let steps = 0;
 let waited = 0;
@@ -33,24 +42,29 @@ function quiet(): boolean {
 }
 
 try {
+  parentPort?.postMessage({ ready: true });
   // Null: the first step waits for a quiet moment too.
   let version: unknown = null;
   for (const table of SEARCH_INDEXES) {
     while (steps < MAX_STEPS && !stopped()) {
-      // Someone wrote since the last step: wait until writes pause.
-      if (dataVersion.get() !== version && !quiet()) break;
+      // Someone wrote since the last step, or a write here waited for this thread's lock: wait until writes pause.
+      const writerWaited = Atomics.exchange(flags, WRITER_WAITED, 0) === 1;
+      if ((writerWaited || dataVersion.get() !== version) && !quiet()) break;
       const began = performance.now();
       let merged: boolean;
+      Atomics.store(flags, STEPPING, 1);
       try {
         merged = mergeStep(db, table);
       } catch (error) {
         if (!isBusy(error)) throw error;
         if (!quiet()) break;
         continue;
+      } finally {
+        Atomics.store(flags, STEPPING, 0);
       }
       if (!merged) break;
       steps += 1;
-      parentPort?.postMessage(steps);
+      parentPort?.postMessage({ steps });
       version = dataVersion.get();
       // As much time free as the step took, so a writer waiting on its timer finds the lock free.
       sleep(Math.max(5, performance.now() - began));

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/connection';
 import { sql } from './support';
-import { workerBoot } from './worker-boot';
+import { stopWorker, workerBoot } from './worker-threads';
 
 /**
  * The full-text indexes type-ahead reads: opportunities, Recent's (migration 26), Closed's (migration 31), contacts
@@ -38,33 +38,61 @@ export function mergeStep(db: Db, table: (typeof SEARCH_INDEXES)[number]): boole
 /** What the compaction thread is given (search-compaction-worker.ts). */
 export interface CompactionWorkerData {
   file: string;
-  /** An Int32: set to 1 to stop the thread after the step it is in. */
-  stop: SharedArrayBuffer;
-  /** How long no other connection may have written before a step (and after a busy lock). */
+  /** Int32s shared with the thread: STOP, STEPPING and WRITER_WAITED below. */
+  flags: SharedArrayBuffer;
+  /** How long no other connection may have written before a step that follows a write (or a writer that waited). */
   quietMs: number;
   /** The run gives up after waiting this long in all for quiet moments (steady writes): the next upkeep goes on. */
   maxWaitMs: number;
 }
 
+/** Set to stop the thread after the step it is in. */
+export const STOP = 0;
+/** Set while the thread holds (or is taking) the write lock for a step. */
+export const STEPPING = 1;
+/** Set by the request connection when a write found the lock taken: the thread waits for quiet before its next step. */
+export const WRITER_WAITED = 2;
+const FLAG_COUNT = 3;
+
+const running = new WeakMap<Db, Int32Array>();
+
+/**
+ * Whether this connection's upkeep thread is in a step, so a lock found taken is ours for a moment and not another
+ * process's: /healthz then does not report writes as stalled.
+ */
+export function upkeepHoldsLock(db: Db): boolean {
+  const flags = running.get(db);
+  return flags !== undefined && Atomics.load(flags, STEPPING) === 1;
+}
+
+/** A write on this connection found the lock taken: the upkeep thread, if running, lets writes go first. */
+export function writerWaited(db: Db): void {
+  const flags = running.get(db);
+  if (flags) Atomics.store(flags, WRITER_WAITED, 1);
+}
+
 export interface SearchCompaction {
   /** Steps taken so far. */
   taken(): number;
+  /** The thread has opened its connection and is about to look for a quiet moment (at once in memory). */
+  ready: Promise<void>;
   /** Steps taken, once the run has ended. */
   done: Promise<number>;
   /** Ends the run after the step it is in, and waits for its thread to exit. */
   stop(): Promise<void>;
 }
 
-/** The thread's entry (worker-boot.ts). */
+/** The thread's entry (worker-threads.ts). */
 const WORKER_BOOT = workerBoot(new URL('./search-compaction-worker.ts', import.meta.url));
 
 /**
  * Merges each full-text index into one segment, a step at a time, on a thread with its own connection: a step at 1M
  * opportunities takes 10 to 30 ms warm and up to half a second reading cold pages, and on the event loop every request
- * waited behind it. Each step is a short write transaction; the thread steps only while no other connection has
- * written for `quietMs` (SQLite's data_version tells it), and leaves as many milliseconds free between steps as the step
- * took, so writers, who wait for the lock on timers (writes.ts), find it free: under steady writes it waits, and gives
- * up after `maxWaitMs` in all. A database in memory (tests and tools only) has no file another connection could open:
+ * waited behind it. Each step is a short write transaction. The thread takes its first step, and any step after
+ * another connection wrote (SQLite's data_version tells it) or after a write here found the lock taken, only once no
+ * connection has written for `quietMs`; it leaves as many milliseconds free between steps as the step took, so writers,
+ * who wait for the lock on timers (writes.ts), find it free. Under steady writes it waits, and gives up after
+ * `maxWaitMs` in all. A write that arrives during a step waits for it (at 1M tens of ms, at most about a second). A database in memory (tests and tools only) has no file another connection could open:
  * there it runs in steps on the event loop.
  */
 export function compactSearchIndexes(db: Db, options: { quietMs?: number; maxWaitMs?: number } = {}): SearchCompaction {
@@ -82,39 +110,43 @@ export function compactSearchIndexes(db: Db, options: { quietMs?: number; maxWai
     return {
       taken: () => steps,
       done,
+      ready: Promise.resolve(),
       async stop() {
         stopped = true;
         await done.catch(() => undefined);
       },
     };
   }
-  const stop = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const shared = new SharedArrayBuffer(FLAG_COUNT * Int32Array.BYTES_PER_ELEMENT);
+  const flags = new Int32Array(shared);
   const workerData: CompactionWorkerData = {
     file: db.name,
-    stop,
+    flags: shared,
     quietMs: options.quietMs ?? 500,
     maxWaitMs: options.maxWaitMs ?? 15 * 60_000,
   };
   const worker = new Worker(WORKER_BOOT, { eval: true, workerData });
-  // Upkeep never keeps a command-line tool's process alive.
+  // Upkeep never keeps a process alive on its own (stop() holds it while the thread closes its connection).
   worker.unref();
+  running.set(db, flags);
   let steps = 0;
-  worker.on('message', (taken: number) => (steps = taken));
+  let isReady: () => void;
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  worker.on('message', (message: { ready: true } | { steps: number }) => {
+    if ('ready' in message) isReady();
+    else steps = message.steps;
+  });
   const done = new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', () => resolve(steps));
+  }).finally(() => {
+    if (running.get(db) === flags) running.delete(db);
+    isReady();
   });
   return {
     taken: () => steps,
+    ready,
     done,
-    async stop() {
-      const flag = new Int32Array(stop);
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
-      // A step ends within a second; one that hangs is ended (the file stays consistent either way).
-      const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 5000).unref());
-      if ((await Promise.race([done.catch(() => undefined), late])) === 'late') await worker.terminate();
-      await done.catch(() => undefined);
-    },
+    stop: () => stopWorker(worker, flags, STOP, done),
   };
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
 import { WritesUnavailableError } from '../../errors';
+import { upkeepHoldsLock, writerWaited } from './search-index';
 
 /**
  * Writing without freezing the server. better-sqlite3 is synchronous: SQLite's own busy timeout would
@@ -308,6 +309,7 @@ function next(db: Db, queue: Queue): void {
  * meanwhile join the queue and try with it.
  */
 function waitForLock(db: Db, queue: Queue, batch: Pending[]): void {
+  writerWaited(db);
   const now = Date.now();
   const waiting: Pending[] = [];
   for (const item of [...batch, ...queue.pending]) {
@@ -355,7 +357,8 @@ export function writesAvailable(db: Db): boolean {
     db.transaction(() => undefined).immediate();
     return true;
   } catch (error) {
-    if (isBusy(error)) return false;
+    // The search indexes' upkeep thread holds it for a step (tens of ms): writes are not stalled.
+    if (isBusy(error)) return upkeepHoldsLock(db);
     throw error;
   }
 }
