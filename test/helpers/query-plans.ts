@@ -155,3 +155,11 @@ export function describePlans(plans: StatementPlan[]): string {
     .map((plan) => `${plan.source.replace(/\s+/g, ' ').slice(0, 300)}\n${plan.lines.join('\n')}`)
     .join('\n\n');
 }
+
+/**
+ * A page whose statement binds its LIMIT (`LIMIT :limit`, `LIMIT ?`): SQLite then prepares it again on every run
+ * (see checkedLimit in server/repository/sqlite/opportunities.ts). Returns the statements that do.
+ */
+export function boundLimits(plans: StatementPlan[]): StatementPlan[] {
+  return plans.filter((plan) => /\bLIMIT\s+[:?@$]/.test(plan.source));
+}

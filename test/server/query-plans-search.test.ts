@@ -4,7 +4,7 @@ import { migrate } from '../../server/db/migrate';
 import type { ListOpportunitiesOptions, Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { seedVolume } from '../../bench/seed-volume';
-import { describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
+import { boundLimits, describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
 
 /**
  * The plans of type-ahead, lists, suggestions and customer search on a seeded, analysed database: none reads a
@@ -292,6 +292,17 @@ describe('query plans: search and suggestions', function () {
       const pages = plans.filter((plan) => /\bLIMIT\b/.test(plan.source) && !/count\(\*\)/.test(plan.source));
       assert.ok(pages.length, describePlans(plans));
       for (const page of pages) assert.doesNotMatch(page.source, /\b(LIMIT|OFFSET)\s+[:?@$]/, describePlans([page]));
+    }
+  });
+
+  it("writes the first page's depth of each owner's stream (team open, closed, team closed without words) into the statement", async () => {
+    for (const view of ['team-open', 'closed', 'team-closed'] as const) {
+      const plans = await plansOf(() => repo.opportunities.list(options(view)));
+      assert.ok(
+        plans.some((plan) => /LIMIT 10\)/.test(plan.source)),
+        describePlans(plans),
+      );
+      assert.deepEqual(boundLimits(plans), [], describePlans(boundLimits(plans)));
     }
   });
 

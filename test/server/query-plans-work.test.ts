@@ -7,7 +7,7 @@ import type { Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { WorkService } from '../../server/services/work';
 import { SORT_DUE_ROWS } from '../../server/repository/sqlite/attention-page';
-import { describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
+import { boundLimits, describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
 
 /**
  * My Work's hot statements start from the advisor's (or the team's) own rows: a regression to a walk of a
@@ -123,6 +123,26 @@ describe('query plans: My Work (issue 15)', function () {
       assert.match(text, /SEARCH s USING INDEX assignments_to_by_others \(to_advisor_id=\?/, text);
       const answer = await work.newForMe({ ...me, workSeenAt: since }, { limit: 25, offset: 0 });
       assert.ok(answer.items.length > 0, 'the advisor has assignments by others to read');
+    }
+  });
+
+  it("needs attention and new for me write their page's LIMIT into the statement: a bound one makes SQLite prepare it again on every run", async () => {
+    const me = await caller(OWNER);
+    const everyone = db.prepare('SELECT id FROM advisors').pluck().all() as number[];
+    const pages = [
+      () => work.needsAttention(me, { scope: 'me', limit: 25, offset: 0 }),
+      () => work.needsAttention(me, { scope: 'me', limit: 25, offset: 25 }),
+      () => work.attentionOf(everyone, { limit: 25, offset: 50 }),
+      () => work.newForMe({ ...me, workSeenAt: null }, { limit: 25, offset: 0 }),
+      () => work.newForMe({ ...me, workSeenAt: null }, { limit: 10, offset: 10 }),
+    ];
+    for (const page of pages) {
+      const plans = await recorder.plansOf(page);
+      assert.ok(
+        plans.some((plan) => /\bLIMIT\b/.test(plan.source)),
+        describePlans(plans),
+      );
+      assert.deepEqual(boundLimits(plans), [], describePlans(boundLimits(plans)));
     }
   });
 

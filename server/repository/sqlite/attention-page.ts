@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
+import { checkedLimit, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
 import type { JsonText } from './report-jobs';
 import { list, sql } from './support';
 
@@ -19,10 +19,10 @@ const DUE_BY_NOW = `t.owner_id = w.value AND t.attention_due <= :now`;
 export const SORT_DUE_ROWS = 500;
 
 /** The page's rows, newest change first; `INDEXED BY` names the plan chosen by the count (see SORT_DUE_ROWS). */
-const pageOfDueTimes = (index: 'opportunity_attention_due' | 'opportunity_attention_page') =>
+const pageOfDueTimes = (index: 'opportunity_attention_due' | 'opportunity_attention_page', limit: number) =>
   `SELECT t.opportunity_id, t.untouched_due, t.no_activity_due, t.no_next_step_due, t.past_close_due, t.updated_at
      FROM json_each(:owners) w CROSS JOIN opportunity_attention t INDEXED BY ${index}
-     WHERE ${DUE_BY_NOW} ORDER BY t.updated_at DESC, t.opportunity_id DESC LIMIT :limit OFFSET :offset`;
+     WHERE ${DUE_BY_NOW} ORDER BY t.updated_at DESC, t.opportunity_id DESC LIMIT ${checkedLimit(limit)} OFFSET :offset`;
 
 /** One row of a page: the rules' due times, when the owner was given it, then the summary's columns. */
 export type AttentionPageRow = [
@@ -52,7 +52,7 @@ function readAttentionPage(
   limit: number,
   offset: number,
 ): JsonText<{ rows: AttentionPageRow[]; total: number }> {
-  const params = { now, owners: list([...new Set(ownerIds)]), limit, offset };
+  const params = { now, owners: list([...new Set(ownerIds)]), offset };
   const total = sql(db, `SELECT count(*) FROM ${OWNERS_DUE_TIMES} WHERE ${DUE_BY_NOW}`).pluck().get(params) as number;
   if (offset >= total) return pageText([], total);
   // The page is chosen from the due-time rows alone (they keep updated_at); only its rows are joined for display,
@@ -63,7 +63,7 @@ function readAttentionPage(
     db,
     `SELECT json_array(p.untouched_due, p.no_activity_due, p.no_next_step_due, p.past_close_due, o.assigned_at,
          ${SUMMARY_COLUMNS})
-       FROM (${pageOfDueTimes(index)}) p CROSS JOIN opportunities o ON o.id = p.opportunity_id ${OPPORTUNITY_JOINS}
+       FROM (${pageOfDueTimes(index, limit)}) p CROSS JOIN opportunities o ON o.id = p.opportunity_id ${OPPORTUNITY_JOINS}
      ORDER BY p.updated_at DESC, p.opportunity_id DESC`,
   )
     .pluck()

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Assignment } from '../../../shared/schemas/timeline';
 import type { Note } from '../../../shared/schemas/notes';
-import { loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
+import { checkedLimit, loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
 import { visibleNotesOnMany } from './notes';
 import type { JsonText } from './report-jobs';
 import { list, sql } from './support';
@@ -19,8 +19,8 @@ export function assignmentsTo(
     `s.to_advisor_id = :me AND s.by_advisor_id <> s.to_advisor_id AND (:since IS NULL OR s.created_at > :since)
      AND s.id = (SELECT max(id) FROM assignments latest WHERE latest.opportunity_id = s.opportunity_id)
      AND EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.opportunity_id AND o.status = 'open' AND o.owner_id = :me)
-     ORDER BY s.created_at DESC, s.id DESC LIMIT :limit OFFSET :offset`,
-    { me: advisorId, since, limit, offset },
+     ORDER BY s.created_at DESC, s.id DESC LIMIT ${checkedLimit(limit)} OFFSET :offset`,
+    { me: advisorId, since, offset },
     // Named: with statistics from a firm's data the planner may prefer assignments_to and sort all of the
     // advisor's assignments (thousands) for each page; this index gives them newest first, up to the page.
     'assignments s INDEXED BY assignments_to_by_others',

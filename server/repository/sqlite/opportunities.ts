@@ -245,13 +245,13 @@ function scopeQuery(options: ListOpportunitiesOptions): string | null {
 }
 
 /**
- * The newest `:depth` opportunities of one stream of `json_each j` (`[advisor, status]`), newest first from the
+ * The newest `depth` opportunities of one stream of `json_each j` (`[advisor, status]`), newest first from the
  * index on (column, status, updated_at): a page of several owners' rows merges their first pages, where one
  * ORDER BY over `owner_id IN (…)` or an OR sorted every row of every owner.
  */
-const STREAM_PAGE = (column: 'owner_id' | 'created_by_id') =>
+const STREAM_PAGE = (column: 'owner_id' | 'created_by_id', depth: string) =>
   `SELECT y.id FROM opportunities y WHERE y.${column} = j.value ->> 0 AND y.status = j.value ->> 1
-     ORDER BY y.updated_at DESC, y.id DESC LIMIT :depth`;
+     ORDER BY y.updated_at DESC, y.id DESC LIMIT ${depth}`;
 
 /** The streams whose first pages hold a view's page (without search or referrer): null when one index walk does. */
 function listStreams(
@@ -341,9 +341,11 @@ function viewQuery(
   } ${referrer}`;
   if (!words) {
     const streams = referrer.trim() ? null : listStreams(options);
+    // The first page's depth is written in (see checkedLimit); a later page's is bound, so offsets add no statements.
+    const depth = options.offset === 0 ? String(checkedLimit(options.limit)) : ':depth';
     const candidates = streams
-      ? `o.id IN (SELECT x.id FROM json_each(:ownerStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('owner_id')})
-           UNION ALL SELECT x.id FROM json_each(:creatorStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('created_by_id')}))
+      ? `o.id IN (SELECT x.id FROM json_each(:ownerStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('owner_id', depth)})
+           UNION ALL SELECT x.id FROM json_each(:creatorStreams) j JOIN opportunities x ON x.id IN (${STREAM_PAGE('created_by_id', depth)}))
          AND `
       : '';
     return {
