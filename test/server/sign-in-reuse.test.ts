@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { hash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { issueAccessToken } from '../../server/auth/access-tokens';
+import { sql } from '../../server/repository/sqlite/support';
 import { SqliteTokenStore } from '../../server/repository/sqlite/tokens';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -55,6 +56,28 @@ describe('issue 15: what sign-in reuses between requests', () => {
       assert.deepEqual(await reused(), await fresh(), change);
     }
     assert.equal(await reused(), null);
+  });
+
+  it('issue 15: a signed-in request reads the change stamp once, in the guard, for its counts and its token lookup', async () => {
+    const ada = await server.advisor('Ada');
+    // The cached statement every change stamp reads (change-stamp.ts), observed: its runs are counted.
+    const dataVersion = sql(server.db, 'PRAGMA data_version');
+    const run = dataVersion.get.bind(dataVersion);
+    let reads = 0;
+    dataVersion.get = (...args: unknown[]) => {
+      reads += 1;
+      return run(...(args as []));
+    };
+    try {
+      for (const path of ['/api/v1/me', '/api/v1/opportunities?view=my-open&limit=5']) {
+        assert.equal((await ada.api.get(path)).status, 200);
+        reads = 0;
+        assert.equal((await ada.api.get(path)).status, 200);
+        assert.equal(reads, 1, `${path}: ${reads} reads of the change stamp`);
+      }
+    } finally {
+      dataVersion.get = run;
+    }
   });
 
   it("issue 15: one change stamp a request: the token lookup and the guard's counts compare the stamp handed to them", async () => {
