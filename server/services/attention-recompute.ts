@@ -9,7 +9,7 @@ import type { ServiceContext } from './context';
  */
 export const FIRST_BATCH_ROWS = 250;
 const MIN_BATCH_ROWS = 200;
-const MAX_BATCH_ROWS = 5000;
+export const MAX_BATCH_ROWS = 5000;
 const TARGET_MS = 40;
 const RETRY_MS = 1000;
 const FAILED_RETRY_MS = 60_000;
