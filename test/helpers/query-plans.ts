@@ -158,7 +158,7 @@ export function describePlans(plans: StatementPlan[]): string {
 
 /**
  * A page whose statement binds its LIMIT (`LIMIT :limit`, `LIMIT ?`): SQLite then prepares it again on every run
- * (see checkedLimit in server/repository/sqlite/opportunities.ts). Returns the statements that do.
+ * (see checkedLimit in server/repository/sqlite/support.ts). Returns the statements that do.
  */
 export function boundLimits(plans: StatementPlan[]): StatementPlan[] {
   return plans.filter((plan) => /\bLIMIT\s+[:?@$]/.test(plan.source));

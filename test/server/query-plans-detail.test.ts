@@ -6,7 +6,7 @@ import { migrate } from '../../server/db/migrate';
 import type { Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { createServices, type Services } from '../../server/services';
-import { describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
+import { boundLimits, describePlans, fullScans, recordStatements, type StatementPlan } from '../helpers/query-plans';
 
 /**
  * What My Work and the pane open: an opportunity with its timeline, a page of its activities, suggestions for an
@@ -116,6 +116,42 @@ describe('query plans: opportunity detail, suggestions and the pane context (iss
       );
       assert.equal(access.length, 1, text);
       assert.match(access[0].lines.join('\n'), /SEARCH opportunities USING INTEGER PRIMARY KEY \(rowid=\?\)/, text);
+    }
+  });
+
+  it("the detail, its pages, people search and draft matching write their page's LIMIT into the statement: a bound one makes SQLite prepare it again on every run", async () => {
+    const me = await caller();
+    const calls: [string, () => Promise<unknown>, number][] = [
+      // The detail reads four pages: its activities, notes, assignments and closes.
+      ['detail', () => services.opportunities.detail(me, busy, { markRecent: false }), 4],
+      ['activities', () => services.opportunities.activityList(me, busy, { limit: 10 }), 1],
+      ['notes', () => services.opportunities.noteList(me, busy, { limit: 10 }), 1],
+      ['assignments', () => services.opportunities.assignmentList(me, busy, { limit: 10 }), 1],
+      ['events', () => services.opportunities.eventList(me, busy, { limit: 10 }), 1],
+      ['advisors', () => services.people.searchAdvisors({ q: 'a', limit: 10, offset: 10 }), 1],
+      ['teams', () => services.people.searchTeams({ limit: 10, offset: 0 }), 1],
+      [
+        'draft matching',
+        () =>
+          repo.activities.pendingDrafts(
+            OWNER,
+            {
+              subject: 'Review',
+              recipients: ['client1@client.example'],
+              conversationId: null,
+              linkedFrom: '2026-10-01T00:00:00.000Z',
+              linkedTo: '2026-11-02T10:00:00.000Z',
+            },
+            6,
+          ),
+        1,
+      ],
+    ];
+    for (const [name, call, pages] of calls) {
+      const plans = await recorder.plansOf(call);
+      const limited = plans.filter((plan) => /\bLIMIT\b/.test(plan.source));
+      assert.ok(limited.length >= pages, `${name}: ${describePlans(plans)}`);
+      assert.deepEqual(boundLimits(plans), [], `${name}: ${describePlans(boundLimits(plans))}`);
     }
   });
 

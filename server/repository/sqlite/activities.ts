@@ -13,7 +13,7 @@ import type {
   OutlookItemFields,
 } from '../repository';
 import { write } from './writes';
-import { list, opportunityAt, rightsHold, writeAudit, sql, sqlArrays } from './support';
+import { checkedLimit, list, opportunityAt, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an activity, its creator, contact and labels, in the order of `ActivityRow`. */
 const ACTIVITY_COLUMNS = `a.id, a.kind, a.subject, a.status, a.sent_at, a.start_at, a.end_at, a.location,
@@ -498,7 +498,7 @@ export class SqliteActivityStore implements ActivityStore {
                 WHERE p.activity_id = a.id AND p.role IN ('to', 'cc')) = :count
          AND NOT EXISTS (SELECT 1 FROM activity_participants p WHERE p.activity_id = a.id AND p.role IN ('to', 'cc')
                 AND lower(p.email) NOT IN (SELECT value FROM json_each(:recipients)))
-       ORDER BY a.created_at DESC, a.id DESC LIMIT :limit`,
+       ORDER BY a.created_at DESC, a.id DESC LIMIT ${checkedLimit(limit)}`,
       {
         advisor: advisorId,
         linkedFrom: sent.linkedFrom,
@@ -507,7 +507,6 @@ export class SqliteActivityStore implements ActivityStore {
         conversationId: sent.conversationId,
         count: sent.recipients.length,
         recipients: list(sent.recipients),
-        limit,
       },
     );
   }
@@ -632,13 +631,12 @@ export class SqliteActivityStore implements ActivityStore {
       this.db,
       `a.regarding_opportunity_id = :id AND (:status IS NULL OR a.status = :status)
          AND ${TIMELINE_AT} <= coalesce(:at, '9999') AND (:at IS NULL OR ${TIMELINE_AT} < :at OR a.id < :before)
-       ORDER BY ${TIMELINE_AT} DESC, a.id DESC LIMIT :limit`,
+       ORDER BY ${TIMELINE_AT} DESC, a.id DESC LIMIT ${checkedLimit(page.limit)}`,
       {
         id: opportunityId,
         status: status ?? null,
         at: page.before?.at ?? null,
         before: page.before?.id ?? null,
-        limit: page.limit,
       },
     ).map((activity) => ({ ...activity, outlook: { ...activity.outlook, trackingToken: null } }));
   }

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
-import { checkedLimit, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
+import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
 import type { JsonText } from './report-jobs';
-import { list, sql } from './support';
+import { checkedLimit, list, sql } from './support';
 
 /**
  * Needs attention reads the due times the schema keeps (migrations 019, 024): the owners' entries up to now, never

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/connection';
 import type { Contact, Organization } from '../../../shared/schemas/contacts';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
-import { list, writeAudit, sql, sqlArrays } from './support';
-import { checkedLimit, ftsQuery } from './opportunities';
+import { checkedLimit, list, writeAudit, sql, sqlArrays } from './support';
+import { ftsQuery } from './opportunities';
 import { write } from './writes';
 
 interface ContactRow {

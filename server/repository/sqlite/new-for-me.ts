@@ -1,10 +1,10 @@
 import type { Db } from '../../db/connection';
 import type { Assignment } from '../../../shared/schemas/timeline';
 import type { Note } from '../../../shared/schemas/notes';
-import { checkedLimit, loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
+import { loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
 import { visibleNotesOnMany } from './notes';
 import type { JsonText } from './report-jobs';
-import { list, sql } from './support';
+import { checkedLimit, list, sql } from './support';
 
 /** From the advisor's assignments by others (the partial index assignments_to_by_others), newest first. */
 export function assignmentsTo(

@@ -2,7 +2,7 @@ import type { Db } from '../../db/connection';
 import type { Note } from '../../../shared/schemas/notes';
 import type { Actor, Keyset, NoteStore, ShareTargets } from '../repository';
 import { write } from './writes';
-import { list, opportunityAt, rightsHold, writeAudit, sql } from './support';
+import { checkedLimit, list, opportunityAt, rightsHold, writeAudit, sql } from './support';
 
 interface NoteRow {
   id: number;
@@ -126,13 +126,12 @@ export class SqliteNoteStore implements NoteStore {
       this.db,
       `n.opportunity_id = :opportunityId AND ${NOTE_VISIBLE_TO('n', ':me')}
          AND (:at IS NULL OR n.created_at < :at OR (n.created_at = :at AND n.id < :before))
-       ORDER BY n.created_at DESC, n.id DESC LIMIT :limit`,
+       ORDER BY n.created_at DESC, n.id DESC LIMIT ${checkedLimit(page.limit)}`,
       {
         opportunityId,
         me: advisorId,
         at: page.before?.at ?? null,
         before: page.before?.id ?? null,
-        limit: page.limit,
       },
     );
   }

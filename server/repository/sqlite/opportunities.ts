@@ -16,7 +16,7 @@ import { ActivityChangedError, markRecent, upsertRegarding } from './activities'
 import { insertNote } from './notes';
 import { RecentMarks } from './recent-marks';
 import { write } from './writes';
-import { list, rightsHold, writeAudit, sql, sqlArrays } from './support';
+import { checkedLimit, list, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
 export const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
@@ -196,17 +196,6 @@ function loadSummaries(
     params,
   ) as SummaryRow[];
   return rows.map(toSummary);
-}
-
-/**
- * A page size checked to be written into a statement's text as `LIMIT n`. A LIMIT bound as a parameter costs about
- * what preparing the statement again on every run would (the extra grows with the statement, as a prepare's does:
- * 3 µs for a one-table SELECT, about 100 µs for suggestions' eight tables, with the same plan); an OFFSET bound on a
- * plain table costs nothing extra. Page sizes are few, so the statements kept (one per text) stay few.
- */
-export function checkedLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`invalid page size ${limit}`);
-  return limit;
 }
 
 /** Turns type-ahead text into an FTS5 query: every word, as a prefix, must match. */
@@ -664,8 +653,8 @@ export class SqliteOpportunityStore implements OpportunityStore {
     return loadAssignments(
       this.db,
       `s.opportunity_id = :id AND (:at IS NULL OR s.created_at < :at OR (s.created_at = :at AND s.id < :before))
-       ORDER BY s.created_at DESC, s.id DESC LIMIT :limit`,
-      { id: opportunityId, at: page.before?.at ?? null, before: page.before?.id ?? null, limit: page.limit },
+       ORDER BY s.created_at DESC, s.id DESC LIMIT ${checkedLimit(page.limit)}`,
+      { id: opportunityId, at: page.before?.at ?? null, before: page.before?.id ?? null },
     );
   }
 
@@ -680,12 +669,11 @@ export class SqliteOpportunityStore implements OpportunityStore {
          LEFT JOIN advisors ra ON ra.id = e.referrer_advisor_id
          LEFT JOIN contacts rc ON rc.id = e.referrer_contact_id
          WHERE e.opportunity_id = :id AND (:at IS NULL OR e.created_at < :at OR (e.created_at = :at AND e.id < :before))
-         ORDER BY e.created_at DESC, e.id DESC LIMIT :limit`,
+         ORDER BY e.created_at DESC, e.id DESC LIMIT ${checkedLimit(page.limit)}`,
     ).all({
       id: opportunityId,
       at: page.before?.at ?? null,
       before: page.before?.id ?? null,
-      limit: page.limit,
     }) as {
       id: number;
       opportunity_id: number;

@@ -11,7 +11,16 @@ import type {
   EntraIdentity,
   TeamStore,
 } from '../repository';
-import { bumpTeamsVersion, isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
+import {
+  bumpTeamsVersion,
+  checkedLimit,
+  isUniqueViolation,
+  likePrefix,
+  list,
+  writeAudit,
+  sql,
+  sqlArrays,
+} from './support';
 import { write } from './writes';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */
@@ -124,12 +133,11 @@ export class SqliteAdvisorStore implements AdvisorStore {
       `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE (a.active = 1 OR :includeInactive)
            AND (:q IS NULL OR a.display_name LIKE :prefix ESCAPE '\\' OR a.email LIKE :prefix ESCAPE '\\'
                 OR a.display_name LIKE '% ' || :prefix ESCAPE '\\')
-         ORDER BY a.display_name COLLATE NOCASE, a.id LIMIT :limit OFFSET :offset`,
+         ORDER BY a.display_name COLLATE NOCASE, a.id LIMIT ${checkedLimit(limit)} OFFSET :offset`,
     ).all({
       q: q || null,
       prefix: likePrefix(q ?? ''),
       includeInactive: Number(includeInactive),
-      limit,
       offset,
     }) as AdvisorRow[];
     return rows
@@ -282,8 +290,8 @@ export class SqliteTeamStore implements TeamStore {
     const rows = sql(
       this.db,
       `SELECT id, name FROM teams WHERE (:q IS NULL OR name LIKE :prefix ESCAPE '\\')
-         ORDER BY name COLLATE NOCASE LIMIT :limit OFFSET :offset`,
-    ).all({ q: q || null, prefix: likePrefix(q ?? ''), limit, offset }) as { id: number; name: string }[];
+         ORDER BY name COLLATE NOCASE LIMIT ${checkedLimit(limit)} OFFSET :offset`,
+    ).all({ q: q || null, prefix: likePrefix(q ?? ''), offset }) as { id: number; name: string }[];
     return this.toTeams(rows);
   }
 
