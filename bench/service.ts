@@ -201,6 +201,8 @@ export async function runServiceBenchmark(options: ServiceOptions): Promise<stri
     const big = `big book (${personas.bigOwner.book.toLocaleString('en')} opportunities)`;
     const small = `small book (${personas.smallOwner.book})`;
 
+    // What every signed-in request pays before its own work (authentication, the guard, the answer's check).
+    await measure('signed in, nothing else (GET /me)', tokens.bigOwner, () => 'me');
     for (const view of ['my-open', 'recent', 'all-open', 'closed'])
       await measure(`type-ahead ${view}, ${big}`, tokens.bigOwner, lookup(view, TYPED));
     await measure('type-ahead team-open, a manager', tokens.manager, lookup('team-open', TYPED));
