@@ -6,6 +6,7 @@ import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { initial } from '../../server/db/migrations/001_initial';
 import { compactSearchIndexes } from '../../server/repository/sqlite/search-index';
+import { writerWaited } from '../../server/repository/sqlite/search-upkeep-flags';
 import { referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('search index upkeep', function () {
@@ -211,6 +212,35 @@ describe('search index compaction off the event loop', function () {
     }
     assert.ok((await compaction.done) > 5, `${await compaction.done} steps`);
     assert.deepEqual([...answers.keys()], ['ok'], JSON.stringify(Object.fromEntries(answers)));
+    assert.equal(contactSegments(), 1);
+  });
+
+  it('lets a write that found its lock taken go first: after such a write it waits for quiet before its next step', async () => {
+    // Steps of several milliseconds with more to merge than a few: 40 transactions of 1,000 contacts, a segment each.
+    const insert = server.db.prepare(
+      "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
+    );
+    const batch = server.db.transaction((from: number) => {
+      for (let i = from; i < from + 1000; i++)
+        insert.run(`Waiting Contact${i} Quill${i % 97}`, `waiting${i}@x.example`);
+    });
+    for (let from = 0; from < 40_000; from += 1000) batch(from);
+    const compaction = compactSearchIndexes(server.db, { quietMs: 1500 });
+    let finished = false;
+    void compaction.done.then(() => (finished = true));
+    while (compaction.taken() < 2 && !finished) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(!finished, 'still merging');
+    // What the write path does when a write finds the lock held (writes.ts): nothing is written meanwhile, so only
+    // the flag can tell the thread to stop stepping.
+    writerWaited(server.db);
+    const flagged = compaction.taken();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.ok(compaction.taken() <= flagged + 1, `${compaction.taken() - flagged} steps after the flag`);
+    // Quiet for 1.5 s: it goes on and finishes.
+    assert.ok(
+      (await compaction.done) > flagged + 1,
+      `${await compaction.done} steps in all, ${flagged} before the flag`,
+    );
     assert.equal(contactSegments(), 1);
   });
 

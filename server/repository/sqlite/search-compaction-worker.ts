@@ -4,15 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../db/connection';
-import {
-  MAX_STEPS,
-  mergeStep,
-  SEARCH_INDEXES,
-  STEPPING,
-  STOP,
-  WRITER_WAITED,
-  type CompactionWorkerData,
-} from './search-index';
+import { MAX_STEPS, mergeStep, SEARCH_INDEXES } from './search-index';
+import { STEPPING, STOP, WRITER_WAITED, type CompactionWorkerData } from './search-upkeep-flags';
 import { isBusy } from './writes';
 
 const { file, flags: shared, quietMs, maxWaitMs } = workerData as CompactionWorkerData;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/connection';
+import { FLAG_COUNT, registerUpkeep, STOP, unregisterUpkeep, type CompactionWorkerData } from './search-upkeep-flags';
 import { sql } from './support';
 import { stopWorker, workerBoot } from './worker-threads';
 
@@ -33,42 +34,6 @@ export function mergeStep(db: Db, table: (typeof SEARCH_INDEXES)[number]): boole
   // A negative page count lets FTS5 merge segments of different levels, as 'optimize' does, but in steps.
   sql(db, `INSERT INTO ${table} (${table}, rank) VALUES ('merge', ?)`).run(-PAGES_PER_STEP);
   return true;
-}
-
-/** What the compaction thread is given (search-compaction-worker.ts). */
-export interface CompactionWorkerData {
-  file: string;
-  /** Int32s shared with the thread: STOP, STEPPING and WRITER_WAITED below. */
-  flags: SharedArrayBuffer;
-  /** How long no other connection may have written before a step that follows a write (or a writer that waited). */
-  quietMs: number;
-  /** The run gives up after waiting this long in all for quiet moments (steady writes): the next upkeep goes on. */
-  maxWaitMs: number;
-}
-
-/** Set to stop the thread after the step it is in. */
-export const STOP = 0;
-/** Set while the thread holds (or is taking) the write lock for a step. */
-export const STEPPING = 1;
-/** Set by the request connection when a write found the lock taken: the thread waits for quiet before its next step. */
-export const WRITER_WAITED = 2;
-const FLAG_COUNT = 3;
-
-const running = new WeakMap<Db, Int32Array>();
-
-/**
- * Whether this connection's upkeep thread is in a step, so a lock found taken is ours for a moment and not another
- * process's: /healthz then does not report writes as stalled.
- */
-export function upkeepHoldsLock(db: Db): boolean {
-  const flags = running.get(db);
-  return flags !== undefined && Atomics.load(flags, STEPPING) === 1;
-}
-
-/** A write on this connection found the lock taken: the upkeep thread, if running, lets writes go first. */
-export function writerWaited(db: Db): void {
-  const flags = running.get(db);
-  if (flags) Atomics.store(flags, WRITER_WAITED, 1);
 }
 
 export interface SearchCompaction {
@@ -128,7 +93,7 @@ export function compactSearchIndexes(db: Db, options: { quietMs?: number; maxWai
   const worker = new Worker(WORKER_BOOT, { eval: true, workerData });
   // Upkeep never keeps a process alive on its own (stop() holds it while the thread closes its connection).
   worker.unref();
-  running.set(db, flags);
+  registerUpkeep(db, flags);
   let steps = 0;
   let isReady: () => void;
   const ready = new Promise<void>((resolve) => (isReady = resolve));
@@ -140,7 +105,7 @@ export function compactSearchIndexes(db: Db, options: { quietMs?: number; maxWai
     worker.once('error', reject);
     worker.once('exit', () => resolve(steps));
   }).finally(() => {
-    if (running.get(db) === flags) running.delete(db);
+    unregisterUpkeep(db, flags);
     isReady();
   });
   return {

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection';
 import { WritesUnavailableError } from '../../errors';
-import { upkeepHoldsLock, writerWaited } from './search-index';
+import { upkeepHoldsLock, writerWaited } from './search-upkeep-flags';
 
 /**
  * Writing without freezing the server. better-sqlite3 is synchronous: SQLite's own busy timeout would
