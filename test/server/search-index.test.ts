@@ -146,6 +146,18 @@ describe('search index compaction off the event loop', function () {
     }
   };
 
+  /** A contact index whose merge takes many steps of several milliseconds: 40 transactions of 1,000, a segment each. */
+  const bigContactIndex = (name: string) => {
+    const insert = server.db.prepare(
+      "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
+    );
+    const batch = server.db.transaction((from: number) => {
+      for (let i = from; i < from + 1000; i++)
+        insert.run(`${name} Contact${i} Quill${i % 97}`, `${name}${i}@x.example`);
+    });
+    for (let from = 0; from < 40_000; from += 1000) batch(from);
+  };
+
   it('merges on a thread of its own: the index becomes one segment while the event loop is held', async () => {
     const { api } = await server.advisor('Threaded');
     await fragment(api, 'threaded', 20);
@@ -192,15 +204,7 @@ describe('search index compaction off the event loop', function () {
   });
 
   it("keeps /healthz reporting writes as available while the thread's steps hold the lock", async () => {
-    // A contact index big enough for steps of several milliseconds: 40 transactions of 1,000 contacts, a segment each.
-    const insert = server.db.prepare(
-      "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
-    );
-    const batch = server.db.transaction((from: number) => {
-      for (let i = from; i < from + 1000; i++)
-        insert.run(`Healthy Contact${i} Quill${i % 97}`, `healthy${i}@x.example`);
-    });
-    for (let from = 0; from < 40_000; from += 1000) batch(from);
+    bigContactIndex('healthy');
     const compaction = compactSearchIndexes(server.db, { quietMs: 50 });
     await compaction.ready;
     const answers = new Map<string, number>();
@@ -216,15 +220,7 @@ describe('search index compaction off the event loop', function () {
   });
 
   it('lets a write that found its lock taken go first: after such a write it waits for quiet before its next step', async () => {
-    // Steps of several milliseconds with more to merge than a few: 40 transactions of 1,000 contacts, a segment each.
-    const insert = server.db.prepare(
-      "INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, '2026-11-24', '2026-11-24')",
-    );
-    const batch = server.db.transaction((from: number) => {
-      for (let i = from; i < from + 1000; i++)
-        insert.run(`Waiting Contact${i} Quill${i % 97}`, `waiting${i}@x.example`);
-    });
-    for (let from = 0; from < 40_000; from += 1000) batch(from);
+    bigContactIndex('waiting');
     const compaction = compactSearchIndexes(server.db, { quietMs: 1500 });
     let finished = false;
     void compaction.done.then(() => (finished = true));
