@@ -1,6 +1,7 @@
 // µs of CPU per repository call at 1M, two trees alternating in one process (before: an exported commit, after: this
 // checkout). npx tsx bench/limit-calls.ts <db> <before-tree> [rounds] [name substring]
 import path from 'node:path';
+import { findPersonas } from './seed-firm';
 
 const [file, beforeRoot, roundsText, only] = process.argv.slice(2);
 const rounds = Number(roundsText ?? 5);
@@ -46,6 +47,10 @@ async function calls(root: string) {
     .prepare(`SELECT to_advisor_id FROM assignments GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`)
     .pluck()
     .get() as number;
+  // The detail's four page reads for the firm's first 1,000 open opportunities in turn: pages not yet in the cache, as
+  // when advisors open different opportunities.
+  const openIds = findPersonas(db).openOpportunityIds.slice(0, 1000);
+  let next = 0;
   const activities = new m.activities.SqliteActivityStore(db);
   const opportunities = new m.opportunities.SqliteOpportunityStore(db);
   const notes = new m.notes.SqliteNoteStore(db);
@@ -56,6 +61,14 @@ async function calls(root: string) {
     'detail assignments (26)': () => opportunities.assignments(opportunityId, { before: null, limit: 26 }),
     'detail events (26)': () => opportunities.events(opportunityId, { before: null, limit: 26 }),
     'detail notes (26)': () => notes.visibleOn(opportunityId, bigOwner, { before: null, limit: 26 }),
+    'detail, four pages, 1,000 opportunities in turn (26 each)': async () => {
+      const id = openIds[next++ % openIds.length];
+      const page = { before: null, limit: 26 };
+      await activities.regarding(id, page);
+      await opportunities.assignments(id, page);
+      await opportunities.events(id, page);
+      await notes.visibleOn(id, bigOwner, page);
+    },
     'new for me (25)': () => m.newForMe.newForMePage(db, assignee, null, 25, 0, 3),
     'needs attention (team, 25)': () => m.attention.attentionPage(db, team, now, 25, 0),
     'type-ahead team-open, no words (10)': () =>
