@@ -1,7 +1,6 @@
 /** `npm start`: the one process that serves the API and the add-in over HTTPS. */
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -13,6 +12,7 @@ import { assertIntact, openDatabase } from './db/connection';
 import { migrate } from './db/migrate';
 import { seedDemoData } from './demo/seed';
 import { demoSignInFile, writeDemoSignIns } from './demo/sign-ins';
+import { createAppServer } from './http/app-server';
 import { createSqliteRepository } from './repository/sqlite';
 import { loadOrCreateCertificate } from './tls/certificate';
 
@@ -65,9 +65,9 @@ async function main(): Promise<void> {
       tlsNote = `Generated a self-signed certificate for localhost: ${tls.generatedAt} (trust it once in your browser or OS).`;
     else if (!config.tls.certFile)
       tlsNote = `Using the self-signed localhost certificate in ${path.join(dataDir, 'tls')}.`;
-    server = https.createServer({ ...serverOptions, cert: tls.cert, key: tls.key }, app);
+    server = createAppServer(app, serverOptions, { cert: tls.cert, key: tls.key });
   } else {
-    server = http.createServer(serverOptions, app);
+    server = createAppServer(app, serverOptions);
   }
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +11,7 @@ import { openDatabase, type Db } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import type { AdvisorRecord, Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
+import { createAppServer } from '../../server/http/app-server';
 import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
 import { TestClient } from './api-client';
 
@@ -80,7 +80,7 @@ export async function startTestServer(
     clock,
     logger: options.logger ?? pino({ level: 'silent' }),
   });
-  const server = http.createServer(app);
+  const server = createAppServer(app, {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new TestClient(url);

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createAppServer } from '../../server/http/app-server';
+import { loadOrCreateCertificate } from '../../server/tls/certificate';
+
+interface Seen {
+  /** Whether the request and response had the app's prototypes when Node's server emitted them, before Express. */
+  bornWithAppPrototypes: boolean;
+  answer: { status: number; body: unknown; header: string | undefined };
+}
+
+/** An Express app using what Regarding's app relies on (req.path, req.query, req.ip, req.app, res.locals, res.json). */
+function probeApp() {
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  app.get('/probe', (req, res) => {
+    res.locals.seen = 'yes';
+    res.set('X-Probe', String(res.locals.seen));
+    res.status(201).json({
+      path: req.path,
+      q: req.query.q,
+      ip: req.ip,
+      sameApp: req.app === app,
+      stillAppPrototypes: Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response,
+    });
+  });
+  return app;
+}
+
+async function probe(server: http.Server, app: express.Express, secure: boolean): Promise<Seen> {
+  let bornWithAppPrototypes = false;
+  server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    bornWithAppPrototypes = Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const answer = await new Promise<Seen['answer']>((resolve, reject) => {
+      const options = { host: '127.0.0.1', port, path: '/probe?q=ada', rejectUnauthorized: false };
+      const request = (secure ? https : http).get(options, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, body: JSON.parse(text), header: res.headers['x-probe'] as string }),
+        );
+      });
+      request.on('error', reject);
+    });
+    return { bornWithAppPrototypes, answer };
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+const expected = {
+  status: 201,
+  body: { path: '/probe', q: 'ada', ip: '127.0.0.1', sameApp: true, stillAppPrototypes: true },
+  header: 'yes',
+};
+
+/**
+ * Issue 15: requests and responses are created with the app's prototypes, so Express never changes an object's
+ * prototype (which kept every request past V8's young-generation collections: see server/http/app-server.ts).
+ */
+describe('issue 15: the server creates requests with the app prototypes', () => {
+  it('issue 15: over HTTP, a request has the app prototypes before Express sees it, and Express works as before', async () => {
+    const app = probeApp();
+    assert.deepEqual(await probe(createAppServer(app, {}), app, false), {
+      bornWithAppPrototypes: true,
+      answer: expected,
+    });
+  });
+
+  it('issue 15: over HTTPS (as npm start serves), the same', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-tls-'));
+    try {
+      const tls = await loadOrCreateCertificate({ dir });
+      const app = probeApp();
+      assert.deepEqual(await probe(createAppServer(app, {}, tls), app, true), {
+        bornWithAppPrototypes: true,
+        answer: expected,
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('issue 15: a server made the usual way is what the check tells apart', async () => {
+    const app = probeApp();
+    const seen = await probe(http.createServer(app), app, false);
+    assert.equal(seen.bornWithAppPrototypes, false);
+    assert.deepEqual(seen.answer, expected);
+  });
+});
