@@ -32,7 +32,8 @@ function serve(variant: Variant): void {
   let scavenges: Scavenges = { count: 0, ms: 0 };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      if ((entry.detail as { kind?: number } | undefined)?.kind !== constants.NODE_PERFORMANCE_GC_MINOR) continue;
+      const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+      if (detail?.kind !== constants.NODE_PERFORMANCE_GC_MINOR) continue;
       scavenges.count += 1;
       scavenges.ms += entry.duration;
     }

@@ -6,6 +6,7 @@ import { NotFoundError, UnauthorizedError } from '../errors';
 import type { ChangeStamp } from '../repository/repository';
 import type { Caller } from '../services/context';
 import { tokenKey, type FailedSignIns } from './rate-limits';
+import { requestLogger } from './request-log';
 import { sendJson, sendText } from './send-json';
 import { parsePart } from './validation';
 
@@ -65,7 +66,7 @@ export function mount<E extends Endpoint>(
       // The refusal is answered even if counting it fails.
       if (error instanceof UnauthorizedError) {
         await gate.failedSignIns.failed(req).catch((countError: unknown) => {
-          req.log.error({ err: countError }, 'counting a failed sign-in failed');
+          requestLogger(req).error({ err: countError }, 'counting a failed sign-in failed');
         });
       }
       throw error;

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Problem } from '../../shared/schemas/common';
 import { AppError, WritesUnavailableError } from '../errors';
 import { isBusy } from '../repository/sqlite/writes';
+import { requestLogger } from './request-log';
 import { sendJson } from './send-json';
 
 export function sendProblem(res: Response, problem: Problem): void {
@@ -71,11 +72,11 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const clientError = asClientError(error);
   if (clientError) {
     // The client's mistake, not ours: one short line, no stack trace.
-    req.log.info({ reason: clientError.detail }, 'request refused');
+    requestLogger(req).info({ reason: clientError.detail }, 'request refused');
     sendProblem(res, { type: 'about:blank', ...clientError, instance, requestId });
     return;
   }
-  req.log.error({ err: error }, 'unexpected error');
+  requestLogger(req).error({ err: error }, 'unexpected error');
   if (res.headersSent) return;
   sendProblem(res, {
     type: 'about:blank',

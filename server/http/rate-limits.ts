@@ -5,6 +5,7 @@ import { hashAccessToken } from '../auth/access-tokens';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import { requestLogger } from './request-log';
 import type { ChangeStamp, RateLimitStore, Repository } from '../repository/repository';
 
 /** A rate limit was reached: try again after `retryAfterSeconds` (sent as Retry-After). */
@@ -148,13 +149,16 @@ export class FailedSignIns {
       this.counted.increment(`address:${address}`),
       token ? this.counted.increment(`token:${token}`) : undefined,
     ]);
-    req.log.debug({ address }, 'sign-in failed');
+    requestLogger(req).debug({ address }, 'sign-in failed');
     if (byAddress.totalHits === this.limits.perAddress) {
-      req.log.warn({ address, until: byAddress.resetTime }, 'sign-ins blocked for an address: too many failures');
+      requestLogger(req).warn(
+        { address, until: byAddress.resetTime },
+        'sign-ins blocked for an address: too many failures',
+      );
     }
     if (byToken?.totalHits === this.limits.limit) {
       // The hash's start tells the log's reader which token, without making it usable.
-      req.log.warn(
+      requestLogger(req).warn(
         { token: token!.slice(0, 12), until: byToken.resetTime },
         'sign-ins blocked for a token: too many failures',
       );

@@ -7,8 +7,10 @@ declare module 'node:http' {
   interface IncomingMessage {
     /** The request's id: the client's X-Request-Id when it is a plain token, else a new UUID. */
     id: string;
-    /** A logger whose lines carry this request (`req: { id, method, url }`). */
-    log: Logger;
+    /** The service's logger, set by `requestLog`: write through `requestLogger(req)`. */
+    serviceLogger?: Logger;
+    /** `requestLogger`'s child of it for this request, made when its first line is written. */
+    requestLogger?: Logger;
   }
 }
 
@@ -36,22 +38,21 @@ function levelOf(res: Response, failed: boolean): Level {
 
 /**
  * One structured line per request when it ends (the fields pino-http wrote: `req: { id, method, url }`,
- * `res: { statusCode }`, `responseTime` in ms, and the signed-in `advisorId`), and `req.log` for lines written while
- * it runs. Not pino-http: it made two child loggers per request (serializing the request into each) whether or
- * not anything was logged; here `req.log`'s child is made only when a line is written, and the closing line only
- * when its level is enabled.
+ * `res: { statusCode }`, `responseTime` in ms, and the signed-in `advisorId`), and `requestLogger(req)` for lines
+ * written while it runs. Not pino-http: it made two child loggers per request (serializing the request into each)
+ * whether or not anything was logged; here the request's child is made only when a line is written, and the closing
+ * line only when its level is enabled.
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && GIVEN_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', req.id);
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => (child ??= logger.child({ req: describe(req) })),
-    });
+    // Plain properties, the same on every request: a getter defined on each request (as this was) gave each its own
+    // shape, and V8 then kept every request past its young-generation collections (bench/app-server.ts measures the
+    // same effect of Express's prototype change).
+    req.serviceLogger = logger;
+    req.requestLogger = undefined;
     const began = Date.now();
     const done = (error?: Error) => {
       res.removeListener('finish', done);
@@ -81,4 +82,11 @@ export function requestLog(logger: Logger): RequestHandler {
     (res as ServerResponse).on('error', done);
     next();
   };
+}
+
+/** A logger whose lines carry this request (`req: { id, method, url }`), once `requestLog` has run for it. */
+export function requestLogger(req: Request): Logger {
+  const logger = req.serviceLogger;
+  if (!logger) throw new Error('requestLogger(req) needs requestLog() mounted before');
+  return (req.requestLogger ??= logger.child({ req: describe(req) }));
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,8 @@ export interface TestServer {
   clock: ManualClock;
   config: Config;
   client: TestClient;
+  /** The HTTP server itself (createAppServer's), for a test that watches its requests. */
+  http: http.Server;
   /** Creates an advisor with a personal access token; returns a client signed in as them. */
   advisor(
     name: string,
@@ -93,6 +96,7 @@ export async function startTestServer(
     clock,
     config,
     client,
+    http: server,
     async advisor(name, role = 'advisor') {
       count += 1;
       const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${count}@firm.example`;

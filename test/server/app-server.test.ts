@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createAppServer } from '../../server/http/app-server';
 import { loadOrCreateCertificate } from '../../server/tls/certificate';
+import { startTestServer, type TestServer } from '../helpers/test-server';
 
 interface Seen {
   /** Whether the request and response had the app's prototypes when Node's server emitted them, before Express. */
@@ -97,5 +98,40 @@ describe('issue 15: the server creates requests with the app prototypes', () => 
     const seen = await probe(http.createServer(app), app, false);
     assert.equal(seen.bornWithAppPrototypes, false);
     assert.deepEqual(seen.answer, expected);
+  });
+});
+
+/**
+ * Issue 15: a property defined with a getter on each request (as the request log's `req.log` was) gives that request
+ * a shape of its own, and V8 kept every request past its young-generation collections again (bench/app-server.ts
+ * measures the prototype change's like effect): the whole app's middleware leaves only plain data on a request and
+ * its response.
+ */
+describe('issue 15: requests through the whole app keep one shape', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('issue 15: no middleware defines a getter or setter on a request or a response (answered, refused, failed)', async () => {
+    const accessors: string[] = [];
+    server.http.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.on('finish', () => {
+        for (const [owner, object] of [
+          ['req', req],
+          ['res', res],
+        ] as const)
+          for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(object)))
+            if (descriptor.get || descriptor.set) accessors.push(`${req.url} ${owner}.${name}`);
+      });
+    });
+    const ada = await server.advisor('Ada');
+    assert.equal((await ada.api.get('/api/v1/me')).status, 200);
+    assert.equal((await ada.api.get('/api/v1/opportunities?view=my-open&q=ret')).status, 200);
+    assert.equal((await server.client.get('/api/v1/me')).status, 401);
+    assert.equal((await ada.api.post('/api/v1/opportunities', {})).status, 400);
+    assert.equal((await server.client.get('/api/v1/auth/config')).status, 200);
+    assert.deepEqual(accessors, []);
   });
 });
