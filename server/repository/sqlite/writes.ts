@@ -353,12 +353,18 @@ export function writeIfFree(db: Db, change: () => void): boolean {
 
 /** Whether a write could start now (for /healthz): takes the write lock and lets it go at once. */
 export function writesAvailable(db: Db): boolean {
-  try {
-    db.transaction(() => undefined).immediate();
-    return true;
-  } catch (error) {
-    // The search indexes' upkeep thread holds it for a step (tens of ms): writes are not stalled.
-    if (isBusy(error)) return upkeepHoldsLock(db);
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.transaction(() => undefined).immediate();
+      return true;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      // The search indexes' upkeep thread holds it for a step (tens of ms): writes are not stalled.
+      if (upkeepHoldsLock(db)) return true;
+      // Or its step ended between the try and the look at its flag (it holds the lock only while the flag is up, and
+      // a step takes milliseconds): a second try finds the lock free or the next step flagged. Busy twice with no
+      // step under way: another process holds it.
+      if (attempt === 2) return false;
+    }
   }
 }
