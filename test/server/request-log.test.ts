@@ -98,7 +98,7 @@ describe('request log (issue 15: the fixed cost of a signed-in answer)', () => {
     assert.doesNotMatch(JSON.stringify(logged.lines), /secret/, 'the query is never logged');
   });
 
-  it('request log: an unexpected error is logged with its stack from inside the request (req.log) and its request line is at error', async () => {
+  it('request log: an unexpected error is logged with its stack from inside the request (requestLogger) and its request line is at error', async () => {
     const logged = await loggedServer('info');
     server = logged.server;
     const alex = await server.advisor('Alex Morgan');
