@@ -10,7 +10,7 @@ declare module 'node:http' {
     /** The service's logger, set by `requestLog`: write through `requestLogger(req)`. */
     serviceLogger?: Logger;
     /** `requestLogger`'s child of it for this request, made when its first line is written. */
-    requestLogger?: Logger;
+    requestLogChild?: Logger;
   }
 }
 
@@ -52,7 +52,7 @@ export function requestLog(logger: Logger): RequestHandler {
     // shape, and V8 then kept every request past its young-generation collections (bench/app-server.ts measures the
     // same effect of Express's prototype change).
     req.serviceLogger = logger;
-    req.requestLogger = undefined;
+    req.requestLogChild = undefined;
     const began = Date.now();
     const done = (error?: Error) => {
       res.removeListener('finish', done);
@@ -88,5 +88,5 @@ export function requestLog(logger: Logger): RequestHandler {
 export function requestLogger(req: Request): Logger {
   const logger = req.serviceLogger;
   if (!logger) throw new Error('requestLogger(req) needs requestLog() mounted before');
-  return (req.requestLogger ??= logger.child({ req: describe(req) }));
+  return (req.requestLogChild ??= logger.child({ req: describe(req) }));
 }

@@ -93,6 +93,14 @@ describe('issue 15: the server creates requests with the app prototypes', () => 
     }
   });
 
+  it('issue 15: a second server for the same app creates its requests with the same prototypes as the first', async () => {
+    const app = probeApp();
+    const first = createAppServer(app, {});
+    const second = createAppServer(app, {});
+    for (const server of [first, second])
+      assert.deepEqual(await probe(server, app, false), { bornWithAppPrototypes: true, answer: expected });
+  });
+
   it('issue 15: a server made the usual way is what the check tells apart', async () => {
     const app = probeApp();
     const seen = await probe(http.createServer(app), app, false);
