@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { openPostgres, type Postgres } from '../../server/db/postgres/connection';
+import { migratePostgres, postgresSchemaVersion } from '../../server/db/postgres/migrate';
+import { postgresMigrations } from '../../server/db/postgres/migrations';
+import { migrations as sqliteMigrations } from '../../server/db/migrations';
+import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
+
+describeOnPostgres('PostgreSQL migrations', function () {
+  this.timeout(60_000);
+  let database: { url: string; drop(): Promise<void> };
+  const pools: Postgres[] = [];
+  const pool = (max = 4) => {
+    const opened = openPostgres(database.url, { max });
+    pools.push(opened);
+    return opened;
+  };
+
+  beforeEach(async () => {
+    database = await freshPostgresDatabase();
+  });
+
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((opened) => opened.end()));
+    await database.drop();
+  });
+
+  it('numbers every PostgreSQL migration as the SQLite migration of the same schema level', () => {
+    const sqliteVersions = new Set(sqliteMigrations.map((migration) => migration.version));
+    for (const migration of postgresMigrations)
+      assert.ok(sqliteVersions.has(migration.version), `PostgreSQL migration ${migration.version} has no SQLite twin`);
+    assert.equal(
+      Math.max(...postgresMigrations.map((migration) => migration.version)),
+      Math.max(...sqliteMigrations.map((migration) => migration.version)),
+      'PostgreSQL reaches the same newest version as SQLite',
+    );
+  });
+
+  it('brings an empty database to the newest version once, and a second run applies nothing', async () => {
+    const db = pool();
+    assert.equal(await postgresSchemaVersion(db), 0);
+    assert.deepEqual(await migratePostgres(db), [31]);
+    assert.equal(await postgresSchemaVersion(db), 31);
+    assert.deepEqual(await migratePostgres(db), []);
+  });
+
+  it('applies each migration once when several instances start together', async () => {
+    const instances = [pool(), pool(), pool(), pool()];
+    const applied = await Promise.all(instances.map((db) => migratePostgres(db)));
+    assert.deepEqual(applied.flat(), [31], 'one instance applied it, the others found it done');
+    const rows = await instances[0].query('SELECT version FROM schema_migrations ORDER BY version');
+    assert.deepEqual(
+      rows.rows.map((row: { version: number }) => row.version),
+      [31],
+    );
+  });
+
+  it('refuses a database a newer release migrated, and changes nothing', async () => {
+    const db = pool();
+    await migratePostgres(db);
+    await db.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')");
+    await assert.rejects(migratePostgres(db), /schema version 99, newer than this version of Regarding knows \(31\)/);
+    assert.equal(await postgresSchemaVersion(db), 99);
+  });
+
+  it("keeps an advisor's email unique whatever its case, and answers ids as numbers and times as ISO text", async () => {
+    const db = pool();
+    await migratePostgres(db);
+    const at = '2026-11-24T09:30:00.123Z';
+    const inserted = await db.query(
+      "INSERT INTO advisors (email, display_name, created_at) VALUES ('Olive@Firm.example', 'Olive', $1) RETURNING id, created_at, active",
+      [at],
+    );
+    assert.deepEqual(inserted.rows[0], { id: 1, created_at: at, active: true });
+    await assert.rejects(
+      db.query("INSERT INTO advisors (email, display_name, created_at) VALUES ('olive@firm.EXAMPLE', 'Again', $1)", [
+        at,
+      ]),
+      (error: { code?: string }) => error.code === '23505',
+    );
+  });
+});
