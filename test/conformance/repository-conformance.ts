@@ -8,16 +8,16 @@ import type { Actor, NewOpportunity, OutlookItemFields, Repository } from '../..
  * connections. The race cases give both instances the same change, checked against the same state, at the same
  * moment: the storage, not one process's memory, decides which one lands.
  */
-export interface ConformanceBackend {
+export interface ConformanceBackend<R extends PeopleStores = Repository> {
   name: string;
   /** A new, empty, migrated storage. */
-  open(): Promise<ConformanceStorage>;
+  open(): Promise<ConformanceStorage<R>>;
 }
 
-export interface ConformanceStorage {
-  repo: Repository;
+export interface ConformanceStorage<R> {
+  repo: R;
   /** Another instance on the same storage (closed by `close`). */
-  another(): Promise<Repository>;
+  another(): Promise<R>;
   /** Closes every instance and removes the storage. */
   close(): Promise<void>;
 }
@@ -29,35 +29,196 @@ function landed<T>(outcome: T | 'stale'): T {
   assert.notEqual(outcome, 'stale');
   return outcome as T;
 }
+/** A moment on the suite's day, `minute` minutes past nine. */
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 9, minute)).toISOString();
 
-export function describeRepositoryConformance(backend: ConformanceBackend): void {
-  describe(`repository conformance: ${backend.name}`, function () {
+/** Advisors, teams and access tokens: the first part a backend implements. */
+export type PeopleStores = Pick<Repository, 'advisors' | 'teams' | 'tokens'>;
+
+/**
+ * Two instances on one new storage, with an advisor (the owner) and a manager in one team; `two` is the second
+ * instance. Registers the before and after hooks of the suite it is called in.
+ */
+function twoInstances<R extends PeopleStores>(backend: ConformanceBackend<R>) {
+  const fixture = {} as { storage: ConformanceStorage<R>; one: R; two: R; owner: Actor; manager: Actor };
+  before(async () => {
+    fixture.storage = await backend.open();
+    fixture.one = fixture.storage.repo;
+    fixture.two = await fixture.storage.another();
+    const olive = await fixture.one.advisors.create(
+      { email: 'olive@firm.example', displayName: 'Olive', role: 'advisor' },
+      null,
+    );
+    const max = await fixture.one.advisors.create(
+      { email: 'max@firm.example', displayName: 'Max', role: 'manager' },
+      null,
+    );
+    await fixture.one.teams.create('North', [olive.id, max.id], null);
+    fixture.owner = { advisorId: olive.id, at: at(0) };
+    fixture.manager = { advisorId: max.id, at: at(1) };
+  });
+  after(async () => {
+    await fixture.storage?.close();
+  });
+  return fixture;
+}
+
+/** What a backend's advisors, teams and tokens must do. */
+export function describePeopleConformance<R extends PeopleStores>(backend: ConformanceBackend<R>): void {
+  describe(`repository conformance, people: ${backend.name}`, function () {
     this.timeout(30_000);
-    let storage: ConformanceStorage;
-    let one: Repository;
-    let two: Repository;
-    let owner: Actor;
-    let manager: Actor;
+    const f = twoInstances(backend);
+    describe('advisors', () => {
+      it('finds an advisor by email in any case, and refuses a second advisor with the same email', async () => {
+        const found = await f.two.advisors.findByEmail('OLIVE@firm.example');
+        assert.equal(found?.id, f.owner.advisorId);
+        await assert.rejects(
+          f.two.advisors.create({ email: 'olive@firm.example', displayName: 'Olive again', role: 'advisor' }, null),
+          ConflictError,
+        );
+      });
+
+      it('creates one advisor when both instances create the same email at once: the other is a conflict', async () => {
+        const outcomes = await Promise.allSettled([
+          f.one.advisors.create({ email: 'twice@firm.example', displayName: 'One', role: 'advisor' }, null),
+          f.two.advisors.create({ email: 'twice@firm.example', displayName: 'Two', role: 'advisor' }, null),
+        ]);
+        assert.deepEqual(outcomes.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected']);
+        const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+        assert.ok(refused?.reason instanceof ConflictError, String(refused?.reason));
+        const names = (await f.one.advisors.search('twice', 10, 0)).map((advisor) => advisor.displayName);
+        assert.equal(names.length, 1);
+      });
+
+      it('finds advisors by a prefix of their name, a word of it or their email, active ones unless asked', async () => {
+        const pat = await f.one.advisors.create(
+          { email: 'p.quinn@firm.example', displayName: 'Pat Quinn', role: 'advisor' },
+          null,
+        );
+        assert.deepEqual(
+          (await f.two.advisors.search('qui', 10, 0)).map((advisor) => advisor.id),
+          [pat.id],
+        );
+        assert.deepEqual(
+          (await f.two.advisors.search('P.QU', 10, 0)).map((advisor) => advisor.id),
+          [pat.id],
+        );
+        assert.deepEqual(
+          (await f.two.advisors.search('q%', 10, 0)).map((advisor) => advisor.id),
+          [],
+          'a % is a letter',
+        );
+        assert.notEqual(await f.one.advisors.update(pat.id, { active: false }, { kind: 'system', at: at(6) }), null);
+        assert.deepEqual(await f.two.advisors.search('pat', 10, 0), []);
+        const inactive = await f.two.advisors.search('pat', 10, 0, { includeInactive: true });
+        assert.deepEqual(
+          inactive.map((advisor) => [advisor.id, advisor.active]),
+          [[pat.id, false]],
+        );
+        assert.deepEqual(await f.one.advisors.existingIds([pat.id, f.owner.advisorId]), [f.owner.advisorId]);
+      });
+
+      it('keeps one active admin when both instances demote the two admins at once', async () => {
+        const system = { kind: 'system' as const, at: at(7) };
+        const first = await f.one.advisors.create(
+          { email: 'ada@firm.example', displayName: 'Ada', role: 'admin' },
+          null,
+        );
+        const second = await f.one.advisors.create(
+          { email: 'ben@firm.example', displayName: 'Ben', role: 'admin' },
+          null,
+        );
+        const outcomes = await Promise.all([
+          f.one.advisors.update(first.id, { role: 'advisor' }, system),
+          f.two.advisors.update(second.id, { active: false }, system),
+        ]);
+        assert.equal(outcomes.filter((outcome) => outcome === 'last-admin').length, 1, JSON.stringify(outcomes));
+        const admins = (await f.two.advisors.listActive()).filter((advisor) => advisor.role === 'admin');
+        assert.equal(admins.length, 1);
+      });
+
+      it('binds an Entra account to one advisor when two advisors claim it at once', async () => {
+        const identity = { tid: 'tenant-1', oid: 'object-1' };
+        const unbound = { entraTid: null, entraOid: null };
+        const system = { kind: 'system' as const, at: at(8) };
+        const kim = await f.one.advisors.create(
+          { email: 'kim@firm.example', displayName: 'Kim', role: 'advisor' },
+          null,
+        );
+        const lee = await f.one.advisors.create(
+          { email: 'lee@firm.example', displayName: 'Lee', role: 'advisor' },
+          null,
+        );
+        const outcomes = await Promise.all([
+          f.one.advisors.setEntraIdentity(kim.id, identity, unbound, system),
+          f.two.advisors.setEntraIdentity(lee.id, identity, unbound, system),
+        ]);
+        assert.deepEqual([...outcomes].sort(), ['bound', 'taken']);
+        const bound = await f.two.advisors.findByEntraIdentity(identity);
+        assert.equal(bound?.id, outcomes[0] === 'bound' ? kim.id : lee.id);
+        assert.equal(
+          await f.one.advisors.setEntraIdentity(kim.id, null, unbound, system),
+          outcomes[0] === 'bound' ? 'changed' : 'bound',
+        );
+      });
+
+      it('lists teammates from either instance, the advisor included', async () => {
+        assert.deepEqual(
+          (await f.two.advisors.teammateIds(f.owner.advisorId)).sort(),
+          [f.owner.advisorId, f.manager.advisorId].sort(),
+        );
+      });
+    });
+
+    describe('teams', () => {
+      it("refuses a second team of the same name in any case, and lists an advisor's teams by name", async () => {
+        await assert.rejects(f.two.teams.create('NORTH', [], null), ConflictError);
+        const south = await f.two.teams.create('south', [f.owner.advisorId], null);
+        const teams = (await f.one.advisors.findById(f.owner.advisorId))?.teams;
+        assert.deepEqual(
+          teams?.map((team) => team.name),
+          ['North', 'south'],
+        );
+        assert.deepEqual(
+          (await f.one.teams.findByName('SOUTH'))?.members.map((member) => member.id),
+          [f.owner.advisorId],
+        );
+        assert.deepEqual(await f.one.teams.existingIds([south.id, south.id + 1000]), [south.id]);
+      });
+
+      it('moves the team change version with every membership change, seen from the other instance', async () => {
+        const team = await f.one.teams.create('East', [], null);
+        const before = await f.two.teams.changeVersion();
+        await f.one.teams.addMember(team.id, f.manager.advisorId, null);
+        assert.equal(await f.two.teams.changeVersion(), before + 1);
+        assert.ok((await f.two.advisors.teammateIds(f.manager.advisorId)).includes(f.manager.advisorId));
+        await f.two.teams.removeMember(team.id, f.manager.advisorId, { kind: 'system', at: at(9) });
+        assert.equal(await f.one.teams.changeVersion(), before + 2);
+        assert.deepEqual((await f.one.teams.findById(team.id))?.members, []);
+      });
+    });
+
+    describe('access tokens', () => {
+      it('finds a token by its hash with its advisor on the other instance, and not as valid once revoked there', async () => {
+        const token = await f.one.tokens.create(f.owner.advisorId, 'laptop', 'a'.repeat(64), at(2), null);
+        const found = await f.two.tokens.findByHash('a'.repeat(64));
+        assert.equal(found?.advisor.email, 'olive@firm.example');
+        assert.equal(found?.revokedAt, null);
+        assert.equal(await f.two.tokens.revoke(token.id, at(3)), true);
+        assert.equal(await f.one.tokens.revoke(token.id, at(4)), false, 'a token is revoked once');
+        assert.equal((await f.one.tokens.findByHash('a'.repeat(64)))?.revokedAt, at(3));
+      });
+    });
+  });
+}
+
+/** What a whole backend must do: the people part, then opportunities and Set Regarding. */
+export function describeRepositoryConformance(backend: ConformanceBackend<Repository>): void {
+  describePeopleConformance(backend);
+  describe(`repository conformance, opportunities and Set Regarding: ${backend.name}`, function () {
+    this.timeout(30_000);
+    const f = twoInstances(backend);
     let serial = 0;
-
-    before(async () => {
-      storage = await backend.open();
-      one = storage.repo;
-      two = await storage.another();
-      const olive = await one.advisors.create(
-        { email: 'olive@firm.example', displayName: 'Olive', role: 'advisor' },
-        null,
-      );
-      const max = await one.advisors.create({ email: 'max@firm.example', displayName: 'Max', role: 'manager' }, null);
-      await one.teams.create('North', [olive.id, max.id], null);
-      owner = { advisorId: olive.id, at: at(0) };
-      manager = { advisorId: max.id, at: at(1) };
-    });
-
-    after(async () => {
-      await storage?.close();
-    });
 
     /** A referral the owner makes with a new contact; each call's contact is its own. */
     function referral(topic: string, fields: Partial<NewOpportunity> = {}): NewOpportunity {
@@ -77,7 +238,7 @@ export function describeRepositoryConformance(backend: ConformanceBackend): void
         stage: 'qualify',
         estimatedValue: null,
         estimatedCloseDate: null,
-        ownerId: owner.advisorId,
+        ownerId: f.owner.advisorId,
         note: null,
         linkItem: null,
         idempotencyKey: null,
@@ -86,7 +247,7 @@ export function describeRepositoryConformance(backend: ConformanceBackend): void
     }
 
     async function opened(topic: string): Promise<number> {
-      return landed(await one.opportunities.create(referral(topic), owner)).id;
+      return landed(await f.one.opportunities.create(referral(topic), f.owner)).id;
     }
 
     function email(internetMessageId: string): OutlookItemFields {
@@ -106,63 +267,21 @@ export function describeRepositoryConformance(backend: ConformanceBackend): void
       };
     }
 
-    describe('advisors', () => {
-      it('finds an advisor by email in any case, and refuses a second advisor with the same email', async () => {
-        const found = await two.advisors.findByEmail('OLIVE@firm.example');
-        assert.equal(found?.id, owner.advisorId);
-        await assert.rejects(
-          two.advisors.create({ email: 'olive@firm.example', displayName: 'Olive again', role: 'advisor' }, null),
-          ConflictError,
-        );
-      });
-
-      it('creates one advisor when both instances create the same email at once: the other is a conflict', async () => {
-        const outcomes = await Promise.allSettled([
-          one.advisors.create({ email: 'twice@firm.example', displayName: 'One', role: 'advisor' }, null),
-          two.advisors.create({ email: 'twice@firm.example', displayName: 'Two', role: 'advisor' }, null),
-        ]);
-        assert.deepEqual(outcomes.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected']);
-        const refused = outcomes.find((outcome) => outcome.status === 'rejected');
-        assert.ok(refused?.reason instanceof ConflictError, String(refused?.reason));
-        const names = (await one.advisors.search('twice', 10, 0)).map((advisor) => advisor.displayName);
-        assert.equal(names.length, 1);
-      });
-
-      it('lists teammates from either instance, the advisor included', async () => {
-        assert.deepEqual(
-          (await two.advisors.teammateIds(owner.advisorId)).sort(),
-          [owner.advisorId, manager.advisorId].sort(),
-        );
-      });
-    });
-
-    describe('access tokens', () => {
-      it('finds a token by its hash with its advisor on the other instance, and not as valid once revoked there', async () => {
-        const token = await one.tokens.create(owner.advisorId, 'laptop', 'a'.repeat(64), at(2), null);
-        const found = await two.tokens.findByHash('a'.repeat(64));
-        assert.equal(found?.advisor.email, 'olive@firm.example');
-        assert.equal(found?.revokedAt, null);
-        assert.equal(await two.tokens.revoke(token.id, at(3)), true);
-        assert.equal(await one.tokens.revoke(token.id, at(4)), false, 'a token is revoked once');
-        assert.equal((await one.tokens.findByHash('a'.repeat(64)))?.revokedAt, at(3));
-      });
-    });
-
     describe('opportunities', () => {
       it('creates once for the same idempotency key sent to both instances at once', async () => {
         const fields = referral('Sent twice', { idempotencyKey: 'conformance-1' });
         const [first, second] = (
-          await Promise.all([one.opportunities.create(fields, owner), two.opportunities.create(fields, owner)])
+          await Promise.all([f.one.opportunities.create(fields, f.owner), f.two.opportunities.create(fields, f.owner)])
         ).map(landed);
         assert.equal(first.id, second.id);
         assert.deepEqual([first.created, second.created].sort(), [false, true]);
-        const again = await one.opportunities.create(
+        const again = await f.one.opportunities.create(
           referral('Sent twice', { idempotencyKey: 'conformance-1' }),
-          owner,
+          f.owner,
         );
         assert.deepEqual(again, { id: first.id, created: false });
         const other = landed(
-          await two.opportunities.create(referral('Sent twice', { idempotencyKey: 'conformance-2' }), owner),
+          await f.two.opportunities.create(referral('Sent twice', { idempotencyKey: 'conformance-2' }), f.owner),
         );
         assert.notEqual(other.id, first.id, 'another key is another opportunity');
       });
@@ -170,7 +289,7 @@ export function describeRepositoryConformance(backend: ConformanceBackend): void
       it('closes once when both instances close at the same version: the other is stale, the winner stands', async () => {
         for (let i = 0; i < 5; i++) {
           const id = await opened(`Close race ${i}`);
-          const version = (await one.opportunities.findById(id))!.version;
+          const version = (await f.one.opportunities.findById(id))!.version;
           const close = (repo: Repository, status: 'won' | 'lost', actor: Actor) =>
             repo.opportunities.close(
               id,
@@ -178,13 +297,13 @@ export function describeRepositoryConformance(backend: ConformanceBackend): void
               { status, actualValue: null, closeDate: '2026-11-24', reason: null },
               actor,
             );
-          const [won, lost] = await Promise.all([close(one, 'won', owner), close(two, 'lost', manager)]);
+          const [won, lost] = await Promise.all([close(f.one, 'won', f.owner), close(f.two, 'lost', f.manager)]);
           assert.deepEqual([won, lost].sort(), ['done', 'stale']);
-          const record = await two.opportunities.findById(id);
+          const record = await f.two.opportunities.findById(id);
           assert.equal(record?.status, won === 'done' ? 'won' : 'lost');
           assert.equal(record?.version, version + 1);
           assert.equal(
-            (await one.opportunities.events(id, { before: null, limit: 10 })).length,
+            (await f.one.opportunities.events(id, { before: null, limit: 10 })).length,
             1,
             'one close recorded',
           );
@@ -193,73 +312,73 @@ export function describeRepositoryConformance(backend: ConformanceBackend): void
 
       it('reopens once, and only from the version it was closed at', async () => {
         const id = await opened('Reopened');
-        const start = (await one.opportunities.findById(id))!.version;
+        const start = (await f.one.opportunities.findById(id))!.version;
         const outcome = {
           status: 'lost' as const,
           actualValue: null,
           closeDate: '2026-11-24',
           reason: 'Went elsewhere',
         };
-        assert.equal(await one.opportunities.close(id, start, outcome, owner), 'done');
-        assert.equal(await two.opportunities.reopen(id, start, owner), 'stale', 'the version before the close');
+        assert.equal(await f.one.opportunities.close(id, start, outcome, f.owner), 'done');
+        assert.equal(await f.two.opportunities.reopen(id, start, f.owner), 'stale', 'the version before the close');
         const [first, second] = await Promise.all([
-          one.opportunities.reopen(id, start + 1, owner),
-          two.opportunities.reopen(id, start + 1, manager),
+          f.one.opportunities.reopen(id, start + 1, f.owner),
+          f.two.opportunities.reopen(id, start + 1, f.manager),
         ]);
         assert.deepEqual([first, second].sort(), ['done', 'stale']);
-        const record = await one.opportunities.findById(id);
+        const record = await f.one.opportunities.findById(id);
         assert.equal(record?.status, 'open');
         assert.equal(record?.version, start + 2);
-        const events = await two.opportunities.events(id, { before: null, limit: 10 });
+        const events = await f.two.opportunities.events(id, { before: null, limit: 10 });
         assert.equal(events.length, 2, 'one close and one reopen');
       });
 
       it('assigns once when both instances assign at the same version: the other is stale', async () => {
-        const carol = await one.advisors.create(
+        const carol = await f.one.advisors.create(
           { email: 'carol@firm.example', displayName: 'Carol', role: 'advisor' },
           null,
         );
         const id = await opened('Assign race');
-        const version = (await one.opportunities.findById(id))!.version;
-        const before = await one.opportunities.assignments(id, { before: null, limit: 10 });
+        const version = (await f.one.opportunities.findById(id))!.version;
+        const before = await f.one.opportunities.assignments(id, { before: null, limit: 10 });
         const [first, second] = await Promise.all([
-          one.opportunities.assign(id, version, carol.id, 'Yours', owner),
-          two.opportunities.assign(id, version, manager.advisorId, null, manager),
+          f.one.opportunities.assign(id, version, carol.id, 'Yours', f.owner),
+          f.two.opportunities.assign(id, version, f.manager.advisorId, null, f.manager),
         ]);
         assert.deepEqual([first, second].sort(), ['done', 'stale']);
-        const record = await two.opportunities.findById(id);
-        assert.equal(record?.owner.id, first === 'done' ? carol.id : manager.advisorId);
-        const assignments = await one.opportunities.assignments(id, { before: null, limit: 10 });
+        const record = await f.two.opportunities.findById(id);
+        assert.equal(record?.owner.id, first === 'done' ? carol.id : f.manager.advisorId);
+        const assignments = await f.one.opportunities.assignments(id, { before: null, limit: 10 });
         assert.equal(assignments.length, before.length + 1, 'one assignment recorded');
         assert.equal(assignments[0].to.id, record?.owner.id, 'the newest is the one that landed');
       });
 
       it('refuses a change given a version that moved, and changes nothing', async () => {
         const id = await opened('Edited');
-        const version = (await one.opportunities.findById(id))!.version;
-        assert.notEqual(await one.opportunities.update(id, version, { topic: 'Edited once' }, owner), 'stale');
+        const version = (await f.one.opportunities.findById(id))!.version;
+        assert.notEqual(await f.one.opportunities.update(id, version, { topic: 'Edited once' }, f.owner), 'stale');
         assert.equal(
-          await two.opportunities.update(id, version, { topic: 'Edited from the old version' }, owner),
+          await f.two.opportunities.update(id, version, { topic: 'Edited from the old version' }, f.owner),
           'stale',
         );
-        assert.equal((await two.opportunities.findById(id))?.topic, 'Edited once');
+        assert.equal((await f.two.opportunities.findById(id))?.topic, 'Edited once');
       });
     });
 
     describe('Set Regarding', () => {
       it('records one activity for the same email linked on both instances at once, regarding the opportunity', async () => {
         const id = await opened('One email');
-        const version = (await one.opportunities.findById(id))!.version;
+        const version = (await f.one.opportunities.findById(id))!.version;
         const item = email('<same-message@client.example>');
         const [first, second] = (
           await Promise.all([
-            one.activities.upsertRegarding(item, id, version, owner),
-            two.activities.upsertRegarding(item, id, version, manager),
+            f.one.activities.upsertRegarding(item, id, version, f.owner),
+            f.two.activities.upsertRegarding(item, id, version, f.manager),
           ])
         ).map(landed);
         assert.equal(first.id, second.id);
         assert.equal(first.regarding?.id, id);
-        const timeline = await two.activities.regarding(id, { before: null, limit: 10 });
+        const timeline = await f.two.activities.regarding(id, { before: null, limit: 10 });
         assert.deepEqual(
           timeline.map((activity) => activity.id),
           [first.id],
@@ -268,15 +387,15 @@ export function describeRepositoryConformance(backend: ConformanceBackend): void
 
       it('links the same email again to the same activity, and refuses a link to an opportunity that moved', async () => {
         const id = await opened('Linked twice');
-        const version = (await one.opportunities.findById(id))!.version;
+        const version = (await f.one.opportunities.findById(id))!.version;
         const item = email('<again@client.example>');
-        const first = landed(await one.activities.upsertRegarding(item, id, version, owner));
-        const again = landed(await two.activities.upsertRegarding(item, id, version, owner));
+        const first = landed(await f.one.activities.upsertRegarding(item, id, version, f.owner));
+        const again = landed(await f.two.activities.upsertRegarding(item, id, version, f.owner));
         assert.equal(again.id, first.id);
-        assert.notEqual(await one.opportunities.update(id, version, { stage: 'develop' }, owner), 'stale');
-        const moved = await two.activities.upsertRegarding(email('<late@client.example>'), id, version, owner);
+        assert.notEqual(await f.one.opportunities.update(id, version, { stage: 'develop' }, f.owner), 'stale');
+        const moved = await f.two.activities.upsertRegarding(email('<late@client.example>'), id, version, f.owner);
         assert.equal(moved, 'stale');
-        assert.equal(await one.activities.findByIdentity({ internetMessageId: '<late@client.example>' }), null);
+        assert.equal(await f.one.activities.findByIdentity({ internetMessageId: '<late@client.example>' }), null);
       });
     });
   });

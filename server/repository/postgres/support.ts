@@ -1,0 +1,45 @@
+import type pg from 'pg';
+import { isSystemActor, type AuditActor } from '../repository';
+
+/** A pool or one of its clients inside a transaction: what a store's statements run on. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** Records a change in the audit log, in the caller's transaction (as the SQLite backend's writeAudit). */
+export async function writeAudit(
+  db: Queryable,
+  actor: AuditActor | null,
+  entity: string,
+  entityId: number,
+  action: string,
+  details?: unknown,
+): Promise<void> {
+  const advisorId = actor && !isSystemActor(actor) ? actor.advisorId : null;
+  await db.query(
+    `INSERT INTO audit_log (at, actor_kind, actor_id, entity, entity_id, action, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      actor?.at ?? new Date().toISOString(),
+      advisorId === null ? 'system' : 'advisor',
+      advisorId,
+      entity,
+      entityId,
+      action,
+      details === undefined ? null : JSON.stringify(details),
+    ],
+  );
+}
+
+/** Inside a team membership change: rules checked before it must be checked again (Actor.teamsVersion). */
+export async function bumpTeamsVersion(db: Queryable): Promise<void> {
+  await db.query('UPDATE team_changes SET version = version + 1 WHERE id = 1');
+}
+
+/** PostgreSQL's unique_violation. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}
+
+/** Escapes LIKE wildcards so a user's text matches literally (PostgreSQL's default escape is `\`). */
+export function likePrefix(text: string): string {
+  return `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,99 @@
+import { transaction, type Postgres } from '../../db/postgres/connection';
+import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
+import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
+import { writeAudit } from './support';
+
+interface TokenRow {
+  id: number;
+  advisor_id: number;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+const TOKEN_COLUMNS = 'id, advisor_id, name, created_at, expires_at, last_used_at, revoked_at';
+
+const toRecord = (row: TokenRow): TokenRecord => ({
+  id: row.id,
+  advisorId: row.advisor_id,
+  name: row.name,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
+
+/**
+ * Access tokens on PostgreSQL. A token is read with its advisor on every request: the SQLite backend reuses a token
+ * found earlier while its file's change stamp holds, which PostgreSQL has no cheap equivalent of across instances
+ * (the request's stamp is accepted and not used).
+ */
+export class PostgresTokenStore implements TokenStore {
+  constructor(private readonly db: Postgres) {}
+
+  create(
+    advisorId: number,
+    name: string,
+    tokenHash: string,
+    createdAt: string,
+    expiresAt: string | null,
+    actor: AuditActor | null = null,
+  ) {
+    return transaction(this.db, async (db) => {
+      const { rows } = await db.query<TokenRow>(
+        `INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+         RETURNING ${TOKEN_COLUMNS}`,
+        [advisorId, name, tokenHash, createdAt, expiresAt],
+      );
+      await writeAudit(db, actor ?? { kind: 'system', at: createdAt }, 'access_token', rows[0].id, 'create', {
+        advisorId,
+        name,
+        expiresAt,
+      });
+      return toRecord(rows[0]);
+    });
+  }
+
+  async findByHash(tokenHash: string): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null> {
+    const { rows } = await this.db.query<TokenRow & { advisor: AdvisorRow }>(
+      `SELECT t.id, t.advisor_id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
+              (SELECT row_to_json(x) FROM (SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE a.id = t.advisor_id) x) AS advisor
+         FROM access_tokens t WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    // Inside JSON a time is PostgreSQL's text, not the ISO text the pool's parser makes of a column.
+    const advisor = toAdvisor({
+      ...row.advisor,
+      work_seen_at: row.advisor.work_seen_at && new Date(row.advisor.work_seen_at).toISOString(),
+    });
+    return { ...toRecord(row), advisor };
+  }
+
+  async listFor(advisorId: number) {
+    const { rows } = await this.db.query<TokenRow>(
+      `SELECT ${TOKEN_COLUMNS} FROM access_tokens WHERE advisor_id = $1 ORDER BY id`,
+      [advisorId],
+    );
+    return rows.map(toRecord);
+  }
+
+  revoke(id: number, at: string, actor: AuditActor | null = null) {
+    return transaction(this.db, async (db) => {
+      const revoked = await db.query('UPDATE access_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
+        at,
+        id,
+      ]);
+      if (!revoked.rowCount) return false;
+      await writeAudit(db, actor ?? { kind: 'system', at }, 'access_token', id, 'revoke');
+      return true;
+    });
+  }
+
+  async touch(id: number, at: string) {
+    await this.db.query('UPDATE access_tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
+  }
+}

@@ -1,0 +1,32 @@
+import { openPostgres, type Postgres } from '../../server/db/postgres/connection';
+import { migratePostgres } from '../../server/db/postgres/migrate';
+import { createPostgresStores, type PostgresStores } from '../../server/repository/postgres';
+import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
+import { describePeopleConformance } from './repository-conformance';
+
+/**
+ * PostgreSQL: each instance is a pool of its own on one database, as each server process has. It passes the people
+ * part so far (issue 16); describeRepositoryConformance replaces describePeopleConformance once every store is there.
+ */
+describeOnPostgres('PostgreSQL conformance', () => {
+  describePeopleConformance<PostgresStores>({
+    name: 'PostgreSQL',
+    async open() {
+      const database = await freshPostgresDatabase();
+      const pools: Postgres[] = [openPostgres(database.url)];
+      await migratePostgres(pools[0]);
+      return {
+        repo: createPostgresStores(pools[0]),
+        another() {
+          const pool = openPostgres(database.url);
+          pools.push(pool);
+          return Promise.resolve(createPostgresStores(pool));
+        },
+        async close() {
+          await Promise.all(pools.map((pool) => pool.end()));
+          await database.drop();
+        },
+      };
+    },
+  });
+});
