@@ -2,14 +2,18 @@ import { openPostgres, type Postgres } from '../../server/db/postgres/connection
 import { migratePostgres } from '../../server/db/postgres/migrate';
 import { createPostgresStores, type PostgresStores } from '../../server/repository/postgres';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
-import { describePeopleConformance } from './repository-conformance';
+import {
+  describeCustomerConformance,
+  describePeopleConformance,
+  type ConformanceBackend,
+} from './repository-conformance';
 
 /**
  * PostgreSQL: each instance is a pool of its own on one database, as each server process has. It passes the people
- * part so far (issue 16); describeRepositoryConformance replaces describePeopleConformance once every store is there.
+ * and customer parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
  */
 describeOnPostgres('PostgreSQL conformance', () => {
-  describePeopleConformance<PostgresStores>({
+  const backend: ConformanceBackend<PostgresStores> = {
     name: 'PostgreSQL',
     async open() {
       const database = await freshPostgresDatabase();
@@ -28,5 +32,7 @@ describeOnPostgres('PostgreSQL conformance', () => {
         },
       };
     },
-  });
+  };
+  describePeopleConformance(backend);
+  describeCustomerConformance(backend);
 });

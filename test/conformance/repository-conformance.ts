@@ -212,9 +212,139 @@ export function describePeopleConformance<R extends PeopleStores>(backend: Confo
   });
 }
 
-/** What a whole backend must do: the people part, then opportunities and Set Regarding. */
+/** Contacts and organizations, with the people they are made by: the second part a backend implements. */
+export type CustomerStores = PeopleStores & Pick<Repository, 'contacts'>;
+
+/** What a backend's contacts and organizations must do, their search's matching and order included. */
+export function describeCustomerConformance<R extends CustomerStores>(backend: ConformanceBackend<R>): void {
+  describe(`repository conformance, customers: ${backend.name}`, function () {
+    this.timeout(30_000);
+    const f = twoInstances(backend);
+    const person = (name: string, email: string | null, phone: string | null = null) => ({
+      name,
+      email,
+      phone,
+      organizationId: null,
+    });
+    const ids = (found: { id: number }[]) => found.map((item) => item.id);
+
+    it('makes one contact when both instances create the same email at once, in any case', async () => {
+      const [first, second] = await Promise.all([
+        f.one.contacts.createOrFind(person('Ruth Twice', 'ruth@twice.example'), f.owner),
+        f.two.contacts.createOrFind(person('Ruth Again', 'RUTH@twice.example'), f.manager),
+      ]);
+      assert.equal(first.contact.id, second.contact.id);
+      assert.deepEqual([first.created, second.created].sort(), [false, true]);
+      assert.deepEqual(ids(await f.two.contacts.findByEmails(['Ruth@Twice.example'])), [first.contact.id]);
+    });
+
+    it('finds contacts by word prefixes of the name and email, accents and case aside, newest first', async () => {
+      const made = [];
+      for (const [name, email] of [
+        ['José Müller', 'jose.muller@bank.example'],
+        ['Joseph Miller', 'jm@orchard.example'],
+        ['Anna Josephs', null],
+        ['Lucas Lopez', 'lucas.lopez.27732@gmail.example'],
+      ] as const)
+        made.push((await f.one.contacts.createOrFind(person(name, email), f.owner)).contact.id);
+      const [jose, joseph, anna, lucas] = made;
+      assert.deepEqual(ids(await f.two.contacts.search('jos', 10, 0)), [anna, joseph, jose]);
+      assert.deepEqual(ids(await f.two.contacts.search('JOSÉ mül', 10, 0)), [jose]);
+      assert.deepEqual(ids(await f.two.contacts.search('muller', 10, 0)), [jose], 'ü is u');
+      assert.deepEqual(ids(await f.two.contacts.search('orch', 10, 0)), [joseph], 'a word of the email');
+      assert.deepEqual(ids(await f.two.contacts.search('gmail 277', 10, 0)), [lucas]);
+      assert.deepEqual(ids(await f.two.contacts.search('27732', 10, 0)), [], 'digits alone are a phone number');
+      assert.deepEqual(ids(await f.two.contacts.search('lopez lucas', 10, 0)), [lucas], 'every word, any order');
+      assert.deepEqual(ids(await f.two.contacts.search('lucas miller', 10, 0)), []);
+      assert.deepEqual(ids(await f.two.contacts.search('sephs', 10, 0)), [], 'a prefix, not any part of a word');
+      assert.deepEqual(ids(await f.two.contacts.search('jos', 2, 1)), [joseph, jose], 'a later page');
+      assert.deepEqual(ids(await f.two.contacts.search('%', 10, 0)), []);
+    });
+
+    it("finds a contact by its phone's digits however they are typed", async () => {
+      const { contact } = await f.one.contacts.createOrFind(person('Phoebe Phone', null, '+1 (555) 013-4567'), f.owner);
+      for (const typed of ['555-013', '(555) 0134', '+1 555 013', '15550134', '0555 0134'])
+        assert.deepEqual(ids(await f.two.contacts.search(typed, 10, 0)), [contact.id], typed);
+      assert.deepEqual(ids(await f.two.contacts.search('013-4567', 10, 0)), [], 'digits from the middle');
+      assert.equal((await f.two.contacts.findById(contact.id))?.phone, '+1 (555) 013-4567');
+    });
+
+    it('puts a contact of a new company domain in a new organization, and the next one in the same', async () => {
+      const first = await f.one.contacts.createOrFind(
+        {
+          ...person('Cora Contoso', 'cora@contoso.example'),
+          newOrganization: { name: 'Contoso', domain: 'contoso.example' },
+        },
+        f.owner,
+      );
+      const organization = first.contact.organization;
+      assert.equal(organization?.name, 'Contoso');
+      const second = await f.two.contacts.createOrFind(
+        {
+          ...person('Carl Contoso', 'carl@contoso.example'),
+          newOrganization: { name: 'Contoso Ltd', domain: 'contoso.example' },
+        },
+        f.owner,
+      );
+      assert.deepEqual(second.contact.organization, organization);
+      assert.equal(await f.two.contacts.organizationIdForDomain('mail.CONTOSO.example'), organization?.id);
+      assert.equal(await f.two.contacts.organizationIdForDomain('contoso.com'), null);
+      assert.equal(
+        await f.one.contacts.createOrganizationWithDomain('Contoso Mail', 'mail.contoso.example', f.owner),
+        'domain-taken',
+      );
+      assert.equal(await f.two.contacts.organizationExists(organization!.id), true);
+    });
+
+    it('makes one organization when both instances add the first two people of a new company at once', async () => {
+      const newOrganization = { name: 'Fabrikam', domain: 'fabrikam.example' };
+      const [first, second] = await Promise.all([
+        f.one.contacts.createOrFind({ ...person('Fay Fabrikam', 'fay@fabrikam.example'), newOrganization }, f.owner),
+        f.two.contacts.createOrFind(
+          { ...person('Finn Fabrikam', 'finn@fabrikam.example'), newOrganization },
+          f.manager,
+        ),
+      ]);
+      assert.deepEqual([first.created, second.created], [true, true]);
+      assert.ok(first.contact.organization);
+      assert.deepEqual(second.contact.organization, first.contact.organization);
+      assert.deepEqual(ids(await f.one.contacts.searchOrganizations('fabrikam', 10, 0)), [
+        first.contact.organization.id,
+      ]);
+    });
+
+    it('finds organizations by word prefixes of the name and domains, by name whatever its case', async () => {
+      const made = [];
+      for (const [name, domains] of [
+        ['zeta Harbour Bank', ['harbour-bank.example']],
+        ['Harbor Freight', []],
+        ['Bank of the Harbour', ['bankharbour.example', 'bh.example']],
+        ['Ærø Holdings', []],
+      ] as const)
+        made.push(await f.one.contacts.createOrganization(name, [...domains], f.owner));
+      const [zeta, freight, bankOf] = made;
+      assert.deepEqual(ids(await f.two.contacts.searchOrganizations('harb', 10, 0)), [bankOf, freight, zeta]);
+      assert.deepEqual(ids(await f.two.contacts.searchOrganizations('harbour bank', 10, 0)), [bankOf, zeta]);
+      assert.deepEqual(ids(await f.two.contacts.searchOrganizations('bankh', 10, 0)), [bankOf], 'a domain');
+      assert.deepEqual(ids(await f.two.contacts.searchOrganizations('harb', 1, 1)), [freight]);
+      assert.deepEqual(ids(await f.two.contacts.searchOrganizations('frei', 10, 0)), [freight]);
+      const [, , , aero] = made;
+      assert.deepEqual(ids(await f.two.contacts.searchOrganizations('ÆRØ', 10, 0)), [aero]);
+      assert.deepEqual(
+        ids(await f.two.contacts.searchOrganizations('aero', 10, 0)),
+        [],
+        'a letter with no accent to take off (æ, ø) stays itself',
+      );
+      const found = await f.two.contacts.findOrganization(bankOf);
+      assert.deepEqual(found?.domains, ['bankharbour.example', 'bh.example']);
+    });
+  });
+}
+
+/** What a whole backend must do: the people and customer parts, then opportunities and Set Regarding. */
 export function describeRepositoryConformance(backend: ConformanceBackend<Repository>): void {
   describePeopleConformance(backend);
+  describeCustomerConformance(backend);
   describe(`repository conformance, opportunities and Set Regarding: ${backend.name}`, function () {
     this.timeout(30_000);
     const f = twoInstances(backend);

@@ -2,17 +2,20 @@ import pg from 'pg';
 
 /**
  * A PostgreSQL pool for `DATABASE_URL=postgres://…` (issue 16). Values come back as the repository's types: a
- * bigint (ids, counts) as a number (ids stay far below 2^53), a timestamptz as ISO-8601 UTC text with milliseconds,
- * what the SQLite backend stores, so both backends answer the same strings.
+ * bigint (ids, counts) as a number (ids stay far below 2^53), a timestamptz as ISO-8601 UTC text with milliseconds
+ * and a date as its YYYY-MM-DD text, what the SQLite backend stores, so both backends answer the same strings.
  */
 export type Postgres = pg.Pool;
 
 const INT8 = 20;
+const DATE = 1082;
 const TIMESTAMPTZ = 1184;
 const types: pg.CustomTypesConfig = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === INT8) return (value: string) => Number(value);
     if (oid === TIMESTAMPTZ) return (value: string) => new Date(value).toISOString();
+    // A calendar day stays its text (YYYY-MM-DD), as SQLite stores it: never a Date at some time zone's midnight.
+    if (oid === DATE) return (value: string) => value;
     return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };

@@ -1,16 +1,20 @@
 import type { Postgres } from '../../db/postgres/connection';
 import type { Repository } from '../repository';
+import { PostgresContactStore } from './contacts';
 import { PostgresAdvisorStore, PostgresTeamStore } from './people';
 import { PostgresTokenStore } from './tokens';
 
 /** The stores the PostgreSQL backend has so far (issue 16): the rest of Repository follows before it is selectable. */
-export type PostgresStores = Pick<Repository, 'advisors' | 'teams' | 'tokens'> & { close(): Promise<void> };
+export type PostgresStores = Pick<Repository, 'advisors' | 'teams' | 'tokens' | 'contacts'> & {
+  close(): Promise<void>;
+};
 
 export function createPostgresStores(pool: Postgres): PostgresStores {
   return {
     advisors: new PostgresAdvisorStore(pool),
     teams: new PostgresTeamStore(pool),
     tokens: new PostgresTokenStore(pool),
+    contacts: new PostgresContactStore(pool),
     close: () => pool.end(),
   };
 }

@@ -16,7 +16,7 @@ import { bumpTeamsVersion, isUniqueViolation, likePrefix, writeAudit, type Query
 /** An advisor with their teams (sorted by name, whatever its case), in one query, as the SQLite backend reads it. */
 export const ADVISOR_COLUMNS = `a.id, a.email, a.display_name, a.role, a.active, a.entra_tid, a.entra_oid, a.work_seen_at,
   a.work_scope, a.time_zone, a.digest_opt_out, a.monthly_quota,
-  coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY lower(t.name), t.id)
+  coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY lower(t.name) COLLATE "C", t.id)
             FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.advisor_id = a.id), '[]') AS teams`;
 
 export interface AdvisorRow {
@@ -118,7 +118,7 @@ export class PostgresAdvisorStore implements AdvisorStore {
       `SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE (a.active OR $1)
          AND ($2::text IS NULL OR lower(a.display_name) LIKE lower($3) OR lower(a.email) LIKE lower($3)
               OR lower(a.display_name) LIKE '% ' || lower($3))
-       ORDER BY lower(a.display_name), a.id LIMIT $4 OFFSET $5`,
+       ORDER BY lower(a.display_name) COLLATE "C", a.id LIMIT $4 OFFSET $5`,
       [includeInactive, q || null, likePrefix(q ?? ''), limit, offset],
     );
     return rows.map((row) => {
@@ -228,7 +228,7 @@ export class PostgresTeamStore implements TeamStore {
   private async toTeams(rows: { id: number; name: string }[]): Promise<Team[]> {
     const members = await this.db.query<{ team_id: number; id: number; display_name: string; email: string }>(
       `SELECT m.team_id, a.id, a.display_name, a.email FROM team_members m JOIN advisors a ON a.id = m.advisor_id
-        WHERE m.team_id = ANY($1::bigint[]) ORDER BY lower(a.display_name), a.id`,
+        WHERE m.team_id = ANY($1::bigint[]) ORDER BY lower(a.display_name) COLLATE "C", a.id`,
       [rows.map((row) => row.id)],
     );
     return rows.map((row) => ({
@@ -258,7 +258,7 @@ export class PostgresTeamStore implements TeamStore {
   async search(q: string | undefined, limit: number, offset: number) {
     const { rows } = await this.db.query<{ id: number; name: string }>(
       `SELECT id, name FROM teams WHERE ($1::text IS NULL OR lower(name) LIKE lower($2))
-        ORDER BY lower(name), id LIMIT $3 OFFSET $4`,
+        ORDER BY lower(name) COLLATE "C", id LIMIT $3 OFFSET $4`,
       [q || null, likePrefix(q ?? ''), limit, offset],
     );
     return this.toTeams(rows);

@@ -1,0 +1,231 @@
+import type { Contact, Organization } from '../../../shared/schemas/contacts';
+import { transaction, type Postgres } from '../../db/postgres/connection';
+import type { Actor, ContactStore, NewContactFields } from '../repository';
+import { writeAudit, type Queryable } from './support';
+
+interface ContactRow {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  organization_id: number | null;
+  organization_name: string | null;
+  created_at: string;
+}
+
+const SELECT_CONTACT = `SELECT c.id, c.name, c.email, c.phone, c.organization_id, g.name AS organization_name, c.created_at
+  FROM contacts c LEFT JOIN organizations g ON g.id = c.organization_id`;
+
+interface OrganizationRow {
+  id: number;
+  name: string;
+  created_at: string;
+  domains: string[];
+}
+
+const SELECT_ORGANIZATION = `SELECT g.id, g.name, g.created_at,
+    array(SELECT d.domain FROM organization_domains d WHERE d.organization_id = g.id ORDER BY d.domain COLLATE "C") AS domains
+  FROM organizations g`;
+
+const toOrganization = (row: OrganizationRow): Organization => ({
+  id: row.id,
+  name: row.name,
+  domains: row.domains,
+  createdAt: row.created_at,
+});
+
+/** The typed words (as search_words() cuts them): at least one, else the search finds nothing. */
+const hasWords = (q: string) => /[\p{L}\p{N}]/u.test(q);
+
+/**
+ * Text that is only a phone number: the prefixes of its digits to look for, as the SQLite backend's contactMatch
+ * (typed with a country code, "+44 20 7946" or "0044 20 7946", also without its first one to three digits; with a
+ * national trunk 0, "020 7946", also without it). null: the text is words.
+ */
+function phonePrefixes(q: string): string[] | null {
+  if (!/^[\d\s()+.\-/]+$/.test(q)) return null;
+  const typed = q.trim();
+  let digits = typed.replace(/\D/g, '');
+  const prefixes = new Set<string>();
+  if (typed.startsWith('+') || digits.startsWith('00')) {
+    if (!typed.startsWith('+')) digits = digits.slice(2);
+    for (let cut = 1; cut <= 3; cut++) prefixes.add(digits.slice(cut));
+  } else if (digits.startsWith('0')) prefixes.add(digits.slice(1));
+  prefixes.add(digits);
+  const usable = [...prefixes].filter((prefix) => prefix.length >= 3);
+  return usable.length ? usable : null;
+}
+
+export class PostgresContactStore implements ContactStore {
+  constructor(private readonly db: Postgres) {}
+
+  private async toContacts(rows: ContactRow[]): Promise<Contact[]> {
+    if (rows.length === 0) return [];
+    const open = await this.db.query<{ id: number; topic: string; owner_id: number; customer_contact_id: number }>(
+      `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
+        WHERE customer_contact_id = ANY($1::bigint[]) AND status = 'open' ORDER BY updated_at DESC, id DESC`,
+      [rows.map((row) => row.id)],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      email: row.email,
+      phone: row.phone,
+      organization: row.organization_id ? { id: row.organization_id, name: row.organization_name! } : null,
+      createdAt: row.created_at,
+      openOpportunities: open.rows
+        .filter((o) => o.customer_contact_id === row.id)
+        .map((o) => ({ id: o.id, topic: o.topic, ownerId: o.owner_id })),
+    }));
+  }
+
+  async findById(id: number) {
+    const { rows } = await this.db.query<ContactRow>(`${SELECT_CONTACT} WHERE c.id = $1`, [id]);
+    return rows[0] ? (await this.toContacts(rows))[0] : null;
+  }
+
+  async findByEmails(emails: string[]) {
+    const { rows } = await this.db.query<ContactRow>(
+      `${SELECT_CONTACT} WHERE lower(c.email) = ANY($1::text[]) ORDER BY c.name COLLATE "C", c.id`,
+      [emails.map((email) => email.toLowerCase())],
+    );
+    return this.toContacts(rows);
+  }
+
+  async search(q: string, limit: number, offset: number) {
+    // Newest first, as the SQLite backend's index order.
+    const phone = phonePrefixes(q);
+    if (phone) {
+      const query = phone.map((prefix) => `${prefix}:*`).join(' | ');
+      const { rows } = await this.db.query<ContactRow>(
+        `${SELECT_CONTACT} WHERE c.phone_words @@ to_tsquery('simple', $1) ORDER BY c.id DESC LIMIT $2 OFFSET $3`,
+        [query, limit, offset],
+      );
+      return this.toContacts(rows);
+    }
+    if (!hasWords(q)) return [];
+    const { rows } = await this.db.query<ContactRow>(
+      `${SELECT_CONTACT} WHERE c.words @@ search_prefixes($1) ORDER BY c.id DESC LIMIT $2 OFFSET $3`,
+      [q, limit, offset],
+    );
+    return this.toContacts(rows);
+  }
+
+  async searchOrganizations(q: string, limit: number, offset: number) {
+    if (!hasWords(q)) return [];
+    const { rows } = await this.db.query<OrganizationRow>(
+      `${SELECT_ORGANIZATION} WHERE g.words @@ search_prefixes($1)
+        ORDER BY lower(g.name) COLLATE "C", g.id LIMIT $2 OFFSET $3`,
+      [q, limit, offset],
+    );
+    return rows.map(toOrganization);
+  }
+
+  async findOrganization(id: number) {
+    const { rows } = await this.db.query<OrganizationRow>(`${SELECT_ORGANIZATION} WHERE g.id = $1`, [id]);
+    return rows[0] ? toOrganization(rows[0]) : null;
+  }
+
+  async createOrganizationWithDomain(name: string, domain: string | null, actor: Actor) {
+    const id = await transaction(this.db, async (db) => {
+      if (domain !== null) {
+        await lockDomain(db, domain);
+        if ((await organizationIdForDomain(db, domain)) !== null) return null;
+      }
+      return insertOrganization(db, name, domain ? [domain] : [], actor);
+    });
+    return id === null ? ('domain-taken' as const) : (await this.findOrganization(id))!;
+  }
+
+  async createOrFind(fields: NewContactFields, actor: Actor | null) {
+    const result = await transaction(this.db, (db) => insertContact(db, fields, actor));
+    return { contact: (await this.findById(result.id))!, created: result.created };
+  }
+
+  organizationIdForDomain(domain: string) {
+    return organizationIdForDomain(this.db, domain);
+  }
+
+  async organizationExists(id: number) {
+    return Boolean((await this.db.query('SELECT 1 FROM organizations WHERE id = $1', [id])).rowCount);
+  }
+
+  createOrganization(name: string, domains: string[], actor: Actor | null) {
+    return transaction(this.db, async (db) => {
+      for (const domain of domains) await lockDomain(db, domain);
+      return insertOrganization(db, name, domains, actor);
+    });
+  }
+}
+
+/**
+ * Until the transaction ends, the only one making an organization of this email domain: two contacts of a new
+ * company at once wait for each other, and the second finds the first's organization.
+ */
+async function lockDomain(db: Queryable, domain: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('organization domain ' || lower($1), 0))", [domain]);
+}
+
+/** The organization of the domain or of the nearest domain above it (mail.contoso.com → contoso.com). */
+async function organizationIdForDomain(db: Queryable, domain: string): Promise<number | null> {
+  const labels = domain.toLowerCase().split('.');
+  const candidates = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
+  const { rows } = await db.query<{ organization_id: number }>(
+    `SELECT organization_id FROM organization_domains WHERE domain = ANY($1::text[])
+      ORDER BY length(domain) DESC LIMIT 1`,
+    [candidates],
+  );
+  return rows[0]?.organization_id ?? null;
+}
+
+/** Call inside a transaction. */
+async function insertOrganization(db: Queryable, name: string, domains: string[], actor: Actor | null) {
+  const { rows } = await db.query<{ id: number }>(
+    'INSERT INTO organizations (name, created_at) VALUES ($1, $2) RETURNING id',
+    [name, actor?.at ?? new Date().toISOString()],
+  );
+  const id = rows[0].id;
+  for (const domain of domains)
+    await db.query('INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)', [
+      domain.toLowerCase(),
+      id,
+    ]);
+  await writeAudit(db, actor, 'organization', id, 'create', { name, domains });
+  return id;
+}
+
+/**
+ * Inserts a contact unless one with the same email (in any case) exists: the unique index decides, so two
+ * concurrent creates still make one contact. Call inside a transaction.
+ */
+export async function insertContact(
+  db: Queryable,
+  fields: NewContactFields,
+  actor: Actor | null,
+): Promise<{ id: number; created: boolean }> {
+  const at = actor?.at ?? new Date().toISOString();
+  const existing = async () =>
+    (await db.query<{ id: number }>('SELECT id FROM contacts WHERE lower(email) = lower($1)', [fields.email])).rows[0]
+      ?.id;
+  if (fields.email !== null) {
+    const id = await existing();
+    if (id !== undefined) return { id, created: false };
+  }
+  let organizationId = fields.organizationId;
+  if (organizationId === null && fields.newOrganization) {
+    const { name, domain } = fields.newOrganization;
+    await lockDomain(db, domain);
+    organizationId =
+      (await organizationIdForDomain(db, domain)) ?? (await insertOrganization(db, name, [domain], actor));
+  }
+  const inserted = await db.query<{ id: number }>(
+    `INSERT INTO contacts (name, email, phone, organization_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT ((lower(email))) DO NOTHING RETURNING id`,
+    [fields.name, fields.email, fields.phone, organizationId, at],
+  );
+  if (inserted.rows[0]) {
+    await writeAudit(db, actor, 'contact', inserted.rows[0].id, 'create', { ...fields, organizationId });
+    return { id: inserted.rows[0].id, created: true };
+  }
+  return { id: (await existing())!, created: false };
+}
