@@ -293,7 +293,7 @@ export function describeCustomerConformance<R extends CustomerStores>(backend: C
         await f.one.contacts.createOrganizationWithDomain('Contoso Mail', 'mail.contoso.example', f.owner),
         'domain-taken',
       );
-      assert.equal(await f.two.contacts.organizationExists(organization!.id), true);
+      assert.equal(await f.two.contacts.organizationExists(organization.id), true);
     });
 
     it('makes one organization when both instances add the first two people of a new company at once', async () => {

@@ -227,5 +227,5 @@ export async function insertContact(
     await writeAudit(db, actor, 'contact', inserted.rows[0].id, 'create', { ...fields, organizationId });
     return { id: inserted.rows[0].id, created: true };
   }
-  return { id: (await existing())!, created: false };
+  return { id: await existing(), created: false };
 }
