@@ -3,14 +3,15 @@ import { migratePostgres } from '../../server/db/postgres/migrate';
 import { createPostgresStores, type PostgresStores } from '../../server/repository/postgres';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
 import {
+  describeAlertConformance,
   describeCustomerConformance,
   describePeopleConformance,
   type ConformanceBackend,
 } from './repository-conformance';
 
 /**
- * PostgreSQL: each instance is a pool of its own on one database, as each server process has. It passes the people
- * and customer parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
+ * PostgreSQL: each instance is a pool of its own on one database, as each server process has. It passes the people,
+ * customer and alert parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
  */
 describeOnPostgres('PostgreSQL conformance', () => {
   const backend: ConformanceBackend<PostgresStores> = {
@@ -35,4 +36,5 @@ describeOnPostgres('PostgreSQL conformance', () => {
   };
   describePeopleConformance(backend);
   describeCustomerConformance(backend);
+  describeAlertConformance(backend);
 });

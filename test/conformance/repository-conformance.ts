@@ -341,10 +341,73 @@ export function describeCustomerConformance<R extends CustomerStores>(backend: C
   });
 }
 
-/** What a whole backend must do: the people and customer parts, then opportunities and Set Regarding. */
+/** The email alerts' deliveries, with the people they go to. */
+export type AlertStores = PeopleStores & Pick<Repository, 'alertDeliveries'>;
+
+/**
+ * What a backend's alert deliveries must do: every instance runs the alert schedule, and each email goes out once
+ * (a claim lands on one instance only), however the instances' runs overlap.
+ */
+export function describeAlertConformance<R extends AlertStores>(backend: ConformanceBackend<R>): void {
+  describe(`repository conformance, alert deliveries: ${backend.name}`, function () {
+    this.timeout(30_000);
+    const f = twoInstances(backend);
+    const digest = (recipientId: number, localDate: string) => ({ kind: 'digest' as const, recipientId, localDate });
+    const stale = at(0);
+
+    it('claims each digest once when both instances claim overlapping days at once, in either order', async () => {
+      const days = Array.from({ length: 30 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`);
+      const keys = days.flatMap((day) => [digest(f.owner.advisorId, day), digest(f.manager.advisorId, day)]);
+      const [first, second] = await Promise.all([
+        f.one.alertDeliveries.claim(keys, at(10), stale),
+        f.two.alertDeliveries.claim([...keys].reverse(), at(10), stale),
+      ]);
+      const secondInOrder = [...second].reverse();
+      keys.forEach((key, i) => {
+        const taken = [first[i], secondInOrder[i]].filter((id) => id !== null);
+        assert.equal(taken.length, 1, `${key.recipientId} ${key.localDate}: ${first[i]} / ${secondInOrder[i]}`);
+      });
+      assert.deepEqual(
+        await f.two.alertDeliveries.claimable(keys, stale),
+        keys.map(() => false),
+      );
+    });
+
+    it('gives a released claim to the next run, and a sent one only to the operator, once', async () => {
+      const key = digest(f.owner.advisorId, '2026-11-10');
+      assert.deepEqual(await f.one.alertDeliveries.claimable([key], stale), [true]);
+      const [id] = await f.one.alertDeliveries.claim([key], at(11), stale);
+      assert.notEqual(id, null);
+      assert.deepEqual(
+        await f.two.alertDeliveries.claimable([key], stale, true),
+        [false],
+        'a fresh claim is being sent',
+      );
+      await f.two.alertDeliveries.release([id!]);
+      const [again] = await f.two.alertDeliveries.claim([key], at(12), stale);
+      assert.notEqual(again, null, 'released: claimed again');
+      await f.one.alertDeliveries.finish([again!], 'sent', at(13));
+      assert.deepEqual(await f.one.alertDeliveries.claim([key], at(14), stale), [null], 'sent: not again');
+      const forced = await Promise.all([
+        f.one.alertDeliveries.claim([key], at(15), stale, true),
+        f.two.alertDeliveries.claim([key], at(15), stale, true),
+      ]);
+      assert.equal(forced.flat().filter((claimId) => claimId !== null).length, 1, 'the operator sends it once more');
+      assert.deepEqual(await f.two.alertDeliveries.claimable([key], stale, true), [false]);
+      assert.deepEqual(
+        await f.two.alertDeliveries.claimable([key], at(20), true),
+        [true],
+        'a stale claim is taken over',
+      );
+    });
+  });
+}
+
+/** What a whole backend must do: the people, customer and alert parts, then opportunities and Set Regarding. */
 export function describeRepositoryConformance(backend: ConformanceBackend<Repository>): void {
   describePeopleConformance(backend);
   describeCustomerConformance(backend);
+  describeAlertConformance(backend);
   describe(`repository conformance, opportunities and Set Regarding: ${backend.name}`, function () {
     this.timeout(30_000);
     const f = twoInstances(backend);
@@ -492,6 +555,20 @@ export function describeRepositoryConformance(backend: ConformanceBackend<Reposi
           'stale',
         );
         assert.equal((await f.two.opportunities.findById(id))?.topic, 'Edited once');
+      });
+    });
+
+    describe('alert deliveries of an opportunity', () => {
+      it("claims an untouched referral's alert once when both instances claim it at once", async () => {
+        const id = await opened('Untouched');
+        const assignedAt = (await f.one.opportunities.findById(id))!.createdAt;
+        const key = { kind: 'untouched' as const, recipientId: f.manager.advisorId, opportunityId: id, assignedAt };
+        const claims = await Promise.all([
+          f.one.alertDeliveries.claim([key], at(30), at(0)),
+          f.two.alertDeliveries.claim([key], at(30), at(0)),
+        ]);
+        assert.equal(claims.flat().filter((claimId) => claimId !== null).length, 1);
+        assert.deepEqual(await f.one.alertDeliveries.claim([key], at(40), at(35), true), [null], 'never forced');
       });
     });
 

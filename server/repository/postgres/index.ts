@@ -1,11 +1,12 @@
 import type { Postgres } from '../../db/postgres/connection';
 import type { Repository } from '../repository';
+import { PostgresAlertDeliveryStore } from './alert-deliveries';
 import { PostgresContactStore } from './contacts';
 import { PostgresAdvisorStore, PostgresTeamStore } from './people';
 import { PostgresTokenStore } from './tokens';
 
 /** The stores the PostgreSQL backend has so far (issue 16): the rest of Repository follows before it is selectable. */
-export type PostgresStores = Pick<Repository, 'advisors' | 'teams' | 'tokens' | 'contacts'> & {
+export type PostgresStores = Pick<Repository, 'advisors' | 'teams' | 'tokens' | 'contacts' | 'alertDeliveries'> & {
   close(): Promise<void>;
 };
 
@@ -15,6 +16,7 @@ export function createPostgresStores(pool: Postgres): PostgresStores {
     teams: new PostgresTeamStore(pool),
     tokens: new PostgresTokenStore(pool),
     contacts: new PostgresContactStore(pool),
+    alertDeliveries: new PostgresAlertDeliveryStore(pool),
     close: () => pool.end(),
   };
 }
