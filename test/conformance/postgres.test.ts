@@ -6,12 +6,13 @@ import {
   describeAlertConformance,
   describeCustomerConformance,
   describePeopleConformance,
+  describeRateLimitConformance,
   type ConformanceBackend,
 } from './repository-conformance';
 
 /**
  * PostgreSQL: each instance is a pool of its own on one database, as each server process has. It passes the people,
- * customer and alert parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
+ * customer, alert and rate-limit parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
  */
 describeOnPostgres('PostgreSQL conformance', () => {
   const backend: ConformanceBackend<PostgresStores> = {
@@ -37,4 +38,5 @@ describeOnPostgres('PostgreSQL conformance', () => {
   describePeopleConformance(backend);
   describeCustomerConformance(backend);
   describeAlertConformance(backend);
+  describeRateLimitConformance(backend);
 });

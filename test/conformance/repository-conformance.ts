@@ -403,11 +403,70 @@ export function describeAlertConformance<R extends AlertStores>(backend: Conform
   });
 }
 
-/** What a whole backend must do: the people, customer and alert parts, then opportunities and Set Regarding. */
+/** The rate limits' counters, with the people part's fixture. */
+export type RateLimitStores = PeopleStores & Pick<Repository, 'rateLimitStore'>;
+
+/** What a backend's rate-limit counters must do: one count per key across every instance, in fixed windows. */
+export function describeRateLimitConformance<R extends RateLimitStores>(backend: ConformanceBackend<R>): void {
+  describe(`repository conformance, rate limits: ${backend.name}`, function () {
+    this.timeout(30_000);
+    const f = twoInstances(backend);
+    let clock = Date.UTC(2026, 10, 24, 9);
+    const limit = (repo: R, prefix = 'changes:') => repo.rateLimitStore({ prefix, windowMs: 60_000, now: () => clock });
+
+    it('counts every hit once when both instances count the same key at once', async () => {
+      const [one, two] = [limit(f.one), limit(f.two)];
+      const counts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).increment('advisor-1')),
+      );
+      assert.deepEqual(
+        counts.map((count) => count.totalHits).sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      assert.equal((await one.get('advisor-1'))?.totalHits, 20);
+      assert.equal((await two.get('advisor-1'))?.resetTime?.getTime(), clock + 60_000);
+    });
+
+    it('starts a new window once the last one ended, and answers several keys in the order asked', async () => {
+      const [one, two] = [limit(f.one, 'sign-ins:'), limit(f.two, 'sign-ins:')];
+      await one.increment('a');
+      await one.increment('a');
+      await two.increment('b');
+      const many = await two.getMany(['b', 'nobody', 'a']);
+      assert.deepEqual(
+        many.map((found) => found?.totalHits),
+        [1, undefined, 2],
+      );
+      clock += 60_000;
+      assert.equal(await one.get('a'), undefined, 'the window ended');
+      assert.equal((await two.increment('a')).totalHits, 1);
+      assert.equal((await one.get('a'))?.resetTime?.getTime(), clock + 60_000);
+    });
+
+    it('takes a hit back without going below none, and resets a key or one limit only', async () => {
+      const [one, two] = [limit(f.one, 'writes:'), limit(f.two, 'writes:')];
+      const other = limit(f.one, 'reads:');
+      await one.increment('c');
+      await two.decrement('c');
+      await two.decrement('c');
+      assert.equal((await one.get('c'))?.totalHits, 0);
+      await one.increment('d');
+      await other.increment('d');
+      await two.resetKey('c');
+      assert.equal(await one.get('c'), undefined);
+      await two.resetAll?.();
+      assert.equal(await one.get('d'), undefined, "this limit's keys are gone");
+      assert.equal((await other.get('d'))?.totalHits, 1, "another limit's stay");
+    });
+  });
+}
+
+/** What a whole backend must do: the people, customer, alert and rate-limit parts, then opportunities and Set Regarding. */
 export function describeRepositoryConformance(backend: ConformanceBackend<Repository>): void {
   describePeopleConformance(backend);
   describeCustomerConformance(backend);
   describeAlertConformance(backend);
+  describeRateLimitConformance(backend);
   describe(`repository conformance, opportunities and Set Regarding: ${backend.name}`, function () {
     this.timeout(30_000);
     const f = twoInstances(backend);

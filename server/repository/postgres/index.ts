@@ -3,10 +3,14 @@ import type { Repository } from '../repository';
 import { PostgresAlertDeliveryStore } from './alert-deliveries';
 import { PostgresContactStore } from './contacts';
 import { PostgresAdvisorStore, PostgresTeamStore } from './people';
+import { PostgresRateLimitStore } from './rate-limits';
 import { PostgresTokenStore } from './tokens';
 
 /** The stores the PostgreSQL backend has so far (issue 16): the rest of Repository follows before it is selectable. */
-export type PostgresStores = Pick<Repository, 'advisors' | 'teams' | 'tokens' | 'contacts' | 'alertDeliveries'> & {
+export type PostgresStores = Pick<
+  Repository,
+  'advisors' | 'teams' | 'tokens' | 'contacts' | 'alertDeliveries' | 'rateLimitStore'
+> & {
   close(): Promise<void>;
 };
 
@@ -17,6 +21,7 @@ export function createPostgresStores(pool: Postgres): PostgresStores {
     tokens: new PostgresTokenStore(pool),
     contacts: new PostgresContactStore(pool),
     alertDeliveries: new PostgresAlertDeliveryStore(pool),
+    rateLimitStore: (options) => new PostgresRateLimitStore(pool, options),
     close: () => pool.end(),
   };
 }

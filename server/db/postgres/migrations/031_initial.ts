@@ -4,7 +4,7 @@ import type { PostgresMigration } from '../migrate';
  * The schema as SQLite's migrations 1–31 left it, in PostgreSQL's own types: booleans, timestamptz, identity ids,
  * emails and names unique and found without regard to case through lower() indexes. So far it holds the people
  * (advisors, teams, access tokens), the audit log, the customers (contacts, organizations), the opportunities'
- * table and the email alerts' deliveries; the rest of the repository follows in the same migration before the backend is selectable (it is not yet).
+ * table, the email alerts' deliveries and the rate limits' counts; the rest of the repository follows in the same migration before the backend is selectable (it is not yet).
  *
  * Search follows the rule SQLite's full-text tokenizer (unicode61, remove_diacritics 2) applies: a word is a run of
  * letters and digits, lower-cased, with the accents Unicode decomposition takes off (é → e; æ and ø stay); a typed
@@ -197,5 +197,12 @@ CREATE TABLE alert_deliveries (
 CREATE UNIQUE INDEX alert_deliveries_digest ON alert_deliveries (recipient_id, local_date) WHERE kind = 'digest';
 CREATE UNIQUE INDEX alert_deliveries_untouched ON alert_deliveries (recipient_id, opportunity_id, assigned_at)
   WHERE kind = 'untouched';
+
+CREATE TABLE rate_limits (
+  key text PRIMARY KEY,
+  hits bigint NOT NULL CHECK (hits >= 0),
+  reset_at bigint NOT NULL
+);
+CREATE INDEX rate_limits_reset_at ON rate_limits (reset_at);
 `,
 };
