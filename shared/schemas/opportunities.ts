@@ -102,7 +102,11 @@ export type OpportunityView = z.infer<typeof OpportunityView>;
 export const OpportunityListQuery = Paging.extend({
   view: OpportunityView.default('my-open'),
   q: SearchText.optional().describe(
-    "Type-ahead: word prefixes of the topic, the customer's name or email; with q, results come newest first.",
+    'Type-ahead. A word is a run of letters and digits, compared without case and without the accents Unicode ' +
+      'decomposition takes off (é is e; æ and ø stay themselves). Every typed word (at most 8) must be the start of ' +
+      "a word of the topic or of the customer's name, email or organization. Order, on every storage: with q, the " +
+      'newest opportunity first (the highest id); without q, the last changed first (updatedAt, then the highest ' +
+      'id); in Recent, with or without q, the last used first.',
   ),
   referredByAdvisorId: IdText.optional().describe('Only opportunities this advisor referred.'),
   referredByContactId: IdText.optional().describe('Only opportunities this contact referred.'),

@@ -617,6 +617,73 @@ export function describeRepositoryConformance(backend: ConformanceBackend<Reposi
       });
     });
 
+    describe('type-ahead and lists', () => {
+      const options = (view: 'my-open' | 'all-open' | 'recent' | 'closed', q?: string, limit = 10, offset = 0) => ({
+        view,
+        advisorId: f.owner.advisorId,
+        q,
+        limit,
+        offset,
+      });
+
+      it("matches every typed word to the start of a word of the topic or the customer's name, email or organization", async () => {
+        const renee = landed(
+          await f.one.opportunities.create(
+            referral('Quokka rollover for Renée', {
+              newContact: { name: 'Zoë Quill', email: 'zq@wombat-harbor.example', phone: null, organizationId: null },
+            }),
+            f.owner,
+          ),
+        ).id;
+        const organization = await f.one.contacts.createOrganization('Wombat Freight', [], f.owner);
+        const freight = landed(
+          await f.one.opportunities.create(
+            referral('Quokka annuity review', { newContact: null, customerOrganizationId: organization }),
+            f.owner,
+          ),
+        ).id;
+        const ira = await opened('Quokka rollover IRA');
+        const choices = async (q: string, limit = 10, offset = 0) =>
+          (await f.two.opportunities.choices(options('all-open', q, limit, offset))).map((choice) => choice.id);
+        assert.deepEqual(await choices('quokka'), [ira, freight, renee], 'newest first');
+        assert.deepEqual(await choices('QUOKKA roll'), [ira, renee]);
+        assert.deepEqual(await choices('renee quok'), [renee], 'accents aside, any order');
+        assert.deepEqual(await choices('zoe quil'), [renee], "the customer's name");
+        assert.deepEqual(await choices('wombat'), [freight, renee], 'an email word, an organization word');
+        assert.deepEqual(await choices('okka'), [], 'the start of a word only');
+        assert.deepEqual(await choices('quokka', 1, 1), [freight], 'a later page');
+        const lines = await f.two.opportunities.choices(options('all-open', 'quokka annuity'));
+        assert.deepEqual(
+          lines.map(({ customerName, topic }) => ({ customerName, topic })),
+          [{ customerName: 'Wombat Freight', topic: 'Quokka annuity review' }],
+        );
+        const listed = await f.one.opportunities.list(options('my-open', 'quokka'));
+        assert.deepEqual(
+          listed.map((summary) => summary.id),
+          [ira, freight, renee],
+        );
+      });
+
+      it('lists without words by the last change first, and Recent by the last use first', async () => {
+        const first = await opened('Platypus first');
+        const second = await opened('Platypus second');
+        const version = (await f.one.opportunities.findById(first))!.version;
+        landed(await f.two.opportunities.update(first, version, { stage: 'develop' }, { ...f.owner, at: at(50) }));
+        const open = (await f.one.opportunities.list(options('my-open'))).map((summary) => summary.id);
+        assert.deepEqual(open.slice(0, 2), [first, second], 'the one changed last comes first');
+        await f.one.opportunities.markRecent(f.owner.advisorId, second, at(51));
+        await f.two.opportunities.markRecent(f.owner.advisorId, first, at(52));
+        const recent = (await f.two.opportunities.list(options('recent'))).map((summary) => summary.id);
+        assert.deepEqual(recent.slice(0, 2), [first, second]);
+        const typed = await f.one.opportunities.choices(options('recent', 'platypus'));
+        assert.deepEqual(
+          typed.map((choice) => choice.id),
+          [first, second],
+          'Recent stays in its order with words',
+        );
+      });
+    });
+
     describe('alert deliveries of an opportunity', () => {
       it("claims an untouched referral's alert once when both instances claim it at once", async () => {
         const id = await opened('Untouched');
