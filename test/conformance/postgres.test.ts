@@ -7,12 +7,13 @@ import {
   describeCustomerConformance,
   describePeopleConformance,
   describeRateLimitConformance,
+  describeSettingConformance,
   type ConformanceBackend,
 } from './repository-conformance';
 
 /**
  * PostgreSQL: each instance is a pool of its own on one database, as each server process has. It passes the people,
- * customer, alert and rate-limit parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
+ * customer, alert, rate-limit and setting parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
  */
 describeOnPostgres('PostgreSQL conformance', () => {
   const backend: ConformanceBackend<PostgresStores> = {
@@ -39,4 +40,5 @@ describeOnPostgres('PostgreSQL conformance', () => {
   describeCustomerConformance(backend);
   describeAlertConformance(backend);
   describeRateLimitConformance(backend);
+  describeSettingConformance(backend);
 });

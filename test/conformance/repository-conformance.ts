@@ -24,10 +24,10 @@ export interface ConformanceStorage<R> {
 
 const REFERRAL_CAMPAIGN = 1;
 
-/** The value of a write that must have landed (not 'stale'). */
-function landed<T>(outcome: T | 'stale'): T {
-  assert.notEqual(outcome, 'stale');
-  return outcome as T;
+/** The value of a write that must have landed (not 'stale', not 'taken'). */
+function landed<T>(outcome: T | 'stale' | 'taken'): T {
+  assert.ok(outcome !== 'stale' && outcome !== 'taken', String(outcome));
+  return outcome;
 }
 /** A moment on the suite's day, `minute` minutes past nine. */
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 9, minute)).toISOString();
@@ -461,8 +461,77 @@ export function describeRateLimitConformance<R extends RateLimitStores>(backend:
   });
 }
 
-/** What a whole backend must do: the people, customer, alert and rate-limit parts, then opportunities and Set Regarding. */
+/** What the firm's admins set: the exception rules with the holidays, and the call and task labels. */
+export type SettingStores = PeopleStores & Pick<Repository, 'exceptionRules' | 'activityLabels'>;
+
+/** What a backend's settings must do. */
+export function describeSettingConformance<R extends SettingStores>(backend: ConformanceBackend<R>): void {
+  describe(`repository conformance, settings: ${backend.name}`, function () {
+    this.timeout(30_000);
+    const f = twoInstances(backend);
+
+    it('starts with the standard exception rules, and a change on one instance is read on the other', async () => {
+      const standard = {
+        untouched: { on: true, businessDays: 1 },
+        noActivity: { on: true, businessDays: 5 },
+        noNextStep: { on: true },
+        pastCloseDate: { on: true },
+      };
+      assert.deepEqual(await f.two.exceptionRules.get(), standard);
+      const changed = { ...standard, noActivity: { on: false, businessDays: 9 }, pastCloseDate: { on: false } };
+      assert.deepEqual(await f.one.exceptionRules.set(changed, f.owner), changed);
+      assert.deepEqual(await f.two.exceptionRules.get(), changed);
+    });
+
+    it('adds a holiday once when both instances add the same date at once, and lists them by date', async () => {
+      const outcomes = await Promise.all([
+        f.one.exceptionRules.addHoliday({ date: '2026-12-25', name: 'Christmas Day' }, f.owner),
+        f.two.exceptionRules.addHoliday({ date: '2026-12-25', name: 'Christmas' }, f.manager),
+      ]);
+      assert.equal(outcomes.filter((outcome) => outcome === 'taken').length, 1, JSON.stringify(outcomes));
+      await f.two.exceptionRules.addHoliday({ date: '2026-12-26', name: 'Boxing Day' }, f.owner);
+      await f.one.exceptionRules.addHoliday({ date: '2027-01-01', name: "New Year's Day" }, f.owner);
+      const dates = (range?: { from: string; to: string }) =>
+        f.one.exceptionRules.holidays(range).then((days) => days.map((day) => day.date));
+      assert.deepEqual(await dates(), ['2026-12-25', '2026-12-26', '2027-01-01']);
+      assert.deepEqual(await dates({ from: '2026-12-26', to: '2027-01-01' }), ['2026-12-26', '2027-01-01']);
+      assert.equal(await f.two.exceptionRules.removeHoliday('2026-12-26', f.owner), true);
+      assert.equal(await f.one.exceptionRules.removeHoliday('2026-12-26', f.owner), false);
+      assert.deepEqual(await dates(), ['2026-12-25', '2027-01-01']);
+    });
+
+    it('keeps the standard labels in order, and one name per list however it is cased or composed', async () => {
+      const names = async () => (await f.two.activityLabels.list()).map((label) => `${label.kind}: ${label.name}`);
+      assert.deepEqual((await names()).slice(0, 3), [
+        'category: Discovery meeting',
+        'category: First appointment',
+        'category: Follow-up call',
+      ]);
+      const outcomes = await Promise.all([
+        f.one.activityLabels.create('category', 'reunion', 'Réunion', f.owner),
+        f.two.activityLabels.create('category', 'reunion-2', 'RE\u0301UNION', f.manager),
+      ]);
+      assert.equal(outcomes.filter((outcome) => outcome === 'taken').length, 1, JSON.stringify(outcomes));
+      const second = landed(
+        await f.one.activityLabels.create('category', 'follow-up-call', 'Follow up by letter', f.owner),
+      );
+      assert.equal(second.key, 'follow-up-call-2', 'the key made unique in its list');
+      assert.equal(await f.two.activityLabels.update(second.id, { name: 'PROPOSAL' }, f.owner), 'taken');
+      const retired = await f.two.activityLabels.update(second.id, { retired: true }, f.owner);
+      assert.equal(retired !== 'taken' && retired?.retired, true);
+      const back = await f.one.activityLabels.update(second.id, { retired: false, name: 'Letter' }, f.owner);
+      assert.deepEqual(back !== 'taken' && back && { name: back.name, retired: back.retired }, {
+        name: 'Letter',
+        retired: false,
+      });
+      assert.equal(await f.one.activityLabels.findById(second.id + 1000), null);
+    });
+  });
+}
+
+/** What a whole backend must do: the people, customer, alert, rate-limit and setting parts, then opportunities and Set Regarding. */
 export function describeRepositoryConformance(backend: ConformanceBackend<Repository>): void {
+  describeSettingConformance(backend);
   describePeopleConformance(backend);
   describeCustomerConformance(backend);
   describeAlertConformance(backend);
