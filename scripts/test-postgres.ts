@@ -58,8 +58,10 @@ function run(bin: string, command: string, args: string[]): void {
 export async function startTestCluster(): Promise<TestCluster> {
   const bin = postgresBinaries();
   if (!bin) throw new Error('No PostgreSQL server binaries under /usr/lib/postgresql (Debian package: postgresql).');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-postgres-'));
-  if (process.getuid?.() === 0) execFileSync('chown', ['postgres:', dir]);
+  // As root the cluster runs as `postgres`, who must reach its folder: /tmp, not a TMPDIR only root may enter.
+  const asRoot = process.getuid?.() === 0;
+  const dir = fs.mkdtempSync(path.join(asRoot ? '/tmp' : os.tmpdir(), 'regarding-postgres-'));
+  if (asRoot) execFileSync('chown', ['postgres:', dir]);
   const data = path.join(dir, 'data');
   const port = await freePort();
   try {

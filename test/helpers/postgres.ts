@@ -21,19 +21,34 @@ function serverUrl(): Promise<string> {
     ? Promise.resolve(givenUrl)
     : startTestCluster().then(({ url, dir }) => {
         process.once('exit', () => stopTestCluster(dir));
+        // Stopped on Ctrl-C or a kill too, then the signal ends the process as it would have.
+        for (const signal of ['SIGINT', 'SIGTERM'] as const)
+          process.once(signal, () => {
+            stopTestCluster(dir);
+            process.kill(process.pid, signal);
+          });
         return url;
       });
   return cluster;
 }
 
-/** A new, empty database on the test server; `drop` removes it (closing every pool on it first is the caller's). */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new, empty database on the test server (with `locale`, that locale's, from template0); `drop` removes it (closing
+ * every pool on it first is the caller's).
+ */
+export async function freshPostgresDatabase(
+  options: { locale?: 'C' } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = await serverUrl();
   const name = `regarding_test_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    await client.query(
+      options.locale
+        ? `CREATE DATABASE ${name} TEMPLATE template0 LOCALE '${options.locale}'`
+        : `CREATE DATABASE ${name}`,
+    );
   } finally {
     await client.end();
   }

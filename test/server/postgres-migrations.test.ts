@@ -62,6 +62,15 @@ describeOnPostgres('PostgreSQL migrations', function () {
     assert.equal(await postgresSchemaVersion(db), 99);
   });
 
+  it('refuses a database whose character type would leave letters outside ASCII alone, and creates nothing', async () => {
+    await database.drop();
+    database = await freshPostgresDatabase({ locale: 'C' });
+    const db = pool();
+    await assert.rejects(migratePostgres(db), /needs a UTF8 database with a UTF-8 character type .* LC_CTYPE C/);
+    assert.equal(await postgresSchemaVersion(db), 0);
+    assert.equal((await db.query("SELECT to_regclass('advisors') AS t")).rows[0].t, null);
+  });
+
   it("keeps an advisor's email unique whatever its case, and answers ids as numbers and times as ISO text", async () => {
     const db = pool();
     await migratePostgres(db);

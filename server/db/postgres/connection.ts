@@ -20,22 +20,43 @@ const types: pg.CustomTypesConfig = {
   },
 };
 
-export function openPostgres(url: string, options: { max?: number } = {}): Postgres {
-  return new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+/**
+ * Every session reads times in UTC with ISO output, whatever the server's or role's settings, so the parsers above
+ * always get text like `2026-11-24 09:30:00.123+00`.
+ */
+const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD';
+
+export function openPostgres(url: string, options: { max?: number; onError?: (error: Error) => void } = {}): Postgres {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types, options: SESSION_OPTIONS });
+  // An idle connection the server ends (a restart, a failover, idle_session_timeout) is an 'error' event on the pool,
+  // which without a listener would end the process; the pool opens a new connection when one is next needed.
+  pool.on('error', options.onError ?? ((error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`)));
+  return pool;
 }
 
-/** Runs `work` in one transaction on one connection of the pool: committed if it returns, rolled back if it throws. */
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction did nothing and may run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
+/**
+ * Runs `work` in one transaction on one connection of the pool: committed if it returns, rolled back if it throws.
+ * A transaction PostgreSQL ended as a deadlock's victim runs again (at most three times in all): `work` must only
+ * talk to the database through the client it is given.
+ */
 export async function transaction<T>(pool: Postgres, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+    } finally {
+      client.release();
+    }
   }
 }

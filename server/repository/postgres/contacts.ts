@@ -86,8 +86,8 @@ export class PostgresContactStore implements ContactStore {
 
   async findByEmails(emails: string[]) {
     const { rows } = await this.db.query<ContactRow>(
-      `${SELECT_CONTACT} WHERE lower(c.email) = ANY($1::text[]) ORDER BY c.name COLLATE "C", c.id`,
-      [emails.map((email) => email.toLowerCase())],
+      `${SELECT_CONTACT} WHERE lower(c.email) IN (SELECT lower(e) FROM unnest($1::text[]) e) ORDER BY c.name COLLATE "C", c.id`,
+      [emails],
     );
     return this.toContacts(rows);
   }
@@ -129,7 +129,7 @@ export class PostgresContactStore implements ContactStore {
   async createOrganizationWithDomain(name: string, domain: string | null, actor: Actor) {
     const id = await transaction(this.db, async (db) => {
       if (domain !== null) {
-        await lockDomain(db, domain);
+        await lockDomains(db, [domain]);
         if ((await organizationIdForDomain(db, domain)) !== null) return null;
       }
       return insertOrganization(db, name, domain ? [domain] : [], actor);
@@ -152,24 +152,32 @@ export class PostgresContactStore implements ContactStore {
 
   createOrganization(name: string, domains: string[], actor: Actor | null) {
     return transaction(this.db, async (db) => {
-      for (const domain of domains) await lockDomain(db, domain);
+      await lockDomains(db, domains);
       return insertOrganization(db, name, domains, actor);
     });
   }
 }
 
+/** The domain and every domain above it that an organization could have (mail.contoso.com, contoso.com). */
+function domainAndParents(domain: string): string[] {
+  const labels = domain.toLowerCase().split('.');
+  return labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
+}
+
 /**
- * Until the transaction ends, the only one making an organization of this email domain: two contacts of a new
- * company at once wait for each other, and the second finds the first's organization.
+ * Until the transaction ends, the only one making an organization of these email domains or of any domain above them
+ * (an organization of contoso.com also has mail.contoso.com): two contacts of a new company at once wait for each
+ * other, and the second finds the first's organization. Locked in one order, so two callers never wait on each other.
  */
-async function lockDomain(db: Queryable, domain: string): Promise<void> {
-  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('organization domain ' || lower($1), 0))", [domain]);
+async function lockDomains(db: Queryable, domains: string[]): Promise<void> {
+  const all = [...new Set(domains.flatMap(domainAndParents))].sort();
+  for (const domain of all)
+    await db.query("SELECT pg_advisory_xact_lock(hashtextextended('organization domain ' || $1, 0))", [domain]);
 }
 
 /** The organization of the domain or of the nearest domain above it (mail.contoso.com → contoso.com). */
 async function organizationIdForDomain(db: Queryable, domain: string): Promise<number | null> {
-  const labels = domain.toLowerCase().split('.');
-  const candidates = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
+  const candidates = domainAndParents(domain);
   const { rows } = await db.query<{ organization_id: number }>(
     `SELECT organization_id FROM organization_domains WHERE domain = ANY($1::text[])
       ORDER BY length(domain) DESC LIMIT 1`,
@@ -208,13 +216,16 @@ export async function insertContact(
     (await db.query<{ id: number }>('SELECT id FROM contacts WHERE lower(email) = lower($1)', [fields.email])).rows[0]
       ?.id;
   if (fields.email !== null) {
+    // Until the transaction ends, the only one making a contact of this email: a second waits, then finds the first,
+    // and never makes the new company's organization only to lose the email to the first.
+    await db.query("SELECT pg_advisory_xact_lock(hashtextextended('contact email ' || lower($1), 0))", [fields.email]);
     const id = await existing();
     if (id !== undefined) return { id, created: false };
   }
   let organizationId = fields.organizationId;
   if (organizationId === null && fields.newOrganization) {
     const { name, domain } = fields.newOrganization;
-    await lockDomain(db, domain);
+    await lockDomains(db, [domain]);
     organizationId =
       (await organizationIdForDomain(db, domain)) ?? (await insertOrganization(db, name, [domain], actor));
   }

@@ -82,7 +82,7 @@ export class PostgresAdvisorStore implements AdvisorStore {
       return await transaction(this.db, async (db): Promise<'bound' | 'missing' | 'changed' | 'taken'> => {
         // The row stays locked until the end: a second binding of the same advisor waits, then sees this one.
         const { rows } = await db.query<{ entra_tid: string | null; entra_oid: string | null }>(
-          'SELECT entra_tid, entra_oid FROM advisors WHERE id = $1 FOR UPDATE',
+          'SELECT entra_tid, entra_oid FROM advisors WHERE id = $1 FOR NO KEY UPDATE',
           [id],
         );
         const current = rows[0];
@@ -148,11 +148,13 @@ export class PostgresAdvisorStore implements AdvisorStore {
 
   async update(id: number, fields: AdvisorChanges, actor: AuditActor) {
     const outcome = await transaction(this.db, async (db): Promise<'missing' | 'last-admin' | 'updated'> => {
-      // Every active admin's row is locked before the count: two demotions at once take turns, and the second
-      // counts without the first's admin (PostgreSQL re-reads a row it waited for).
-      await db.query("SELECT id FROM advisors WHERE role = 'admin' AND active FOR UPDATE");
+      // A change that can take an admin away (a role other than admin, a deactivation) first takes the firm's one
+      // demotion lock: two of them at once take turns, and the second counts the admins after the first committed.
+      // Other changes take no lock beyond their advisor's row, so they never wait for (or deadlock with) a demotion.
+      if ((fields.role !== undefined && fields.role !== 'admin') || fields.active === false)
+        await db.query("SELECT pg_advisory_xact_lock(hashtextextended('advisor demotions', 0))");
       const { rows } = await db.query<{ role: Role; active: boolean }>(
-        'SELECT role, active FROM advisors WHERE id = $1 FOR UPDATE',
+        'SELECT role, active FROM advisors WHERE id = $1 FOR NO KEY UPDATE',
         [id],
       );
       const before = rows[0];
