@@ -1,9 +1,10 @@
-import { openPostgres, type Postgres } from '../../server/db/postgres/connection';
+import { openPostgres } from '../../server/db/postgres/connection';
 import { migratePostgres } from '../../server/db/postgres/migrate';
 import { createPostgresStores, type PostgresStores } from '../../server/repository/postgres';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
 import {
   describeAlertConformance,
+  describeOperationConformance,
   describeCustomerConformance,
   describePeopleConformance,
   describeRateLimitConformance,
@@ -13,24 +14,24 @@ import {
 
 /**
  * PostgreSQL: each instance is a pool of its own on one database, as each server process has. It passes the people,
- * customer, alert, rate-limit and setting parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
+ * customer, alert, rate-limit, setting and operation parts so far (issue 16); describeRepositoryConformance replaces them once every store is there.
  */
 describeOnPostgres('PostgreSQL conformance', () => {
   const backend: ConformanceBackend<PostgresStores> = {
     name: 'PostgreSQL',
     async open() {
       const database = await freshPostgresDatabase();
-      const pools: Postgres[] = [openPostgres(database.url)];
-      await migratePostgres(pools[0]);
+      const pool = openPostgres(database.url);
+      await migratePostgres(pool);
+      const instances = [createPostgresStores(pool)];
       return {
-        repo: createPostgresStores(pools[0]),
+        repo: instances[0],
         another() {
-          const pool = openPostgres(database.url);
-          pools.push(pool);
-          return Promise.resolve(createPostgresStores(pool));
+          instances.push(createPostgresStores(openPostgres(database.url)));
+          return Promise.resolve(instances[instances.length - 1]);
         },
         async close() {
-          await Promise.all(pools.map((pool) => pool.end()));
+          await Promise.all(instances.map((instance) => instance.close()));
           await database.drop();
         },
       };
@@ -41,4 +42,5 @@ describeOnPostgres('PostgreSQL conformance', () => {
   describeAlertConformance(backend);
   describeRateLimitConformance(backend);
   describeSettingConformance(backend);
+  describeOperationConformance(backend);
 });

@@ -534,9 +534,43 @@ export function describeSettingConformance<R extends SettingStores>(backend: Con
   });
 }
 
-/** What a whole backend must do: the people, customer, alert, rate-limit and setting parts, then opportunities and Set Regarding. */
+/** How the service sees the storage itself: health, upkeep, closing. */
+export type OperationStores = PeopleStores &
+  Pick<Repository, 'changeStamp' | 'ping' | 'writable' | 'maintain' | 'close' | 'isOpen'>;
+
+/** What a backend's health checks, upkeep and closing must do. */
+export function describeOperationConformance<R extends OperationStores>(backend: ConformanceBackend<R>): void {
+  describe(`repository conformance, operations: ${backend.name}`, function () {
+    this.timeout(30_000);
+    const f = twoInstances(backend);
+
+    it('is reachable and writable, and runs its upkeep while serving', async () => {
+      assert.equal(await f.one.ping(), true);
+      assert.equal(await f.two.writable(), true);
+      await Promise.all([f.one.maintain(), f.two.advisors.count()]);
+      assert.equal(f.one.isOpen(), true);
+    });
+
+    it('changes the change stamp once the other instance wrote', async () => {
+      const before = f.one.changeStamp();
+      await f.two.advisors.markWorkSeen(f.owner.advisorId, at(60));
+      assert.notEqual(f.one.changeStamp(), before);
+    });
+
+    it('says it is closed once closed', async () => {
+      const storage = await backend.open();
+      assert.equal(storage.repo.isOpen(), true);
+      await storage.repo.close();
+      assert.equal(storage.repo.isOpen(), false);
+      await storage.close();
+    });
+  });
+}
+
+/** What a whole backend must do: the people, customer, alert, rate-limit, setting and operation parts, then opportunities and Set Regarding. */
 export function describeRepositoryConformance(backend: ConformanceBackend<Repository>): void {
   describeSettingConformance(backend);
+  describeOperationConformance(backend);
   describePeopleConformance(backend);
   describeCustomerConformance(backend);
   describeAlertConformance(backend);
