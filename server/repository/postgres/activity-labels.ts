@@ -1,24 +1,9 @@
-import type { ActivityLabel, ActivityLabelKind } from '../../../shared/schemas/activity-labels';
+import type { ActivityLabelKind } from '../../../shared/schemas/activity-labels';
 import { caselessName } from '../../../shared/text';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { Actor, ActivityLabelStore } from '../repository';
+import { toLabel, type LabelRow } from '../rows';
 import { isUniqueViolation, writeAudit, type Queryable } from './support';
-
-interface LabelRow {
-  id: number;
-  kind: ActivityLabelKind;
-  key: string;
-  name: string;
-  retired_at: string | null;
-}
-
-const toLabel = (row: LabelRow): ActivityLabel => ({
-  id: row.id,
-  kind: row.kind,
-  key: row.key,
-  name: row.name,
-  retired: row.retired_at !== null,
-});
 
 const LABEL_COLUMNS = 'id, kind, key, name, retired_at';
 

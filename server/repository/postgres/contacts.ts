@@ -1,6 +1,7 @@
 import type { Contact, Organization } from '../../../shared/schemas/contacts';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
+import { phonePrefixes } from '../rows';
 import { writeAudit, type Queryable } from './support';
 
 interface ContactRow {
@@ -36,25 +37,6 @@ const toOrganization = (row: OrganizationRow): Organization => ({
 
 /** The typed words (as search_words() cuts them): at least one, else the search finds nothing. */
 const hasWords = (q: string) => /[\p{L}\p{N}]/u.test(q);
-
-/**
- * Text that is only a phone number: the prefixes of its digits to look for, as the SQLite backend's contactMatch
- * (typed with a country code, "+44 20 7946" or "0044 20 7946", also without its first one to three digits; with a
- * national trunk 0, "020 7946", also without it). null: the text is words.
- */
-function phonePrefixes(q: string): string[] | null {
-  if (!/^[\d\s()+.\-/]+$/.test(q)) return null;
-  const typed = q.trim();
-  let digits = typed.replace(/\D/g, '');
-  const prefixes = new Set<string>();
-  if (typed.startsWith('+') || digits.startsWith('00')) {
-    if (!typed.startsWith('+')) digits = digits.slice(2);
-    for (let cut = 1; cut <= 3; cut++) prefixes.add(digits.slice(cut));
-  } else if (digits.startsWith('0')) prefixes.add(digits.slice(1));
-  prefixes.add(digits);
-  const usable = [...prefixes].filter((prefix) => prefix.length >= 3);
-  return usable.length ? usable : null;
-}
 
 export class PostgresContactStore implements ContactStore {
   constructor(private readonly db: Postgres) {}

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { isSystemActor, type AuditActor } from '../repository';
+import type { AuditActor } from '../repository';
+import { auditValues } from '../rows';
 
 /** A pool or one of its clients inside a transaction: what a store's statements run on. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -13,19 +14,10 @@ export async function writeAudit(
   action: string,
   details?: unknown,
 ): Promise<void> {
-  const advisorId = actor && !isSystemActor(actor) ? actor.advisorId : null;
   await db.query(
     `INSERT INTO audit_log (at, actor_kind, actor_id, entity, entity_id, action, details)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      actor?.at ?? new Date().toISOString(),
-      advisorId === null ? 'system' : 'advisor',
-      advisorId,
-      entity,
-      entityId,
-      action,
-      details === undefined ? null : JSON.stringify(details),
-    ],
+    auditValues(actor, entity, entityId, action, details),
   );
 }
 

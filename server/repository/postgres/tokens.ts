@@ -1,29 +1,10 @@
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
+import { toTokenRecord as toRecord, type TokenRow } from '../rows';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
 import { writeAudit } from './support';
 
-interface TokenRow {
-  id: number;
-  advisor_id: number;
-  name: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
 const TOKEN_COLUMNS = 'id, advisor_id, name, created_at, expires_at, last_used_at, revoked_at';
-
-const toRecord = (row: TokenRow): TokenRecord => ({
-  id: row.id,
-  advisorId: row.advisor_id,
-  name: row.name,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  lastUsedAt: row.last_used_at,
-  revokedAt: row.revoked_at,
-});
 
 /**
  * Access tokens on PostgreSQL. A token is read with its advisor on every request: the SQLite backend reuses a token

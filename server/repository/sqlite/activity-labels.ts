@@ -1,25 +1,10 @@
 import type { Db } from '../../db/connection';
-import type { ActivityLabel, ActivityLabelKind } from '../../../shared/schemas/activity-labels';
+import type { ActivityLabelKind } from '../../../shared/schemas/activity-labels';
 import { caselessName } from '../../../shared/text';
 import type { Actor, ActivityLabelStore } from '../repository';
+import { toLabel, type LabelRow } from '../rows';
 import { isUniqueViolation, sql, writeAudit } from './support';
 import { write } from './writes';
-
-interface LabelRow {
-  id: number;
-  kind: ActivityLabelKind;
-  key: string;
-  name: string;
-  retired_at: string | null;
-}
-
-const toLabel = (row: LabelRow): ActivityLabel => ({
-  id: row.id,
-  kind: row.kind,
-  key: row.key,
-  name: row.name,
-  retired: row.retired_at !== null,
-});
 
 export class SqliteActivityLabelStore implements ActivityLabelStore {
   constructor(private readonly db: Db) {}

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { Contact, Organization } from '../../../shared/schemas/contacts';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
+import { phonePrefixes } from '../rows';
 import { checkedLimit, list, writeAudit, sql, sqlArrays } from './support';
 import { ftsQuery } from './opportunities';
 import { write } from './writes';
@@ -338,25 +339,10 @@ function insertOrganization(db: Db, name: string, domains: string[], actor: Acto
   return id;
 }
 
-/**
- * Text that is only a phone number ("555-0134", "+1 (555) 013"): a prefix of the phone's digits; else word prefixes.
- * The index holds a number's digits and its last ten, so a number typed without its country code is found; one
- * typed with it ("+44 20 7946", "0044 20 7946") is also looked for without its first one to three digits, and
- * one typed with a national trunk 0 ("020 7946") without that 0, each as an indexed prefix.
- */
+/** Text that is only a phone number: prefixes of the phone's digits (see phonePrefixes); else word prefixes. */
 function contactMatch(q: string): string | null {
-  if (/^[\d\s()+.\-/]+$/.test(q)) {
-    const typed = q.trim();
-    let digits = typed.replace(/\D/g, '');
-    const prefixes = new Set<string>();
-    if (typed.startsWith('+') || digits.startsWith('00')) {
-      if (!typed.startsWith('+')) digits = digits.slice(2);
-      for (let cut = 1; cut <= 3; cut++) prefixes.add(digits.slice(cut));
-    } else if (digits.startsWith('0')) prefixes.add(digits.slice(1));
-    prefixes.add(digits);
-    const alternatives = [...prefixes].filter((prefix) => prefix.length >= 3).map((prefix) => `"${prefix}"*`);
-    if (alternatives.length) return `phone : (${alternatives.join(' OR ')})`;
-  }
+  const phone = phonePrefixes(q);
+  if (phone) return `phone : (${phone.map((prefix) => `"${prefix}"*`).join(' OR ')})`;
   const words = ftsQuery(q);
   return words && `{name email} : (${words})`;
 }

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/connection';
-import { isSystemActor, type Actor, type AuditActor } from '../repository';
+import type { Actor, AuditActor } from '../repository';
+import { auditValues } from '../rows';
 
 /** Binds a list of ids or strings as one parameter: `IN (SELECT value FROM json_each(?))`. */
 export const list = (values: readonly (number | string)[]): string => JSON.stringify(values);
@@ -14,19 +15,10 @@ export function writeAudit(
   action: string,
   details?: unknown,
 ): void {
-  const advisorId = actor && !isSystemActor(actor) ? actor.advisorId : null;
   sql(
     db,
     'INSERT INTO audit_log (at, actor_kind, actor_id, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(
-    actor?.at ?? new Date().toISOString(),
-    advisorId === null ? 'system' : 'advisor',
-    advisorId,
-    entity,
-    entityId,
-    action,
-    details === undefined ? null : JSON.stringify(details),
-  );
+  ).run(...auditValues(actor, entity, entityId, action, details));
 }
 
 /**

@@ -2,28 +2,9 @@ import type { Db } from '../../db/connection';
 import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
 import { changeStamp } from './change-stamp';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
+import { toTokenRecord as toRecord, type TokenRow } from '../rows';
 import { sql, sqlArrays, writeAudit } from './support';
 import { write, writeIfFree } from './writes';
-
-interface TokenRow {
-  id: number;
-  advisor_id: number;
-  name: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-const toRecord = (row: TokenRow): TokenRecord => ({
-  id: row.id,
-  advisorId: row.advisor_id,
-  name: row.name,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  lastUsedAt: row.last_used_at,
-  revokedAt: row.revoked_at,
-});
 
 type Found = TokenRecord & { advisor: AdvisorRecord };
 
