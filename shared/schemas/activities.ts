@@ -10,16 +10,22 @@ export type ActivityStatus = z.infer<typeof ActivityStatus>;
 
 export const ParticipantRole = z.enum(['from', 'to', 'cc', 'organizer', 'attendee']);
 
+/**
+ * Text Outlook reads from an item (its subject, location, names, identities): a NUL character in it (a malformed
+ * message) is dropped, never a reason to refuse the link. Text an advisor sends is refused with it instead.
+ */
+const dropNul = (text: string) => text.replaceAll('\u0000', '');
+
 export const Participant = z
   .object({
     email: EmailAddress,
-    name: z.string().trim().max(200).optional(),
+    name: z.string().trim().max(200).overwrite(dropNul).optional(),
     role: ParticipantRole,
   })
   .meta({ id: 'Participant' });
 export type Participant = z.input<typeof Participant>;
 
-export const OutlookIdentity = z.string().trim().min(1).max(1000);
+export const OutlookIdentity = z.string().overwrite(dropNul).trim().min(1).max(1000);
 
 /**
  * An Outlook email or appointment as the add-in sees it. Its identity, in order of preference:
@@ -34,12 +40,12 @@ export const OutlookItem = z
     trackingToken: z.uuid().optional(),
     itemId: OutlookIdentity.optional(),
     conversationId: OutlookIdentity.optional(),
-    subject: z.string().max(1000).default(''),
+    subject: z.string().max(1000).overwrite(dropNul).default(''),
     participants: z.array(Participant).max(500).default([]),
     sentAt: IsoDateTime.optional(),
     startAt: IsoDateTime.optional(),
     endAt: IsoDateTime.optional(),
-    location: z.string().max(1000).optional(),
+    location: z.string().max(1000).overwrite(dropNul).optional(),
     mailbox: EmailAddress.nullable()
       .optional()
       .describe(
