@@ -16,3 +16,8 @@ export function hasVisibleCharacter(text: string): boolean {
 export function caselessName(name: string): string {
   return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFC');
 }
+
+/** Text without its NUL characters (U+0000): what a malformed message's subject or name has, and no field means. */
+export function dropNul(text: string): string {
+  return text.replaceAll('\u0000', '');
+}

@@ -1,4 +1,5 @@
 import type { OutlookItem, Participant } from '../../shared/schemas/activities';
+import { dropNul } from '../../shared/text';
 import { OfficeError, officeCall } from './async';
 import { outlookMailbox } from './host';
 
@@ -79,6 +80,33 @@ async function sharedMailboxOwner(item: AnyItem): Promise<string | null> {
 
 /** Reads the current item; null when the pane has no item (for example, several are selected). */
 export async function readCurrentItem(): Promise<ItemSnapshot | null> {
+  const snapshot = await readSnapshot();
+  return snapshot && withoutNul(snapshot);
+}
+
+const dropNulOrNull = (text: string | null) => text && dropNul(text);
+
+/**
+ * The snapshot with every NUL character (a malformed message's) taken out of its text, once, where it is read: the
+ * service refuses text an advisor sends with one (a customer's name prefilled from a participant), and a sent copy's
+ * subject is compared with its draft's as the service stored it.
+ */
+function withoutNul(snapshot: ItemSnapshot): ItemSnapshot {
+  return {
+    ...snapshot,
+    itemId: dropNulOrNull(snapshot.itemId),
+    seriesId: dropNulOrNull(snapshot.seriesId),
+    internetMessageId: dropNulOrNull(snapshot.internetMessageId),
+    conversationId: dropNulOrNull(snapshot.conversationId),
+    subject: dropNul(snapshot.subject),
+    participants: snapshot.participants.map((person) =>
+      person.name === undefined ? person : { ...person, name: dropNul(person.name) || undefined },
+    ),
+    location: dropNulOrNull(snapshot.location),
+  };
+}
+
+async function readSnapshot(): Promise<ItemSnapshot | null> {
   const item = currentItem();
   if (!item) return null;
   const kind = isItemType(item, Office.MailboxEnums.ItemType.Appointment) ? 'appointment' : 'email';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STAGES } from '../constants';
+import { dropNul } from '../text';
 import { AdvisorRef, EmailAddress, Id, IsoDateTime, visibleText } from './common';
 
 export const ActivityKind = z.enum(['email', 'appointment', 'phone_call', 'task']);
@@ -10,16 +11,13 @@ export type ActivityStatus = z.infer<typeof ActivityStatus>;
 
 export const ParticipantRole = z.enum(['from', 'to', 'cc', 'organizer', 'attendee']);
 
-/**
- * Text Outlook reads from an item (its subject, location, names, identities): a NUL character in it (a malformed
- * message) is dropped, never a reason to refuse the link. Text an advisor sends is refused with it instead.
- */
-const dropNul = (text: string) => text.replaceAll('\u0000', '');
+// Text Outlook reads from an item (its subject, location, names, identities) has its NUL characters (a malformed
+// message's) dropped: never a reason to refuse the link. Text an advisor sends is refused with one instead.
 
 export const Participant = z
   .object({
     email: EmailAddress,
-    name: z.string().trim().max(200).overwrite(dropNul).optional(),
+    name: z.string().overwrite(dropNul).trim().max(200).optional(),
     role: ParticipantRole,
   })
   .meta({ id: 'Participant' });
@@ -40,12 +38,12 @@ export const OutlookItem = z
     trackingToken: z.uuid().optional(),
     itemId: OutlookIdentity.optional(),
     conversationId: OutlookIdentity.optional(),
-    subject: z.string().max(1000).overwrite(dropNul).default(''),
+    subject: z.string().overwrite(dropNul).max(1000).default('').describe('A NUL character in it is dropped.'),
     participants: z.array(Participant).max(500).default([]),
     sentAt: IsoDateTime.optional(),
     startAt: IsoDateTime.optional(),
     endAt: IsoDateTime.optional(),
-    location: z.string().max(1000).overwrite(dropNul).optional(),
+    location: z.string().overwrite(dropNul).max(1000).optional(),
     mailbox: EmailAddress.nullable()
       .optional()
       .describe(
@@ -232,7 +230,7 @@ export const SentMessageMatchRequest = z
   .object({
     internetMessageId: OutlookIdentity,
     conversationId: OutlookIdentity.optional(),
-    subject: z.string().max(1000),
+    subject: z.string().overwrite(dropNul).max(1000).describe("A NUL character in it is dropped, as from the draft's."),
     recipients: z
       .array(EmailAddress)
       .min(1)

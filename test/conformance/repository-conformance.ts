@@ -536,7 +536,7 @@ export function describeSettingConformance<R extends SettingStores>(backend: Con
 
 /** How the service sees the storage itself: health, upkeep, closing. */
 export type OperationStores = PeopleStores &
-  Pick<Repository, 'changeStamp' | 'ping' | 'writable' | 'maintain' | 'close' | 'isOpen'>;
+  Pick<Repository, 'changeStamp' | 'ping' | 'writable' | 'maintain' | 'close' | 'isOpen' | 'rateLimitStore'>;
 
 /** What a backend's health checks, upkeep and closing must do. */
 export function describeOperationConformance<R extends OperationStores>(backend: ConformanceBackend<R>): void {
@@ -544,10 +544,17 @@ export function describeOperationConformance<R extends OperationStores>(backend:
     this.timeout(30_000);
     const f = twoInstances(backend);
 
-    it('is reachable and writable, and runs its upkeep while serving', async () => {
+    it('is reachable and writable, and its upkeep drops ended rate-limit windows only', async () => {
       assert.equal(await f.one.ping(), true);
       assert.equal(await f.two.writable(), true);
+      // A window that ended long ago (counted at the epoch) and one still open, in one limit.
+      const ended = f.one.rateLimitStore({ prefix: 'upkeep:', windowMs: 1000, now: () => 0 });
+      const open = f.one.rateLimitStore({ prefix: 'upkeep:', windowMs: 3_600_000, now: () => Date.now() });
+      await ended.increment('old');
+      await open.increment('new');
       await Promise.all([f.one.maintain(), f.two.advisors.count()]);
+      assert.equal(await ended.get('old'), undefined, 'the ended window is gone, even read as of its own time');
+      assert.equal((await open.get('new'))?.totalHits, 1, 'the open window stays');
       assert.equal(f.one.isOpen(), true);
     });
 
@@ -557,12 +564,16 @@ export function describeOperationConformance<R extends OperationStores>(backend:
       assert.notEqual(f.one.changeStamp(), before);
     });
 
-    it('says it is closed once closed', async () => {
+    it('says it is closed once closed, and answers nothing after', async () => {
       const storage = await backend.open();
-      assert.equal(storage.repo.isOpen(), true);
-      await storage.repo.close();
-      assert.equal(storage.repo.isOpen(), false);
-      await storage.close();
+      try {
+        assert.equal(storage.repo.isOpen(), true);
+        await Promise.all([storage.repo.close(), storage.repo.close()]);
+        assert.equal(storage.repo.isOpen(), false);
+        assert.equal(await storage.repo.ping().catch(() => false), false);
+      } finally {
+        await storage.close();
+      }
     });
   });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
@@ -36,6 +37,31 @@ describe('NUL characters in requests', () => {
     assert.equal(created.status, 400);
     assert.equal(created.body.errors[0].path, 'body.topic');
     assert.deepEqual((await alex.api.get('/api/v1/opportunities?view=my-open')).body.items, []);
+  });
+
+  it("matches a sent copy to its draft when both subjects held a NUL, as the draft's was stored", async () => {
+    const created = await alex.api.post('/api/v1/opportunities', referral('Rollover', 'ann@client.example'));
+    const draft = await alex.api.post('/api/v1/activities/regarding', {
+      item: {
+        kind: 'email',
+        trackingToken: randomUUID(),
+        subject: 'Your\u0000 rollover',
+        participants: [{ email: 'ann@client.example', role: 'to' }],
+      },
+      opportunityId: created.body.opportunity.id,
+    });
+    assert.equal(draft.status, 200);
+    const matched = await alex.api.post('/api/v1/activities/sent-matches', {
+      internetMessageId: '<sent-nul@firm.example>',
+      subject: 'Your\u0000 rollover',
+      recipients: ['ann@client.example'],
+      sentAt: '2026-11-18T10:30:00Z',
+    });
+    assert.equal(matched.status, 200, JSON.stringify(matched.body));
+    assert.deepEqual(
+      matched.body.drafts.map((found: { id: number }) => found.id),
+      [draft.body.id],
+    );
   });
 
   it('links an item whose subject, names and location hold a NUL, without it', async () => {

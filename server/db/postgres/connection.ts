@@ -27,7 +27,14 @@ const types: pg.CustomTypesConfig = {
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD';
 
 export function openPostgres(url: string, options: { max?: number; onError?: (error: Error) => void } = {}): Postgres {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types, options: SESSION_OPTIONS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types,
+    options: SESSION_OPTIONS,
+    // A server that cannot be reached fails the request after this long instead of holding it (pg waits forever).
+    connectionTimeoutMillis: 10_000,
+  });
   // An idle connection the server ends (a restart, a failover, idle_session_timeout) is an 'error' event on the pool,
   // which without a listener would end the process; the pool opens a new connection when one is next needed.
   pool.on('error', options.onError ?? ((error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`)));

@@ -27,8 +27,25 @@ export type PostgresStores = Pick<
   | 'isOpen'
 >;
 
+/** How long a health check waits for the database: one that does not answer by then is down, for /healthz. */
+const HEALTH_WAIT_MS = 5000;
+
+/** The query's result, or null when it fails or takes longer than HEALTH_WAIT_MS. */
+async function answered<T>(query: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), HEALTH_WAIT_MS);
+  });
+  try {
+    return await Promise.race([query.catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createPostgresStores(pool: Postgres): PostgresStores {
   let closing = false;
+  let ended: Promise<void> | undefined;
   let stamps = 0;
   return {
     advisors: new PostgresAdvisorStore(pool),
@@ -43,20 +60,23 @@ export function createPostgresStores(pool: Postgres): PostgresStores {
     // so nothing is reused on its strength and every request reads again.
     changeStamp: () => `pg:${++stamps}` as ChangeStamp,
     async ping() {
-      return (await pool.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]?.ok === 1;
+      return (await answered(pool.query<{ ok: number }>('SELECT 1 AS ok')))?.rows[0]?.ok === 1;
     },
-    // A standby (in recovery) answers reads and refuses every write.
+    // A standby, or a primary set read-only (as managed services do when its storage is full), refuses every write.
     async writable() {
-      return !(await pool.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby')).rows[0].standby;
+      const found = await answered(
+        pool.query<{ writable: boolean }>("SELECT current_setting('transaction_read_only') = 'off' AS writable"),
+      );
+      return found?.rows[0]?.writable === true;
     },
     async maintain() {
       if (!closing) await pool.query('DELETE FROM rate_limits WHERE reset_at <= $1', [Date.now()]);
     },
     isOpen: () => !closing,
-    async close() {
-      if (closing) return;
+    close() {
       closing = true;
-      await pool.end();
+      ended ??= pool.end();
+      return ended;
     },
   };
 }
