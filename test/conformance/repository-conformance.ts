@@ -818,6 +818,43 @@ export function describeRepositoryConformance(backend: ConformanceBackend<Reposi
     });
 
     describe('Set Regarding', () => {
+      it('moves an activity once when both instances move it at once from the same state: the other is stale', async () => {
+        const from = await opened('Moved from');
+        const [left, right] = [await opened('Moved to, left'), await opened('Moved to, right')];
+        const version = async (id: number) => (await f.one.opportunities.findById(id))!.version;
+        const linked = landed(
+          await f.one.activities.upsertRegarding(email('<moved@client.example>'), from, await version(from), f.owner),
+        );
+        const outcomes = await Promise.all([
+          f.one.activities.setRegarding(linked.id, { id: left, version: await version(left) }, f.owner, linked.stamp),
+          f.two.activities.setRegarding(linked.id, { id: right, version: await version(right) }, f.owner, linked.stamp),
+        ]);
+        assert.equal(outcomes.filter((outcome) => outcome === 'stale').length, 1, 'one lands, the other is stale');
+        const landedOn = outcomes.find((outcome) => outcome !== 'stale')!.regarding?.id;
+        assert.equal((await f.two.activities.findById(linked.id))?.regarding?.id, landedOn);
+        assert.deepEqual(
+          await f.one.activities.regarding(from, { before: null, limit: 10 }),
+          [],
+          'gone from where it was',
+        );
+      });
+
+      it('keeps one Recent entry when both instances mark the same opportunity at once', async () => {
+        const id = await opened('Opened twice');
+        await Promise.all([
+          f.one.opportunities.markRecent(f.manager.advisorId, id, at(70)),
+          f.two.opportunities.markRecent(f.manager.advisorId, id, at(71)),
+        ]);
+        const recent = await f.one.opportunities.list({
+          view: 'recent',
+          advisorId: f.manager.advisorId,
+          limit: 50,
+          offset: 0,
+        });
+        assert.equal(recent.filter((summary) => summary.id === id).length, 1);
+        assert.equal(recent[0].id, id, 'the last used first');
+      });
+
       it('records one activity for the same email linked on both instances at once, regarding the opportunity', async () => {
         const id = await opened('One email');
         const version = (await f.one.opportunities.findById(id))!.version;
