@@ -1,14 +1,5 @@
 import type { Postgres } from '../../db/postgres/connection';
-import type {
-  ActivityPointsStore,
-  ActivityStore,
-  ChangeStamp,
-  FunnelStore,
-  NoteStore,
-  OpportunityStore,
-  Repository,
-  WorkStore,
-} from '../repository';
+import type { ChangeStamp, Repository } from '../repository';
 import { PostgresActivityStore } from './activities';
 import { PostgresActivityPointsStore } from './activity-points';
 import { PostgresFunnelStore } from './funnel';
@@ -22,9 +13,6 @@ import { PostgresExceptionRuleStore } from './exception-rules';
 import { PostgresAdvisorStore, PostgresTeamStore } from './people';
 import { PostgresRateLimitStore } from './rate-limits';
 import { PostgresTokenStore } from './tokens';
-
-/** The repository so far (issue 16): the stores still being written are cast until they are. */
-export type PostgresStores = Repository;
 
 /** How long a health check waits for the database: one that does not answer by then is down, for /healthz. */
 const HEALTH_WAIT_MS = 5000;
@@ -42,7 +30,7 @@ async function answered<T>(query: Promise<T>): Promise<T | null> {
   }
 }
 
-export function createPostgresStores(pool: Postgres): PostgresStores {
+export function createPostgresRepository(pool: Postgres): Repository {
   let closing = false;
   let ended: Promise<void> | undefined;
   let stamps = 0;
@@ -55,12 +43,12 @@ export function createPostgresStores(pool: Postgres): PostgresStores {
     rateLimitStore: (options) => new PostgresRateLimitStore(pool, options),
     exceptionRules: new PostgresExceptionRuleStore(pool),
     activityLabels: new PostgresActivityLabelStore(pool),
-    opportunities: new PostgresOpportunityStore(pool) as unknown as OpportunityStore,
-    notes: new PostgresNoteStore(pool) as unknown as NoteStore,
-    activities: new PostgresActivityStore(pool) as unknown as ActivityStore,
-    work: new PostgresWorkStore(pool) as unknown as WorkStore,
-    funnel: new PostgresFunnelStore(pool) as unknown as FunnelStore,
-    activityPoints: new PostgresActivityPointsStore(pool) as unknown as ActivityPointsStore,
+    opportunities: new PostgresOpportunityStore(pool),
+    notes: new PostgresNoteStore(pool),
+    activities: new PostgresActivityStore(pool),
+    work: new PostgresWorkStore(pool),
+    funnel: new PostgresFunnelStore(pool),
+    activityPoints: new PostgresActivityPointsStore(pool),
     // Another instance's commit has no cheap sign here (SQLite's file has PRAGMA data_version): every stamp is new,
     // so nothing is reused on its strength and every request reads again.
     changeStamp: () => `pg:${++stamps}` as ChangeStamp,

@@ -1,6 +1,418 @@
-import type { Postgres } from '../../db/postgres/connection';
+import type pg from 'pg';
+import type { OpportunitySummary, Stage } from '../../../shared/schemas/opportunities';
+import { STAGES } from '../../../shared/schemas/opportunities';
+import type { Assignment } from '../../../shared/schemas/timeline';
+import { transaction, type Postgres } from '../../db/postgres/connection';
+import { addBusinessDays, latestStartMet, type Holidays } from '../../services/business-days';
+import { endOfLocalDate, localDate } from '../../services/zoned-time';
+import type { AttentionCandidate, OpenStageDays, StageReportData, StageRow, WorkStore } from '../repository';
+import { visibleNotesOnMany } from './notes';
+import type { Queryable } from './support';
 
-/** Being written (issue 16): becomes the PostgreSQL WorkStore. */
-export class PostgresWorkStore {
-  constructor(readonly pool: Postgres) {}
+/**
+ * Runs `read` in one read-only REPEATABLE READ transaction: every statement sees the same snapshot, as SQLite's
+ * read transactions do (a count and its page, a page and its notes, are of one moment while others write).
+ */
+function snapshot<T>(db: Postgres, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return transaction(db, async (client) => {
+    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return read(client);
+  });
+}
+
+/** The columns of an opportunity summary, named as SummaryRecord's fields. */
+const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
+    o.customer_contact_id, c.name AS contact_name, c.email AS contact_email,
+    o.customer_organization_id, g.name AS organization_name,
+    o.campaign_id, cp.name AS campaign_name,
+    o.owner_id, ow.display_name AS owner_name, ow.email AS owner_email,
+    o.created_by_id, cb.display_name AS creator_name, cb.email AS creator_email,
+    o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version,
+    o.referred_by_advisor_id, rba.display_name AS referrer_advisor_name, rba.email AS referrer_advisor_email,
+    o.referred_by_contact_id, rbc.name AS referrer_contact_name, rbc.email AS referrer_contact_email`;
+
+/** What SUMMARY_COLUMNS need joined to `opportunities o`. */
+const SUMMARY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
+  LEFT JOIN organizations g ON g.id = o.customer_organization_id
+  JOIN campaigns cp ON cp.id = o.campaign_id
+  JOIN advisors ow ON ow.id = o.owner_id
+  JOIN advisors cb ON cb.id = o.created_by_id
+  LEFT JOIN advisors rba ON rba.id = o.referred_by_advisor_id
+  LEFT JOIN contacts rbc ON rbc.id = o.referred_by_contact_id`;
+
+interface SummaryRecord {
+  id: number;
+  topic: string;
+  status: OpportunitySummary['status'];
+  stage: Stage;
+  customer_contact_id: number | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  customer_organization_id: number | null;
+  organization_name: string | null;
+  campaign_id: number;
+  campaign_name: string;
+  owner_id: number;
+  owner_name: string;
+  owner_email: string;
+  created_by_id: number;
+  creator_name: string;
+  creator_email: string;
+  estimated_value: number | null;
+  estimated_close_date: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  referred_by_advisor_id: number | null;
+  referrer_advisor_name: string | null;
+  referrer_advisor_email: string | null;
+  referred_by_contact_id: number | null;
+  referrer_contact_name: string | null;
+  referrer_contact_email: string | null;
+}
+
+/** A summary row as the API's summary: the same shape SQLite's toSummary makes of the same columns. */
+function toSummary(row: SummaryRecord): OpportunitySummary {
+  return {
+    id: row.id,
+    topic: row.topic,
+    status: row.status,
+    stage: row.stage,
+    customerContact: row.customer_contact_id
+      ? { id: row.customer_contact_id, name: row.contact_name!, email: row.contact_email }
+      : null,
+    customerOrganization: row.customer_organization_id
+      ? { id: row.customer_organization_id, name: row.organization_name! }
+      : null,
+    campaign: { id: row.campaign_id, name: row.campaign_name },
+    owner: { id: row.owner_id, displayName: row.owner_name, email: row.owner_email },
+    createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
+    estimatedValue: row.estimated_value,
+    estimatedCloseDate: row.estimated_close_date,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+    referredBy: row.referred_by_advisor_id
+      ? {
+          kind: 'advisor',
+          id: row.referred_by_advisor_id,
+          name: row.referrer_advisor_name!,
+          email: row.referrer_advisor_email!,
+        }
+      : row.referred_by_contact_id
+        ? {
+            kind: 'contact',
+            id: row.referred_by_contact_id,
+            name: row.referrer_contact_name!,
+            email: row.referrer_contact_email,
+          }
+        : null,
+  };
+}
+
+/** The summaries of these opportunities, by id. */
+async function summariesOf(db: Queryable, ids: number[]): Promise<Map<number, OpportunitySummary>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<SummaryRecord>(
+    `SELECT ${SUMMARY_COLUMNS} FROM opportunities o ${SUMMARY_JOINS} WHERE o.id = ANY($1::bigint[])`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, toSummary(row)]));
+}
+
+/**
+ * Due times are compared as ISO text, which orders only four-digit years: SQLite stores a later instant (a close date
+ * of 9999-12-31) as the last instant of 9999 (server/db/functions.ts), and so does this.
+ */
+const LAST_INSTANT = '9999-12-31T23:59:59.999Z';
+const LAST_TIME = Date.parse(LAST_INSTANT);
+const isoText = (instant: Date) => (instant.getTime() > LAST_TIME ? LAST_INSTANT : instant.toISOString());
+
+/** No open appointment, call or task at all: the no-next-step rule is met from the beginning of time (migration 019). */
+const NO_NEXT_STEP_EVER = '0000-01-01T00:00:00.000Z';
+
+interface RulesRow {
+  untouched_on: boolean;
+  untouched_business_days: number;
+  no_activity_on: boolean;
+  no_activity_business_days: number;
+  no_next_step_on: boolean;
+  past_close_date_on: boolean;
+}
+
+/** An open opportunity of the owners with the facts its due times come from (migration 019's view, from the rows). */
+interface AttentionFacts {
+  id: number;
+  time_zone: string;
+  assigned_at: string;
+  created_at: string;
+  estimated_close_date: string | null;
+  /** An activity linked, or a note by the owner, since the assignment. */
+  touched: boolean;
+  has_activity: boolean;
+  /** An open task without a start: a next step that never lapses. */
+  undated_task: boolean;
+  /** The latest start of its open appointments, calls and tasks. */
+  last_start: string | null;
+}
+
+/** Per zone of the owners: the thresholds of the rules at `now` (null: the rule is off), as attention-reference.ts. */
+interface ZoneThresholds {
+  zone: string;
+  today: string | null;
+  untouchedBy: string | null;
+  noActivityBy: string | null;
+}
+
+/**
+ * The open opportunities of the owners ($1) that meet a rule at $2 (now): $3–$6 the zones' thresholds (the latest
+ * assignment or creation for which the business days have passed, the local date), $7 the no-next-step rule. A rule's
+ * due time is at or before now exactly when its threshold is met (latestStartMet; the consistency test of
+ * attention-due.test.ts holds the two answers equal), so the rows and their count are chosen here, and the due times
+ * computed only for a page.
+ */
+const DUE_OPPORTUNITIES = `FROM opportunities o
+  JOIN advisors ad ON ad.id = o.owner_id
+  JOIN unnest($3::text[], $4::date[], $5::timestamptz[], $6::timestamptz[])
+    AS z (zone, today, untouched_by, no_activity_by) ON z.zone = ad.time_zone
+  WHERE o.status = 'open' AND o.owner_id = ANY($1::bigint[]) AND (
+    ($7 AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+      AND a.kind IN ('appointment', 'task', 'phone_call')
+      AND (a.start_at > $2::timestamptz OR (a.kind = 'task' AND a.start_at IS NULL))))
+    OR o.estimated_close_date < z.today
+    OR (o.assigned_at <= z.untouched_by
+      AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
+      AND NOT EXISTS (SELECT 1 FROM notes n
+        WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at))
+    OR (o.created_at <= z.no_activity_by
+      AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id)))`;
+
+/** A page of them, most recently changed first ($8 limit, $9 offset), with the facts their due times come from. */
+const DUE_PAGE = `SELECT o.id, ad.time_zone, o.assigned_at, o.created_at, o.estimated_close_date,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
+      OR EXISTS (SELECT 1 FROM notes n
+        WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at) AS touched,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id) AS has_activity,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+      AND a.kind = 'task' AND a.start_at IS NULL) AS undated_task,
+    (SELECT max(a.start_at) FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+      AND a.kind IN ('appointment', 'task', 'phone_call')) AS last_start
+  ${DUE_OPPORTUNITIES}
+  ORDER BY o.updated_at DESC, o.id DESC LIMIT $8 OFFSET $9`;
+
+/** Each zone's thresholds at `now` under the rules (computed as the service did before due times were kept). */
+function thresholdsOf(zones: string[], rules: RulesRow, holidays: Holidays, now: Date): ZoneThresholds[] {
+  return zones.map((zone) => ({
+    zone,
+    today: rules.past_close_date_on ? localDate(now, zone) : null,
+    untouchedBy: rules.untouched_on
+      ? latestStartMet(now, rules.untouched_business_days, zone, holidays).toISOString()
+      : null,
+    noActivityBy: rules.no_activity_on
+      ? latestStartMet(now, rules.no_activity_business_days, zone, holidays).toISOString()
+      : null,
+  }));
+}
+
+/**
+ * Each rule's due time for one open opportunity, exactly as SQLite's source view (migrations 019, 024) computes what
+ * its triggers store: null when the rule is off or what stops it holds.
+ */
+function duesOf(facts: AttentionFacts, rules: RulesRow, holidays: Holidays): AttentionCandidate['dues'] {
+  const zone = facts.time_zone;
+  return {
+    untouched:
+      rules.untouched_on && !facts.touched
+        ? isoText(addBusinessDays(new Date(facts.assigned_at), rules.untouched_business_days, zone, holidays))
+        : null,
+    noActivity:
+      rules.no_activity_on && !facts.has_activity
+        ? isoText(addBusinessDays(new Date(facts.created_at), rules.no_activity_business_days, zone, holidays))
+        : null,
+    noNextStep: rules.no_next_step_on && !facts.undated_task ? (facts.last_start ?? NO_NEXT_STEP_EVER) : null,
+    pastCloseDate:
+      rules.past_close_date_on && facts.estimated_close_date !== null
+        ? isoText(endOfLocalDate(facts.estimated_close_date, zone))
+        : null,
+  };
+}
+
+/** A value in whole cents as SQLite's round(coalesce(v, 0) * 100) makes it (migration 025), in double precision. */
+const cents = (column: string) =>
+  `trunc(coalesce(${column}, 0) * 100 + CASE WHEN coalesce(${column}, 0) < 0 THEN -0.5 ELSE 0.5 END)::bigint`;
+
+/**
+ * The stage report's rows from the opportunities themselves: count and sums of values to the cent per stage and
+ * status (as SQLite's totals, migration 025, sum each opportunity's cents).
+ */
+const STAGE_ROWS = (owners: boolean) => `SELECT stage, status, count(*) AS count,
+    sum(${cents('estimated_value')})::bigint AS estimated, sum(${cents('actual_value')})::bigint AS actual
+  FROM opportunities ${owners ? 'WHERE owner_id = ANY($1::bigint[])' : ''}
+  GROUP BY stage, status`;
+
+/**
+ * Per stage, the open opportunities: how many, the earliest entry time, and the middle entry times. percentile_disc
+ * (0.5) ascending is the entry at position ⌈n/2⌉ - 1, descending the one at ⌊n/2⌋: the same entry for an odd count,
+ * the two middle ones for an even count (as SQLite's openStageDays reads them).
+ */
+const OPEN_STAGE_DAYS = (owners: boolean) => `SELECT stage, count(*) AS open, min(stage_entered_at) AS oldest,
+    percentile_disc(0.5) WITHIN GROUP (ORDER BY stage_entered_at) AS lower_middle,
+    percentile_disc(0.5) WITHIN GROUP (ORDER BY stage_entered_at DESC) AS upper_middle
+  FROM opportunities WHERE status = 'open' ${owners ? 'AND owner_id = ANY($1::bigint[])' : ''}
+  GROUP BY stage`;
+
+/** The assignment columns, in the order the rows are mapped. */
+interface AssignmentRow {
+  id: number;
+  opportunity_id: number;
+  from_advisor_id: number | null;
+  from_name: string | null;
+  from_email: string | null;
+  to_advisor_id: number;
+  to_name: string;
+  to_email: string;
+  by_advisor_id: number;
+  by_name: string;
+  by_email: string;
+  message: string | null;
+  created_at: string;
+}
+
+/**
+ * New for me's assignments: the latest assignment of each open opportunity the advisor owns, made by someone else,
+ * since `since`, newest first (as SQLite's assignmentsTo).
+ */
+const NEW_ASSIGNMENTS = `SELECT s.id, s.opportunity_id, s.from_advisor_id, f.display_name AS from_name, f.email AS from_email,
+    s.to_advisor_id, t.display_name AS to_name, t.email AS to_email,
+    s.by_advisor_id, b.display_name AS by_name, b.email AS by_email, s.message, s.created_at
+  FROM assignments s
+  LEFT JOIN advisors f ON f.id = s.from_advisor_id
+  JOIN advisors t ON t.id = s.to_advisor_id
+  JOIN advisors b ON b.id = s.by_advisor_id
+  WHERE s.to_advisor_id = $1 AND s.by_advisor_id <> s.to_advisor_id AND ($2::timestamptz IS NULL OR s.created_at > $2)
+    AND s.id = (SELECT max(latest.id) FROM assignments latest WHERE latest.opportunity_id = s.opportunity_id)
+    AND EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.opportunity_id AND o.status = 'open' AND o.owner_id = $1)
+  ORDER BY s.created_at DESC, s.id DESC LIMIT $3 OFFSET $4`;
+
+const toAssignment = (row: AssignmentRow): Assignment => ({
+  id: row.id,
+  opportunityId: row.opportunity_id,
+  from: row.from_advisor_id ? { id: row.from_advisor_id, displayName: row.from_name!, email: row.from_email! } : null,
+  to: { id: row.to_advisor_id, displayName: row.to_name, email: row.to_email },
+  by: { id: row.by_advisor_id, displayName: row.by_name, email: row.by_email },
+  message: row.message,
+  messageHidden: false,
+  createdAt: row.created_at,
+});
+
+/**
+ * My Work and the stage report, computed from the rows: PostgreSQL keeps none of SQLite's derived tables (the
+ * needs-attention due times of migrations 019/023/024, the stage totals of migration 025).
+ */
+export class PostgresWorkStore implements WorkStore {
+  constructor(private readonly db: Postgres) {}
+
+  /**
+   * The owners' open opportunities that meet a rule at `now`, chosen and counted in SQL by each zone's thresholds
+   * (DUE_OPPORTUNITIES); the page's due times computed here with the functions SQLite's triggers call (business-days.ts,
+   * zoned-time.ts), so they are the times SQLite stores (migration 019).
+   */
+  async needingAttention(ownerIds: number[], now: string, limit: number, offset: number) {
+    const owners = [...new Set(ownerIds)];
+    if (owners.length === 0) return { candidates: [], total: 0 };
+    return snapshot(this.db, async (db) => {
+      const rules = (await db.query<RulesRow>('SELECT * FROM exception_rules WHERE id = 1')).rows[0];
+      const holidays: Holidays = new Set(
+        (await db.query<{ date: string }>('SELECT date FROM holidays')).rows.map((row) => row.date),
+      );
+      const zones = (
+        await db.query<{ time_zone: string }>('SELECT DISTINCT time_zone FROM advisors WHERE id = ANY($1::bigint[])', [
+          owners,
+        ])
+      ).rows.map((row) => row.time_zone);
+      const thresholds = thresholdsOf(zones, rules, holidays, new Date(now));
+      const params = [
+        owners,
+        now,
+        thresholds.map((t) => t.zone),
+        thresholds.map((t) => t.today),
+        thresholds.map((t) => t.untouchedBy),
+        thresholds.map((t) => t.noActivityBy),
+        rules.no_next_step_on,
+      ];
+      const total = (await db.query<{ total: number }>(`SELECT count(*) AS total ${DUE_OPPORTUNITIES}`, params)).rows[0]
+        .total;
+      if (offset >= total) return { candidates: [], total };
+      const { rows } = await db.query<AttentionFacts>(DUE_PAGE, [...params, limit, offset]);
+      const summaries = await summariesOf(
+        db,
+        rows.map((facts) => facts.id),
+      );
+      const candidates = rows.map((facts): AttentionCandidate => ({
+        opportunity: summaries.get(facts.id)!,
+        assignedAt: facts.assigned_at,
+        dues: duesOf(facts, rules, holidays),
+      }));
+      return { candidates, total };
+    });
+  }
+
+  async newForMe(advisorId: number, since: string | null, limit: number, offset: number, notesPerOpportunity: number) {
+    return snapshot(this.db, async (db) => {
+      const assignments = (await db.query<AssignmentRow>(NEW_ASSIGNMENTS, [advisorId, since, limit, offset])).rows.map(
+        toAssignment,
+      );
+      const ids = assignments.map((a) => a.opportunityId);
+      if (ids.length === 0) return { assignments, opportunities: [], notes: [] };
+      const summaries = await summariesOf(db, ids);
+      const opportunities = [...summaries.values()].sort((a, b) => a.id - b.id);
+      return { assignments, opportunities, notes: await visibleNotesOnMany(db, ids, advisorId, notesPerOpportunity) };
+    });
+  }
+
+  /** Nothing is precomputed on PostgreSQL: due times are computed on each read, so no recompute is ever pending. */
+  recomputeAttentionBatch(_rows: number) {
+    return Promise.resolve(false);
+  }
+
+  async stageReport(ownerIds: number[] | null, now: string): Promise<StageReportData> {
+    const scoped = ownerIds !== null;
+    const params = scoped ? [[...new Set(ownerIds)]] : [];
+    return snapshot(this.db, async (db) => {
+      const totals = await db.query<{
+        stage: Stage;
+        status: StageRow['status'];
+        count: number;
+        estimated: number;
+        actual: number;
+      }>(STAGE_ROWS(scoped), params);
+      const rows = totals.rows
+        .filter((row) => row.count > 0)
+        .map(({ stage, status, count, estimated, actual }): StageRow => ({
+          stage,
+          status,
+          count,
+          estimatedValue: estimated / 100,
+          actualValue: actual / 100,
+        }));
+      const open = await db.query<{
+        stage: Stage;
+        open: number;
+        oldest: string;
+        lower_middle: string;
+        upper_middle: string;
+      }>(OPEN_STAGE_DAYS(scoped), params);
+      const openStageDays = STAGES.map((stage): OpenStageDays => {
+        const row = open.rows.find((found) => found.stage === stage);
+        if (!row) return { stage, open: 0, oldest: null, middle: [] };
+        return {
+          stage,
+          open: row.open,
+          oldest: row.oldest,
+          middle: row.open % 2 ? [row.lower_middle] : [row.upper_middle, row.lower_middle],
+        };
+      });
+      return { asOf: now, rows, openStageDays };
+    });
+  }
 }

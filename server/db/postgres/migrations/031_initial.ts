@@ -404,5 +404,43 @@ CREATE TABLE activity_participants (
 );
 CREATE UNIQUE INDEX activity_participants_key ON activity_participants (activity_id, role, lower(email));
 CREATE INDEX activity_participants_email ON activity_participants (lower(email));
+
+-- Opportunities' search words (opportunities store)
+-- Type-ahead's words of an opportunity, as SQLite's opportunity_search indexes them: its topic's, and its customer's
+-- (the contact's name and email, the organization's name). Kept by the triggers below: on the opportunity when its
+-- topic or customer changes, on its customer's rows when their names or email change.
+ALTER TABLE opportunities ADD COLUMN words tsvector NOT NULL DEFAULT '';
+CREATE INDEX opportunities_words ON opportunities USING gin (words);
+CREATE FUNCTION opportunity_words(topic text, contact bigint, organization bigint) RETURNS tsvector
+  LANGUAGE sql STABLE AS $$
+  SELECT to_tsvector('simple', search_words(topic
+    || coalesce((SELECT ' ' || c.name || ' ' || coalesce(c.email, '') FROM contacts c WHERE c.id = contact), '')
+    || coalesce((SELECT ' ' || g.name FROM organizations g WHERE g.id = organization), '')));
+$$;
+CREATE FUNCTION opportunity_words_of_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.words := opportunity_words(NEW.topic, NEW.customer_contact_id, NEW.customer_organization_id);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER opportunity_words BEFORE INSERT OR UPDATE OF topic, customer_contact_id, customer_organization_id
+  ON opportunities FOR EACH ROW EXECUTE FUNCTION opportunity_words_of_row();
+CREATE FUNCTION opportunity_words_of_contact() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE opportunities o SET words = opportunity_words(o.topic, o.customer_contact_id, o.customer_organization_id)
+    WHERE o.customer_contact_id = NEW.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER opportunity_words_contact AFTER UPDATE OF name, email ON contacts FOR EACH ROW
+  WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.email IS DISTINCT FROM NEW.email)
+  EXECUTE FUNCTION opportunity_words_of_contact();
+CREATE FUNCTION opportunity_words_of_organization() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE opportunities o SET words = opportunity_words(o.topic, o.customer_contact_id, o.customer_organization_id)
+    WHERE o.customer_organization_id = NEW.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER opportunity_words_organization AFTER UPDATE OF name ON organizations FOR EACH ROW
+  WHEN (OLD.name IS DISTINCT FROM NEW.name)
+  EXECUTE FUNCTION opportunity_words_of_organization();
 `,
 };
