@@ -19,7 +19,7 @@ describe('Set Regarding (activities API)', () => {
   });
   afterEach(() => server.close());
 
-  const activityCount = () => server.db.prepare('SELECT count(*) FROM activities').pluck().get() as number;
+  const activityCount = () => server.value<number>('SELECT count(*) FROM activities');
 
   it('links a received email once, however often it is called', async () => {
     const a = await alex.api.post('/api/v1/activities/regarding', { item: emailItem('<m@x>'), opportunityId: first });
@@ -29,7 +29,7 @@ describe('Set Regarding (activities API)', () => {
     assert.equal(a.body.regarding.id, first);
     assert.equal(a.body.status, 'completed');
     assert.deepEqual(a.body.participants.map((p: { role: string }) => p.role).sort(), ['from', 'to']);
-    assert.equal(activityCount(), 1);
+    assert.equal(await activityCount(), 1);
     const found = await blake.api.get(`/api/v1/activities/lookup?internetMessageId=${encodeURIComponent('<m@x>')}`);
     assert.equal(found.body.id, a.body.id);
   });
@@ -44,7 +44,68 @@ describe('Set Regarding (activities API)', () => {
     const results = await Promise.all(calls);
     assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
     assert.equal(new Set(results.map((r) => r.body.id)).size, 1);
-    assert.equal(activityCount(), 1);
+    assert.equal(await activityCount(), 1);
+  });
+
+  it('leaves the activity untouched when the same item is linked to the same opportunity again', async () => {
+    const link = (item: Record<string, unknown>, opportunityId = first) =>
+      alex.api.post('/api/v1/activities/regarding', { item, opportunityId });
+    // The API shows no version: it is the stored one, on which the rules' stamps are made.
+    const version = async (id: number) => Number(await server.value('SELECT version FROM activities WHERE id = ?', id));
+    const audited = async (id: number) =>
+      Number(
+        await server.value(
+          "SELECT count(*) FROM audit_log WHERE entity = 'activity' AND entity_id = ? AND action = 'set-regarding'",
+          id,
+        ),
+      );
+    const linked = await link(emailItem('<again@x>'));
+    assert.equal(linked.status, 200);
+    const id = linked.body.id as number;
+    const created = await version(id);
+
+    server.clock.advance(60_000);
+    const again = await link(emailItem('<again@x>'));
+    assert.equal(again.status, 200);
+    assert.equal(again.body.id, id);
+    assert.equal(await version(id), created, 'nothing changed: no new version');
+    assert.equal(again.body.updatedAt, linked.body.updatedAt);
+    const reordered = await link(
+      emailItem('<again@x>', { participants: [...emailItem('<again@x>').participants].reverse() }),
+    );
+    assert.equal(await version(id), created, 'the same participants in another order are no change');
+    assert.equal(reordered.body.updatedAt, linked.body.updatedAt);
+    assert.equal(await audited(id), 2, 'the advisor did link it again: audited each time');
+    const recent = await server.value(
+      'SELECT used_at FROM opportunity_recent WHERE advisor_id = ? AND opportunity_id = ?',
+      alex.record.id,
+      first,
+    );
+    assert.equal(new Date(recent as string).toISOString(), server.clock.now().toISOString(), 'and marked Recent');
+
+    const subject = 'Re: About the rollover';
+    const participants = [
+      ...emailItem('<again@x>').participants,
+      { email: 'partner@client.example', name: 'Partner', role: 'cc' },
+    ];
+    const changes: [string, Record<string, unknown>, number][] = [
+      ['a new subject', emailItem('<again@x>', { subject }), first],
+      ['a new participant', emailItem('<again@x>', { subject, participants }), first],
+      ['another opportunity', emailItem('<again@x>', { subject, participants }), second],
+    ];
+    let expected = created;
+    for (const [change, item, opportunityId] of changes) {
+      server.clock.advance(60_000);
+      const changed = await link(item, opportunityId);
+      assert.equal(changed.status, 200, change);
+      expected += 1;
+      assert.equal(await version(id), expected, `${change}: a new version`);
+      assert.equal(new Date(changed.body.updatedAt).toISOString(), server.clock.now().toISOString(), change);
+    }
+    const last = await alex.api.get(`/api/v1/activities/lookup?internetMessageId=${encodeURIComponent('<again@x>')}`);
+    assert.equal(last.body.subject, 'Re: About the rollover');
+    assert.equal(last.body.participants.length, 3);
+    assert.equal(last.body.regarding.id, second);
   });
 
   it("changes and removes regarding, and lets only the linker or the opportunity's handler move it", async () => {
@@ -107,7 +168,7 @@ describe('Set Regarding (activities API)', () => {
       (await alex.api.post(`/api/v1/activities/${draft.body.id}/sent`, { internetMessageId: '<other@firm>' })).status,
       409,
     );
-    assert.equal(activityCount(), 1);
+    assert.equal(await activityCount(), 1);
   });
 
   it('folds a pending draft into the sent email when the sent copy is linked with the same token', async () => {
@@ -123,7 +184,7 @@ describe('Set Regarding (activities API)', () => {
     });
     assert.equal(merged.status, 200);
     assert.equal(merged.body.outlook.trackingToken, token);
-    assert.equal(activityCount(), 1, 'one message, one activity');
+    assert.equal(await activityCount(), 1, 'one message, one activity');
   });
 
   it('links an appointment by item id (series id for a recurring series) and keeps it open', async () => {

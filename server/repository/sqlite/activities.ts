@@ -256,19 +256,36 @@ export function markRecent(db: Db, advisorId: number, opportunityId: number, at:
   ).run(advisorId, opportunityId, at);
 }
 
+/** An activity's participants as stored, as one text to compare (in the primary key's order). */
+function participantsText(db: Db, activityId: number): string {
+  return sql(
+    db,
+    `SELECT json_group_array(json_array(role, email, name)) FROM (SELECT role, email, name
+       FROM activity_participants WHERE activity_id = ? ORDER BY role, email)`,
+  )
+    .pluck()
+    .get(activityId) as string;
+}
+
+/**
+ * The item's participants in place of the activity's (none given: its own stay). Whether that changed an existing
+ * activity's stored participants: the same ones again, in any order, are no change.
+ */
 function replaceParticipants(
   db: Db,
   activityId: number,
   participants: OutlookItemFields['participants'],
   created: boolean,
-): void {
-  if (participants.length === 0) return;
+): boolean {
+  if (participants.length === 0) return false;
+  const before = created ? null : participantsText(db, activityId);
   if (!created) sql(db, 'DELETE FROM activity_participants WHERE activity_id = ?').run(activityId);
   const insert = sql(
     db,
     'INSERT OR IGNORE INTO activity_participants (activity_id, role, email, name) VALUES (?, ?, ?, ?)',
   );
   for (const p of participants) insert.run(activityId, p.role, p.email, p.name);
+  return !created && participantsText(db, activityId) !== before;
 }
 
 /**
@@ -287,6 +304,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
   let byToken = ids[1];
   // The token stays its writer's when the draft is folded into someone else's record of the message.
   let tokenBy = actor.advisorId;
+  let folded = false;
   if (byMessageId !== null && byToken !== null && byToken !== byMessageId) {
     tokenBy =
       (sql(db, 'SELECT tracking_token_by_id FROM activities WHERE id = ?').pluck().get(byToken) as number | null) ??
@@ -294,6 +312,7 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
     sql(db, 'DELETE FROM activities WHERE id = ?').run(byToken);
     writeAudit(db, actor, 'activity', byToken, 'merge-into', { activityId: byMessageId });
     byToken = null;
+    folded = true;
   }
   const existing = byMessageId ?? byToken ?? byItemId;
   const status = item.kind === 'email' ? 'completed' : 'open';
@@ -328,44 +347,58 @@ export function upsertRegarding(db: Db, item: OutlookItemFields, opportunityId: 
       ).lastInsertRowid,
     );
     writeAudit(db, actor, 'activity', id, 'create', { kind: item.kind, regarding: opportunityId });
+    replaceParticipants(db, id, item.participants, true);
   } else {
     id = existing;
-    // Fill in identities the record lacks, unless another record already holds them.
+    const participantsChanged = replaceParticipants(db, id, item.participants, false);
+    // Fill in identities the record lacks, unless another record already holds them. A new version only when
+    // something changed (a stored value, its participants, a draft folded into it): the same item linked again to
+    // the same opportunity leaves the record as it was, so its stamp, on which other links' rules were checked, holds.
     const free = (other: number | null) => other === null || other === id;
     const token = free(byToken) ? item.trackingToken : null;
     sql(
       db,
-      `UPDATE activities SET
-         subject = CASE WHEN ? <> '' THEN ? ELSE subject END,
-         sent_at = coalesce(?, sent_at), start_at = coalesce(?, start_at), end_at = coalesce(?, end_at),
-         location = coalesce(?, location), conversation_id = coalesce(conversation_id, ?),
-         internet_message_id = coalesce(internet_message_id, ?),
-         tracking_token_by_id = CASE WHEN tracking_token IS NULL AND ? IS NOT NULL THEN ? ELSE tracking_token_by_id END,
-         tracking_token = coalesce(tracking_token, ?),
-         item_id = coalesce(item_id, ?),
-         regarding_opportunity_id = ?, mailbox = ?, updated_at = ?, version = version + 1
-       WHERE id = ?`,
-    ).run(
-      item.subject,
-      item.subject,
-      item.sentAt,
-      item.startAt,
-      item.endAt,
-      item.location,
-      item.conversationId,
-      free(byMessageId) ? item.internetMessageId : null,
+      `UPDATE activities AS a SET subject = n.subject, sent_at = n.sent_at, start_at = n.start_at, end_at = n.end_at,
+         location = n.location, conversation_id = n.conversation_id, internet_message_id = n.internet_message_id,
+         tracking_token_by_id = n.tracking_token_by_id, tracking_token = n.tracking_token, item_id = n.item_id,
+         regarding_opportunity_id = n.regarding_opportunity_id, mailbox = n.mailbox,
+         updated_at = :at, version = a.version + 1
+       FROM (SELECT
+           CASE WHEN :subject <> '' THEN :subject ELSE subject END AS subject,
+           coalesce(:sentAt, sent_at) AS sent_at, coalesce(:startAt, start_at) AS start_at,
+           coalesce(:endAt, end_at) AS end_at, coalesce(:location, location) AS location,
+           coalesce(conversation_id, :conversationId) AS conversation_id,
+           coalesce(internet_message_id, :internetMessageId) AS internet_message_id,
+           CASE WHEN tracking_token IS NULL AND :token IS NOT NULL THEN :tokenBy
+                ELSE tracking_token_by_id END AS tracking_token_by_id,
+           coalesce(tracking_token, :token) AS tracking_token,
+           coalesce(item_id, :itemId) AS item_id,
+           :opportunityId AS regarding_opportunity_id, :mailbox AS mailbox
+         FROM activities WHERE id = :id) AS n
+       WHERE a.id = :id AND (:changed OR
+         (a.subject, a.sent_at, a.start_at, a.end_at, a.location, a.conversation_id, a.internet_message_id,
+          a.tracking_token_by_id, a.tracking_token, a.item_id, a.regarding_opportunity_id, a.mailbox)
+         IS NOT (n.subject, n.sent_at, n.start_at, n.end_at, n.location, n.conversation_id, n.internet_message_id,
+          n.tracking_token_by_id, n.tracking_token, n.item_id, n.regarding_opportunity_id, n.mailbox))`,
+    ).run({
+      subject: item.subject,
+      sentAt: item.sentAt,
+      startAt: item.startAt,
+      endAt: item.endAt,
+      location: item.location,
+      conversationId: item.conversationId,
+      internetMessageId: free(byMessageId) ? item.internetMessageId : null,
       token,
       tokenBy,
-      token,
-      free(byItemId) ? item.itemId : null,
+      itemId: free(byItemId) ? item.itemId : null,
       opportunityId,
-      item.mailbox,
-      actor.at,
+      mailbox: item.mailbox,
+      at: actor.at,
+      changed: participantsChanged || folded ? 1 : 0,
       id,
-    );
+    });
     writeAudit(db, actor, 'activity', id, 'set-regarding', { regarding: opportunityId });
   }
-  replaceParticipants(db, id, item.participants, existing === null);
   markRecent(db, actor.advisorId, opportunityId, actor.at);
   return id;
 }
