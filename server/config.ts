@@ -64,6 +64,11 @@ const Environment = z.object({
   HOST: z.string().default('localhost'),
   PUBLIC_ORIGIN: z.url().optional(),
   DATABASE_FILE: z.string().default('./data/regarding.db'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/./, 'only a PostgreSQL URL (postgres://user:password@host:5432/database) is accepted')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   WRITE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
   WAL_CHECKPOINT_PAGES: z.coerce.number().int().min(10).max(1_000_000).default(1000),
   REPORT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
@@ -137,7 +142,12 @@ export interface Config {
   host: string;
   /** The origin Outlook loads the add-in from; the manifest points here. */
   publicOrigin: string | undefined;
+  /** The SQLite file; with databaseUrl, only its folder is used (this instance's certificate, demo sign-ins). */
   databaseFile: string;
+  /** A PostgreSQL server's URL (holds its password, so it is never logged); none: the SQLite file. */
+  databaseUrl: string | undefined;
+  /** Connections each instance's PostgreSQL pool opens at most. */
+  databasePoolSize: number;
   /** How long a write waits for a lock held by another process before answering 503. */
   writeWaitMs: number;
   /** The checkpointer's thread copies the WAL into the database file once it holds this many pages. */
@@ -221,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
     databaseFile: path.resolve(e.DATABASE_FILE),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     writeWaitMs: e.WRITE_WAIT_MS,
     walCheckpointPages: e.WAL_CHECKPOINT_PAGES,
     reportCacheSeconds: e.REPORT_CACHE_SECONDS,

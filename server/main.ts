@@ -8,12 +8,10 @@ import { alertContext, alertOrigin, startAlertScheduler } from './alerts/schedul
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
-import { assertIntact, openDatabase } from './db/connection';
-import { migrate } from './db/migrate';
+import { openStorage } from './db/storage';
 import { seedDemoData } from './demo/seed';
 import { demoSignInFile, writeDemoSignIns } from './demo/sign-ins';
 import { createAppServer } from './http/app-server';
-import { createSqliteRepository } from './repository/sqlite';
 import { loadOrCreateCertificate } from './tls/certificate';
 
 async function main(): Promise<void> {
@@ -21,16 +19,12 @@ async function main(): Promise<void> {
   const demoByDefault = process.argv.includes('--demo') && process.env.DEMO_DATA === undefined;
   const config = loadConfig(demoByDefault ? { ...process.env, DEMO_DATA: 'on' } : process.env);
   const logger = pino({ level: config.logLevel });
-  const db = openDatabase(config.databaseFile);
-  assertIntact(db, config.databaseFile, { log: process.stderr });
-  const { applied } = migrate(db, { log: process.stderr });
+  const storage = await openStorage(config, 'service', process.stderr);
+  const { repo, applied } = storage;
   if (applied.length) logger.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
-  const repo = createSqliteRepository(db, {
-    writeWaitMs: config.writeWaitMs,
-    checkpointer: { frames: config.walCheckpointPages },
-    reportWorker: { cacheMs: config.reportCacheSeconds * 1000 },
-  });
+  // Files of this instance alone (its certificate, the demo sign-ins) sit in DATABASE_FILE's folder on PostgreSQL too.
   const dataDir = path.dirname(config.databaseFile);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const signInFile = demoSignInFile(config.databaseFile);
 
   let createdSignIns = '';
@@ -79,7 +73,7 @@ async function main(): Promise<void> {
     `  Add-in manifest to sideload in Outlook: ${origin}/manifest.xml`,
     `  Demo page (no Office tenant needed):      ${origin}/demo.html`,
     `  API description:                         ${origin}/api/v1/openapi.json`,
-    `  Database: ${config.databaseFile}`,
+    `  Database: ${storage.where}`,
   ];
   // Behind PUBLIC_ORIGIN (a proxy's address) the port this process listens on is not in the lines above.
   if (config.publicOrigin)

@@ -21,9 +21,9 @@ import { systemClock } from '../clock';
 import type { AdvisorRecord } from '../repository/repository';
 import { createServices } from '../services';
 import { SYSTEM } from '../services/context';
-import { openConfiguredDatabase } from './database';
+import { openConfiguredStorage } from './database';
 
-const { repo, db, config } = openConfiguredDatabase();
+const { repo, config } = await openConfiguredStorage();
 const clock = systemClock;
 const { people, attentionRecompute } = createServices({ repo, clock });
 const program = new Command('admin').description('Manage the advisors, teams and access tokens of Regarding.');
@@ -235,5 +235,5 @@ try {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 } finally {
-  db.close();
+  await repo.close();
 }

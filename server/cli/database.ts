@@ -1,21 +1,8 @@
 import { loadConfig } from '../config';
-import { openDatabase } from '../db/connection';
-import { migrate } from '../db/migrate';
-import { createSqliteRepository } from '../repository/sqlite';
+import { openStorage } from '../db/storage';
 
-/** The configured database, migrated, for the command-line tools. */
-export function openConfiguredDatabase() {
+/** The configured storage (the SQLite file, or PostgreSQL with DATABASE_URL), migrated, for the command-line tools. */
+export async function openConfiguredStorage() {
   const config = loadConfig();
-  const db = openDatabase(config.databaseFile);
-  const { applied } = migrate(db, { log: process.stderr });
-  return {
-    config,
-    db,
-    repo: createSqliteRepository(db, {
-      writeWaitMs: 10_000,
-      checkpointer: { frames: config.walCheckpointPages },
-      inProcessReads: true,
-    }),
-    applied,
-  };
+  return { config, ...(await openStorage(config, 'command', process.stderr)) };
 }

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig } from '../../server/config';
+import { startChildServer } from '../helpers/child-server';
+import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const tsx = (script: string, args: string[], env: Record<string, string>) =>
+  run(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
+
+/** The URL with a password (the test server trusts every local connection, so any password is let in). */
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
+}
+
+describe('DATABASE_URL (issue 16)', () => {
+  it('accepts only a PostgreSQL URL, naming the setting without echoing it', () => {
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://kim:s3cret@db.example/regarding' }),
+      (error: Error) => /DATABASE_URL: only a PostgreSQL URL/.test(error.message) && !/s3cret/.test(error.message),
+    );
+    assert.equal(
+      loadConfig({ DATABASE_URL: 'postgresql://db.example/regarding' }).databaseUrl,
+      'postgresql://db.example/regarding',
+    );
+    assert.equal(loadConfig({}).databaseUrl, undefined, 'the SQLite file stays the default');
+  });
+});
+
+describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-pg-ops-'));
+    database = await freshPostgresDatabase();
+    env = {
+      DATABASE_URL: withPassword(database.url, 'pg-s3cret'),
+      DATABASE_FILE: path.join(dir, 'data', 'regarding.db'),
+      LOG_LEVEL: 'silent',
+    };
+  });
+  afterEach(async () => {
+    await database.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrates with npm run migrate, never printing the password, and a second run applies nothing', async () => {
+    const first = await tsx('server/cli/migrate.ts', [], env);
+    assert.match(first.stdout, /Applied 31 \(initial PostgreSQL schema\) to postgres:\/\/[^ ]*:\*\*\*@/);
+    assert.match(first.stdout, /Schema version: 31/);
+    const second = await tsx('server/cli/migrate.ts', [], env);
+    assert.match(second.stdout, /is up to date/);
+    assert.doesNotMatch(first.stdout + first.stderr + second.stdout + second.stderr, /pg-s3cret/);
+    assert.equal(fs.existsSync(env.DATABASE_FILE), false, 'no SQLite file is made');
+  });
+
+  it('serves demo data, answers /healthz, and takes tokens the admin command line makes and revokes', async () => {
+    const server = await startChildServer({ ...env, TLS: 'off', DEMO_DATA: 'on', LOG_LEVEL: 'warn' });
+    try {
+      assert.match(server.output(), /Database: postgres:\/\/[^ ]*:\*\*\*@/);
+      assert.doesNotMatch(server.output(), /pg-s3cret/);
+      const demoToken = /rgd_\S+/.exec(server.output())?.[0];
+      assert.ok(demoToken, 'demo sign-ins printed once, when made');
+      const demoMe = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${demoToken}` } });
+      assert.equal(demoMe.status, 200);
+      const listed = await fetch(`${server.url}/api/v1/opportunities?view=all-open`, {
+        headers: { Authorization: `Bearer ${demoToken}` },
+      });
+      assert.equal(listed.status, 200);
+      const health = await fetch(`${server.url}/healthz`);
+      assert.deepEqual(await health.json(), { status: 'ok', writes: 'ok' });
+
+      await tsx('server/cli/admin.ts', ['advisor', 'add', '--email', 'Kim@Firm.example', '--name', 'Kim Lee'], env);
+      const created = await tsx('server/cli/admin.ts', ['token', 'create', '--email', 'kim@firm.example'], env);
+      const token = /rgd_\S+/.exec(created.stdout)?.[0];
+      assert.ok(token);
+      const me = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal((await me.json()).displayName, 'Kim Lee');
+      const tokens = await tsx('server/cli/admin.ts', ['token', 'list', '--email', 'kim@firm.example'], env);
+      const id = /^\s*(\d+)/m.exec(tokens.stdout)?.[1];
+      assert.ok(id, tokens.stdout);
+      assert.match((await tsx('server/cli/admin.ts', ['token', 'revoke', id], env)).stdout, /Revoked/);
+      const revoked = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(revoked.status, 401, 'another process revoked it: this one reads that at once');
+    } finally {
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+    }
+  });
+
+  it('backs up with pg_dump (custom format) when it is installed, and says how when it is not', async () => {
+    await tsx('server/cli/migrate.ts', [], env);
+    await tsx('server/cli/admin.ts', ['advisor', 'add', '--email', 'kim@firm.example', '--name', 'Kim Lee'], env);
+    const backupFile = path.join(dir, 'backups', 'regarding.dump');
+    const done = await tsx('server/cli/backup.ts', [backupFile], env);
+    assert.match(done.stdout, /Backed up postgres:\/\/[^ ]*:\*\*\*@.* to .*regarding\.dump \(pg_dump custom format/);
+    assert.doesNotMatch(done.stdout + done.stderr, /pg-s3cret/);
+    assert.equal(fs.statSync(backupFile).mode & 0o777, 0o600, 'only its owner may read it');
+    const contents = execFileSync('pg_restore', ['--list', backupFile], { encoding: 'utf8' });
+    assert.match(contents, /TABLE DATA public advisors/);
+
+    const withoutPgDump = path.join(dir, 'backups', 'second.dump');
+    // A PATH with node alone (here node sits in /usr/bin beside pg_dump).
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    const refused = await tsx('server/cli/backup.ts', [withoutPgDump], { ...env, PATH: bin }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal((refused as { code: number }).code, 1);
+    assert.match((refused as { stderr: string }).stderr, /pg_dump is not installed.*\n.*pg_dump --format=custom/);
+    assert.equal(fs.existsSync(withoutPgDump), false, 'no empty file is left behind');
+  });
+
+  it('refuses to start when the PostgreSQL server cannot be reached, naming it without its password', async () => {
+    const unreachable = new URL(env.DATABASE_URL);
+    unreachable.port = '1';
+    const server = startChildServer({ ...env, DATABASE_URL: unreachable.toString(), TLS: 'off' }, 20_000);
+    const error = (await server.catch((e: Error) => e)) as Error;
+    assert.match(error.message, /Regarding could not start: PostgreSQL at postgres:\/\/[^ ]*:\*\*\*@[^ ]*:1\/\S+: /);
+    assert.doesNotMatch(error.message, /pg-s3cret/);
+  });
+});
