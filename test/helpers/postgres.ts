@@ -13,6 +13,11 @@ const givenUrl = process.env.REGARDING_TEST_POSTGRES_URL;
 const required = process.env.REGARDING_REQUIRE_POSTGRES === '1';
 const available = Boolean(givenUrl) || postgresBinaries() !== null;
 
+/** Whether the PostgreSQL half can run here (a given server, or binaries to start one). */
+export const postgresAvailable = available;
+/** REGARDING_REQUIRE_POSTGRES=1: a PostgreSQL half that cannot run fails instead of being skipped. */
+export const postgresRequired = required;
+
 let cluster: Promise<string> | null = null;
 
 /** The server's admin URL (the `postgres` database), starting a cluster the first time when none was given. */

@@ -12,14 +12,40 @@ import { openDatabase, type Db } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import type { AdvisorRecord, Repository } from '../../server/repository/repository';
 import { createSqliteRepository } from '../../server/repository/sqlite';
+import { createPostgresRepository } from '../../server/repository/postgres';
+import { openPostgres } from '../../server/db/postgres/connection';
+import { migratePostgres } from '../../server/db/postgres/migrate';
+import { freshPostgresDatabase } from './postgres';
 import { createAppServer } from '../../server/http/app-server';
 import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
 import { TestClient } from './api-client';
 
+/**
+ * The storage the test servers run on: SQLite, or PostgreSQL in the PostgreSQL pass of the HTTP tests
+ * (REGARDING_TEST_BACKEND=postgres, set by test/helpers/on-postgres.ts; see .mocharc.postgres.cjs).
+ */
+export const testBackend: 'sqlite' | 'postgres' =
+  process.env.REGARDING_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
 export interface TestServer {
   url: string;
   dir: string;
+  /** The SQLite file's connection: a test that reads it runs on SQLite only (the PostgreSQL pass leaves it out). */
   db: Db;
+  backend: 'sqlite' | 'postgres';
+  /** The environment that points a child process (the server, the admin command line) at this storage. */
+  storageEnv: Record<string, string>;
+  /**
+   * A statement on the database, on either backend: `?` placeholders, SQL both dialects read. The rows (none for a
+   * statement that returns none), or with `value` the first column of the first row (undefined when none).
+   */
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  value<T = unknown>(sql: string, ...params: unknown[]): Promise<T | undefined>;
+  /**
+   * Another repository on the same storage, as a second server process has (a connection of its own to the SQLite
+   * file, or a pool of its own on the PostgreSQL database); closed with the server.
+   */
+  anotherInstance(options?: { writeWaitMs?: number }): Repository;
   repo: Repository;
   clock: ManualClock;
   config: Config;
@@ -32,6 +58,19 @@ export interface TestServer {
     role?: 'advisor' | 'manager' | 'admin',
   ): Promise<{ record: AdvisorRecord; token: string; api: TestClient }>;
   close(): Promise<void>;
+}
+
+/**
+ * `it` for a test of SQLite itself (its write lock, its query plans, its file, its older schema versions): registered
+ * in the SQLite run; the PostgreSQL pass of the HTTP tests, where it has nothing to test, leaves it out.
+ */
+export function itOnSqlite(title: string, test: Mocha.AsyncFunc): void {
+  if (testBackend === 'sqlite') it(title, test);
+}
+
+/** `describe` for SQLite's own suites, as itOnSqlite. */
+export function describeOnSqlite(title: string, suite: (this: Mocha.Suite) => void): void {
+  if (testBackend === 'sqlite') describe(title, suite);
 }
 
 /** A wall-clock Wednesday, so "one business day" arithmetic in tests is predictable. */
@@ -68,14 +107,48 @@ export async function startTestServer(
     REPORT_CACHE_SECONDS: '0',
     ...env,
   });
-  const db = openDatabase(config.databaseFile);
-  migrate(db);
-  const repo = createSqliteRepository(db, {
-    writeWaitMs: config.writeWaitMs,
-    checkpointer: { frames: config.walCheckpointPages },
-    reportWorker: { cacheMs: config.reportCacheSeconds * 1000, ...options.reportWorker },
-    readWorker: options.readWorker,
-  });
+  let db: Db | null = null;
+  let repo: Repository;
+  let dropDatabase = async () => {};
+  const storageEnv: Record<string, string> = { DATABASE_FILE: config.databaseFile };
+  let query: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+  let openInstance: (options: { writeWaitMs?: number }) => Repository;
+  const instances: Repository[] = [];
+  if (testBackend === 'postgres') {
+    const database = await freshPostgresDatabase();
+    openInstance = () => createPostgresRepository(openPostgres(database.url));
+    storageEnv.DATABASE_URL = database.url;
+    const pool = openPostgres(database.url, { max: config.databasePoolSize });
+    query = async (sql, params) => {
+      let n = 0;
+      return (
+        await pool.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          params,
+        )
+      ).rows as Record<string, unknown>[];
+    };
+    await migratePostgres(pool);
+    repo = createPostgresRepository(pool);
+    dropDatabase = () => database.drop();
+  } else {
+    const sqlite = openDatabase(config.databaseFile);
+    db = sqlite;
+    migrate(db);
+    query = (sql, params) => {
+      const statement = sqlite.prepare(sql);
+      if (statement.reader) return Promise.resolve(statement.all(...params) as Record<string, unknown>[]);
+      statement.run(...params);
+      return Promise.resolve([]);
+    };
+    openInstance = (instanceOptions) => createSqliteRepository(openDatabase(config.databaseFile), instanceOptions);
+    repo = createSqliteRepository(db, {
+      writeWaitMs: config.writeWaitMs,
+      checkpointer: { frames: config.walCheckpointPages },
+      reportWorker: { cacheMs: config.reportCacheSeconds * 1000, ...options.reportWorker },
+      readWorker: options.readWorker,
+    });
+  }
   const clock = options.clock ?? new ManualClock(new Date(WEDNESDAY));
   const app = createApp({
     config,
@@ -91,7 +164,22 @@ export async function startTestServer(
   return {
     url,
     dir,
-    db,
+    get db(): Db {
+      if (!db) throw new Error('This test reads the SQLite file directly: it runs on SQLite only.');
+      return db;
+    },
+    backend: testBackend,
+    storageEnv,
+    rows: (sql, ...params) => query(sql, params) as never,
+    anotherInstance(instanceOptions = {}) {
+      const instance = openInstance(instanceOptions);
+      instances.push(instance);
+      return instance;
+    },
+    async value(sql, ...params) {
+      const [row] = await query(sql, params);
+      return (row ? Object.values(row)[0] : undefined) as never;
+    },
     repo,
     clock,
     config,
@@ -107,7 +195,9 @@ export async function startTestServer(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(instances.map((instance) => instance.close()));
       await repo.close();
+      await dropDatabase();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -30,14 +30,26 @@ describe('activity ownership (issue 11)', () => {
   });
   afterEach(() => server.close());
 
-  const row = (id: number) =>
-    server.db
-      .prepare(
+  const row = async (id: number) =>
+    (
+      await server.rows<{
+        regarding: number | null;
+        subject: string;
+        status: string;
+        token: string | null;
+        version: number;
+      }>(
         'SELECT regarding_opportunity_id AS regarding, subject, status, tracking_token AS token, version FROM activities WHERE id = ?',
+        id,
       )
-      .get(id) as { regarding: number | null; subject: string; status: string; token: string | null; version: number };
-  const participants = (id: number) =>
-    server.db.prepare('SELECT email FROM activity_participants WHERE activity_id = ? ORDER BY email').pluck().all(id);
+    )[0];
+  const participants = async (id: number) =>
+    (
+      await server.rows<{ email: string }>(
+        'SELECT email FROM activity_participants WHERE activity_id = ? ORDER BY email',
+        id,
+      )
+    ).map((r) => r.email);
   const link = async (advisor: Advisor, item: object, opportunityId: number) => {
     const res = await advisor.api.post('/api/v1/activities/regarding', { item, opportunityId });
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -64,7 +76,7 @@ describe('activity ownership (issue 11)', () => {
     });
     assert.equal(merge.status, 403);
     assert.equal(merge.body.detail.includes('Alex'), false, 'the refusal names no one Blake may not see');
-    assert.equal(row(alexsDraft).regarding, alexs, "Alex's draft is still there, on Alex's opportunity");
+    assert.equal((await row(alexsDraft)).regarding, alexs, "Alex's draft is still there, on Alex's opportunity");
 
     const viaNewOpportunity = await blake.api.post(
       '/api/v1/opportunities',
@@ -73,8 +85,8 @@ describe('activity ownership (issue 11)', () => {
       }),
     );
     assert.equal(viaNewOpportunity.status, 403);
-    assert.equal(server.db.prepare("SELECT count(*) FROM opportunities WHERE topic = 'Taken over'").pluck().get(), 0);
-    assert.equal(row(alexsDraft).regarding, alexs);
+    assert.equal(await server.value("SELECT count(*) FROM opportunities WHERE topic = 'Taken over'"), 0);
+    assert.equal((await row(alexsDraft)).regarding, alexs);
 
     // completeSent folds too: Blake's own draft completed with the message id of Alex's record of a sent email.
     const alexsSent = await link(alex, emailItem('<alexs-sent@firm>'), alexs);
@@ -83,8 +95,8 @@ describe('activity ownership (issue 11)', () => {
       internetMessageId: '<alexs-sent@firm>',
     });
     assert.equal(fold.status, 403);
-    assert.notEqual(row(blakesDraft), undefined);
-    assert.equal(row(alexsSent).token, null, "Alex's record did not take Blake's draft");
+    assert.notEqual(await row(blakesDraft), undefined);
+    assert.equal((await row(alexsSent)).token, null, "Alex's record did not take Blake's draft");
 
     const relinked = await alex.api.post('/api/v1/activities/regarding', {
       item: emailItem('<alexs-draft-sent@firm>', { trackingToken: token }),
@@ -98,7 +110,7 @@ describe('activity ownership (issue 11)', () => {
   it("finding 2: re-posting another advisor's email to the same opportunity changes nothing of it", async () => {
     const item = emailItem('<same@firm>', { subject: 'Original' });
     const id = await link(alex, item, alexs);
-    const before = { ...row(id), participants: participants(id) };
+    const before = { ...(await row(id)), participants: await participants(id) };
 
     const again = await blake.api.post('/api/v1/activities/regarding', {
       item: emailItem('<same@firm>', {
@@ -111,11 +123,15 @@ describe('activity ownership (issue 11)', () => {
     assert.equal(again.status, 200, 'a no-op: it is regarding what was asked');
     assert.equal(again.body.id, id);
     assert.equal(again.body.subject, 'Original');
-    assert.deepEqual({ ...row(id), participants: participants(id) }, before, 'not even its version moved');
+    assert.deepEqual(
+      { ...(await row(id)), participants: await participants(id) },
+      before,
+      'not even its version moved',
+    );
 
     const sameTarget = await blake.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: alexs });
     assert.equal(sameTarget.status, 200);
-    assert.equal(row(id).version, before.version);
+    assert.equal((await row(id)).version, before.version);
     assert.equal((await blake.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: blakes })).status, 403);
   });
 
@@ -140,7 +156,7 @@ describe('activity ownership (issue 11)', () => {
     assert.deepEqual([hidden.status, hidden.body.detail], [absent.status, absent.body.detail]);
     assert.equal(JSON.stringify(hidden.body).includes('Private'), false);
     assert.equal((await lookup(alex, byMessageId('<unlinked@firm>'))).body.subject, 'Private', 'the creator sees it');
-    assert.equal(row(id).regarding, null);
+    assert.equal((await row(id)).regarding, null);
 
     // Alex links an email to Blake's opportunity: Carol, who may read it, is told its owner, not its linker.
     const onBlakes = await link(alex, emailItem('<on-blakes@firm>'), blakes);
@@ -191,7 +207,7 @@ describe('activity ownership (issue 11)', () => {
       assert.equal((await alex.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: alexs })).status, 200);
       pause.release();
       assert.equal((await blakesMove).status, 403);
-      assert.equal(row(id).regarding, alexs, "the database shows Alex's change");
+      assert.equal((await row(id)).regarding, alexs, "the database shows Alex's change");
     });
 
     it('refuses a set-regarding paused after its check when the activity is moved meanwhile, and rewrites nothing', async () => {
@@ -205,7 +221,7 @@ describe('activity ownership (issue 11)', () => {
       assert.equal((await alex.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: alexs })).status, 200);
       pause.release();
       assert.equal((await blakesLink).status, 403);
-      assert.deepEqual([row(id).regarding, row(id).subject], [alexs, 'Original']);
+      assert.deepEqual([(await row(id)).regarding, (await row(id)).subject], [alexs, 'Original']);
     });
 
     it('refuses a status change paused after its check when the activity is moved meanwhile', async () => {
@@ -216,7 +232,7 @@ describe('activity ownership (issue 11)', () => {
       assert.equal((await alex.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: alexs })).status, 200);
       pause.release();
       assert.equal((await blakesCancel).status, 403);
-      assert.deepEqual([row(id).regarding, row(id).status], [alexs, 'open']);
+      assert.deepEqual([(await row(id)).regarding, (await row(id)).status], [alexs, 'open']);
     });
 
     it('refuses an edit of a call paused after its check when the call is moved meanwhile (issue 13)', async () => {
@@ -237,7 +253,7 @@ describe('activity ownership (issue 11)', () => {
       assert.equal((await alex.api.put(`/api/v1/activities/${id}/regarding`, { opportunityId: alexs })).status, 200);
       pause.release();
       assert.equal((await blakesEdit).status, 403);
-      assert.deepEqual([row(id).regarding, row(id).subject], [alexs, 'Call']);
+      assert.deepEqual([(await row(id)).regarding, (await row(id)).subject], [alexs, 'Call']);
     });
 
     it('refuses a completeSent fold paused after its check when the sent record is moved meanwhile', async () => {
@@ -249,8 +265,8 @@ describe('activity ownership (issue 11)', () => {
       assert.equal((await alex.api.put(`/api/v1/activities/${sent}/regarding`, { opportunityId: alexs })).status, 200);
       pause.release();
       assert.equal((await fold).status, 403);
-      assert.equal(row(sent).regarding, alexs);
-      assert.equal(row(blakesDraft).regarding, blakes, "Blake's draft was not folded");
+      assert.equal((await row(sent)).regarding, alexs);
+      assert.equal((await row(blakesDraft)).regarding, blakes, "Blake's draft was not folded");
     });
 
     it("checks a new opportunity's linked item again when it was moved between the check and the create: refused, nothing saved", async () => {
@@ -265,11 +281,8 @@ describe('activity ownership (issue 11)', () => {
       pause.release();
       // Checked again on the item as it is now: another advisor's, on their opportunity.
       assert.equal((await create).status, 403);
-      assert.equal(
-        server.db.prepare("SELECT count(*) FROM opportunities WHERE topic = 'With the item'").pluck().get(),
-        0,
-      );
-      assert.equal(row(id).regarding, alexs);
+      assert.equal(await server.value("SELECT count(*) FROM opportunities WHERE topic = 'With the item'"), 0);
+      assert.equal((await row(id)).regarding, alexs);
     });
 
     it('checks again and writes when the activity changed meanwhile but the caller may still change it', async () => {
@@ -281,7 +294,7 @@ describe('activity ownership (issue 11)', () => {
       pause.release();
       const moved = await blakesMove;
       assert.equal(moved.status, 200);
-      assert.deepEqual([row(id).regarding, row(id).status], [blakesOther, 'canceled']);
+      assert.deepEqual([(await row(id)).regarding, (await row(id)).status], [blakesOther, 'canceled']);
     });
   });
 });

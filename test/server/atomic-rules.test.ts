@@ -135,7 +135,7 @@ describe('atomic rules: a change checked on one state never lands on another', (
     assert.equal((await owner.api.post(`${path}/close`, { outcome: 'won' })).status, 200);
     pause.release();
     assert.equal((await linking).status, 404);
-    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 0);
+    assert.equal(await server.value('SELECT count(*) FROM activities'), 0);
   });
 
   it('an activity moved to an opportunity that closed out of reach meanwhile stays where it was', async () => {
@@ -173,7 +173,7 @@ describe('atomic rules: a change checked on one state never lands on another', (
     const created = await creating;
     assert.equal(created.status, 400);
     assert.equal(created.body.errors[0].path, 'body.ownerId');
-    assert.equal(server.db.prepare("SELECT count(*) FROM opportunities WHERE topic = 'For Eli'").pluck().get(), 0);
+    assert.equal(await server.value("SELECT count(*) FROM opportunities WHERE topic = 'For Eli'"), 0);
   });
 
   it('an assignment to an advisor deactivated between the check and the write is refused with the field', async () => {
@@ -203,7 +203,7 @@ describe('atomic rules: a change checked on one state never lands on another', (
     const created = await creating;
     assert.equal(created.status, 409);
     assert.match(created.body.detail, /won: reopen it first/);
-    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 0);
+    assert.equal(await server.value('SELECT count(*) FROM activities'), 0);
   });
 
   it("a note checked while the opportunity was open is not added once closing put it out of the author's reach", async () => {
@@ -214,6 +214,6 @@ describe('atomic rules: a change checked on one state never lands on another', (
     assert.equal((await owner.api.post(`${path}/close`, { outcome: 'lost' })).status, 200);
     pause.release();
     assert.equal((await adding).status, 404);
-    assert.equal(server.db.prepare('SELECT count(*) FROM notes WHERE opportunity_id = ?').pluck().get(id), 0);
+    assert.equal(await server.value('SELECT count(*) FROM notes WHERE opportunity_id = ?', id), 0);
   });
 });

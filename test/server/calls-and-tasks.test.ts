@@ -240,8 +240,8 @@ describe('Phone calls and tasks (issue 13, point 2)', () => {
     const moved = await alex.api.patch(`/api/v1/activities/${open.body.id}`, { endAt: at(30) });
     assert.equal(moved.status, 400);
     assert.equal(moved.body.errors[0].path, 'body.endAt');
-    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 1, 'only the open call is saved');
-    assert.equal(server.db.prepare('SELECT start_at FROM activities').pluck().get(), at(60), 'and it is unchanged');
+    assert.equal(await server.value('SELECT count(*) FROM activities'), 1, 'only the open call is saved');
+    assert.equal(await server.value('SELECT start_at FROM activities'), at(60), 'and it is unchanged');
   });
 
   it('an undated open call is not a next step (only an undated task is)', async () => {
@@ -255,7 +255,7 @@ describe('Phone calls and tasks (issue 13, point 2)', () => {
     const refused = await log(blake, { kind: 'task', subject: 'Not mine', startAt: at(60 * 24) });
     assert.equal(refused.status, 403);
     assert.deepEqual(await reasons(), before, 'the flags are unchanged');
-    assert.equal(server.db.prepare('SELECT count(*) FROM activities').pluck().get(), 0);
+    assert.equal(await server.value('SELECT count(*) FROM activities'), 0);
   });
 
   it('on a closed opportunity, calls and tasks may be completed or canceled, not edited, reopened or logged', async () => {
@@ -275,7 +275,7 @@ describe('Phone calls and tasks (issue 13, point 2)', () => {
     assert.equal((await alex.api.patch(`/api/v1/activities/${task.body.id}`, { status: 'open' })).status, 409);
     assert.equal((await alex.api.patch(`/api/v1/activities/${other.body.id}`, { status: 'canceled' })).status, 200);
     assert.equal((await log(alex, { kind: 'task', subject: 'New' })).status, 409);
-    const rows = server.db.prepare('SELECT subject, status FROM activities ORDER BY id').all();
+    const rows = await server.rows('SELECT subject, status FROM activities ORDER BY id');
     assert.deepEqual(rows, [
       { subject: 'Forms', status: 'completed' },
       { subject: 'Other forms', status: 'canceled' },
@@ -316,16 +316,12 @@ describe('Phone calls and tasks (issue 13, point 2)', () => {
     assert.equal(first.body.id, second.body.id, 'the same task');
     const third = await schedule();
     assert.equal(third.body.id, first.body.id);
-    const count = () =>
-      server.db
-        .prepare("SELECT count(*) FROM activities WHERE kind = 'task' AND scheduled_next_step = 1")
-        .pluck()
-        .get();
-    assert.equal(count(), 1);
+    const count = () => server.value("SELECT count(*) FROM activities WHERE kind = 'task' AND scheduled_next_step");
+    assert.equal(await count(), 1);
     await alex.api.patch(`/api/v1/activities/${first.body.id}`, { status: 'completed' });
     const next = await schedule();
     assert.notEqual(next.body.id, first.body.id, 'once it is done, the next one is a new task');
-    assert.equal(count(), 2);
+    assert.equal(await count(), 2);
     const plain = await log(alex, { kind: 'task', subject: 'Another task' });
     assert.notEqual(plain.body.id, next.body.id, 'a task that is not a scheduled next step is always new');
   });

@@ -56,10 +56,9 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
   const match = (who: Advisor, body: Record<string, unknown>) => who.api.post('/api/v1/activities/sent-matches', body);
   const ids = (res: { body: { drafts: { id: number }[] } }) => res.body.drafts.map((d) => d.id);
   const pendingCount = () =>
-    server.db
-      .prepare('SELECT count(*) FROM activities WHERE tracking_token IS NOT NULL AND internet_message_id IS NULL')
-      .pluck()
-      .get() as number;
+    server.value<number>(
+      'SELECT count(*) FROM activities WHERE tracking_token IS NOT NULL AND internet_message_id IS NULL',
+    );
 
   it('point 2: finds the unique draft a sent copy was: same recipients, subject and conversation', async () => {
     const draft = await linkDraft(alex, rollover, { cc: ['spouse@client.example'], conversationId: 'conv-1' });
@@ -76,7 +75,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
     assert.equal(res.body.more, false);
     assert.equal(res.body.drafts[0].regarding.topic, 'Rollover');
     assert.match(res.body.drafts[0].outlook.trackingToken, /^[0-9a-f-]{36}$/, 'the caller wrote it, so sees its token');
-    assert.equal(pendingCount(), 4, 'matching changes nothing');
+    assert.equal(await pendingCount(), 4, 'matching changes nothing');
 
     const completed = await alex.api.post(`/api/v1/activities/${draft.id}/sent`, {
       internetMessageId: '<sent-1@firm.example>',
@@ -110,7 +109,7 @@ describe('drafts completed from a sent copy without a token (POST /activities/se
       'College',
       'Rollover',
     ]);
-    assert.equal(pendingCount(), 2, 'both stay pending until the advisor picks one');
+    assert.equal(await pendingCount(), 2, 'both stay pending until the advisor picks one');
   });
 
   it("point 2: never offers another advisor's identical draft", async () => {

@@ -13,12 +13,10 @@ import { alertContext } from '../../server/alerts/scheduler/scheduler';
 import { runUntouchedAlerts } from '../../server/alerts/untouched/run-untouched';
 import { ManualClock } from '../../server/clock';
 import { loadConfig } from '../../server/config';
-import { openDatabase } from '../../server/db/connection';
 import type { Repository } from '../../server/repository/repository';
-import { createSqliteRepository } from '../../server/repository/sqlite';
 import { startChildServer, waitForOutput, type ChildServer } from '../helpers/child-server';
 import { Interleaver } from '../helpers/interleave';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnSqlite, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ORIGIN = 'https://regarding.example';
@@ -78,17 +76,12 @@ describe('email alerts', function () {
   let smtp: Smtp;
   let server: TestServer;
   let alerts: AlertContext;
-  const extra: Repository[] = [];
 
   /** The runners as the server runs them, on this repository and clock (another "process" when given its own). */
   const contextOn = (repo: Repository, clock: ManualClock = server.clock) =>
     alertContext({ config: server.config, repo, clock, logger: silent, origin: server.config.publicOrigin! })!;
   /** A second connection to the same database file: a restarted server, or a second process. */
-  const reopened = (options: { writeWaitMs?: number } = {}) => {
-    const repo = createSqliteRepository(openDatabase(server.config.databaseFile), options);
-    extra.push(repo);
-    return repo;
-  };
+  const reopened = (options: { writeWaitMs?: number } = {}) => server.anotherInstance(options);
 
   const create = async (account: Account, topic: string, extraFields: Record<string, unknown> = {}) => {
     const res = await account.api.post('/api/v1/opportunities', {
@@ -102,17 +95,18 @@ describe('email alerts', function () {
     server.repo.advisors.setPreferences(account.record.id, { timeZone });
   /** The claim a process leaves when it dies after claiming a digest, or while another process is sending it. */
   const leaveClaim = (account: Account, localDate: string) =>
-    server.db
-      .prepare(
-        "INSERT INTO alert_deliveries (kind, recipient_id, local_date, status, claimed_at) VALUES ('digest', ?, ?, 'claimed', ?)",
-      )
-      .run(account.record.id, localDate, server.clock.now().toISOString());
+    server.rows(
+      "INSERT INTO alert_deliveries (kind, recipient_id, local_date, status, claimed_at) VALUES ('digest', ?, ?, 'claimed', ?)",
+      account.record.id,
+      localDate,
+      server.clock.now().toISOString(),
+    );
 
   /** `npm run admin` as its own process, on this database. */
   const admin = (env: Record<string, string>, ...args: string[]) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/admin.ts'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_FILE: server.config.databaseFile, LOG_LEVEL: 'silent', ...env },
+      env: { ...process.env, ...server.storageEnv, LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -135,7 +129,6 @@ describe('email alerts', function () {
   });
   afterEach(async () => {
     alerts.mailer.close();
-    for (const repo of extra.splice(0)) await repo.close();
     await server.close();
     await smtp.close();
   });
@@ -285,11 +278,13 @@ describe('email alerts', function () {
         smtp.received.map((r) => r.mail.subject),
         ['1 opportunity needs attention (2026-11-18)', '1 opportunity needs attention (2026-11-20)'],
       );
-      const days = server.db
-        .prepare("SELECT local_date FROM alert_deliveries WHERE kind = 'digest' ORDER BY local_date")
-        .pluck()
-        .all();
-      assert.deepEqual(days, ['2026-11-18', '2026-11-20']);
+      const days = await server.rows<{ local_date: string }>(
+        "SELECT local_date FROM alert_deliveries WHERE kind = 'digest' ORDER BY local_date",
+      );
+      assert.deepEqual(
+        days.map((day) => day.local_date),
+        ['2026-11-18', '2026-11-20'],
+      );
     });
 
     it('sends nothing to an advisor who opted out (PATCH /me/preferences digestOptOut), while their manager still gets theirs', async () => {
@@ -340,7 +335,7 @@ describe('email alerts', function () {
         (await runDigests(alerts)).map((o) => o.status),
         ['failed'],
       );
-      assert.equal(server.db.prepare('SELECT count(*) FROM alert_deliveries').pluck().get(), 0);
+      assert.equal(await server.value('SELECT count(*) FROM alert_deliveries'), 0);
       server.clock.advance(5 * 60_000);
       assert.deepEqual(
         (await runDigests(alerts)).map((o) => o.status),
@@ -352,7 +347,7 @@ describe('email alerts', function () {
       const adam = await server.advisor('Adam Advisor');
       await create(adam, 'Claimed then crashed');
       // What a process leaves when it dies after its claim, during or after its send.
-      leaveClaim(adam, '2026-11-18');
+      await leaveClaim(adam, '2026-11-18');
       server.clock.advance(9 * 60_000);
       assert.deepEqual(
         (await runDigests(alerts)).map((o) => o.status),
@@ -370,71 +365,77 @@ describe('email alerts', function () {
       assert.equal(smtp.to(adam.record.email).length, 1, 'the next day has its own digest');
     });
 
-    it('retries recording a sent digest while the write lock is held elsewhere, and never sends it again', async () => {
-      const adam = await server.advisor('Adam Advisor');
-      await create(adam, 'Recorded late');
-      const interleaver = new Interleaver();
-      const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
-      const lock = new Database(server.config.databaseFile);
-      try {
-        const first = interleaver.pauseNext('alertDeliveries', 'finish');
-        const run = runDigests(runner);
-        await first.reached;
-        assert.equal(smtp.to(adam.record.email).length, 1, 'sent before it is recorded');
-        lock.exec('BEGIN IMMEDIATE'); // another process holds the write lock
-        const second = interleaver.pauseNext('alertDeliveries', 'finish');
-        first.release();
-        await second.reached; // the first try failed on the lock
-        assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed');
-        lock.exec('COMMIT');
-        second.release();
-        assert.deepEqual(
-          (await run).map((o) => o.status),
-          ['sent'],
-        );
-      } finally {
-        if (lock.inTransaction) lock.exec('ROLLBACK');
-        lock.close();
-        runner.mailer.close();
-      }
-      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'sent');
-      server.clock.advance(ABANDONED_CLAIM_MS + 60_000);
-      await runDigests(alerts);
-      assert.equal(smtp.to(adam.record.email).length, 1);
-    });
+    itOnSqlite(
+      'retries recording a sent digest while the write lock is held elsewhere, and never sends it again',
+      async () => {
+        const adam = await server.advisor('Adam Advisor');
+        await create(adam, 'Recorded late');
+        const interleaver = new Interleaver();
+        const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
+        const lock = new Database(server.config.databaseFile);
+        try {
+          const first = interleaver.pauseNext('alertDeliveries', 'finish');
+          const run = runDigests(runner);
+          await first.reached;
+          assert.equal(smtp.to(adam.record.email).length, 1, 'sent before it is recorded');
+          lock.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+          const second = interleaver.pauseNext('alertDeliveries', 'finish');
+          first.release();
+          await second.reached; // the first try failed on the lock
+          assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed');
+          lock.exec('COMMIT');
+          second.release();
+          assert.deepEqual(
+            (await run).map((o) => o.status),
+            ['sent'],
+          );
+        } finally {
+          if (lock.inTransaction) lock.exec('ROLLBACK');
+          lock.close();
+          runner.mailer.close();
+        }
+        assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'sent');
+        server.clock.advance(ABANDONED_CLAIM_MS + 60_000);
+        await runDigests(alerts);
+        assert.equal(smtp.to(adam.record.email).length, 1);
+      },
+    );
 
-    it('keeps the claim of a sent digest that could not be recorded, so no later run sends it again', async () => {
-      const adam = await server.advisor('Adam Advisor');
-      await create(adam, 'Never recorded');
-      const interleaver = new Interleaver();
-      const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
-      const lock = new Database(server.config.databaseFile);
-      try {
-        const first = interleaver.pauseNext('alertDeliveries', 'finish');
-        const run = runDigests(runner);
-        await first.reached;
-        lock.exec('BEGIN IMMEDIATE'); // held through every retry
-        first.release();
-        assert.deepEqual(
-          (await run).map((o) => o.status),
-          ['sent'],
-        );
-        lock.exec('COMMIT');
-      } finally {
-        if (lock.inTransaction) lock.exec('ROLLBACK');
-        lock.close();
-        runner.mailer.close();
-      }
-      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed', 'not released');
-      for (const later of [5 * 60_000, ABANDONED_CLAIM_MS + 60_000]) {
-        server.clock.advance(later);
-        assert.deepEqual(
-          (await runDigests(alerts)).map((o) => o.status),
-          ['already-recorded'],
-        );
-      }
-      assert.equal(smtp.to(adam.record.email).length, 1);
-    });
+    itOnSqlite(
+      'keeps the claim of a sent digest that could not be recorded, so no later run sends it again',
+      async () => {
+        const adam = await server.advisor('Adam Advisor');
+        await create(adam, 'Never recorded');
+        const interleaver = new Interleaver();
+        const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
+        const lock = new Database(server.config.databaseFile);
+        try {
+          const first = interleaver.pauseNext('alertDeliveries', 'finish');
+          const run = runDigests(runner);
+          await first.reached;
+          lock.exec('BEGIN IMMEDIATE'); // held through every retry
+          first.release();
+          assert.deepEqual(
+            (await run).map((o) => o.status),
+            ['sent'],
+          );
+          lock.exec('COMMIT');
+        } finally {
+          if (lock.inTransaction) lock.exec('ROLLBACK');
+          lock.close();
+          runner.mailer.close();
+        }
+        assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed', 'not released');
+        for (const later of [5 * 60_000, ABANDONED_CLAIM_MS + 60_000]) {
+          server.clock.advance(later);
+          assert.deepEqual(
+            (await runDigests(alerts)).map((o) => o.status),
+            ['already-recorded'],
+          );
+        }
+        assert.equal(smtp.to(adam.record.email).length, 1);
+      },
+    );
 
     it('gives the claim up when the SMTP server hangs on DATA (the send times out), and sends that day once on the next run', async () => {
       for (const timeout of Object.values(SMTP_TIMEOUTS)) assert.ok(timeout <= ABANDONED_CLAIM_MS / 5);
@@ -456,7 +457,7 @@ describe('email alerts', function () {
           ['failed'],
         );
         assert.equal(hung.dataStarted(), 1, 'the message reached DATA and was never answered');
-        assert.equal(server.db.prepare('SELECT count(*) FROM alert_deliveries').pluck().get(), 0, 'claim released');
+        assert.equal(await server.value('SELECT count(*) FROM alert_deliveries'), 0, 'claim released');
       } finally {
         stuck.mailer.close();
         await hung.close();
@@ -477,7 +478,7 @@ describe('email alerts', function () {
       await create(adam, 'Being sent elsewhere');
       await create(bea, 'Already sent');
       await runDigests(alerts, { email: bea.record.email });
-      leaveClaim(adam, '2026-11-18');
+      await leaveClaim(adam, '2026-11-18');
       server.clock.advance(9 * 60_000);
       const forced = await runDigests(alerts, { force: true });
       assert.deepEqual(
@@ -630,43 +631,46 @@ describe('email alerts', function () {
       await runUntouchedAlerts(alerts);
       assert.equal(smtp.to(mona.record.email).length, 2);
     });
-    it('keeps the claims of a sent alert that could not be recorded, so the manager is not alerted twice', async () => {
-      const mona = await server.advisor('Mona Manager', 'manager');
-      const adam = await server.advisor('Adam Advisor');
-      await server.repo.teams.create('North', [mona.record.id, adam.record.id], null);
-      await create(mona, 'Alerted once', { ownerId: adam.record.id });
-      server.clock.set('2026-11-19T10:05:00.000Z');
-      const interleaver = new Interleaver();
-      const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
-      const lock = new Database(server.config.databaseFile);
-      try {
-        const first = interleaver.pauseNext('alertDeliveries', 'finish');
-        const run = runUntouchedAlerts(runner);
-        await first.reached;
-        lock.exec('BEGIN IMMEDIATE');
-        first.release();
-        assert.deepEqual(
-          (await run).map((o) => o.status),
-          ['sent'],
-        );
-        lock.exec('COMMIT');
-      } finally {
-        if (lock.inTransaction) lock.exec('ROLLBACK');
-        lock.close();
-        runner.mailer.close();
-      }
-      assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed');
-      for (const later of [5 * 60_000, ABANDONED_CLAIM_MS + 60_000]) {
-        server.clock.advance(later);
-        assert.deepEqual(await runUntouchedAlerts(alerts), []);
-      }
-      assert.equal(smtp.to(mona.record.email).length, 1);
-    });
+    itOnSqlite(
+      'keeps the claims of a sent alert that could not be recorded, so the manager is not alerted twice',
+      async () => {
+        const mona = await server.advisor('Mona Manager', 'manager');
+        const adam = await server.advisor('Adam Advisor');
+        await server.repo.teams.create('North', [mona.record.id, adam.record.id], null);
+        await create(mona, 'Alerted once', { ownerId: adam.record.id });
+        server.clock.set('2026-11-19T10:05:00.000Z');
+        const interleaver = new Interleaver();
+        const runner = contextOn(interleaver.wrap(reopened({ writeWaitMs: 50 })));
+        const lock = new Database(server.config.databaseFile);
+        try {
+          const first = interleaver.pauseNext('alertDeliveries', 'finish');
+          const run = runUntouchedAlerts(runner);
+          await first.reached;
+          lock.exec('BEGIN IMMEDIATE');
+          first.release();
+          assert.deepEqual(
+            (await run).map((o) => o.status),
+            ['sent'],
+          );
+          lock.exec('COMMIT');
+        } finally {
+          if (lock.inTransaction) lock.exec('ROLLBACK');
+          lock.close();
+          runner.mailer.close();
+        }
+        assert.equal(server.db.prepare('SELECT status FROM alert_deliveries').pluck().get(), 'claimed');
+        for (const later of [5 * 60_000, ABANDONED_CLAIM_MS + 60_000]) {
+          server.clock.advance(later);
+          assert.deepEqual(await runUntouchedAlerts(alerts), []);
+        }
+        assert.equal(smtp.to(mona.record.email).length, 1);
+      },
+    );
   });
 
   describe('configuration', () => {
     it('sends nothing at all when SMTP_URL is unset: no runners, and the server says so once', async () => {
-      const config = loadConfig({ DATABASE_FILE: server.config.databaseFile });
+      const config = loadConfig(server.storageEnv);
       assert.equal(config.alerts.smtp, undefined);
       assert.equal(
         alertContext({ config, repo: server.repo, clock: server.clock, logger: silent, origin: ORIGIN }),
@@ -676,7 +680,7 @@ describe('email alerts', function () {
       await create(adam, 'Would be in a digest');
       // A digest is due at once and the sender is set: only SMTP_URL is missing.
       const child = await startChildServer({
-        DATABASE_FILE: server.config.databaseFile,
+        ...server.storageEnv,
         TLS: 'off',
         LOG_LEVEL: 'info',
         ALERTS_FROM: 'alerts@firm.example',
@@ -692,14 +696,14 @@ describe('email alerts', function () {
         child.child.kill('SIGTERM');
         await child.exited;
       }
-      assert.equal(server.db.prepare('SELECT count(*) FROM alert_deliveries').pluck().get(), 0, 'nothing claimed');
+      assert.equal(await server.value('SELECT count(*) FROM alert_deliveries'), 0, 'nothing claimed');
     });
 
     it('refuses to start with SMTP_URL but no PUBLIC_ORIGIN (links would point to localhost), naming PUBLIC_ORIGIN; the admin command line likewise', async () => {
       const env = { SMTP_URL: smtp.url, ALERTS_FROM: 'alerts@firm.example' };
       assert.throws(() => loadConfig(env), /SMTP_URL is set, so PUBLIC_ORIGIN .*is required/);
       await assert.rejects(
-        startChildServer({ DATABASE_FILE: server.config.databaseFile, TLS: 'off', ...env }),
+        startChildServer({ ...server.storageEnv, TLS: 'off', ...env }),
         /exited \(1\) before listening:[\s\S]*SMTP_URL is set, so PUBLIC_ORIGIN/,
       );
       const cli = await admin(env, 'alerts', 'send-now');
@@ -763,7 +767,7 @@ describe('email alerts', function () {
       await server.repo.teams.create('North', [mona.record.id, adam.record.id], null);
       await create(adam, 'Two processes deal');
       const env = {
-        DATABASE_FILE: server.config.databaseFile,
+        ...server.storageEnv,
         TLS: 'off',
         LOG_LEVEL: 'info',
         WRITE_WAIT_MS: '5000',
@@ -816,13 +820,8 @@ describe('email alerts', function () {
         [[adam.record.email]],
       );
       assert.ok(smtp.received[0].mail.text!.includes('Send now deal'));
-      const db = new Database(server.config.databaseFile, { readonly: true });
-      try {
-        const rows = db.prepare('SELECT recipient_id, status FROM alert_deliveries').all();
-        assert.deepEqual(rows, [{ recipient_id: adam.record.id, status: 'sent' }]);
-      } finally {
-        db.close();
-      }
+      const rows = await server.rows('SELECT recipient_id, status FROM alert_deliveries');
+      assert.deepEqual(rows, [{ recipient_id: adam.record.id, status: 'sent' }]);
     });
   });
 });

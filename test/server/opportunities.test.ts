@@ -133,11 +133,7 @@ describe('opportunities API', () => {
   });
 
   it('gives the lookup the same page as the list for every view and search, as lines of topic, customer, owner and stage', async () => {
-    const organization = Number(
-      server.db
-        .prepare("INSERT INTO organizations (name, created_at) VALUES ('Harbor Wealth', '2026-11-01T00:00:00.000Z')")
-        .run().lastInsertRowid,
-    );
+    const organization = await server.repo.contacts.createOrganization('Harbor Wealth', [], null);
     const retirement = await alex.api.post(
       '/api/v1/opportunities',
       referral('Retirement rollover', 'jordan.lee@harbor.example'),

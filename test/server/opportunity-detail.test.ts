@@ -40,8 +40,7 @@ describe('opportunity detail at firm scale', () => {
     await alex.api.get(`/api/v1/opportunities/${ids[4]}/activities`);
     assert.equal((await alex.api.get('/api/v1/opportunities?view=recent')).body.items[0].id, ids[2]);
     assert.equal((await alex.api.get('/api/v1/opportunities/999999')).status, 404);
-    const count = server.db.prepare('SELECT count(*) FROM opportunity_recent WHERE advisor_id = ?').pluck();
-    assert.equal(count.get(alex.record.id), 6);
+    assert.equal(await server.value('SELECT count(*) FROM opportunity_recent WHERE advisor_id = ?', alex.record.id), 6);
   });
 
   it('each activity of a timeline carries its own participants, and the opportunity it regards as the detail shows it', async () => {

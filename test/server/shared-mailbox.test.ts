@@ -24,7 +24,7 @@ describe('Set Regarding in a shared folder or shared mailbox (issue 12 point 15)
     assert.equal(linked.status, 200);
     assert.equal(linked.body.outlook.mailbox, 'dana.advisor@firm.example');
     assert.equal((await lookup('<shared@x>')).body.outlook.mailbox, 'dana.advisor@firm.example');
-    const stored = server.db.prepare('SELECT mailbox FROM activities WHERE id = ?').pluck().get(linked.body.id);
+    const stored = await server.value('SELECT mailbox FROM activities WHERE id = ?', linked.body.id);
     assert.equal(stored, 'dana.advisor@firm.example');
     const timeline = await alex.api.get(`/api/v1/opportunities/${opportunity}/activities`);
     assert.equal(timeline.status, 200);
