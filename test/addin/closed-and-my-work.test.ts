@@ -70,7 +70,7 @@ describe('task pane: closed opportunities and My Work (issue 13)', function () {
     await page.getByText('Closed as Won').waitFor();
     await page.getByRole('button', { name: 'Reopen' }).click();
     await page.getByText('Reopened', { exact: true }).waitFor();
-    assert.equal(server.db.prepare('SELECT status FROM opportunities WHERE id = ?').pluck().get(id), 'open');
+    assert.equal(await server.value('SELECT status FROM opportunities WHERE id = ?', id), 'open');
 
     await page.getByRole('button', { name: '← Back' }).click();
     await page.getByRole('tab', { name: 'Mine' }).click();
@@ -95,15 +95,14 @@ describe('task pane: closed opportunities and My Work (issue 13)', function () {
     assert.deepEqual(await axeViolations(page), [], 'the confirm step is accessible');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
-    const linked = () =>
-      server.db.prepare('SELECT count(*) FROM activities WHERE regarding_opportunity_id IS NOT NULL').pluck().get();
-    assert.equal(linked(), 0, 'cancelling links nothing');
+    const linked = () => server.value('SELECT count(*) FROM activities WHERE regarding_opportunity_id IS NOT NULL');
+    assert.equal(await linked(), 0, 'cancelling links nothing');
 
     await option.click();
     await page.getByRole('button', { name: 'Link to won “Won rollover for Jordan”' }).click();
     await page.getByText('This email is now regarding “Won rollover for Jordan”.').waitFor();
     await page.getByLabel('Current regarding').getByText('Won', { exact: true }).waitFor();
-    assert.equal(linked(), 1);
+    assert.equal(await linked(), 1);
   });
 
   it('“oliv” on the Suggested tab finds the open opportunity, searching all open ones', async () => {
@@ -163,10 +162,9 @@ describe('task pane: closed opportunities and My Work (issue 13)', function () {
 
     await tab('Mine').click();
     await page.getByText('No open opportunities.').waitFor();
-    const stored = () =>
-      server.db.prepare('SELECT work_scope FROM advisors WHERE id = ?').pluck().get(manager.record.id);
-    for (let i = 0; i < 50 && stored() !== 'me'; i++) await page.waitForTimeout(100);
-    assert.equal(stored(), 'me', 'saved on the service');
+    const stored = () => server.value('SELECT work_scope FROM advisors WHERE id = ?', manager.record.id);
+    for (let i = 0; i < 50 && (await stored()) !== 'me'; i++) await page.waitForTimeout(100);
+    assert.equal(await stored(), 'me', 'saved on the service');
 
     await page.reload();
     await page.getByText('No open opportunities.').waitFor();

@@ -55,7 +55,7 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
       },
       view,
     );
-  const count = (sql: string) => server.db.prepare(sql).pluck().get() as number;
+  const count = (sql: string) => server.value<number>(sql);
 
   async function createReferral(page: Page) {
     await page.getByRole('heading', { name: 'New opportunity' }).waitFor();
@@ -75,23 +75,21 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     // Advisor A, on the client's email: New Opportunity.
     const a = await paneFor(alex, [email('m1', alex), email('m2', alex, 'One more thing')], 'm1', 'view=new');
     await createReferral(a);
-    assert.equal(count('SELECT count(*) FROM opportunities'), 1, 'a double-click creates one opportunity');
-    assert.equal(count("SELECT count(*) FROM contacts WHERE email = 'jordan.lee@harbor.example'"), 1);
-    const opportunity = server.db.prepare('SELECT id, owner_id, created_by_id FROM opportunities').get() as {
-      id: number;
-      owner_id: number;
-      created_by_id: number;
-    };
+    assert.equal(await count('SELECT count(*) FROM opportunities'), 1, 'a double-click creates one opportunity');
+    assert.equal(await count("SELECT count(*) FROM contacts WHERE email = 'jordan.lee@harbor.example'"), 1);
+    const [opportunity] = await server.rows<{ id: number; owner_id: number; created_by_id: number }>(
+      'SELECT id, owner_id, created_by_id FROM opportunities',
+    );
     assert.equal(opportunity.owner_id, blake.record.id);
     assert.equal(
-      count(
+      await count(
         `SELECT count(*) FROM activities WHERE internet_message_id = '<m1@harbor.example>' AND regarding_opportunity_id = ${opportunity.id}`,
       ),
       1,
       'the email is linked',
     );
     assert.equal(
-      count(`SELECT count(*) FROM note_shares WHERE advisor_id = ${blake.record.id}`),
+      await count(`SELECT count(*) FROM note_shares WHERE advisor_id = ${blake.record.id}`),
       1,
       'the note is shared with the assignee',
     );
@@ -170,8 +168,8 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     await dialog.getByRole('spinbutton', { name: 'Actual value (USD)' }).fill('250000');
     await dialog.getByRole('button', { name: 'Close as Won' }).click();
     await b.getByText('Closed as Won.').waitFor();
-    assert.equal(server.db.prepare('SELECT status FROM opportunities').pluck().get(), 'won');
-    assert.equal(count("SELECT count(*) FROM activities WHERE kind = 'appointment' AND status = 'completed'"), 1);
+    assert.equal(await server.value('SELECT status FROM opportunities'), 'won');
+    assert.equal(await count("SELECT count(*) FROM activities WHERE kind = 'appointment' AND status = 'completed'"), 1);
 
     // A sees it closed.
     await a.reload();
@@ -209,7 +207,7 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
   it('tells the owner plainly when someone else changed the opportunity first', async () => {
     const a = await paneFor(alex, [email('m1', alex)], 'm1', 'view=new');
     await createReferral(a);
-    const id = server.db.prepare('SELECT id FROM opportunities').pluck().get() as number;
+    const id = (await server.value<number>('SELECT id FROM opportunities'))!;
     await a.getByRole('button', { name: 'Edit' }).click();
     await blake.api.patch(`/api/v1/opportunities/${id}`, { stage: 'develop' }, { 'If-Match': '"1"' });
     await a.getByRole('textbox', { name: 'Topic', exact: true }).fill('Rollover referral (updated)');
@@ -218,7 +216,7 @@ describe('task pane: the referral story (New Opportunity, My Work, opportunity v
     await a.getByRole('button', { name: 'Reload' }).click();
     await a.getByText('Develop').first().waitFor();
     assert.equal(
-      server.db.prepare('SELECT topic FROM opportunities').pluck().get(),
+      await server.value('SELECT topic FROM opportunities'),
       'Rollover referral for Jordan',
       'the stale edit was not applied',
     );
