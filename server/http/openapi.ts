@@ -7,7 +7,7 @@ type JsonSchema = Record<string, unknown>;
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
   201: 'Created',
-  400: 'Invalid input: see errors[] for the offending fields',
+  400: 'Invalid input (a NUL character in any text included): see errors[] for the offending fields',
   401: 'Missing or invalid bearer token',
   403: 'Not allowed for this advisor',
   404: 'Not found',
