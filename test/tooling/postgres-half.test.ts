@@ -31,4 +31,27 @@ describe('the PostgreSQL half of the tests, on a machine without PostgreSQL', fu
     assert.match(run.stdout, /REGARDING_REQUIRE_POSTGRES=1, but REGARDING_TEST_POSTGRES_URL is not set/);
     assert.doesNotMatch(run.stderr, /SKIPPED/);
   });
+
+  const runPass = (env: Record<string, string>) => {
+    const { REGARDING_TEST_POSTGRES_URL: _url, REGARDING_REQUIRE_POSTGRES: _required, ...rest } = process.env;
+    return spawnSync(
+      process.execPath,
+      ['node_modules/mocha/bin/mocha.js', '--config', '.mocharc.postgres.cjs', '--reporter', 'dot'],
+      { env: { ...rest, REGARDING_POSTGRES_ROOT: '/nonexistent/postgresql', ...env }, encoding: 'utf8' },
+    );
+  };
+
+  it("skips the HTTP suites' PostgreSQL pass loudly, running none of them", () => {
+    const run = runPass({});
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /PostgreSQL half SKIPPED: the HTTP tests did not run on PostgreSQL/);
+    assert.doesNotMatch(run.stdout, /passing/);
+  });
+
+  it("fails the HTTP suites' PostgreSQL pass instead when REGARDING_REQUIRE_POSTGRES=1", () => {
+    const run = runPass({ REGARDING_REQUIRE_POSTGRES: '1' });
+    assert.notEqual(run.status, 0);
+    assert.match(run.stdout + run.stderr, /REGARDING_REQUIRE_POSTGRES=1, but REGARDING_TEST_POSTGRES_URL is not set/);
+    assert.doesNotMatch(run.stderr, /SKIPPED/);
+  });
 });
