@@ -61,6 +61,14 @@ export class WritesUnavailableError extends AppError {
   }
 }
 
+/** The database server cannot be reached or refuses connections (PostgreSQL down, restarting, failing over, full). */
+export class StorageUnavailableError extends AppError {
+  readonly retryAfterSeconds = 2;
+  constructor() {
+    super(503, 'Service Unavailable', 'The database could not be reached just now. Try again in a moment.');
+  }
+}
+
 /** The report worker stopped while computing this report (it is restarted): try again shortly. */
 export class ReportsUnavailableError extends AppError {
   constructor() {

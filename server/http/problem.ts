@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Problem } from '../../shared/schemas/common';
-import { AppError, WritesUnavailableError } from '../errors';
+import { AppError, StorageUnavailableError, WritesUnavailableError } from '../errors';
+import { isPostgresUnavailable } from '../db/postgres/connection';
 import { isBusy } from '../repository/sqlite/writes';
 import { requestLogger } from './request-log';
 import { sendJson } from './send-json';
@@ -43,9 +44,12 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const instance = req.originalUrl.split('?')[0];
   // A read that met a lock (rare in WAL mode) is as retryable as a write that waited too long.
   if (isBusy(error)) error = new WritesUnavailableError();
+  // PostgreSQL down, restarting or failing over: the load balancer's other instances fare no better; retry shortly.
+  if (isPostgresUnavailable(error)) error = new StorageUnavailableError();
   if (error instanceof AppError) {
     if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-    if (error instanceof WritesUnavailableError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof WritesUnavailableError || error instanceof StorageUnavailableError)
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
     sendProblem(res, {
       type: 'about:blank',
       title: error.title,

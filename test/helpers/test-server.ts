@@ -46,6 +46,12 @@ export interface TestServer {
    * file, or a pool of its own on the PostgreSQL database); closed with the server.
    */
   anotherInstance(options?: { writeWaitMs?: number }): Repository;
+  /**
+   * A connection of its own to the same storage, as another process's (the admin command line's, another server's):
+   * statements as `rows` and `value` read them, for a test of what this server sees of another process's writes. Closed
+   * with the server.
+   */
+  anotherConnection(): Pick<TestServer, 'rows' | 'value'>;
   repo: Repository;
   clock: ManualClock;
   config: Config;
@@ -64,8 +70,8 @@ export interface TestServer {
  * `it` for a test of SQLite itself (its write lock, its query plans, its file, its older schema versions): registered
  * in the SQLite run; the PostgreSQL pass of the HTTP tests, where it has nothing to test, leaves it out.
  */
-export function itOnSqlite(title: string, test: Mocha.AsyncFunc): void {
-  if (testBackend === 'sqlite') it(title, test);
+export function itOnSqlite(title: string, test: Mocha.Func | Mocha.AsyncFunc): void {
+  if (testBackend === 'sqlite') it(title, test as Mocha.AsyncFunc);
 }
 
 /** `describe` for SQLite's own suites, as itOnSqlite. */
@@ -80,6 +86,8 @@ export const WEDNESDAY = '2026-11-18T10:00:00.000Z';
 export async function startTestServer(
   env: Record<string, string> = {},
   options: {
+    /** The storage (default: the run's, testBackend): a PostgreSQL-only test in the SQLite run names it. */
+    backend?: 'sqlite' | 'postgres';
     clock?: ManualClock;
     addinDir?: string;
     /** Wraps the repository the app uses (see Interleaver); `repo` stays the unwrapped one. */
@@ -113,20 +121,29 @@ export async function startTestServer(
   const storageEnv: Record<string, string> = { DATABASE_FILE: config.databaseFile };
   let query: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
   let openInstance: (options: { writeWaitMs?: number }) => Repository;
-  const instances: Repository[] = [];
-  if (testBackend === 'postgres') {
+  let openConnection: () => { query: typeof query; close(): Promise<void> };
+  const instances: { close(): Promise<void> }[] = [];
+  const backend = options.backend ?? testBackend;
+  if (backend === 'postgres') {
     const database = await freshPostgresDatabase();
     openInstance = () => createPostgresRepository(openPostgres(database.url));
     storageEnv.DATABASE_URL = database.url;
     const pool = openPostgres(database.url, { max: config.databasePoolSize });
-    query = async (sql, params) => {
-      let n = 0;
-      return (
-        await pool.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          params,
-        )
-      ).rows as Record<string, unknown>[];
+    const queryOn =
+      (on: typeof pool): typeof query =>
+      async (sql, params) => {
+        let n = 0;
+        return (
+          await on.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            params,
+          )
+        ).rows as Record<string, unknown>[];
+      };
+    query = queryOn(pool);
+    openConnection = () => {
+      const own = openPostgres(database.url, { max: 1 });
+      return { query: queryOn(own), close: () => own.end() };
     };
     await migratePostgres(pool);
     repo = createPostgresRepository(pool);
@@ -135,11 +152,24 @@ export async function startTestServer(
     const sqlite = openDatabase(config.databaseFile);
     db = sqlite;
     migrate(db);
-    query = (sql, params) => {
-      const statement = sqlite.prepare(sql);
-      if (statement.reader) return Promise.resolve(statement.all(...params) as Record<string, unknown>[]);
-      statement.run(...params);
-      return Promise.resolve([]);
+    const queryOn =
+      (on: Db): typeof query =>
+      (sql, params) => {
+        const statement = on.prepare(sql);
+        if (statement.reader) return Promise.resolve(statement.all(...params) as Record<string, unknown>[]);
+        statement.run(...params);
+        return Promise.resolve([]);
+      };
+    query = queryOn(sqlite);
+    openConnection = () => {
+      const own = openDatabase(config.databaseFile);
+      return {
+        query: queryOn(own),
+        close: () => {
+          own.close();
+          return Promise.resolve();
+        },
+      };
     };
     openInstance = (instanceOptions) => createSqliteRepository(openDatabase(config.databaseFile), instanceOptions);
     repo = createSqliteRepository(db, {
@@ -168,7 +198,7 @@ export async function startTestServer(
       if (!db) throw new Error('This test reads the SQLite file directly: it runs on SQLite only.');
       return db;
     },
-    backend: testBackend,
+    backend,
     storageEnv,
     rows: (sql, ...params) => query(sql, params) as never,
     anotherInstance(instanceOptions = {}) {
@@ -179,6 +209,17 @@ export async function startTestServer(
     async value(sql, ...params) {
       const [row] = await query(sql, params);
       return (row ? Object.values(row)[0] : undefined) as never;
+    },
+    anotherConnection() {
+      const connection = openConnection();
+      instances.push(connection);
+      return {
+        rows: (sql, ...params) => connection.query(sql, params) as never,
+        async value(sql, ...params) {
+          const [row] = await connection.query(sql, params);
+          return (row ? Object.values(row)[0] : undefined) as never;
+        },
+      };
     },
     repo,
     clock,

@@ -5,8 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../server/config';
+import pg from 'pg';
 import { startChildServer } from '../helpers/child-server';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
+import { referral, startTestServer } from '../helpers/test-server';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -132,5 +134,43 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
     const error = (await server.catch((e: Error) => e)) as Error;
     assert.match(error.message, /Regarding could not start: PostgreSQL at postgres:\/\/[^ ]*:\*\*\*@[^ ]*:1\/\S+: /);
     assert.doesNotMatch(error.message, /pg-s3cret/);
+  });
+
+  it('answers 503 with Retry-After while PostgreSQL refuses connections, /healthz says so, and recovers after', async () => {
+    const server = await startTestServer({}, { backend: 'postgres' });
+    const name = new URL(server.storageEnv.DATABASE_URL).pathname.slice(1);
+    const adminUrl = new URL(server.storageEnv.DATABASE_URL);
+    adminUrl.pathname = '/postgres';
+    const admin = new pg.Client({ connectionString: adminUrl.toString() });
+    await admin.connect();
+    try {
+      const kim = await server.advisor('Kim Lee');
+      assert.equal(
+        (await kim.api.post('/api/v1/opportunities', referral('Before', 'before@client.example'))).status,
+        201,
+      );
+      // As a server restarting or failing over: no new connection (not even a superuser), the open ones ended.
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      const refused = await kim.api.post('/api/v1/opportunities', referral('During', 'during@client.example'));
+      assert.equal(refused.status, 503, JSON.stringify(refused.body));
+      assert.equal(refused.headers.get('retry-after'), '2');
+      assert.match(refused.body.detail, /database could not be reached/);
+      const health = await fetch(`${server.url}/healthz`);
+      assert.equal(health.status, 503);
+      assert.deepEqual(await health.json(), { status: 'unavailable', writes: 'unavailable' });
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      assert.equal(
+        (await kim.api.post('/api/v1/opportunities', referral('After', 'after@client.example'))).status,
+        201,
+      );
+      assert.equal(await server.value("SELECT count(*) FROM opportunities WHERE topic = 'During'"), 0);
+    } finally {
+      await admin.end();
+      await server.close();
+    }
   });
 });

@@ -67,3 +67,26 @@ export async function transaction<T>(pool: Postgres, work: (client: pg.PoolClien
     }
   }
 }
+
+/** SQLSTATE classes and codes of a server that cannot serve now: connection exceptions, out of resources (too many
+ * connections), shutting down or starting, and a write on a server that became a standby (a failover). */
+const UNAVAILABLE_STATES = /^(08...|53...|57P0[123]|25006)$/;
+/** The network's word for the same, and the pool's and driver's when a connection ends or never comes. */
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect)/;
+
+/** Whether an error means PostgreSQL could not be reached or could not serve now (answered 503, not 500). */
+export function isPostgresUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
+  return UNAVAILABLE_MESSAGES.test(error.message);
+}
