@@ -1,6 +1,7 @@
 // The PostgreSQL pass of the HTTP tests (`npm test` runs it after the main run): the same suites, each test server on
-// a fresh PostgreSQL database. A suite that reads the SQLite file itself (query plans, the file's own upkeep, workers)
-// is left out; every other HTTP suite is listed here.
+// a fresh PostgreSQL database. A suite that tests SQLite itself (its full-text tables, its report cache, its older
+// schema versions) is left out; every other HTTP suite is listed here, and two pane suites (the referral story, and
+// closing and My Work) run the browser against PostgreSQL once, under the default client profile (new Outlook / web).
 module.exports = {
   'node-option': ['import=tsx'],
   extension: ['ts'],
@@ -8,27 +9,45 @@ module.exports = {
   reporter: './test/summary-reporter.cjs',
   require: ['./test/helpers/on-postgres.ts'],
   spec: [
+    'test/addin/closed-and-my-work.test.ts',
+    'test/addin/referral-story.test.ts',
     'test/server/activities.test.ts',
     'test/server/activity-ownership.test.ts',
+    'test/server/activity-points.test.ts',
+    'test/server/answer-compression.test.ts',
     'test/server/atomic-rules.test.ts',
+    'test/server/auth.test.ts',
     'test/server/authorization-matrix.test.ts',
     'test/server/calls-and-tasks.test.ts',
+    'test/server/closed-opportunities.test.ts',
+    'test/server/customers-and-referrer.test.ts',
     'test/server/draft-matching.test.ts',
     'test/server/email-alerts.test.ts',
     'test/server/exception-rules.test.ts',
+    'test/server/funnel-reuse.test.ts',
     'test/server/funnel.test.ts',
+    'test/server/fuzz.test.ts',
     'test/server/input-bounds.test.ts',
+    'test/server/jwt-reuse.test.ts',
+    'test/server/malformed-requests.test.ts',
     'test/server/notes.test.ts',
     'test/server/nul-characters.test.ts',
     'test/server/opportunities.test.ts',
     'test/server/opportunity-detail.test.ts',
+    'test/server/owner-scoped-search.test.ts',
     'test/server/paging.test.ts',
     'test/server/pane-context.test.ts',
     'test/server/pane-page.test.ts',
     'test/server/people-contacts.test.ts',
     'test/server/people-limits.test.ts',
+    'test/server/rate-limits.test.ts',
     'test/server/report-scope.test.ts',
+    'test/server/report-totals.test.ts',
+    'test/server/request-log.test.ts',
+    'test/server/review-followups.test.ts',
     'test/server/shared-mailbox.test.ts',
+    'test/server/sign-in-reuse.test.ts',
+    'test/server/stage-history.test.ts',
     'test/server/work.test.ts',
   ],
 };

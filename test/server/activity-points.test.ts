@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { EARNED_POINTS } from '../../server/repository/sqlite/activity-points';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnSqlite, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -279,40 +279,47 @@ describe('Activity points against a monthly quota (issue 14)', () => {
     assert.equal((await pointsOf(alex, '2026-11')).quota, null);
   });
 
-  it('migration 017 gives tasks completed before it their last change as completion, and the seeded entries points', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
-    const db = openDatabase(path.join(dir, 'v13.db'));
-    try {
-      migrate(db, { to: 13 });
-      db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
+  itOnSqlite(
+    'migration 017 gives tasks completed before it their last change as completion, and the seeded entries points',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+      const db = openDatabase(path.join(dir, 'v13.db'));
+      try {
+        migrate(db, { to: 13 });
+        db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
           (1, 'kim@firm.example', 'Kim Lee', 'advisor', '2026-10-01T00:00:00.000Z');
         INSERT INTO activities (id, kind, subject, status, created_by_id, created_at, updated_at) VALUES
           (1, 'task', 'Done', 'completed', 1, '2026-10-01T00:00:00.000Z', '2026-10-31T10:00:00.000Z'),
           (2, 'task', 'Open', 'open', 1, '2026-10-01T00:00:00.000Z', '2026-10-31T10:00:00.000Z'),
           (3, 'task', 'Canceled', 'canceled', 1, '2026-10-01T00:00:00.000Z', '2026-10-31T10:00:00.000Z');`);
-      migrate(db);
-      assert.deepEqual(db.prepare('SELECT id, completed_at FROM activities ORDER BY id').all(), [
-        { id: 1, completed_at: '2026-10-31T10:00:00.000Z' },
-        { id: 2, completed_at: null },
-        { id: 3, completed_at: null },
-      ]);
-      const points = db.prepare("SELECT key, points FROM activity_labels WHERE key IN ('proposal', 'no-answer')").all();
-      assert.deepEqual(points, [
-        { key: 'proposal', points: 10 },
-        { key: 'no-answer', points: 0 },
-      ]);
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        migrate(db);
+        assert.deepEqual(db.prepare('SELECT id, completed_at FROM activities ORDER BY id').all(), [
+          { id: 1, completed_at: '2026-10-31T10:00:00.000Z' },
+          { id: 2, completed_at: null },
+          { id: 3, completed_at: null },
+        ]);
+        const points = db
+          .prepare("SELECT key, points FROM activity_labels WHERE key IN ('proposal', 'no-answer')")
+          .all();
+        assert.deepEqual(points, [
+          { key: 'proposal', points: 10 },
+          { key: 'no-answer', points: 0 },
+        ]);
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
-  it("migration 018: counted_at is a completed call's start and a completed task's completion, for old and new rows", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
-    const db = openDatabase(path.join(dir, 'v17.db'));
-    try {
-      migrate(db, { to: 17 });
-      db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
+  itOnSqlite(
+    "migration 018: counted_at is a completed call's start and a completed task's completion, for old and new rows",
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+      const db = openDatabase(path.join(dir, 'v17.db'));
+      try {
+        migrate(db, { to: 17 });
+        db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
           (1, 'kim@firm.example', 'Kim Lee', 'advisor', '2026-10-01T00:00:00.000Z');
         INSERT INTO activities (id, kind, subject, status, start_at, created_by_id, created_at, updated_at) VALUES
           (1, 'phone_call', 'Called', 'completed', '2026-10-05T09:00:00.000Z', 1, '2026-10-06T00:00:00.000Z', '2026-10-06T00:00:00.000Z'),
@@ -321,29 +328,30 @@ describe('Activity points against a monthly quota (issue 14)', () => {
           (4, 'task', 'Canceled', 'canceled', NULL, 1, '2026-10-01T00:00:00.000Z', '2026-10-31T10:00:00.000Z');
         INSERT INTO activities (id, kind, subject, status, start_at, item_id, created_by_id, created_at, updated_at) VALUES
           (5, 'appointment', 'Met', 'completed', '2026-10-08T09:00:00.000Z', 'appt-5', 1, '2026-10-01T00:00:00.000Z', '2026-10-08T10:00:00.000Z');`);
-      migrate(db);
-      const countedAt = () => db.prepare('SELECT id, counted_at FROM activities ORDER BY id').all();
-      assert.deepEqual(countedAt(), [
-        { id: 1, counted_at: '2026-10-05T09:00:00.000Z' },
-        { id: 2, counted_at: null },
-        { id: 3, counted_at: '2026-10-31T10:00:00.000Z' },
-        { id: 4, counted_at: null },
-        { id: 5, counted_at: null },
-      ]);
-      // It follows every later change: the call completed, the task reopened.
-      db.exec(`UPDATE activities SET status = 'completed', updated_at = '2026-10-07T10:00:00.000Z' WHERE id = 2;
+        migrate(db);
+        const countedAt = () => db.prepare('SELECT id, counted_at FROM activities ORDER BY id').all();
+        assert.deepEqual(countedAt(), [
+          { id: 1, counted_at: '2026-10-05T09:00:00.000Z' },
+          { id: 2, counted_at: null },
+          { id: 3, counted_at: '2026-10-31T10:00:00.000Z' },
+          { id: 4, counted_at: null },
+          { id: 5, counted_at: null },
+        ]);
+        // It follows every later change: the call completed, the task reopened.
+        db.exec(`UPDATE activities SET status = 'completed', updated_at = '2026-10-07T10:00:00.000Z' WHERE id = 2;
         UPDATE activities SET status = 'open', updated_at = '2026-11-01T10:00:00.000Z' WHERE id = 3;`);
-      assert.deepEqual(
-        (countedAt() as { counted_at: string | null }[]).map((row) => row.counted_at),
-        ['2026-10-05T09:00:00.000Z', '2026-10-07T09:00:00.000Z', null, null, null],
-      );
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        assert.deepEqual(
+          (countedAt() as { counted_at: string | null }[]).map((row) => row.counted_at),
+          ['2026-10-05T09:00:00.000Z', '2026-10-07T09:00:00.000Z', null, null, null],
+        );
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
-  it("the points query reads each advisor's month as a range of the index (created_by_id, counted_at)", () => {
+  itOnSqlite("the points query reads each advisor's month as a range of the index (created_by_id, counted_at)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-plan-'));
     const db = openDatabase(path.join(dir, 'plan.db'));
     try {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { endpoints, type Endpoint } from '../../shared/api';
@@ -11,7 +10,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../server/config';
 import { Interleaver } from '../helpers/interleave';
 import { ISSUER, OTHER_TENANT, startOidcIssuer, TENANT } from '../helpers/oidc-issuer';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnSqlite, startTestServer, type TestServer } from '../helpers/test-server';
 
 const allEndpoints = Object.entries(endpoints) as [string, Endpoint][];
 const pathOf = (endpoint: Endpoint) => `/api/v1${endpoint.path.replace(/:\w+/g, '1')}`;
@@ -98,62 +97,59 @@ describe('authentication', () => {
 
     const blake = await server.advisor('Blake');
     const [token] = await server.repo.tokens.listFor(blake.record.id);
-    server.db
-      .prepare('UPDATE access_tokens SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), token.id);
+    await server.rows(
+      'UPDATE access_tokens SET expires_at = ? WHERE id = ?',
+      new Date(Date.now() - 1000).toISOString(),
+      token.id,
+    );
     assert.equal((await blake.api.get('/api/v1/me')).status, 401);
   });
 
   it('applies a revocation or a team change to the very next request, whether this process or another made it', async () => {
-    const other = new Database(server.config.databaseFile); // as the admin CLI does: its own connection
-    try {
-      const viaApi = await server.advisor('Casey');
-      const viaCli = await server.advisor('Dana');
-      // Twice each first, so that anything a server might remember of a token or its advisor would be in use when it changes.
-      for (const advisor of [viaApi, viaCli, viaApi, viaCli])
-        assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
+    const other = server.anotherConnection(); // as the admin CLI does: its own connection
+    const viaApi = await server.advisor('Casey');
+    const viaCli = await server.advisor('Dana');
+    // Twice each first, so that anything a server might remember of a token or its advisor would be in use when it changes.
+    for (const advisor of [viaApi, viaCli, viaApi, viaCli])
+      assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
 
-      const [token] = await server.repo.tokens.listFor(viaApi.record.id);
-      await server.repo.tokens.revoke(token.id, new Date().toISOString());
-      assert.equal((await viaApi.api.get('/api/v1/me')).status, 401);
+    const [token] = await server.repo.tokens.listFor(viaApi.record.id);
+    await server.repo.tokens.revoke(token.id, new Date().toISOString());
+    assert.equal((await viaApi.api.get('/api/v1/me')).status, 401);
 
-      const team = other
-        .prepare("INSERT INTO teams (name, created_at) VALUES ('Night desk', ?)")
-        .run(new Date().toISOString()).lastInsertRowid;
-      other.prepare('INSERT INTO team_members (team_id, advisor_id) VALUES (?, ?)').run(team, viaCli.record.id);
-      assert.deepEqual((await viaCli.api.get('/api/v1/me')).body.teams, [{ id: Number(team), name: 'Night desk' }]);
-      other
-        .prepare('UPDATE access_tokens SET revoked_at = ? WHERE advisor_id = ?')
-        .run(new Date().toISOString(), viaCli.record.id);
-      assert.equal((await viaCli.api.get('/api/v1/me')).status, 401);
-    } finally {
-      other.close();
-    }
+    const team = await other.value<number>(
+      "INSERT INTO teams (name, created_at) VALUES ('Night desk', ?) RETURNING id",
+      new Date().toISOString(),
+    );
+    await other.rows('INSERT INTO team_members (team_id, advisor_id) VALUES (?, ?)', team, viaCli.record.id);
+    assert.deepEqual((await viaCli.api.get('/api/v1/me')).body.teams, [{ id: Number(team), name: 'Night desk' }]);
+    await other.rows(
+      'UPDATE access_tokens SET revoked_at = ? WHERE advisor_id = ?',
+      new Date().toISOString(),
+      viaCli.record.id,
+    );
+    assert.equal((await viaCli.api.get('/api/v1/me')).status, 401);
   });
 
   it('issue 15: a deactivation or a role change applies to the very next request, from another process or this one', async () => {
-    const other = new Database(server.config.databaseFile); // another process's connection
-    try {
-      const erin = await server.advisor('Erin');
-      const frank = await server.advisor('Frank');
-      const me = async (advisor: typeof erin) => advisor.api.get('/api/v1/me');
-      for (const advisor of [erin, frank, erin, frank]) assert.equal((await me(advisor)).status, 200);
+    const other = server.anotherConnection(); // another process's connection
+    const erin = await server.advisor('Erin');
+    const frank = await server.advisor('Frank');
+    const me = async (advisor: typeof erin) => advisor.api.get('/api/v1/me');
+    for (const advisor of [erin, frank, erin, frank]) assert.equal((await me(advisor)).status, 200);
 
-      other.prepare("UPDATE advisors SET role = 'manager' WHERE id = ?").run(erin.record.id);
-      assert.equal((await me(erin)).body.role, 'manager');
-      assert.equal((await me(frank)).body.role, 'advisor');
-      other.prepare('UPDATE advisors SET active = 0 WHERE id = ?').run(erin.record.id);
-      assert.equal((await me(erin)).status, 401);
-      assert.equal((await me(frank)).status, 200);
+    await other.rows("UPDATE advisors SET role = 'manager' WHERE id = ?", erin.record.id);
+    assert.equal((await me(erin)).body.role, 'manager');
+    assert.equal((await me(frank)).body.role, 'advisor');
+    await other.rows('UPDATE advisors SET active = false WHERE id = ?', erin.record.id);
+    assert.equal((await me(erin)).status, 401);
+    assert.equal((await me(frank)).status, 200);
 
-      // On the server's own connection too (a change made by the process that answers).
-      server.db.prepare("UPDATE advisors SET role = 'admin' WHERE id = ?").run(frank.record.id);
-      assert.equal((await me(frank)).body.role, 'admin');
-      server.db.prepare('UPDATE advisors SET active = 0 WHERE id = ?').run(frank.record.id);
-      assert.equal((await me(frank)).status, 401);
-    } finally {
-      other.close();
-    }
+    // On the server's own connection too (a change made by the process that answers).
+    await server.rows("UPDATE advisors SET role = 'admin' WHERE id = ?", frank.record.id);
+    assert.equal((await me(frank)).body.role, 'admin');
+    await server.rows('UPDATE advisors SET active = false WHERE id = ?', frank.record.id);
+    assert.equal((await me(frank)).status, 401);
   });
 });
 
@@ -175,8 +171,8 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
   };
   const meWith = async (claims: Record<string, unknown>, options?: Parameters<typeof issuer.sign>[1]) =>
     server.client.as(await issuer.sign(claims, options)).get('/api/v1/me');
-  const binding = (id: number) =>
-    server.db.prepare('SELECT entra_tid AS tid, entra_oid AS oid FROM advisors WHERE id = ?').get(id);
+  const binding = async (id: number) =>
+    (await server.rows('SELECT entra_tid AS tid, entra_oid AS oid FROM advisors WHERE id = ?', id))[0];
 
   before(async () => {
     issuer = await startOidcIssuer();
@@ -189,14 +185,14 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
     const first = await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email.toUpperCase() });
     assert.equal(first.status, 200);
     assert.equal(first.body.id, kim.record.id);
-    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+    assert.deepEqual(await binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
 
     const ines = await server.advisor('Ines');
     assert.equal((await meWith({ tid: TENANT, oid: 'oid-ines', upn: ines.record.email })).body.id, ines.record.id);
-    assert.deepEqual(binding(ines.record.id), { tid: TENANT, oid: 'oid-ines' });
-    const audit = server.db
-      .prepare("SELECT actor_kind, actor_id FROM audit_log WHERE entity = 'advisor' AND action = 'bind-entra'")
-      .all();
+    assert.deepEqual(await binding(ines.record.id), { tid: TENANT, oid: 'oid-ines' });
+    const audit = await server.rows(
+      "SELECT actor_kind, actor_id FROM audit_log WHERE entity = 'advisor' AND action = 'bind-entra' ORDER BY id",
+    );
     assert.deepEqual(audit, [
       { actor_kind: 'advisor', actor_id: kim.record.id },
       { actor_kind: 'advisor', actor_id: ines.record.id },
@@ -212,7 +208,11 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
       assert.equal(res.status, 200, `with preferred_username ${username}`);
       assert.equal(res.body.id, kim.record.id, `with preferred_username ${username}`);
     }
-    assert.deepEqual(binding(other.record.id), { tid: null, oid: null }, "another advisor's username binds nothing");
+    assert.deepEqual(
+      await binding(other.record.id),
+      { tid: null, oid: null },
+      "another advisor's username binds nothing",
+    );
   });
 
   it('finding 12: a token with the right preferred_username but a foreign tid is refused, and binds nothing', async () => {
@@ -226,7 +226,7 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
       { issuer: ISSUER },
     );
     assert.equal(withOurIssuer.status, 401);
-    assert.deepEqual(binding(kim.record.id), { tid: null, oid: null });
+    assert.deepEqual(await binding(kim.record.id), { tid: null, oid: null });
     assert.equal((await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email })).status, 200);
   });
 
@@ -235,7 +235,7 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
     const claims = { tid: OTHER_TENANT, oid: 'oid-kim', preferred_username: kim.record.email };
     assert.equal((await meWith(claims, { issuer: ISSUER })).status, 401, "another configured tenant's issuer");
     assert.equal((await meWith(claims)).status, 200, 'its own issuer');
-    assert.deepEqual(binding(kim.record.id), { tid: OTHER_TENANT, oid: 'oid-kim' });
+    assert.deepEqual(await binding(kim.record.id), { tid: OTHER_TENANT, oid: 'oid-kim' });
   });
 
   it('finding 12: the email claim alone never binds', async () => {
@@ -249,7 +249,7 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
       email: kim.record.email,
     });
     assert.equal(misleading.status, 401);
-    assert.deepEqual(binding(kim.record.id), { tid: null, oid: null });
+    assert.deepEqual(await binding(kim.record.id), { tid: null, oid: null });
   });
 
   it('finding 12: a token without tid or oid is refused, even for a bound account', async () => {
@@ -272,7 +272,7 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
     assert.equal(fromOther.status, 401, 'the oid of another tenant does not sign in as Kim');
     const withKimsName = await meWith({ tid: OTHER_TENANT, oid: 'oid-shared', preferred_username: kim.record.email });
     assert.equal(withKimsName.status, 401, "nor with Kim's username");
-    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-shared' });
+    assert.deepEqual(await binding(kim.record.id), { tid: TENANT, oid: 'oid-shared' });
   });
 
   it('finding 12: a bound advisor cannot be taken over by another oid with their username (401, and a warning logged)', async () => {
@@ -286,7 +286,7 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
       assert.equal(res.status, 401, `${tid} ${oid}`);
       assert.equal(res.body.detail, 'The token is not valid.', 'the refusal does not say the account exists');
     }
-    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+    assert.deepEqual(await binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
     const refusals = warnings.filter((line) => /Entra sign-in refused/.test(line.msg));
     assert.deepEqual(
       refusals.map((line) => line.advisorId),
@@ -303,60 +303,63 @@ describe('finding 12: Entra ID accounts are bound by tenant and object id', () =
     assert.equal((await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: kim.record.email })).status, 200);
     pause.release();
     assert.equal((await mallory).status, 401);
-    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+    assert.deepEqual(await binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
     assert.equal((await meWith({ tid: TENANT, oid: 'oid-mallory' })).status, 401);
   });
 
   it("finding 12: a binding made before migration 6 (no tenant) is completed only by the issuer's tenant", async () => {
     await start({ OIDC_TENANTS: `${TENANT},${OTHER_TENANT}` });
-    server.db.prepare("UPDATE advisors SET entra_oid = 'oid-kim' WHERE id = ?").run(kim.record.id);
+    await server.rows("UPDATE advisors SET entra_oid = 'oid-kim' WHERE id = ?", kim.record.id);
     assert.equal((await meWith({ tid: OTHER_TENANT, oid: 'oid-kim' })).status, 401);
     assert.equal((await meWith({ tid: OTHER_TENANT, oid: 'oid-x', preferred_username: kim.record.email })).status, 401);
-    assert.deepEqual(binding(kim.record.id), { tid: null, oid: 'oid-kim' });
+    assert.deepEqual(await binding(kim.record.id), { tid: null, oid: 'oid-kim' });
     const res = await meWith({ tid: TENANT, oid: 'oid-kim', preferred_username: 'renamed@firm.example' });
     assert.equal(res.body.id, kim.record.id);
-    assert.deepEqual(binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
+    assert.deepEqual(await binding(kim.record.id), { tid: TENANT, oid: 'oid-kim' });
   });
 });
 
 describe('finding 12: the tenants whose accounts may sign in', () => {
-  it('finding 12: migration 6 keeps the bindings made before it, with no tenant, and makes (tid, oid) unique', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
-    const db = openDatabase(path.join(dir, 'v5.db'));
-    try {
-      migrate(db, { to: 5 });
-      db.exec(`INSERT INTO advisors (id, email, display_name, role, entra_oid, created_at) VALUES
+  itOnSqlite(
+    'finding 12: migration 6 keeps the bindings made before it, with no tenant, and makes (tid, oid) unique',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+      const db = openDatabase(path.join(dir, 'v5.db'));
+      try {
+        migrate(db, { to: 5 });
+        db.exec(`INSERT INTO advisors (id, email, display_name, role, entra_oid, created_at) VALUES
         (1, 'kim@firm.example', 'Kim Lee', 'advisor', 'oid-kim', '2026-11-01T00:00:00.000Z'),
         (2, 'lee@firm.example', 'Lee Park', 'advisor', NULL, '2026-11-01T00:00:00.000Z')`);
-      assert.deepEqual(
-        migrate(db, { to: 6 }).applied.map((m) => m.version),
-        [6],
-      );
-      assert.deepEqual(db.prepare('SELECT id, entra_tid, entra_oid FROM advisors ORDER BY id').all(), [
-        { id: 1, entra_tid: null, entra_oid: 'oid-kim' },
-        { id: 2, entra_tid: null, entra_oid: null },
-      ]);
-      assert.deepEqual(
-        db.prepare("SELECT name FROM pragma_index_info('advisors_entra_identity') ORDER BY seqno").pluck().all(),
-        ['entra_tid', 'entra_oid'],
-      );
-      assert.equal(
-        db
-          .prepare("SELECT \"unique\" FROM pragma_index_list('advisors') WHERE name = 'advisors_entra_identity'")
-          .pluck()
-          .get(),
-        1,
-      );
-      db.prepare('UPDATE advisors SET entra_tid = ? WHERE id = 1').run(TENANT);
-      assert.throws(
-        () => db.prepare("UPDATE advisors SET entra_tid = ?, entra_oid = 'oid-kim' WHERE id = 2").run(TENANT),
-        /UNIQUE constraint failed/,
-      );
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        assert.deepEqual(
+          migrate(db, { to: 6 }).applied.map((m) => m.version),
+          [6],
+        );
+        assert.deepEqual(db.prepare('SELECT id, entra_tid, entra_oid FROM advisors ORDER BY id').all(), [
+          { id: 1, entra_tid: null, entra_oid: 'oid-kim' },
+          { id: 2, entra_tid: null, entra_oid: null },
+        ]);
+        assert.deepEqual(
+          db.prepare("SELECT name FROM pragma_index_info('advisors_entra_identity') ORDER BY seqno").pluck().all(),
+          ['entra_tid', 'entra_oid'],
+        );
+        assert.equal(
+          db
+            .prepare("SELECT \"unique\" FROM pragma_index_list('advisors') WHERE name = 'advisors_entra_identity'")
+            .pluck()
+            .get(),
+          1,
+        );
+        db.prepare('UPDATE advisors SET entra_tid = ? WHERE id = 1').run(TENANT);
+        assert.throws(
+          () => db.prepare("UPDATE advisors SET entra_tid = ?, entra_oid = 'oid-kim' WHERE id = 2").run(TENANT),
+          /UNIQUE constraint failed/,
+        );
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("finding 12: OIDC_TENANTS defaults to the issuer's tenant; an issuer for any tenant needs OIDC_TENANTS", () => {
     const load = (env: Record<string, string>) =>

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openDatabase } from '../../server/db/connection';
 import { Interleaver } from '../helpers/interleave';
 import { migrate } from '../../server/db/migrate';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnSqlite, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -176,12 +176,14 @@ describe('Closed opportunities, their events, and the My Work scope (issue 13)',
     }
   });
 
-  it('migration 012 backfills one close event for an opportunity closed before it, from its actual close date', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
-    const db = openDatabase(path.join(dir, 'v9.db'));
-    try {
-      migrate(db, { to: 9 });
-      db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
+  itOnSqlite(
+    'migration 012 backfills one close event for an opportunity closed before it, from its actual close date',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+      const db = openDatabase(path.join(dir, 'v9.db'));
+      try {
+        migrate(db, { to: 9 });
+        db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
           (1, 'kim@firm.example', 'Kim Lee', 'advisor', '2026-11-01T00:00:00.000Z');
         INSERT INTO organizations (id, name, created_at) VALUES (1, 'Acme', '2026-11-01T00:00:00.000Z');
         INSERT INTO opportunities (id, topic, customer_organization_id, campaign_id, stage, stage_entered_at, status,
@@ -191,30 +193,31 @@ describe('Closed opportunities, their events, and the My Work scope (issue 13)',
            5000, '2026-11-10', 'Signed', '2026-11-01T00:00:00.000Z', '2026-11-12T00:00:00.000Z'),
           (2, 'Still open', 1, 1, 'qualify', '2026-11-01T00:00:00.000Z', 'open', 1, '2026-11-01T00:00:00.000Z', 1,
            NULL, NULL, NULL, '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');`);
-      migrate(db);
-      assert.deepEqual(
-        db
-          .prepare(
-            'SELECT opportunity_id, kind, outcome, value, reason, by_advisor_id, created_at FROM opportunity_events',
-          )
-          .all(),
-        [
-          {
-            opportunity_id: 1,
-            kind: 'closed',
-            outcome: 'won',
-            value: 5000,
-            reason: 'Signed',
-            by_advisor_id: 1,
-            created_at: '2026-11-10T12:00:00.000Z',
-          },
-        ],
-      );
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        migrate(db);
+        assert.deepEqual(
+          db
+            .prepare(
+              'SELECT opportunity_id, kind, outcome, value, reason, by_advisor_id, created_at FROM opportunity_events',
+            )
+            .all(),
+          [
+            {
+              opportunity_id: 1,
+              kind: 'closed',
+              outcome: 'won',
+              value: 5000,
+              reason: 'Signed',
+              by_advisor_id: 1,
+              created_at: '2026-11-10T12:00:00.000Z',
+            },
+          ],
+        );
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('default team for managers: GET /me opens a manager on team and an advisor on me until they choose', async () => {
     assert.equal((await manager.api.get('/api/v1/me')).body.workScope, 'team');

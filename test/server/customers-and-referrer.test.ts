@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Interleaver } from '../helpers/interleave';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnSqlite, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const names = (body: { items: { name: string }[] }) => body.items.map((item) => item.name);
@@ -40,7 +40,7 @@ describe('customers: contact and organization search, new company domains (issue
     assert.deepEqual(names((await alex.api.get('/api/v1/contacts?q=777')).body), []);
   });
 
-  it('searches the contacts through the full-text index, not a scan', () => {
+  itOnSqlite('searches the contacts through the full-text index, not a scan', () => {
     const plan = server.db
       .prepare(
         `EXPLAIN QUERY PLAN SELECT rowid FROM contact_search WHERE contact_search MATCH '{name email} : ("ol"*)'`,
@@ -122,7 +122,7 @@ describe('customers: contact and organization search, new company domains (issue
       assert.equal(contact.status, 201, email);
       assert.equal(contact.body.organization, null, `${email} is a public mail domain`);
     }
-    const count = server.db.prepare('SELECT count(*) FROM organizations').pluck().get();
+    const count = await server.value('SELECT count(*) FROM organizations');
     assert.equal(count, 0, 'no organization was made');
     const refused = await alex.api.post('/api/v1/organizations', { name: 'Yahoo France', domain: 'yahoo.fr' });
     assert.equal(refused.status, 400);
@@ -137,7 +137,7 @@ describe('customers: contact and organization search, new company domains (issue
     const third = await alex.api.post('/api/v1/contacts', { name: 'Eu', email: 'eu@eu.alvarez-group.example' });
     assert.equal(second.body.organization?.id, first.body.organization.id);
     assert.equal(third.body.organization?.id, first.body.organization.id);
-    assert.equal(server.db.prepare('SELECT count(*) FROM organizations').pluck().get(), 1);
+    assert.equal(await server.value('SELECT count(*) FROM organizations'), 1);
   });
 
   it('creates an opportunity for an organization found by search', async () => {
@@ -169,7 +169,7 @@ describe('a new company domain makes one organization, however contacts race (is
       assert.equal(second.status, 201);
       assert.equal(dana.status, 201);
       assert.equal(dana.body.organization.id, second.body.organization.id);
-      assert.equal(server.db.prepare('SELECT count(*) FROM organizations').pluck().get(), 1);
+      assert.equal(await server.value('SELECT count(*) FROM organizations'), 1);
     } finally {
       await server.close();
     }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { ManualClock } from '../../server/clock';
 import { startOidcIssuer, TENANT } from '../helpers/oidc-issuer';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -38,25 +37,21 @@ describe('issue 15: an Entra token’s verified signature is reused, never its a
   });
 
   it('jwt reuse: a deactivation or a role change applies to the very next request of a token already verified, from another process or this one', async () => {
-    const other = new Database(server.config.databaseFile); // another process's connection
-    try {
-      const erin = await server.advisor('Erin');
-      const token = await issuer.sign({ tid: TENANT, oid: 'oid-erin', preferred_username: erin.record.email });
-      const me = () => server.client.as(token).get('/api/v1/me');
-      for (let i = 0; i < 2; i++) assert.equal((await me()).body.role, 'advisor');
-      other.prepare("UPDATE advisors SET role = 'manager' WHERE id = ?").run(erin.record.id);
-      assert.equal((await me()).body.role, 'manager');
-      server.db.prepare("UPDATE advisors SET role = 'admin' WHERE id = ?").run(erin.record.id);
-      assert.equal((await me()).body.role, 'admin');
-      other.prepare('UPDATE advisors SET active = 0 WHERE id = ?').run(erin.record.id);
-      const refused = await me();
-      assert.equal(refused.status, 401);
-      assert.match(refused.body.detail, /deactivated|not valid/);
-      other.prepare('UPDATE advisors SET active = 1 WHERE id = ?').run(erin.record.id);
-      assert.equal((await me()).status, 200);
-    } finally {
-      other.close();
-    }
+    const other = server.anotherConnection(); // another process's connection
+    const erin = await server.advisor('Erin');
+    const token = await issuer.sign({ tid: TENANT, oid: 'oid-erin', preferred_username: erin.record.email });
+    const me = () => server.client.as(token).get('/api/v1/me');
+    for (let i = 0; i < 2; i++) assert.equal((await me()).body.role, 'advisor');
+    await other.rows("UPDATE advisors SET role = 'manager' WHERE id = ?", erin.record.id);
+    assert.equal((await me()).body.role, 'manager');
+    await server.rows("UPDATE advisors SET role = 'admin' WHERE id = ?", erin.record.id);
+    assert.equal((await me()).body.role, 'admin');
+    await other.rows('UPDATE advisors SET active = false WHERE id = ?', erin.record.id);
+    const refused = await me();
+    assert.equal(refused.status, 401);
+    assert.match(refused.body.detail, /deactivated|not valid/);
+    await other.rows('UPDATE advisors SET active = true WHERE id = ?', erin.record.id);
+    assert.equal((await me()).status, 200);
   });
 
   it('jwt reuse: the account is looked up on every request: a verified token of no advisor signs in as soon as the advisor exists', async () => {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import { startChildServer, waitForOutput, type ChildServer } from '../helpers/child-server';
+import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** A raw request, so that a malformed path or a lying Content-Encoding reaches the server as sent. */
 function rawRequest(
@@ -25,11 +23,14 @@ function rawRequest(
 
 describe('requests the server cannot read (issue 11, finding 7)', function () {
   this.timeout(60_000);
+  let storage: TestServer;
   let server: ChildServer;
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-malformed-'));
+    // The test server's storage (a SQLite file, or a PostgreSQL database in the PostgreSQL pass), served by a process
+    // of its own.
+    storage = await startTestServer();
     server = await startChildServer({
-      DATABASE_FILE: path.join(dir, 'regarding.db'),
+      ...storage.storageEnv,
       TLS: 'off',
       DEMO_DATA: 'off',
       LOG_LEVEL: 'info',
@@ -38,6 +39,7 @@ describe('requests the server cannot read (issue 11, finding 7)', function () {
   after(async () => {
     server.child.kill('SIGTERM');
     await server.exited;
+    await storage.close();
   });
 
   it('finding 7: answers a malformed percent-encoding in a path id with 400 problem+json naming the path, before sign-in', async () => {

@@ -5,7 +5,7 @@ import type { ListOpportunitiesOptions, Repository } from '../../server/reposito
 import { createSqliteRepository } from '../../server/repository/sqlite';
 import { ftsQuery } from '../../server/repository/sqlite/opportunities';
 import { LAST, WORDS, seedVolume } from '../../bench/seed-volume';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { describeOnSqlite, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
  * The pages as the type-ahead found them before it was owner-scoped: the firm's full-text matches, newest first,
@@ -54,7 +54,8 @@ function random(seed: number) {
   };
 }
 
-describe('owner-scoped type-ahead', function () {
+// Compares the repository's pages with a walk of SQLite's own full-text index (on an in-memory SQLite file).
+describeOnSqlite('owner-scoped type-ahead', function () {
   this.timeout(120_000);
   const rand = random(7);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
@@ -266,7 +267,7 @@ describe('owner-scoped type-ahead through the service', function () {
     assert.deepEqual(await found(alex, 'my-open'), [id]);
     assert.deepEqual(await found(blake, 'my-open'), []);
 
-    const version = () => server.db.prepare('SELECT version FROM opportunities WHERE id = ?').pluck().get(id);
+    const version = () => server.value<number>('SELECT version FROM opportunities WHERE id = ?', id);
     assert.equal((await alex.api.post(`/api/v1/opportunities/${id}/assign`, { ownerId: blake.record.id })).status, 200);
     assert.deepEqual(await found(alex, 'my-open'), []);
     assert.deepEqual(await found(blake, 'my-open'), [id]);
@@ -284,7 +285,7 @@ describe('owner-scoped type-ahead through the service', function () {
     const edited = await blake.api.patch(
       `/api/v1/opportunities/${id}`,
       { topic: 'Quokka rollover' },
-      { 'If-Match': `"${String(version())}"` },
+      { 'If-Match': `"${String(await version())}"` },
     );
     assert.equal(edited.status, 200);
     assert.deepEqual(await found(blake, 'my-open'), []);

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { issueAccessToken } from '../../server/auth/access-tokens';
 import { loadConfig } from '../../server/config';
 import { buildOpenApiDocument } from '../../server/http/openapi';
-import { openDatabase } from '../../server/db/connection';
-import { migrate } from '../../server/db/migrate';
-import { createSqliteRepository } from '../../server/repository/sqlite';
 import { writeStats } from '../../server/repository/sqlite/writes';
 import { TestClient } from '../helpers/api-client';
 import { startChildServer, waitForOutput, type ChildServer } from '../helpers/child-server';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnSqlite, startTestServer, type TestServer } from '../helpers/test-server';
 
 /** A well-formed personal access token that belongs to no one (a guess). */
 const guess = (n: number) => `rgd_${String(n).padStart(43, 'A')}`;
@@ -101,7 +96,7 @@ describe('rate limits', function () {
       assert.equal(blocked.status, 429, 'the token is blocked from an address that never failed');
       assert.ok(Number(blocked.headers.get('retry-after')) > 0);
       assert.equal((await anon.as(token).get('/api/v1/me', from('198.51.100.99'))).status, 200, 'that address is not');
-      const stored = server.db.prepare('SELECT key FROM rate_limits').pluck().all() as string[];
+      const stored = (await server.rows<{ key: string }>('SELECT key FROM rate_limits')).map((row) => row.key);
       assert.ok(
         stored.every((key) => !key.includes(guess(7))),
         `no token is stored, only its hash: ${stored.join(', ')}`,
@@ -165,79 +160,92 @@ describe('rate limits', function () {
       assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200, 'the next window');
     });
 
-    it('issue 15: concurrent changes are counted exactly, without a transaction each: the count rides their group commit', async () => {
-      await start({ RATE_LIMIT_WRITES: '10', RATE_LIMIT_WRITES_WINDOW_MS: '60000' });
-      const ada = await server.advisor('Ada');
-      await Promise.all(Array.from({ length: 30 }, () => ada.api.get('/api/v1/me')));
-      const before = writeStats(server.db);
-      const results = await Promise.all(Array.from({ length: 30 }, () => ada.api.post('/api/v1/me/work-seen')));
-      const statuses = results.map((r) => r.status).sort();
-      assert.deepEqual(statuses, [...Array(10).fill(200), ...Array(20).fill(429)]);
-      // The refused ones were answered at once: their counts ride the next transaction, a turn later.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const stored = server.db
-        .prepare('SELECT hits FROM rate_limits WHERE key = ?')
-        .pluck()
-        .get(`writes:${ada.record.id}`);
-      assert.equal(stored, 30, 'every hit is in the database, refused ones too');
-      const after = writeStats(server.db);
-      assert.equal(after.ownCommits - before.ownCommits, 0, 'no transaction of their own for the counts');
-      // The accepted changes carried the counts: at most a turn's leftovers committed alone, never one per request.
-      assert.ok(after.commits - before.commits <= 12, `${after.commits - before.commits} commits for 30 requests`);
-    });
+    // SQLite's group commit and write lock.
+    itOnSqlite(
+      'issue 15: concurrent changes are counted exactly, without a transaction each: the count rides their group commit',
+      async () => {
+        await start({ RATE_LIMIT_WRITES: '10', RATE_LIMIT_WRITES_WINDOW_MS: '60000' });
+        const ada = await server.advisor('Ada');
+        await Promise.all(Array.from({ length: 30 }, () => ada.api.get('/api/v1/me')));
+        const before = writeStats(server.db);
+        const results = await Promise.all(Array.from({ length: 30 }, () => ada.api.post('/api/v1/me/work-seen')));
+        const statuses = results.map((r) => r.status).sort();
+        assert.deepEqual(statuses, [...Array(10).fill(200), ...Array(20).fill(429)]);
+        // The refused ones were answered at once: their counts ride the next transaction, a turn later.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const stored = server.db
+          .prepare('SELECT hits FROM rate_limits WHERE key = ?')
+          .pluck()
+          .get(`writes:${ada.record.id}`);
+        assert.equal(stored, 30, 'every hit is in the database, refused ones too');
+        const after = writeStats(server.db);
+        assert.equal(after.ownCommits - before.ownCommits, 0, 'no transaction of their own for the counts');
+        // The accepted changes carried the counts: at most a turn's leftovers committed alone, never one per request.
+        assert.ok(after.commits - before.commits <= 12, `${after.commits - before.commits} commits for 30 requests`);
+      },
+    );
 
-    it('issue 15: refused changes alone commit their counts without waiting for the disk, never a synced transaction each', async () => {
-      await start({ RATE_LIMIT_WRITES: '1' });
-      const ada = await server.advisor('Ada');
-      assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const before = writeStats(server.db);
-      for (let i = 0; i < 10; i++) assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 429);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const after = writeStats(server.db);
-      const commits = after.commits - before.commits;
-      assert.ok(commits >= 1, 'the refused requests were counted in the database');
-      assert.equal(after.countsOnlyCommits - before.countsOnlyCommits, commits, 'each at synchronous = NORMAL');
-      assert.equal(after.changes - before.changes, 0);
-      const stored = server.db
-        .prepare('SELECT hits FROM rate_limits WHERE key = ?')
-        .pluck()
-        .get(`writes:${ada.record.id}`);
-      assert.equal(stored, 11);
-    });
-
-    it('issue 15: a change counted while another process holds the write lock is written once the lock is free', async () => {
-      await start({ WRITE_WAIT_MS: '100' });
-      const ada = await server.advisor('Ada');
-      const holder = new Database(server.config.databaseFile);
-      holder.exec('BEGIN IMMEDIATE');
-      try {
-        assert.equal(
-          (await ada.api.post('/api/v1/me/work-seen')).status,
-          503,
-          'the change itself waits, then gives up',
-        );
-      } finally {
-        holder.exec('ROLLBACK');
-        holder.close();
-      }
-      const stored = () =>
-        server.db.prepare('SELECT hits FROM rate_limits WHERE key = ?').pluck().get(`writes:${ada.record.id}`);
-      for (let tries = 0; tries < 50 && stored() === undefined; tries++)
+    // SQLite's group commit and write lock.
+    itOnSqlite(
+      'issue 15: refused changes alone commit their counts without waiting for the disk, never a synced transaction each',
+      async () => {
+        await start({ RATE_LIMIT_WRITES: '1' });
+        const ada = await server.advisor('Ada');
+        assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 200);
         await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(stored(), 1);
-    });
+        const before = writeStats(server.db);
+        for (let i = 0; i < 10; i++) assert.equal((await ada.api.post('/api/v1/me/work-seen')).status, 429);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const after = writeStats(server.db);
+        const commits = after.commits - before.commits;
+        assert.ok(commits >= 1, 'the refused requests were counted in the database');
+        assert.equal(after.countsOnlyCommits - before.countsOnlyCommits, commits, 'each at synchronous = NORMAL');
+        assert.equal(after.changes - before.changes, 0);
+        const stored = server.db
+          .prepare('SELECT hits FROM rate_limits WHERE key = ?')
+          .pluck()
+          .get(`writes:${ada.record.id}`);
+        assert.equal(stored, 11);
+      },
+    );
+
+    // SQLite's group commit and write lock.
+    itOnSqlite(
+      'issue 15: a change counted while another process holds the write lock is written once the lock is free',
+      async () => {
+        await start({ WRITE_WAIT_MS: '100' });
+        const ada = await server.advisor('Ada');
+        const holder = new Database(server.config.databaseFile);
+        holder.exec('BEGIN IMMEDIATE');
+        try {
+          assert.equal(
+            (await ada.api.post('/api/v1/me/work-seen')).status,
+            503,
+            'the change itself waits, then gives up',
+          );
+        } finally {
+          holder.exec('ROLLBACK');
+          holder.close();
+        }
+        const stored = () =>
+          server.db.prepare('SELECT hits FROM rate_limits WHERE key = ?').pluck().get(`writes:${ada.record.id}`);
+        for (let tries = 0; tries < 50 && stored() === undefined; tries++)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(stored(), 1);
+      },
+    );
 
     it('finding 9: a signed-in read writes nothing to the rate-limit counters', async () => {
       await start({});
       const ada = await server.advisor('Ada');
       for (let n = 0; n < 5; n++) assert.equal((await ada.api.get('/api/v1/me')).status, 200);
-      assert.equal(server.db.prepare('SELECT count(*) FROM rate_limits').pluck().get(), 0);
+      assert.equal(await server.value('SELECT count(*) FROM rate_limits'), 0);
       assert.equal((await anon.as(guess(1)).get('/api/v1/me')).status, 401);
-      assert.equal(server.db.prepare('SELECT count(*) FROM rate_limits').pluck().get(), 2, 'a failure counts');
+      assert.equal(await server.value('SELECT count(*) FROM rate_limits'), 2, 'a failure counts');
     });
 
-    it('finding 9: counting never waits for or fails on a write lock another connection holds', async () => {
+    // SQLite's group commit and write lock.
+    itOnSqlite('finding 9: counting never waits for or fails on a write lock another connection holds', async () => {
       // A write that waited for the lock would wait 20 s, longer than this test may take.
       await start({ WRITE_WAIT_MS: '20000' });
       const holder = new Database(server.config.databaseFile);
@@ -258,28 +266,25 @@ describe('rate limits', function () {
       const current = server.repo.rateLimitStore({ prefix: 'test:', windowMs: 60_000, now: () => Date.now() });
       await current.increment('current');
       await server.repo.maintain();
-      assert.deepEqual(server.db.prepare('SELECT key FROM rate_limits').pluck().all(), ['test:current']);
+      assert.deepEqual(await server.rows('SELECT key FROM rate_limits'), [{ key: 'test:current' }]);
     });
   });
 
   describe('across processes and at the socket', () => {
-    let dir: string;
-    let file: string;
-    let token: string;
+    /** Storage of their own (a SQLite file, or a PostgreSQL database in the PostgreSQL pass), with Ann's token. */
+    const storages: TestServer[] = [];
     const servers: ChildServer[] = [];
+    let shared: { env: Record<string, string>; token: string };
+
+    const storage = async () => {
+      const server = await startTestServer();
+      storages.push(server);
+      const { token } = await server.advisor('Ann');
+      return { env: server.storageEnv, token };
+    };
 
     before(async () => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-limits-'));
-      file = path.join(dir, 'regarding.db');
-      const setup = openDatabase(file);
-      migrate(setup);
-      const repo = createSqliteRepository(setup);
-      const advisor = await repo.advisors.create(
-        { email: 'ann@firm.example', displayName: 'Ann', role: 'advisor' },
-        null,
-      );
-      ({ token } = await issueAccessToken(repo, advisor.id, 'test', new Date()));
-      await repo.close();
+      shared = await storage();
     });
 
     after(async () => {
@@ -287,12 +292,11 @@ describe('rate limits', function () {
         server.child.kill('SIGTERM');
         await server.exited;
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      for (const server of storages) await server.close();
     });
 
     const child = async (env: Record<string, string>) => {
       const server = await startChildServer({
-        DATABASE_FILE: file,
         TLS: 'off',
         RATE_LIMIT_FAILED_AUTH: '4',
         RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '4',
@@ -303,8 +307,9 @@ describe('rate limits', function () {
     };
 
     it('finding 9: the limit holds across two server processes on one database file', async () => {
-      const one = new TestClient((await child({})).url);
-      const two = new TestClient((await child({})).url);
+      const { env, token } = shared;
+      const one = new TestClient((await child(env)).url);
+      const two = new TestClient((await child(env)).url);
       for (const [n, api] of [one, two, one].entries()) {
         assert.equal((await api.as(guess(n)).get('/api/v1/me')).status, 401, `guess ${n}`);
       }
@@ -315,12 +320,9 @@ describe('rate limits', function () {
     });
 
     it('issue 15: the change limit holds across two server processes on one database file', async () => {
-      const env = {
-        RATE_LIMIT_WRITES: '4',
-        RATE_LIMIT_WRITES_WINDOW_MS: '60000',
-        DATABASE_FILE: path.join(dir, 'changes.db'),
-      };
-      fs.copyFileSync(file, env.DATABASE_FILE);
+      // Storage of its own, so the failures of the test above do not block it.
+      const { env: own, token } = await storage();
+      const env = { ...own, RATE_LIMIT_WRITES: '4', RATE_LIMIT_WRITES_WINDOW_MS: '60000' };
       const one = new TestClient((await child(env)).url, token);
       const two = new TestClient((await child(env)).url, token);
       for (const [n, api] of [one, two, one, two].entries()) {
@@ -337,8 +339,8 @@ describe('rate limits', function () {
 
       before(async () => {
         server = await child({
-          // Its own database, so the failures of the test above do not block it.
-          DATABASE_FILE: path.join(dir, 'timeouts.db'),
+          // Its own storage, so the failures of the tests above do not block it.
+          ...(await storage()).env,
           LOG_LEVEL: 'debug',
           RATE_LIMIT_FAILED_AUTH: '2',
           RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '2',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openDatabase } from '../../server/db/connection';
 import { migrate } from '../../server/db/migrate';
 import { Interleaver } from '../helpers/interleave';
-import { referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnSqlite, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -26,9 +26,10 @@ describe('stage history (migration 016)', () => {
   afterEach(() => server.close());
 
   const history = (id: number) =>
-    server.db
-      .prepare('SELECT stage, from_stage, at, by_advisor_id FROM stage_changes WHERE opportunity_id = ? ORDER BY id')
-      .all(id) as { stage: string; from_stage: string | null; at: string; by_advisor_id: number | null }[];
+    server.rows<{ stage: string; from_stage: string | null; at: string; by_advisor_id: number | null }>(
+      'SELECT stage, from_stage, at, by_advisor_id FROM stage_changes WHERE opportunity_id = ? ORDER BY id',
+      id,
+    );
   const version = async (id: number) =>
     (await owner.api.get(`/api/v1/opportunities/${id}`)).body.opportunity.version as number;
   const patch = (api: Client['api'], id: number, v: number, body: unknown) =>
@@ -40,7 +41,7 @@ describe('stage history (migration 016)', () => {
     const id = created.body.opportunity.id as number;
     server.clock.set('2026-11-20T09:00:00.000Z');
     assert.equal((await patch(manager.api, id, await version(id), { stage: 'propose' })).status, 200);
-    assert.deepEqual(history(id), [
+    assert.deepEqual(await history(id), [
       { stage: 'qualify', from_stage: null, at: '2026-11-18T10:00:00.000Z', by_advisor_id: owner.record.id },
       { stage: 'propose', from_stage: 'qualify', at: '2026-11-20T09:00:00.000Z', by_advisor_id: manager.record.id },
     ]);
@@ -59,16 +60,15 @@ describe('stage history (migration 016)', () => {
     server.clock.set('2026-11-20T10:00:00.000Z');
     assert.equal((await owner.api.post(`/api/v1/opportunities/${id}/reopen`)).status, 200);
     assert.deepEqual(
-      history(id).map((h) => [h.stage, h.from_stage]),
+      (await history(id)).map((h) => [h.stage, h.from_stage]),
       [['develop', null]],
     );
     // Closes and reopens are the events that stop and restart the time in stage.
     assert.deepEqual(
-      server.db
-        .prepare(
-          "SELECT kind, created_at FROM opportunity_events WHERE opportunity_id = ? AND kind <> 'referred' ORDER BY id",
-        )
-        .all(id),
+      await server.rows(
+        "SELECT kind, created_at FROM opportunity_events WHERE opportunity_id = ? AND kind <> 'referred' ORDER BY id",
+        id,
+      ),
       [
         { kind: 'closed', created_at: '2026-11-19T10:00:00.000Z' },
         { kind: 'reopened', created_at: '2026-11-20T10:00:00.000Z' },
@@ -88,7 +88,7 @@ describe('stage history (migration 016)', () => {
     pause.release();
     assert.equal((await byManager).status, 409);
     assert.deepEqual(
-      history(id).map((h) => [h.stage, h.from_stage, h.by_advisor_id]),
+      (await history(id)).map((h) => [h.stage, h.from_stage, h.by_advisor_id]),
       [
         ['qualify', null, owner.record.id],
         ['develop', 'qualify', owner.record.id],
@@ -96,7 +96,7 @@ describe('stage history (migration 016)', () => {
     );
     server.clock.set('2026-11-19T12:00:00.000Z');
     assert.equal((await patch(manager.api, id, 2, { stage: 'propose' })).status, 200);
-    assert.deepEqual(history(id).at(-1), {
+    assert.deepEqual((await history(id)).at(-1), {
       stage: 'propose',
       from_stage: 'develop',
       at: '2026-11-19T12:00:00.000Z',
@@ -104,12 +104,14 @@ describe('stage history (migration 016)', () => {
     });
   });
 
-  it('migration 016 backfills one entry per existing opportunity: its current stage at stage_entered_at', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
-    const db = openDatabase(path.join(dir, 'v15.db'));
-    try {
-      migrate(db, { to: 15 });
-      db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
+  itOnSqlite(
+    'migration 016 backfills one entry per existing opportunity: its current stage at stage_entered_at',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regarding-migration-'));
+      const db = openDatabase(path.join(dir, 'v15.db'));
+      try {
+        migrate(db, { to: 15 });
+        db.exec(`INSERT INTO advisors (id, email, display_name, role, created_at) VALUES
           (1, 'kim@firm.example', 'Kim Lee', 'advisor', '2026-11-01T00:00:00.000Z');
         INSERT INTO organizations (id, name, created_at) VALUES (1, 'Acme', '2026-11-01T00:00:00.000Z');
         INSERT INTO opportunities (id, topic, customer_organization_id, campaign_id, stage, stage_entered_at, status,
@@ -119,26 +121,35 @@ describe('stage history (migration 016)', () => {
            '2026-11-01T00:00:00.000Z', '2026-11-05T08:00:00.000Z'),
           (2, 'Won in close', 1, 1, 'close', '2026-11-07T09:30:00.000Z', 'won', 1, '2026-11-02T00:00:00.000Z', 1,
            '2026-11-02T00:00:00.000Z', '2026-11-09T00:00:00.000Z');`);
-      assert.deepEqual(
-        migrate(db, { to: 16 }).applied.map((m) => m.version),
-        [16],
-      );
-      assert.deepEqual(
-        db.prepare('SELECT opportunity_id, stage, from_stage, at, by_advisor_id FROM stage_changes ORDER BY id').all(),
-        [
-          {
-            opportunity_id: 1,
-            stage: 'develop',
-            from_stage: null,
-            at: '2026-11-05T08:00:00.000Z',
-            by_advisor_id: null,
-          },
-          { opportunity_id: 2, stage: 'close', from_stage: null, at: '2026-11-07T09:30:00.000Z', by_advisor_id: null },
-        ],
-      );
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        assert.deepEqual(
+          migrate(db, { to: 16 }).applied.map((m) => m.version),
+          [16],
+        );
+        assert.deepEqual(
+          db
+            .prepare('SELECT opportunity_id, stage, from_stage, at, by_advisor_id FROM stage_changes ORDER BY id')
+            .all(),
+          [
+            {
+              opportunity_id: 1,
+              stage: 'develop',
+              from_stage: null,
+              at: '2026-11-05T08:00:00.000Z',
+              by_advisor_id: null,
+            },
+            {
+              opportunity_id: 2,
+              stage: 'close',
+              from_stage: null,
+              at: '2026-11-07T09:30:00.000Z',
+              by_advisor_id: null,
+            },
+          ],
+        );
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
