@@ -1,6 +1,5 @@
 import type { Activity, ActivityStatus } from '../../../shared/schemas/activities';
 import { transaction, type Postgres } from '../../db/postgres/connection';
-import { ConflictError } from '../../errors';
 import type {
   Actor,
   ActivityChanges,
@@ -12,6 +11,8 @@ import type {
   LoggedActivityFields,
   OutlookItemFields,
 } from '../repository';
+import { activityStamp, ActivityChangedError, editedColumns, matchStamp } from '../rows/activity-rows';
+import { checkedLimit } from '../rows/page-size';
 import { markRecent } from './recent-marks';
 import { writeAudit, type Queryable } from './support';
 
@@ -100,9 +101,6 @@ interface ActivityRow {
 /** When an activity happened, as the timeline sorts it (the index activities_timeline). */
 const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
 
-/** ActivityRecord.stamp: the activity's version and that of the opportunity it is regarding, as SQLite makes it. */
-const stampOfRow = (version: number, regardingVersion: number | null) => `${version}.${regardingVersion ?? '-'}`;
-
 const toRecord = (row: ActivityRow): ActivityRecord => ({
   id: row.id,
   kind: row.kind,
@@ -148,19 +146,13 @@ const toRecord = (row: ActivityRow): ActivityRecord => ({
   scheduledNextStep: row.scheduled_next_step,
   replacedById: row.replaced_by_id,
   trackingTokenById: row.tracking_token_by_id,
-  stamp: stampOfRow(row.version, row.regarding_id !== null ? row.regarding_version : null),
+  stamp: activityStamp(row.version, row.regarding_id !== null ? row.regarding_version : null),
 });
 
 /** The activities `where` (with its own ORDER BY and LIMIT) selects, as records. */
 export async function loadActivities(db: Queryable, where: string, params: unknown[]): Promise<ActivityRecord[]> {
   const { rows } = await db.query<ActivityRow>(`${SELECT_ACTIVITY} WHERE ${where}`, params);
   return rows.map(toRecord);
-}
-
-/** A page size as the SQLite backend accepts one (its checkedLimit): a whole number from 1 to 1000. */
-export function checkedLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`invalid page size ${limit}`);
-  return limit;
 }
 
 /**
@@ -187,16 +179,6 @@ export async function opportunityAt(db: Queryable, id: number, version: number):
   return Boolean(rowCount);
 }
 
-/**
- * A link whose rule saw the item's records otherwise than they are now. A conflict when it escapes
- * (creating an opportunity with a linked item: nothing was saved, the caller tries again).
- */
-export class ActivityChangedError extends ConflictError {
-  constructor() {
-    super('This item was changed by someone else at the same time; nothing was saved: try again.');
-  }
-}
-
 type IdentityIds = [byMessageId: number | null, byToken: number | null, byItemId: number | null];
 
 /** The records an item's identities name (an empty identity names none), as SQLite's identityIds. */
@@ -209,9 +191,6 @@ async function identityIds(db: Queryable, identity: ActivityIdentity): Promise<I
   );
   return [rows[0].m, rows[0].t, rows[0].i];
 }
-
-const matchStamp = (ids: (number | null)[], stamp: (id: number) => string | null) =>
-  ids.map((id) => (id === null ? '-' : `${id}@${stamp(id)}`)).join(' ');
 
 /**
  * Until the transaction ends, the only one writing these identities of an Outlook item (unique columns): two links of
@@ -255,7 +234,7 @@ async function lockActivities(db: Queryable, ids: number[], stamps = new Map<num
       );
       regardingVersion = regarding.rows[0]?.version ?? null;
     }
-    stamps.set(id, stampOfRow(row.version, regardingVersion));
+    stamps.set(id, activityStamp(row.version, regardingVersion));
   }
   return stamps;
 }
@@ -669,21 +648,7 @@ export class PostgresActivityStore implements ActivityStore {
   }
 
   async edit(id: number, changes: ActivityChanges, actor: Actor, seen: string) {
-    const columns: [string, unknown][] = [
-      ['status', changes.status],
-      ['subject', changes.subject],
-      ['start_at', changes.startAt],
-      ['end_at', changes.endAt],
-      ['description', changes.description],
-      ['direction', changes.direction],
-      ['duration_minutes', changes.durationMinutes],
-      ['contact_id', changes.contactId],
-      ['category_id', changes.categoryId],
-      ['outcome_id', changes.outcomeId],
-      // A task reopened is no longer replaced by anything.
-      ['replaced_by_id', changes.status === 'open' ? null : changes.replacedById],
-    ];
-    const set = columns.filter(([, value]) => value !== undefined);
+    const set = editedColumns(changes);
     const done = await transaction(this.db, async (db) => {
       if ((await lockedStamp(db, id)) !== seen || !(await rightsHold(db, actor))) return false;
       // The replacing appointment was checked before the write: it must still be an open one on the same opportunity

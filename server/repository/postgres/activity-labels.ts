@@ -1,8 +1,7 @@
 import type { ActivityLabelKind } from '../../../shared/schemas/activity-labels';
-import { caselessName } from '../../../shared/text';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { Actor, ActivityLabelStore } from '../repository';
-import { toLabel, type LabelRow } from '../rows';
+import { nameTakenAmong, toLabel, uniqueKey, type LabelRow } from '../rows/label-rows';
 import { isUniqueViolation, writeAudit, type Queryable } from './support';
 
 const LABEL_COLUMNS = 'id, kind, key, name, retired_at';
@@ -17,12 +16,11 @@ async function lockList(db: Queryable, kind: ActivityLabelKind): Promise<void> {
 }
 
 async function nameTaken(db: Queryable, kind: ActivityLabelKind, name: string, exceptId: number | null) {
-  const wanted = caselessName(name);
   const { rows } = await db.query<{ id: number; name: string }>(
     'SELECT id, name FROM activity_labels WHERE kind = $1',
     [kind],
   );
-  return rows.some((row) => row.id !== exceptId && caselessName(row.name) === wanted);
+  return nameTakenAmong(rows, name, exceptId);
 }
 
 export class PostgresActivityLabelStore implements ActivityLabelStore {
@@ -51,8 +49,7 @@ export class PostgresActivityLabelStore implements ActivityLabelStore {
           [kind, key],
         );
         const taken = new Set(rows.map((row) => row.key));
-        let unique = key;
-        for (let n = 2; taken.has(unique); n += 1) unique = `${key}-${n}`;
+        const unique = uniqueKey(key, taken);
         const inserted = await db.query<{ id: number }>(
           'INSERT INTO activity_labels (kind, key, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id',
           [kind, unique, name, actor.at],

@@ -1,26 +1,7 @@
-import type { ActivityLabelKind } from '../../../shared/schemas/activity-labels';
-import type { ActivityPointsEntry } from '../../../shared/schemas/activity-points';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { Actor, ActivityPointsStore, PointsAdvisor, PointsWindow } from '../repository';
+import { toPointsEntry, type PointsEntryRow } from '../rows/label-rows';
 import { writeAudit } from './support';
-
-interface EntryRow {
-  id: number;
-  kind: ActivityLabelKind;
-  key: string;
-  name: string;
-  retired_at: string | null;
-  points: number;
-}
-
-const toEntry = (row: EntryRow): ActivityPointsEntry => ({
-  id: row.id,
-  kind: row.kind,
-  key: row.key,
-  name: row.name,
-  retired: row.retired_at !== null,
-  points: row.points,
-});
 
 /**
  * Each window's points: its advisor's activities counted in [from, to) (the generated column counted_at, as SQLite's
@@ -38,10 +19,10 @@ export class PostgresActivityPointsStore implements ActivityPointsStore {
 
   /** By kind, then name (SQLite's binary order, as the labels list orders them). */
   async table() {
-    const { rows } = await this.db.query<EntryRow>(
+    const { rows } = await this.db.query<PointsEntryRow>(
       'SELECT id, kind, key, name, retired_at, points FROM activity_labels ORDER BY kind COLLATE "C", name COLLATE "C"',
     );
-    return rows.map(toEntry);
+    return rows.map(toPointsEntry);
   }
 
   async setPoints(entries: { labelId: number; points: number }[], actor: Actor) {

@@ -1,18 +1,8 @@
 import type { Contact, Organization } from '../../../shared/schemas/contacts';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
-import { phonePrefixes } from '../rows';
+import { phonePrefixes, toContact, type ContactRow, type OpenOpportunityRow } from '../rows/contact-rows';
 import { writeAudit, type Queryable } from './support';
-
-interface ContactRow {
-  id: number;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  organization_id: number | null;
-  organization_name: string | null;
-  created_at: string;
-}
 
 const SELECT_CONTACT = `SELECT c.id, c.name, c.email, c.phone, c.organization_id, g.name AS organization_name, c.created_at
   FROM contacts c LEFT JOIN organizations g ON g.id = c.organization_id`;
@@ -43,22 +33,12 @@ export class PostgresContactStore implements ContactStore {
 
   private async toContacts(rows: ContactRow[]): Promise<Contact[]> {
     if (rows.length === 0) return [];
-    const open = await this.db.query<{ id: number; topic: string; owner_id: number; customer_contact_id: number }>(
+    const open = await this.db.query<OpenOpportunityRow>(
       `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
         WHERE customer_contact_id = ANY($1::bigint[]) AND status = 'open' ORDER BY updated_at DESC, id DESC`,
       [rows.map((row) => row.id)],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      email: row.email,
-      phone: row.phone,
-      organization: row.organization_id ? { id: row.organization_id, name: row.organization_name! } : null,
-      createdAt: row.created_at,
-      openOpportunities: open.rows
-        .filter((o) => o.customer_contact_id === row.id)
-        .map((o) => ({ id: o.id, topic: o.topic, ownerId: o.owner_id })),
-    }));
+    return rows.map((row) => toContact(row, open.rows));
   }
 
   async findById(id: number) {

@@ -1,19 +1,10 @@
 import type { Note } from '../../../shared/schemas/notes';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { Actor, Keyset, NoteStore, ShareTargets } from '../repository';
-import { checkedLimit, opportunityAt, rightsHold } from './activities';
+import { toNotes, type NoteRow, type SharedAdvisorRow, type SharedTeamRow } from '../rows/note-rows';
+import { checkedLimit } from '../rows/page-size';
+import { opportunityAt, rightsHold } from './activities';
 import { writeAudit, type Queryable } from './support';
-
-interface NoteRow {
-  id: number;
-  opportunity_id: number;
-  author_id: number;
-  author_name: string;
-  author_email: string;
-  body: string;
-  created_at: string;
-  updated_at: string;
-}
 
 const SELECT_NOTE = `SELECT n.id, n.opportunity_id, n.author_id, a.display_name AS author_name, a.email AS author_email,
     n.body, n.created_at, n.updated_at
@@ -37,30 +28,17 @@ export async function loadNotes(db: Queryable, where: string, params: unknown[])
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   // Shared advisors by display name as written (SQLite's BINARY order), teams by name whatever its case (NOCASE).
-  const advisors = await db.query<{ note_id: number; id: number; display_name: string; email: string }>(
+  const advisors = await db.query<SharedAdvisorRow>(
     `SELECT s.note_id, a.id, a.display_name, a.email FROM note_shares s JOIN advisors a ON a.id = s.advisor_id
       WHERE s.note_id = ANY($1::bigint[]) ORDER BY a.display_name COLLATE "C", a.id`,
     [ids],
   );
-  const teams = await db.query<{ note_id: number; id: number; name: string }>(
+  const teams = await db.query<SharedTeamRow>(
     `SELECT s.note_id, t.id, t.name FROM note_shares s JOIN teams t ON t.id = s.team_id
       WHERE s.note_id = ANY($1::bigint[]) ORDER BY lower(t.name) COLLATE "C", t.id`,
     [ids],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    opportunityId: row.opportunity_id,
-    author: { id: row.author_id, displayName: row.author_name, email: row.author_email },
-    body: row.body,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    sharedWith: {
-      advisors: advisors.rows
-        .filter((a) => a.note_id === row.id)
-        .map((a) => ({ id: a.id, displayName: a.display_name, email: a.email })),
-      teams: teams.rows.filter((t) => t.note_id === row.id).map((t) => ({ id: t.id, name: t.name })),
-    },
-  }));
+  return toNotes(rows, advisors.rows, teams.rows);
 }
 
 /** Shares the note with the advisors and teams not shared with yet; call inside a transaction. */

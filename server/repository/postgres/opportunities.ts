@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Campaign, OpportunityChoice, OpportunitySummary, Referrer } from '../../../shared/schemas/opportunities';
+import type { Campaign, OpportunityChoice, OpportunitySummary } from '../../../shared/schemas/opportunities';
 import type { Assignment, OpportunityEvent } from '../../../shared/schemas/timeline';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type {
@@ -12,11 +12,22 @@ import type {
   OpportunityRecord,
   OpportunityStore,
 } from '../repository';
-import { ActivityChangedError, checkedLimit, rightsHold, upsertRegarding } from './activities';
+import { ActivityChangedError } from '../rows/activity-rows';
+import {
+  toChoice,
+  toOpportunity,
+  toReferrer,
+  toSummary,
+  type ChoiceRow,
+  type OpportunityRow,
+  type SummaryRow,
+} from '../rows/opportunity-rows';
+import { checkedLimit } from '../rows/page-size';
+import { rightsHold, upsertRegarding } from './activities';
 import { insertContact } from './contacts';
 import { insertNote } from './notes';
 import { markRecent, RecentMarks } from './recent-marks';
-import { writeAudit, type Queryable } from './support';
+import { arrays, writeAudit, type Queryable } from './support';
 
 /**
  * Opportunities on PostgreSQL, answering as the SQLite backend does (sqlite/opportunities.ts): the same records, the
@@ -26,7 +37,7 @@ import { writeAudit, type Queryable } from './support';
  */
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
-const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
+export const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
     o.customer_contact_id, c.name, c.email, o.customer_organization_id, g.name,
     o.campaign_id, cp.name, o.owner_id, ow.display_name, ow.email, o.created_by_id, cb.display_name, cb.email,
     o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version,
@@ -36,7 +47,7 @@ const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
 const OPPORTUNITY_COLUMNS = `o.description, o.actual_value, o.actual_close_date, o.close_reason, o.assigned_at, ${SUMMARY_COLUMNS}`;
 
 /** What the columns need joined to `opportunities o`. */
-const OPPORTUNITY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
+export const OPPORTUNITY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
   LEFT JOIN organizations g ON g.id = o.customer_organization_id
   JOIN campaigns cp ON cp.id = o.campaign_id
   JOIN advisors ow ON ow.id = o.owner_id
@@ -49,142 +60,6 @@ const CHOICE_COLUMNS = 'o.id, o.topic, o.status, o.stage, coalesce(c.name, g.nam
 const CHOICE_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
   LEFT JOIN organizations g ON g.id = o.customer_organization_id
   JOIN advisors ow ON ow.id = o.owner_id`;
-type ChoiceRow = [
-  id: number,
-  topic: string,
-  status: OpportunityRecord['status'],
-  stage: OpportunityRecord['stage'],
-  customerName: string,
-  ownerName: string,
-];
-
-/** One row of `SUMMARY_COLUMNS`, read as an array (rowMode 'array'). */
-type SummaryRow = [
-  id: number,
-  topic: string,
-  status: OpportunityRecord['status'],
-  stage: OpportunityRecord['stage'],
-  contactId: number | null,
-  contactName: string | null,
-  contactEmail: string | null,
-  organizationId: number | null,
-  organizationName: string | null,
-  campaignId: number,
-  campaignName: string,
-  ownerId: number,
-  ownerName: string,
-  ownerEmail: string,
-  creatorId: number,
-  creatorName: string,
-  creatorEmail: string,
-  estimatedValue: number | null,
-  estimatedCloseDate: string | null,
-  createdAt: string,
-  updatedAt: string,
-  version: number,
-  referrerAdvisorId: number | null,
-  referrerAdvisorName: string | null,
-  referrerAdvisorEmail: string | null,
-  referrerContactId: number | null,
-  referrerContactName: string | null,
-  referrerContactEmail: string | null,
-];
-
-/** One row of `OPPORTUNITY_COLUMNS`. */
-type OpportunityRow = [
-  description: string | null,
-  actualValue: number | null,
-  actualCloseDate: string | null,
-  closeReason: string | null,
-  assignedAt: string,
-  ...summary: SummaryRow,
-];
-
-function toSummary(row: SummaryRow): OpportunitySummary {
-  const [
-    id,
-    topic,
-    status,
-    stage,
-    contactId,
-    contactName,
-    contactEmail,
-    organizationId,
-    organizationName,
-    campaignId,
-    campaignName,
-    ownerId,
-    ownerName,
-    ownerEmail,
-    creatorId,
-    creatorName,
-    creatorEmail,
-    estimatedValue,
-    estimatedCloseDate,
-    createdAt,
-    updatedAt,
-    version,
-    referrerAdvisorId,
-    referrerAdvisorName,
-    referrerAdvisorEmail,
-    referrerContactId,
-    referrerContactName,
-    referrerContactEmail,
-  ] = row;
-  return {
-    id,
-    topic,
-    status,
-    stage,
-    customerContact: contactId ? { id: contactId, name: contactName!, email: contactEmail } : null,
-    customerOrganization: organizationId ? { id: organizationId, name: organizationName! } : null,
-    campaign: { id: campaignId, name: campaignName },
-    owner: { id: ownerId, displayName: ownerName, email: ownerEmail },
-    createdBy: { id: creatorId, displayName: creatorName, email: creatorEmail },
-    estimatedValue,
-    estimatedCloseDate,
-    createdAt,
-    updatedAt,
-    version,
-    referredBy: toReferrer(
-      referrerAdvisorId,
-      referrerAdvisorName,
-      referrerAdvisorEmail,
-      referrerContactId,
-      referrerContactName,
-      referrerContactEmail,
-    ),
-  };
-}
-
-function toReferrer(
-  advisorId: number | null,
-  advisorName: string | null,
-  advisorEmail: string | null,
-  contactId: number | null,
-  contactName: string | null,
-  contactEmail: string | null,
-): Referrer | null {
-  if (advisorId) return { kind: 'advisor', id: advisorId, name: advisorName!, email: advisorEmail! };
-  if (contactId) return { kind: 'contact', id: contactId, name: contactName!, email: contactEmail };
-  return null;
-}
-
-function toOpportunity([
-  description,
-  actualValue,
-  actualCloseDate,
-  closeReason,
-  assignedAt,
-  ...summary
-]: OpportunityRow): OpportunityRecord {
-  return Object.assign(toSummary(summary), { description, actualValue, actualCloseDate, closeReason, assignedAt });
-}
-
-/** Rows as arrays of their columns in SELECT order (cheaper than named rows for the wide opportunity rows). */
-async function arrays<R extends unknown[]>(db: Queryable, text: string, values: unknown[]): Promise<R[]> {
-  return (await db.query<R>({ text, values, rowMode: 'array' })).rows;
-}
 
 async function loadOpportunities(db: Queryable, where: string, values: unknown[]): Promise<OpportunityRecord[]> {
   const rows = await arrays<OpportunityRow>(
@@ -357,14 +232,7 @@ export class PostgresOpportunityStore implements OpportunityStore {
       `SELECT ${CHOICE_COLUMNS} FROM ${query.from} ${CHOICE_JOINS} WHERE ${query.where}`,
       query.values,
     );
-    return rows.map(([id, topic, status, stage, customerName, ownerName]) => ({
-      id,
-      topic,
-      status,
-      stage,
-      customerName,
-      ownerName,
-    }));
+    return rows.map(toChoice);
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {

@@ -1,4 +1,5 @@
 import type { Postgres } from '../../db/postgres/connection';
+import { RecentMarkBatches, type RecentMark } from '../rows/recent-mark-batches';
 import type { Queryable } from './support';
 
 /**
@@ -14,13 +15,6 @@ export async function markRecent(db: Queryable, advisorId: number, opportunityId
   );
 }
 
-interface Mark {
-  advisorId: number;
-  opportunityId: number;
-  at: string;
-  done: () => void;
-}
-
 /**
  * "Recent" marks of the opportunities opened in one turn of the event loop, written in one statement that is nice to
  * have (as the SQLite backend's RecentMarks with writeIfFree): a failure (the pool closed at shutdown, the database
@@ -28,35 +22,24 @@ interface Mark {
  * is followed by a Recent list that has it (unless the write was dropped). Of two marks of the same opportunity by the
  * same advisor in one batch, the later one's time stands, as it would with a statement each.
  */
-export class RecentMarks {
-  private pending: Mark[] = [];
-
-  constructor(private readonly db: Postgres) {}
-
-  mark(advisorId: number, opportunityId: number, at: string): Promise<void> {
-    return new Promise((done) => {
-      if (this.pending.push({ advisorId, opportunityId, at, done }) === 1) setImmediate(() => void this.flush());
+export class RecentMarks extends RecentMarkBatches {
+  constructor(db: Postgres) {
+    super(async (batch) => {
+      // One row per key: a statement may not update the same row twice.
+      const last = new Map<string, RecentMark>();
+      for (const mark of batch) last.set(`${mark.advisorId} ${mark.opportunityId}`, mark);
+      // In one order, so two instances' batches never wait on each other's rows (a deadlock would drop one batch).
+      const marks = [...last.values()].sort((a, b) => a.advisorId - b.advisorId || a.opportunityId - b.opportunityId);
+      try {
+        await db.query(
+          `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[])
+           ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
+          [marks.map((mark) => mark.advisorId), marks.map((mark) => mark.opportunityId), marks.map((mark) => mark.at)],
+        );
+      } catch {
+        // Nice to have: dropped, as a skipped write is.
+      }
     });
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    // One row per key: a statement may not update the same row twice.
-    const last = new Map<string, Mark>();
-    for (const mark of batch) last.set(`${mark.advisorId} ${mark.opportunityId}`, mark);
-    // In one order, so two instances' batches never wait on each other's rows (a deadlock would drop one batch).
-    const marks = [...last.values()].sort((a, b) => a.advisorId - b.advisorId || a.opportunityId - b.opportunityId);
-    try {
-      await this.db.query(
-        `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[])
-         ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
-        [marks.map((mark) => mark.advisorId), marks.map((mark) => mark.opportunityId), marks.map((mark) => mark.at)],
-      );
-    } catch {
-      // Nice to have: dropped, as a skipped write is.
-    }
-    for (const mark of batch) mark.done();
   }
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AuditActor } from '../repository';
-import { auditValues } from '../rows';
+import { auditValues } from '../rows/audit-rows';
 
 /** A pool or one of its clients inside a transaction: what a store's statements run on. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -19,6 +19,11 @@ export async function writeAudit(
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     auditValues(actor, entity, entityId, action, details),
   );
+}
+
+/** Rows as arrays of their columns in SELECT order (cheaper than named rows for the wide opportunity rows). */
+export async function arrays<R extends unknown[]>(db: Queryable, text: string, values: unknown[]): Promise<R[]> {
+  return (await db.query<R>({ text, values, rowMode: 'array' })).rows;
 }
 
 /** Inside a team membership change: rules checked before it must be checked again (Actor.teamsVersion). */

@@ -1,6 +1,6 @@
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
-import { toTokenRecord as toRecord, type TokenRow } from '../rows';
+import { toTokenRecord as toRecord, type TokenRow } from '../rows/token-rows';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
 import { writeAudit } from './support';
 

@@ -6,8 +6,10 @@ import { transaction, type Postgres } from '../../db/postgres/connection';
 import { addBusinessDays, latestStartMet, type Holidays } from '../../services/business-days';
 import { endOfLocalDate, localDate } from '../../services/zoned-time';
 import type { AttentionCandidate, OpenStageDays, StageReportData, StageRow, WorkStore } from '../repository';
+import { toSummary, type SummaryRow } from '../rows/opportunity-rows';
 import { visibleNotesOnMany } from './notes';
-import type { Queryable } from './support';
+import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS } from './opportunities';
+import { arrays, type Queryable } from './support';
 
 /**
  * Runs `read` in one read-only REPEATABLE READ transaction: every statement sees the same snapshot, as SQLite's
@@ -20,104 +22,15 @@ function snapshot<T>(db: Postgres, read: (client: pg.PoolClient) => Promise<T>):
   });
 }
 
-/** The columns of an opportunity summary, named as SummaryRecord's fields. */
-const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
-    o.customer_contact_id, c.name AS contact_name, c.email AS contact_email,
-    o.customer_organization_id, g.name AS organization_name,
-    o.campaign_id, cp.name AS campaign_name,
-    o.owner_id, ow.display_name AS owner_name, ow.email AS owner_email,
-    o.created_by_id, cb.display_name AS creator_name, cb.email AS creator_email,
-    o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version,
-    o.referred_by_advisor_id, rba.display_name AS referrer_advisor_name, rba.email AS referrer_advisor_email,
-    o.referred_by_contact_id, rbc.name AS referrer_contact_name, rbc.email AS referrer_contact_email`;
-
-/** What SUMMARY_COLUMNS need joined to `opportunities o`. */
-const SUMMARY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
-  LEFT JOIN organizations g ON g.id = o.customer_organization_id
-  JOIN campaigns cp ON cp.id = o.campaign_id
-  JOIN advisors ow ON ow.id = o.owner_id
-  JOIN advisors cb ON cb.id = o.created_by_id
-  LEFT JOIN advisors rba ON rba.id = o.referred_by_advisor_id
-  LEFT JOIN contacts rbc ON rbc.id = o.referred_by_contact_id`;
-
-interface SummaryRecord {
-  id: number;
-  topic: string;
-  status: OpportunitySummary['status'];
-  stage: Stage;
-  customer_contact_id: number | null;
-  contact_name: string | null;
-  contact_email: string | null;
-  customer_organization_id: number | null;
-  organization_name: string | null;
-  campaign_id: number;
-  campaign_name: string;
-  owner_id: number;
-  owner_name: string;
-  owner_email: string;
-  created_by_id: number;
-  creator_name: string;
-  creator_email: string;
-  estimated_value: number | null;
-  estimated_close_date: string | null;
-  created_at: string;
-  updated_at: string;
-  version: number;
-  referred_by_advisor_id: number | null;
-  referrer_advisor_name: string | null;
-  referrer_advisor_email: string | null;
-  referred_by_contact_id: number | null;
-  referrer_contact_name: string | null;
-  referrer_contact_email: string | null;
-}
-
-/** A summary row as the API's summary: the same shape SQLite's toSummary makes of the same columns. */
-function toSummary(row: SummaryRecord): OpportunitySummary {
-  return {
-    id: row.id,
-    topic: row.topic,
-    status: row.status,
-    stage: row.stage,
-    customerContact: row.customer_contact_id
-      ? { id: row.customer_contact_id, name: row.contact_name!, email: row.contact_email }
-      : null,
-    customerOrganization: row.customer_organization_id
-      ? { id: row.customer_organization_id, name: row.organization_name! }
-      : null,
-    campaign: { id: row.campaign_id, name: row.campaign_name },
-    owner: { id: row.owner_id, displayName: row.owner_name, email: row.owner_email },
-    createdBy: { id: row.created_by_id, displayName: row.creator_name, email: row.creator_email },
-    estimatedValue: row.estimated_value,
-    estimatedCloseDate: row.estimated_close_date,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version,
-    referredBy: row.referred_by_advisor_id
-      ? {
-          kind: 'advisor',
-          id: row.referred_by_advisor_id,
-          name: row.referrer_advisor_name!,
-          email: row.referrer_advisor_email!,
-        }
-      : row.referred_by_contact_id
-        ? {
-            kind: 'contact',
-            id: row.referred_by_contact_id,
-            name: row.referrer_contact_name!,
-            email: row.referrer_contact_email,
-          }
-        : null,
-  };
-}
-
 /** The summaries of these opportunities, by id. */
 async function summariesOf(db: Queryable, ids: number[]): Promise<Map<number, OpportunitySummary>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<SummaryRecord>(
-    `SELECT ${SUMMARY_COLUMNS} FROM opportunities o ${SUMMARY_JOINS} WHERE o.id = ANY($1::bigint[])`,
+  const rows = await arrays<SummaryRow>(
+    db,
+    `SELECT ${SUMMARY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE o.id = ANY($1::bigint[])`,
     [ids],
   );
-  return new Map(rows.map((row) => [row.id, toSummary(row)]));
+  return new Map(rows.map((row) => [row[0], toSummary(row)]));
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/connection';
 import type { Activity, ActivityStatus } from '../../../shared/schemas/activities';
-import { ConflictError } from '../../errors';
 import type {
   Actor,
   ActivityChanges,
@@ -12,8 +11,10 @@ import type {
   Keyset,
   OutlookItemFields,
 } from '../repository';
+import { activityStamp, ActivityChangedError, editedColumns, matchStamp } from '../rows/activity-rows';
+import { checkedLimit } from '../rows/page-size';
 import { write } from './writes';
-import { checkedLimit, list, opportunityAt, rightsHold, writeAudit, sql, sqlArrays } from './support';
+import { list, opportunityAt, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an activity, its creator, contact and labels, in the order of `ActivityRow`. */
 const ACTIVITY_COLUMNS = `a.id, a.kind, a.subject, a.status, a.sent_at, a.start_at, a.end_at, a.location,
@@ -102,8 +103,6 @@ type RegardingRow = [
 
 /** When an activity happened, as the timeline sorts it. */
 const TIMELINE_AT = 'coalesce(a.sent_at, a.start_at, a.created_at)';
-
-const stampOfRow = (version: number, regardingVersion: number | null) => `${version}.${regardingVersion ?? '-'}`;
 
 export function loadActivities(db: Db, where: string, ...params: unknown[]): ActivityRecord[] {
   const texts = sql(db, `${SELECT_ACTIVITY} WHERE ${where}`)
@@ -197,7 +196,7 @@ export function loadActivities(db: Db, where: string, ...params: unknown[]): Act
         scheduledNextStep: scheduledNextStep === 1,
         replacedById,
         trackingTokenById,
-        stamp: stampOfRow(version, opportunity ? opportunity[4] : null),
+        stamp: activityStamp(version, opportunity ? opportunity[4] : null),
       };
     },
   );
@@ -219,11 +218,8 @@ function stampOf(db: Db, id: number): string | null {
     `SELECT a.version, o.version AS regarding_version FROM activities a
        LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id WHERE a.id = ?`,
   ).get(id) as { version: number; regarding_version: number | null } | undefined;
-  return row ? stampOfRow(row.version, row.regarding_version) : null;
+  return row ? activityStamp(row.version, row.regarding_version) : null;
 }
-
-const matchStamp = (ids: (number | null)[], stamp: (id: number) => string | null) =>
-  ids.map((id) => (id === null ? '-' : `${id}@${stamp(id)}`)).join(' ');
 
 function identityIds(db: Db, identity: ActivityIdentity): [number | null, number | null, number | null] {
   return [
@@ -236,16 +232,6 @@ function identityIds(db: Db, identity: ActivityIdentity): [number | null, number
 /** ActivityMatches.stamp, read again inside a write. */
 function matchesStamp(db: Db, identity: ActivityIdentity): string {
   return matchStamp(identityIds(db, identity), (id) => stampOf(db, id));
-}
-
-/**
- * A link whose rule saw the item's records otherwise than they are now. A conflict when it escapes
- * (creating an opportunity with a linked item: nothing was saved, the caller tries again).
- */
-export class ActivityChangedError extends ConflictError {
-  constructor() {
-    super('This item was changed by someone else at the same time; nothing was saved: try again.');
-  }
 }
 
 export function markRecent(db: Db, advisorId: number, opportunityId: number, at: string): void {
@@ -618,21 +604,7 @@ export class SqliteActivityStore implements ActivityStore {
   }
 
   async edit(id: number, changes: ActivityChanges, actor: Actor, seen: string) {
-    const columns: [string, unknown][] = [
-      ['status', changes.status],
-      ['subject', changes.subject],
-      ['start_at', changes.startAt],
-      ['end_at', changes.endAt],
-      ['description', changes.description],
-      ['direction', changes.direction],
-      ['duration_minutes', changes.durationMinutes],
-      ['contact_id', changes.contactId],
-      ['category_id', changes.categoryId],
-      ['outcome_id', changes.outcomeId],
-      // A task reopened is no longer replaced by anything.
-      ['replaced_by_id', changes.status === 'open' ? null : changes.replacedById],
-    ];
-    const set = columns.filter(([, value]) => value !== undefined);
+    const set = editedColumns(changes);
     const done = await write(this.db, () => {
       if (stampOf(this.db, id) !== seen || !rightsHold(this.db, actor)) return false;
       // The replacing appointment was checked before the write: it must still be an open one on the same opportunity.

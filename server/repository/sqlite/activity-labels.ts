@@ -1,8 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { ActivityLabelKind } from '../../../shared/schemas/activity-labels';
-import { caselessName } from '../../../shared/text';
 import type { Actor, ActivityLabelStore } from '../repository';
-import { toLabel, type LabelRow } from '../rows';
+import { nameTakenAmong, toLabel, uniqueKey, type LabelRow } from '../rows/label-rows';
 import { isUniqueViolation, sql, writeAudit } from './support';
 import { write } from './writes';
 
@@ -26,12 +25,11 @@ export class SqliteActivityLabelStore implements ActivityLabelStore {
 
   /** Call inside the write's transaction: the NOCASE index alone folds only ASCII ("Réunion" vs "RÉUNION"). */
   private nameTaken(kind: ActivityLabelKind, name: string, exceptId: number | null): boolean {
-    const wanted = caselessName(name);
     const rows = sql(this.db, 'SELECT id, name FROM activity_labels WHERE kind = ?').all(kind) as {
       id: number;
       name: string;
     }[];
-    return rows.some((row) => row.id !== exceptId && caselessName(row.name) === wanted);
+    return nameTakenAmong(rows, name, exceptId);
   }
 
   async create(kind: ActivityLabelKind, key: string, name: string, actor: Actor) {
@@ -44,8 +42,7 @@ export class SqliteActivityLabelStore implements ActivityLabelStore {
             .pluck()
             .all(kind, key, `${key}-%`) as string[],
         );
-        let unique = key;
-        for (let n = 2; taken.has(unique); n += 1) unique = `${key}-${n}`;
+        const unique = uniqueKey(key, taken);
         const newId = Number(
           sql(
             this.db,

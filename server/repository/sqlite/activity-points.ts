@@ -1,27 +1,8 @@
 import type { Db } from '../../db/connection';
-import type { ActivityPointsEntry } from '../../../shared/schemas/activity-points';
-import type { ActivityLabelKind } from '../../../shared/schemas/activity-labels';
 import type { Actor, ActivityPointsStore, PointsAdvisor, PointsWindow } from '../repository';
+import { toPointsEntry, type PointsEntryRow } from '../rows/label-rows';
 import { list, sql, writeAudit } from './support';
 import { write } from './writes';
-
-interface EntryRow {
-  id: number;
-  kind: ActivityLabelKind;
-  key: string;
-  name: string;
-  retired_at: string | null;
-  points: number;
-}
-
-const toEntry = (row: EntryRow): ActivityPointsEntry => ({
-  id: row.id,
-  kind: row.kind,
-  key: row.key,
-  name: row.name,
-  retired: row.retired_at !== null,
-  points: row.points,
-});
 
 /**
  * Each window's points: its advisor's activities counted in [from, to) (migration 018's counted_at), one range of
@@ -48,8 +29,8 @@ export class SqliteActivityPointsStore implements ActivityPointsStore {
       sql(
         this.db,
         'SELECT id, kind, key, name, retired_at, points FROM activity_labels ORDER BY kind, name',
-      ).all() as EntryRow[]
-    ).map(toEntry);
+      ).all() as PointsEntryRow[]
+    ).map(toPointsEntry);
   }
 
   async setPoints(entries: { labelId: number; points: number }[], actor: Actor) {

@@ -1,7 +1,9 @@
 import type { Db } from '../../db/connection';
-import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
+import type { SummaryRow } from '../rows/opportunity-rows';
+import { checkedLimit } from '../rows/page-size';
+import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS } from './opportunities';
 import type { JsonText } from './report-jobs';
-import { checkedLimit, list, sql } from './support';
+import { list, sql } from './support';
 
 /**
  * Needs attention reads the due times the schema keeps (migrations 019, 024): the owners' entries up to now, never

@@ -1,20 +1,11 @@
 import type { Db } from '../../db/connection';
 import type { Contact, Organization } from '../../../shared/schemas/contacts';
 import type { Actor, ContactStore, NewContactFields } from '../repository';
-import { phonePrefixes } from '../rows';
-import { checkedLimit, list, writeAudit, sql, sqlArrays } from './support';
+import { phonePrefixes, toContact, type ContactRow, type OpenOpportunityRow } from '../rows/contact-rows';
+import { checkedLimit } from '../rows/page-size';
+import { list, writeAudit, sql, sqlArrays } from './support';
 import { ftsQuery } from './opportunities';
 import { write } from './writes';
-
-interface ContactRow {
-  id: number;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  organization_id: number | null;
-  organization_name: string | null;
-  created_at: string;
-}
 
 const SELECT_CONTACT = `SELECT c.*, g.name AS organization_name FROM contacts c
   LEFT JOIN organizations g ON g.id = c.organization_id`;
@@ -114,23 +105,8 @@ export class SqliteContactStore implements ContactStore {
       this.db,
       `SELECT id, topic, owner_id, customer_contact_id FROM opportunities
          WHERE customer_contact_id IN (SELECT value FROM json_each(?)) AND +status = 'open' ORDER BY updated_at DESC`,
-    ).all(list(rows.map((row) => row.id))) as {
-      id: number;
-      topic: string;
-      owner_id: number;
-      customer_contact_id: number;
-    }[];
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      email: row.email,
-      phone: row.phone,
-      organization: row.organization_id ? { id: row.organization_id, name: row.organization_name! } : null,
-      createdAt: row.created_at,
-      openOpportunities: open
-        .filter((o) => o.customer_contact_id === row.id)
-        .map((o) => ({ id: o.id, topic: o.topic, ownerId: o.owner_id })),
-    }));
+    ).all(list(rows.map((row) => row.id))) as OpenOpportunityRow[];
+    return rows.map((row) => toContact(row, open));
   }
 
   async findById(id: number) {

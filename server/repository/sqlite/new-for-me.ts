@@ -1,10 +1,12 @@
 import type { Db } from '../../db/connection';
 import type { Assignment } from '../../../shared/schemas/timeline';
 import type { Note } from '../../../shared/schemas/notes';
-import { loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS, type SummaryRow } from './opportunities';
+import type { SummaryRow } from '../rows/opportunity-rows';
+import { checkedLimit } from '../rows/page-size';
+import { loadAssignments, OPPORTUNITY_JOINS, SUMMARY_COLUMNS } from './opportunities';
 import { visibleNotesOnMany } from './notes';
 import type { JsonText } from './report-jobs';
-import { checkedLimit, list, sql } from './support';
+import { list, sql } from './support';
 
 /** From the advisor's assignments by others (the partial index assignments_to_by_others), newest first. */
 export function assignmentsTo(

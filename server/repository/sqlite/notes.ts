@@ -1,19 +1,10 @@
 import type { Db } from '../../db/connection';
 import type { Note } from '../../../shared/schemas/notes';
 import type { Actor, Keyset, NoteStore, ShareTargets } from '../repository';
+import { toNotes, type NoteRow, type SharedAdvisorRow, type SharedTeamRow } from '../rows/note-rows';
+import { checkedLimit } from '../rows/page-size';
 import { write } from './writes';
-import { checkedLimit, list, opportunityAt, rightsHold, writeAudit, sql } from './support';
-
-interface NoteRow {
-  id: number;
-  opportunity_id: number;
-  author_id: number;
-  author_name: string;
-  author_email: string;
-  body: string;
-  created_at: string;
-  updated_at: string;
-}
+import { list, opportunityAt, rightsHold, writeAudit, sql } from './support';
 
 const SELECT_NOTE = `SELECT n.*, a.display_name AS author_name, a.email AS author_email
   FROM notes n JOIN advisors a ON a.id = n.author_id`;
@@ -35,26 +26,13 @@ export function loadNotes(db: Db, where: string, params: Record<string, unknown>
     db,
     `SELECT s.note_id, a.id, a.display_name, a.email FROM note_shares s JOIN advisors a ON a.id = s.advisor_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY a.display_name`,
-  ).all(ids) as { note_id: number; id: number; display_name: string; email: string }[];
+  ).all(ids) as SharedAdvisorRow[];
   const teams = sql(
     db,
     `SELECT s.note_id, t.id, t.name FROM note_shares s JOIN teams t ON t.id = s.team_id
        WHERE s.note_id IN (SELECT value FROM json_each(?)) ORDER BY t.name`,
-  ).all(ids) as { note_id: number; id: number; name: string }[];
-  return rows.map((row) => ({
-    id: row.id,
-    opportunityId: row.opportunity_id,
-    author: { id: row.author_id, displayName: row.author_name, email: row.author_email },
-    body: row.body,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    sharedWith: {
-      advisors: advisors
-        .filter((a) => a.note_id === row.id)
-        .map((a) => ({ id: a.id, displayName: a.display_name, email: a.email })),
-      teams: teams.filter((t) => t.note_id === row.id).map((t) => ({ id: t.id, name: t.name })),
-    },
-  }));
+  ).all(ids) as SharedTeamRow[];
+  return toNotes(rows, advisors, teams);
 }
 
 export function addShares(db: Db, noteId: number, shareWith: ShareTargets): void {

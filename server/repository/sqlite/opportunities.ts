@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import type { Campaign, OpportunityChoice, OpportunitySummary, Referrer } from '../../../shared/schemas/opportunities';
+import type { Campaign, OpportunityChoice, OpportunitySummary } from '../../../shared/schemas/opportunities';
 import type { Assignment, OpportunityEvent } from '../../../shared/schemas/timeline';
 import type {
   Actor,
@@ -11,12 +11,23 @@ import type {
   OpportunityRecord,
   OpportunityStore,
 } from '../repository';
+import { ActivityChangedError } from '../rows/activity-rows';
+import {
+  toChoice,
+  toOpportunity,
+  toReferrer,
+  toSummary,
+  type ChoiceRow,
+  type OpportunityRow,
+  type SummaryRow,
+} from '../rows/opportunity-rows';
+import { checkedLimit } from '../rows/page-size';
 import { insertContact } from './contacts';
-import { ActivityChangedError, markRecent, upsertRegarding } from './activities';
+import { markRecent, upsertRegarding } from './activities';
 import { insertNote } from './notes';
 import { RecentMarks } from './recent-marks';
 import { write } from './writes';
-import { checkedLimit, list, rightsHold, writeAudit, sql, sqlArrays } from './support';
+import { list, rightsHold, writeAudit, sql, sqlArrays } from './support';
 
 /** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
 export const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
@@ -42,139 +53,6 @@ const CHOICE_COLUMNS = 'o.id, o.topic, o.status, o.stage, coalesce(c.name, g.nam
 const CHOICE_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
   LEFT JOIN organizations g ON g.id = o.customer_organization_id
   JOIN advisors ow ON ow.id = o.owner_id`;
-type ChoiceRow = [
-  id: number,
-  topic: string,
-  status: OpportunityRecord['status'],
-  stage: OpportunityRecord['stage'],
-  customerName: string,
-  ownerName: string,
-];
-
-/** One row of `SUMMARY_COLUMNS`, read as an array (see `sqlArrays`). */
-export type SummaryRow = [
-  id: number,
-  topic: string,
-  status: OpportunityRecord['status'],
-  stage: OpportunityRecord['stage'],
-  contactId: number | null,
-  contactName: string | null,
-  contactEmail: string | null,
-  organizationId: number | null,
-  organizationName: string | null,
-  campaignId: number,
-  campaignName: string,
-  ownerId: number,
-  ownerName: string,
-  ownerEmail: string,
-  creatorId: number,
-  creatorName: string,
-  creatorEmail: string,
-  estimatedValue: number | null,
-  estimatedCloseDate: string | null,
-  createdAt: string,
-  updatedAt: string,
-  version: number,
-  referrerAdvisorId: number | null,
-  referrerAdvisorName: string | null,
-  referrerAdvisorEmail: string | null,
-  referrerContactId: number | null,
-  referrerContactName: string | null,
-  referrerContactEmail: string | null,
-];
-
-/** One row of `OPPORTUNITY_COLUMNS`. */
-export type OpportunityRow = [
-  description: string | null,
-  actualValue: number | null,
-  actualCloseDate: string | null,
-  closeReason: string | null,
-  assignedAt: string,
-  ...summary: SummaryRow,
-];
-
-export function toSummary(row: SummaryRow): OpportunitySummary {
-  const [
-    id,
-    topic,
-    status,
-    stage,
-    contactId,
-    contactName,
-    contactEmail,
-    organizationId,
-    organizationName,
-    campaignId,
-    campaignName,
-    ownerId,
-    ownerName,
-    ownerEmail,
-    creatorId,
-    creatorName,
-    creatorEmail,
-    estimatedValue,
-    estimatedCloseDate,
-    createdAt,
-    updatedAt,
-    version,
-    referrerAdvisorId,
-    referrerAdvisorName,
-    referrerAdvisorEmail,
-    referrerContactId,
-    referrerContactName,
-    referrerContactEmail,
-  ] = row;
-  return {
-    id,
-    topic,
-    status,
-    stage,
-    customerContact: contactId ? { id: contactId, name: contactName!, email: contactEmail } : null,
-    customerOrganization: organizationId ? { id: organizationId, name: organizationName! } : null,
-    campaign: { id: campaignId, name: campaignName },
-    owner: { id: ownerId, displayName: ownerName, email: ownerEmail },
-    createdBy: { id: creatorId, displayName: creatorName, email: creatorEmail },
-    estimatedValue,
-    estimatedCloseDate,
-    createdAt,
-    updatedAt,
-    version,
-    referredBy: toReferrer(
-      referrerAdvisorId,
-      referrerAdvisorName,
-      referrerAdvisorEmail,
-      referrerContactId,
-      referrerContactName,
-      referrerContactEmail,
-    ),
-  };
-}
-
-function toReferrer(
-  advisorId: number | null,
-  advisorName: string | null,
-  advisorEmail: string | null,
-  contactId: number | null,
-  contactName: string | null,
-  contactEmail: string | null,
-): Referrer | null {
-  if (advisorId) return { kind: 'advisor', id: advisorId, name: advisorName!, email: advisorEmail! };
-  if (contactId) return { kind: 'contact', id: contactId, name: contactName!, email: contactEmail };
-  return null;
-}
-
-export function toOpportunity([
-  description,
-  actualValue,
-  actualCloseDate,
-  closeReason,
-  assignedAt,
-  ...summary
-]: OpportunityRow): OpportunityRecord {
-  // Added to the summary rather than spread into a new object: V8 copies a spread of this size slowly (about 25 µs
-  // a row, measured: more than reading the row; and the copy is slower to serialise).
-  return Object.assign(toSummary(summary), { description, actualValue, actualCloseDate, closeReason, assignedAt });
-}
 
 /** Opportunities of `opportunities o` matching `where` (which may end with ORDER BY and LIMIT). */
 export function loadOpportunities(db: Db, where: string, params: Record<string, unknown>): OpportunityRecord[] {
@@ -427,14 +305,7 @@ export class SqliteOpportunityStore implements OpportunityStore {
       this.db,
       `SELECT ${CHOICE_COLUMNS} FROM ${query.from} ${CHOICE_JOINS} WHERE ${query.where}`,
     ).all(query.params) as ChoiceRow[];
-    return rows.map(([id, topic, status, stage, customerName, ownerName]) => ({
-      id,
-      topic,
-      status,
-      stage,
-      customerName,
-      ownerName,
-    }));
+    return rows.map(toChoice);
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {

@@ -11,16 +11,8 @@ import type {
   EntraIdentity,
   TeamStore,
 } from '../repository';
-import {
-  bumpTeamsVersion,
-  checkedLimit,
-  isUniqueViolation,
-  likePrefix,
-  list,
-  writeAudit,
-  sql,
-  sqlArrays,
-} from './support';
+import { checkedLimit } from '../rows/page-size';
+import { bumpTeamsVersion, isUniqueViolation, likePrefix, list, writeAudit, sql, sqlArrays } from './support';
 import { write } from './writes';
 
 /** An advisor with their teams (as a JSON array, sorted by name), read in one query. */

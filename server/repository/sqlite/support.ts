@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/connection';
 import type { Actor, AuditActor } from '../repository';
-import { auditValues } from '../rows';
+import { auditValues } from '../rows/audit-rows';
 
 /** Binds a list of ids or strings as one parameter: `IN (SELECT value FROM json_each(?))`. */
 export const list = (values: readonly (number | string)[]): string => JSON.stringify(values);
@@ -77,16 +77,4 @@ export function sql(db: Db, text: string): Statement {
  */
 export function sqlArrays(db: Db, text: string): Statement {
   return cached(arrayStatements, db, text, () => db.prepare(text).raw(true));
-}
-
-/**
- * A page size checked to be written into a statement's text as `LIMIT n`. A LIMIT bound as a parameter costs about
- * what preparing the statement again on every run would (the extra grows with the statement, as a prepare's does:
- * 3 µs for a one-table SELECT, about 100 µs for suggestions' eight tables, with the same plan); an OFFSET bound on a
- * plain table costs nothing extra. One statement is kept per page size asked: at most about a hundred of each (the
- * contract's page maximum), and clients ask few.
- */
-export function checkedLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`invalid page size ${limit}`);
-  return limit;
 }

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/connection';
 import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
+import { toTokenRecord as toRecord, type TokenRow } from '../rows/token-rows';
 import { changeStamp } from './change-stamp';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
-import { toTokenRecord as toRecord, type TokenRow } from '../rows';
 import { sql, sqlArrays, writeAudit } from './support';
 import { write, writeIfFree } from './writes';
 

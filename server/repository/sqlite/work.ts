@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection';
 import type { WorkStore } from '../repository';
-import { toSummary } from './opportunities';
+import { toSummary } from '../rows/opportunity-rows';
 import { ownerVersions } from './funnel';
 import { recomputeAttentionBatch } from './attention-recompute';
 import type { ReportRunner } from './report-runner';
