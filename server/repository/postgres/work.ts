@@ -84,34 +84,52 @@ interface ZoneThresholds {
  * attention-due.test.ts holds the two answers equal), so the rows and their count are chosen here, and the due times
  * computed only for a page.
  */
-const DUE_OPPORTUNITIES = `FROM opportunities o
+/**
+ * The facts of the owners' open opportunities ($1) at $2, with each zone's thresholds ($3–$6: zone, local date,
+ * untouched-if-assigned-by, no-activity-if-created-by) and whether the no-next-step rule is on ($7). Each fact is one
+ * probe of its opportunity's rows: `OFFSET 0` keeps the planner from turning a check into a scan of every activity of
+ * the firm (a hashed subplan), which it prefers for a team's thousands of opportunities (seconds at 1M activities).
+ */
+const DUE_FACTS = `WITH facts AS MATERIALIZED (
+  SELECT o.id, o.updated_at, ad.time_zone, o.assigned_at, o.created_at, o.estimated_close_date,
+    z.today, z.untouched_by, z.no_activity_by,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at
+      OFFSET 0)
+      OR EXISTS (SELECT 1 FROM notes n
+        WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at OFFSET 0)
+      AS touched,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id OFFSET 0) AS has_activity,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+      AND a.kind IN ('appointment', 'task', 'phone_call')
+      AND (a.start_at > $2::timestamptz OR (a.kind = 'task' AND a.start_at IS NULL)) OFFSET 0) AS has_next_step
+  FROM opportunities o
   JOIN advisors ad ON ad.id = o.owner_id
   JOIN unnest($3::text[], $4::date[], $5::timestamptz[], $6::timestamptz[])
     AS z (zone, today, untouched_by, no_activity_by) ON z.zone = ad.time_zone
-  WHERE o.status = 'open' AND o.owner_id = ANY($1::bigint[]) AND (
-    ($7 AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
-      AND a.kind IN ('appointment', 'task', 'phone_call')
-      AND (a.start_at > $2::timestamptz OR (a.kind = 'task' AND a.start_at IS NULL))))
-    OR o.estimated_close_date < z.today
-    OR (o.assigned_at <= z.untouched_by
-      AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
-      AND NOT EXISTS (SELECT 1 FROM notes n
-        WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at))
-    OR (o.created_at <= z.no_activity_by
-      AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id)))`;
+  WHERE o.status = 'open' AND o.owner_id = ANY($1::bigint[])
+), due AS (
+  SELECT * FROM facts f
+  WHERE ($7 AND NOT f.has_next_step)
+    OR f.estimated_close_date < f.today
+    OR (f.assigned_at <= f.untouched_by AND NOT f.touched)
+    OR (f.created_at <= f.no_activity_by AND NOT f.has_activity)
+)`;
 
-/** A page of them, most recently changed first ($8 limit, $9 offset), with the facts their due times come from. */
-const DUE_PAGE = `SELECT o.id, ad.time_zone, o.assigned_at, o.created_at, o.estimated_close_date,
-    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
-      OR EXISTS (SELECT 1 FROM notes n
-        WHERE n.opportunity_id = o.id AND n.author_id = o.owner_id AND n.created_at >= o.assigned_at) AS touched,
-    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id) AS has_activity,
-    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
+/**
+ * A page of those meeting a rule, most recently changed first ($8 limit, $9 offset), with the facts their due times
+ * come from and how many meet one in all (on every row; none when the page is past the end).
+ */
+const DUE_PAGE = `${DUE_FACTS}
+SELECT f.id, f.time_zone, f.assigned_at, f.created_at, f.estimated_close_date, f.touched, f.has_activity,
+    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = f.id AND a.status = 'open'
       AND a.kind = 'task' AND a.start_at IS NULL) AS undated_task,
-    (SELECT max(a.start_at) FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.status = 'open'
-      AND a.kind IN ('appointment', 'task', 'phone_call')) AS last_start
-  ${DUE_OPPORTUNITIES}
-  ORDER BY o.updated_at DESC, o.id DESC LIMIT $8 OFFSET $9`;
+    (SELECT max(a.start_at) FROM activities a WHERE a.regarding_opportunity_id = f.id AND a.status = 'open'
+      AND a.kind IN ('appointment', 'task', 'phone_call')) AS last_start,
+    f.total
+  FROM (SELECT due.*, count(*) OVER () AS total FROM due ORDER BY updated_at DESC, id DESC LIMIT $8 OFFSET $9) f
+  ORDER BY f.updated_at DESC, f.id DESC`;
+
+const DUE_COUNT = `${DUE_FACTS} SELECT count(*) AS total FROM due`;
 
 /** Each zone's thresholds at `now` under the rules (computed as the service did before due times were kept). */
 function thresholdsOf(zones: string[], rules: RulesRow, holidays: Holidays, now: Date): ZoneThresholds[] {
@@ -227,7 +245,7 @@ export class PostgresWorkStore implements WorkStore {
 
   /**
    * The owners' open opportunities that meet a rule at `now`, chosen and counted in SQL by each zone's thresholds
-   * (DUE_OPPORTUNITIES); the page's due times computed here with the functions SQLite's triggers call (business-days.ts,
+   * (DUE_FACTS); the page's due times computed here with the functions SQLite's triggers call (business-days.ts,
    * zoned-time.ts), so they are the times SQLite stores (migration 019).
    */
   async needingAttention(ownerIds: number[], now: string, limit: number, offset: number) {
@@ -253,10 +271,11 @@ export class PostgresWorkStore implements WorkStore {
         thresholds.map((t) => t.noActivityBy),
         rules.no_next_step_on,
       ];
-      const total = (await db.query<{ total: number }>(`SELECT count(*) AS total ${DUE_OPPORTUNITIES}`, params)).rows[0]
-        .total;
-      if (offset >= total) return { candidates: [], total };
-      const { rows } = await db.query<AttentionFacts>(DUE_PAGE, [...params, limit, offset]);
+      const { rows } = await db.query<AttentionFacts & { total: number }>(DUE_PAGE, [...params, limit, offset]);
+      // A page past the end has no row to carry the count: only then is it counted apart.
+      const total =
+        rows[0]?.total ?? (offset > 0 ? (await db.query<{ total: number }>(DUE_COUNT, params)).rows[0].total : 0);
+      if (rows.length === 0) return { candidates: [], total };
       const summaries = await summariesOf(
         db,
         rows.map((facts) => facts.id),
