@@ -3,6 +3,7 @@
  * loopback, trust authentication for the `postgres` role, no fsync (nothing in it outlives the run).
  *
  *   npx tsx scripts/test-postgres.ts start   prints `export REGARDING_TEST_POSTGRES_URL=…` and `…_DIR=…`
+ *                                            (`start --durable`: fsync on, for a benchmark)
  *   npx tsx scripts/test-postgres.ts stop    stops the cluster REGARDING_TEST_POSTGRES_DIR names and removes it
  *
  * `.ci/run` starts one before `npm test`; the tests start their own when none is named and the binaries are here.
@@ -55,7 +56,17 @@ function run(bin: string, command: string, args: string[]): void {
   });
 }
 
-export async function startTestCluster(): Promise<TestCluster> {
+export interface TestClusterOptions {
+  /**
+   * Commits reach the disk (fsync, synchronous_commit and full_page_writes on, PostgreSQL's defaults): for a
+   * benchmark set against SQLite's synchronous=FULL. The tests' cluster (the default) writes nothing durably.
+   */
+  durable?: boolean;
+  /** More server settings (`name=value`, passed as `-c name=value`), e.g. shared_buffers for a benchmark. */
+  settings?: string[];
+}
+
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const bin = postgresBinaries();
   if (!bin) throw new Error('No PostgreSQL server binaries under /usr/lib/postgresql (Debian package: postgresql).');
   // As root the cluster runs as `postgres`, who must reach its folder: /tmp, not a TMPDIR only root may enter.
@@ -66,16 +77,18 @@ export async function startTestCluster(): Promise<TestCluster> {
   const port = await freePort();
   try {
     run(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-    const options = [
+    const durability = options.durable ? 'on' : 'off';
+    const settings = [
       `-p ${port}`,
       `-k ${dir}`,
       '-c listen_addresses=127.0.0.1',
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
+      `-c fsync=${durability}`,
+      `-c synchronous_commit=${durability}`,
+      `-c full_page_writes=${durability}`,
       '-c max_connections=200',
+      ...(options.settings ?? []).map((setting) => `-c ${setting}`),
     ].join(' ');
-    run(bin, 'pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-o', options, '-w', 'start']);
+    run(bin, 'pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-o', settings, '-w', 'start']);
   } catch (error) {
     const log = path.join(dir, 'server.log');
     const detail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
@@ -104,7 +117,8 @@ export function stopTestCluster(dir: string): void {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const command = process.argv[2];
   if (command === 'start') {
-    const cluster = await startTestCluster();
+    // `start --durable`: fsync on (for a benchmark); without it, the tests' cluster.
+    const cluster = await startTestCluster({ durable: process.argv.includes('--durable') });
     console.log(`export REGARDING_TEST_POSTGRES_URL=${cluster.url}`);
     console.log(`export REGARDING_TEST_POSTGRES_DIR=${cluster.dir}`);
   } else if (command === 'stop' && process.env.REGARDING_TEST_POSTGRES_DIR) {
