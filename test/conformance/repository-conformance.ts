@@ -657,6 +657,37 @@ export function describeRepositoryConformance(backend: ConformanceBackend<Reposi
         assert.notEqual(other.id, first.id, 'another key is another opportunity');
       });
 
+      it('refuses a write whose rules read team memberships that changed since, on either instance, and takes one that read the new ones', async () => {
+        const id = await opened('Team rights');
+        const version = (await f.one.opportunities.findById(id))!.version;
+        const read = await f.one.teams.changeVersion();
+        const extra = await f.one.advisors.create(
+          { email: 'teams.rights@firm.example', displayName: 'Tess', role: 'advisor' },
+          null,
+        );
+        const north = (await f.one.teams.findByName('North'))!;
+        await f.two.teams.addMember(north.id, extra.id, null);
+        const stale = { ...f.manager, teamsVersion: read };
+        assert.equal(
+          await f.one.notes.create(id, version, 'Checked before', { advisorIds: [], teamIds: [] }, stale),
+          'stale',
+        );
+        assert.equal(
+          await f.two.opportunities.close(
+            id,
+            version,
+            { status: 'won', actualValue: null, closeDate: '2026-11-18', reason: null },
+            stale,
+          ),
+          'stale',
+        );
+        const fresh = { ...f.manager, teamsVersion: await f.two.teams.changeVersion() };
+        assert.notEqual(
+          await f.one.notes.create(id, version, 'Checked after', { advisorIds: [], teamIds: [] }, fresh),
+          'stale',
+        );
+      });
+
       it('closes once when both instances close at the same version: the other is stale, the winner stands', async () => {
         for (let i = 0; i < 5; i++) {
           const id = await opened(`Close race ${i}`);

@@ -14,7 +14,7 @@ import type {
 import { activityStamp, ActivityChangedError, editedColumns, matchStamp } from '../rows/activity-rows';
 import { checkedLimit } from '../rows/page-size';
 import { markRecent } from './recent-marks';
-import { writeAudit, type Queryable } from './support';
+import { heldTeamsVersion, writeAudit, type Queryable } from './support';
 
 /**
  * Activities on PostgreSQL, as the SQLite backend keeps them (server/repository/sqlite/activities.ts). SQLite runs
@@ -157,13 +157,12 @@ export async function loadActivities(db: Queryable, where: string, params: unkno
 
 /**
  * Whether the team memberships a rule read (Actor.teamsVersion) still hold; call inside the write's transaction. The
- * version's row stays share-locked until the transaction ends, so a membership change waits for this write (and one
- * under way makes this one wait, then see its version): the rights hold until the commit, as on SQLite.
+ * version stays held until the transaction ends (heldTeamsVersion), so a membership change waits for this write (and
+ * one under way makes this one wait, then see its version): the rights hold until the commit, as on SQLite.
  */
 export async function rightsHold(db: Queryable, actor: Actor): Promise<boolean> {
   if (actor.teamsVersion === undefined) return true;
-  const { rows } = await db.query<{ version: number }>('SELECT version FROM team_changes WHERE id = 1 FOR SHARE');
-  return rows[0]?.version === actor.teamsVersion;
+  return (await heldTeamsVersion(db)) === actor.teamsVersion;
 }
 
 /**

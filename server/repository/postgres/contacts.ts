@@ -129,7 +129,7 @@ function domainAndParents(domain: string): string[] {
 /**
  * Until the transaction ends, the only one making an organization of these email domains or of any domain above them
  * (an organization of contoso.com also has mail.contoso.com): two contacts of a new company at once wait for each
- * other, and the second finds the first's organization. Locked in one order, so two callers never wait on each other.
+ * other, and the second finds the first's organization. Locked in one order, so two callers never hold what the other waits for (across several contacts: lockNewContacts).
  */
 async function lockDomains(db: Queryable, domains: string[]): Promise<void> {
   const all = [...new Set(domains.flatMap(domainAndParents))].sort();
@@ -162,6 +162,21 @@ async function insertOrganization(db: Queryable, name: string, domains: string[]
     ]);
   await writeAudit(db, actor, 'organization', id, 'create', { name, domains });
   return id;
+}
+
+/**
+ * Takes, in one order, the locks insertContact takes for each of these new contacts (their emails, then their new
+ * companies' domains): a transaction that makes two (a customer and a referrer) then never waits for one that makes
+ * the same two the other way round while holding what it waits for. Call inside the transaction, before them.
+ */
+export async function lockNewContacts(db: Queryable, contacts: NewContactFields[]): Promise<void> {
+  const emails = [...new Set(contacts.flatMap((c) => (c.email === null ? [] : [c.email.toLowerCase()])))].sort();
+  for (const email of emails)
+    await db.query("SELECT pg_advisory_xact_lock(hashtextextended('contact email ' || lower($1), 0))", [email]);
+  await lockDomains(
+    db,
+    contacts.flatMap((c) => (c.organizationId === null && c.newOrganization ? [c.newOrganization.domain] : [])),
+  );
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 } from '../rows/opportunity-rows';
 import { checkedLimit } from '../rows/page-size';
 import { rightsHold, upsertRegarding } from './activities';
-import { insertContact } from './contacts';
+import { insertContact, lockNewContacts } from './contacts';
 import { insertNote } from './notes';
 import { markRecent, RecentMarks } from './recent-marks';
 import { arrays, writeAudit, type Queryable } from './support';
@@ -280,6 +280,10 @@ export class PostgresOpportunityStore implements OpportunityStore {
     ]);
     if (!owner.rows[0]?.active) return 'stale' as const;
     if (!(await rightsHold(db, actor))) return 'stale' as const;
+    await lockNewContacts(
+      db,
+      [fields.newContact, fields.newReferrer].filter((c) => c !== undefined && c !== null),
+    );
     const contactId = fields.newContact
       ? (await insertContact(db, fields.newContact, actor)).id
       : fields.customerContactId;

@@ -26,9 +26,24 @@ export async function arrays<R extends unknown[]>(db: Queryable, text: string, v
   return (await db.query<R>({ text, values, rowMode: 'array' })).rows;
 }
 
+/**
+ * The advisory lock between team membership changes (exclusive) and the writes whose rules read memberships (shared):
+ * a write's check of the teams version holds until it commits, and a membership change waits for it (or it for the
+ * change, then finds the version moved). An advisory lock writes no row, unlike `FOR SHARE` on team_changes, which
+ * every write on every instance would take on the same row.
+ */
+const TEAMS_LOCK = 0x5445_414d; // "TEAM"
+
 /** Inside a team membership change: rules checked before it must be checked again (Actor.teamsVersion). */
 export async function bumpTeamsVersion(db: Queryable): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1)', [TEAMS_LOCK]);
   await db.query('UPDATE team_changes SET version = version + 1 WHERE id = 1');
+}
+
+/** The teams version, held (shared) until the caller's transaction ends: see TEAMS_LOCK. */
+export async function heldTeamsVersion(db: Queryable): Promise<number> {
+  await db.query('SELECT pg_advisory_xact_lock_shared($1)', [TEAMS_LOCK]);
+  return (await db.query<{ version: number }>('SELECT version FROM team_changes WHERE id = 1')).rows[0].version;
 }
 
 /** PostgreSQL's unique_violation. */
