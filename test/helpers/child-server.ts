@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -59,4 +60,12 @@ export async function waitForOutput(server: ChildServer, pattern: RegExp, timeou
     if (Date.now() > deadline) throw new Error(`the server never printed ${pattern}:\n${server.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Runs a script of the repository (`server/cli/migrate.ts`, …) to its end in a process of its own; rejects on exit code ≠ 0. */
+export function runScript(script: string, args: string[], env: Record<string, string>) {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
 }

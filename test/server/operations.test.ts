@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { startChildServer, waitForOutput } from '../helpers/child-server';
+import { runScript, startChildServer, waitForOutput } from '../helpers/child-server';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const tsx = (script: string, args: string[], env: Record<string, string>) =>
-  run(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  });
+const tsx = runScript;
 
 function httpsGet(
   url: string,

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { loadConfig } from '../../server/config';
 import pg from 'pg';
-import { startChildServer } from '../helpers/child-server';
+import { runScript, startChildServer } from '../helpers/child-server';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
 import { referral, startTestServer } from '../helpers/test-server';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const tsx = (script: string, args: string[], env: Record<string, string>) =>
-  run(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  });
+const tsx = runScript;
 
 /** The URL with a password (the test server trusts every local connection, so any password is let in). */
 function withPassword(url: string, password: string): string {

@@ -81,7 +81,8 @@ const UNAVAILABLE_ERRNOS = new Set([
   'EHOSTUNREACH',
   'EAI_AGAIN',
 ]);
-const UNAVAILABLE_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect)/;
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database "[^"]*" is not currently accepting connections)/;
 
 /** Whether an error means PostgreSQL could not be reached or could not serve now (answered 503, not 500). */
 export function isPostgresUnavailable(error: unknown): boolean {

@@ -3,7 +3,8 @@ import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { Actor, ExceptionRuleStore } from '../repository';
 import { isUniqueViolation, writeAudit } from './support';
 
-interface RulesRow {
+/** The exception_rules row as PostgreSQL answers it (booleans). */
+export interface RulesRow {
   untouched_on: boolean;
   untouched_business_days: number;
   no_activity_on: boolean;

@@ -10,6 +10,7 @@ import { toSummary, type SummaryRow } from '../rows/opportunity-rows';
 import { visibleNotesOnMany } from './notes';
 import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS } from './opportunities';
 import { arrays, type Queryable } from './support';
+import type { RulesRow } from './exception-rules';
 
 /**
  * Runs `read` in one read-only REPEATABLE READ transaction: every statement sees the same snapshot, as SQLite's
@@ -43,15 +44,6 @@ const isoText = (instant: Date) => (instant.getTime() > LAST_TIME ? LAST_INSTANT
 
 /** No open appointment, call or task at all: the no-next-step rule is met from the beginning of time (migration 019). */
 const NO_NEXT_STEP_EVER = '0000-01-01T00:00:00.000Z';
-
-interface RulesRow {
-  untouched_on: boolean;
-  untouched_business_days: number;
-  no_activity_on: boolean;
-  no_activity_business_days: number;
-  no_next_step_on: boolean;
-  past_close_date_on: boolean;
-}
 
 /** An open opportunity of the owners with the facts its due times come from (migration 019's view, from the rows). */
 interface AttentionFacts {
