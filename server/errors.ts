@@ -64,8 +64,15 @@ export class WritesUnavailableError extends AppError {
 /** The database server cannot be reached or refuses connections (PostgreSQL down, restarting, failing over, full). */
 export class StorageUnavailableError extends AppError {
   readonly retryAfterSeconds = 2;
-  constructor() {
-    super(503, 'Service Unavailable', 'The database could not be reached just now. Try again in a moment.');
+  /** readOnly: the database answers but takes no change (a primary turned standby by a failover, or set read-only). */
+  constructor(readOnly = false) {
+    super(
+      503,
+      'Service Unavailable',
+      readOnly
+        ? 'The database takes no changes just now; nothing was changed. Try again in a moment.'
+        : 'The database could not be reached just now. Try again in a moment.',
+    );
   }
 }
 

@@ -45,7 +45,12 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   // A read that met a lock (rare in WAL mode) is as retryable as a write that waited too long.
   if (isBusy(error)) error = new WritesUnavailableError();
   // PostgreSQL down, restarting or failing over: the load balancer's other instances fare no better; retry shortly.
-  if (isPostgresUnavailable(error)) error = new StorageUnavailableError();
+  if (isPostgresUnavailable(error)) {
+    // The answer says only "try again"; IT needs the cause (too many connections, refused, a failover, closed).
+    const { code, message } = error as { code?: string; message: string };
+    requestLogger(req).warn({ cause: { code, message } }, 'database unavailable');
+    error = new StorageUnavailableError(code === '25006');
+  }
   if (error instanceof AppError) {
     if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     if (error instanceof WritesUnavailableError || error instanceof StorageUnavailableError)

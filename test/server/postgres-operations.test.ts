@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
 import pg from 'pg';
+import { pino } from 'pino';
 import { runScript, startChildServer } from '../helpers/child-server';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
 import { referral, startTestServer } from '../helpers/test-server';
@@ -130,7 +131,9 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
   });
 
   it('answers 503 with Retry-After while PostgreSQL refuses connections, /healthz says so, and recovers after', async () => {
-    const server = await startTestServer({}, { backend: 'postgres' });
+    const logged: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) });
+    const server = await startTestServer({}, { backend: 'postgres', logger });
     const name = new URL(server.storageEnv.DATABASE_URL).pathname.slice(1);
     const adminUrl = new URL(server.storageEnv.DATABASE_URL);
     adminUrl.pathname = '/postgres';
@@ -152,6 +155,11 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
       assert.equal(refused.status, 503, JSON.stringify(refused.body));
       assert.equal(refused.headers.get('retry-after'), '2');
       assert.match(refused.body.detail, /database could not be reached/);
+      const causes = logged.map((line) => JSON.parse(line) as { msg: string; cause?: { code?: string } });
+      assert.ok(
+        causes.some((entry) => entry.msg === 'database unavailable' && entry.cause?.code !== undefined),
+        `the cause is logged for IT: ${logged.join('')}`,
+      );
       const health = await fetch(`${server.url}/healthz`);
       assert.equal(health.status, 503);
       assert.deepEqual(await health.json(), { status: 'unavailable', writes: 'unavailable' });
@@ -161,6 +169,25 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
         201,
       );
       assert.equal(await server.value("SELECT count(*) FROM opportunities WHERE topic = 'During'"), 0);
+
+      // As a primary turned standby by a failover (or set read-only): reads go on, a change is refused as such.
+      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      const readOnly = await kim.api.post('/api/v1/opportunities', referral('Read-only', 'ro@client.example'));
+      if (readOnly.status === 503 && /could not be reached/.test(readOnly.body.detail))
+        // The first request may meet a connection the termination ended; the next one opens a new, read-only one.
+        Object.assign(
+          readOnly,
+          await kim.api.post('/api/v1/opportunities', referral('Read-only', 'ro@client.example')),
+        );
+      assert.equal(readOnly.status, 503, JSON.stringify(readOnly.body));
+      assert.match(readOnly.body.detail, /takes no changes just now; nothing was changed/);
+      assert.equal((await kim.api.get('/api/v1/opportunities?view=my-open')).status, 200, 'reads go on');
+      assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok', writes: 'unavailable' });
+      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
     } finally {
       await admin.end();
       await server.close();

@@ -5,12 +5,12 @@ import type { Queryable } from './support';
 /**
  * Marks the opportunity as used by the advisor now (their Recent list), in the caller's transaction: one row per
  * advisor and opportunity however many instances mark it at once (the upsert waits for the other's row, then updates
- * it), its time the last mark's, as the SQLite backend's markRecent.
+ * it), its time the latest mark's (instances' clocks may differ: a late, older mark never moves it back).
  */
 export async function markRecent(db: Queryable, advisorId: number, opportunityId: number, at: string): Promise<void> {
   await db.query(
     `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at) VALUES ($1, $2, $3)
-     ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
+     ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = greatest(opportunity_recent.used_at, excluded.used_at)`,
     [advisorId, opportunityId, at],
   );
 }
@@ -34,7 +34,7 @@ export class RecentMarks extends RecentMarkBatches {
         await db.query(
           `INSERT INTO opportunity_recent (advisor_id, opportunity_id, used_at)
              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[])
-           ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = excluded.used_at`,
+           ON CONFLICT (advisor_id, opportunity_id) DO UPDATE SET used_at = greatest(opportunity_recent.used_at, excluded.used_at)`,
           [marks.map((mark) => mark.advisorId), marks.map((mark) => mark.opportunityId), marks.map((mark) => mark.at)],
         );
       } catch {
