@@ -5,6 +5,9 @@ import { postgresMigrations } from '../../server/db/postgres/migrations';
 import { migrations as sqliteMigrations } from '../../server/db/migrations';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
 
+const versions = postgresMigrations.map((migration) => migration.version);
+const newest = Math.max(...versions);
+
 describeOnPostgres('PostgreSQL migrations', function () {
   this.timeout(60_000);
   let database: { url: string; drop(): Promise<void> };
@@ -38,19 +41,19 @@ describeOnPostgres('PostgreSQL migrations', function () {
   it('brings an empty database to the newest version once, and a second run applies nothing', async () => {
     const db = pool();
     assert.equal(await postgresSchemaVersion(db), 0);
-    assert.deepEqual(await migratePostgres(db), [31]);
-    assert.equal(await postgresSchemaVersion(db), 31);
+    assert.deepEqual(await migratePostgres(db), versions);
+    assert.equal(await postgresSchemaVersion(db), newest);
     assert.deepEqual(await migratePostgres(db), []);
   });
 
   it('applies each migration once when several instances start together', async () => {
     const instances = [pool(), pool(), pool(), pool()];
     const applied = await Promise.all(instances.map((db) => migratePostgres(db)));
-    assert.deepEqual(applied.flat(), [31], 'one instance applied it, the others found it done');
+    assert.deepEqual(applied.flat().sort(), versions, 'one instance applied each, the others found it done');
     const rows = await instances[0].query('SELECT version FROM schema_migrations ORDER BY version');
     assert.deepEqual(
       rows.rows.map((row: { version: number }) => row.version),
-      [31],
+      versions,
     );
   });
 
@@ -58,7 +61,10 @@ describeOnPostgres('PostgreSQL migrations', function () {
     const db = pool();
     await migratePostgres(db);
     await db.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')");
-    await assert.rejects(migratePostgres(db), /schema version 99, newer than this version of Regarding knows \(31\)/);
+    await assert.rejects(
+      migratePostgres(db),
+      new RegExp(`schema version 99, newer than this version of Regarding knows \\(${newest}\\)`),
+    );
     assert.equal(await postgresSchemaVersion(db), 99);
   });
 
@@ -86,5 +92,37 @@ describeOnPostgres('PostgreSQL migrations', function () {
       ]),
       (error: { code?: string }) => error.code === '23505',
     );
+  });
+
+  it("keeps type-ahead's query of any typed text when migration 32 makes search_prefixes() one expression", async () => {
+    const db = pool();
+    await migratePostgres(
+      db,
+      postgresMigrations.filter((migration) => migration.version === 31),
+    );
+    const typed = [
+      'smi',
+      'Smi  jo-hn',
+      'ÉLODIE Ærø',
+      'o’brien',
+      "d'angelo",
+      '  --  ',
+      '',
+      '42 rue: 7',
+      'one two three four five six seven eight nine ten',
+      'straße 東京 naïve',
+      'a\\b',
+    ];
+    const queries = async () =>
+      (await db.query('SELECT t, search_prefixes(t)::text AS q FROM unnest($1::text[]) t', [typed])).rows;
+    const before = await queries();
+    assert.equal(before.length, typed.length);
+    assert.ok(
+      before.some((row: { q: string }) => row.q.includes('&')),
+      'the texts have several words',
+    );
+    await migratePostgres(db);
+    assert.equal(await postgresSchemaVersion(db), newest);
+    assert.deepEqual(await queries(), before);
   });
 });

@@ -30,6 +30,7 @@ import { funnelTotals } from './028_funnel_totals';
 import { reportOwnerVersions } from './029_report_owner_versions';
 import { organizationWords } from './030_organization_words';
 import { closedSearch } from './031_closed_search';
+import { postgresTypeahead } from './032_postgres_typeahead';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -64,4 +65,5 @@ export const migrations: Migration[] = [
   reportOwnerVersions,
   organizationWords,
   closedSearch,
+  postgresTypeahead,
 ];

@@ -41,10 +41,12 @@ export class PostgresRateLimitStore implements RateLimitStore {
 
   async getMany(keys: readonly string[]): Promise<(ClientRateLimitInfo | undefined)[]> {
     const full = keys.map((key) => this.prefix + key);
-    const { rows } = await this.db.query<Counted>(
-      'SELECT key, hits, reset_at FROM rate_limits WHERE key = ANY($1::text[]) AND reset_at > $2',
-      [full, this.now()],
-    );
+    // Named (planned once a connection): failed sign-ins are read before every request is authenticated.
+    const { rows } = await this.db.query<Counted>({
+      name: 'rate-limits-get',
+      text: 'SELECT key, hits, reset_at FROM rate_limits WHERE key = ANY($1::text[]) AND reset_at > $2',
+      values: [full, this.now()],
+    });
     return full.map((key) => info(rows.find((row) => row.key === key)));
   }
 

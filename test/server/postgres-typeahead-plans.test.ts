@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { openPostgres, type Postgres } from '../../server/db/postgres/connection';
+import { migratePostgres } from '../../server/db/postgres/migrate';
+import { PostgresOpportunityStore } from '../../server/repository/postgres/opportunities';
+import type { ListOpportunitiesOptions } from '../../server/repository/repository';
+import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+}
+
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/** The indexes that start from an owner's or a creator's rows. */
+const OWNERS_ROWS = [
+  'opportunities_owner_newest',
+  'opportunities_creator_newest',
+  'opportunities_owner',
+  'opportunities_created_by',
+];
+
+/**
+ * Owner-scoped type-ahead on PostgreSQL reads only the owners' (and the creator's) rows, from their indexes, and the
+ * page's rows by id: never the firm's matches of a typed word from the words' GIN index, never a walk of every
+ * opportunity. On a firm where every opportunity has the typed word, half of them, and none. Each page is also
+ * checked against the view's rows read plainly.
+ */
+describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
+  this.timeout(60_000);
+  let database: { url: string; drop(): Promise<void> };
+  let pool: Postgres;
+  let store: PostgresOpportunityStore;
+  const statements: { text: string; values: unknown[] }[] = [];
+
+  before(async () => {
+    database = await freshPostgresDatabase();
+    pool = openPostgres(database.url, { max: 2 });
+    await migratePostgres(pool);
+    // 40 advisors; 20,000 opportunities, every topic with "Smith", half with "Rollover"; owner i % 40, and one in
+    // seven created by the next advisor; one in five closed (won or lost in turn).
+    await pool.query(`
+      INSERT INTO advisors (email, display_name, created_at)
+        SELECT 'advisor' || i || '@firm.example', 'Advisor ' || i, now() FROM generate_series(1, 40) i;
+      INSERT INTO contacts (name, email, created_at, updated_at)
+        SELECT 'Client ' || i, 'client' || i || '@example.com', now(), now() FROM generate_series(1, 500) i;
+      INSERT INTO opportunities (topic, customer_contact_id, campaign_id, stage, stage_entered_at, status, owner_id,
+                                 assigned_at, created_by_id, created_at, updated_at)
+        SELECT 'Smith ' || CASE WHEN i % 2 = 0 THEN 'rollover ' ELSE 'estate ' END || i, 1 + i % 500,
+               (SELECT min(id) FROM campaigns), 'qualify', now(),
+               CASE i % 10 WHEN 3 THEN 'won' WHEN 7 THEN 'lost' ELSE 'open' END,
+               1 + i % 40, now(), CASE WHEN i % 7 = 0 THEN 1 + (i + 1) % 40 ELSE 1 + i % 40 END,
+               now(), now() - i * interval '1 second'
+          FROM generate_series(1, 20000) i;
+      ANALYZE;
+    `);
+    const recording = Object.create(pool) as Postgres;
+    recording.query = ((query: { text: string; values: unknown[] }) => {
+      statements.push(query);
+      return pool.query(query);
+    }) as Postgres['query'];
+    store = new PostgresOpportunityStore(recording);
+  });
+
+  after(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const views: [ListOpportunitiesOptions['view'], number[], string][] = [
+    ['my-open', [3], "status = 'open' AND owner_id = 3"],
+    ['team-open', [3, 4, 5], "status = 'open' AND owner_id IN (3, 4, 5)"],
+    ['closed', [3], "status <> 'open' AND (owner_id = 3 OR created_by_id = 3)"],
+    ['team-closed', [4, 5], "status <> 'open' AND (owner_id IN (3, 4, 5) OR created_by_id = 3)"],
+  ];
+
+  for (const [view, ownerIds, rows] of views)
+    for (const [typed, words] of [
+      ['smi', "'smi':*"],
+      ['rollover sm', "'rollover':* & 'sm':*"],
+      ['zzq', "'zzq':*"],
+    ])
+      it(`${view}, typed "${typed}": reads only the owners' rows, and pages as the view's rows read plainly`, async () => {
+        for (const offset of [0, 10, 95]) {
+          statements.length = 0;
+          const options = { view, advisorId: 3, ownerIds, q: typed, limit: 10, offset };
+          const page = await store.choices(options);
+          const expected = await pool.query(
+            `SELECT id FROM opportunities WHERE ${rows} AND words @@ $1::tsquery ORDER BY id DESC LIMIT 10 OFFSET $2`,
+            [words, offset],
+          );
+          assert.deepEqual(
+            page.map((line) => line.id),
+            expected.rows.map((row: { id: number }) => row.id),
+          );
+          assert.equal(statements.length, 1, 'one statement a keystroke');
+          const [{ text, values }] = statements;
+          const plan = (await pool.query(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'][0]
+            .Plan as PlanNode;
+          const described = JSON.stringify(plan, null, 1);
+          const reads = nodesOf(plan).filter(
+            (node) => node['Relation Name'] === 'opportunities' || node['Index Name']?.startsWith('opportunities_'),
+          );
+          for (const read of reads)
+            if (read['Index Name'] === 'opportunities_pkey')
+              assert.ok(read['Index Cond'], `the opportunities were walked whole:\n${described}`);
+            else if (read['Node Type'] !== 'Bitmap Heap Scan')
+              assert.ok(
+                OWNERS_ROWS.includes(read['Index Name'] ?? ''),
+                `${read['Node Type']} ${read['Index Name'] ?? ''}: not the owners' rows:\n${described}`,
+              );
+        }
+      });
+});
