@@ -14,7 +14,7 @@ import type {
 import { activityStamp, ActivityChangedError, editedColumns, matchStamp } from '../rows/activity-rows';
 import { checkedLimit } from '../rows/page-size';
 import { markRecent } from './recent-marks';
-import { heldTeamsVersion, writeAudit, type Queryable } from './support';
+import { columnOf, heldTeamsVersion, writeAudit, type Queryable } from './support';
 
 /**
  * Activities on PostgreSQL, as the SQLite backend keeps them (server/repository/sqlite/activities.ts). SQLite runs
@@ -25,30 +25,33 @@ import { heldTeamsVersion, writeAudit, type Queryable } from './support';
  * record. Locks are taken in this order: identities, activity rows (by id), opportunities, team changes.
  */
 
-/** The columns of an activity, its creator, contact, labels, participants and the opportunity it is regarding. */
+/**
+ * The columns of an activity, its creator, contact, labels, participants and the opportunity it is regarding (the
+ * names as subqueries: see columnOf).
+ */
 const SELECT_ACTIVITY = `SELECT a.id, a.kind, a.subject, a.status, a.sent_at, a.start_at, a.end_at, a.location,
     a.regarding_opportunity_id, a.internet_message_id, a.conversation_id, a.item_id, a.tracking_token,
-    a.tracking_token_by_id, a.mailbox, a.version, a.created_by_id, cb.display_name AS creator_name,
-    cb.email AS creator_email, a.created_at, a.updated_at, a.description, a.direction, a.duration_minutes,
-    a.contact_id, ac.name AS contact_name, ac.email AS contact_email,
-    a.category_id, lc.key AS category_key, lc.name AS category_name,
-    a.outcome_id, lo.key AS outcome_key, lo.name AS outcome_name, a.scheduled_next_step, a.replaced_by_id,
+    a.tracking_token_by_id, a.mailbox, a.version, a.created_by_id,
+    ${columnOf('advisors', 'display_name', 'a.created_by_id')} AS creator_name,
+    ${columnOf('advisors', 'email', 'a.created_by_id')} AS creator_email, a.created_at, a.updated_at, a.description,
+    a.direction, a.duration_minutes, a.contact_id, ${columnOf('contacts', 'name', 'a.contact_id')} AS contact_name,
+    ${columnOf('contacts', 'email', 'a.contact_id')} AS contact_email,
+    a.category_id, ${columnOf('activity_labels', 'key', 'a.category_id')} AS category_key,
+    ${columnOf('activity_labels', 'name', 'a.category_id')} AS category_name,
+    a.outcome_id, ${columnOf('activity_labels', 'key', 'a.outcome_id')} AS outcome_key,
+    ${columnOf('activity_labels', 'name', 'a.outcome_id')} AS outcome_name, a.scheduled_next_step, a.replaced_by_id,
     -- In the primary key's order on SQLite: the role as written, the address without ASCII case (NOCASE).
     coalesce((SELECT json_agg(json_build_array(p.role, p.email, p.name)
                 ORDER BY p.role COLLATE "C", translate(p.email, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C")
               FROM activity_participants p WHERE p.activity_id = a.id), '[]') AS participants,
     o.id AS regarding_id, o.topic AS regarding_topic, o.status AS regarding_status, o.stage AS regarding_stage,
-    o.version AS regarding_version, o.owner_id AS regarding_owner_id, ow.display_name AS regarding_owner_name,
-    ow.email AS regarding_owner_email, coalesce(rc.name, rg.name) AS regarding_customer_name
+    o.version AS regarding_version, o.owner_id AS regarding_owner_id,
+    ${columnOf('advisors', 'display_name', 'o.owner_id')} AS regarding_owner_name,
+    ${columnOf('advisors', 'email', 'o.owner_id')} AS regarding_owner_email,
+    coalesce(${columnOf('contacts', 'name', 'o.customer_contact_id')},
+             ${columnOf('organizations', 'name', 'o.customer_organization_id')}) AS regarding_customer_name
   FROM activities a
-  JOIN advisors cb ON cb.id = a.created_by_id
-  LEFT JOIN contacts ac ON ac.id = a.contact_id
-  LEFT JOIN activity_labels lc ON lc.id = a.category_id
-  LEFT JOIN activity_labels lo ON lo.id = a.outcome_id
-  LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id
-  LEFT JOIN advisors ow ON ow.id = o.owner_id
-  LEFT JOIN contacts rc ON rc.id = o.customer_contact_id
-  LEFT JOIN organizations rg ON rg.id = o.customer_organization_id`;
+  LEFT JOIN opportunities o ON o.id = a.regarding_opportunity_id`;
 
 interface ActivityRow {
   id: number;

@@ -27,7 +27,7 @@ import { rightsHold, upsertRegarding } from './activities';
 import { insertContact, lockNewContacts } from './contacts';
 import { insertNote } from './notes';
 import { markRecent, RecentMarks } from './recent-marks';
-import { arrays, writeAudit, type Queryable } from './support';
+import { arrays, columnOf, writeAudit, type Queryable } from './support';
 
 /**
  * Opportunities on PostgreSQL, answering as the SQLite backend does (sqlite/opportunities.ts): the same records, the
@@ -36,38 +36,37 @@ import { arrays, writeAudit, type Queryable } from './support';
  * topic's and the customer's words, kept by triggers.
  */
 
-/** The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`. */
+/**
+ * The columns of an opportunity summary (lists, suggestions), in the order of `SummaryRow`, read from `opportunities
+ * o` alone (the names as subqueries: see columnOf).
+ */
 export const SUMMARY_COLUMNS = `o.id, o.topic, o.status, o.stage,
-    o.customer_contact_id, c.name, c.email, o.customer_organization_id, g.name,
-    o.campaign_id, cp.name, o.owner_id, ow.display_name, ow.email, o.created_by_id, cb.display_name, cb.email,
+    o.customer_contact_id, ${columnOf('contacts', 'name', 'o.customer_contact_id')},
+    ${columnOf('contacts', 'email', 'o.customer_contact_id')},
+    o.customer_organization_id, ${columnOf('organizations', 'name', 'o.customer_organization_id')},
+    o.campaign_id, ${columnOf('campaigns', 'name', 'o.campaign_id')},
+    o.owner_id, ${columnOf('advisors', 'display_name', 'o.owner_id')}, ${columnOf('advisors', 'email', 'o.owner_id')},
+    o.created_by_id, ${columnOf('advisors', 'display_name', 'o.created_by_id')},
+    ${columnOf('advisors', 'email', 'o.created_by_id')},
     o.estimated_value, o.estimated_close_date, o.created_at, o.updated_at, o.version,
-    o.referred_by_advisor_id, rba.display_name, rba.email, o.referred_by_contact_id, rbc.name, rbc.email`;
+    o.referred_by_advisor_id, ${columnOf('advisors', 'display_name', 'o.referred_by_advisor_id')},
+    ${columnOf('advisors', 'email', 'o.referred_by_advisor_id')},
+    o.referred_by_contact_id, ${columnOf('contacts', 'name', 'o.referred_by_contact_id')},
+    ${columnOf('contacts', 'email', 'o.referred_by_contact_id')}`;
 
 /** The columns of a whole opportunity, in the order of `OpportunityRow`: the details, then the summary. */
 const OPPORTUNITY_COLUMNS = `o.description, o.actual_value, o.actual_close_date, o.close_reason, o.assigned_at, ${SUMMARY_COLUMNS}`;
 
-/** What the columns need joined to `opportunities o`. */
-export const OPPORTUNITY_JOINS = `LEFT JOIN contacts c ON c.id = o.customer_contact_id
-  LEFT JOIN organizations g ON g.id = o.customer_organization_id
-  JOIN campaigns cp ON cp.id = o.campaign_id
-  JOIN advisors ow ON ow.id = o.owner_id
-  JOIN advisors cb ON cb.id = o.created_by_id
-  LEFT JOIN advisors rba ON rba.id = o.referred_by_advisor_id
-  LEFT JOIN contacts rbc ON rbc.id = o.referred_by_contact_id`;
-
-/**
- * The columns of a lookup line (`OpportunityChoice`), in the order of `ChoiceRow`. The names are subqueries, not
- * joins: type-ahead's statement is planned on every keystroke, and planning three joins took longer than running it.
- */
+/** The columns of a lookup line (`OpportunityChoice`), in the order of `ChoiceRow`. */
 const CHOICE_COLUMNS = `o.id, o.topic, o.status, o.stage,
-  coalesce((SELECT c.name FROM contacts c WHERE c.id = o.customer_contact_id),
-           (SELECT g.name FROM organizations g WHERE g.id = o.customer_organization_id)),
-  (SELECT ow.display_name FROM advisors ow WHERE ow.id = o.owner_id)`;
+  coalesce(${columnOf('contacts', 'name', 'o.customer_contact_id')},
+           ${columnOf('organizations', 'name', 'o.customer_organization_id')}),
+  ${columnOf('advisors', 'display_name', 'o.owner_id')}`;
 
 async function loadOpportunities(db: Queryable, where: string, values: unknown[]): Promise<OpportunityRecord[]> {
   const rows = await arrays<OpportunityRow>(
     db,
-    `SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE ${where}`,
+    `SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o WHERE ${where}`,
     values,
   );
   return rows.map(toOpportunity);
@@ -76,15 +75,26 @@ async function loadOpportunities(db: Queryable, where: string, values: unknown[]
 /** The typed text has a word (as search_words() cuts them): else the search finds nothing. */
 const hasWords = (q: string) => /[\p{L}\p{N}]/u.test(q);
 
+/** A view's page as parts of a SELECT: FROM (which names the opportunities `o`), WHERE, ORDER BY, LIMIT and OFFSET. */
+interface ViewQuery {
+  from: string;
+  where: string;
+  order: string;
+  page: string;
+  values: unknown[];
+  /** What a query over the page's rows (`o.*` and `pageColumns`) orders them by. */
+  pageOrder: string;
+  pageColumns: string;
+}
+
 /**
- * The query of a view's page: `select` is given the FROM (which names the opportunities `o`) and the WHERE with its
- * ORDER BY, LIMIT and OFFSET. null when nothing can match (typed text without a word, a team of nobody searched).
+ * The query of a view's page. null when nothing can match (typed text without a word, a team of nobody searched).
  *
  * The rows are SQLite's: each view's filter is the one its full-text scopes and candidate streams stand for there
  * (sqlite/opportunities.ts viewQuery). Order: Recent by last use; with words the newest id first; else the last
  * changed first.
  */
-function viewQuery(options: ListOpportunitiesOptions): { from: string; where: string; values: unknown[] } | null {
+function viewQuery(options: ListOpportunitiesOptions): ViewQuery | null {
   const q = options.q ? options.q : null;
   if (q !== null && !hasWords(q)) return null;
   const owners = options.ownerIds ?? [options.advisorId];
@@ -124,16 +134,21 @@ function viewQuery(options: ListOpportunitiesOptions): { from: string; where: st
   if (options.view === 'recent')
     return {
       from: 'opportunity_recent r JOIN opportunities o ON o.id = r.opportunity_id',
-      where: `${where} ORDER BY r.used_at DESC, r.opportunity_id DESC ${page}`,
+      where,
+      order: 'r.used_at DESC, r.opportunity_id DESC',
+      page,
       values,
+      pageOrder: 'o.used_at DESC, o.id DESC',
+      pageColumns: ', r.used_at',
     };
   const order = (table: 'o' | 'y') =>
     words === null ? `${table}.updated_at DESC, ${table}.id DESC` : `${table}.id DESC`;
+  const ordered = { from: 'opportunities o', order: order('o'), page, values, pageOrder: order('o'), pageColumns: '' };
   const streams =
     options.referredByAdvisorId === undefined && options.referredByContactId === undefined
       ? listStreams(options, words !== null)
       : null;
-  if (!streams) return { from: 'opportunities o', where: `${where} ORDER BY ${order('o')} ${page}`, values };
+  if (!streams) return { ...ordered, where };
   // The page is among the first `limit + offset` rows of one of its streams: each is read from its index and only
   // those rows are sorted, where one ORDER BY over `owner_id = ANY(…)` or an OR sorted every row of every owner, and
   // typed words were first looked up across the whole firm.
@@ -144,10 +159,9 @@ function viewQuery(options: ListOpportunitiesOptions): { from: string; where: st
                            ${words === null ? '' : `AND y.words @@ ${words}`}
                            ORDER BY ${order('y')} LIMIT ${depth}) x`;
   return {
-    from: 'opportunities o',
+    ...ordered,
     where: `o.id IN (${stream('owner_id', streams.owners)} UNION ALL ${stream('created_by_id', streams.creators)})
-      AND ${where} ORDER BY ${order('o')} ${page}`,
-    values,
+      AND ${where}`,
   };
 }
 
@@ -227,9 +241,12 @@ export class PostgresOpportunityStore implements OpportunityStore {
   async list(options: ListOpportunitiesOptions): Promise<OpportunitySummary[]> {
     const query = viewQuery(options);
     if (!query) return [];
+    // The page is chosen first, then only its rows get their names.
     const rows = await arrays<SummaryRow>(
       this.db,
-      `SELECT ${SUMMARY_COLUMNS} FROM ${query.from} ${OPPORTUNITY_JOINS} WHERE ${query.where}`,
+      `SELECT ${SUMMARY_COLUMNS}
+         FROM (SELECT o.*${query.pageColumns} FROM ${query.from} WHERE ${query.where} ORDER BY ${query.order} ${query.page}) o
+        ORDER BY ${query.pageOrder}`,
       query.values,
     );
     return rows.map(toSummary);
@@ -240,17 +257,17 @@ export class PostgresOpportunityStore implements OpportunityStore {
     if (!query) return [];
     const rows = await arrays<ChoiceRow>(
       this.db,
-      `SELECT ${CHOICE_COLUMNS} FROM ${query.from} WHERE ${query.where}`,
+      `SELECT ${CHOICE_COLUMNS} FROM ${query.from} WHERE ${query.where} ORDER BY ${query.order} ${query.page}`,
       query.values,
     );
     return rows.map(toChoice);
   }
 
   async suggestions(emails: string[], advisorId: number, limit: number) {
-    // The page is chosen from the opportunities alone, then only its rows are joined to their names.
+    // The page is chosen from the opportunities alone, then only its rows get their names.
     const rows = await arrays<SummaryRow>(
       this.db,
-      `SELECT ${SUMMARY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS}
+      `SELECT ${SUMMARY_COLUMNS} FROM opportunities o
         WHERE o.id IN (SELECT x.id FROM opportunities x
                         WHERE x.status = 'open' AND x.customer_contact_id IN
                           (SELECT id FROM contacts WHERE lower(email) IN (SELECT lower(e) FROM unnest($1::text[]) e))

@@ -8,7 +8,7 @@ import { endOfLocalDate, localDate } from '../../services/zoned-time';
 import type { AttentionCandidate, OpenStageDays, StageReportData, StageRow, WorkStore } from '../repository';
 import { toSummary, type SummaryRow } from '../rows/opportunity-rows';
 import { visibleNotesOnMany } from './notes';
-import { OPPORTUNITY_JOINS, SUMMARY_COLUMNS } from './opportunities';
+import { SUMMARY_COLUMNS } from './opportunities';
 import { arrays, type Queryable } from './support';
 import type { RulesRow } from './exception-rules';
 
@@ -28,7 +28,7 @@ async function summariesOf(db: Queryable, ids: number[]): Promise<Map<number, Op
   if (ids.length === 0) return new Map();
   const rows = await arrays<SummaryRow>(
     db,
-    `SELECT ${SUMMARY_COLUMNS} FROM opportunities o ${OPPORTUNITY_JOINS} WHERE o.id = ANY($1::bigint[])`,
+    `SELECT ${SUMMARY_COLUMNS} FROM opportunities o WHERE o.id = ANY($1::bigint[])`,
     [ids],
   );
   return new Map(rows.map((row) => [row[0], toSummary(row)]));
