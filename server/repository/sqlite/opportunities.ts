@@ -216,7 +216,13 @@ function viewQuery(
          AND `
       : '';
     return {
-      from: 'opportunities o',
+      // All Open walks the status index in its order and stops at the page. Named, because SQLite otherwise took the
+      // stage report's index (status first as well) when ANALYZE had run before that index existed, and sorted every
+      // open opportunity of the firm for each page: 150–190 ms at 100k.
+      from:
+        options.view === 'all-open' && !referrer.trim()
+          ? 'opportunities o INDEXED BY opportunities_status'
+          : 'opportunities o',
       where: `${candidates}${filter} ORDER BY o.updated_at DESC, o.id DESC ${page}`,
       params: {
         ...params,
