@@ -41,6 +41,7 @@ module.exports = {
     'test/server/people-contacts.test.ts',
     'test/server/people-limits.test.ts',
     'test/server/rate-limits.test.ts',
+    'test/server/report-facts.test.ts',
     'test/server/report-scope.test.ts',
     'test/server/report-totals.test.ts',
     'test/server/request-log.test.ts',
