@@ -41,7 +41,9 @@ export async function openStorage(
         kind: 'postgres',
         url: config.databaseUrl,
         where: withoutPassword(config.databaseUrl),
-        repo: createPostgresRepository(pool),
+        repo: createPostgresRepository(pool, {
+          reportCacheMs: purpose === 'service' ? config.reportCacheSeconds * 1000 : 0,
+        }),
         applied: applied.map((version) => ({ version, name: names.get(version) ?? '' })),
         schemaVersion: () => postgresSchemaVersion(pool),
       };

@@ -146,7 +146,7 @@ export async function startTestServer(
       return { query: queryOn(own), close: () => own.end() };
     };
     await migratePostgres(pool);
-    repo = createPostgresRepository(pool);
+    repo = createPostgresRepository(pool, { reportCacheMs: config.reportCacheSeconds * 1000 });
     dropDatabase = () => database.drop();
   } else {
     const sqlite = openDatabase(config.databaseFile);

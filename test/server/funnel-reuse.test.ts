@@ -9,8 +9,8 @@ type Client = ReportTeamClient;
 /**
  * Issue 15: an owner-scoped funnel (me, team) is reused while nothing in its scope changed (the owners' funnel
  * versions of migration 027) and for at most REPORT_CACHE_SECONDS; a change saved before a request always shows.
- * The reuse and the report worker whose computations are counted are SQLite's: on PostgreSQL, every report is read
- * afresh, and only what a change shows is tested.
+ * The owner-scoped reuse and the report worker whose computations are counted are SQLite's: on PostgreSQL an
+ * owner-scoped report is read afresh, and only what a change shows is tested. Firm-wide answers are reused on both.
  */
 describe('funnel reuse: owner-scoped answers while nothing in scope changed (issue 15)', () => {
   let server: TestServer;
@@ -119,4 +119,49 @@ describe('funnel reuse: owner-scoped answers while nothing in scope changed (iss
     await funnel(manager, 'team');
     assert.equal(funnels(), 4);
   });
+
+  for (const cacheSeconds of ['60', '0'])
+    it(`a firm-wide funnel and stage report (scope=all) with REPORT_CACHE_SECONDS=${cacheSeconds}: reused for that long (0: never) with the asOf they were read at, then read again`, async () => {
+      await start(cacheSeconds);
+      const admin = await server.advisor('Ada Admin', 'admin');
+      const firm = async () => {
+        const funnelRes = await admin.api.get('/api/v1/reports/funnel?scope=all');
+        const stagesRes = await admin.api.get('/api/v1/reports/stages?scope=all');
+        assert.equal(funnelRes.status, 200, JSON.stringify(funnelRes.body));
+        assert.equal(stagesRes.status, 200, JSON.stringify(stagesRes.body));
+        const stages = stagesRes.body as { asOf: string; rows: { count: number }[] };
+        return {
+          funnel: funnelRes.body as Funnel,
+          stages,
+          opportunities: stages.rows.reduce((sum, row) => sum + row.count, 0),
+        };
+      };
+      const read = server.clock.now().toISOString();
+      const first = await firm();
+      assert.equal(first.funnel.asOf, read);
+      assert.equal(first.stages.asOf, read);
+      assert.equal(reached(first.funnel), 2);
+      assert.equal(first.opportunities, 2);
+      assert.equal((await pete.api.post('/api/v1/opportunities', referral('New', 'new@client.example'))).status, 201);
+      server.clock.advance(59_000);
+      const within = await firm();
+      if (cacheSeconds === '60') {
+        // The answers read before, with their time: the new opportunity is not in them yet.
+        assert.deepEqual(within.funnel, first.funnel);
+        assert.deepEqual(within.stages, first.stages);
+      } else {
+        assert.equal(within.funnel.asOf, server.clock.now().toISOString());
+        assert.equal(reached(within.funnel), 3);
+        assert.equal(within.opportunities, 3);
+      }
+      server.clock.advance(1_000);
+      const later = await firm();
+      assert.equal(later.funnel.asOf, server.clock.now().toISOString());
+      assert.equal(later.stages.asOf, server.clock.now().toISOString());
+      assert.equal(reached(later.funnel), 3);
+      assert.equal(later.opportunities, 3);
+      // A clock set back (a corrected server time) reads again rather than answer from the future.
+      server.clock.advance(-30_000);
+      assert.equal((await firm()).funnel.asOf, server.clock.now().toISOString());
+    });
 });

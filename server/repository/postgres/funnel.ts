@@ -1,6 +1,7 @@
 import { STAGES, type Stage } from '../../../shared/schemas/opportunities';
 import { transaction, type Postgres } from '../../db/postgres/connection';
 import type { FunnelFilter, FunnelStore, FunnelSummary } from '../repository';
+import { FirmAnswers } from './firm-answers';
 
 const DAY = 86_400_000;
 
@@ -106,9 +107,19 @@ const SUMMARY = (cte: string, now: string) => `WITH ${cte}, ${FACTS}
  * totals (migrations 022, 028), so every stay is read (the interface allows it) and `percentiles` are not needed.
  */
 export class PostgresFunnelStore implements FunnelStore {
-  constructor(private readonly db: Postgres) {}
+  constructor(
+    private readonly db: Postgres,
+    private readonly firm = new FirmAnswers(0),
+  ) {}
 
-  async summary(filter: FunnelFilter, now: string, _percentiles: readonly number[]): Promise<FunnelSummary> {
+  summary(filter: FunnelFilter, now: string, _percentiles: readonly number[]): Promise<FunnelSummary> {
+    const firmWide = filter.ownerIds === null && filter.teamId === undefined;
+    return firmWide
+      ? this.firm.get(`funnel ${JSON.stringify(filter)}`, now, () => this.read(filter, now))
+      : this.read(filter, now);
+  }
+
+  private async read(filter: FunnelFilter, now: string): Promise<FunnelSummary> {
     const { cte, params } = filtered(filter);
     const nowParam = `$${params.length + 1}::bigint`;
     const row = await transaction(this.db, async (db) => {

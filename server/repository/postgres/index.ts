@@ -13,6 +13,7 @@ import { PostgresExceptionRuleStore } from './exception-rules';
 import { PostgresAdvisorStore, PostgresTeamStore } from './people';
 import { PostgresRateLimitStore } from './rate-limits';
 import { PostgresTokenStore } from './tokens';
+import { FirmAnswers } from './firm-answers';
 
 /** How long a health check waits for the database: one that does not answer by then is down, for /healthz. */
 const HEALTH_WAIT_MS = 5000;
@@ -30,7 +31,13 @@ async function answered<T>(query: Promise<T>): Promise<T | null> {
   }
 }
 
-export function createPostgresRepository(pool: Postgres): Repository {
+export interface PostgresRepositoryOptions {
+  /** How long this instance reuses a firm-wide stage report or funnel (REPORT_CACHE_SECONDS); 0: never. */
+  reportCacheMs?: number;
+}
+
+export function createPostgresRepository(pool: Postgres, options: PostgresRepositoryOptions = {}): Repository {
+  const firm = new FirmAnswers(options.reportCacheMs ?? 0);
   let closing = false;
   let ended: Promise<void> | undefined;
   let stamps = 0;
@@ -46,8 +53,8 @@ export function createPostgresRepository(pool: Postgres): Repository {
     opportunities: new PostgresOpportunityStore(pool),
     notes: new PostgresNoteStore(pool),
     activities: new PostgresActivityStore(pool),
-    work: new PostgresWorkStore(pool),
-    funnel: new PostgresFunnelStore(pool),
+    work: new PostgresWorkStore(pool, firm),
+    funnel: new PostgresFunnelStore(pool, firm),
     activityPoints: new PostgresActivityPointsStore(pool),
     // Another instance's commit has no cheap sign here (SQLite's file has PRAGMA data_version): every stamp is new,
     // so nothing is reused on its strength and every request reads again.

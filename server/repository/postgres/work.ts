@@ -7,6 +7,7 @@ import { addBusinessDays, latestStartMet, type Holidays } from '../../services/b
 import { endOfLocalDate, localDate } from '../../services/zoned-time';
 import type { AttentionCandidate, OpenStageDays, StageReportData, StageRow, WorkStore } from '../repository';
 import { toSummary, type SummaryRow } from '../rows/opportunity-rows';
+import { FirmAnswers } from './firm-answers';
 import { visibleNotesOnMany } from './notes';
 import { SUMMARY_COLUMNS } from './opportunities';
 import { arrays, type Queryable } from './support';
@@ -233,7 +234,10 @@ const toAssignment = (row: AssignmentRow): Assignment => ({
  * needs-attention due times of migrations 019/023/024, the stage totals of migration 025).
  */
 export class PostgresWorkStore implements WorkStore {
-  constructor(private readonly db: Postgres) {}
+  constructor(
+    private readonly db: Postgres,
+    private readonly firm = new FirmAnswers(0),
+  ) {}
 
   /**
    * The owners' open opportunities that meet a rule at `now`, chosen and counted in SQL by each zone's thresholds
@@ -299,7 +303,13 @@ export class PostgresWorkStore implements WorkStore {
     return Promise.resolve(false);
   }
 
-  async stageReport(ownerIds: number[] | null, now: string): Promise<StageReportData> {
+  stageReport(ownerIds: number[] | null, now: string): Promise<StageReportData> {
+    return ownerIds === null
+      ? this.firm.get('stage report', now, () => this.readStageReport(null, now))
+      : this.readStageReport(ownerIds, now);
+  }
+
+  private async readStageReport(ownerIds: number[] | null, now: string): Promise<StageReportData> {
     const scoped = ownerIds !== null;
     const params = scoped ? [[...new Set(ownerIds)]] : [];
     return snapshot(this.db, async (db) => {
