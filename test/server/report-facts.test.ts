@@ -7,8 +7,12 @@ import { STAGES, type Stage } from '../../shared/schemas/opportunities';
 import type { Funnel, FunnelStage } from '../../shared/schemas/reports';
 import type { StageReport } from '../../shared/schemas/work';
 import { patchOpportunity, referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { deleteOpportunity } from '../helpers/delete-opportunity';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
+
+/** SQLite's funnel facts go with a deleted opportunity by their foreign key (ON DELETE CASCADE), tested so. */
+const CASCADED = ['opportunity_funnel'];
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-04T15:30:00.000Z');
@@ -544,7 +548,7 @@ describe('report facts: SQL answers equal the reference (issue 15)', () => {
       pete.record.id,
     );
     assert.ok(gone);
-    await deleteOpportunity(server, gone);
+    await deleteOpportunity(server, gone, CASCADED);
     assert.equal(await server.value('SELECT count(*) FROM opportunities WHERE id = ?', gone), 0);
     if (server.backend === 'sqlite')
       assert.equal(await server.value('SELECT count(*) FROM opportunity_funnel WHERE opportunity_id = ?', gone), 0);
@@ -672,7 +676,7 @@ describe('funnel owner versions: a reused owner-scoped funnel equals the referen
       id,
     );
     assert.ok(gone);
-    await deleteOpportunity(server, gone);
+    await deleteOpportunity(server, gone, CASCADED);
     await agree('after a delete', [quinn]);
   });
 });
@@ -821,7 +825,7 @@ describe('funnel totals: the precomputed funnel equals the computed one (issue 1
     await agree('after a team membership change');
     later(24 * 40);
     await agree('forty days later: running stays moved to later periods of value');
-    await deleteOpportunity(server, id);
+    await deleteOpportunity(server, id, CASCADED);
     assert.equal(await server.value('SELECT count(*) FROM opportunities WHERE id = ?', id), 0);
     if (server.backend === 'sqlite')
       assert.equal(await server.value('SELECT count(*) FROM funnel_stays WHERE opportunity_id = ?', id), 0);
@@ -842,23 +846,3 @@ describe('funnel totals: the precomputed funnel equals the computed one (issue 1
     );
   });
 });
-
-/**
- * Deletes an opportunity as a firm's clean-up would (the service never does): whatever refers to it goes first, the
- * columns that refer to it as each backend's catalog lists them.
- */
-async function deleteOpportunity(server: TestServer, id: number): Promise<void> {
-  const references = await server.rows<{ name: string; column: string }>(
-    server.backend === 'sqlite'
-      ? `SELECT m.name AS name, k."from" AS "column" FROM sqlite_schema m, pragma_foreign_key_list(m.name) k
-           WHERE m.type = 'table' AND k."table" = 'opportunities'`
-      : `SELECT c.conrelid::regclass::text AS name, a.attname AS "column" FROM pg_constraint c
-           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-           WHERE c.contype = 'f' AND c.confrelid = 'opportunities'::regclass`,
-  );
-  assert.ok(references.length > 0);
-  // SQLite's funnel facts go with the opportunity, by their foreign key (ON DELETE CASCADE).
-  for (const { name, column } of references.filter((reference) => reference.name !== 'opportunity_funnel'))
-    await server.rows(`DELETE FROM ${name} WHERE ${column} = ?`, id);
-  await server.rows('DELETE FROM opportunities WHERE id = ?', id);
-}

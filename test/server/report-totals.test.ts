@@ -8,6 +8,7 @@ import {
 import { STAGES } from '../../shared/schemas/opportunities';
 import type { StageReport } from '../../shared/schemas/work';
 import { patchOpportunity, referral, startTestServer, type TestServer } from '../helpers/test-server';
+import { deleteOpportunity } from '../helpers/delete-opportunity';
 
 type Client = Awaited<ReturnType<TestServer['advisor']>>;
 
@@ -216,18 +217,7 @@ describe('report totals: precomputed stage report equals the computed one (issue
 
     // Opportunities are never deleted through the API; a row deleted with what refers to it takes its totals along.
     const gone = (await owned(quinn))[0];
-    // The columns that refer to an opportunity, as each backend's catalog lists them.
-    const references = await server.rows<{ name: string; column: string }>(
-      server.backend === 'sqlite'
-        ? `SELECT m.name AS name, k."from" AS "column" FROM sqlite_schema m, pragma_foreign_key_list(m.name) k
-             WHERE m.type = 'table' AND k."table" = 'opportunities'`
-        : `SELECT c.conrelid::regclass::text AS name, a.attname AS "column" FROM pg_constraint c
-             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-             WHERE c.contype = 'f' AND c.confrelid = 'opportunities'::regclass`,
-    );
-    assert.ok(references.length > 0);
-    for (const { name, column } of references) await server.rows(`DELETE FROM ${name} WHERE ${column} = ?`, gone);
-    await server.rows('DELETE FROM opportunities WHERE id = ?', gone);
+    await deleteOpportunity(server, gone);
     await agree('after a delete');
 
     later(400);
