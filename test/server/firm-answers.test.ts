@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FirmAnswers } from '../../server/repository/postgres/firm-answers';
+import { FIRM_ANSWERS_KEPT, FirmAnswers } from '../../server/repository/postgres/firm-answers';
 
 /** PostgreSQL's firm-wide report reuse (REPORT_CACHE_SECONDS), on the app's clock. */
 describe('firm-wide answers on PostgreSQL (issue 16)', () => {
@@ -36,5 +36,26 @@ describe('firm-wide answers on PostgreSQL (issue 16)', () => {
     const answers = new FirmAnswers(60_000);
     await assert.rejects(answers.get('funnel', at(0), () => Promise.reject(new Error('connection lost'))));
     assert.equal(await answers.get('funnel', at(1), () => Promise.resolve('read')), 'read');
+  });
+
+  it('reads again when asked as of a time before a reading still in flight', async () => {
+    const answers = new FirmAnswers(60_000);
+    let finish!: (value: string) => void;
+    const running = answers.get('funnel', at(10), () => new Promise<string>((resolve) => (finish = resolve)));
+    assert.equal(await answers.get('funnel', at(5), () => Promise.resolve('earlier')), 'earlier');
+    finish('later');
+    assert.equal(await running, 'later');
+  });
+
+  it(`keeps at most ${FIRM_ANSWERS_KEPT} answers, dropping the one read longest ago`, async () => {
+    const answers = new FirmAnswers(60_000);
+    const keys = Array.from({ length: FIRM_ANSWERS_KEPT }, (_, i) => `filter ${i}`);
+    for (const key of keys) await answers.get(key, at(0), () => Promise.resolve(`first ${key}`));
+    // The first key is read again (its time passed), so the second is now the one read longest ago.
+    assert.equal(await answers.get(keys[0], at(60), () => Promise.resolve('again')), 'again');
+    await answers.get('one more', at(0), () => Promise.resolve('one more'));
+    assert.equal(await answers.get(keys[2], at(0), () => Promise.resolve('unused')), `first ${keys[2]}`);
+    assert.equal(await answers.get(keys[0], at(60), () => Promise.resolve('unused')), 'again');
+    assert.equal(await answers.get(keys[1], at(0), () => Promise.resolve('read again')), 'read again');
   });
 });

@@ -103,6 +103,38 @@ describe('opportunities API', () => {
     }
   });
 
+  it('saves, finds and renames the customer of an opportunity with as many words as its fields hold', async () => {
+    // Distinct one-letter words (CJK: three bytes each) fill the topic, the customer's name and organization, and a
+    // dotted email: far more words than a btree index entry holds (2,704 bytes on PostgreSQL).
+    const letters = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => String.fromCodePoint(from + i)).join(' ');
+    const organization = await alex.api.post('/api/v1/organizations', { name: letters(0x5000, 100) });
+    assert.equal(organization.status, 201, JSON.stringify(organization.body));
+    const local = Array.from({ length: 21 }, (_, i) => `q${i.toString(36)}`).join('.');
+    const created = await alex.api.post('/api/v1/opportunities', {
+      topic: letters(0x4e00, 150),
+      customer: {
+        newContact: {
+          name: letters(0x6000, 100),
+          email: `${local}@mail.example`,
+          organizationId: organization.body.id,
+        },
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { id, customerContact } = created.body.opportunity;
+    const found = async (q: string) =>
+      (await alex.api.get(`/api/v1/opportunities/lookup?view=my-open&q=${encodeURIComponent(q)}`)).body.items.map(
+        (line: { id: number }) => line.id,
+      );
+    assert.deepEqual(await found(String.fromCodePoint(0x4e00 + 149)), [id], 'by the last word of its topic');
+    assert.deepEqual(await found('qk'), [id], 'by a word of its email');
+    // A rename of the customer (by another process: the API has none) renews the opportunity's words.
+    await server.rows('UPDATE contacts SET name = ? WHERE id = ?', letters(0x7000, 100), customerContact.id);
+    assert.deepEqual(await found(String.fromCodePoint(0x7000 + 99)), [id], 'by a word of the new name');
+    assert.deepEqual(await found(String.fromCodePoint(0x6000 + 99)), [], 'not by the old name');
+  });
+
   it('lists by view, searches by word prefix of topic, customer name and email, and pages', async () => {
     await alex.api.post('/api/v1/opportunities', referral('Retirement rollover', 'jordan.lee@harbor.example'));
     await alex.api.post('/api/v1/opportunities', referral('College savings', 'priya@gmail.com'));

@@ -5,6 +5,9 @@
  * calls in flight share one reading. Owner-scoped reports are never kept here: on PostgreSQL no cheap sign tells that
  * nothing in their scope changed (SQLite's owner versions), and an advisor must see their own change at once.
  */
+/** At most this many answers are kept (as SQLite's runner keeps 50 of the firm's). */
+export const FIRM_ANSWERS_KEPT = 50;
+
 export class FirmAnswers {
   private readonly kept = new Map<string, { at: number; answer: Promise<unknown>; read: boolean }>();
 
@@ -16,6 +19,8 @@ export class FirmAnswers {
     const kept = this.kept.get(key);
     if (kept && at >= kept.at && (!kept.read || at - kept.at < this.cacheMs)) return kept.answer as Promise<T>;
     const entry = { at, answer: read() as Promise<unknown>, read: false };
+    // Deleted first, so a key read again moves to the end, and the bound below drops the longest unread.
+    this.kept.delete(key);
     this.kept.set(key, entry);
     // A failed reading is not kept, nor a finished one that may not be reused.
     const done = (keep: boolean) => {
@@ -26,8 +31,8 @@ export class FirmAnswers {
       () => done(this.cacheMs > 0),
       () => done(false),
     );
-    // Keys are few (the firm's filters); the oldest go first past a bound.
-    if (this.kept.size > 50) this.kept.delete(this.kept.keys().next().value!);
+    // Keys are few (the firm's filters); past a bound, the one read longest ago goes.
+    if (this.kept.size > FIRM_ANSWERS_KEPT) this.kept.delete(this.kept.keys().next().value!);
     return entry.answer as Promise<T>;
   }
 }

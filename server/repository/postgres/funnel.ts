@@ -113,6 +113,7 @@ export class PostgresFunnelStore implements FunnelStore {
   ) {}
 
   summary(filter: FunnelFilter, now: string, _percentiles: readonly number[]): Promise<FunnelSummary> {
+    // A team's funnel is read afresh, as every owner-scoped one is here (SQLite keeps it with the firm's answers).
     const firmWide = filter.ownerIds === null && filter.teamId === undefined;
     return firmWide
       ? this.firm.get(`funnel ${JSON.stringify(filter)}`, now, () => this.read(filter, now))
