@@ -1,3 +1,6 @@
+/** At most this many answers are kept (as SQLite's runner keeps 50 of the firm's). */
+export const FIRM_ANSWERS_KEPT = 50;
+
 /**
  * Firm-wide reports (the stage report and funnels of every owner) in this instance, reused for REPORT_CACHE_SECONDS
  * as SQLite's report runner reuses them: each answer keeps the asOf it was read at, and a call made as of a time
@@ -5,9 +8,6 @@
  * calls in flight share one reading. Owner-scoped reports are never kept here: on PostgreSQL no cheap sign tells that
  * nothing in their scope changed (SQLite's owner versions), and an advisor must see their own change at once.
  */
-/** At most this many answers are kept (as SQLite's runner keeps 50 of the firm's). */
-export const FIRM_ANSWERS_KEPT = 50;
-
 export class FirmAnswers {
   private readonly kept = new Map<string, { at: number; answer: Promise<unknown>; read: boolean }>();
 

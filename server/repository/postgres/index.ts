@@ -10,10 +10,10 @@ import { PostgresActivityLabelStore } from './activity-labels';
 import { PostgresAlertDeliveryStore } from './alert-deliveries';
 import { PostgresContactStore } from './contacts';
 import { PostgresExceptionRuleStore } from './exception-rules';
+import { FirmAnswers } from './firm-answers';
 import { PostgresAdvisorStore, PostgresTeamStore } from './people';
 import { PostgresRateLimitStore } from './rate-limits';
 import { PostgresTokenStore } from './tokens';
-import { FirmAnswers } from './firm-answers';
 
 /** How long a health check waits for the database: one that does not answer by then is down, for /healthz. */
 const HEALTH_WAIT_MS = 5000;
