@@ -1,10 +1,12 @@
 /**
  * PostgreSQL and several instances (issue 16): the same firm (bench/seed-firm.ts, 100k opportunities) served by
- * one instance on its SQLite file, one instance on PostgreSQL, and two instances on one PostgreSQL database, each
+ * one instance on its SQLite file, one instance on PostgreSQL (with the sign-in reuse, and without it:
+ * SIGN_IN_REUSE_MS=0), and two instances on one PostgreSQL database, each
  * instance a real `server/main.ts` process on loopback:
  *
  *   npx tsx bench/postgres.ts [--db /tmp/firm-100k.db]        # BENCH_ROUNDS=5 by default
  *   BENCH_ONLY='type-ahead' npx tsx bench/postgres.ts          # only the scenarios whose name matches
+ *   BENCH_CONFIGS='PostgreSQL, 1' npx tsx bench/postgres.ts   # only the configurations whose name matches
  *
  * The run copies --db (a firm database at schema 31 or later, only read) and migrates the copy, issues the
  * personas' tokens in it, starts a
@@ -228,8 +230,14 @@ async function main() {
     const configs: Config[] = [
       { name: 'SQLite, 1 instance', env: { ...common, DATABASE_FILE: file }, instances: 1, values: sqliteValues },
       { name: 'PostgreSQL, 1 instance', env: { ...common, DATABASE_URL: url }, instances: 1, values: pgValues },
+      {
+        name: 'PostgreSQL, 1 instance, SIGN_IN_REUSE_MS=0',
+        env: { ...common, DATABASE_URL: url, SIGN_IN_REUSE_MS: '0' },
+        instances: 1,
+        values: pgValues,
+      },
       { name: 'PostgreSQL, 2 instances', env: { ...common, DATABASE_URL: url }, instances: 2, values: pgValues },
-    ];
+    ].filter((config) => !process.env.BENCH_CONFIGS || new RegExp(process.env.BENCH_CONFIGS).test(config.name));
 
     const as = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
     let n = 0;

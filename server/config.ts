@@ -72,6 +72,7 @@ const Environment = z.object({
   WRITE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
   WAL_CHECKPOINT_PAGES: z.coerce.number().int().min(10).max(1_000_000).default(1000),
   REPORT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  SIGN_IN_REUSE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   TRUST_PROXY: TrustProxy.default(false),
   RATE_LIMIT_FAILED_AUTH: Count.default(20),
   RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: Count.default(100),
@@ -154,6 +155,11 @@ export interface Config {
   walCheckpointPages: number;
   /** How long a firm-wide report's answer is reused (each says when it was read: asOf). */
   reportCacheSeconds: number;
+  /**
+   * On PostgreSQL, how long at most an instance reuses a token it found and failed-sign-in counts it read clean
+   * when the change (a revocation, a deactivation, a failure) came through another instance or the admin CLI.
+   */
+  signInReuseMs: number;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For gives the client's address. */
   trustProxy: boolean | number | string[];
   rateLimits: {
@@ -236,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writeWaitMs: e.WRITE_WAIT_MS,
     walCheckpointPages: e.WAL_CHECKPOINT_PAGES,
     reportCacheSeconds: e.REPORT_CACHE_SECONDS,
+    signInReuseMs: e.SIGN_IN_REUSE_MS,
     trustProxy: e.TRUST_PROXY,
     rateLimits: {
       failedAuth: {

@@ -43,6 +43,7 @@ export async function openStorage(
         where: withoutPassword(config.databaseUrl),
         repo: createPostgresRepository(pool, {
           reportCacheMs: purpose === 'service' ? config.reportCacheSeconds * 1000 : 0,
+          stampMaxAgeMs: purpose === 'service' ? config.signInReuseMs : 0,
         }),
         applied: applied.map((version) => ({ version, name: names.get(version) ?? '' })),
         schemaVersion: () => postgresSchemaVersion(pool),

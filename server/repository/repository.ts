@@ -730,9 +730,11 @@ export interface Repository {
   /** A new hit counter for one rate limit (see RateLimitStore). */
   rateLimitStore(options: RateLimitStoreOptions): RateLimitStore;
   /**
-   * A value that changes whenever anything was written to the storage since (by this process or another). A request
-   * reads it once and hands it to the stores that reuse earlier reads while it holds (the sign-in guard's counts,
-   * the token lookup): each such read costs a read transaction of its own.
+   * A value that changes when something the reuse below depends on was written since: on SQLite anything, by this
+   * process or another, at once; on PostgreSQL advisors, teams, tokens and rate limits through this instance at once,
+   * and through another instance within its bound (SIGN_IN_REUSE_MS; PostgresChangeStamps). A request reads it once
+   * and hands it to the stores that reuse earlier reads while it holds (the sign-in guard's counts, the token
+   * lookup): each such read costs a read transaction of its own.
    */
   changeStamp(): ChangeStamp;
   /** True when the storage is reachable (for /healthz). */

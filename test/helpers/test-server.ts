@@ -74,6 +74,11 @@ export function itOnSqlite(title: string, test: Mocha.Func | Mocha.AsyncFunc): v
   if (testBackend === 'sqlite') it(title, test as Mocha.AsyncFunc);
 }
 
+/** `it` for a test of PostgreSQL's own behaviour (its change stamp): registered in the PostgreSQL pass only. */
+export function itOnPostgres(title: string, test: Mocha.Func | Mocha.AsyncFunc): void {
+  if (testBackend === 'postgres') it(title, test as Mocha.AsyncFunc);
+}
+
 /** `describe` for SQLite's own suites, as itOnSqlite. */
 export function describeOnSqlite(title: string, suite: (this: Mocha.Suite) => void): void {
   if (testBackend === 'sqlite') describe(title, suite);
@@ -146,7 +151,10 @@ export async function startTestServer(
       return { query: queryOn(own), close: () => own.end() };
     };
     await migratePostgres(pool);
-    repo = createPostgresRepository(pool, { reportCacheMs: config.reportCacheSeconds * 1000 });
+    repo = createPostgresRepository(pool, {
+      reportCacheMs: config.reportCacheSeconds * 1000,
+      stampMaxAgeMs: config.signInReuseMs,
+    });
     dropDatabase = () => database.drop();
   } else {
     const sqlite = openDatabase(config.databaseFile);

@@ -4,13 +4,13 @@ import Database from 'better-sqlite3';
 import { issueAccessToken } from '../../server/auth/access-tokens';
 import { sql } from '../../server/repository/sqlite/support';
 import { SqliteTokenStore } from '../../server/repository/sqlite/tokens';
-import { itOnSqlite, startTestServer, type TestServer } from '../helpers/test-server';
+import { itOnPostgres, itOnSqlite, startTestServer, WEDNESDAY, type TestServer } from '../helpers/test-server';
 
 /**
  * Issue 15: the token lookup and the sign-in guard's failed-sign-in counts are reused while the database's change
  * stamp holds (server/repository/sqlite/change-stamp.ts). These tests prove the reuse never outlives a change. The
- * reuse is SQLite's (PostgreSQL's change stamp is new at every read): the tests of the reuse itself run on SQLite
- * only; those of what the next request sees run on both.
+ * tests of SQLite's reuse itself run on SQLite only; those of what the next request sees run on both, on PostgreSQL
+ * with SIGN_IN_REUSE_MS=0 (every stamp new). PostgreSQL's own reuse is tested below.
  */
 describe('issue 15: what sign-in reuses between requests', () => {
   let server: TestServer;
@@ -20,7 +20,11 @@ describe('issue 15: what sign-in reuses between requests', () => {
   let another: ReturnType<TestServer['anotherConnection']>;
 
   beforeEach(async () => {
-    server = await startTestServer({ RATE_LIMIT_FAILED_AUTH: '3', RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '5' });
+    server = await startTestServer({
+      RATE_LIMIT_FAILED_AUTH: '3',
+      RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '5',
+      SIGN_IN_REUSE_MS: '0',
+    });
     another = server.anotherConnection();
     if (server.backend === 'sqlite') other = new Database(server.config.databaseFile);
   });
@@ -242,6 +246,119 @@ describe('issue 15: what sign-in reuses between requests', () => {
       }, TypeError);
       assert.throws(() => (found.advisor.teams as unknown[]).push({ id: 1 }), TypeError);
       assert.equal((await server.repo.tokens.findByHash(tokenHash))!.advisor.role, 'advisor');
+    },
+  );
+});
+
+/**
+ * Issue 16: on PostgreSQL an instance reuses the token it found and the failed-sign-in counts it read clean while its
+ * change stamp holds (server/repository/postgres/change-stamp.ts). A change through the instance itself applies to
+ * its very next request; one through another instance (here: another connection, as another instance's or the admin
+ * CLI's) within SIGN_IN_REUSE_MS.
+ */
+describe('issue 16: what sign-in reuses on PostgreSQL (SIGN_IN_REUSE_MS)', () => {
+  const REUSE_MS = 400;
+  /** What a noisy machine may add to REUSE_MS before a change through another instance shows. */
+  const SLACK_MS = 1000;
+  let server: TestServer;
+  let another: ReturnType<TestServer['anotherConnection']>;
+
+  beforeEach(async () => {
+    server = await startTestServer({
+      RATE_LIMIT_FAILED_AUTH: '3',
+      RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '5',
+      SIGN_IN_REUSE_MS: String(REUSE_MS),
+    });
+    another = server.anotherConnection();
+  });
+  afterEach(() => server.close());
+
+  /** Milliseconds until `request` answers `status`, asked again every 20 ms (a failure after 5 s). */
+  async function msUntil(status: number, request: () => Promise<{ status: number }>): Promise<number> {
+    const start = Date.now();
+    while (Date.now() - start < 5000) {
+      if ((await request()).status === status) return Date.now() - start;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.fail(`no ${status} within 5 s`);
+  }
+
+  itOnPostgres(
+    'issue 16: a token found is reused at the same stamp; the stamp changes after a write through this instance, and once SIGN_IN_REUSE_MS has passed',
+    async () => {
+      const ada = await server.advisor('Ada');
+      const tokenHash = hash('sha256', ada.token, 'hex');
+      const stamp = server.repo.changeStamp();
+      const found = await server.repo.tokens.findByHash(tokenHash, stamp);
+      await another.rows("UPDATE advisors SET display_name = 'Ada L.' WHERE id = ?", ada.record.id);
+      assert.equal(await server.repo.tokens.findByHash(tokenHash, stamp), found, 'the same frozen record');
+
+      await server.repo.advisors.setPreferences(ada.record.id, { timeZone: 'Europe/Paris' });
+      assert.notEqual(server.repo.changeStamp(), stamp);
+      const read = (await server.repo.tokens.findByHash(tokenHash))!;
+      assert.deepEqual([read.advisor.displayName, read.advisor.timeZone], ['Ada L.', 'Europe/Paris']);
+
+      const held = server.repo.changeStamp();
+      await new Promise((resolve) => setTimeout(resolve, REUSE_MS));
+      assert.notEqual(server.repo.changeStamp(), held, 'a stamp lasts SIGN_IN_REUSE_MS at most');
+    },
+  );
+
+  itOnPostgres(
+    'issue 16: a revocation, a deactivation or a failure counted through this instance applies to its very next request',
+    async () => {
+      const [bea, cid, gus] = [await server.advisor('Bea'), await server.advisor('Cid'), await server.advisor('Gus')];
+      for (const advisor of [bea, cid, gus, bea, cid, gus])
+        assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
+      const [token] = await server.repo.tokens.listFor(bea.record.id);
+      await server.repo.tokens.revoke(token.id, new Date().toISOString());
+      assert.equal((await bea.api.get('/api/v1/me')).status, 401);
+      await server.repo.advisors.update(cid.record.id, { active: false }, { kind: 'system', at: WEDNESDAY });
+      assert.equal((await cid.api.get('/api/v1/me')).status, 401);
+      // With the two refusals above, the address's fifth failure: Gus's good token, reused a moment ago, now waits.
+      for (let i = 0; i < 3; i++) assert.equal((await server.client.as(`rgd_wrong${i}`).get('/api/v1/me')).status, 401);
+      assert.equal((await gus.api.get('/api/v1/me')).status, 429);
+    },
+  );
+
+  itOnPostgres(
+    'issue 16: a revocation, a deactivation or a block through another instance applies here within SIGN_IN_REUSE_MS',
+    async () => {
+      const [bea, cid, eve] = [await server.advisor('Bea'), await server.advisor('Cid'), await server.advisor('Eve')];
+      for (const advisor of [bea, cid, eve, bea, cid, eve])
+        assert.equal((await advisor.api.get('/api/v1/me')).status, 200);
+      const changes: [string, () => Promise<unknown>, number, () => Promise<{ status: number }>][] = [
+        [
+          'revocation',
+          () => another.rows('UPDATE access_tokens SET revoked_at = now() WHERE advisor_id = ?', bea.record.id),
+          401,
+          () => bea.api.get('/api/v1/me'),
+        ],
+        [
+          'deactivation',
+          () => another.rows('UPDATE advisors SET active = false WHERE id = ?', cid.record.id),
+          401,
+          () => cid.api.get('/api/v1/me'),
+        ],
+        [
+          "a token's failures",
+          () =>
+            another.rows(
+              'INSERT INTO rate_limits (key, hits, reset_at) VALUES (?, ?, ?)',
+              `auth-token:${hash('sha256', eve.token, 'hex')}`,
+              3,
+              server.clock.now().getTime() + 60_000,
+            ),
+          429,
+          () => eve.api.get('/api/v1/me'),
+        ],
+      ];
+      for (const [change, make, status, request] of changes) {
+        await make();
+        const took = await msUntil(status, request);
+        assert.ok(took < REUSE_MS + SLACK_MS, `${change}: ${took} ms`);
+        assert.equal((await request()).status, status, `${change}: and from then on`);
+      }
     },
   );
 });

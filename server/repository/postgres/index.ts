@@ -1,6 +1,7 @@
 import type { Postgres } from '../../db/postgres/connection';
-import type { ChangeStamp, Repository } from '../repository';
+import type { Repository } from '../repository';
 import { PostgresActivityStore } from './activities';
+import { PostgresChangeStamps } from './change-stamp';
 import { PostgresActivityPointsStore } from './activity-points';
 import { PostgresFunnelStore } from './funnel';
 import { PostgresNoteStore } from './notes';
@@ -34,20 +35,22 @@ async function answered<T>(query: Promise<T>): Promise<T | null> {
 export interface PostgresRepositoryOptions {
   /** How long this instance reuses a firm-wide stage report or funnel (REPORT_CACHE_SECONDS); 0: never. */
   reportCacheMs?: number;
+  /** How long a change stamp holds at most (PostgresChangeStamps; SIGN_IN_REUSE_MS); 0, unless given: never. */
+  stampMaxAgeMs?: number;
 }
 
 export function createPostgresRepository(pool: Postgres, options: PostgresRepositoryOptions = {}): Repository {
   const firm = new FirmAnswers(options.reportCacheMs ?? 0);
   let closing = false;
   let ended: Promise<void> | undefined;
-  let stamps = 0;
+  const stamps = new PostgresChangeStamps(options.stampMaxAgeMs ?? 0);
   return {
-    advisors: new PostgresAdvisorStore(pool),
-    teams: new PostgresTeamStore(pool),
-    tokens: new PostgresTokenStore(pool),
+    advisors: new PostgresAdvisorStore(pool, stamps),
+    teams: new PostgresTeamStore(pool, stamps),
+    tokens: new PostgresTokenStore(pool, stamps),
     contacts: new PostgresContactStore(pool),
     alertDeliveries: new PostgresAlertDeliveryStore(pool),
-    rateLimitStore: (options) => new PostgresRateLimitStore(pool, options),
+    rateLimitStore: (options) => new PostgresRateLimitStore(pool, stamps, options),
     exceptionRules: new PostgresExceptionRuleStore(pool),
     activityLabels: new PostgresActivityLabelStore(pool),
     opportunities: new PostgresOpportunityStore(pool),
@@ -56,9 +59,7 @@ export function createPostgresRepository(pool: Postgres, options: PostgresReposi
     work: new PostgresWorkStore(pool, firm),
     funnel: new PostgresFunnelStore(pool, firm),
     activityPoints: new PostgresActivityPointsStore(pool),
-    // Another instance's commit has no cheap sign here (SQLite's file has PRAGMA data_version): every stamp is new,
-    // so nothing is reused on its strength and every request reads again.
-    changeStamp: () => `pg:${++stamps}` as ChangeStamp,
+    changeStamp: () => stamps.stamp(),
     async ping() {
       return (await answered(pool.query<{ ok: number }>('SELECT 1 AS ok')))?.rows[0]?.ok === 1;
     },

@@ -11,6 +11,7 @@ import type {
   EntraIdentity,
   TeamStore,
 } from '../repository';
+import type { PostgresChangeStamps } from './change-stamp';
 import { bumpTeamsVersion, isUniqueViolation, likePrefix, writeAudit, type Queryable } from './support';
 
 /** An advisor with their teams (sorted by name, whatever its case), in one query, as the SQLite backend reads it. */
@@ -53,8 +54,12 @@ export function toAdvisor(row: AdvisorRow): AdvisorRecord {
   };
 }
 
+/** Each write ends with `stamps.after`: a token found with its advisor (PostgresTokenStore) is read again. */
 export class PostgresAdvisorStore implements AdvisorStore {
-  constructor(private readonly db: Postgres) {}
+  constructor(
+    private readonly db: Postgres,
+    private readonly stamps: PostgresChangeStamps,
+  ) {}
 
   private async one(where: string, values: unknown[], db: Queryable = this.db): Promise<AdvisorRecord | null> {
     const { rows } = await db.query<AdvisorRow>(`SELECT ${ADVISOR_COLUMNS} FROM advisors a WHERE ${where}`, values);
@@ -79,28 +84,30 @@ export class PostgresAdvisorStore implements AdvisorStore {
 
   async setEntraIdentity(id: number, identity: EntraIdentity | null, expected: EntraBinding, actor: AuditActor) {
     try {
-      return await transaction(this.db, async (db): Promise<'bound' | 'missing' | 'changed' | 'taken'> => {
-        // The row stays locked until the end: a second binding of the same advisor waits, then sees this one.
-        const { rows } = await db.query<{ entra_tid: string | null; entra_oid: string | null }>(
-          'SELECT entra_tid, entra_oid FROM advisors WHERE id = $1 FOR NO KEY UPDATE',
-          [id],
-        );
-        const current = rows[0];
-        if (!current) return 'missing';
-        if (current.entra_tid !== expected.entraTid || current.entra_oid !== expected.entraOid) return 'changed';
-        if (
-          identity &&
-          (await db.query('SELECT 1 FROM advisors WHERE entra_oid = $1 AND id <> $2', [identity.oid, id])).rowCount
-        )
-          return 'taken';
-        await db.query('UPDATE advisors SET entra_tid = $1, entra_oid = $2 WHERE id = $3', [
-          identity?.tid ?? null,
-          identity?.oid ?? null,
-          id,
-        ]);
-        await writeAudit(db, actor, 'advisor', id, identity ? 'bind-entra' : 'unbind-entra', identity ?? expected);
-        return 'bound';
-      });
+      return await this.stamps.after(
+        transaction(this.db, async (db): Promise<'bound' | 'missing' | 'changed' | 'taken'> => {
+          // The row stays locked until the end: a second binding of the same advisor waits, then sees this one.
+          const { rows } = await db.query<{ entra_tid: string | null; entra_oid: string | null }>(
+            'SELECT entra_tid, entra_oid FROM advisors WHERE id = $1 FOR NO KEY UPDATE',
+            [id],
+          );
+          const current = rows[0];
+          if (!current) return 'missing';
+          if (current.entra_tid !== expected.entraTid || current.entra_oid !== expected.entraOid) return 'changed';
+          if (
+            identity &&
+            (await db.query('SELECT 1 FROM advisors WHERE entra_oid = $1 AND id <> $2', [identity.oid, id])).rowCount
+          )
+            return 'taken';
+          await db.query('UPDATE advisors SET entra_tid = $1, entra_oid = $2 WHERE id = $3', [
+            identity?.tid ?? null,
+            identity?.oid ?? null,
+            id,
+          ]);
+          await writeAudit(db, actor, 'advisor', id, identity ? 'bind-entra' : 'unbind-entra', identity ?? expected);
+          return 'bound';
+        }),
+      );
     } catch (error) {
       // Another advisor was bound to the same account at the same moment: its unique index decided.
       if (isUniqueViolation(error)) return 'taken';
@@ -130,14 +137,16 @@ export class PostgresAdvisorStore implements AdvisorStore {
   async create(fields: { email: string; displayName: string; role: Role }, actor: AuditActor | null) {
     let id: number;
     try {
-      id = await transaction(this.db, async (db) => {
-        const { rows } = await db.query<{ id: number }>(
-          'INSERT INTO advisors (email, display_name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
-          [fields.email, fields.displayName, fields.role, actor?.at ?? new Date().toISOString()],
-        );
-        await writeAudit(db, actor, 'advisor', rows[0].id, 'create', fields);
-        return rows[0].id;
-      });
+      id = await this.stamps.after(
+        transaction(this.db, async (db) => {
+          const { rows } = await db.query<{ id: number }>(
+            'INSERT INTO advisors (email, display_name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
+            [fields.email, fields.displayName, fields.role, actor?.at ?? new Date().toISOString()],
+          );
+          await writeAudit(db, actor, 'advisor', rows[0].id, 'create', fields);
+          return rows[0].id;
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ConflictError(`An advisor with the email ${fields.email} already exists.`);
@@ -147,55 +156,59 @@ export class PostgresAdvisorStore implements AdvisorStore {
   }
 
   async update(id: number, fields: AdvisorChanges, actor: AuditActor) {
-    const outcome = await transaction(this.db, async (db): Promise<'missing' | 'last-admin' | 'updated'> => {
-      // A change that can take an admin away (a role other than admin, a deactivation) first takes the firm's one
-      // demotion lock: two of them at once take turns, and the second counts the admins after the first committed.
-      // Other changes take no lock beyond their advisor's row, so they never wait for (or deadlock with) a demotion.
-      if ((fields.role !== undefined && fields.role !== 'admin') || fields.active === false)
-        await db.query("SELECT pg_advisory_xact_lock(hashtextextended('advisor demotions', 0))");
-      const { rows } = await db.query<{ role: Role; active: boolean }>(
-        'SELECT role, active FROM advisors WHERE id = $1 FOR NO KEY UPDATE',
-        [id],
-      );
-      const before = rows[0];
-      if (!before) return 'missing';
-      const wasAdmin = before.role === 'admin' && before.active;
-      const staysAdmin = (fields.role ?? before.role) === 'admin' && (fields.active ?? before.active);
-      if (wasAdmin && !staysAdmin) {
-        const others = await db.query("SELECT 1 FROM advisors WHERE role = 'admin' AND active AND id <> $1", [id]);
-        if (!others.rowCount) return 'last-admin';
-      }
-      await db.query(
-        `UPDATE advisors SET display_name = coalesce($1, display_name), role = coalesce($2, role),
+    const outcome = await this.stamps.after(
+      transaction(this.db, async (db): Promise<'missing' | 'last-admin' | 'updated'> => {
+        // A change that can take an admin away (a role other than admin, a deactivation) first takes the firm's one
+        // demotion lock: two of them at once take turns, and the second counts the admins after the first committed.
+        // Other changes take no lock beyond their advisor's row, so they never wait for (or deadlock with) a demotion.
+        if ((fields.role !== undefined && fields.role !== 'admin') || fields.active === false)
+          await db.query("SELECT pg_advisory_xact_lock(hashtextextended('advisor demotions', 0))");
+        const { rows } = await db.query<{ role: Role; active: boolean }>(
+          'SELECT role, active FROM advisors WHERE id = $1 FOR NO KEY UPDATE',
+          [id],
+        );
+        const before = rows[0];
+        if (!before) return 'missing';
+        const wasAdmin = before.role === 'admin' && before.active;
+        const staysAdmin = (fields.role ?? before.role) === 'admin' && (fields.active ?? before.active);
+        if (wasAdmin && !staysAdmin) {
+          const others = await db.query("SELECT 1 FROM advisors WHERE role = 'admin' AND active AND id <> $1", [id]);
+          if (!others.rowCount) return 'last-admin';
+        }
+        await db.query(
+          `UPDATE advisors SET display_name = coalesce($1, display_name), role = coalesce($2, role),
            active = coalesce($3, active), time_zone = coalesce($4, time_zone),
            monthly_quota = CASE WHEN $5 THEN $6 ELSE monthly_quota END WHERE id = $7`,
-        [
-          fields.displayName ?? null,
-          fields.role ?? null,
-          fields.active ?? null,
-          fields.timeZone ?? null,
-          fields.monthlyQuota !== undefined,
-          fields.monthlyQuota ?? null,
-          id,
-        ],
-      );
-      await writeAudit(db, actor, 'advisor', id, 'update', fields);
-      return 'updated';
-    });
+          [
+            fields.displayName ?? null,
+            fields.role ?? null,
+            fields.active ?? null,
+            fields.timeZone ?? null,
+            fields.monthlyQuota !== undefined,
+            fields.monthlyQuota ?? null,
+            id,
+          ],
+        );
+        await writeAudit(db, actor, 'advisor', id, 'update', fields);
+        return 'updated';
+      }),
+    );
     if (outcome === 'missing') return null;
     if (outcome === 'last-admin') return outcome;
     return this.findById(id);
   }
 
   async markWorkSeen(id: number, at: string) {
-    await this.db.query('UPDATE advisors SET work_seen_at = $1 WHERE id = $2', [at, id]);
+    await this.stamps.after(this.db.query('UPDATE advisors SET work_seen_at = $1 WHERE id = $2', [at, id]));
   }
 
   async setPreferences(id: number, { workScope, timeZone, digestOptOut }: AdvisorPreferences) {
-    await this.db.query(
-      `UPDATE advisors SET work_scope = coalesce($1, work_scope), time_zone = coalesce($2, time_zone),
+    await this.stamps.after(
+      this.db.query(
+        `UPDATE advisors SET work_scope = coalesce($1, work_scope), time_zone = coalesce($2, time_zone),
          digest_opt_out = coalesce($3, digest_opt_out) WHERE id = $4`,
-      [workScope ?? null, timeZone ?? null, digestOptOut ?? null, id],
+        [workScope ?? null, timeZone ?? null, digestOptOut ?? null, id],
+      ),
     );
   }
 
@@ -224,8 +237,12 @@ export class PostgresAdvisorStore implements AdvisorStore {
   }
 }
 
+/** Each write ends with `stamps.after`, as the advisors' (an advisor's record names its teams). */
 export class PostgresTeamStore implements TeamStore {
-  constructor(private readonly db: Postgres) {}
+  constructor(
+    private readonly db: Postgres,
+    private readonly stamps: PostgresChangeStamps,
+  ) {}
 
   private async toTeams(rows: { id: number; name: string }[]): Promise<Team[]> {
     const members = await this.db.query<{ team_id: number; id: number; display_name: string; email: string }>(
@@ -269,19 +286,21 @@ export class PostgresTeamStore implements TeamStore {
   async create(name: string, memberIds: number[], actor: AuditActor | null) {
     let id: number;
     try {
-      id = await transaction(this.db, async (db) => {
-        const { rows } = await db.query<{ id: number }>(
-          'INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id',
-          [name, actor?.at ?? new Date().toISOString()],
-        );
-        await db.query(
-          `INSERT INTO team_members (team_id, advisor_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
-          [rows[0].id, memberIds],
-        );
-        await bumpTeamsVersion(db);
-        await writeAudit(db, actor, 'team', rows[0].id, 'create', { name, memberIds });
-        return rows[0].id;
-      });
+      id = await this.stamps.after(
+        transaction(this.db, async (db) => {
+          const { rows } = await db.query<{ id: number }>(
+            'INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id',
+            [name, actor?.at ?? new Date().toISOString()],
+          );
+          await db.query(
+            `INSERT INTO team_members (team_id, advisor_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+            [rows[0].id, memberIds],
+          );
+          await bumpTeamsVersion(db);
+          await writeAudit(db, actor, 'team', rows[0].id, 'create', { name, memberIds });
+          return rows[0].id;
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`A team named ${name} already exists.`);
       throw error;
@@ -290,22 +309,26 @@ export class PostgresTeamStore implements TeamStore {
   }
 
   async addMember(teamId: number, advisorId: number, actor: AuditActor | null) {
-    await transaction(this.db, async (db) => {
-      await db.query('INSERT INTO team_members (team_id, advisor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-        teamId,
-        advisorId,
-      ]);
-      await bumpTeamsVersion(db);
-      await writeAudit(db, actor, 'team', teamId, 'add-member', { advisorId });
-    });
+    await this.stamps.after(
+      transaction(this.db, async (db) => {
+        await db.query('INSERT INTO team_members (team_id, advisor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+          teamId,
+          advisorId,
+        ]);
+        await bumpTeamsVersion(db);
+        await writeAudit(db, actor, 'team', teamId, 'add-member', { advisorId });
+      }),
+    );
   }
 
   async removeMember(teamId: number, advisorId: number, actor: AuditActor) {
-    await transaction(this.db, async (db) => {
-      await db.query('DELETE FROM team_members WHERE team_id = $1 AND advisor_id = $2', [teamId, advisorId]);
-      await bumpTeamsVersion(db);
-      await writeAudit(db, actor, 'team', teamId, 'remove-member', { advisorId });
-    });
+    await this.stamps.after(
+      transaction(this.db, async (db) => {
+        await db.query('DELETE FROM team_members WHERE team_id = $1 AND advisor_id = $2', [teamId, advisorId]);
+        await bumpTeamsVersion(db);
+        await writeAudit(db, actor, 'team', teamId, 'remove-member', { advisorId });
+      }),
+    );
   }
 
   async changeVersion() {

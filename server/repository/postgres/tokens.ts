@@ -1,18 +1,25 @@
 import { transaction, type Postgres } from '../../db/postgres/connection';
-import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
+import type { AuditActor, TokenStore } from '../repository';
 import { toTokenRecord as toRecord, type TokenRow } from '../rows/token-rows';
+import { FoundTokens, type FoundToken } from '../stamped/found-tokens';
+import type { PostgresChangeStamps } from './change-stamp';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
 import { writeAudit } from './support';
 
 const TOKEN_COLUMNS = 'id, advisor_id, name, created_at, expires_at, last_used_at, revoked_at';
 
 /**
- * Access tokens on PostgreSQL. A token is read with its advisor on every request: the SQLite backend reuses a token
- * found earlier while its file's change stamp holds, which PostgreSQL has no cheap equivalent of across instances
- * (the request's stamp is accepted and not used).
+ * Access tokens on PostgreSQL. A token found with its advisor is reused while the instance's change stamp holds
+ * (PostgresChangeStamps): this instance's writes to tokens, advisors and teams change it at once, another instance's
+ * show within its bound.
  */
 export class PostgresTokenStore implements TokenStore {
-  constructor(private readonly db: Postgres) {}
+  private readonly found = new FoundTokens();
+
+  constructor(
+    private readonly db: Postgres,
+    private readonly stamps: PostgresChangeStamps,
+  ) {}
 
   create(
     advisorId: number,
@@ -22,7 +29,7 @@ export class PostgresTokenStore implements TokenStore {
     expiresAt: string | null,
     actor: AuditActor | null = null,
   ) {
-    return transaction(this.db, async (db) => {
+    const created = transaction(this.db, async (db) => {
       const { rows } = await db.query<TokenRow>(
         `INSERT INTO access_tokens (advisor_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)
          RETURNING ${TOKEN_COLUMNS}`,
@@ -35,9 +42,14 @@ export class PostgresTokenStore implements TokenStore {
       });
       return toRecord(rows[0]);
     });
+    return this.stamps.after(created);
   }
 
-  async findByHash(tokenHash: string): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null> {
+  findByHash(tokenHash: string, stamp = this.stamps.stamp()): Promise<FoundToken | null> {
+    return this.found.find(tokenHash, stamp, (hash) => this.read(hash));
+  }
+
+  private async read(tokenHash: string): Promise<FoundToken | null> {
     // Named, so each connection plans it once: it runs on every request, and planning took three times its run.
     const { rows } = await this.db.query<TokenRow & { advisor: AdvisorRow }>({
       name: 'token-by-hash',
@@ -65,7 +77,7 @@ export class PostgresTokenStore implements TokenStore {
   }
 
   revoke(id: number, at: string, actor: AuditActor | null = null) {
-    return transaction(this.db, async (db) => {
+    const revoking = transaction(this.db, async (db) => {
       const revoked = await db.query('UPDATE access_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
         at,
         id,
@@ -74,9 +86,10 @@ export class PostgresTokenStore implements TokenStore {
       await writeAudit(db, actor ?? { kind: 'system', at }, 'access_token', id, 'revoke');
       return true;
     });
+    return this.stamps.after(revoking);
   }
 
   async touch(id: number, at: string) {
-    await this.db.query('UPDATE access_tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
+    await this.stamps.after(this.db.query('UPDATE access_tokens SET last_used_at = $1 WHERE id = $2', [at, id]));
   }
 }

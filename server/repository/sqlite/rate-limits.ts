@@ -1,6 +1,7 @@
 import type { ClientRateLimitInfo, Options } from 'express-rate-limit';
 import type { Db } from '../../db/connection';
 import type { RateLimitStore, RateLimitStoreOptions } from '../repository';
+import { CleanKeys } from '../stamped/clean-keys';
 import { changeStamp } from './change-stamp';
 import { sql } from './support';
 import { write, writeAlong, writeIfFree, type RidingChange } from './writes';
@@ -9,9 +10,6 @@ interface Counted {
   hits: number;
   reset_at: number;
 }
-
-/** Keys remembered as clean at most (all are forgotten when full). */
-const CLEAN_MAX_KEYS = 10_000;
 
 /** getMany's statement for n keys: a primary-key lookup per key (measured about 25 % cheaper than `key IN (…)`). */
 const manyKeys = (n: number) =>
@@ -26,13 +24,8 @@ export class SqliteRateLimitStore implements RateLimitStore {
   private windowMs: number;
   private readonly now: () => number;
   private readonly batched: boolean;
-  /**
-   * Keys getMany found without hits in a window not yet ended, and the change stamp they were read at. While the
-   * stamp holds nothing was written (by this process or another), so they are still clean: a window only ends as
-   * time passes, and the clock is not behind the latest read (`at`: set back, an ended window could be open again).
-   * The sign-in guard reads two keys on every request; most are clean.
-   */
-  private clean = { stamp: '', at: 0, keys: new Set<string>() };
+  /** Keys getMany found without hits: while the stamp holds, nothing was written by this process or another. */
+  private readonly clean = new CleanKeys();
   /** A batched store's hits not yet written, by key, with the end of the window they count in. */
   private readonly unwritten = new Map<string, { hits: number; resetAt: number }>();
   /** What the riding change wrote, subtracted from `unwritten` once it is committed. */
@@ -83,19 +76,21 @@ export class SqliteRateLimitStore implements RateLimitStore {
   async getMany(keys: readonly string[], stamp = changeStamp(this.db)): Promise<(ClientRateLimitInfo | undefined)[]> {
     const now = this.now();
     const full = keys.map((key) => this.prefix + key);
-    if (this.clean.stamp !== stamp || now < this.clean.at) this.clean = { stamp, at: now, keys: new Set() };
-    this.clean.at = now;
-    const clean = this.clean.keys;
-    if (full.every((key) => clean.has(key))) return full.map((key) => this.info(key, undefined, now));
+    if (this.clean.all(full, stamp, now)) return full.map((key) => this.info(key, undefined, now));
     const rows = sql(this.db, MANY_KEYS[full.length - 1] ?? manyKeys(full.length)).all(
       ...full.flatMap((key) => [key, now]),
     ) as (Counted & { key: string })[];
-    if (clean.size + full.length > CLEAN_MAX_KEYS) clean.clear();
-    return full.map((key) => {
-      const row = rows.find((found) => found.key === key);
-      if (!row) clean.add(key);
-      return this.info(key, row, now);
-    });
+    this.clean.add(
+      full.filter((key) => !rows.some((row) => row.key === key)),
+      stamp,
+    );
+    return full.map((key) =>
+      this.info(
+        key,
+        rows.find((found) => found.key === key),
+        now,
+      ),
+    );
   }
 
   private info(key: string, row: Counted | undefined, now: number): ClientRateLimitInfo | undefined {

@@ -1,31 +1,15 @@
 import type { Db } from '../../db/connection';
-import type { AdvisorRecord, AuditActor, TokenRecord, TokenStore } from '../repository';
+import type { AuditActor, TokenStore } from '../repository';
 import { toTokenRecord as toRecord, type TokenRow } from '../rows/token-rows';
+import { FoundTokens, type FoundToken } from '../stamped/found-tokens';
 import { changeStamp } from './change-stamp';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './people';
 import { sql, sqlArrays, writeAudit } from './support';
 import { write, writeIfFree } from './writes';
 
-type Found = TokenRecord & { advisor: AdvisorRecord };
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/** Tokens remembered at most (all are dropped when full): each is one signed-in client's current token. */
-const FOUND_MAX_ENTRIES = 10_000;
-
 export class SqliteTokenStore implements TokenStore {
-  /**
-   * Tokens found, with their advisor, by hash: reused while the database's change stamp is the one they were read
-   * at, so nothing anyone wrote since (a revocation, a deactivation, a role or team change, from this process or
-   * another) can be missed; any write at all makes the next lookup read again.
-   */
-  private readonly found = new Map<string, { stamp: string; record: Found }>();
+  /** Reused while the file's change stamp holds: any write at all, by this process or another, reads again. */
+  private readonly found = new FoundTokens();
 
   constructor(private readonly db: Db) {}
 
@@ -52,21 +36,10 @@ export class SqliteTokenStore implements TokenStore {
       return toRecord(sql(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow);
     });
   }
-  async findByHash(tokenHash: string, stamp = changeStamp(this.db)): Promise<Found | null> {
-    const known = this.found.get(tokenHash);
-    if (known?.stamp === stamp) return known.record;
-    const record = this.read(tokenHash);
-    if (!record) {
-      this.found.delete(tokenHash);
-      return null;
-    }
-    if (this.found.size >= FOUND_MAX_ENTRIES) this.found.clear();
-    // Frozen to the last team: it is who the next requests are, so nothing may change it in place.
-    const frozen = deepFreeze(record);
-    this.found.set(tokenHash, { stamp, record: frozen });
-    return frozen;
+  findByHash(tokenHash: string, stamp = changeStamp(this.db)): Promise<FoundToken | null> {
+    return this.found.find(tokenHash, stamp, (hash) => this.read(hash));
   }
-  private read(tokenHash: string): Found | null {
+  private read(tokenHash: string): FoundToken | null {
     // One query for the token and its advisor.
     const row = sqlArrays(
       this.db,
