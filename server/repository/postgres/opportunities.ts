@@ -160,11 +160,11 @@ function viewQuery(options: ListOpportunitiesOptions): ViewQuery | null {
        CROSS JOIN LATERAL (SELECT y.id FROM opportunities y WHERE y.${column} = j.advisor AND y.status = j.status
                            ${words === null ? '' : `AND ts_match_vq(y.words, ${words})`}
                            ORDER BY ${order('y')} LIMIT ${depth}) x`;
-  return {
-    ...ordered,
-    where: `o.id IN (${stream('owner_id', streams.owners)} UNION ALL ${stream('created_by_id', streams.creators)})
-      AND ${conditions.join(' AND ')}`,
-  };
+  // A view without creators' streams (My Open, Team Open) names none: planning an empty one cost a quarter of the
+  // lookup's time.
+  const walked = [stream('owner_id', streams.owners)];
+  if (streams.creators[0].length) walked.push(stream('created_by_id', streams.creators));
+  return { ...ordered, where: `o.id IN (${walked.join(' UNION ALL ')}) AND ${conditions.join(' AND ')}` };
 }
 
 /**
