@@ -121,4 +121,29 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
               );
         }
       });
+
+  it("prepares a view's lookup and list once per connection, whatever the typed text, the page size and the offset", async () => {
+    const one = openPostgres(database.url, { max: 1 });
+    try {
+      const store = new PostgresOpportunityStore(one);
+      const prepared = async () =>
+        Number((await one.query('SELECT count(*) AS n FROM pg_prepared_statements')).rows[0].n);
+      const before = await prepared();
+      for (const q of ['smi', 'rollover sm', 'zzq'])
+        for (const [limit, offset] of [
+          [10, 0],
+          [26, 10],
+          [1, 95],
+        ]) {
+          const options = { view: 'my-open' as const, advisorId: 3, q, limit, offset };
+          await store.choices(options);
+          await store.list(options);
+        }
+      assert.equal(await prepared(), before + 2, 'one statement for the lookup, one for the list');
+      await store.choices({ view: 'closed', advisorId: 3, q: 'smi', limit: 10, offset: 0 });
+      assert.equal(await prepared(), before + 3, 'and one more for another view');
+    } finally {
+      await one.end();
+    }
+  });
 });

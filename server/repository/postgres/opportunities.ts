@@ -128,7 +128,8 @@ function viewQuery(options: ListOpportunitiesOptions): ViewQuery | null {
   if (options.referredByContactId !== undefined)
     conditions.push(`o.referred_by_contact_id = ${param(options.referredByContactId)}`);
   const words = q === null ? null : `search_prefixes(${param(q)})`;
-  const page = `LIMIT ${checkedLimit(options.limit)} OFFSET ${param(options.offset)}`;
+  // Both bound, so the statement's text (its name: arrays' `named`) is one per view and filter, whatever the page.
+  const page = `LIMIT ${param(checkedLimit(options.limit))} OFFSET ${param(options.offset)}`;
   const where = [...conditions, ...(words === null ? [] : [`o.words @@ ${words}`])].join(' AND ');
   if (options.view === 'recent')
     return {
@@ -250,6 +251,7 @@ export class PostgresOpportunityStore implements OpportunityStore {
          FROM (SELECT o.*${query.pageColumns} FROM ${query.from} WHERE ${query.where} ORDER BY ${query.order} ${query.page}) o
         ORDER BY ${query.pageOrder}`,
       query.values,
+      { named: true },
     );
     return rows.map(toSummary);
   }
@@ -261,6 +263,7 @@ export class PostgresOpportunityStore implements OpportunityStore {
       this.db,
       `SELECT ${CHOICE_COLUMNS} FROM ${query.from} WHERE ${query.where} ORDER BY ${query.order} ${query.page}`,
       query.values,
+      { named: true },
     );
     return rows.map(toChoice);
   }

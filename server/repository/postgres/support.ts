@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { AuditActor } from '../repository';
 import { auditValues } from '../rows/audit-rows';
@@ -30,8 +31,21 @@ export const columnOf = (table: string, column: string, id: string) =>
   `(SELECT n.${column} FROM ${table} n WHERE n.id = ${id})`;
 
 /** Rows as arrays of their columns in SELECT order (cheaper than named rows for the wide opportunity rows). */
-export async function arrays<R extends unknown[]>(db: Queryable, text: string, values: unknown[]): Promise<R[]> {
-  return (await db.query<R>({ text, values, rowMode: 'array' })).rows;
+export async function arrays<R extends unknown[]>(
+  db: Queryable,
+  text: string,
+  values: unknown[],
+  { named = false }: { named?: boolean } = {},
+): Promise<R[]> {
+  return (await db.query<R>({ text, values, rowMode: 'array', name: named ? statementName(text) : undefined })).rows;
+}
+
+/**
+ * A statement's name from its text: a statement named is parsed once per connection (the driver keeps its name), and
+ * still planned for each run's values. For the statements of every keystroke, whose text is one of a few per view.
+ */
+function statementName(text: string): string {
+  return `s-${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
 }
 
 /**
