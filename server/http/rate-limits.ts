@@ -25,6 +25,8 @@ function refuse(res: Response, next: NextFunction, detail: string, resetTime: Da
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+/** The methods that only read: a request with any other may change something. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * IPv6 clients are counted by /56 subnet (express-rate-limit's default): one host has many addresses. An address
@@ -101,7 +103,10 @@ export class FailedSignIns {
 
   /** Middleware before authentication: 429 with Retry-After while the address or the token is blocked. */
   readonly guard: RequestHandler = async (req, res, next) => {
-    let stamp = this.repo.changeStamp();
+    // A change is decided on the caller as stored now: a token revoked or an admin removed through another instance
+    // changes nothing, however recently its token was checked (reads may be answered within SIGN_IN_REUSE_MS).
+    const exact = !READS.has(req.method);
+    let stamp = this.repo.changeStamp({ exact });
     let { address, presented } = await this.counts(req, stamp);
     if ((address?.totalHits ?? 0) > 0 || (presented?.totalHits ?? 0) > 0) {
       // Failed before: decide this request only after the ones already being checked, on fresh counts.
@@ -109,7 +114,7 @@ export class FailedSignIns {
       const token = tokenKey(req);
       if (token) releases.push(await this.takeTurn(`t:${token}`));
       res.locals.releaseSignInTurn = () => releases.forEach((release) => release());
-      stamp = this.repo.changeStamp();
+      stamp = this.repo.changeStamp({ exact });
       ({ address, presented } = await this.counts(req, stamp));
     }
     // The authenticator's token lookup reuses it: a request reads the stamp once (a read transaction of its own).

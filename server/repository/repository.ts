@@ -203,7 +203,7 @@ export interface TokenStore {
   ): Promise<TokenRecord>;
   /**
    * The token with the advisor it belongs to. `stamp`: the request's change stamp (see Repository.changeStamp) when
-   * it has read one already; without it the store reads its own.
+   * it has read one already; without it SQLite reads at its own (exact) stamp, and PostgreSQL the token as stored.
    */
   findByHash(tokenHash: string, stamp?: ChangeStamp): Promise<(TokenRecord & { advisor: AdvisorRecord }) | null>;
   listFor(advisorId: number): Promise<TokenRecord[]>;
@@ -732,11 +732,12 @@ export interface Repository {
   /**
    * A value that changes when something the reuse below depends on was written since: on SQLite anything, by this
    * process or another, at once; on PostgreSQL advisors, teams, tokens and rate limits through this instance at once,
-   * and through another instance within its bound (SIGN_IN_REUSE_MS; PostgresChangeStamps). A request reads it once
-   * and hands it to the stores that reuse earlier reads while it holds (the sign-in guard's counts, the token
-   * lookup): each such read costs a read transaction of its own.
+   * and through another instance within its bound (SIGN_IN_REUSE_MS; PostgresChangeStamps). `exact`: a stamp that
+   * holds only while nothing was written anywhere (SQLite's always does; PostgreSQL's is then new at every read). A
+   * request reads it once and hands it to the stores that reuse earlier reads while it holds (the sign-in guard's
+   * counts, the token lookup): each such read costs a read transaction of its own.
    */
-  changeStamp(): ChangeStamp;
+  changeStamp(options?: { exact?: boolean }): ChangeStamp;
   /** True when the storage is reachable (for /healthz). */
   ping(): Promise<boolean>;
   /** True when a write could start now; false while another process holds the write lock (for /healthz). */

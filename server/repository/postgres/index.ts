@@ -59,7 +59,7 @@ export function createPostgresRepository(pool: Postgres, options: PostgresReposi
     work: new PostgresWorkStore(pool, firm),
     funnel: new PostgresFunnelStore(pool, firm),
     activityPoints: new PostgresActivityPointsStore(pool),
-    changeStamp: () => stamps.stamp(),
+    changeStamp: (options) => stamps.stamp(options),
     async ping() {
       return (await answered(pool.query<{ ok: number }>('SELECT 1 AS ok')))?.rows[0]?.ok === 1;
     },

@@ -1,5 +1,5 @@
 import { transaction, type Postgres } from '../../db/postgres/connection';
-import type { AuditActor, TokenStore } from '../repository';
+import type { AuditActor, ChangeStamp, TokenStore } from '../repository';
 import { toTokenRecord as toRecord, type TokenRow } from '../rows/token-rows';
 import { FoundTokens, type FoundToken } from '../stamped/found-tokens';
 import type { PostgresChangeStamps } from './change-stamp';
@@ -9,9 +9,9 @@ import { writeAudit } from './support';
 const TOKEN_COLUMNS = 'id, advisor_id, name, created_at, expires_at, last_used_at, revoked_at';
 
 /**
- * Access tokens on PostgreSQL. A token found with its advisor is reused while the instance's change stamp holds
- * (PostgresChangeStamps): this instance's writes to tokens, advisors and teams change it at once, another instance's
- * show within its bound.
+ * Access tokens on PostgreSQL. A token found with its advisor is reused while the request's change stamp holds
+ * (PostgresChangeStamps): this instance's new tokens, revocations and changes of advisors and teams change it at once,
+ * another instance's show within its bound.
  */
 export class PostgresTokenStore implements TokenStore {
   private readonly found = new FoundTokens();
@@ -45,12 +45,13 @@ export class PostgresTokenStore implements TokenStore {
     return this.stamps.after(created);
   }
 
-  findByHash(tokenHash: string, stamp = this.stamps.stamp()): Promise<FoundToken | null> {
-    return this.found.find(tokenHash, stamp, (hash) => this.read(hash));
+  /** Without a stamp (one read outside a request), the token as stored now. */
+  findByHash(tokenHash: string, stamp?: ChangeStamp): Promise<FoundToken | null> {
+    return stamp ? this.found.find(tokenHash, stamp, (hash) => this.read(hash)) : this.read(tokenHash);
   }
 
   private async read(tokenHash: string): Promise<FoundToken | null> {
-    // Named, so each connection plans it once: it runs on every request, and planning took three times its run.
+    // Named, so each connection parses it once: it runs on every change and whenever the instance's stamp moved on.
     const { rows } = await this.db.query<TokenRow & { advisor: AdvisorRow }>({
       name: 'token-by-hash',
       text: `SELECT t.id, t.advisor_id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
@@ -90,6 +91,8 @@ export class PostgresTokenStore implements TokenStore {
   }
 
   async touch(id: number, at: string) {
-    await this.stamps.after(this.db.query('UPDATE access_tokens SET last_used_at = $1 WHERE id = $2', [at, id]));
+    // Not a change of the stamp: every token kept on this instance would be read again once a minute per token.
+    await this.db.query('UPDATE access_tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
+    this.found.touched(id, at);
   }
 }

@@ -39,4 +39,10 @@ export class FoundTokens {
     this.found.set(tokenHash, { stamp, record: frozen });
     return frozen;
   }
+
+  /** The token's last use, written: its record kept here says so too (nothing else about it changed). */
+  touched(id: number, lastUsedAt: string): void {
+    for (const [tokenHash, { stamp, record }] of this.found)
+      if (record.id === id) this.found.set(tokenHash, { stamp, record: Object.freeze({ ...record, lastUsedAt }) });
+  }
 }
