@@ -298,6 +298,24 @@ describe('issue 16: what sign-in reuses on PostgreSQL (SIGN_IN_REUSE_MS)', () =>
       },
     );
 
+    itOnPostgres(
+      "issue 16: a token's last use, written, is kept with the token and does not move the stamp",
+      async () => {
+        const ada = await server.advisor('Ada');
+        const tokenHash = hash('sha256', ada.token, 'hex');
+        const stamp = server.repo.changeStamp();
+        const found = (await server.repo.tokens.findByHash(tokenHash, stamp))!;
+        const at = new Date(Date.parse(WEDNESDAY) + 3_600_000).toISOString();
+        await server.repo.tokens.touch(found.id, at);
+        assert.equal(server.repo.changeStamp(), stamp);
+        const kept = (await server.repo.tokens.findByHash(tokenHash, stamp))!;
+        assert.equal(kept.lastUsedAt, at);
+        assert.deepEqual({ ...kept, lastUsedAt: null }, { ...found, lastUsedAt: null });
+        assert.ok(Object.isFrozen(kept));
+        assert.equal((await server.repo.tokens.findByHash(tokenHash))!.lastUsedAt, at, 'as stored');
+      },
+    );
+
     itOnPostgres('issue 16: a revocation through this instance applies to its very next request', async () => {
       const bea = await server.advisor('Bea');
       await primed(bea);
