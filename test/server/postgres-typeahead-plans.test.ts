@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { openPostgres, type Postgres } from '../../server/db/postgres/connection';
 import { migratePostgres } from '../../server/db/postgres/migrate';
-import { PostgresOpportunityStore } from '../../server/repository/postgres/opportunities';
+import { NEWEST_WALKED, PostgresOpportunityStore } from '../../server/repository/postgres/opportunities';
 import type { ListOpportunitiesOptions } from '../../server/repository/repository';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
 
@@ -121,6 +121,66 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
               );
         }
       });
+
+  interface AnalyzedNode extends PlanNode {
+    'Actual Rows': number;
+    'Actual Loops': number;
+    'Rows Removed by Filter'?: number;
+    Plans?: AnalyzedNode[];
+  }
+
+  for (const [typed, words] of [
+    ['smi', "'smi':*"],
+    ['rollover sm', "'rollover':* & 'sm':*"],
+    ['zzq', "'zzq':*"],
+    // One opportunity has it, and the walk newest first would have had to pass every other to find it.
+    ['case19999', "'case19999':*"],
+    ['case1', "'case1':*"],
+  ])
+    it(`all-open, typed "${typed}": walks at most the ${NEWEST_WALKED} newest open, then the word's own matches, never the firm newest first, and its pages as read plainly`, async () => {
+      for (const offset of [0, 10, 95]) {
+        statements.length = 0;
+        const options = { view: 'all-open' as const, advisorId: 3, q: typed, limit: 10, offset };
+        const page = await store.choices(options);
+        const lookups = [...statements];
+        const expected = (
+          await pool.query(
+            `SELECT id FROM opportunities WHERE status = 'open' AND words @@ $1::tsquery ORDER BY id DESC LIMIT 10 OFFSET $2`,
+            [words, offset],
+          )
+        ).rows.map((row: { id: number }) => row.id);
+        assert.deepEqual(
+          page.map((line) => line.id),
+          expected,
+        );
+        assert.deepEqual(
+          (await store.list(options)).map((summary) => summary.id),
+          expected,
+        );
+        assert.ok(lookups.length <= 2, `${lookups.length} statements`);
+        // The first statement walks the newest open opportunities (one in five here is closed, passed too) and stops;
+        // the second, only when the first came back short, takes the word's matches (from the words' index, or on
+        // a table as small as this one the planner may read it whole) and never walks the firm newest first.
+        for (const [i, { text, values }] of lookups.entries()) {
+          const plan = (await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'][0]
+            .Plan as AnalyzedNode;
+          const reads = (nodesOf(plan) as AnalyzedNode[]).filter((node) => node['Relation Name'] === 'opportunities');
+          const described = JSON.stringify(plan, null, 1);
+          if (i === 0) {
+            const read = reads.reduce(
+              (sum, node) => sum + (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'],
+              0,
+            );
+            assert.ok(read <= (NEWEST_WALKED * 5) / 4, `${read} rows walked:\n${described}`);
+          } else
+            for (const read of reads)
+              assert.ok(
+                read['Index Name'] !== 'opportunities_pkey' || read['Index Cond'],
+                `the firm walked newest first:\n${described}`,
+              );
+        }
+      }
+    });
 
   it("prepares a view's lookup and list once per connection, whatever the typed text, the page size and the offset", async () => {
     const one = openPostgres(database.url, { max: 1 });
