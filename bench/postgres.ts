@@ -358,6 +358,14 @@ async function main() {
           ),
         },
         {
+          // A word no opportunity has (a typo, or a client the firm does not have yet): every typed prefix with a q.
+          name: 'type-ahead all-open, a word nobody has',
+          options: get(
+            tokens.bigOwner,
+            (i) => `opportunities/lookup?view=all-open&limit=10&q=${TYPED[i % TYPED.length]}q`,
+          ),
+        },
+        {
           name: 'type-ahead my-open, big book',
           options: get(
             tokens.bigOwner,
