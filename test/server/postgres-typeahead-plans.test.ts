@@ -129,16 +129,29 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
     Plans?: AnalyzedNode[];
   }
 
-  for (const [typed, words] of [
-    ['smi', "'smi':*"],
-    ['rollover sm', "'rollover':* & 'sm':*"],
-    ['zzq', "'zzq':*"],
-    // One opportunity has it, and the walk newest first would have had to pass every other to find it.
-    ['case19999', "'case19999':*"],
-    ['case1', "'case1':*"],
-  ])
+  // The newest 2,000 open are ids 17,501–20,000 here. Offsets: a page within them, one exactly filling them (1990),
+  // one straddling their end (1995) and one past it (2500), whose rows only the words' index gives.
+  for (const [typed, words, offsets] of [
+    ['smi', "'smi':*", [0, 10, 1990, 1995, 2500]],
+    ['rollover sm', "'rollover':* & 'sm':*", [0, 95, 995, 1000]],
+    ['zzq', "'zzq':*", [0]],
+    // One opportunity has it, among the newest: the walk newest first never filled its page and read the whole firm.
+    ['case19999', "'case19999':*", [0]],
+    // Its 1,111 matches are all older than the newest 2,000 open.
+    ['case9', "'case9':*", [0, 10, 1105]],
+    ['case1', "'case1':*", [0, 95]],
+  ] as const)
     it(`all-open, typed "${typed}": walks at most the ${NEWEST_WALKED} newest open, then the word's own matches, never the firm newest first, and its pages as read plainly`, async () => {
-      for (const offset of [0, 10, 95]) {
+      const inWindow = Number(
+        (
+          await pool.query(
+            `SELECT count(*) AS n FROM (SELECT words FROM opportunities WHERE status = 'open' ORDER BY id DESC LIMIT $2) w
+              WHERE words @@ $1::tsquery`,
+            [words, NEWEST_WALKED],
+          )
+        ).rows[0].n,
+      );
+      for (const offset of offsets) {
         statements.length = 0;
         const options = { view: 'all-open' as const, advisorId: 3, q: typed, limit: 10, offset };
         const page = await store.choices(options);
@@ -157,9 +170,12 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
           (await store.list(options)).map((summary) => summary.id),
           expected,
         );
-        assert.ok(lookups.length <= 2, `${lookups.length} statements`);
-        // The first statement walks the newest open opportunities (one in five here is closed, passed too) and stops;
-        // the second, only when the first came back short, takes the word's matches (from the words' index, or on
+        assert.equal(
+          lookups.length,
+          offset + 10 <= inWindow ? 1 : 2,
+          "one statement when the newest hold the page, else the words' index too",
+        );
+        // The first statement walks the newest open opportunities and stops; the second, only when the first came back short, takes the word's matches (from the words' index, or on
         // a table as small as this one the planner may read it whole) and never walks the firm newest first.
         for (const [i, { text, values }] of lookups.entries()) {
           const plan = (await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'][0]
@@ -171,7 +187,8 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
               (sum, node) => sum + (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'],
               0,
             );
-            assert.ok(read <= (NEWEST_WALKED * 5) / 4, `${read} rows walked:\n${described}`);
+            // The newest open and the closed between them (one in five here), not the firm's 20,000.
+            assert.ok(read <= 2 * NEWEST_WALKED, `${read} rows walked:\n${described}`);
           } else
             for (const read of reads)
               assert.ok(
@@ -182,7 +199,58 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
       }
     });
 
-  it("prepares a view's lookup and list once per connection, whatever the typed text, the page size and the offset", async () => {
+  for (const [view, ownerIds] of [
+    ['my-open', [3]],
+    ['team-open', [3, 4, 5]],
+  ] as const)
+    it(`${view}: the prepared lookup's plan for every value, which PostgreSQL may settle on, still reads only the owners' rows`, async () => {
+      const one = openPostgres(database.url, { max: 1 });
+      try {
+        const seen: { text: string; values: unknown[] }[] = [];
+        const recording = Object.create(one) as Postgres;
+        recording.query = ((query: { text: string; values: unknown[] }) => {
+          seen.push(query);
+          return one.query(query);
+        }) as Postgres['query'];
+        const store = new PostgresOpportunityStore(recording);
+        for (let i = 0; i < 8; i++)
+          await store.choices({
+            view,
+            advisorId: 3,
+            ownerIds: [...ownerIds],
+            q: ['smi', 'zzq', 'case1', 'ro'][i % 4],
+            limit: 10,
+            offset: 0,
+          });
+        const [{ name }] = (
+          await one.query("SELECT name FROM pg_prepared_statements WHERE statement LIKE '%ts_match_vq%'")
+        ).rows as { name: string }[];
+        const { values } = seen[seen.length - 1];
+        // EXECUTE takes its values as literals (the test's own: numbers, words, arrays of them).
+        const literal = (value: unknown): string =>
+          Array.isArray(value)
+            ? `'{${value.map((item) => (typeof item === 'number' ? item : `"${String(item)}"`)).join(',')}}'`
+            : typeof value === 'number'
+              ? String(value)
+              : `'${String(value).replaceAll("'", "''")}'`;
+        // The plan for every value, which PostgreSQL may settle on (`auto`) once it finds it no dearer than planning.
+        await one.query('SET plan_cache_mode = force_generic_plan');
+        const plan = (await one.query(`EXPLAIN (FORMAT JSON) EXECUTE "${name}"(${values.map(literal).join(', ')})`))
+          .rows[0]['QUERY PLAN'][0].Plan as PlanNode;
+        const described = JSON.stringify(plan, null, 1);
+        for (const read of nodesOf(plan).filter(
+          (node) => node['Relation Name'] === 'opportunities' || node['Index Name']?.startsWith('opportunities_'),
+        ))
+          if (read['Index Name'] === 'opportunities_pkey')
+            assert.ok(read['Index Cond'], `the firm walked:\n${described}`);
+          else if (read['Node Type'] !== 'Bitmap Heap Scan')
+            assert.ok(OWNERS_ROWS.includes(read['Index Name'] ?? ''), `not the owners' rows:\n${described}`);
+      } finally {
+        await one.end();
+      }
+    });
+
+  it("prepares a view's lookup once per connection, whatever the typed text, the page size and the offset; Closed's, Team Closed's and the lists are not prepared", async () => {
     const one = openPostgres(database.url, { max: 1 });
     try {
       const store = new PostgresOpportunityStore(one);
@@ -199,9 +267,13 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
           await store.choices(options);
           await store.list(options);
         }
-      assert.equal(await prepared(), before + 2, 'one statement for the lookup, one for the list');
+      assert.equal(await prepared(), before + 1, 'one statement for the lookup');
+      await store.choices({ view: 'team-open', advisorId: 3, ownerIds: [4, 5], q: 'smi', limit: 10, offset: 0 });
+      assert.equal(await prepared(), before + 2, 'and one more for another view');
       await store.choices({ view: 'closed', advisorId: 3, q: 'smi', limit: 10, offset: 0 });
-      assert.equal(await prepared(), before + 3, 'and one more for another view');
+      await store.choices({ view: 'team-closed', advisorId: 3, ownerIds: [4, 5], q: 'smi', limit: 10, offset: 0 });
+      await store.choices({ view: 'my-open', advisorId: 3, q: 'smi', limit: 10, offset: 0, referredByAdvisorId: 4 });
+      assert.equal(await prepared(), before + 2, 'planned for its values each time');
     } finally {
       await one.end();
     }

@@ -22,11 +22,9 @@ const types: pg.CustomTypesConfig = {
 
 /**
  * Every session reads times in UTC with ISO output, whatever the server's or role's settings, so the parsers above
- * always get text like `2026-11-24 09:30:00.123+00`. A named statement (parsed once a connection) is still planned
- * for each run's values: PostgreSQL's own choice (`auto`) may settle on one plan for every value after five runs,
- * and type-ahead's plans depend on the typed words.
+ * always get text like `2026-11-24 09:30:00.123+00`.
  */
-const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c plan_cache_mode=force_custom_plan';
+const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD';
 
 export function openPostgres(url: string, options: { max?: number; onError?: (error: Error) => void } = {}): Postgres {
   const pool = new pg.Pool({
