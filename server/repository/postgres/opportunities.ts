@@ -87,6 +87,8 @@ interface ViewQuery {
   pageColumns: string;
   /** The same page by another way, read when this one's page comes back short (with the same values). */
   whenShort?: ViewQuery;
+  /** Its type-ahead statement is named (NAMED_LOOKUPS). */
+  namedLookup?: boolean;
 }
 
 /**
@@ -167,9 +169,11 @@ function viewQuery(options: ListOpportunitiesOptions): ViewQuery | null {
   const ordered = { from: 'opportunities o', order: order('o'), page, values, pageOrder: order('o'), pageColumns: '' };
   const noReferrer = options.referredByAdvisorId === undefined && options.referredByContactId === undefined;
   const streams = noReferrer ? listStreams(options, words !== null) : null;
+  const namedLookup = noReferrer && NAMED_LOOKUPS.has(options.view);
   if (options.view === 'all-open' && words !== null && noReferrer)
     return {
       ...ordered,
+      namedLookup,
       from: `(SELECT w.* FROM opportunities w WHERE w.status = 'open' ORDER BY w.id DESC LIMIT ${NEWEST_WALKED}) o`,
       where: `ts_match_vq(o.words, ${words})`,
       // Every match from the words' index, then sorted: OFFSET 0 keeps the planner from walking the firm newest first
@@ -180,7 +184,7 @@ function viewQuery(options: ListOpportunitiesOptions): ViewQuery | null {
         where: 'true',
       },
     };
-  if (!streams) return { ...ordered, where };
+  if (!streams) return { ...ordered, namedLookup, where };
   // The page is among the first `limit + offset` rows of one of its streams: each is read from its index and only
   // those rows are sorted, where one ORDER BY over `owner_id = ANY(…)` or an OR sorted every row of every owner, and
   // typed words were first looked up across the whole firm.
@@ -197,7 +201,11 @@ function viewQuery(options: ListOpportunitiesOptions): ViewQuery | null {
   // lookup's time.
   const walked = [stream('owner_id', streams.owners)];
   if (streams.creators[0].length) walked.push(stream('created_by_id', streams.creators));
-  return { ...ordered, where: `o.id IN (${walked.join(' UNION ALL ')}) AND ${conditions.join(' AND ')}` };
+  return {
+    ...ordered,
+    namedLookup,
+    where: `o.id IN (${walked.join(' UNION ALL ')}) AND ${conditions.join(' AND ')}`,
+  };
 }
 
 /**
@@ -294,9 +302,7 @@ export class PostgresOpportunityStore implements OpportunityStore {
       query,
       options.limit,
       (q) => `SELECT ${CHOICE_COLUMNS} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} ${q.page}`,
-      NAMED_LOOKUPS.has(options.view) &&
-        options.referredByAdvisorId === undefined &&
-        options.referredByContactId === undefined,
+      query.namedLookup,
     );
     return rows.map(toChoice);
   }
