@@ -130,15 +130,25 @@ describe('task pane: activity points against a monthly quota in My Work (issue 1
       assert.deepEqual(await axeViolations(page), [], 'accessible at 320 px');
       await page.close();
     }
+    // Count only once every section has loaded: a Fluent Spinner is a progressbar too, and a team list could come late.
+    const loaded = async (page: Page) => {
+      await page.getByRole('heading', { name: /Stage report/ }).waitFor();
+      await page
+        .getByRole('progressbar', { name: /^Loading/ })
+        .first()
+        .waitFor({ state: 'detached' });
+      return page;
+    };
     assert.equal(
-      await (await myWork(alex)).getByRole('list', { name: 'Team points this month' }).count(),
+      await (await loaded(await myWork(alex))).getByRole('list', { name: 'Team points this month' }).count(),
       0,
       'an advisor sees no team list',
     );
 
-    const keiPage = await myWork(kei);
-    await keiPage.getByText('7 points this month, no quota set').waitFor();
-    assert.equal(await keiPage.getByRole('progressbar').count(), 0, 'no bar without a quota');
+    const keiPage = await loaded(await myWork(kei));
+    const keiPoints = keiPage.getByRole('region', { name: 'My activity points' });
+    await keiPoints.getByText('7 points this month, no quota set').waitFor();
+    assert.equal(await keiPoints.getByRole('progressbar').count(), 0, 'no bar without a quota');
   });
 
   it("shows a manager each team member's points and quota, as the API's team report", async () => {
