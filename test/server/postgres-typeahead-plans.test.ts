@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { openPostgres, type Postgres } from '../../server/db/postgres/connection';
+import { openLookupPool, openPostgres, type Postgres } from '../../server/db/postgres/connection';
 import { migratePostgres } from '../../server/db/postgres/migrate';
 import { NEWEST_WALKED, PostgresOpportunityStore } from '../../server/repository/postgres/opportunities';
 import type { ListOpportunitiesOptions } from '../../server/repository/repository';
@@ -13,7 +13,39 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
+interface AnalyzedNode extends PlanNode {
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: AnalyzedNode[];
+}
+
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/** A statement the store sent, with its name when it was named (prepared on its connection). */
+interface Statement {
+  text: string;
+  values: unknown[];
+  name?: string;
+}
+
+/** `pool`, recording into `into` each statement sent through it. */
+function recording(pool: Postgres, into: Statement[]): Postgres {
+  const recorded = Object.create(pool) as Postgres;
+  recorded.query = ((query: Statement) => {
+    into.push(query);
+    return pool.query(query);
+  }) as Postgres['query'];
+  return recorded;
+}
+
+/** A value as a literal for EXECUTE (the test's own values: numbers, words, arrays of them). */
+const literal = (value: unknown): string =>
+  Array.isArray(value)
+    ? `'{${value.map((item) => (typeof item === 'number' ? item : `"${String(item)}"`)).join(',')}}'`
+    : typeof value === 'number'
+      ? String(value)
+      : `'${String(value).replaceAll("'", "''")}'`;
 
 /** The indexes that start from an owner's or a creator's rows. */
 const OWNERS_ROWS = [
@@ -33,8 +65,10 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
   this.timeout(60_000);
   let database: { url: string; drop(): Promise<void> };
   let pool: Postgres;
+  /** The lookup pool's one connection (openLookupPool's settings), where the named lookups run. */
+  let lookups: Postgres;
   let store: PostgresOpportunityStore;
-  const statements: { text: string; values: unknown[] }[] = [];
+  const statements: Statement[] = [];
 
   before(async () => {
     database = await freshPostgresDatabase();
@@ -57,18 +91,27 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
           FROM generate_series(1, 20000) i;
       ANALYZE;
     `);
-    const recording = Object.create(pool) as Postgres;
-    recording.query = ((query: { text: string; values: unknown[] }) => {
-      statements.push(query);
-      return pool.query(query);
-    }) as Postgres['query'];
-    store = new PostgresOpportunityStore(recording);
+    lookups = openPostgres(database.url, { max: 1, planOnce: true });
+    store = new PostgresOpportunityStore(recording(pool, statements), recording(lookups, statements));
   });
 
   after(async () => {
     await pool?.end();
+    await lookups?.end();
     await database?.drop();
   });
+
+  /**
+   * The plan a statement ran with: a named one's from the lookup pool's connection, where it is prepared (EXECUTE
+   * shows the plan for every value that connection uses), an unnamed one's planned for its values.
+   */
+  const planOf = async ({ text, values, name }: Statement, analyze = false) => {
+    const options = analyze ? '(ANALYZE, FORMAT JSON)' : '(FORMAT JSON)';
+    const { rows } = name
+      ? await lookups.query(`EXPLAIN ${options} EXECUTE "${name}"(${values.map(literal).join(', ')})`)
+      : await pool.query(`EXPLAIN ${options} ${text}`, values);
+    return (rows[0] as { 'QUERY PLAN': [{ Plan: AnalyzedNode }] })['QUERY PLAN'][0].Plan;
+  };
 
   const views: [ListOpportunitiesOptions['view'], number[], string][] = [
     ['my-open', [3], "status = 'open' AND owner_id = 3"],
@@ -99,15 +142,17 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
             expected.rows.map((row: { id: number }) => row.id),
           );
           assert.equal(statements.length, 1, 'one statement a keystroke');
-          const [{ text, values }] = statements;
+          const [lookup] = statements;
+          assert.equal(Boolean(lookup.name), view.endsWith('-open'), 'named: the open views');
           // The list's page (chosen first, then named) is the same rows in the same order.
           assert.deepEqual(
             (await store.list(options)).map((summary) => summary.id),
             expected.rows.map((row: { id: number }) => row.id),
           );
-          const plan = (await pool.query(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'][0]
-            .Plan as PlanNode;
+          const plan = await planOf(lookup);
           const described = JSON.stringify(plan, null, 1);
+          if (lookup.name)
+            assert.doesNotMatch(described, /search_prefixes/, `the words' query worked out once a run:\n${described}`);
           const reads = nodesOf(plan).filter(
             (node) => node['Relation Name'] === 'opportunities' || node['Index Name']?.startsWith('opportunities_'),
           );
@@ -121,13 +166,6 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
               );
         }
       });
-
-  interface AnalyzedNode extends PlanNode {
-    'Actual Rows': number;
-    'Actual Loops': number;
-    'Rows Removed by Filter'?: number;
-    Plans?: AnalyzedNode[];
-  }
 
   // The newest 2,000 open are ids 17,501–20,000 here. Offsets: a page within them, one exactly filling them (1990),
   // one straddling their end (1995) and one past it (2500), whose rows only the words' index gives.
@@ -155,7 +193,7 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
         statements.length = 0;
         const options = { view: 'all-open' as const, advisorId: 3, q: typed, limit: 10, offset };
         const page = await store.choices(options);
-        const lookups = [...statements];
+        const ran = [...statements];
         const expected = (
           await pool.query(
             `SELECT id FROM opportunities WHERE status = 'open' AND words @@ $1::tsquery ORDER BY id DESC LIMIT 10 OFFSET $2`,
@@ -171,15 +209,16 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
           expected,
         );
         assert.equal(
-          lookups.length,
+          ran.length,
           offset + 10 <= inWindow ? 1 : 2,
           "one statement when the newest hold the page, else the words' index too",
         );
         // The first statement walks the newest open opportunities and stops; the second, only when the first came back short, takes the word's matches (from the words' index, or on
         // a table as small as this one the planner may read it whole) and never walks the firm newest first.
-        for (const [i, { text, values }] of lookups.entries()) {
-          const plan = (await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'][0]
-            .Plan as AnalyzedNode;
+        for (const [i, lookup] of ran.entries()) {
+          assert.ok(lookup.name, 'named');
+          const plan = await planOf(lookup, true);
+          assert.doesNotMatch(JSON.stringify(plan), /search_prefixes/, "the words' query worked out once a run");
           const reads = (nodesOf(plan) as AnalyzedNode[]).filter((node) => node['Relation Name'] === 'opportunities');
           const described = JSON.stringify(plan, null, 1);
           if (i === 0) {
@@ -199,63 +238,15 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
       }
     });
 
-  for (const [view, ownerIds] of [
-    ['my-open', [3]],
-    ['team-open', [3, 4, 5]],
-  ] as const)
-    it(`${view}: the prepared lookup's plan for every value, which PostgreSQL may settle on, still reads only the owners' rows`, async () => {
-      const one = openPostgres(database.url, { max: 1 });
-      try {
-        const seen: { text: string; values: unknown[] }[] = [];
-        const recording = Object.create(one) as Postgres;
-        recording.query = ((query: { text: string; values: unknown[] }) => {
-          seen.push(query);
-          return one.query(query);
-        }) as Postgres['query'];
-        const store = new PostgresOpportunityStore(recording);
-        for (let i = 0; i < 8; i++)
-          await store.choices({
-            view,
-            advisorId: 3,
-            ownerIds: [...ownerIds],
-            q: ['smi', 'zzq', 'case1', 'ro'][i % 4],
-            limit: 10,
-            offset: 0,
-          });
-        const [{ name }] = (
-          await one.query("SELECT name FROM pg_prepared_statements WHERE statement LIKE '%ts_match_vq%'")
-        ).rows as { name: string }[];
-        const { values } = seen[seen.length - 1];
-        // EXECUTE takes its values as literals (the test's own: numbers, words, arrays of them).
-        const literal = (value: unknown): string =>
-          Array.isArray(value)
-            ? `'{${value.map((item) => (typeof item === 'number' ? item : `"${String(item)}"`)).join(',')}}'`
-            : typeof value === 'number'
-              ? String(value)
-              : `'${String(value).replaceAll("'", "''")}'`;
-        // The plan for every value, which PostgreSQL may settle on (`auto`) once it finds it no dearer than planning.
-        await one.query('SET plan_cache_mode = force_generic_plan');
-        const plan = (await one.query(`EXPLAIN (FORMAT JSON) EXECUTE "${name}"(${values.map(literal).join(', ')})`))
-          .rows[0]['QUERY PLAN'][0].Plan as PlanNode;
-        const described = JSON.stringify(plan, null, 1);
-        for (const read of nodesOf(plan).filter(
-          (node) => node['Relation Name'] === 'opportunities' || node['Index Name']?.startsWith('opportunities_'),
-        ))
-          if (read['Index Name'] === 'opportunities_pkey')
-            assert.ok(read['Index Cond'], `the firm walked:\n${described}`);
-          else if (read['Node Type'] !== 'Bitmap Heap Scan')
-            assert.ok(OWNERS_ROWS.includes(read['Index Name'] ?? ''), `not the owners' rows:\n${described}`);
-      } finally {
-        await one.end();
-      }
-    });
-
-  it("prepares a view's lookup once per connection, whatever the typed text, the page size and the offset; Closed's, Team Closed's and the lists are not prepared", async () => {
+  it("prepares a view's lookup once per connection of the lookup pool and plans it once, whatever the typed text, the page size and the offset; Closed's, Team Closed's and the lists are not prepared", async () => {
     const one = openPostgres(database.url, { max: 1 });
+    const lookupPool = openLookupPool(one);
     try {
-      const store = new PostgresOpportunityStore(one);
-      const prepared = async () =>
-        Number((await one.query('SELECT count(*) AS n FROM pg_prepared_statements')).rows[0].n);
+      const store = new PostgresOpportunityStore(one, lookupPool);
+      const count = async (on: Postgres) =>
+        Number((await on.query('SELECT count(*) AS n FROM pg_prepared_statements')).rows[0].n);
+      const prepared = () => count(lookupPool);
+      assert.equal(await count(one), 0);
       const before = await prepared();
       for (const q of ['smi', 'rollover sm', 'zzq'])
         for (const [limit, offset] of [
@@ -274,8 +265,24 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
       await store.choices({ view: 'team-closed', advisorId: 3, ownerIds: [4, 5], q: 'smi', limit: 10, offset: 0 });
       await store.choices({ view: 'my-open', advisorId: 3, q: 'smi', limit: 10, offset: 0, referredByAdvisorId: 4 });
       assert.equal(await prepared(), before + 2, 'planned for its values each time');
+      assert.equal(await count(one), 0, 'nothing prepared on the main pool');
+      const plans = (
+        await lookupPool.query(
+          'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1',
+          ['%ts_match_vq%'],
+        )
+      ).rows as { generic_plans: number; custom_plans: number }[];
+      assert.deepEqual(
+        plans.map((row) => [row.generic_plans > 0, Number(row.custom_plans)]),
+        [
+          [true, 0],
+          [true, 0],
+        ],
+        'each run with the plan for every value',
+      );
     } finally {
       await one.end();
+      await lookupPool.end();
     }
   });
 });

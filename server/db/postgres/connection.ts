@@ -26,12 +26,19 @@ const types: pg.CustomTypesConfig = {
  */
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD';
 
-export function openPostgres(url: string, options: { max?: number; onError?: (error: Error) => void } = {}): Postgres {
+export interface PostgresPoolOptions {
+  max?: number;
+  onError?: (error: Error) => void;
+  /** Its sessions plan a named statement once, for every value (see openLookupPool). */
+  planOnce?: boolean;
+}
+
+export function openPostgres(url: string, options: PostgresPoolOptions = {}): Postgres {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     types,
-    options: SESSION_OPTIONS,
+    options: options.planOnce ? `${SESSION_OPTIONS} -c plan_cache_mode=force_generic_plan` : SESSION_OPTIONS,
     // A server that cannot be reached fails the request after this long instead of holding it (pg waits forever).
     connectionTimeoutMillis: 10_000,
   });
@@ -39,6 +46,19 @@ export function openPostgres(url: string, options: { max?: number; onError?: (er
   // which without a listener would end the process; the pool opens a new connection when one is next needed.
   pool.on('error', options.onError ?? ((error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`)));
   return pool;
+}
+
+/**
+ * The pool for type-ahead's named lookups, beside `pool`: the same server, a quarter of `pool`'s connections (at least
+ * one). Its sessions plan each statement once for all its values (`plan_cache_mode = force_generic_plan`): planning a
+ * lookup cost PostgreSQL more than running it, and under `auto` it kept planning them for every keystroke, judging
+ * the plan for every value dearer by its estimates. The statements sent here must hold for every value (tested);
+ * every other statement stays on `pool`, planned for its values.
+ */
+export function openLookupPool(pool: Postgres): Postgres {
+  const { connectionString, max } = pool.options;
+  if (!connectionString) throw new Error('openLookupPool: the pool was not opened from a URL');
+  return openPostgres(connectionString, { max: Math.max(1, Math.ceil((max ?? 10) / 4)), planOnce: true });
 }
 
 /** PostgreSQL's deadlock_detected and serialization_failure: the transaction did nothing and may run again. */

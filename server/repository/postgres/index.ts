@@ -1,4 +1,4 @@
-import type { Postgres } from '../../db/postgres/connection';
+import { openLookupPool, type Postgres } from '../../db/postgres/connection';
 import type { Repository } from '../repository';
 import { PostgresActivityStore } from './activities';
 import { PostgresChangeStamps } from './change-stamp';
@@ -44,6 +44,8 @@ export function createPostgresRepository(pool: Postgres, options: PostgresReposi
   let closing = false;
   let ended: Promise<void> | undefined;
   const stamps = new PostgresChangeStamps(options.stampMaxAgeMs ?? 0);
+  // Type-ahead's named lookups, planned once (openLookupPool); ended with `pool`.
+  const lookups = openLookupPool(pool);
   return {
     advisors: new PostgresAdvisorStore(pool, stamps),
     teams: new PostgresTeamStore(pool, stamps),
@@ -53,7 +55,7 @@ export function createPostgresRepository(pool: Postgres, options: PostgresReposi
     rateLimitStore: (options) => new PostgresRateLimitStore(pool, stamps, options),
     exceptionRules: new PostgresExceptionRuleStore(pool),
     activityLabels: new PostgresActivityLabelStore(pool),
-    opportunities: new PostgresOpportunityStore(pool),
+    opportunities: new PostgresOpportunityStore(pool, lookups),
     notes: new PostgresNoteStore(pool),
     activities: new PostgresActivityStore(pool),
     work: new PostgresWorkStore(pool, firm),
@@ -76,7 +78,7 @@ export function createPostgresRepository(pool: Postgres, options: PostgresReposi
     isOpen: () => !closing,
     close() {
       closing = true;
-      ended ??= pool.end();
+      ended ??= Promise.all([pool.end(), lookups.end()]).then(() => undefined);
       return ended;
     },
   };

@@ -42,8 +42,9 @@ export async function arrays<R extends unknown[]>(
 
 /**
  * A statement's name from its text: a statement named is parsed once per connection (the driver keeps its name), and
- * after five runs PostgreSQL may plan it once for every value (`plan_cache_mode = auto`), so only a statement whose
- * plan holds for every value may be named. For the statements of every keystroke, whose text is one of a few per view.
+ * PostgreSQL may plan it once for every value (after five runs under `auto`; at once on the lookup pool), so only a
+ * statement whose plan holds for every value may be named. For the statements of every keystroke, whose text is one
+ * of a few per view.
  */
 function statementName(text: string): string {
   return `s-${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
