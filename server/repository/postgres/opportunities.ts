@@ -187,6 +187,10 @@ function viewQuery(options: ListOpportunitiesOptions, { lookup = false } = {}): 
       },
     };
   if (!streams) return { ...ordered, namedLookup, where };
+  // My Open's lookup, planned once: its one stream as the statement itself (the owner's index walked newest first,
+  // each row's words matched as it is read), without the streams' join back (a fifth of its cost).
+  if (options.view === 'my-open' && namedLookup && words !== null)
+    return { ...ordered, namedLookup, where: `${conditions.join(' AND ')} AND ts_match_vq(o.words, ${words})` };
   // The page is among the first `limit + offset` rows of one of its streams: each is read from its index and only
   // those rows are sorted, where one ORDER BY over `owner_id = ANY(…)` or an OR sorted every row of every owner, and
   // typed words were first looked up across the whole firm.
