@@ -238,6 +238,40 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
       }
     });
 
+  // With nothing typed, the lookups are named too and last changed first: a plan for every value guesses its LIMIT
+  // as a tenth of the rows, and must still stop at the page.
+  for (const [view, ownerIds, rows] of [
+    ['my-open', [3], "status = 'open' AND owner_id = 3"],
+    ['team-open', [3, 4, 5], "status = 'open' AND owner_id IN (3, 4, 5)"],
+    ['all-open', [3], "status = 'open'"],
+  ] as const)
+    it(`${view}, nothing typed: its lookup, planned once, reads the page's rows last changed first, as read plainly`, async () => {
+      for (const offset of [0, 10, 95]) {
+        statements.length = 0;
+        const page = await store.choices({ view, advisorId: 3, ownerIds: [...ownerIds], limit: 10, offset });
+        const expected = await pool.query(
+          `SELECT id FROM opportunities WHERE ${rows} ORDER BY updated_at DESC, id DESC LIMIT 10 OFFSET $1`,
+          [offset],
+        );
+        assert.deepEqual(
+          page.map((line) => line.id),
+          expected.rows.map((row: { id: number }) => row.id),
+        );
+        assert.equal(statements.length, 1);
+        assert.ok(statements[0].name, 'named');
+        const plan = await planOf(statements[0], true);
+        const read = (nodesOf(plan) as AnalyzedNode[])
+          .filter((node) => node['Relation Name'] === 'opportunities')
+          .reduce(
+            (sum, node) => sum + (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'],
+            0,
+          );
+        // Each owner's first rows (and, from streams, the same rows again by id): not the firm's 20,000.
+        const bound = 2 * ownerIds.length * (offset + 20);
+        assert.ok(read <= bound, `${read} rows read, more than ${bound}:\n${JSON.stringify(plan, null, 1)}`);
+      }
+    });
+
   it("prepares a view's lookup once per connection of the lookup pool and plans it once, whatever the typed text, the page size and the offset; Closed's, Team Closed's and the lists are not prepared", async () => {
     const one = openPostgres(database.url, { max: 1 });
     const lookupPool = openLookupPool(one);
@@ -247,6 +281,14 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
         Number((await on.query('SELECT count(*) AS n FROM pg_prepared_statements')).rows[0].n);
       const prepared = () => count(lookupPool);
       assert.equal(await count(one), 0);
+      const setting = async (on: Postgres, name: string) =>
+        ((await on.query(`SELECT current_setting('${name}') AS value`)).rows[0] as { value: string }).value;
+      assert.deepEqual(
+        [await setting(lookupPool, 'plan_cache_mode'), await setting(lookupPool, 'jit')],
+        ['force_generic_plan', 'off'],
+        'the lookup pool plans once and never compiles',
+      );
+      assert.equal(await setting(one, 'plan_cache_mode'), 'auto', 'the main pool plans as PostgreSQL chooses');
       const before = await prepared();
       for (const q of ['smi', 'rollover sm', 'zzq'])
         for (const [limit, offset] of [
