@@ -373,6 +373,13 @@ async function main() {
           ),
         },
         {
+          name: 'type-ahead closed, big book',
+          options: get(
+            tokens.bigOwner,
+            (i) => `opportunities/lookup?view=closed&limit=10&q=${TYPED[i % TYPED.length]}`,
+          ),
+        },
+        {
           name: 'opportunities list, big book (my-open and all-open, pages 1–4 of 25)',
           options: get(
             tokens.bigOwner,
