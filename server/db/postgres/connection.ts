@@ -59,8 +59,9 @@ export function openPostgres(url: string, options: PostgresPoolOptions = {}): Po
  * The pool for type-ahead's named lookups, beside `pool`: the same server, a quarter of `pool`'s connections (at least
  * one). Its sessions plan each statement once for all its values (`plan_cache_mode = force_generic_plan`): planning a
  * lookup cost PostgreSQL more than running it, and under `auto` it kept planning them for every keystroke, judging
- * the plan for every value dearer by its estimates. The statements sent here must hold for every value (tested);
- * every other statement stays on `pool`, planned for its values.
+ * the plan for every value dearer by its estimates. Its sessions plan every statement with parameters so, named or
+ * not: only statements whose plan for every value holds may be sent here (tested); every other statement stays on
+ * `pool`, planned for its values.
  */
 export function openLookupPool(pool: Postgres): Postgres {
   const { connectionString, max } = pool.options;
