@@ -240,6 +240,8 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
       await page.getByRole('option', { name: /Retirement rollover/ }).click();
       await page.getByRole('button', { name: 'Change' }).click();
       await page.getByRole('tab', { name: 'All Open' }).click();
+      // Counted once All Open's answer is shown (it has College savings plan): before it, the list is empty anyway.
+      await page.getByRole('option', { name: /College savings plan/ }).waitFor();
       assert.equal(
         await page.getByRole('option', { name: /Retirement rollover/ }).count(),
         0,
@@ -267,14 +269,24 @@ describe('task pane: Set Regarding (headless Chromium, simulated Outlook)', func
         await held; // a deliberately slow service
         await route.continue().catch(() => undefined);
       });
+      // The held request's end (finished, or failed when the pane gives it up), watched from before it is sent: the
+      // checks below wait for it, however slow the machine, where a fixed pause alone could end before it did.
+      const linking = (request: { url: () => string }) => request.url().endsWith('/api/v1/activities/regarding');
+      const ended = new Promise<void>((resolve) => {
+        page.on('requestfinished', (request) => linking(request) && resolve());
+        page.on('requestfailed', (request) => linking(request) && resolve());
+      });
       await page.getByRole('option', { name: /Retirement rollover/ }).click();
       await page.getByText('Saving…').waitFor();
       await page.evaluate(() => window.__outlook.select('inbox-2'));
       await page.getByText('Something else').waitFor();
       release();
+      await ended;
       await page.getByText('Regarding: Not set').waitFor();
       await page.unroute('**/api/v1/activities/regarding');
+      // A broken pane would start its write as the answer arrives: give it that moment, then let any call finish.
       await new Promise((resolve) => setTimeout(resolve, 300));
+      await page.waitForFunction(() => window.__outlook.asyncCalls().inFlight === 0);
       assert.equal(await customProperty(page, 'inbox-2'), null, 'nothing was written to the newly selected item');
       assert.ok(
         activities().every((a) => a.imid !== '<inbox-2@harbor.example>'),

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,6 +132,21 @@ export async function openSimulator(context: BrowserContext, profile: ProfileNam
 }
 
 /** Runs axe-core in the page; returns the violations (empty is good). */
+/**
+ * Asserts that My Work shows `page`'s advisor none of the admin editors headed `headings`. Checked once the time zone
+ * section is shown: the admin settings (or their "Loading the admin settings…" placeholder) render with it, so an
+ * editor an advisor must not see could not still be on its way.
+ */
+export async function assertNoAdminEditors(page: Page, headings: string[]): Promise<void> {
+  await page.getByRole('heading', { name: 'Time zone', exact: true }).waitFor();
+  for (const heading of headings)
+    assert.equal(
+      await page.getByRole('heading', { name: heading }).or(page.getByText('Loading the admin settings…')).count(),
+      0,
+      `only admins see ${heading}`,
+    );
+}
+
 export async function axeViolations(page: Page): Promise<{ id: string; help: string; nodes: string[] }[]> {
   // Evaluated through the browser's debugging protocol, not added as an inline <script>: the pane's
   // Content-Security-Policy (rightly) refuses inline scripts.
