@@ -197,7 +197,7 @@ function viewQuery(options: ListOpportunitiesOptions, { lookup = false } = {}): 
   if (!streams) return { ...ordered, namedLookup, where };
   // My Open's lookup, planned once: its one stream as the statement itself (the owner's index walked newest first,
   // each row's words matched as it is read), without the streams' join back (a fifth of its cost).
-  if (options.view === 'my-open' && namedLookup && words !== null)
+  if (options.view === 'my-open' && namedLookup)
     return { ...ordered, namedLookup, where: `${conditions.join(' AND ')} AND ts_match_vq(o.words, ${words})` };
   // The page is among the first `limit + offset` rows of one of its streams: each is read from its index and only
   // those rows are sorted, where one ORDER BY over `owner_id = ANY(…)` or an OR sorted every row of every owner, and
@@ -322,21 +322,20 @@ export class PostgresOpportunityStore implements OpportunityStore {
       query,
       options.limit,
       (q) => `SELECT ${CHOICE_COLUMNS} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} ${q.page}`,
-      query.namedLookup,
     );
     return rows.map(toChoice);
   }
 
   /**
-   * A view's page by `statement`; read again the other way when it comes back short and the view has one. Named: on
-   * the lookup pool.
+   * A view's page by `statement`; read again the other way when it comes back short and the view has one. A named
+   * lookup (ViewQuery.namedLookup) runs on the lookup pool.
    */
   private async pageOf<R extends unknown[]>(
     query: ViewQuery,
     limit: number,
     statement: (query: ViewQuery) => string,
-    named = false,
   ): Promise<R[]> {
+    const named = query.namedLookup === true;
     const db = named ? this.lookups : this.db;
     const rows = await arrays<R>(db, statement(query), query.values, { named });
     if (!query.whenShort || rows.length >= limit) return rows;
