@@ -8,13 +8,12 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { restrictToOwner } from '../db/connection';
 import { openConfiguredStorage } from './database';
+import { splitPassword } from '../db/postgres/url';
 
 /** Runs pg_dump with the password in its environment, never on a command line another user's `ps` shows. */
 function pgDump(url: string, target: string): { ran: false } | { ran: true; ok: boolean; message: string } {
-  const parsed = new URL(url);
-  const password = decodeURIComponent(parsed.password);
-  parsed.password = '';
-  const run = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, `--dbname=${parsed.toString()}`], {
+  const { url: bare, password } = splitPassword(url);
+  const run = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, `--dbname=${bare}`], {
     env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
     encoding: 'utf8',
   });

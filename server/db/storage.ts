@@ -7,6 +7,7 @@ import { migrate, type MigrationLog } from './migrate';
 import { openPostgres } from './postgres/connection';
 import { migratePostgres, postgresSchemaVersion } from './postgres/migrate';
 import { postgresMigrations } from './postgres/migrations';
+import { withoutPassword } from './postgres/url';
 
 /** The configured storage, migrated, with its repository: the SQLite file, or PostgreSQL with DATABASE_URL. */
 export type Storage = {
@@ -15,13 +16,6 @@ export type Storage = {
   where: string;
   schemaVersion: () => Promise<number>;
 } & ({ kind: 'sqlite'; db: Db } | { kind: 'postgres'; url: string });
-
-/** A PostgreSQL URL as people may see it: without its password. */
-export function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
 
 /**
  * Opens and migrates the storage `config` names. `purpose`: the service (checks the SQLite file's integrity, reports

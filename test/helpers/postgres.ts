@@ -18,12 +18,15 @@ export const postgresAvailable = available;
 /** REGARDING_REQUIRE_POSTGRES=1: a PostgreSQL half that cannot run fails instead of being skipped. */
 export const postgresRequired = required;
 
-let cluster: Promise<string> | null = null;
+let cluster: Promise<{ url: string; dir: string | undefined }> | null = null;
 
-/** The server's admin URL (the `postgres` database), starting a cluster the first time when none was given. */
-function serverUrl(): Promise<string> {
+/**
+ * The server's admin URL (the `postgres` database) and, when known, its folder (where its Unix socket is), starting a
+ * cluster the first time when none was given.
+ */
+function testServer(): Promise<{ url: string; dir: string | undefined }> {
   cluster ??= givenUrl
-    ? Promise.resolve(givenUrl)
+    ? Promise.resolve({ url: givenUrl, dir: process.env.REGARDING_TEST_POSTGRES_DIR })
     : startTestCluster().then(({ url, dir }) => {
         process.once('exit', () => stopTestCluster(dir));
         // Stopped on Ctrl-C or a kill too, then the signal ends the process as it would have.
@@ -32,7 +35,7 @@ function serverUrl(): Promise<string> {
             stopTestCluster(dir);
             process.kill(process.pid, signal);
           });
-        return url;
+        return { url, dir };
       });
   return cluster;
 }
@@ -43,8 +46,8 @@ function serverUrl(): Promise<string> {
  */
 export async function freshPostgresDatabase(
   options: { locale?: 'C' } = {},
-): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = await serverUrl();
+): Promise<{ url: string; socketUrl: string | undefined; drop(): Promise<void> }> {
+  const { url: admin, dir } = await testServer();
   const name = `regarding_test_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
@@ -61,6 +64,8 @@ export async function freshPostgresDatabase(
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    // The same database through the server's Unix socket, in libpq's form with a user and no host.
+    socketUrl: dir && `postgres://${url.username}@/${name}?host=${encodeURIComponent(dir)}&port=${url.port}`,
     async drop() {
       const dropping = new pg.Client({ connectionString: admin });
       await dropping.connect();

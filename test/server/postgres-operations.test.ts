@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
+import { splitPassword, withoutPassword } from '../../server/db/postgres/url';
 import pg from 'pg';
 import { pino } from 'pino';
 import { runScript, startChildServer } from '../helpers/child-server';
@@ -30,6 +31,43 @@ describe('DATABASE_URL (issue 16)', () => {
       'postgresql://db.example/regarding',
     );
     assert.equal(loadConfig({}).databaseUrl, undefined, 'the SQLite file stays the default');
+  });
+
+  it('is shown and handed to pg_dump without its password, in every form libpq takes', () => {
+    const forms: [string, string, string][] = [
+      [
+        'postgres://kim:s3cret@db.example:5432/regarding',
+        'postgres://kim:***@db.example:5432/regarding',
+        'postgres://kim@db.example:5432/regarding',
+      ],
+      [
+        'postgresql://kim:s%40cret@/regarding?host=/var/run/postgresql',
+        'postgresql://kim:***@/regarding?host=/var/run/postgresql',
+        'postgresql://kim@/regarding?host=/var/run/postgresql',
+      ],
+      [
+        'postgres://kim@db.example/regarding?password=s3cret&connect_timeout=5',
+        'postgres://kim@db.example/regarding?password=***&connect_timeout=5',
+        'postgres://kim@db.example/regarding?connect_timeout=5',
+      ],
+      [
+        'postgres://kim@db.example/regarding?connect_timeout=5&password=s3cret',
+        'postgres://kim@db.example/regarding?connect_timeout=5&password=***',
+        'postgres://kim@db.example/regarding?connect_timeout=5',
+      ],
+      [
+        'postgres:///regarding?host=/var/run/postgresql',
+        'postgres:///regarding?host=/var/run/postgresql',
+        'postgres:///regarding?host=/var/run/postgresql',
+      ],
+    ];
+    for (const [url, shown, bare] of forms) {
+      assert.equal(withoutPassword(url), shown);
+      assert.deepEqual(splitPassword(url), {
+        url: bare,
+        password: /s3cret/.test(url) ? 's3cret' : /s%40cret/.test(url) ? 's@cret' : undefined,
+      });
+    }
   });
 });
 
@@ -122,6 +160,32 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
     assert.equal((refused as { code: number }).code, 1);
     assert.match((refused as { stderr: string }).stderr, /pg_dump is not installed.*\n.*pg_dump --format=custom/);
     assert.equal(fs.existsSync(withoutPgDump), false, 'no empty file is left behind');
+  });
+
+  it("runs, migrates and backs up through PostgreSQL's Unix socket (libpq's URL with a user and no host, the password a parameter)", async () => {
+    assert.ok(database.socketUrl, 'the test server runs here, with its socket in a known folder');
+    const socketEnv = { ...env, DATABASE_URL: `${database.socketUrl}&password=pg-s3cret` };
+    const migrated = await tsx('server/cli/migrate.ts', [], socketEnv);
+    assert.match(migrated.stdout, /to postgres:\/\/postgres@\/regarding_test_\w+\?host=.*&password=\*\*\*/);
+    const server = await startChildServer({ ...socketEnv, TLS: 'off', DEMO_DATA: 'on', LOG_LEVEL: 'warn' });
+    try {
+      assert.match(server.output(), /Database: postgres:\/\/postgres@\/regarding_test_\w+\?host=\S+&password=\*\*\*/);
+      const demoToken = /rgd_\S+/.exec(server.output())?.[0];
+      const me = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${demoToken}` } });
+      assert.equal(me.status, 200);
+      assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok', writes: 'ok' });
+    } finally {
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+    }
+    const backupFile = path.join(dir, 'socket.dump');
+    const done = await tsx('server/cli/backup.ts', [backupFile], socketEnv);
+    assert.match(done.stdout, /Backed up postgres:\/\/postgres@\/regarding_test_\w+\?host=\S+&password=\*\*\* to /);
+    assert.match(
+      execFileSync('pg_restore', ['--list', backupFile], { encoding: 'utf8' }),
+      /TABLE DATA public advisors/,
+    );
+    assert.doesNotMatch(migrated.stdout + server.output() + done.stdout + done.stderr, /pg-s3cret/);
   });
 
   it('refuses to start when the PostgreSQL server cannot be reached, naming it without its password', async () => {
