@@ -173,6 +173,16 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
       const demoToken = /rgd_\S+/.exec(server.output())?.[0];
       const me = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${demoToken}` } });
       assert.equal(me.status, 200);
+      // A typed lookup runs on the lookup pool, which opens its own connections from the same URL.
+      const typed = await fetch(`${server.url}/api/v1/opportunities/lookup?view=all-open&q=rollover`, {
+        headers: { Authorization: `Bearer ${demoToken}` },
+      });
+      assert.equal(typed.status, 200);
+      assert.ok(
+        ((await typed.json()) as { items: { topic: string }[] }).items.some(
+          (o) => o.topic === 'Retirement rollover for Jordan Lee',
+        ),
+      );
       assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok', writes: 'ok' });
     } finally {
       server.child.kill('SIGTERM');
