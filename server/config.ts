@@ -69,6 +69,7 @@ const Environment = z.object({
     .regex(/^postgres(ql)?:\/\/./, 'only a PostgreSQL URL (postgres://user:password@host:5432/database) is accepted')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   WRITE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
   WAL_CHECKPOINT_PAGES: z.coerce.number().int().min(10).max(1_000_000).default(1000),
   REPORT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
@@ -149,6 +150,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections each instance's PostgreSQL pool opens at most. */
   databasePoolSize: number;
+  /** On PostgreSQL, how long one statement may run before PostgreSQL cancels it (0: no limit); migrations have none. */
+  databaseStatementTimeoutMs: number;
   /** How long a write waits for a lock held by another process before answering 503. */
   writeWaitMs: number;
   /** The checkpointer's thread copies the WAL into the database file once it holds this many pages. */
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFile: path.resolve(e.DATABASE_FILE),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     writeWaitMs: e.WRITE_WAIT_MS,
     walCheckpointPages: e.WAL_CHECKPOINT_PAGES,
     reportCacheSeconds: e.REPORT_CACHE_SECONDS,

@@ -61,18 +61,20 @@ export class WritesUnavailableError extends AppError {
   }
 }
 
-/** The database server cannot be reached or refuses connections (PostgreSQL down, restarting, failing over, full). */
+/** Why the database cannot serve a request now (StorageUnavailableError). */
+const UNAVAILABLE_DETAILS = {
+  unreachable: 'The database could not be reached just now. Try again in a moment.',
+  /** It answers but takes no change: a primary turned standby by a failover, or set read-only. */
+  'read-only': 'The database takes no changes just now; nothing was changed. Try again in a moment.',
+  /** A statement ran past DATABASE_STATEMENT_TIMEOUT_MS (waiting for a lock, or on a server too busy): cancelled. */
+  'too-slow': 'The database did not answer in time; nothing was changed. Try again in a moment.',
+};
+
+/** The database server cannot serve now (PostgreSQL down, restarting, failing over, full, read-only, too slow). */
 export class StorageUnavailableError extends AppError {
   readonly retryAfterSeconds = 2;
-  /** readOnly: the database answers but takes no change (a primary turned standby by a failover, or set read-only). */
-  constructor(readOnly = false) {
-    super(
-      503,
-      'Service Unavailable',
-      readOnly
-        ? 'The database takes no changes just now; nothing was changed. Try again in a moment.'
-        : 'The database could not be reached just now. Try again in a moment.',
-    );
+  constructor(reason: keyof typeof UNAVAILABLE_DETAILS = 'unreachable') {
+    super(503, 'Service Unavailable', UNAVAILABLE_DETAILS[reason]);
   }
 }
 

@@ -27,7 +27,10 @@ export async function openStorage(
   log?: MigrationLog,
 ): Promise<Storage> {
   if (config.databaseUrl) {
-    const pool = openPostgres(config.databaseUrl, { max: config.databasePoolSize });
+    const pool = openPostgres(config.databaseUrl, {
+      max: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    });
     try {
       const applied = await migratePostgres(pool);
       const names = new Map(postgresMigrations.map((m) => [m.version, m.name]));

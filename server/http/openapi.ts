@@ -15,7 +15,7 @@ const STATUS_TEXT: Record<number, string> = {
   428: 'If-Match is required',
   429: 'Too many failed sign-ins from this address or with this token, or too many changes by this advisor: retry after Retry-After seconds',
   500: 'Unexpected error',
-  503: "The database is busy with another process's change (nothing was changed), or could not be reached: retry after Retry-After seconds",
+  503: "The database is busy with another process's change or did not answer in time (nothing was changed), or could not be reached: retry after Retry-After seconds",
 };
 
 /**

@@ -44,12 +44,13 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const instance = req.originalUrl.split('?')[0];
   // A read that met a lock (rare in WAL mode) is as retryable as a write that waited too long.
   if (isBusy(error)) error = new WritesUnavailableError();
-  // PostgreSQL down, restarting or failing over: the load balancer's other instances fare no better; retry shortly.
+  // PostgreSQL down, restarting, failing over or too slow: the load balancer's other instances fare no better; retry
+  // shortly.
   if (isPostgresUnavailable(error)) {
     // The answer says only "try again"; IT needs the cause (too many connections, refused, a failover, closed).
     const { code, message } = error as { code?: string; message: string };
     requestLogger(req).warn({ cause: { code, message } }, 'database unavailable');
-    error = new StorageUnavailableError(code === '25006');
+    error = new StorageUnavailableError(code === '25006' ? 'read-only' : code === '57014' ? 'too-slow' : 'unreachable');
   }
   if (error instanceof AppError) {
     if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');

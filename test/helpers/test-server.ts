@@ -133,7 +133,10 @@ export async function startTestServer(
     const database = await freshPostgresDatabase();
     openInstance = () => createPostgresRepository(openPostgres(database.url));
     storageEnv.DATABASE_URL = database.url;
-    const pool = openPostgres(database.url, { max: config.databasePoolSize });
+    const pool = openPostgres(database.url, {
+      max: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    });
     const queryOn =
       (on: typeof pool): typeof query =>
       async (sql, params) => {

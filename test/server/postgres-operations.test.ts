@@ -198,6 +198,61 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
     assert.doesNotMatch(migrated.stdout + server.output() + done.stdout + done.stderr, /pg-s3cret/);
   });
 
+  it('cancels a statement held past DATABASE_STATEMENT_TIMEOUT_MS (503, Retry-After, nothing saved); migrations wait without one', async () => {
+    const server = await startChildServer({
+      ...env,
+      TLS: 'off',
+      DEMO_DATA: 'on',
+      LOG_LEVEL: 'warn',
+      DATABASE_STATEMENT_TIMEOUT_MS: '500',
+    });
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      const headers = {
+        Authorization: `Bearer ${/rgd_\S+/.exec(server.output())?.[0]}`,
+        'Content-Type': 'application/json',
+      };
+      const listed = (await (await fetch(`${server.url}/api/v1/opportunities?view=all-open`, { headers })).json()) as {
+        items: { id: number; topic: string; version: number }[];
+      };
+      const { id, topic, version } = listed.items[0];
+      const edit = () =>
+        fetch(`${server.url}/api/v1/opportunities/${id}`, {
+          method: 'PATCH',
+          headers: { ...headers, 'If-Match': `"${version}"` },
+          body: JSON.stringify({ topic: 'Edited while another session held the row' }),
+        });
+      // Another session holds the opportunity's row: the edit's UPDATE waits for it until the timeout.
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM opportunities WHERE id = $1 FOR UPDATE', [id]);
+      const began = Date.now();
+      const held = await edit();
+      assert.equal(held.status, 503);
+      assert.ok(Number(held.headers.get('retry-after')) > 0);
+      assert.match(held.headers.get('content-type') ?? '', /application\/problem\+json/);
+      assert.match(((await held.json()) as { detail: string }).detail, /did not answer in time; nothing was changed/);
+      assert.ok(Date.now() - began >= 450 && Date.now() - began < 10_000, `answered after ${Date.now() - began} ms`);
+      await locker.query('ROLLBACK');
+      const { opportunity: after } = (await (
+        await fetch(`${server.url}/api/v1/opportunities/${id}`, { headers })
+      ).json()) as { opportunity: { topic: string; version: number } };
+      assert.deepEqual({ topic: after.topic, version: after.version }, { topic, version }, 'nothing was saved');
+      assert.equal((await edit()).status, 200, 'the same edit once the row is free');
+
+      // A migration waits for another instance's migration however long it takes (here the lock, held 1.5 s).
+      await locker.query('SELECT pg_advisory_lock($1)', [0x5245_4744]);
+      const migrating = tsx('server/cli/migrate.ts', [], { ...env, DATABASE_STATEMENT_TIMEOUT_MS: '300' });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await locker.query('SELECT pg_advisory_unlock($1)', [0x5245_4744]);
+      assert.match((await migrating).stdout, /is up to date/);
+    } finally {
+      await locker.end();
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+    }
+  });
+
   it('refuses to start when the PostgreSQL server cannot be reached, naming it without its password', async () => {
     const unreachable = new URL(env.DATABASE_URL);
     unreachable.port = '1';

@@ -287,7 +287,7 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
     });
 
   it("prepares a view's lookup once per connection of the lookup pool and plans it once, whatever the typed text, the page size and the offset; lookups by referrer and the lists are not prepared", async () => {
-    const one = openPostgres(database.url, { max: 1 });
+    const one = openPostgres(database.url, { max: 1, statementTimeoutMs: 4000 });
     const lookupPool = openLookupPool(one);
     try {
       const store = new PostgresOpportunityStore(one, lookupPool);
@@ -303,6 +303,11 @@ describeOnPostgres('type-ahead plans on PostgreSQL (issue 16)', function () {
         'the lookup pool plans once and never compiles',
       );
       assert.equal(await setting(one, 'plan_cache_mode'), 'auto', 'the main pool plans as PostgreSQL chooses');
+      assert.deepEqual(
+        [await setting(one, 'statement_timeout'), await setting(lookupPool, 'statement_timeout')],
+        ['4s', '4s'],
+        'the lookup pool keeps the statement timeout of the pool it serves',
+      );
       const before = await prepared();
       for (const q of ['smi', 'rollover sm', 'zzq'])
         for (const [limit, offset] of [

@@ -38,20 +38,35 @@ export interface PostgresPoolOptions {
   onError?: (error: Error) => void;
   /** Its sessions plan a named statement once, for every value, never compiled (see openLookupPool). */
   planOnce?: boolean;
+  /**
+   * PostgreSQL cancels a statement of its sessions that runs (or waits for a lock) longer than this (0 or none: no
+   * limit), so that a stuck statement never holds a connection, and with it a request, for good. Migrations lift it
+   * (migratePostgres).
+   */
+  statementTimeoutMs?: number;
 }
 
+/** What each pool was opened with: its lookup pool (openLookupPool) opens its own sessions the same way. */
+const opened = new WeakMap<Postgres, PostgresPoolOptions>();
+
 export function openPostgres(url: string, options: PostgresPoolOptions = {}): Postgres {
+  const sessionOptions = [
+    SESSION_OPTIONS,
+    options.statementTimeoutMs ? `-c statement_timeout=${Math.floor(options.statementTimeoutMs)}` : '',
+    options.planOnce ? PLAN_ONCE_OPTIONS : '',
+  ];
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     types,
-    options: options.planOnce ? `${SESSION_OPTIONS} ${PLAN_ONCE_OPTIONS}` : SESSION_OPTIONS,
+    options: sessionOptions.filter(Boolean).join(' '),
     // A server that cannot be reached fails the request after this long instead of holding it (pg waits forever).
     connectionTimeoutMillis: 10_000,
   });
   // An idle connection the server ends (a restart, a failover, idle_session_timeout) is an 'error' event on the pool,
   // which without a listener would end the process; the pool opens a new connection when one is next needed.
   pool.on('error', options.onError ?? ((error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`)));
+  opened.set(pool, options);
   return pool;
 }
 
@@ -66,7 +81,11 @@ export function openPostgres(url: string, options: PostgresPoolOptions = {}): Po
 export function openLookupPool(pool: Postgres): Postgres {
   const { connectionString, max } = pool.options;
   if (!connectionString) throw new Error('openLookupPool: the pool was not opened from a URL');
-  return openPostgres(connectionString, { max: Math.max(1, Math.ceil((max ?? 10) / 4)), planOnce: true });
+  return openPostgres(connectionString, {
+    ...opened.get(pool),
+    max: Math.max(1, Math.ceil((max ?? 10) / 4)),
+    planOnce: true,
+  });
 }
 
 /** PostgreSQL's deadlock_detected and serialization_failure: the transaction did nothing and may run again. */
@@ -97,8 +116,9 @@ export async function transaction<T>(pool: Postgres, work: (client: pg.PoolClien
 }
 
 /** SQLSTATE classes and codes of a server that cannot serve now: connection exceptions, out of resources (too many
- * connections), shutting down or starting, and a write on a server that became a standby (a failover). */
-const UNAVAILABLE_STATES = /^(08...|53...|57P0[123]|25006)$/;
+ * connections), shutting down or starting, a statement cancelled after DATABASE_STATEMENT_TIMEOUT_MS (its transaction
+ * saved nothing), and a write on a server that became a standby (a failover). */
+const UNAVAILABLE_STATES = /^(08...|53...|57P0[123]|57014|25006)$/;
 /** The network's word for the same, and the pool's and driver's when a connection ends or never comes. */
 const UNAVAILABLE_ERRNOS = new Set([
   'ECONNREFUSED',

@@ -25,6 +25,9 @@ export async function migratePostgres(pool: Postgres, migrations = postgresMigra
   const known = Math.max(...migrations.map((migration) => migration.version));
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     const ran = await transaction(pool, async (client) => {
+      // No statement timeout here: a migration may rebuild a big table, and another instance waits for the lock
+      // as long as that takes.
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
