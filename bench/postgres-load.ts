@@ -15,7 +15,7 @@
  * the rows come from a database that checked them), so the trigger-kept columns are set here: an opportunity's words
  * computed in its INSERT by the trigger's own function (contacts and organizations are loaded before), an
  * organization's words by the trigger's function once its domains are in, activities.completed_at copied from SQLite
- * (whose migration 18 keeps it the same way). Generated columns (contacts.words and phone_words, activities.counted_at)
+ * (whose migration 18 keeps it the same way), needs attention's facts from their view once every row is in. Generated columns (contacts.words and phone_words, activities.counted_at)
  * PostgreSQL computes. Then every identity sequence is set past the highest id, and ANALYZE. Row counts are checked.
  */
 import { pathToFileURL } from 'node:url';
@@ -23,6 +23,12 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { openPostgres, type Postgres } from '../server/db/postgres/connection';
 import { migratePostgres } from '../server/db/postgres/migrate';
+
+/** PostgreSQL's own derived tables, filled from the loaded rows (SQLite derives others, which are not loaded). */
+const DERIVED = ['opportunity_attention_facts'];
+/** The columns of needs attention's facts (PostgreSQL migration 33), as its view gives them. */
+const ATTENTION_FACTS = `opportunity_id, owner_id, updated_at, assigned_at, created_at, estimated_close_date, touched,
+  has_activity, undated_task, last_start`;
 
 /** The PostgreSQL tables loaded first, in this order: an opportunity's words read its contact and organization. */
 const FIRST = ['advisors', 'teams', 'organizations', 'organization_domains', 'contacts', 'campaigns', 'opportunities'];
@@ -105,7 +111,8 @@ export async function loadFirmIntoPostgres(
     const pgTables = (
       await pool.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables
-           WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
+           WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+             AND table_name NOT IN ('schema_migrations', ${DERIVED.map((t) => `'${t}'`).join(', ')})`,
       )
     ).rows.map((r) => r.table_name);
     const order = [...FIRST.filter((t) => pgTables.includes(t)), ...pgTables.filter((t) => !FIRST.includes(t)).sort()];
@@ -121,7 +128,7 @@ export async function loadFirmIntoPostgres(
       // No triggers, no foreign-key checks for this session: the rows were checked where they come from.
       await client.query('SET session_replication_role = replica');
       // The migration's own rows (campaigns, activity labels, the rules' and team version's single rows) are replaced.
-      await client.query(`TRUNCATE ${order.map(quote).join(', ')}`);
+      await client.query(`TRUNCATE ${[...order, ...DERIVED].map(quote).join(', ')}`);
       // Indexes other than primary keys and unique constraints are built once the rows are in (each in one pass,
       // instead of a million insertions each): a unique index among them checks the rows when it is built.
       const indexes = (
@@ -188,6 +195,9 @@ export async function loadFirmIntoPostgres(
 
       // An organization's words: its name's and its domains' (the trigger's own function, now that both are in).
       await client.query('SELECT organization_words_refresh(id) FROM organizations');
+      // Needs attention's facts of each open opportunity (migration 33), as its triggers would have kept them.
+      await client.query(`INSERT INTO opportunity_attention_facts (${ATTENTION_FACTS})
+        SELECT ${ATTENTION_FACTS} FROM opportunity_attention_facts_source`);
 
       // Identity columns: the next id past the highest loaded (an empty table starts at 1).
       const identities = await client.query<{ table_name: string; column_name: string }>(
@@ -220,6 +230,11 @@ export async function loadFirmIntoPostgres(
     );
     if (mismatched.rows[0].n)
       throw new Error(`${mismatched.rows[0].n} opportunities whose words are not the trigger's`);
+    const factless = await pool.query<{ n: number }>(
+      `SELECT count(*) AS n FROM opportunities o
+         WHERE o.status = 'open' AND NOT EXISTS (SELECT 1 FROM opportunity_attention_facts f WHERE f.opportunity_id = o.id)`,
+    );
+    if (factless.rows[0].n) throw new Error(`${factless.rows[0].n} open opportunities without needs-attention facts`);
     const analyzeBegan = Date.now();
     await pool.query('VACUUM (ANALYZE)');
     log(`VACUUM (ANALYZE) in ${((Date.now() - analyzeBegan) / 1000).toFixed(1)} s`);

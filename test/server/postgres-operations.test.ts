@@ -95,9 +95,9 @@ describeOnPostgres('the service and its command line on PostgreSQL (issue 16)', 
     const first = await tsx('server/cli/migrate.ts', [], env);
     assert.match(
       first.stdout,
-      /Applied 31 \(initial PostgreSQL schema\), 32 \(type-ahead walks the owners rows\) to postgres:\/\/[^ ]*:\*\*\*@/,
+      /Applied 31 \(initial PostgreSQL schema\), 32 \(type-ahead walks the owners rows\), 33 \(needs-attention facts kept with each open opportunity\) to postgres:\/\/[^ ]*:\*\*\*@/,
     );
-    assert.match(first.stdout, /Schema version: 32/);
+    assert.match(first.stdout, /Schema version: 33/);
     const second = await tsx('server/cli/migrate.ts', [], env);
     assert.match(second.stdout, /is up to date/);
     assert.doesNotMatch(first.stdout + first.stderr + second.stdout + second.stderr, /pg-s3cret/);

@@ -31,6 +31,7 @@ import { reportOwnerVersions } from './029_report_owner_versions';
 import { organizationWords } from './030_organization_words';
 import { closedSearch } from './031_closed_search';
 import { postgresTypeahead } from './032_postgres_typeahead';
+import { postgresAttentionFacts } from './033_postgres_attention_facts';
 
 /** Every schema change, in order. Never edit a released migration: add the next one. */
 export const migrations: Migration[] = [
@@ -66,4 +67,5 @@ export const migrations: Migration[] = [
   organizationWords,
   closedSearch,
   postgresTypeahead,
+  postgresAttentionFacts,
 ];

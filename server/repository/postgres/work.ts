@@ -46,7 +46,7 @@ const isoText = (instant: Date) => (instant.getTime() > LAST_TIME ? LAST_INSTANT
 /** No open appointment, call or task at all: the no-next-step rule is met from the beginning of time (migration 019). */
 const NO_NEXT_STEP_EVER = '0000-01-01T00:00:00.000Z';
 
-/** An open opportunity of the owners with the facts its due times come from (migration 019's view, from the rows). */
+/** An open opportunity's facts its due times come from (kept by migration 33's triggers), and its owner's zone. */
 interface AttentionFacts {
   id: number;
   time_zone: string;
@@ -70,56 +70,32 @@ interface ZoneThresholds {
   noActivityBy: string | null;
 }
 
-/** An activity linked, or a note by the owner, since the assignment of `f`. */
-const TOUCHED = `EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = f.id AND a.created_at >= f.assigned_at
-      OFFSET 0)
-    OR EXISTS (SELECT 1 FROM notes n
-      WHERE n.opportunity_id = f.id AND n.author_id = f.owner_id AND n.created_at >= f.assigned_at OFFSET 0)`;
-const HAS_ACTIVITY = 'EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = f.id OFFSET 0)';
-
 /**
- * The open opportunities of the owners ($1) that meet a rule at $2 (now), as `due`: $3–$6 each zone's thresholds
- * (zone, local date, untouched-if-assigned-by, no-activity-if-created-by), $7 whether the no-next-step rule is on. A
- * rule's due time is at or before now exactly when its threshold is met (latestStartMet; the consistency test of
- * attention-due.test.ts holds the two answers equal), so the rows and their count are chosen here, and the due times
- * computed only for a page. The rules are tried in turn, the cheapest first, each fact looked up only when the rules
- * before it did not already make the opportunity due (PostgreSQL evaluates OR's terms in order): for the biggest
- * book at 100k, 35,000 → 21,000 pages read, 27–32 → 18 ms (the whole read 33 → 26 ms). Each fact is one probe of
- * its opportunity's rows: `OFFSET 0` keeps the planner from turning a check into a scan of every activity of the firm
- * (a hashed subplan), which it prefers for a team's thousands of opportunities (seconds at 1M activities).
+ * The open opportunities of the owners ($1, each with its zone's thresholds: $3 local date, $4 untouched-if-assigned-
+ * by, $5 no-activity-if-created-by) that meet a rule at $2 (now), $6 whether the no-next-step rule is on. A rule's due
+ * time is at or before now exactly when its threshold is met (latestStartMet; the consistency test of
+ * attention-due.test.ts holds the two answers equal), so the rows and their count are chosen from the facts migration
+ * 33 keeps, one range of its index per owner, and the due times computed only for a page.
  */
-const DUE = `WITH candidates AS MATERIALIZED (
-  SELECT o.id, o.owner_id, o.updated_at, ad.time_zone, o.assigned_at, o.created_at, o.estimated_close_date,
-    z.today, z.untouched_by, z.no_activity_by
-  FROM opportunities o
-  JOIN advisors ad ON ad.id = o.owner_id
-  JOIN unnest($3::text[], $4::date[], $5::timestamptz[], $6::timestamptz[])
-    AS z (zone, today, untouched_by, no_activity_by) ON z.zone = ad.time_zone
-  WHERE o.status = 'open' AND o.owner_id = ANY($1::bigint[])
+const DUE = `WITH owners AS (
+  SELECT * FROM unnest($1::bigint[], $3::date[], $4::timestamptz[], $5::timestamptz[])
+    AS z (owner_id, today, untouched_by, no_activity_by)
 ), due AS (
-  SELECT * FROM candidates f
-  WHERE f.estimated_close_date < f.today
-    OR ($7 AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = f.id AND a.status = 'open'
-      AND a.kind IN ('appointment', 'task', 'phone_call')
-      AND (a.start_at > $2::timestamptz OR (a.kind = 'task' AND a.start_at IS NULL)) OFFSET 0))
-    OR (f.assigned_at <= f.untouched_by AND NOT (${TOUCHED}))
-    OR (f.created_at <= f.no_activity_by AND NOT ${HAS_ACTIVITY})
+  SELECT f.* FROM owners z JOIN opportunity_attention_facts f ON f.owner_id = z.owner_id
+  WHERE f.estimated_close_date < z.today
+    OR ($6 AND NOT f.undated_task AND (f.last_start IS NULL OR f.last_start <= $2::timestamptz))
+    OR (f.assigned_at <= z.untouched_by AND NOT f.touched)
+    OR (f.created_at <= z.no_activity_by AND NOT f.has_activity)
 )`;
 
 /**
- * A page of those meeting a rule, most recently changed first ($8 limit, $9 offset), with the facts their due times
- * come from and how many meet one in all (on every row; none when the page is past the end).
+ * A page of those meeting a rule, most recently changed first ($7 limit, $8 offset), with their facts and how many
+ * meet one in all (on every row; none when the page is past the end).
  */
 const DUE_PAGE = `${DUE}
-SELECT f.id, f.time_zone, f.assigned_at, f.created_at, f.estimated_close_date, ${TOUCHED} AS touched,
-    ${HAS_ACTIVITY} AS has_activity,
-    EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = f.id AND a.status = 'open'
-      AND a.kind = 'task' AND a.start_at IS NULL) AS undated_task,
-    (SELECT max(a.start_at) FROM activities a WHERE a.regarding_opportunity_id = f.id AND a.status = 'open'
-      AND a.kind IN ('appointment', 'task', 'phone_call')) AS last_start,
-    f.total
-  FROM (SELECT due.*, count(*) OVER () AS total FROM due ORDER BY updated_at DESC, id DESC LIMIT $8 OFFSET $9) f
-  ORDER BY f.updated_at DESC, f.id DESC`;
+SELECT opportunity_id AS id, owner_id, assigned_at, created_at, estimated_close_date, touched, has_activity,
+    undated_task, last_start, count(*) OVER () AS total
+  FROM due ORDER BY updated_at DESC, opportunity_id DESC LIMIT $7 OFFSET $8`;
 
 const DUE_COUNT = `${DUE} SELECT count(*) AS total FROM due`;
 
@@ -229,8 +205,9 @@ const toAssignment = (row: AssignmentRow): Assignment => ({
 });
 
 /**
- * My Work and the stage report, computed from the rows: PostgreSQL keeps none of SQLite's derived tables (the
- * needs-attention due times of migrations 019/023/024, the stage totals of migration 025).
+ * My Work and the stage report. Needs attention reads the facts migration 33 keeps with each open opportunity (SQLite
+ * keeps due times, migrations 019/023/024); the stage report is computed from the rows (SQLite keeps totals,
+ * migration 025).
  */
 export class PostgresWorkStore implements WorkStore {
   constructor(
@@ -239,9 +216,9 @@ export class PostgresWorkStore implements WorkStore {
   ) {}
 
   /**
-   * The owners' open opportunities that meet a rule at `now`, chosen and counted in SQL by each zone's thresholds
-   * (DUE); the page's due times computed here with the functions SQLite's triggers call (business-days.ts,
-   * zoned-time.ts), so they are the times SQLite stores (migration 019).
+   * The owners' open opportunities that meet a rule at `now`, chosen and counted in SQL from their facts (migration 33)
+   * by the thresholds of each owner's zone (DUE); the page's due times computed here with the functions SQLite's
+   * triggers call (business-days.ts, zoned-time.ts), so they are the times SQLite stores (migration 019).
    */
   async needingAttention(ownerIds: number[], now: string, limit: number, offset: number) {
     const owners = [...new Set(ownerIds)];
@@ -251,22 +228,31 @@ export class PostgresWorkStore implements WorkStore {
       const holidays: Holidays = new Set(
         (await db.query<{ date: string }>('SELECT date FROM holidays')).rows.map((row) => row.date),
       );
-      const zones = (
-        await db.query<{ time_zone: string }>('SELECT DISTINCT time_zone FROM advisors WHERE id = ANY($1::bigint[])', [
-          owners,
-        ])
-      ).rows.map((row) => row.time_zone);
-      const thresholds = thresholdsOf(zones, rules, holidays, new Date(now));
+      const zoneOf = new Map(
+        (
+          await db.query<{ id: number; time_zone: string }>(
+            'SELECT id, time_zone FROM advisors WHERE id = ANY($1::bigint[])',
+            [owners],
+          )
+        ).rows.map((row) => [row.id, row.time_zone]),
+      );
+      const thresholds = new Map(
+        thresholdsOf([...new Set(zoneOf.values())], rules, holidays, new Date(now)).map((t) => [t.zone, t]),
+      );
+      const ownersFound = [...zoneOf.keys()];
+      const of = (owner: number) => thresholds.get(zoneOf.get(owner)!)!;
       const params = [
-        owners,
+        ownersFound,
         now,
-        thresholds.map((t) => t.zone),
-        thresholds.map((t) => t.today),
-        thresholds.map((t) => t.untouchedBy),
-        thresholds.map((t) => t.noActivityBy),
+        ownersFound.map((owner) => of(owner).today),
+        ownersFound.map((owner) => of(owner).untouchedBy),
+        ownersFound.map((owner) => of(owner).noActivityBy),
         rules.no_next_step_on,
       ];
-      const { rows } = await db.query<AttentionFacts & { total: number }>(DUE_PAGE, [...params, limit, offset]);
+      const { rows } = await db.query<Omit<AttentionFacts, 'time_zone'> & { owner_id: number; total: number }>(
+        DUE_PAGE,
+        [...params, limit, offset],
+      );
       // A page past the end has no row to carry the count: only then is it counted apart.
       const total =
         rows[0]?.total ?? (offset > 0 ? (await db.query<{ total: number }>(DUE_COUNT, params)).rows[0].total : 0);
@@ -278,7 +264,7 @@ export class PostgresWorkStore implements WorkStore {
       const candidates = rows.map((facts): AttentionCandidate => ({
         opportunity: summaries.get(facts.id)!,
         assignedAt: facts.assigned_at,
-        dues: duesOf(facts, rules, holidays),
+        dues: duesOf({ ...facts, time_zone: zoneOf.get(facts.owner_id)! }, rules, holidays),
       }));
       return { candidates, total };
     });
@@ -297,7 +283,7 @@ export class PostgresWorkStore implements WorkStore {
     });
   }
 
-  /** Nothing is precomputed on PostgreSQL: due times are computed on each read, so no recompute is ever pending. */
+  /** Nothing to recompute on PostgreSQL: its facts (migration 33) depend on no rule, holiday or zone. */
   recomputeAttentionBatch(_rows: number) {
     return Promise.resolve(false);
   }
