@@ -21,7 +21,11 @@ const FACT_COLUMNS = `opportunity_id, owner_id, updated_at, assigned_at, created
  * recompute, and time passing makes an opportunity due with no write. Each refresh recomputes one opportunity's row
  * from the view, after an advisory lock on that opportunity: two writes on it at once refresh one after the other,
  * the second reading what the first committed (each statement of a READ COMMITTED transaction sees the commits before
- * it; under REPEATABLE READ the second fails as a serialization failure and its write runs again).
+ * it; under REPEATABLE READ the second fails as a serialization failure and its write runs again). Not a lock of the
+ * opportunity's row: Set Regarding holds it FOR SHARE, and two of them raising it would deadlock. Each lock is held
+ * to the commit: the service's writes touch one or two opportunities; a bulk load of thousands in one transaction
+ * would need max_locks_per_transaction raised, or its triggers off and the facts filled from the view after (as
+ * bench/postgres-load.ts does).
  */
 export const postgresAttentionFacts: PostgresMigration = {
   version: 33,

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { openPostgres, type Postgres } from '../../server/db/postgres/connection';
+import { migratePostgres } from '../../server/db/postgres/migrate';
+import { PostgresWorkStore } from '../../server/repository/postgres/work';
+import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
+
+interface AnalyzedNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: AnalyzedNode[];
+}
+
+const nodesOf = (node: AnalyzedNode): AnalyzedNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/**
+ * Needs attention on PostgreSQL reads an owner's kept facts (migration 33) from one index range each, and never an
+ * activity or a note: a plan that probes each opportunity's activities again, or walks every owner's facts, fails.
+ * On a firm of 20,000 opportunities with 60,000 activities and 10,000 notes.
+ */
+describeOnPostgres('needs-attention plans on PostgreSQL (issues 15, 16)', function () {
+  this.timeout(60_000);
+  let database: { url: string; drop(): Promise<void> };
+  let pool: Postgres;
+  const sent: { text: string; values: unknown[] }[] = [];
+  const query = pg.Client.prototype.query;
+
+  before(async () => {
+    database = await freshPostgresDatabase();
+    pool = openPostgres(database.url, { max: 2 });
+    await migratePostgres(pool);
+    // 40 advisors; 20,000 opportunities (owner i % 40, one in five closed) assigned and created over 60 days; three
+    // activities each (an email, a call ahead or behind, a task with or without a start) and a note on every second.
+    // Loaded in bulk as bench/postgres-load.ts does: triggers off, then the facts from their view.
+    await pool.query(`
+      SET session_replication_role = replica;
+      INSERT INTO advisors (email, display_name, created_at)
+        SELECT 'advisor' || i || '@firm.example', 'Advisor ' || i, now() FROM generate_series(1, 40) i;
+      INSERT INTO contacts (name, email, created_at, updated_at)
+        SELECT 'Client ' || i, 'client' || i || '@example.com', now(), now() FROM generate_series(1, 500) i;
+      INSERT INTO opportunities (topic, customer_contact_id, campaign_id, stage, stage_entered_at, status, owner_id, assigned_at,
+                                 created_by_id, created_at, updated_at, estimated_close_date)
+        SELECT 'Case ' || i, 1 + i % 500, (SELECT min(id) FROM campaigns), 'qualify', now(),
+               CASE i % 10 WHEN 3 THEN 'won' WHEN 7 THEN 'lost' ELSE 'open' END, 1 + i % 40,
+               now() - (i % 60) * interval '1 day', 1 + i % 40, now() - (i % 60) * interval '1 day',
+               now() - i * interval '1 second', current_date + (i % 30 - 15)
+          FROM generate_series(1, 20000) i;
+      INSERT INTO activities (kind, subject, status, start_at, regarding_opportunity_id, created_by_id, created_at,
+                              updated_at, internet_message_id)
+        SELECT k.kind, k.kind || ' ' || o.id, CASE WHEN k.kind = 'email' OR o.id % 4 = 0 THEN 'completed' ELSE 'open' END,
+               CASE k.kind WHEN 'email' THEN NULL WHEN 'task' THEN CASE WHEN o.id % 3 = 0 THEN NULL
+                 ELSE now() + (o.id % 20 - 10) * interval '1 day' END
+                 ELSE now() + (o.id % 14 - 7) * interval '1 day' END,
+               o.id, o.owner_id, o.created_at + (o.id % 90) * interval '1 day', now(),
+               CASE k.kind WHEN 'email' THEN '<' || o.id || '@mail.example>' END
+          FROM opportunities o CROSS JOIN (VALUES ('email'), ('phone_call'), ('task')) k (kind);
+      INSERT INTO notes (opportunity_id, author_id, body, created_at, updated_at)
+        SELECT o.id, CASE WHEN o.id % 4 = 0 THEN o.owner_id ELSE 1 + (o.owner_id % 40) END, 'note', now(), now()
+          FROM opportunities o WHERE o.id % 2 = 0;
+      SET session_replication_role = origin;
+      INSERT INTO opportunity_attention_facts SELECT * FROM opportunity_attention_facts_source;
+    `);
+    await pool.query('VACUUM ANALYZE');
+    // Every statement the store sends, from any connection of the pool (its reads run in one transaction).
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const [config, values] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
+      if (typeof config === 'string') sent.push({ text: config, values: values ?? [] });
+      else if (config && typeof config.text === 'string') sent.push({ text: config.text, values: config.values ?? [] });
+      return (query as (...rest: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+  });
+
+  after(async () => {
+    pg.Client.prototype.query = query;
+    await pool?.end();
+    await database?.drop();
+  });
+
+  for (const [label, owners] of [
+    ['an advisor', [3]],
+    ['a team of five', [3, 4, 5, 6, 7]],
+  ] as const)
+    for (const [limit, offset] of [
+      [25, 0],
+      [25, 400],
+    ])
+      it(`reads ${label}'s facts from one index range each, never an activity or a note (page ${limit}/${offset})`, async () => {
+        sent.length = 0;
+        const store = new PostgresWorkStore(pool);
+        const found = await store.needingAttention([...owners], new Date().toISOString(), limit, offset);
+        assert.ok(found.total > 0, 'the firm has opportunities that need attention');
+        const reads = sent.filter((statement) => /opportunity_attention_facts/.test(statement.text));
+        assert.equal(reads.length, offset >= found.total ? 2 : 1, 'the page (and the count past the end)');
+        const open = Number(
+          (
+            await pool.query(
+              `SELECT count(*) AS n FROM opportunities WHERE status = 'open' AND owner_id = ANY($1::bigint[])`,
+              [owners],
+            )
+          ).rows[0].n,
+        );
+        for (const read of reads) {
+          const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${read.text}`, read.values);
+          const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: AnalyzedNode }] })['QUERY PLAN'][0].Plan;
+          const nodes = nodesOf(plan);
+          const relations = new Set(nodes.map((node) => node['Relation Name']).filter(Boolean));
+          assert.deepEqual([...relations], ['opportunity_attention_facts'], JSON.stringify(plan, null, 1));
+          const facts = nodes.filter((node) => node['Relation Name'] === 'opportunity_attention_facts');
+          assert.ok(
+            facts.every((node) => node['Index Name'] === 'opportunity_attention_facts_page'),
+            JSON.stringify(plan, null, 1),
+          );
+          const factsRead = facts.reduce(
+            (sum, node) => sum + (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'],
+            0,
+          );
+          assert.ok(factsRead <= open, `${factsRead} facts read for owners with ${open} open opportunities`);
+        }
+      });
+});
