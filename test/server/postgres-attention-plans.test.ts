@@ -27,7 +27,8 @@ describeOnPostgres('needs-attention plans on PostgreSQL (issues 15, 16)', functi
   let database: { url: string; drop(): Promise<void> };
   let pool: Postgres;
   const sent: { text: string; values: unknown[] }[] = [];
-  const query = pg.Client.prototype.query;
+  // The driver's own method, put back after (read as a property: it is called below with each client as `this`).
+  const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!.value as (...args: unknown[]) => unknown;
 
   before(async () => {
     database = await freshPostgresDatabase();
@@ -70,12 +71,12 @@ describeOnPostgres('needs-attention plans on PostgreSQL (issues 15, 16)', functi
       const [config, values] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
       if (typeof config === 'string') sent.push({ text: config, values: values ?? [] });
       else if (config && typeof config.text === 'string') sent.push({ text: config.text, values: config.values ?? [] });
-      return (query as (...rest: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
+      return query.apply(this, args);
+    } as typeof pg.Client.prototype.query;
   });
 
   after(async () => {
-    pg.Client.prototype.query = query;
+    pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
     await pool?.end();
     await database?.drop();
   });
