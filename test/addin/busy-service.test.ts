@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { axeViolations, DIST_ADDIN, launchBrowser, openPane } from '../helpers/browser';
 import type { ReportWorkerOptions } from '../../server/repository/sqlite/report-runner';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -129,20 +129,23 @@ describe('task pane: a report that could not be computed', function () {
     await page.getByText(COULD_NOT).waitFor();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    let asked!: () => void;
-    const myWorkAsked = new Promise<void>((resolve) => (asked = resolve));
+    let asked!: (request: Request) => void;
+    const myWorkAsked = new Promise<Request>((resolve) => (asked = resolve));
     await page.route(`${server.url}/*.js`, async (route) => {
-      asked();
+      asked(route.request());
       await held;
       await route.continue();
     });
 
     await page.getByRole('tab', { name: 'My Work' }).click();
-    await myWorkAsked;
+    const myWorkCode = await myWorkAsked;
     await page.getByRole('tab', { name: 'Reports' }).click();
     release();
     await page.getByRole('heading', { name: 'Reports' }).waitFor();
     await page.getByText(COULD_NOT).waitFor();
+    // Counted once My Work's held code has been served: whatever Reports asked for on the way back, it asked before
+    // that code was let through.
+    await (await myWorkCode.response())?.finished();
     assert.equal(funnelRequests(), 1);
 
     await page.getByRole('button', { name: 'Try again' }).click();

@@ -322,7 +322,12 @@ describe('demo page', function () {
       writeDemoSignIns(demoSignInFile(off.config.databaseFile), signIns);
       assert.equal((await off.client.request('GET', '/demo/sign-ins')).status, 404);
       const { page } = await demoPage(off.url);
+      // The page offers the buttons once its GET /demo/sign-ins is answered: they are counted after that answer.
+      const offered = page.waitForResponse((response) => new URL(response.url()).pathname === '/demo/sign-ins');
       await page.goto(`${off.url}/demo.html`);
+      const answer = await offered;
+      assert.equal(answer.status(), 404);
+      await answer.finished();
       await page.frameLocator('#pane').getByRole('heading', { name: 'Sign in to Regarding' }).waitFor();
       await page.getByText("Sign in to the pane with that advisor's token", { exact: false }).waitFor();
       assert.equal(await page.getByRole('button', { name: /^Sign in as/ }).count(), 0);

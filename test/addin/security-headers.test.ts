@@ -27,6 +27,19 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   };
 }
 
+/**
+ * Waits until no section of `page` is still loading: no Fluent Spinner (role progressbar, "Loading …") and no
+ * "Loading…" placeholder (role status) left. Call it once the view has shown: its sections render with it, loading
+ * or loaded, so what they request and render is in before the page is left.
+ */
+async function allSectionsLoaded(page: Page): Promise<void> {
+  await page
+    .getByRole('progressbar', { name: /^Loading/ })
+    .or(page.getByRole('status').filter({ hasText: /^Loading/ }))
+    .first()
+    .waitFor({ state: 'detached' });
+}
+
 describe('security headers on the real pane (issue 11, finding 10)', function () {
   this.timeout(120_000);
   let server: TestServer;
@@ -136,6 +149,7 @@ describe('security headers on the real pane (issue 11, finding 10)', function ()
     await pane.getByRole('heading', { name: 'New opportunity' }).waitFor();
     await pane.getByRole('tab', { name: 'My Work' }).click();
     await pane.getByRole('heading', { name: /Stage report/ }).waitFor();
+    await allSectionsLoaded(pane);
     await pane.getByRole('button', { name: 'Open “Group benefits review, Summit Logistics”' }).first().click();
     await pane.getByRole('heading', { name: 'Timeline' }).waitFor();
     // The function file the manifest names runs under the same policy.

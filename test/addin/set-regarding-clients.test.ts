@@ -243,6 +243,13 @@ describe('task pane: Set Regarding on every Outlook client (issue 12)', function
     await pick(page);
     await page.getByText('no invitation is sent until you send it', { exact: false }).waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
+    // Checked once Cancel's render is shown and the pane has settled: a save and link started by Cancel would disable
+    // the search in that render (Saving…) and replace it with the current regarding once done.
+    await page.getByRole('region', { name: 'Save this meeting?' }).waitFor({ state: 'detached' });
+    await page
+      .getByRole('combobox', { name: 'Search opportunities', disabled: false })
+      .or(page.getByRole('region', { name: 'Current regarding' }))
+      .waitFor();
     assert.deepEqual(await page.evaluate(() => window.__outlook.effects()), []);
     assert.equal(activities().length, 0);
     await pick(page);

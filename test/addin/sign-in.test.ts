@@ -123,14 +123,20 @@ describe('sign-in (issue 12, points 7 and 8)', function () {
       assert.equal(url.searchParams.get('loginHint'), advisor.record.email);
       assert.deepEqual(await page.evaluate(() => window.__outlook.naa.requests()), [], 'NAA not attempted');
 
-      const token = await entraToken(advisor.record.email);
-      const message = JSON.stringify({ accessToken: token, expiresOn: Date.now() + 3_600_000 });
-      await page.evaluate((m) => window.__outlook.dialog.message(m, 'https://attacker.example'), message);
-      await page.waitForTimeout(200);
-      assert.equal(await signInHeading(page).count(), 1, 'a message from another origin signs nothing in');
-
-      await page.evaluate((m) => window.__outlook.dialog.message(m), message);
+      const result = (accessToken: string) => JSON.stringify({ accessToken, expiresOn: Date.now() + 3_600_000 });
+      // Another origin's message carries another advisor's token, and comes first: had the pane taken it, it would
+      // sign in as them (and close the dialog), so the dialog's own message could no longer sign Robin in.
+      const other = await server.advisor('Sam Okafor');
+      const foreign = result(await entraToken(other.record.email));
+      await page.evaluate((m) => window.__outlook.dialog.message(m, 'https://attacker.example'), foreign);
+      await page.evaluate((m) => window.__outlook.dialog.message(m), result(await entraToken(advisor.record.email)));
       await signedIn(page);
+      assert.match(await page.locator('header').innerText(), /Robin Diaz/, 'signed in with the dialog’s own message');
+      assert.equal(
+        await server.value('SELECT entra_oid FROM advisors WHERE id = ?', other.record.id),
+        null,
+        'a message from another origin signs nothing in: its token never reached the service',
+      );
       assert.equal((await page.evaluate(() => window.__outlook.dialog.current()))?.open, false, 'the pane closed it');
     });
 

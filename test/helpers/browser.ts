@@ -131,7 +131,6 @@ export async function openSimulator(context: BrowserContext, profile: ProfileNam
   return page;
 }
 
-/** Runs axe-core in the page; returns the violations (empty is good). */
 /**
  * Asserts that My Work shows `page`'s advisor none of the admin editors headed `headings`. Checked once the time zone
  * section is shown: the admin settings (or their "Loading the admin settings…" placeholder) render with it, so an
@@ -147,6 +146,7 @@ export async function assertNoAdminEditors(page: Page, headings: string[]): Prom
     );
 }
 
+/** Runs axe-core in the page; returns the violations (empty is good). */
 export async function axeViolations(page: Page): Promise<{ id: string; help: string; nodes: string[] }[]> {
   // Evaluated through the browser's debugging protocol, not added as an inline <script>: the pane's
   // Content-Security-Policy (rightly) refuses inline scripts.
