@@ -66,8 +66,12 @@ const UNAVAILABLE_DETAILS = {
   unreachable: 'The database could not be reached just now. Try again in a moment.',
   /** It answers but takes no change: a primary turned standby by a failover, or set read-only. */
   'read-only': 'The database takes no changes just now; nothing was changed. Try again in a moment.',
-  /** A statement ran past DATABASE_STATEMENT_TIMEOUT_MS (waiting for a lock, or on a server too busy): cancelled. */
-  'too-slow': 'The database did not answer in time; nothing was changed. Try again in a moment.',
+  /**
+   * A statement ran past DATABASE_STATEMENT_TIMEOUT_MS (waiting for a lock, or on a server too busy), or was cancelled:
+   * its transaction saved nothing, but a change may have been saved before a read after its commit.
+   */
+  'too-slow': 'The database did not answer in time. Check whether your change was saved before trying it again.',
+  'too-slow-read': 'The database did not answer in time. Try again in a moment.',
 };
 
 /** The database server cannot serve now (PostgreSQL down, restarting, failing over, full, read-only, too slow). */

@@ -12,7 +12,16 @@ import { splitPassword } from '../db/postgres/url';
 
 /** Runs pg_dump with the password in its environment, never on a command line another user's `ps` shows. */
 function pgDump(url: string, target: string): { ran: false } | { ran: true; ok: boolean; message: string } {
-  const { url: bare, password } = splitPassword(url);
+  const split = splitPassword(url);
+  if (!split)
+    return {
+      ran: true,
+      ok: false,
+      message:
+        "DATABASE_URL's password could not be kept off pg_dump's command line (percent-encode its special characters; " +
+        'an sslpassword must be given to pg_dump by other means). pg_dump was not run.',
+    };
+  const { url: bare, password } = split;
   const run = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, `--dbname=${bare}`], {
     env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
     encoding: 'utf8',

@@ -29,7 +29,8 @@ export async function openStorage(
   if (config.databaseUrl) {
     const pool = openPostgres(config.databaseUrl, {
       max: config.databasePoolSize,
-      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      // The service's requests only: a command run by hand (the admin CLI, migrate) has no request to protect.
+      statementTimeoutMs: purpose === 'service' ? config.databaseStatementTimeoutMs : 0,
     });
     try {
       const applied = await migratePostgres(pool);

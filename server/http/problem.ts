@@ -50,7 +50,10 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     // The answer says only "try again"; IT needs the cause (too many connections, refused, a failover, closed).
     const { code, message } = error as { code?: string; message: string };
     requestLogger(req).warn({ cause: { code, message } }, 'database unavailable');
-    error = new StorageUnavailableError(code === '25006' ? 'read-only' : code === '57014' ? 'too-slow' : 'unreachable');
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    error = new StorageUnavailableError(
+      code === '25006' ? 'read-only' : code === '57014' ? (read ? 'too-slow-read' : 'too-slow') : 'unreachable',
+    );
   }
   if (error instanceof AppError) {
     if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');

@@ -65,7 +65,7 @@ export async function freshPostgresDatabase(
   return {
     url: url.toString(),
     // The same database through the server's Unix socket, in libpq's form with a user and no host.
-    socketUrl: dir && `postgres://${url.username}@/${name}?host=${encodeURIComponent(dir)}&port=${url.port}`,
+    socketUrl: dir && `postgres://${url.username}@/${name}?host=${encodeURIComponent(dir)}&port=${url.port || 5432}`,
     async drop() {
       const dropping = new pg.Client({ connectionString: admin });
       await dropping.connect();

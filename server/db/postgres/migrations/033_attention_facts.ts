@@ -20,17 +20,22 @@ const FACT_COLUMNS = `opportunity_id, owner_id, updated_at, assigned_at, created
  * Unlike SQLite's due times, nothing here depends on the rules, the holidays or a zone: a change of them needs no
  * recompute, and time passing makes an opportunity due with no write. Each refresh recomputes one opportunity's row
  * from the view, after an advisory lock on that opportunity: two writes on it at once refresh one after the other,
- * the second reading what the first committed (each statement of a READ COMMITTED transaction sees the commits before
- * it; under REPEATABLE READ the second fails as a serialization failure and its write runs again). Not a lock of the
+ * the second reading what the first committed (each statement of a READ COMMITTED transaction, as every write of the
+ * service runs, sees the commits before it; a write at REPEATABLE READ would not). Not a lock of the
  * opportunity's row: Set Regarding holds it FOR SHARE, and two of them raising it would deadlock. Each lock is held
  * to the commit: the service's writes touch one or two opportunities; a bulk load of thousands in one transaction
  * would need max_locks_per_transaction raised, or its triggers off and the facts filled from the view after (as
- * bench/postgres-load.ts does).
+ * bench/postgres-load.ts does). Two transactions that each touch two opportunities in opposite orders (a draft folded
+ * into one while another is linked) can deadlock; PostgreSQL ends one after deadlock_timeout and it runs again.
  */
 export const postgresAttentionFacts: PostgresMigration = {
   version: 33,
   name: 'needs-attention facts kept with each open opportunity',
   sql: /* sql */ `
+-- No write to the facts' tables between the fill below and the triggers that keep it (an instance of the previous
+-- release may be writing): they wait for this migration's commit.
+LOCK TABLE opportunities, activities, notes IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE VIEW opportunity_attention_facts_source AS
 SELECT o.id AS opportunity_id, o.owner_id, o.updated_at, o.assigned_at, o.created_at, o.estimated_close_date,
     EXISTS (SELECT 1 FROM activities a WHERE a.regarding_opportunity_id = o.id AND a.created_at >= o.assigned_at)
