@@ -58,8 +58,8 @@ export const LAST = [
   'Kim',
 ];
 
-/** A deterministic pseudo-random sequence, so every run seeds the same data. */
-function random(seed: number) {
+/** A deterministic pseudo-random sequence, so every run seeds the same data (and a test's failure replays). */
+export function random(seed: number) {
   let state = seed;
   return () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;

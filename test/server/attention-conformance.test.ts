@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { random } from '../../bench/seed-volume';
 import { ManualClock } from '../../server/clock';
+import { HOLIDAYS, MOMENTS, START, ZONES } from '../helpers/dst-moments';
 import { describeOnPostgres } from '../helpers/postgres';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -17,15 +19,6 @@ const FACT_COLUMNS = [
   'undated_task',
   'last_start',
 ];
-
-/** A deterministic pseudo-random sequence, so a failure replays. */
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
-}
 
 /** One backend's server and the same people on it. */
 interface Side {
@@ -47,18 +40,6 @@ describeOnPostgres(
   "needs attention: PostgreSQL's kept facts answer as SQLite's due times (issues 15, 16)",
   function () {
     this.timeout(180_000);
-    const ZONES = ['UTC', 'America/New_York', 'Europe/Paris', 'Pacific/Auckland', 'Asia/Kathmandu'];
-    // The US clocks change on 14 March 2027, Europe's on 28 March, Auckland's on 4 April; 17 and 26 March are holidays.
-    const START = '2027-03-08T09:00:00.000Z';
-    const MOMENTS = [
-      '2027-03-12T16:59:59.999Z',
-      '2027-03-14T07:30:00.000Z',
-      '2027-03-17T12:00:00.000Z',
-      '2027-03-22T15:00:00.000Z',
-      '2027-03-28T01:30:00.000Z',
-      '2027-04-03T14:30:00.000Z',
-      '2027-04-12T00:00:00.000Z',
-    ];
     let sides: Side[];
     const sqlite = () => sides[0];
     const postgres = () => sides[1];
@@ -142,7 +123,7 @@ describeOnPostgres(
         assert.equal(team.status, 201, JSON.stringify(team.body));
         for (const member of [manager, ...owners.slice(0, 3)])
           assert.ok((await admin.api.put(`/api/v1/teams/${team.body.id}/members/${member.record.id}`)).status < 300);
-        for (const date of ['2027-03-17', '2027-03-26'])
+        for (const date of HOLIDAYS)
           assert.equal((await admin.api.post('/api/v1/holidays', { date, name: `Holiday ${date}` })).status, 201);
         sides.push({ server, admin, manager, owners });
       }
@@ -335,6 +316,54 @@ describeOnPostgres(
         side.admin.api.patch(`/api/v1/advisors/${side.owners[0].record.id}`, { timeZone: 'Pacific/Chatham' }),
       );
       await assertAgreeAtEveryMoment('holidays and a zone changed');
+    });
+
+    it('keeps the facts right after writes to the rows themselves (another tool, not the API)', async () => {
+      const { server, owners } = postgres();
+      const created = await owners[2].api.post('/api/v1/opportunities', referral('Raw writes', 'raw@client.example'));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const id = created.body.opportunity.id as number;
+      const [{ id: other }] = await server.rows<{ id: number }>(
+        "SELECT id FROM opportunities WHERE status = 'open' AND id <> ? ORDER BY id LIMIT 1",
+        id,
+      );
+      const facts = async () =>
+        (
+          await server.rows<{ touched: boolean; has_activity: boolean; undated_task: boolean }>(
+            'SELECT touched, has_activity, undated_task FROM opportunity_attention_facts WHERE opportunity_id = ?',
+            id,
+          )
+        )[0];
+      assert.deepEqual(await facts(), { touched: false, has_activity: false, undated_task: false });
+      const later = new Date(server.clock.now().getTime() + HOUR).toISOString();
+      // A note by the owner, written as a row: touched.
+      await server.rows(
+        'INSERT INTO notes (opportunity_id, author_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+        id,
+        owners[2].record.id,
+        'raw note',
+        later,
+        later,
+      );
+      assert.equal((await facts()).touched, true);
+      await server.rows('DELETE FROM notes WHERE opportunity_id = ?', id);
+      assert.equal((await facts()).touched, false);
+      // A task without a start moved onto it, then back: an undated next step, then none.
+      const [task] = await server.rows<{ id: number }>(
+        `INSERT INTO activities (kind, subject, status, regarding_opportunity_id, created_by_id, created_at, updated_at)
+         VALUES ('task', 'raw task', 'open', ?, ?, ?, ?) RETURNING id`,
+        other,
+        owners[2].record.id,
+        later,
+        later,
+      );
+      await server.rows('UPDATE activities SET regarding_opportunity_id = ? WHERE id = ?', id, task.id);
+      assert.deepEqual(await facts(), { touched: true, has_activity: true, undated_task: true });
+      await assertFactsAsComputed('a task moved');
+      await server.rows('UPDATE activities SET regarding_opportunity_id = ? WHERE id = ?', other, task.id);
+      assert.deepEqual(await facts(), { touched: false, has_activity: false, undated_task: false });
+      await server.rows('DELETE FROM activities WHERE id = ?', task.id);
+      await assertFactsAsComputed('rows written and removed');
     });
 
     it('keeps the facts of one opportunity right under concurrent writes on it', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { seedVolume } from '../../bench/seed-volume';
+import { random, seedVolume } from '../../bench/seed-volume';
+import { HOLIDAYS, MOMENTS, START, ZONES } from '../helpers/dst-moments';
 import { issueAccessToken } from '../../server/auth/access-tokens';
 import { pino } from 'pino';
 import { createApp } from '../../server/app';
@@ -17,15 +18,6 @@ import { runAdminCli } from '../helpers/admin-cli';
 type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const HOUR = 3_600_000;
 
-/** A deterministic pseudo-random sequence, so a failure replays. */
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
-}
-
 /**
  * Needs attention is read from due times kept with each open opportunity (migration 019). This holds that answer
  * to the one computed from the facts at `now` (test/helpers/attention-reference.ts, the statement the service used
@@ -37,22 +29,6 @@ describe('needs attention: precomputed due times equal the computed answer (issu
   let admin: Advisor;
   let manager: Advisor;
   let owners: Advisor[];
-
-  const ZONES = ['UTC', 'America/New_York', 'Europe/Paris', 'Pacific/Auckland', 'Asia/Kathmandu'];
-  // The US clocks change on 14 March 2027, Europe's on 28 March, Auckland's on 4 April; 17 and 26 March are holidays.
-  const START = '2027-03-08T09:00:00.000Z';
-  const MOMENTS = [
-    '2027-03-12T16:59:59.999Z',
-    '2027-03-14T07:30:00.000Z',
-    '2027-03-17T12:00:00.000Z',
-    '2027-03-18T04:00:00.000Z',
-    '2027-03-22T15:00:00.000Z',
-    '2027-03-26T23:30:00.000Z',
-    '2027-03-28T01:30:00.000Z',
-    '2027-03-29T09:00:00.000Z',
-    '2027-04-03T14:30:00.000Z',
-    '2027-04-12T00:00:00.000Z',
-  ];
 
   interface Item {
     opportunity: { id: number };
@@ -125,7 +101,7 @@ describe('needs attention: precomputed due times equal the computed answer (issu
       const added = await admin.api.put(`/api/v1/teams/${team.body.id}/members/${member.record.id}`);
       assert.ok(added.status < 300, JSON.stringify(added.body));
     }
-    for (const date of ['2027-03-17', '2027-03-26']) {
+    for (const date of HOLIDAYS) {
       const res = await admin.api.post('/api/v1/holidays', { date, name: `Holiday ${date}` });
       assert.equal(res.status, 201, JSON.stringify(res.body));
     }

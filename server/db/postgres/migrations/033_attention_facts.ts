@@ -88,41 +88,30 @@ CREATE TRIGGER opportunity_attention_facts_opportunity
 AFTER INSERT OR UPDATE OF status, owner_id, updated_at, assigned_at, created_at, estimated_close_date ON opportunities
 FOR EACH ROW EXECUTE FUNCTION opportunity_attention_facts_of_opportunity();
 
--- An activity or a note moved from one opportunity to another refreshes both, the lower id first (one lock order).
-CREATE FUNCTION opportunity_attention_facts_of_activity() RETURNS trigger LANGUAGE plpgsql AS $$
+-- An activity's or a note's opportunity (the column TG_ARGV[0] names) before and after the write; one moved from one
+-- opportunity to another refreshes both, the lower id first (one lock order).
+CREATE FUNCTION opportunity_attention_facts_of_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  before bigint;
+  after bigint;
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM opportunity_attention_facts_refresh(NEW.regarding_opportunity_id);
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM opportunity_attention_facts_refresh(OLD.regarding_opportunity_id);
-  ELSE
-    PERFORM opportunity_attention_facts_refresh(least(OLD.regarding_opportunity_id, NEW.regarding_opportunity_id));
-    IF OLD.regarding_opportunity_id IS DISTINCT FROM NEW.regarding_opportunity_id THEN
-      PERFORM opportunity_attention_facts_refresh(greatest(OLD.regarding_opportunity_id, NEW.regarding_opportunity_id));
-    END IF;
+  IF TG_OP <> 'INSERT' THEN
+    before := (to_jsonb(OLD) ->> TG_ARGV[0])::bigint;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    after := (to_jsonb(NEW) ->> TG_ARGV[0])::bigint;
+  END IF;
+  PERFORM opportunity_attention_facts_refresh(least(before, after));
+  IF before <> after THEN
+    PERFORM opportunity_attention_facts_refresh(greatest(before, after));
   END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER opportunity_attention_facts_activity
 AFTER INSERT OR DELETE OR UPDATE OF regarding_opportunity_id, kind, status, start_at, created_at ON activities
-FOR EACH ROW EXECUTE FUNCTION opportunity_attention_facts_of_activity();
-
-CREATE FUNCTION opportunity_attention_facts_of_note() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM opportunity_attention_facts_refresh(NEW.opportunity_id);
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM opportunity_attention_facts_refresh(OLD.opportunity_id);
-  ELSE
-    PERFORM opportunity_attention_facts_refresh(least(OLD.opportunity_id, NEW.opportunity_id));
-    IF OLD.opportunity_id IS DISTINCT FROM NEW.opportunity_id THEN
-      PERFORM opportunity_attention_facts_refresh(greatest(OLD.opportunity_id, NEW.opportunity_id));
-    END IF;
-  END IF;
-  RETURN NULL;
-END $$;
+FOR EACH ROW EXECUTE FUNCTION opportunity_attention_facts_of_row('regarding_opportunity_id');
 CREATE TRIGGER opportunity_attention_facts_note
 AFTER INSERT OR DELETE OR UPDATE OF opportunity_id, author_id, created_at ON notes
-FOR EACH ROW EXECUTE FUNCTION opportunity_attention_facts_of_note();
+FOR EACH ROW EXECUTE FUNCTION opportunity_attention_facts_of_row('opportunity_id');
 `,
 };
