@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { random } from '../../bench/seed-volume';
 import { ManualClock } from '../../server/clock';
-import { HOLIDAYS, MOMENTS, START, ZONES } from '../helpers/dst-moments';
+import { MOMENTS, setUpAttentionFirm, START, ZONES, type Advisor } from '../helpers/attention-firm';
 import { describeOnPostgres } from '../helpers/postgres';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
-type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const HOUR = 3_600_000;
 /** PostgreSQL's kept facts (migration 33), compared column by column with those its view computes. */
 const FACT_COLUMNS = [
@@ -111,20 +110,7 @@ describeOnPostgres(
       sides = [];
       for (const backend of ['sqlite', 'postgres'] as const) {
         const server = await startTestServer({}, { backend, clock: new ManualClock(new Date(START)) });
-        const admin = await server.advisor('Ada Admin', 'admin');
-        const manager = await server.advisor('Mia Manager', 'manager');
-        const owners: Advisor[] = [];
-        for (const [index, zone] of ZONES.entries()) {
-          const owner = await server.advisor(`Owner ${index} ${zone}`);
-          assert.equal((await owner.api.patch('/api/v1/me/preferences', { timeZone: zone })).status, 200);
-          owners.push(owner);
-        }
-        const team = await admin.api.post('/api/v1/teams', { name: 'Desk' });
-        assert.equal(team.status, 201, JSON.stringify(team.body));
-        for (const member of [manager, ...owners.slice(0, 3)])
-          assert.ok((await admin.api.put(`/api/v1/teams/${team.body.id}/members/${member.record.id}`)).status < 300);
-        for (const date of HOLIDAYS)
-          assert.equal((await admin.api.post('/api/v1/holidays', { date, name: `Holiday ${date}` })).status, 201);
+        const { admin, manager, owners } = await setUpAttentionFirm(server);
         sides.push({ server, admin, manager, owners });
       }
       await seedRandomly();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { random, seedVolume } from '../../bench/seed-volume';
-import { HOLIDAYS, MOMENTS, START, ZONES } from '../helpers/dst-moments';
+import { MOMENTS, setUpAttentionFirm, START, type Advisor } from '../helpers/attention-firm';
 import { issueAccessToken } from '../../server/auth/access-tokens';
 import { pino } from 'pino';
 import { createApp } from '../../server/app';
@@ -15,7 +15,6 @@ import type { TestClient } from '../helpers/api-client';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 import { runAdminCli } from '../helpers/admin-cli';
 
-type Advisor = Awaited<ReturnType<TestServer['advisor']>>;
 const HOUR = 3_600_000;
 
 /**
@@ -87,24 +86,7 @@ describe('needs attention: precomputed due times equal the computed answer (issu
 
   before(async () => {
     server = await startTestServer({}, { clock: new ManualClock(new Date(START)) });
-    admin = await server.advisor('Ada Admin', 'admin');
-    manager = await server.advisor('Mia Manager', 'manager');
-    owners = [];
-    for (const [index, zone] of ZONES.entries()) {
-      const owner = await server.advisor(`Owner ${index} ${zone}`);
-      assert.equal((await owner.api.patch('/api/v1/me/preferences', { timeZone: zone })).status, 200);
-      owners.push(owner);
-    }
-    const team = await admin.api.post('/api/v1/teams', { name: 'Desk' });
-    assert.equal(team.status, 201, JSON.stringify(team.body));
-    for (const member of [manager, ...owners.slice(0, 3)]) {
-      const added = await admin.api.put(`/api/v1/teams/${team.body.id}/members/${member.record.id}`);
-      assert.ok(added.status < 300, JSON.stringify(added.body));
-    }
-    for (const date of HOLIDAYS) {
-      const res = await admin.api.post('/api/v1/holidays', { date, name: `Holiday ${date}` });
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-    }
+    ({ admin, manager, owners } = await setUpAttentionFirm(server));
     await seedRandomly();
   });
   after(() => server.close());
