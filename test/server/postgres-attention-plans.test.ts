@@ -19,8 +19,9 @@ interface AnalyzedNode {
 const nodesOf = (node: AnalyzedNode): AnalyzedNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
 /**
- * Needs attention on PostgreSQL reads an owner's kept facts (migration 33) from one index range each, and never an
- * activity or a note: a plan that probes each opportunity's activities again, or walks every owner's facts, fails.
+ * Needs attention on PostgreSQL reads an owner's kept facts (migration 33) from one index range each, never an activity
+ * or a note, and only the page's opportunities: a plan that probes each opportunity's activities again, walks every
+ * owner's facts, or reads opportunities beyond the page, fails.
  * On a firm of 20,000 opportunities with 60,000 activities and 10,000 notes.
  */
 describeOnPostgres('needs-attention plans on PostgreSQL (issues 15, 16)', function () {
@@ -135,16 +136,24 @@ describeOnPostgres('needs-attention plans on PostgreSQL (issues 15, 16)', functi
           const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: AnalyzedNode }] })['QUERY PLAN'][0].Plan;
           const nodes = nodesOf(plan);
           const relations = new Set(nodes.map((node) => node['Relation Name']).filter(Boolean));
-          assert.deepEqual([...relations], ['opportunity_attention_facts'], JSON.stringify(plan, null, 1));
+          assert.ok(relations.has('opportunity_attention_facts'), JSON.stringify(plan, null, 1));
+          assert.ok(!relations.has('activities') && !relations.has('notes'), JSON.stringify(plan, null, 1));
+          // The page's own rows, for their summaries (names of customer, campaign, owner, creator): by id, no more.
+          const rowsRead = (relation: string) =>
+            nodes
+              .filter((node) => node['Relation Name'] === relation)
+              .reduce(
+                (sum, node) =>
+                  sum + (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'],
+                0,
+              );
+          assert.ok(rowsRead('opportunities') <= limit, `${rowsRead('opportunities')} opportunities read`);
           const facts = nodes.filter((node) => node['Relation Name'] === 'opportunity_attention_facts');
           assert.ok(
             facts.every((node) => node['Index Name'] === 'opportunity_attention_facts_page'),
             JSON.stringify(plan, null, 1),
           );
-          const factsRead = facts.reduce(
-            (sum, node) => sum + (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'],
-            0,
-          );
+          const factsRead = rowsRead('opportunity_attention_facts');
           assert.ok(factsRead <= open, `${factsRead} facts read for owners with ${open} open opportunities`);
         }
       });

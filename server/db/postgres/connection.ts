@@ -95,13 +95,18 @@ const ATTEMPTS = 3;
 /**
  * Runs `work` in one transaction on one connection of the pool: committed if it returns, rolled back if it throws.
  * A transaction PostgreSQL ended as a deadlock's victim runs again (at most three times in all): `work` must only
- * talk to the database through the client it is given.
+ * talk to the database through the client it is given. `snapshot`: read-only, every statement reading the same
+ * moment (REPEATABLE READ), as SQLite's read transactions do.
  */
-export async function transaction<T>(pool: Postgres, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(
+  pool: Postgres,
+  work: (client: pg.PoolClient) => Promise<T>,
+  { snapshot = false }: { snapshot?: boolean } = {},
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY' : 'BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;

@@ -123,12 +123,14 @@ export class PostgresFunnelStore implements FunnelStore {
   private async read(filter: FunnelFilter, now: string): Promise<FunnelSummary> {
     const { cte, params } = filtered(filter);
     const nowParam = `$${params.length + 1}::bigint`;
-    const row = await transaction(this.db, async (db) => {
-      // One snapshot: the opportunities and their history are of the same moment.
-      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      return (await db.query<Record<string, number | number[]>>(SUMMARY(cte, nowParam), [...params, Date.parse(now)]))
-        .rows[0];
-    });
+    // One snapshot: the opportunities and their history are of the same moment.
+    const row = await transaction(
+      this.db,
+      async (db) =>
+        (await db.query<Record<string, number | number[]>>(SUMMARY(cte, nowParam), [...params, Date.parse(now)]))
+          .rows[0],
+      { snapshot: true },
+    );
     const counts = STAGES.map((stage) => ({
       stage,
       reached: row[`reached_${stage}`] as number,

@@ -18,10 +18,7 @@ import type { RulesRow } from './exception-rules';
  * read transactions do (a count and its page, a page and its notes, are of one moment while others write).
  */
 function snapshot<T>(db: Postgres, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return transaction(db, async (client) => {
-    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    return read(client);
-  });
+  return transaction(db, read, { snapshot: true });
 }
 
 /** The summaries of these opportunities, by id. */
@@ -89,13 +86,36 @@ const DUE = `WITH owners AS (
 )`;
 
 /**
- * A page of those meeting a rule, most recently changed first ($7 limit, $8 offset), with their facts and how many
- * meet one in all (on every row; none when the page is past the end).
+ * A page of those meeting a rule, most recently changed first ($7 limit, $8 offset), each row (an array) its facts
+ * (DuePageFacts), how many meet one in all (none when the page is past the end), then its summary (SUMMARY_COLUMNS).
  */
 const DUE_PAGE = `${DUE}
-SELECT opportunity_id AS id, owner_id, assigned_at, created_at, estimated_close_date, touched, has_activity,
-    undated_task, last_start, count(*) OVER () AS total
-  FROM due ORDER BY updated_at DESC, opportunity_id DESC LIMIT $7 OFFSET $8`;
+SELECT p.opportunity_id, p.owner_id, p.assigned_at, p.created_at, p.estimated_close_date, p.touched, p.has_activity,
+    p.undated_task, p.last_start, p.total, ${SUMMARY_COLUMNS}
+  FROM (SELECT due.*, count(*) OVER () AS total FROM due
+         ORDER BY updated_at DESC, opportunity_id DESC LIMIT $7 OFFSET $8) p
+  JOIN opportunities o ON o.id = p.opportunity_id
+  ORDER BY p.updated_at DESC, p.opportunity_id DESC`;
+
+/** The first columns of a DUE_PAGE row. */
+type DuePageFacts = [
+  id: number,
+  ownerId: number,
+  assignedAt: string,
+  createdAt: string,
+  estimatedCloseDate: string | null,
+  touched: boolean,
+  hasActivity: boolean,
+  undatedTask: boolean,
+  lastStart: string | null,
+  total: number,
+];
+
+/** What a needs-attention read starts from, in one statement: the rules, the holidays, and the owners' zones ($1). */
+const ATTENTION_INPUTS = `SELECT (SELECT to_jsonb(r) FROM exception_rules r WHERE r.id = 1) AS rules,
+    ARRAY(SELECT date::text FROM holidays) AS holidays,
+    (SELECT coalesce(jsonb_agg(jsonb_build_array(id, time_zone)), '[]') FROM advisors WHERE id = ANY($1::bigint[]))
+      AS zones`;
 
 const DUE_COUNT = `${DUE} SELECT count(*) AS total FROM due`;
 
@@ -224,18 +244,12 @@ export class PostgresWorkStore implements WorkStore {
     const owners = [...new Set(ownerIds)];
     if (owners.length === 0) return { candidates: [], total: 0 };
     return snapshot(this.db, async (db) => {
-      const rules = (await db.query<RulesRow>('SELECT * FROM exception_rules WHERE id = 1')).rows[0];
-      const holidays: Holidays = new Set(
-        (await db.query<{ date: string }>('SELECT date FROM holidays')).rows.map((row) => row.date),
-      );
-      const zoneOf = new Map(
-        (
-          await db.query<{ id: number; time_zone: string }>(
-            'SELECT id, time_zone FROM advisors WHERE id = ANY($1::bigint[])',
-            [owners],
-          )
-        ).rows.map((row) => [row.id, row.time_zone]),
-      );
+      const inputs = (
+        await db.query<{ rules: RulesRow; holidays: string[]; zones: [number, string][] }>(ATTENTION_INPUTS, [owners])
+      ).rows[0];
+      const { rules } = inputs;
+      const holidays: Holidays = new Set(inputs.holidays);
+      const zoneOf = new Map(inputs.zones);
       const thresholds = new Map(
         thresholdsOf([...new Set(zoneOf.values())], rules, holidays, new Date(now)).map((t) => [t.zone, t]),
       );
@@ -249,23 +263,30 @@ export class PostgresWorkStore implements WorkStore {
         ownersFound.map((owner) => of(owner).noActivityBy),
         rules.no_next_step_on,
       ];
-      const { rows } = await db.query<Omit<AttentionFacts, 'time_zone'> & { owner_id: number; total: number }>(
-        DUE_PAGE,
-        [...params, limit, offset],
-      );
+      const rows = await arrays<[...DuePageFacts, ...SummaryRow]>(db, DUE_PAGE, [...params, limit, offset]);
       // A page past the end has no row to carry the count: only then is it counted apart.
       const total =
-        rows[0]?.total ?? (offset > 0 ? (await db.query<{ total: number }>(DUE_COUNT, params)).rows[0].total : 0);
-      if (rows.length === 0) return { candidates: [], total };
-      const summaries = await summariesOf(
-        db,
-        rows.map((facts) => facts.id),
-      );
-      const candidates = rows.map((facts): AttentionCandidate => ({
-        opportunity: summaries.get(facts.id)!,
-        assignedAt: facts.assigned_at,
-        dues: duesOf({ ...facts, time_zone: zoneOf.get(facts.owner_id)! }, rules, holidays),
-      }));
+        rows[0]?.[9] ?? (offset > 0 ? (await db.query<{ total: number }>(DUE_COUNT, params)).rows[0].total : 0);
+      const candidates = rows.map((row): AttentionCandidate => {
+        const [id, owner, assignedAt, createdAt, estimatedCloseDate, touched, hasActivity, undatedTask, lastStart] =
+          row;
+        const facts: AttentionFacts = {
+          id,
+          time_zone: zoneOf.get(owner)!,
+          assigned_at: assignedAt,
+          created_at: createdAt,
+          estimated_close_date: estimatedCloseDate,
+          touched,
+          has_activity: hasActivity,
+          undated_task: undatedTask,
+          last_start: lastStart,
+        };
+        return {
+          opportunity: toSummary(row.slice(10) as SummaryRow),
+          assignedAt,
+          dues: duesOf(facts, rules, holidays),
+        };
+      });
       return { candidates, total };
     });
   }
