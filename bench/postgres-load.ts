@@ -15,20 +15,18 @@
  * the rows come from a database that checked them), so the trigger-kept columns are set here: an opportunity's words
  * computed in its INSERT by the trigger's own function (contacts and organizations are loaded before), an
  * organization's words by the trigger's function once its domains are in, activities.completed_at copied from SQLite
- * (whose migration 18 keeps it the same way), needs attention's facts from their view once every row is in. Generated columns (contacts.words and phone_words, activities.counted_at)
- * PostgreSQL computes. Then every identity sequence is set past the highest id, and ANALYZE. Row counts are checked.
+ * (whose migration 18 keeps it the same way), needs attention's facts from their view once every row is in. Generated
+ * columns (contacts.words and phone_words, activities.counted_at) PostgreSQL computes. Then every identity sequence is set past the highest id, and ANALYZE. Row counts are checked.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { openPostgres, type Postgres } from '../server/db/postgres/connection';
 import { migratePostgres } from '../server/db/postgres/migrate';
+import { ATTENTION_FACT_COLUMNS } from '../server/db/postgres/migrations/033_attention_facts';
 
 /** PostgreSQL's own derived tables, filled from the loaded rows (SQLite derives others, which are not loaded). */
 const DERIVED = ['opportunity_attention_facts'];
-/** The columns of needs attention's facts (PostgreSQL migration 33), as its view gives them. */
-const ATTENTION_FACTS = `opportunity_id, owner_id, updated_at, assigned_at, created_at, estimated_close_date, touched,
-  has_activity, undated_task, last_start`;
 
 /** The PostgreSQL tables loaded first, in this order: an opportunity's words read its contact and organization. */
 const FIRST = ['advisors', 'teams', 'organizations', 'organization_domains', 'contacts', 'campaigns', 'opportunities'];
@@ -196,8 +194,10 @@ export async function loadFirmIntoPostgres(
       // An organization's words: its name's and its domains' (the trigger's own function, now that both are in).
       await client.query('SELECT organization_words_refresh(id) FROM organizations');
       // Needs attention's facts of each open opportunity (migration 33), as its triggers would have kept them.
-      await client.query(`INSERT INTO opportunity_attention_facts (${ATTENTION_FACTS})
-        SELECT ${ATTENTION_FACTS} FROM opportunity_attention_facts_source`);
+      const facts = ATTENTION_FACT_COLUMNS.join(', ');
+      await client.query(
+        `INSERT INTO opportunity_attention_facts (${facts}) SELECT ${facts} FROM opportunity_attention_facts_source`,
+      );
 
       // Identity columns: the next id past the highest loaded (an empty table starts at 1).
       const identities = await client.query<{ table_name: string; column_name: string }>(

@@ -150,7 +150,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections each instance's PostgreSQL pool opens at most. */
   databasePoolSize: number;
-  /** On PostgreSQL, how long one statement may run before PostgreSQL cancels it (0: no limit); migrations have none. */
+  /**
+   * On PostgreSQL, how long one of the service's statements may run before PostgreSQL cancels it (0: none set here, a
+   * role's or database's applies); migrations and the command-line tools have none.
+   */
   databaseStatementTimeoutMs: number;
   /** How long a write waits for a lock held by another process before answering 503. */
   writeWaitMs: number;

@@ -11,17 +11,10 @@ import { openConfiguredStorage } from './database';
 import { splitPassword } from '../db/postgres/url';
 
 /** Runs pg_dump with the password in its environment, never on a command line another user's `ps` shows. */
-function pgDump(url: string, target: string): { ran: false } | { ran: true; ok: boolean; message: string } {
-  const split = splitPassword(url);
-  if (!split)
-    return {
-      ran: true,
-      ok: false,
-      message:
-        "DATABASE_URL's password could not be kept off pg_dump's command line (percent-encode its special characters; " +
-        'an sslpassword must be given to pg_dump by other means). pg_dump was not run.',
-    };
-  const { url: bare, password } = split;
+function pgDump(
+  { url: bare, password }: NonNullable<ReturnType<typeof splitPassword>>,
+  target: string,
+): { ran: false } | { ran: true; ok: boolean; message: string } {
   const run = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, `--dbname=${bare}`], {
     env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
     encoding: 'utf8',
@@ -44,7 +37,15 @@ const program = new Command('backup')
         console.log(`Backed up ${storage.where} to ${target}.`);
         return;
       }
-      const dump = pgDump(storage.url, target);
+      const connection = splitPassword(storage.url);
+      if (!connection) {
+        fs.rmSync(target, { force: true });
+        return program.error(
+          "The password in DATABASE_URL could not be kept off pg_dump's command line, so pg_dump was not run: " +
+            'percent-encode its special characters (@ / ? #), and give an sslpassword to pg_dump by other means.',
+        );
+      }
+      const dump = pgDump(connection, target);
       if (!dump.ran) {
         fs.rmSync(target, { force: true });
         return program.error(

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ATTENTION_FACT_COLUMNS } from '../../server/db/postgres/migrations/033_attention_facts';
 import type { TestServer } from './test-server';
 
 /**
@@ -48,3 +49,9 @@ export async function setUpAttentionFirm(
   }
   return { admin, manager, owners };
 }
+
+/** PostgreSQL's open opportunities whose kept facts (migration 33) differ from those its view computes from the rows. */
+export const FACTS_DIFFERING = `SELECT opportunity_id FROM opportunity_attention_facts f
+  FULL JOIN opportunity_attention_facts_source s USING (opportunity_id)
+  WHERE (${ATTENTION_FACT_COLUMNS.map((column) => `f.${column}`).join(', ')})
+    IS DISTINCT FROM (${ATTENTION_FACT_COLUMNS.map((column) => `s.${column}`).join(', ')})`;

@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { random } from '../../bench/seed-volume';
 import { ManualClock } from '../../server/clock';
-import { MOMENTS, setUpAttentionFirm, START, ZONES, type Advisor } from '../helpers/attention-firm';
+import { FACTS_DIFFERING, MOMENTS, setUpAttentionFirm, START, ZONES, type Advisor } from '../helpers/attention-firm';
 import { describeOnPostgres } from '../helpers/postgres';
 import { emailItem, referral, startTestServer, type TestServer } from '../helpers/test-server';
 
 const HOUR = 3_600_000;
-/** PostgreSQL's kept facts (migration 33), compared column by column with those its view computes. */
-const FACT_COLUMNS = [
-  'owner_id',
-  'updated_at',
-  'assigned_at',
-  'created_at',
-  'estimated_close_date',
-  'touched',
-  'has_activity',
-  'undated_task',
-  'last_start',
-];
 
 /** One backend's server and the same people on it. */
 interface Side {
@@ -58,11 +46,7 @@ describeOnPostgres(
     }
 
     async function assertFactsAsComputed(label: string) {
-      const columns = FACT_COLUMNS.map((column) => `f.${column}`).join(', ');
-      const differing = await postgres().server.rows(
-        `SELECT opportunity_id FROM opportunity_attention_facts f FULL JOIN opportunity_attention_facts_source s
-         USING (opportunity_id) WHERE (${columns}) IS DISTINCT FROM (${columns.replaceAll('f.', 's.')})`,
-      );
+      const differing = await postgres().server.rows(FACTS_DIFFERING);
       assert.deepEqual(differing, [], `kept facts that differ from the computed ones, ${label}`);
     }
 

@@ -4,6 +4,7 @@ import { openPostgres, type Postgres } from '../../server/db/postgres/connection
 import { migratePostgres } from '../../server/db/postgres/migrate';
 import { postgresMigrations } from '../../server/db/postgres/migrations';
 import { PostgresWorkStore } from '../../server/repository/postgres/work';
+import { FACTS_DIFFERING } from '../helpers/attention-firm';
 import { describeOnPostgres, freshPostgresDatabase } from '../helpers/postgres';
 
 interface AnalyzedNode {
@@ -89,15 +90,10 @@ describeOnPostgres('needs-attention plans on PostgreSQL (issues 15, 16)', functi
   });
 
   it("fills every open opportunity's facts from the rows when migration 33 runs on a firm", async () => {
-    const columns = ['owner_id', 'updated_at', 'assigned_at', 'created_at', 'estimated_close_date', 'touched']
-      .concat(['has_activity', 'undated_task', 'last_start'])
-      .map((column) => `f.${column}`)
-      .join(', ');
     const { rows } = await pool.query(`
       SELECT (SELECT count(*) FROM opportunity_attention_facts) AS kept,
              (SELECT count(*) FROM opportunities WHERE status = 'open') AS open,
-             (SELECT count(*) FROM opportunity_attention_facts f FULL JOIN opportunity_attention_facts_source s
-                USING (opportunity_id) WHERE (${columns}) IS DISTINCT FROM (${columns.replaceAll('f.', 's.')})) AS differing,
+             (SELECT count(*) FROM (${FACTS_DIFFERING}) d) AS differing,
              (SELECT count(*) FROM opportunity_attention_facts WHERE touched) AS touched,
              (SELECT count(*) FROM opportunity_attention_facts WHERE undated_task) AS undated`);
     const counts = rows[0] as Record<string, number>;

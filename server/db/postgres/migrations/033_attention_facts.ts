@@ -1,7 +1,19 @@
 import type { PostgresMigration } from '../migrate';
 
-const FACT_COLUMNS = `opportunity_id, owner_id, updated_at, assigned_at, created_at, estimated_close_date, touched,
-  has_activity, undated_task, last_start`;
+/** The facts' columns, as the table and its view have them (also filled by bench/postgres-load.ts, compared by tests). */
+export const ATTENTION_FACT_COLUMNS = [
+  'opportunity_id',
+  'owner_id',
+  'updated_at',
+  'assigned_at',
+  'created_at',
+  'estimated_close_date',
+  'touched',
+  'has_activity',
+  'undated_task',
+  'last_start',
+];
+const FACT_COLUMNS = ATTENTION_FACT_COLUMNS.join(', ');
 
 /**
  * Needs attention on PostgreSQL from the owners' own rows (issue 15's rule, issue 16's backend): each open
